@@ -1,0 +1,158 @@
+// One hardware thread: integer and floating-point registers, the PC, the privilege
+// mode and the control and status registers. Execution lives in Execute.swift (the fast
+// loop) and ExecuteSlow.swift; CSR semantics in CSR.swift; traps in Trap.swift.
+
+/// The privilege modes of the privileged specification, by their encoding in `mstatus.MPP`.
+public enum PrivilegeMode: UInt8, Sendable, CustomStringConvertible {
+    case user = 0, supervisor = 1, machine = 3
+    public var description: String {
+        switch self {
+        case .user: "U"
+        case .supervisor: "S"
+        case .machine: "M"
+        }
+    }
+}
+
+public final class Hart {
+    /// This hart's `mhartid`.
+    public let id: Int
+    unowned(unsafe) let machine: Machine
+    let memory: PhysicalMemory
+
+    /// x0...x31 and the sink register 32 that absorbs writes to x0.
+    let x: UnsafeMutablePointer<UInt64>
+    /// f0...f31 as raw 64-bit patterns (singles are NaN-boxed).
+    let f: UnsafeMutablePointer<UInt64>
+    public internal(set) var pc: UInt64 = 0
+    public internal(set) var privilege: PrivilegeMode = .machine
+
+    // Counters. `cycle` is simulated time on this hart; `instret` counts retired instructions.
+    public internal(set) var cycle: UInt64 = 0
+    public internal(set) var instret: UInt64 = 0
+
+    // Machine-level CSRs.
+    var mstatus: UInt64 = CSRBits.mstatusXLFields
+    var medeleg: UInt64 = 0
+    var mideleg: UInt64 = 0
+    var mie: UInt64 = 0
+    /// Software-writable bits of mip (SSIP, STIP, SEIP); MSIP/MTIP/MEIP and Sstc's STIP come from devices.
+    var mipSoftware: UInt64 = 0
+    var mtvec: UInt64 = 0
+    var mcounteren: UInt64 = 0
+    var menvcfg: UInt64 = 0
+    var mcountinhibit: UInt64 = 0
+    var mscratch: UInt64 = 0
+    var mepc: UInt64 = 0
+    var mcause: UInt64 = 0
+    var mtval: UInt64 = 0
+    // Supervisor-level CSRs (sstatus, sie and sip are views of the machine ones).
+    var stvec: UInt64 = 0
+    var scounteren: UInt64 = 0
+    var senvcfg: UInt64 = 0
+    var sscratch: UInt64 = 0
+    var sepc: UInt64 = 0
+    var scause: UInt64 = 0
+    var stval: UInt64 = 0
+    var satp: UInt64 = 0
+    var stimecmp: UInt64 = .max
+    var tselect: UInt64 = 0
+    // Floating point.
+    var frm: UInt8 = 0
+    var fflags: UInt8 = 0
+
+    // LR/SC: the reserved physical address (8-byte granule), when valid.
+    var reservation: UInt64? = nil
+
+    /// True while the hart sleeps in `wfi` waiting for an interrupt.
+    public internal(set) var waitingForInterrupt = false
+    /// Set by slow paths that change what the machine must look at between instructions
+    /// (interrupt enables, devices, power-off); the run loop ends its batch when it sees it.
+    var breakRequested = false
+    /// Instructions in the current batch that trapped instead of retiring.
+    var trappedInBatch: UInt64 = 0
+
+    // Fetch cache: the decoded block for the page the PC is in, and that page's virtual base.
+    var fetchBlock: UnsafeMutablePointer<DecodedInstruction>
+    var fetchPageBase: UInt64 = 0
+    /// Whether instruction fetch and data accesses go through Sv39 translation right now.
+    var fetchTranslated = false
+    var dataTranslated = false
+    let tlb: TLB
+
+    /// The last trap this hart took, for reports.
+    public internal(set) var lastTrap: TrapRecord? = nil
+    /// Host hook: when set, traps taken from U-mode go to the host instead of the guest's vectors.
+    var hostTrapHandler: ((Hart, TrapRecord) -> Void)? = nil
+
+    init(id: Int, machine: Machine) {
+        self.id = id
+        self.machine = machine
+        self.memory = machine.memory
+        x = .allocate(capacity: 33)
+        x.initialize(repeating: 0, count: 33)
+        f = .allocate(capacity: 32)
+        f.initialize(repeating: 0, count: 32)
+        fetchBlock = machine.memory.refetchBlock
+        tlb = TLB(size: machine.configuration.tlbEntries)
+    }
+
+    deinit {
+        x.deallocate()
+        f.deallocate()
+    }
+
+    // MARK: Register access for the host (tests, kernel, debugger).
+
+    /// Reads integer register `index` (0...31); x0 reads as zero.
+    public func register(_ index: Int) -> UInt64 { index > 0 && index < 32 ? x[index] : 0 }
+    /// Writes integer register `index` (1...31); writes to x0 or out-of-range indices are ignored.
+    public func setRegister(_ index: Int, _ value: UInt64) {
+        if index > 0 && index < 32 { x[index] = value }
+    }
+    /// Reads floating-point register `index` as raw bits.
+    public func floatRegister(_ index: Int) -> UInt64 { index >= 0 && index < 32 ? f[index] : 0 }
+    public func setFloatRegister(_ index: Int, _ value: UInt64) {
+        if index >= 0 && index < 32 { f[index] = value }
+    }
+    /// Moves the PC; the fetch cache is re-validated on the next instruction.
+    public func setPC(_ value: UInt64) {
+        pc = value & ~1
+        invalidateFetch()
+    }
+    public func setPrivilege(_ mode: PrivilegeMode) {
+        privilege = mode
+        updateTranslation()
+    }
+
+    /// Makes the next fetch look up its page again (after a change of mapping or privilege).
+    func invalidateFetch() {
+        fetchBlock = memory.refetchBlock
+        fetchPageBase = 0
+    }
+
+    /// Recomputes whether fetches and data accesses are translated, from privilege, `satp` and MPRV.
+    func updateTranslation() {
+        let sv39 = satp >> 60 == 8
+        fetchTranslated = sv39 && privilege != .machine
+        var dataMode = privilege
+        if privilege == .machine && mstatus & CSRBits.mprv != 0 {
+            dataMode = PrivilegeMode(rawValue: UInt8((mstatus >> 11) & 3)) ?? .user
+        }
+        dataTranslated = sv39 && dataMode != .machine
+        invalidateFetch()
+    }
+
+    /// `mtime` as this hart sees it.
+    var time: UInt64 { machine.time(forCycle: cycle) }
+}
+
+/// A trap as taken, for reports and for the host trap hook.
+public struct TrapRecord: Sendable, Equatable {
+    public var cause: UInt64
+    public var value: UInt64
+    public var pc: UInt64
+    public var privilege: PrivilegeMode
+    public var isInterrupt: Bool { cause >> 63 != 0 }
+    public var code: UInt64 { cause & ~(1 << 63) }
+}

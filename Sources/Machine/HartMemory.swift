@@ -1,0 +1,108 @@
+// A hart's full memory path, used whenever the run loop's inline RAM access does not
+// apply: translation, devices on the bus, accesses that cross a page, pages that need
+// watching (decoded code, `tohost`, LR reservations), and instruction fetch.
+
+extension Hart {
+    /// Fetches and decodes the instruction at `self.pc`, refreshing the fetch cache.
+    /// Returns nil after raising a fetch fault.
+    func fetchSlow() -> DecodedInstruction? {
+        let pc = self.pc
+        guard let physical = translate(pc, .fetch, pc: pc) else { return nil }
+        guard let offset = memory.offset(of: physical, length: 2) else {
+            raise(.instructionAccessFault, value: pc, pc: pc)
+            return nil
+        }
+        let block = memory.decodedBlock(forOffset: offset)
+        fetchBlock = block
+        fetchPageBase = pc & ~0xFFF
+        let slot = Int(truncatingIfNeeded: (pc & 0xFFF) >> 1)
+        if block[slot].operation != .decode { return block[slot] }
+
+        let low = UInt16(truncatingIfNeeded: loadLittleEndian(memory.bytes + offset, size: 2))
+        if low & 3 != 3 {
+            let decoded = Decoder.decode(parcel: low)
+            block[slot] = decoded
+            return decoded
+        }
+        if pc & 0xFFF <= 0xFFC {
+            guard memory.offset(of: physical, length: 4) != nil else {
+                raise(.instructionAccessFault, value: pc &+ 2, pc: pc)
+                return nil
+            }
+            let decoded = Decoder.decode(UInt32(truncatingIfNeeded: loadLittleEndian(memory.bytes + offset, size: 4)))
+            block[slot] = decoded
+            return decoded
+        }
+        // A 32-bit instruction straddling two pages: decoded each time, never cached.
+        guard let upperPhysical = translate(pc &+ 2, .fetch, pc: pc) else { return nil }
+        guard let upper = memory.readInteger(at: upperPhysical, size: 2) else {
+            raise(.instructionAccessFault, value: pc &+ 2, pc: pc)
+            return nil
+        }
+        return Decoder.decode(UInt32(low) | UInt32(upper) << 16)
+    }
+
+    /// Loads `size` bytes (1, 2, 4, 8) at virtual `address`, zero-extended; nil after a fault.
+    func loadSlow(_ address: UInt64, size: Int, pc: UInt64) -> UInt64? {
+        if address & 0xFFF > 4096 - UInt64(size) {
+            // Crosses a page: byte by byte, each translated (misaligned accesses are executed).
+            var value: UInt64 = 0
+            for index in 0..<size {
+                guard let byte = loadSlow(address &+ UInt64(index), size: 1, pc: pc) else { return nil }
+                value |= byte << UInt64(8 * index)
+            }
+            return value
+        }
+        guard let physical = translate(address, .load, pc: pc) else { return nil }
+        if let offset = memory.offset(of: physical, length: UInt64(size)) {
+            return loadLittleEndian(memory.bytes + offset, size: size)
+        }
+        guard physical & UInt64(size - 1) == 0, let value = machine.deviceLoad(physical, size: size, hart: self) else {
+            raise(.loadAccessFault, value: address, pc: pc)
+            return nil
+        }
+        return value
+    }
+
+    /// Stores the low `size` bytes of `value` at virtual `address`; false after a fault.
+    func storeSlow(_ address: UInt64, size: Int, value: UInt64, pc: UInt64) -> Bool {
+        if address & 0xFFF > 4096 - UInt64(size) {
+            // Translate every byte first so a fault leaves memory untouched.
+            var physical: [UInt64] = []
+            for index in 0..<size {
+                guard let byteAddress = translate(address &+ UInt64(index), .store, pc: pc) else { return false }
+                guard memory.offset(of: byteAddress, length: 1) != nil else {
+                    raise(.storeAccessFault, value: address &+ UInt64(index), pc: pc)
+                    return false
+                }
+                physical.append(byteAddress)
+            }
+            for (index, byteAddress) in physical.enumerated() {
+                physicalStore(byteAddress, size: 1, value: value >> UInt64(8 * index))
+            }
+            return true
+        }
+        guard let physical = translate(address, .store, pc: pc) else { return false }
+        if memory.offset(of: physical, length: UInt64(size)) != nil {
+            physicalStore(physical, size: size, value: value)
+            return true
+        }
+        guard physical & UInt64(size - 1) == 0, machine.deviceStore(physical, size: size, value: value, hart: self) else {
+            raise(.storeAccessFault, value: address, pc: pc)
+            return false
+        }
+        return true
+    }
+
+    /// Stores into RAM (the caller checked the range), honouring the page flags.
+    func physicalStore(_ physical: UInt64, size: Int, value: UInt64) {
+        let offset = Int(truncatingIfNeeded: physical &- memory.base)
+        let flags = memory.pageFlags[offset >> 12] | memory.pageFlags[(offset + size - 1) >> 12]
+        storeLittleEndian(value, memory.bytes + offset, size: size)
+        if flags != 0 {
+            if flags & PageFlags.decoded.rawValue != 0 { memory.invalidateDecoded(offset: offset, length: size) }
+            if flags & PageFlags.reserved.rawValue != 0 { machine.breakReservations(physical, size: size, storingHart: id) }
+            if flags & PageFlags.watched.rawValue != 0 { machine.watchedStore(physical, size: size, hart: self) }
+        }
+    }
+}

@@ -1,0 +1,104 @@
+// Looking at a machine from the host: single-stepping with a description of each
+// retired instruction (for --trace-instructions), and the fault report that ends a run
+// a guest cannot recover from.
+
+/// One instruction as it retired (or trapped), for instruction traces.
+public struct RetiredInstruction: Sendable {
+    public var hart: Int
+    public var pc: UInt64
+    public var bits: UInt32
+    public var length: Int
+    public var privilege: PrivilegeMode
+    /// The register written and its new value ("a0", 0x2a), if any.
+    public var written: (register: String, value: UInt64)?
+    /// The trap the instruction took instead of retiring, if any.
+    public var trap: TrapRecord?
+
+    public var disassembly: String { Disassembler.disassemble(bits, pc: pc) }
+
+    /// `hart 0 M 0x80000004  00a50533  add     a0, a0, a0    a0=0x2a`
+    public var line: String {
+        let width = length == 2 ? 4 : 8
+        let hex = String(bits, radix: 16)
+        let code = String(repeating: "0", count: max(0, width - hex.count)) + hex
+        var text = "hart \(hart) \(privilege) 0x\(String(pc, radix: 16))  \(code + String(repeating: " ", count: max(0, 8 - code.count)))  \(disassembly)"
+        if let written { text += "    \(written.register)=0x\(String(written.value, radix: 16))" }
+        if let trap { text += "    trap: \(trapCauseName(trap.cause)) (tval 0x\(String(trap.value, radix: 16)))" }
+        return text
+    }
+}
+
+/// What ended a run that a guest could not recover from, with everything a person needs.
+public struct FaultReport: Sendable, Equatable, CustomStringConvertible {
+    public var hart: Int
+    public var privilege: PrivilegeMode
+    public var pc: UInt64
+    public var instructionBits: UInt32?
+    public var cause: UInt64
+    public var value: UInt64
+    public var reason: String
+
+    public var disassembly: String? { instructionBits.map { Disassembler.disassemble($0, pc: pc) } }
+
+    public var description: String {
+        var lines = ["\(reason): \(trapCauseName(cause)) on hart \(hart) in \(privilege)-mode"]
+        lines.append("  pc      0x\(String(pc, radix: 16))" + (disassembly.map { "  \($0)" } ?? ""))
+        lines.append("  address 0x\(String(value, radix: 16))")
+        return lines.joined(separator: "\n")
+    }
+}
+
+extension Hart {
+    /// The instruction at `pc` as raw bits (16 or 32), read without side effects.
+    public func inspectInstruction(at pc: UInt64) -> (bits: UInt32, length: Int)? {
+        guard let physical = translatedForInspection(pc), let low = memory.readInteger(at: physical, size: 2) else { return nil }
+        if low & 3 != 3 { return (UInt32(low), 2) }
+        guard let highPhysical = translatedForInspection(pc &+ 2), let high = memory.readInteger(at: highPhysical, size: 2) else {
+            return nil
+        }
+        return (UInt32(low) | UInt32(high) << 16, 4)
+    }
+}
+
+extension Machine {
+    /// Runs exactly one instruction on the hart whose turn it is, and describes it.
+    /// Returns nil for the instruction when the machine stopped instead.
+    public func stepTraced() -> (stop: StopReason?, retired: RetiredInstruction?) {
+        if let code = testDevice.exitCode { return (.powerOff(exitCode: code), nil) }
+        if let code = toHostExit { return (.toHost(exitCode: code), nil) }
+        if let fault = fatalFault { return (.fatal(fault), nil) }
+        guard let hart = nextHart() else { return (.allHartsWaiting, nil) }
+        currentHart = hart
+        defer { currentHart = nil }
+        if hart.mie != 0 || hart.mipSoftware != 0 { hart.takePendingInterrupt() }
+        let pc = hart.pc
+        let privilege = hart.privilege
+        let fetched = hart.inspectInstruction(at: pc)
+        let trapsBefore = trapCount
+        _ = hart.runBatch(limit: 1)
+        totalSteps &+= 1
+        var retired = RetiredInstruction(hart: hart.id, pc: pc, bits: fetched?.bits ?? 0, length: fetched?.length ?? 4,
+                                         privilege: privilege, written: nil, trap: nil)
+        if trapCount != trapsBefore {
+            retired.trap = hart.lastTrap
+        } else if let fetched {
+            let decoded = fetched.length == 2 ? Decoder.decode(parcel: UInt16(truncatingIfNeeded: fetched.bits)) : Decoder.decode(fetched.bits)
+            retired.written = Self.writtenRegister(decoded, hart: hart)
+        }
+        return (nil, retired)
+    }
+
+    static func writtenRegister(_ inst: DecodedInstruction, hart: Hart) -> (String, UInt64)? {
+        switch inst.operation {
+        case .beq, .bne, .blt, .bge, .bltu, .bgeu, .sb, .sh, .sw, .sd, .fsw, .fsd, .fence, .fenceI,
+             .ecall, .ebreak, .mret, .sret, .wfi, .sfenceVMA, .illegal, .decode, .refetch:
+            return nil
+        case .flw, .fld, .fmadd, .fmsub, .fnmsub, .fnmadd, .fadd, .fsub, .fmul, .fdiv, .fsqrt, .fsgnj, .fsgnjn, .fsgnjx,
+             .fmin, .fmax, .fcvtFFromW, .fcvtFFromWU, .fcvtFFromL, .fcvtFFromLU, .fcvtSFromD, .fcvtDFromS, .fmvWX, .fmvDX:
+            return (Disassembler.floatRegisterName(Int(inst.rd)), hart.floatRegister(Int(inst.rd)))
+        default:
+            guard inst.rd != sinkRegister else { return nil }
+            return (Disassembler.registerName(Int(inst.rd)), hart.register(Int(inst.rd)))
+        }
+    }
+}

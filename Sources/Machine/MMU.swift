@@ -1,0 +1,176 @@
+// Sv39 address translation (privileged spec, "Sv39: Page-Based 39-bit Virtual-Memory
+// System" and "Virtual Address Translation Process"), with a per-hart TLB.
+//
+// A and D bits: this machine does not set them in hardware (no Svadu). A leaf whose A
+// bit is clear, or whose D bit is clear on a store, raises a page fault, which the
+// specification allows ("Svade") and which lets a kernel count first touches and writes.
+
+enum AccessKind {
+    case fetch, load, store
+
+    var pageFault: ExceptionCause {
+        switch self {
+        case .fetch: .instructionPageFault
+        case .load: .loadPageFault
+        case .store: .storePageFault
+        }
+    }
+    var accessFault: ExceptionCause {
+        switch self {
+        case .fetch: .instructionAccessFault
+        case .load: .loadAccessFault
+        case .store: .storeAccessFault
+        }
+    }
+}
+
+enum PTE {
+    static let valid: UInt64 = 1, read: UInt64 = 2, write: UInt64 = 4, execute: UInt64 = 8
+    static let user: UInt64 = 16, global: UInt64 = 32, accessed: UInt64 = 64, dirty: UInt64 = 128
+    /// Bits 63:54 (N, PBMT and reserved) must be zero without Svnapot and Svpbmt.
+    static let reservedHigh: UInt64 = 0x3FF << 54
+}
+
+/// One cached translation: a 4 KiB piece of a leaf, with the leaf's permission bits.
+struct TLBEntry {
+    var virtualPage: UInt64 = .max
+    var physicalPage: UInt64 = 0
+    var asid: UInt16 = 0
+    var pteBits: UInt64 = 0
+}
+
+/// Hit, miss and walk counts of a hart's TLB, readable by the kernel and the lab.
+public struct TLBStatistics: Sendable, Equatable {
+    public var hits: UInt64 = 0
+    public var misses: UInt64 = 0
+    public var walks: UInt64 = 0
+    public var flushes: UInt64 = 0
+}
+
+final class TLB {
+    var entries: [TLBEntry]
+    let mask: Int
+    var statistics = TLBStatistics()
+
+    /// `size` is rounded up to a power of two; the TLB is direct-mapped on the virtual page number.
+    init(size: Int) {
+        var capacity = 1
+        while capacity < max(1, size) { capacity <<= 1 }
+        entries = Array(repeating: TLBEntry(), count: capacity)
+        mask = capacity - 1
+    }
+
+    func flush(virtualAddress: UInt64?, asid: UInt16?) {
+        statistics.flushes &+= 1
+        for index in entries.indices {
+            let entry = entries[index]
+            if let virtualAddress, entry.virtualPage != (virtualAddress >> 12) & ((1 << 27) - 1) { continue }
+            if let asid, entry.pteBits & PTE.global != 0 || entry.asid != asid { continue }
+            entries[index].virtualPage = .max
+        }
+    }
+}
+
+extension Hart {
+    /// The privilege that data accesses are checked against (MPRV substitutes MPP in M-mode).
+    var dataPrivilege: PrivilegeMode {
+        if privilege == .machine && mstatus & CSRBits.mprv != 0 {
+            return PrivilegeMode(rawValue: UInt8((mstatus >> 11) & 3)) ?? .user
+        }
+        return privilege
+    }
+
+    /// Translates `address` for an access of `kind`; raises the page or access fault and
+    /// returns nil when it fails. Untranslated accesses return the address unchanged.
+    func translate(_ address: UInt64, _ kind: AccessKind, pc: UInt64) -> UInt64? {
+        let translated = kind == .fetch ? fetchTranslated : dataTranslated
+        guard translated else { return address }
+        // Bits 63:39 must equal bit 38.
+        let top = Int64(bitPattern: address) >> 38
+        guard top == 0 || top == -1 else {
+            raise(kind.pageFault, value: address, pc: pc)
+            return nil
+        }
+        let virtualPage = (address >> 12) & ((1 << 27) - 1)
+        let asid = UInt16((satp >> 44) & 0xFFFF)
+        let index = Int(truncatingIfNeeded: virtualPage) & tlb.mask
+        var entry = tlb.entries[index]
+        if entry.virtualPage == virtualPage && (entry.asid == asid || entry.pteBits & PTE.global != 0) {
+            tlb.statistics.hits &+= 1
+        } else {
+            tlb.statistics.misses &+= 1
+            switch walk(address, kind) {
+            case .success(let walked):
+                entry = walked
+                entry.asid = asid
+                tlb.entries[index] = entry
+            case .pageFault:
+                raise(kind.pageFault, value: address, pc: pc)
+                return nil
+            case .accessFault:
+                raise(kind.accessFault, value: address, pc: pc)
+                return nil
+            }
+        }
+        guard permits(entry.pteBits, kind) else {
+            raise(kind.pageFault, value: address, pc: pc)
+            return nil
+        }
+        return entry.physicalPage << 12 | (address & 0xFFF)
+    }
+
+    /// Checks a leaf's permissions against the access, privilege, SUM and MXR, and the A/D rules.
+    func permits(_ bits: UInt64, _ kind: AccessKind) -> Bool {
+        let mode = kind == .fetch ? privilege : dataPrivilege
+        if bits & PTE.user != 0 {
+            if mode == .supervisor && (kind == .fetch || mstatus & CSRBits.sum == 0) { return false }
+        } else if mode == .user {
+            return false
+        }
+        switch kind {
+        case .fetch: if bits & PTE.execute == 0 { return false }
+        case .load:
+            let readable = bits & PTE.read != 0 || (mstatus & CSRBits.mxr != 0 && bits & PTE.execute != 0)
+            if !readable { return false }
+        case .store: if bits & PTE.write == 0 || bits & PTE.dirty == 0 { return false }
+        }
+        return bits & PTE.accessed != 0
+    }
+
+    enum WalkResult { case success(TLBEntry), pageFault, accessFault }
+
+    /// The page-table walk, step by step as the privileged specification's algorithm.
+    func walk(_ address: UInt64, _ kind: AccessKind) -> WalkResult {
+        tlb.statistics.walks &+= 1
+        var table = (satp & ((1 << 44) - 1)) << 12
+        var level = 2
+        while true {
+            let vpn = (address >> (12 + 9 * UInt64(level))) & 0x1FF
+            guard let pte = memory.readInteger(at: table &+ vpn * 8, size: 8) else { return .accessFault }
+            if pte & PTE.valid == 0 || (pte & PTE.read == 0 && pte & PTE.write != 0) || pte & PTE.reservedHigh != 0 {
+                return .pageFault
+            }
+            let ppn = (pte >> 10) & ((1 << 44) - 1)
+            if pte & (PTE.read | PTE.execute) != 0 {
+                // A superpage must be aligned: the low PPN fields must be zero.
+                let lowBits = UInt64(9 * level)
+                if lowBits > 0 && ppn & ((1 << lowBits) - 1) != 0 { return .pageFault }
+                let offsetPages = (address >> 12) & ((1 << lowBits) - 1)
+                return .success(TLBEntry(virtualPage: (address >> 12) & ((1 << 27) - 1),
+                                         physicalPage: ppn | offsetPages, pteBits: pte & 0xFF))
+            }
+            // A pointer to the next level of the table.
+            level -= 1
+            if level < 0 { return .pageFault }
+            table = ppn << 12
+        }
+    }
+
+    /// `sfence.vma rs1, rs2`: flushes by address and/or ASID, or everything.
+    func fenceVirtualMemory(address: UInt64?, asid: UInt16?) {
+        tlb.flush(virtualAddress: address, asid: asid)
+        invalidateFetch()
+    }
+
+    public var tlbStatistics: TLBStatistics { tlb.statistics }
+}

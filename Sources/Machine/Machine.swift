@@ -1,0 +1,241 @@
+// The computer: RAM, the devices on the bus and the harts, wired by one small type,
+// and the scheduler that steps the harts deterministically by simulated time — the
+// hart with the smallest cycle count runs next, ties broken by hart id.
+
+/// Everything that shapes a run besides the program. A run is a pure function of the
+/// program, this configuration and its seed.
+public struct MachineConfiguration: Sendable, Equatable {
+    /// RAM size in bytes; RAM starts at 0x8000_0000 as on QEMU's `virt` board.
+    public var ramSize: UInt64 = 128 << 20
+    public var hartCount = 1
+    /// Simulated CPU clock: cycles per simulated second (time in the story maps through it).
+    public var clockFrequency: UInt64 = 100_000_000
+    /// Frequency of `mtime` (QEMU's `virt` uses 10 MHz).
+    public var timerFrequency: UInt64 = 10_000_000
+    /// How many instructions a hart runs before the scheduler looks again (1 = finest interleaving).
+    public var interleaveGranularity = 1000
+    /// Seed of the machine's one random generator (timing jitter between harts).
+    public var seed: UInt64 = 0
+    /// Up to this many extra cycles are added at random after each scheduling step (0 = none).
+    public var jitter: UInt64 = 0
+    /// Entries in each hart's TLB.
+    public var tlbEntries = 64
+
+    public static let ramBase: UInt64 = 0x8000_0000
+    public static let maximumRAM: UInt64 = 16 << 30
+    public static let maximumHarts = 64
+
+    public init() {}
+
+    /// Checks the values a user can set; the message says what is accepted.
+    public func validate() throws(MachineError) {
+        guard ramSize >= 1 << 20, ramSize <= Self.maximumRAM, ramSize % PhysicalMemory.pageSize == 0 else {
+            throw MachineError("RAM size must be between 1 MiB and 16384 MiB in whole pages, not \(ramSize) bytes")
+        }
+        guard (1...Self.maximumHarts).contains(hartCount) else {
+            throw MachineError("the machine has 1 to 64 harts, not \(hartCount)")
+        }
+        guard interleaveGranularity >= 1 else { throw MachineError("the interleaving granularity must be at least 1 instruction") }
+        guard clockFrequency >= 1, timerFrequency >= 1, timerFrequency <= clockFrequency else {
+            throw MachineError("the timer frequency must be between 1 Hz and the clock frequency (\(clockFrequency) Hz)")
+        }
+        guard (1...65536).contains(tlbEntries) else { throw MachineError("the TLB has 1 to 65536 entries, not \(tlbEntries)") }
+    }
+}
+
+public struct MachineError: Error, CustomStringConvertible, Sendable, Equatable {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// Why `Machine.run` returned.
+public enum StopReason: Sendable, Equatable {
+    /// The guest powered off through the test device with this exit code.
+    case powerOff(exitCode: Int32)
+    /// The guest wrote `tohost` (riscv-tests convention): 1 means 0, (n << 1) | 1 means n.
+    case toHost(exitCode: Int32)
+    /// The instruction budget of this call ran out; the machine can continue.
+    case budgetExhausted
+    /// Every hart sleeps in `wfi` and nothing can wake any of them.
+    case allHartsWaiting
+    /// The host (a kernel, a debugger) asked the machine to stop.
+    case hostRequest
+    /// The guest cannot go on: a trap whose handler cannot even be fetched.
+    case fatal(FaultReport)
+}
+
+public final class Machine {
+    public let configuration: MachineConfiguration
+    public let memory: PhysicalMemory
+    public let clint: CLINT
+    public let uart: UART
+    public let testDevice: TestDevice
+    public private(set) var harts: [Hart] = []
+
+    /// Physical address of the ELF's `tohost` word, if any.
+    public private(set) var toHostAddress: UInt64? = nil
+    var toHostExit: Int32? = nil
+    /// Set when a hart meets a condition it cannot recover from.
+    public internal(set) var fatalFault: FaultReport? = nil
+    /// Set by host code (a kernel hook) to end the run after the current batch.
+    public var stopRequested = false
+    /// Instructions stepped by all harts since the machine was made.
+    public internal(set) var totalSteps: UInt64 = 0
+    public internal(set) var trapCount: UInt64 = 0
+    var random: SplitMix64
+    let cyclesPerTimerTick: UInt64
+
+    public init(configuration: MachineConfiguration) throws(MachineError) {
+        try configuration.validate()
+        self.configuration = configuration
+        memory = PhysicalMemory(base: MachineConfiguration.ramBase, size: configuration.ramSize)
+        clint = CLINT(hartCount: configuration.hartCount)
+        uart = UART()
+        testDevice = TestDevice()
+        random = SplitMix64(seed: configuration.seed)
+        cyclesPerTimerTick = max(1, configuration.clockFrequency / configuration.timerFrequency)
+        harts = (0..<configuration.hartCount).map { Hart(id: $0, machine: self) }
+        clint.onChange = { [unowned self] hart in self.deviceChanged(hart: hart) }
+        clint.currentTime = { [unowned self] in self.time(forCycle: self.currentHart?.cycle ?? 0) }
+    }
+
+    /// The hart whose batch is running (for devices that depend on who is asking).
+    var currentHart: Hart? = nil
+
+    /// `mtime` at a given hart cycle.
+    func time(forCycle cycle: UInt64) -> UInt64 { cycle / cyclesPerTimerTick &+ clint.timeOffset }
+
+    /// The first cycle at which `mtime` reaches `deadline`, or nil if never.
+    func cycle(whenTimeReaches deadline: UInt64) -> UInt64? {
+        guard deadline != .max else { return nil }
+        let ticks = deadline &- clint.timeOffset
+        if deadline < clint.timeOffset { return 0 }
+        let (product, overflow) = ticks.multipliedReportingOverflow(by: cyclesPerTimerTick)
+        return overflow ? nil : product
+    }
+
+    // MARK: Loading
+
+    /// Loads an ELF image's segments at their physical addresses, zeroing the BSS part,
+    /// points every hart at the entry, and watches `tohost` if the image has one.
+    public func load(_ image: ELFImage) throws(MachineError) {
+        do {
+            try image.validatePlacement(ramBase: memory.base, ramSize: memory.size)
+        } catch {
+            throw MachineError(error.message)
+        }
+        for segment in image.segments where segment.memorySize > 0 {
+            memory.write(image.segmentBytes(segment), at: segment.physicalAddress)
+            if segment.memorySize > segment.fileSize {
+                memory.zero(at: segment.physicalAddress + segment.fileSize, count: segment.memorySize - segment.fileSize)
+            }
+        }
+        for hart in harts { hart.setPC(image.entry) }
+        if let symbol = image.symbol(named: "tohost"), let offset = memory.offset(of: symbol.value, length: 8) {
+            toHostAddress = symbol.value
+            memory.pageFlags[offset >> 12] |= PageFlags.watched.rawValue
+        }
+    }
+
+    // MARK: Devices on the bus
+
+    func deviceLoad(_ address: UInt64, size: Int, hart: Hart) -> UInt64? {
+        if address >= CLINT.base && address < CLINT.base + CLINT.size {
+            return clint.load(offset: address - CLINT.base, size: size)
+        }
+        if address >= UART.base && address < UART.base + UART.size {
+            return size == 1 ? uart.load(offset: address - UART.base) : nil
+        }
+        if address >= TestDevice.base && address < TestDevice.base + TestDevice.size {
+            return 0
+        }
+        return nil
+    }
+
+    func deviceStore(_ address: UInt64, size: Int, value: UInt64, hart: Hart) -> Bool {
+        if address >= CLINT.base && address < CLINT.base + CLINT.size {
+            return clint.store(offset: address - CLINT.base, size: size, value: value)
+        }
+        if address >= UART.base && address < UART.base + UART.size {
+            guard size == 1 else { return false }
+            uart.store(offset: address - UART.base, value: UInt8(truncatingIfNeeded: value))
+            return true
+        }
+        if address >= TestDevice.base && address < TestDevice.base + TestDevice.size {
+            testDevice.store(offset: address - TestDevice.base, value: value)
+            if testDevice.exitCode != nil { hart.breakRequested = true }
+            return true
+        }
+        return false
+    }
+
+    func externalInterruptPending(hart: Int, supervisor: Bool) -> Bool { false }
+
+    /// A device changed something a hart's interrupts depend on.
+    func deviceChanged(hart index: Int) {
+        currentHart?.breakRequested = true
+        if index < harts.count, harts[index].waitingForInterrupt, let current = currentHart {
+            // A sleeping hart woken from another hart cannot run in that hart's past.
+            harts[index].cycle = max(harts[index].cycle, current.cycle)
+        }
+    }
+
+    /// A store hit the page holding `tohost`.
+    func watchedStore(_ address: UInt64, size: Int, hart: Hart) {
+        guard let toHost = toHostAddress, address < toHost + 4, address + UInt64(size) > toHost else { return }
+        guard let value = memory.readInteger(at: toHost, size: 4), value != 0 else { return }
+        if value & 1 == 1 {
+            toHostExit = Int32(truncatingIfNeeded: value >> 1)
+        } else {
+            toHostExit = 1   // HTIF system calls are not supported: stop rather than hang
+        }
+        hart.breakRequested = true
+    }
+
+    // MARK: LR/SC reservations
+
+    func setReservation(hart: Hart, physical: UInt64) {
+        clearReservation(hart: hart)
+        hart.reservation = physical
+        if let offset = memory.offset(of: physical, length: 1) {
+            memory.pageFlags[offset >> 12] |= PageFlags.reserved.rawValue
+        }
+    }
+
+    func clearReservation(hart: Hart) {
+        guard let old = hart.reservation else { return }
+        hart.reservation = nil
+        refreshReservedFlag(old)
+    }
+
+    func refreshReservedFlag(_ physical: UInt64) {
+        guard let offset = memory.offset(of: physical, length: 1) else { return }
+        let page = physical >> 12
+        let stillReserved = harts.contains { ($0.reservation ?? .max) >> 12 == page }
+        if !stillReserved { memory.pageFlags[offset >> 12] &= ~PageFlags.reserved.rawValue }
+    }
+
+    /// A store by `storingHart` breaks every other hart's reservation on the same 64-byte set.
+    func breakReservations(_ physical: UInt64, size: Int, storingHart: Int) {
+        let first = physical >> 6, last = (physical + UInt64(size) - 1) >> 6
+        for hart in harts where hart.id != storingHart {
+            if let reserved = hart.reservation, (first...last).contains(reserved >> 6) {
+                clearReservation(hart: hart)
+            }
+        }
+    }
+}
+
+/// The machine's one random generator (SplitMix64): seeded, portable, reproducible.
+public struct SplitMix64: Sendable {
+    var state: UInt64
+    public init(seed: UInt64) { state = seed }
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

@@ -1,0 +1,2 @@
+import ArgumentParser
+struct BenchCommand: ParsableCommand { func run() throws {} }

@@ -1,0 +1,156 @@
+// `interleave machine run|fuzz`: the bare machine, with no kernel. A program runs in
+// M-mode from its ELF entry point, talks through the UART and stops through the test
+// device or the riscv-tests `tohost` word.
+
+import ArgumentParser
+import Machine
+
+struct MachineCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "machine",
+        abstract: "Run bare-metal RISC-V programs on the machine itself.",
+        subcommands: [RunBareMetal.self, FuzzCommand.self]
+    )
+}
+
+/// Exit statuses of the tool for endings that are not the guest's own exit code.
+enum ToolStatus {
+    static let badInput: Int32 = 2
+    static let instructionLimit: Int32 = 124
+    static let allHartsWaiting: Int32 = 125
+    static let fatalFault: Int32 = 126
+}
+
+struct MachineOptions: ParsableArguments {
+    @Option(name: .customLong("ram-mib"), help: "RAM in MiB (1...16384).")
+    var ramMiB: UInt64 = 128
+
+    @Option(help: "Number of harts (1...64); every hart starts at the entry point.")
+    var harts: Int = 1
+
+    @Option(help: "Instructions a hart runs before the next hart's turn (1 = finest interleaving).")
+    var granularity: Int = 1000
+
+    @Option(help: "Seed of the machine's random generator (timing jitter between harts).")
+    var seed: UInt64 = 0
+
+    @Option(help: "Largest random delay in cycles added after each hart's turn (0 = none).")
+    var jitter: UInt64 = 0
+
+    func configuration() throws -> MachineConfiguration {
+        var configuration = MachineConfiguration()
+        guard ramMiB >= 1, ramMiB <= 16384 else {
+            throw ValidationError("--ram-mib must be between 1 and 16384, not \(ramMiB)")
+        }
+        configuration.ramSize = ramMiB << 20
+        configuration.hartCount = harts
+        configuration.interleaveGranularity = granularity
+        configuration.seed = seed
+        configuration.jitter = jitter
+        do {
+            try configuration.validate()
+        } catch {
+            throw ValidationError(error.message)
+        }
+        return configuration
+    }
+}
+
+struct RunBareMetal: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a bare-metal ELF64 RISC-V program in M-mode.",
+        discussion: """
+        The program starts at its entry point in machine mode with RAM at 0x80000000. UART output \
+        (16550 at 0x10000000) goes to standard output. The run ends when the program writes the \
+        SiFive test device (0x100000), writes its `tohost` symbol (1 = exit 0, (n<<1)|1 = exit n), \
+        or reaches the instruction limit. The exit status is the guest's exit code; 2 means a bad \
+        file or option, 124 the instruction limit, 125 every hart asleep for good, 126 a fatal fault.
+        """
+    )
+
+    @Argument(help: "The ELF64 RISC-V executable.")
+    var file: String
+
+    @OptionGroup var machineOptions: MachineOptions
+
+    @Option(help: "Stop after this many instructions (all harts together).")
+    var maxInstructions: UInt64 = 10_000_000_000
+
+    @Flag(help: "Print every retired instruction to standard error: hart, mode, pc, bits, disassembly, register written.")
+    var traceInstructions = false
+
+    func run() throws {
+        let configuration = try machineOptions.configuration()
+        let image: ELFImage
+        do {
+            image = try ELFImage(contentsOf: file)
+        } catch {
+            throw fail(error.message)
+        }
+        let machine: Machine
+        do {
+            machine = try Machine(configuration: configuration)
+            try machine.load(image)
+        } catch {
+            throw fail("'\(file)': \(error.message)")
+        }
+        let stop = traceInstructions ? runTraced(machine) : runFast(machine)
+        writeStandardOutput(machine.uart.takeOutput())
+        throw ExitCode(exitStatus(for: stop, machine: machine, image: image))
+    }
+
+    func runFast(_ machine: Machine) -> StopReason {
+        while true {
+            let remaining = maxInstructions - min(maxInstructions, machine.totalSteps)
+            let stop = machine.run(budget: min(remaining, 50_000_000))
+            writeStandardOutput(machine.uart.takeOutput())
+            if stop != .budgetExhausted || machine.totalSteps >= maxInstructions { return stop }
+        }
+    }
+
+    func runTraced(_ machine: Machine) -> StopReason {
+        var stream = StandardError()
+        while machine.totalSteps < maxInstructions {
+            let (stop, retired) = machine.stepTraced()
+            writeStandardOutput(machine.uart.takeOutput())
+            if let stop { return stop }
+            if let retired { print(retired.line, to: &stream) }
+        }
+        return .budgetExhausted
+    }
+
+    func exitStatus(for stop: StopReason, machine: Machine, image: ELFImage) -> Int32 {
+        switch stop {
+        case .powerOff(let code), .toHost(let code):
+            return code
+        case .budgetExhausted:
+            printError("interleave: instruction limit reached after \(machine.totalSteps) instructions")
+            for hart in machine.harts { printError("  " + describe(hart, image: image)) }
+            return ToolStatus.instructionLimit
+        case .allHartsWaiting:
+            printError("interleave: every hart is waiting in wfi and no interrupt can wake them")
+            for hart in machine.harts { printError("  " + describe(hart, image: image)) }
+            return ToolStatus.allHartsWaiting
+        case .hostRequest:
+            return 0
+        case .fatal(let report):
+            printError("interleave: \(report)")
+            if let (symbol, offset) = image.nearestSymbol(atOrBefore: report.pc) {
+                printError("  in      \(symbol.name)+0x\(String(offset, radix: 16))")
+            }
+            return ToolStatus.fatalFault
+        }
+    }
+
+    func describe(_ hart: Hart, image: ELFImage) -> String {
+        var text = "hart \(hart.id): pc 0x\(String(hart.pc, radix: 16)) in \(hart.privilege)-mode"
+        if let (bits, _) = hart.inspectInstruction(at: hart.pc) {
+            text += "  \(Disassembler.disassemble(bits, pc: hart.pc))"
+        }
+        if let (symbol, offset) = image.nearestSymbol(atOrBefore: hart.pc) {
+            text += "  <\(symbol.name)+0x\(String(offset, radix: 16))>"
+        }
+        return text
+    }
+}
