@@ -339,16 +339,36 @@ extension Disassembler {
             return line(name + width + ordering, x(rd), x(rs2), address)
         }
 
+        /// SYSTEM: the privileged instructions (funct3 = 0) and Zicsr. With aliases, CSR accesses
+        /// that only read or only write are shown as csrr, csrw, csrs, csrc, csrwi, csrsi, csrci.
         private func system() -> String? {
+            let csr = Disassembler.csrOperand(UInt16(bits >> 20))
+            let immediate = "\(rs1)"  // uimm[4:0] sits in the rs1 field
             switch funct3 {
-            case 0b000: return privileged()
-            case 0b001: return csrRegister("csrrw", alias: rd == 0 ? "csrw" : nil)
-            case 0b010: return csrRegister("csrrs", alias: rs1 == 0 ? "csrr" : rd == 0 ? "csrs" : nil)
-            case 0b011: return csrRegister("csrrc", alias: rd == 0 && rs1 != 0 ? "csrc" : nil)
-            case 0b101: return csrImmediate("csrrwi", alias: rd == 0 ? "csrwi" : nil)
-            case 0b110: return csrImmediate("csrrsi", alias: rd == 0 && rs1 != 0 ? "csrsi" : nil)
-            case 0b111: return csrImmediate("csrrci", alias: rd == 0 && rs1 != 0 ? "csrci" : nil)
-            default: return nil
+            case 0b000:
+                return privileged()
+            case 0b001:
+                if aliases && bits == 0xC000_1073 { return "unimp" }  // csrrw zero, cycle, zero
+                if aliases && rd == 0 { return line("csrw", csr, x(rs1)) }
+                return line("csrrw", x(rd), csr, x(rs1))
+            case 0b010:
+                if aliases && rs1 == 0 { return line("csrr", x(rd), csr) }
+                if aliases && rd == 0 { return line("csrs", csr, x(rs1)) }
+                return line("csrrs", x(rd), csr, x(rs1))
+            case 0b011:
+                if aliases && rd == 0 { return line("csrc", csr, x(rs1)) }
+                return line("csrrc", x(rd), csr, x(rs1))
+            case 0b101:
+                if aliases && rd == 0 { return line("csrwi", csr, immediate) }
+                return line("csrrwi", x(rd), csr, immediate)
+            case 0b110:
+                if aliases && rd == 0 { return line("csrsi", csr, immediate) }
+                return line("csrrsi", x(rd), csr, immediate)
+            case 0b111:
+                if aliases && rd == 0 { return line("csrci", csr, immediate) }
+                return line("csrrci", x(rd), csr, immediate)
+            default:
+                return nil
             }
         }
 
@@ -368,23 +388,6 @@ extension Disassembler {
                 return rs1 == 0 ? "sfence.vma" : line("sfence.vma", x(rs1))
             }
             return line("sfence.vma", x(rs1), x(rs2))
-        }
-
-        private var csr: String { Disassembler.csrOperand(UInt16(bits >> 20)) }
-
-        private func csrRegister(_ name: String, alias: String?) -> String {
-            guard aliases, let alias else { return line(name, x(rd), csr, x(rs1)) }
-            switch alias {
-            case "csrr": return line(alias, x(rd), csr)
-            case "csrw" where bits == 0xC000_1073: return "unimp"  // csrrw zero, cycle, zero
-            default: return line(alias, csr, x(rs1))
-            }
-        }
-
-        private func csrImmediate(_ name: String, alias: String?) -> String {
-            let immediate = "\(rs1)"  // uimm[4:0] in the rs1 field
-            guard aliases, let alias else { return line(name, x(rd), csr, immediate) }
-            return line(alias, csr, immediate)
         }
     }
 }

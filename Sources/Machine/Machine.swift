@@ -239,3 +239,13 @@ public struct SplitMix64: Sendable {
         return z ^ (z >> 31)
     }
 }
+
+extension Machine {
+    /// Attaches host code that receives every trap taken from U-mode instead of the guest's
+    /// own vectors — how a kernel running on the host (DESIGN.md, decision 2) sees system
+    /// calls, faults and interrupts. The handler reads and writes the hart, then returns;
+    /// the hart resumes at whatever PC the handler left (the trapping PC unless it moved it).
+    public func attachHostTrapHandler(_ handler: @escaping (Hart, TrapRecord) -> Void) {
+        for hart in harts { hart.hostTrapHandler = handler }
+    }
+}

@@ -1,2 +1,124 @@
+// `interleave bench`: how fast the machine runs compute-bound guest code, measured in
+// host wall-clock time (the only place the tool reads a clock), with the same ELF run
+// under `qemu-riscv64` side by side in the same run when it is installed.
+
 import ArgumentParser
-struct BenchCommand: ParsableCommand { func run() throws {} }
+import Foundation
+import Machine
+
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure the machine's speed (MIPS) on compute-bound programs, beside qemu-riscv64.",
+        discussion: "Build with `swift build -c release` first: debug builds are 20-50 times slower."
+    )
+
+    @Option(help: "Work per program: 1 is about 100 million instructions each.")
+    var scale: Int = 1
+
+    @Option(help: "Programs to run (comma-separated): \(ComputeBenchmark.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var only: String?
+
+    @Flag(help: "Skip the qemu-riscv64 comparison.")
+    var noQemu = false
+
+    func run() throws {
+        guard (1...1000).contains(scale) else { throw ValidationError("--scale must be between 1 and 1000, not \(scale)") }
+        var selected = ComputeBenchmark.allCases
+        if let only {
+            selected = []
+            for name in only.split(separator: ",") {
+                guard let benchmark = ComputeBenchmark(rawValue: String(name)) else {
+                    throw ValidationError("unknown program '\(name)'; the programs are \(ComputeBenchmark.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                selected.append(benchmark)
+            }
+        }
+        #if DEBUG
+        printError("note: this is a debug build; measure with `swift build -c release` and .build/release/interleave bench")
+        #endif
+        let qemu = noQemu ? nil : QemuReference.locate()
+        if !noQemu && qemu == nil { printError("note: qemu-riscv64 not found (Debian package qemu-user); showing this machine alone") }
+
+        print("program    instructions    time (s)      MIPS" + (qemu != nil ? "   qemu (s)  qemu MIPS   time ratio" : ""))
+        for benchmark in selected {
+            let elf = benchmark.elf(scale: scale)
+            let runtime = try MinimalUserRuntime(elf: elf)
+            let start = ContinuousClock.now
+            var stop = StopReason.budgetExhausted
+            while runtime.exitCode == nil && stop == .budgetExhausted || stop == .hostRequest && runtime.exitCode == nil {
+                stop = runtime.run(budget: 1 << 32)
+                if case .fatal = stop { break }
+            }
+            let seconds = (ContinuousClock.now - start).seconds
+            let instructions = runtime.machine.totalSteps
+            let checksum = Self.checksum(runtime.output)
+            guard checksum == benchmark.expectedChecksum(scale: scale) else {
+                throw fail("\(benchmark.rawValue): wrong checksum \(checksum.map { String($0) } ?? "none") (expected \(benchmark.expectedChecksum(scale: scale))); stop: \(stop)", status: 1)
+            }
+            let mips = Double(instructions) / seconds / 1e6
+            var line = pad(benchmark.rawValue, 8) + pad("\(instructions)", 15, left: true) + pad(format(seconds, 3), 12, left: true)
+                + pad(format(mips, 1), 10, left: true)
+            if let qemu {
+                let result = try qemu.run(elf: elf, name: benchmark.rawValue)
+                guard Self.checksum(result.output) == checksum else {
+                    throw fail("\(benchmark.rawValue): qemu-riscv64 printed a different checksum", status: 1)
+                }
+                line += pad(format(result.seconds, 3), 11, left: true) + pad(format(Double(instructions) / result.seconds / 1e6, 1), 11, left: true)
+                    + pad(format(seconds / result.seconds, 2) + "x", 13, left: true)
+            }
+            print(line)
+        }
+    }
+
+    static func checksum(_ output: [UInt8]) -> UInt64? {
+        guard output.count == 8 else { return nil }
+        return output.enumerated().reduce(0) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+    }
+}
+
+func format(_ value: Double, _ decimals: Int) -> String { String(format: "%.\(decimals)f", value) }
+
+func pad(_ text: String, _ width: Int, left: Bool = false) -> String {
+    let fill = String(repeating: " ", count: max(0, width - text.count))
+    return left ? fill + text : text + fill
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}
+
+/// `qemu-riscv64` (user mode), the reference the project compares against.
+struct QemuReference {
+    let path: String
+
+    static func locate() -> QemuReference? {
+        let paths = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":").map(String.init)
+        for directory in paths + ["/usr/bin"] {
+            let candidate = directory + "/qemu-riscv64"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return QemuReference(path: candidate) }
+        }
+        return nil
+    }
+
+    /// Runs an ELF and returns what it wrote to standard output and the wall time.
+    func run(elf: [UInt8], name: String) throws -> (output: [UInt8], status: Int32, seconds: Double) {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("interleave-bench-\(getpid())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("\(name).elf")
+        try Data(elf).write(to: file)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: file.path)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = [file.path]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        let start = ContinuousClock.now
+        try process.run()
+        let output = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let seconds = (ContinuousClock.now - start).seconds
+        return ([UInt8](output), process.terminationStatus, seconds)
+    }
+}
