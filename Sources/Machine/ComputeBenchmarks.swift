@@ -31,10 +31,12 @@ public enum ComputeBenchmark: String, CaseIterable, Sendable {
     }
 
     /// The program as an ELF file.
-    public func elf(scale: Int) -> [UInt8] {
+    public func elf(scale: Int) -> [UInt8] { elf(iterations: iterations(scale: scale)) }
+
+    /// The program for an explicit loop count (tests use small ones).
+    public func elf(iterations n: Int64) -> [UInt8] {
         var asm = Assembler(origin: Self.origin)
         let data = Int64(Self.origin + Self.dataOffset)
-        let n = iterations(scale: scale)
         asm.li(.sp, data + Int64(Self.dataSize))
         switch self {
         case .integer:
@@ -91,8 +93,9 @@ public enum ComputeBenchmark: String, CaseIterable, Sendable {
     }
 
     /// The checksum the program must print, computed by a Swift model of the same loop.
-    public func expectedChecksum(scale: Int) -> UInt64 {
-        let n = iterations(scale: scale)
+    public func expectedChecksum(scale: Int) -> UInt64 { expectedChecksum(iterations: iterations(scale: scale)) }
+
+    public func expectedChecksum(iterations n: Int64) -> UInt64 {
         switch self {
         case .integer:
             var a: UInt64 = 1, b: UInt64 = 3
