@@ -189,6 +189,7 @@ extension Hart {
             // Writes with an unsupported MODE have no effect at all (privileged spec, satp).
             guard mode == 0 || mode == 8 else { return true }
             satp = value & ((0xF << 60) | (0xFFFF << 44) | ((1 << 44) - 1))
+            flushFastTLB()
             updateTranslation()
             breakRequested = true
         case CSRNumber.mstatus:

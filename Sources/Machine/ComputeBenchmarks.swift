@@ -148,9 +148,26 @@ public final class MinimalUserRuntime {
     public private(set) var exitCode: Int32? = nil
     public private(set) var unhandledTrap: TrapRecord? = nil
 
-    public init(elf: [UInt8], configuration: MachineConfiguration = MachineConfiguration()) throws {
+    /// With `paging`, the program runs under Sv39 with its 2 MiB at 0x8000_0000 identity-mapped
+    /// in 4 KiB pages (page tables at the top of RAM), so the TLB is on every access.
+    public init(elf: [UInt8], configuration: MachineConfiguration = MachineConfiguration(), paging: Bool = false) throws {
         machine = try Machine(configuration: configuration)
         try machine.load(try ELFImage(bytes: elf))
+        if paging {
+            let memory = machine.memory
+            let root = memory.base + memory.size - 3 * 4096, middle = root + 4096, leaves = root + 8192
+            let base = memory.base
+            func pointer(_ table: UInt64) -> UInt64 { (table >> 12) << 10 | PTE.valid }
+            memory.writeInteger(pointer(middle), at: root + ((base >> 30) & 0x1FF) * 8, size: 8)
+            memory.writeInteger(pointer(leaves), at: middle + ((base >> 21) & 0x1FF) * 8, size: 8)
+            let leafBits = PTE.valid | PTE.read | PTE.write | PTE.execute | PTE.user | PTE.accessed | PTE.dirty
+            for page in UInt64(0)..<512 {
+                memory.writeInteger(((base >> 12) + page) << 10 | leafBits, at: leaves + page * 8, size: 8)
+            }
+            for hart in machine.harts {
+                hart.satp = 8 << 60 | root >> 12
+            }
+        }
         for hart in machine.harts { hart.setPrivilege(.user) }
         machine.attachHostTrapHandler { [unowned self] hart, trap in self.handle(hart, trap) }
     }

@@ -27,15 +27,34 @@ extension Hart {
 
         // Offset of `[address, address+size)` in RAM when the access can be done inline:
         // untranslated, inside RAM, not crossing a page, and the page needs no watching.
+        // With translation on, the fast TLB supplies the offset for pages already translated.
+        let loadTag = fastLoadTag, storeTag = fastStoreTag, tlbDelta = fastDelta
+        let tlbMask = UInt64(Hart.fastTLBSize - 1)
         @inline(__always) func fastLoadOffset(_ address: UInt64, _ size: UInt64) -> Int? {
-            let offset = address &- ramBase
-            guard !dataTranslated, offset <= ramSize &- size else { return nil }
-            return Int(truncatingIfNeeded: offset)
+            if !dataTranslated {
+                let offset = address &- ramBase
+                guard offset <= ramSize &- size else { return nil }
+                return Int(truncatingIfNeeded: offset)
+            }
+            let page = address >> 12
+            let index = Int(truncatingIfNeeded: page & tlbMask)
+            guard loadTag[index] == page, address & 0xFFF <= 4096 &- size else { return nil }
+            fastTLBHits &+= 1
+            return Int(truncatingIfNeeded: address &+ tlbDelta[index])
         }
         @inline(__always) func fastStoreOffset(_ address: UInt64, _ size: UInt64) -> Int? {
-            let offset = address &- ramBase
-            guard !dataTranslated, offset <= ramSize &- size, offset & 0xFFF <= 4096 &- size,
-                  pageFlags[Int(truncatingIfNeeded: offset >> 12)] == 0 else { return nil }
+            let offset: UInt64
+            if !dataTranslated {
+                offset = address &- ramBase
+                guard offset <= ramSize &- size else { return nil }
+            } else {
+                let page = address >> 12
+                let index = Int(truncatingIfNeeded: page & tlbMask)
+                guard storeTag[index] == page else { return nil }
+                fastTLBHits &+= 1
+                offset = address &+ tlbDelta[index]
+            }
+            guard offset & 0xFFF <= 4096 &- size, pageFlags[Int(truncatingIfNeeded: offset >> 12)] == 0 else { return nil }
             return Int(truncatingIfNeeded: offset)
         }
 

@@ -80,6 +80,18 @@ public final class Hart {
     var dataTranslated = false
     let tlb: TLB
 
+    // The run loop's own view of the TLB for data accesses: per virtual page, the tag
+    // (`address >> 12`, or .max when empty) under which a load or a store may go straight
+    // to RAM, and the delta that turns the virtual address into a RAM offset. Derived from
+    // the TLB under the current privilege, SUM and MXR, and flushed when any of them change.
+    static let fastTLBSize = 256
+    let fastLoadTag: UnsafeMutablePointer<UInt64>
+    let fastStoreTag: UnsafeMutablePointer<UInt64>
+    let fastDelta: UnsafeMutablePointer<UInt64>
+    var fastTLBKey: UInt64 = 0
+    /// TLB hits served by the run loop's fast path (added to the TLB's own count).
+    var fastTLBHits: UInt64 = 0
+
     /// The last trap this hart took, for reports.
     public internal(set) var lastTrap: TrapRecord? = nil
     /// Host hook: when set, traps taken from U-mode go to the host instead of the guest's vectors.
@@ -95,11 +107,20 @@ public final class Hart {
         f.initialize(repeating: 0, count: 32)
         fetchBlock = machine.memory.refetchBlock
         tlb = TLB(size: machine.configuration.tlbEntries)
+        fastLoadTag = .allocate(capacity: Hart.fastTLBSize)
+        fastStoreTag = .allocate(capacity: Hart.fastTLBSize)
+        fastDelta = .allocate(capacity: Hart.fastTLBSize)
+        fastLoadTag.initialize(repeating: .max, count: Hart.fastTLBSize)
+        fastStoreTag.initialize(repeating: .max, count: Hart.fastTLBSize)
+        fastDelta.initialize(repeating: 0, count: Hart.fastTLBSize)
     }
 
     deinit {
         x.deallocate()
         f.deallocate()
+        fastLoadTag.deallocate()
+        fastStoreTag.deallocate()
+        fastDelta.deallocate()
     }
 
     // MARK: Register access for the host (tests, kernel, debugger).
@@ -140,7 +161,30 @@ public final class Hart {
             dataMode = PrivilegeMode(rawValue: UInt8((mstatus >> 11) & 3)) ?? .user
         }
         dataTranslated = sv39 && dataMode != .machine
+        let key = (dataTranslated ? 1 : 0) | UInt64(dataMode.rawValue) << 1 | (mstatus & (CSRBits.sum | CSRBits.mxr))
+        if key != fastTLBKey {
+            fastTLBKey = key
+            flushFastTLB()
+        }
         invalidateFetch()
+    }
+
+    func flushFastTLB() {
+        fastLoadTag.update(repeating: .max, count: Hart.fastTLBSize)
+        fastStoreTag.update(repeating: .max, count: Hart.fastTLBSize)
+    }
+
+    /// Lets the run loop reach the RAM page behind `address` directly for this kind of access.
+    func fillFastTLB(_ address: UInt64, physical: UInt64, store: Bool) {
+        guard dataTranslated else { return }
+        let index = Int(truncatingIfNeeded: (address >> 12) & UInt64(Hart.fastTLBSize - 1))
+        let delta = (physical & ~0xFFF) &- memory.base &- (address & ~0xFFF)
+        if fastDelta[index] != delta {
+            fastLoadTag[index] = .max
+            fastStoreTag[index] = .max
+            fastDelta[index] = delta
+        }
+        if store { fastStoreTag[index] = address >> 12 } else { fastLoadTag[index] = address >> 12 }
     }
 
     /// `mtime` as this hart sees it.

@@ -55,6 +55,7 @@ extension Hart {
         }
         guard let physical = translate(address, .load, pc: pc) else { return nil }
         if let offset = memory.offset(of: physical, length: UInt64(size)) {
+            fillFastTLB(address, physical: physical, store: false)
             return loadLittleEndian(memory.bytes + offset, size: size)
         }
         guard physical & UInt64(size - 1) == 0, let value = machine.deviceLoad(physical, size: size, hart: self) else {
@@ -84,6 +85,7 @@ extension Hart {
         }
         guard let physical = translate(address, .store, pc: pc) else { return false }
         if memory.offset(of: physical, length: UInt64(size)) != nil {
+            fillFastTLB(address, physical: physical, store: true)
             physicalStore(physical, size: size, value: value)
             return true
         }

@@ -169,8 +169,14 @@ extension Hart {
     /// `sfence.vma rs1, rs2`: flushes by address and/or ASID, or everything.
     func fenceVirtualMemory(address: UInt64?, asid: UInt16?) {
         tlb.flush(virtualAddress: address, asid: asid)
+        flushFastTLB()
         invalidateFetch()
     }
 
-    public var tlbStatistics: TLBStatistics { tlb.statistics }
+    /// Hits, misses and walks of this hart's TLB (including hits served by the run loop directly).
+    public var tlbStatistics: TLBStatistics {
+        var statistics = tlb.statistics
+        statistics.hits &+= fastTLBHits
+        return statistics
+    }
 }

@@ -22,6 +22,9 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Skip the qemu-riscv64 comparison.")
     var noQemu = false
 
+    @Flag(help: "Also measure the machine features: Sv39 paging on, and several harts at fine and coarse interleaving.")
+    var machine = false
+
     func run() throws {
         guard (1...1000).contains(scale) else { throw ValidationError("--scale must be between 1 and 1000, not \(scale)") }
         var selected = ComputeBenchmark.allCases
@@ -68,6 +71,38 @@ struct BenchCommand: ParsableCommand {
                     + pad(format(seconds / result.seconds, 2) + "x", 13, left: true)
             }
             print(line)
+        }
+        if machine { try machineFeatures() }
+    }
+
+    /// Paging against no paging, and 4 harts against 1, on the integer loop, side by side.
+    func machineFeatures() throws {
+        let elf = ComputeBenchmark.integer.elf(scale: scale)
+        func measure(harts: Int = 1, granularity: Int = 1000, paging: Bool = false) throws -> Double {
+            var configuration = MachineConfiguration()
+            configuration.hartCount = harts
+            configuration.interleaveGranularity = granularity
+            let runtime = try MinimalUserRuntime(elf: elf, configuration: configuration, paging: paging)
+            let start = ContinuousClock.now
+            while runtime.exitCode == nil {
+                let stop = runtime.run(budget: 1 << 32)
+                if stop != .budgetExhausted && stop != .hostRequest { break }
+                if runtime.unhandledTrap != nil { throw fail("the integer program trapped: \(String(describing: runtime.unhandledTrap))", status: 1) }
+            }
+            return Double(runtime.machine.totalSteps) / (ContinuousClock.now - start).seconds / 1e6
+        }
+        print("")
+        print("machine feature                          MIPS   relative to 1 hart, paging off")
+        let baseline = try measure()
+        print(pad("1 hart, paging off", 36) + pad(format(baseline, 1), 9, left: true) + pad("1.00", 10, left: true))
+        let rows: [(String, Int, Int, Bool)] = [
+            ("1 hart, Sv39 paging on (TLB warm)", 1, 1000, true),
+            ("4 harts, granularity 1", 4, 1, false),
+            ("4 harts, granularity 1000", 4, 1000, false),
+        ]
+        for (name, harts, granularity, paging) in rows {
+            let mips = try measure(harts: harts, granularity: granularity, paging: paging)
+            print(pad(name, 36) + pad(format(mips, 1), 9, left: true) + pad(format(mips / baseline, 2), 10, left: true))
         }
     }
 
