@@ -64,9 +64,7 @@ extension Machine {
     /// Runs exactly one instruction on the hart whose turn it is, and describes it.
     /// Returns nil for the instruction when the machine stopped instead.
     public func stepTraced() -> (stop: StopReason?, retired: RetiredInstruction?) {
-        if let code = testDevice.exitCode { return (.powerOff(exitCode: code), nil) }
-        if let code = toHostExit { return (.toHost(exitCode: code), nil) }
-        if let fault = fatalFault { return (.fatal(fault), nil) }
+        if let stop = pendingStop() { return (stop, nil) }
         guard let hart = nextHart() else { return (.allHartsWaiting, nil) }
         currentHart = hart
         defer { currentHart = nil }

@@ -101,7 +101,7 @@ public final class Machine {
     }
 
     /// The hart whose batch is running (for devices that depend on who is asking).
-    var currentHart: Hart? = nil
+    unowned(unsafe) var currentHart: Hart? = nil
 
     /// `mtime` at a given hart cycle.
     func time(forCycle cycle: UInt64) -> UInt64 { cycle / cyclesPerTimerTick &+ clint.timeOffset }

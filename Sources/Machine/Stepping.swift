@@ -7,53 +7,70 @@
 extension Machine {
     /// Runs until the guest stops the machine or `budget` instructions have been stepped.
     public func run(budget: UInt64) -> StopReason {
-        var remaining = budget
-        while true {
-            if let code = testDevice.exitCode { return .powerOff(exitCode: code) }
-            if let code = toHostExit { return .toHost(exitCode: code) }
-            if let fault = fatalFault { return .fatal(fault) }
-            if stopRequested {
-                stopRequested = false
-                return .hostRequest
-            }
-            if remaining == 0 { return .budgetExhausted }
-            guard let hart = nextHart() else { return .allHartsWaiting }
-
-            currentHart = hart
-            if hart.mie != 0 || hart.mipSoftware != 0 { hart.takePendingInterrupt() }
-            let granularity = harts.count == 1 ? Int.max : configuration.interleaveGranularity
-            var limit = min(remaining, UInt64(granularity), 1 << 24)
-            if let deadline = nextTimerDeadline(hart), deadline > hart.cycle {
-                limit = min(limit, deadline - hart.cycle)
-            }
-            let stepped = hart.runBatch(limit: Int(max(1, limit)))
-            currentHart = nil
-            totalSteps &+= UInt64(stepped)
-            remaining -= min(remaining, UInt64(stepped))
-            if configuration.jitter > 0 && harts.count > 1 {
-                hart.cycle &+= random.next() % (configuration.jitter + 1)
+        // The harts are reached through an unsafe buffer so that choosing one per batch
+        // costs no reference counting: at granularity 1 this loop runs once per instruction.
+        harts.withUnsafeBufferPointer { harts in
+            var remaining = budget
+            let granularity = harts.count == 1 ? UInt64(1 << 24) : UInt64(configuration.interleaveGranularity)
+            while true {
+                if let stop = pendingStop() { return stop }
+                if remaining == 0 { return .budgetExhausted }
+                guard let index = nextHartIndex(harts) else { return .allHartsWaiting }
+                let hart = harts[index]
+                currentHart = hart
+                if hart.mie != 0 || hart.mipSoftware != 0 { hart.takePendingInterrupt() }
+                var limit = min(remaining, granularity)
+                if hart.mie & (CSRBits.mtip | CSRBits.stip) != 0, let deadline = nextTimerDeadline(hart), deadline > hart.cycle {
+                    limit = min(limit, deadline - hart.cycle)
+                }
+                let stepped = UInt64(hart.runBatch(limit: Int(max(1, limit))))
+                currentHart = nil
+                totalSteps &+= stepped
+                remaining -= min(remaining, stepped)
+                if configuration.jitter > 0 && harts.count > 1 {
+                    hart.cycle &+= random.next() % (configuration.jitter + 1)
+                }
             }
         }
     }
 
+    /// A reason to stop that the last batch left behind, if any.
+    @inline(__always) func pendingStop() -> StopReason? {
+        if let code = testDevice.exitCode { return .powerOff(exitCode: code) }
+        if let code = toHostExit { return .toHost(exitCode: code) }
+        if let fault = fatalFault { return .fatal(fault) }
+        if stopRequested {
+            stopRequested = false
+            return .hostRequest
+        }
+        return nil
+    }
+
     /// The hart to run next, waking a sleeper whose timer has come; nil if all sleep for good.
     func nextHart() -> Hart? {
-        var best: Hart? = nil
+        harts.withUnsafeBufferPointer { harts in nextHartIndex(harts).map { harts[$0] } }
+    }
+
+    @inline(__always) func nextHartIndex(_ harts: UnsafeBufferPointer<Hart>) -> Int? {
+        var best = -1
         var bestCycle = UInt64.max
-        for hart in harts {
+        for index in 0..<harts.count {
+            let hart = harts[index]
             var ready = hart.cycle
             if hart.waitingForInterrupt && !hart.hasWakeUpInterrupt {
                 guard let wake = nextTimerDeadline(hart) else { continue }
                 ready = max(ready, wake)
             }
-            if best == nil || ready < bestCycle {
-                best = hart
+            if best < 0 || ready < bestCycle {
+                best = index
                 bestCycle = ready
             }
         }
-        if let best, best.waitingForInterrupt {
-            best.cycle = max(best.cycle, bestCycle)   // time passed while it slept
-            best.waitingForInterrupt = false
+        guard best >= 0 else { return nil }
+        let hart = harts[best]
+        if hart.waitingForInterrupt {
+            hart.cycle = max(hart.cycle, bestCycle)   // time passed while it slept
+            hart.waitingForInterrupt = false
         }
         return best
     }
