@@ -71,6 +71,7 @@ public final class Machine {
     public let clint: CLINT
     public let uart: UART
     public let testDevice: TestDevice
+    public let plic: PLIC
     public private(set) var harts: [Hart] = []
 
     /// Physical address of the ELF's `tohost` word, if any.
@@ -93,11 +94,13 @@ public final class Machine {
         clint = CLINT(hartCount: configuration.hartCount)
         uart = UART()
         testDevice = TestDevice()
+        plic = PLIC(hartCount: configuration.hartCount)
         random = SplitMix64(seed: configuration.seed)
         cyclesPerTimerTick = max(1, configuration.clockFrequency / configuration.timerFrequency)
         harts = (0..<configuration.hartCount).map { Hart(id: $0, machine: self) }
         clint.onChange = { [unowned self] hart in self.deviceChanged(hart: hart) }
         clint.currentTime = { [unowned self] in self.time(forCycle: self.currentHart?.cycle ?? 0) }
+        plic.lines = { [unowned self] in self.uart.interruptPending ? 1 << UInt32(PLIC.uartSource) : 0 }
     }
 
     /// The hart whose batch is running (for devices that depend on who is asking).
@@ -150,6 +153,9 @@ public final class Machine {
         if address >= TestDevice.base && address < TestDevice.base + TestDevice.size {
             return 0
         }
+        if address >= PLIC.base && address < PLIC.base + PLIC.size {
+            return plic.load(offset: address - PLIC.base, size: size)
+        }
         return nil
     }
 
@@ -160,6 +166,7 @@ public final class Machine {
         if address >= UART.base && address < UART.base + UART.size {
             guard size == 1 else { return false }
             uart.store(offset: address - UART.base, value: UInt8(truncatingIfNeeded: value))
+            hart.breakRequested = true   // the UART's interrupt line may have changed
             return true
         }
         if address >= TestDevice.base && address < TestDevice.base + TestDevice.size {
@@ -167,10 +174,16 @@ public final class Machine {
             if testDevice.exitCode != nil { hart.breakRequested = true }
             return true
         }
+        if address >= PLIC.base && address < PLIC.base + PLIC.size {
+            hart.breakRequested = true
+            return plic.store(offset: address - PLIC.base, size: size, value: value)
+        }
         return false
     }
 
-    func externalInterruptPending(hart: Int, supervisor: Bool) -> Bool { false }
+    func externalInterruptPending(hart: Int, supervisor: Bool) -> Bool {
+        plic.interruptPending(context: 2 * hart + (supervisor ? 1 : 0))
+    }
 
     /// A device changed something a hart's interrupts depend on.
     func deviceChanged(hart index: Int) {

@@ -90,6 +90,25 @@ struct ProgramRun {
         return symbol.value
     }
 
+    /// The instruction at `address` as mtval reports it: 16 bits for a compressed one, else 32.
+    func instructionBits(at address: UInt64) -> UInt64 {
+        let low = machine.memory.readInteger(at: address, size: 2) ?? 0
+        return low & 3 == 3 ? machine.memory.readInteger(at: address, size: 4) ?? 0 : low
+    }
+
+    /// Checks that the traps logged were illegal-instruction traps at `labels`, in order,
+    /// each with the instruction's bits in mtval.
+    func expectIllegalInstructions(at labels: [String], sourceLocation: SourceLocation = #_sourceLocation) {
+        let traps = self.traps
+        #expect(traps.count == labels.count, "\(traps.count) traps, expected \(labels.count): \(traps)",
+                sourceLocation: sourceLocation)
+        for (trap, label) in zip(traps, labels) {
+            let pc = address(label)
+            #expect(trap.cause == 2 && trap.epc == pc, "\(label): \(trap)", sourceLocation: sourceLocation)
+            #expect(trap.tval == instructionBits(at: pc), "\(label): mtval is the instruction", sourceLocation: sourceLocation)
+        }
+    }
+
     /// The values the program appended with OUT/OUTF/OUTFLAGS, in order.
     var results: [UInt64] {
         guard let base = image.symbol(named: "results")?.value else { return [] }
