@@ -75,6 +75,9 @@ extension Machine {
         let trapsBefore = trapCount
         _ = hart.runBatch(limit: 1)
         totalSteps &+= 1
+        if configuration.jitter > 0 && harts.count > 1 {
+            hart.cycle &+= random.next() % (configuration.jitter + 1)
+        }
         var retired = RetiredInstruction(hart: hart.id, pc: pc, bits: fetched?.bits ?? 0, length: fetched?.length ?? 4,
                                          privilege: privilege, written: nil, trap: nil)
         if trapCount != trapsBefore {

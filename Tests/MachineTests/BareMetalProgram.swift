@@ -9,8 +9,8 @@
 //   - `OUT reg` / `OUTF freg` / `OUTFLAGS`, which append a 64-bit value (an integer register,
 //     an FP register's raw bits, or fflags — which it then clears) to the `results` array;
 //     the Swift side reads them back in order (s11 is the output pointer; t6 is clobbered);
-//   - `RESUME_AT label`: the next trap returns to `label` instead of past the faulting
-//     instruction (needed for fetch faults; clobbers t6);
+//   - `RESUME_AT label`: the next trap returns to `label`, in M-mode, instead of past the
+//     faulting instruction (for fetch faults, and to come back from U/S-mode; clobbers t6);
 //   - a trap handler that logs (mcause, mepc, mtval, mstatus) of every trap and returns past
 //     the faulting instruction (2 or 4 bytes, read from memory at mepc) with mret. It uses
 //     mscratch (which points at its save area, s10 holds the same address): tests that write
@@ -208,6 +208,8 @@ enum BareMetal {
             ld t3, 32(t0)           # a resume address set by RESUME_AT?
             beqz t3, 1f
             sd zero, 32(t0)
+            li t1, 3 << 11          # ... which is resumed in M-mode
+            csrs mstatus, t1
             j 3f
         1:  csrr t3, mepc           # skip the faulting instruction: 2 or 4 bytes
             lhu t1, 0(t3)
