@@ -98,7 +98,7 @@ extension FloatFormat {
 }
 
 extension SoftFloat {
-    @inline(__always) static func signExtend32(_ x: UInt64) -> UInt64 {
+    @inline(__always) private static func signExtend32(_ x: UInt64) -> UInt64 {
         UInt64(bitPattern: Int64(Int32(truncatingIfNeeded: x)))
     }
 

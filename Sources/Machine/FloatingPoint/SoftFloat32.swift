@@ -5,7 +5,7 @@
 // with operand signs flipped by the caller.
 
 extension SoftFloat {
-    @inline(__always) static func w32(_ x: UInt64) -> UInt32 { UInt32(truncatingIfNeeded: x) }
+    @inline(__always) private static func w32(_ x: UInt64) -> UInt32 { UInt32(truncatingIfNeeded: x) }
 
     /// fadd.s
     public static func add32(_ a: UInt32, _ b: UInt32, _ rm: RoundingMode, _ flags: inout FloatFlags) -> UInt32 {

@@ -208,7 +208,7 @@ extension FloatFormat {
 
 /// ⌊√n⌋ for n ∈ [2^124, 2^126), by Newton's iteration from an over-estimate.
 @inline(__always)
-func isqrt(_ n: UInt128) -> UInt64 {
+private func isqrt(_ n: UInt128) -> UInt64 {
     let top = UInt64(truncatingIfNeeded: n >> 64) // [2^60, 2^62)
     // (⌊√top⌋ + 1) × 2^32 > √n, and ≤ 2^63 so x + n/x cannot overflow.
     var x = (isqrt64(top) + 1) << 32
@@ -223,7 +223,7 @@ func isqrt(_ n: UInt128) -> UInt64 {
 
 /// ⌊√n⌋ for a 64-bit n.
 @inline(__always)
-func isqrt64(_ n: UInt64) -> UInt64 {
+private func isqrt64(_ n: UInt64) -> UInt64 {
     if n < 2 { return n }
     // Over-estimate from the bit length, then Newton's iteration (monotone decreasing).
     var x: UInt64 = 1 << UInt64((64 - n.leadingZeroBitCount + 1) / 2)

@@ -14,8 +14,10 @@
 public enum SoftFloat {}
 
 /// Describes one binary interchange format; bit patterns are carried in a `UInt64`
-/// (zero-extended for binary32).
-@usableFromInline
+/// (zero-extended for binary32). The operations are written once over this description;
+/// its helpers are `@_transparent` so that each public entry point is compiled with the
+/// format's constants folded in and no calls left (the optimiser did not honour
+/// `@inline(__always)` here, and the out-of-line calls cost 2-3× in time).
 struct FloatFormat: Sendable {
     /// Number of stored fraction bits (23 or 52).
     let fracBits: Int
@@ -26,32 +28,32 @@ struct FloatFormat: Sendable {
     static let binary64 = FloatFormat(fracBits: 52, expBits: 11)
 
     /// The all-ones biased exponent (infinities and NaNs).
-    @inline(__always) var expMax: Int { (1 << expBits) - 1 }
-    @inline(__always) var bias: Int { (1 << (expBits - 1)) - 1 }
-    @inline(__always) var signBit: UInt64 { 1 << UInt64(fracBits + expBits) }
-    @inline(__always) var fracMask: UInt64 { (1 << UInt64(fracBits)) - 1 }
-    @inline(__always) var quietBit: UInt64 { 1 << UInt64(fracBits - 1) }
-    @inline(__always) var infinity: UInt64 { UInt64(expMax) << UInt64(fracBits) }
-    @inline(__always) var maxFinite: UInt64 { infinity - 1 }
+    @_transparent var expMax: Int { (1 << expBits) - 1 }
+    @_transparent var bias: Int { (1 << (expBits - 1)) - 1 }
+    @_transparent var signBit: UInt64 { 1 << UInt64(fracBits + expBits) }
+    @_transparent var fracMask: UInt64 { (1 << UInt64(fracBits)) - 1 }
+    @_transparent var quietBit: UInt64 { 1 << UInt64(fracBits - 1) }
+    @_transparent var infinity: UInt64 { UInt64(expMax) << UInt64(fracBits) }
+    @_transparent var maxFinite: UInt64 { infinity - 1 }
     /// The canonical NaN (positive, quiet, payload zero): 0x7fc00000 / 0x7ff8000000000000.
-    @inline(__always) var defaultNaN: UInt64 { infinity | quietBit }
+    @_transparent var defaultNaN: UInt64 { infinity | quietBit }
     /// Bits of `sig` (leading one at 62) below the format's precision.
-    @inline(__always) var roundBits: Int { 62 - fracBits }
+    @_transparent var roundBits: Int { 62 - fracBits }
 
-    @inline(__always) func biasedExponent(_ x: UInt64) -> Int { Int((x >> UInt64(fracBits)) & UInt64(expMax)) }
-    @inline(__always) func isNaN(_ x: UInt64) -> Bool { (x & ~signBit) > infinity }
-    @inline(__always) func isSignalingNaN(_ x: UInt64) -> Bool { isNaN(x) && (x & quietBit) == 0 }
-    @inline(__always) func isInfinite(_ x: UInt64) -> Bool { (x & ~signBit) == infinity }
-    @inline(__always) func isZero(_ x: UInt64) -> Bool { (x & ~signBit) == 0 }
-    @inline(__always) func isNegative(_ x: UInt64) -> Bool { (x & signBit) != 0 }
+    @_transparent func biasedExponent(_ x: UInt64) -> Int { Int((x >> UInt64(fracBits)) & UInt64(expMax)) }
+    @_transparent func isNaN(_ x: UInt64) -> Bool { (x & ~signBit) > infinity }
+    @_transparent func isSignalingNaN(_ x: UInt64) -> Bool { isNaN(x) && (x & quietBit) == 0 }
+    @_transparent func isInfinite(_ x: UInt64) -> Bool { (x & ~signBit) == infinity }
+    @_transparent func isZero(_ x: UInt64) -> Bool { (x & ~signBit) == 0 }
+    @_transparent func isNegative(_ x: UInt64) -> Bool { (x & signBit) != 0 }
     /// True for infinities and NaNs.
-    @inline(__always) func isSpecial(_ x: UInt64) -> Bool { (x & ~signBit) >= infinity }
-    @inline(__always) func zero(negative: Bool) -> UInt64 { negative ? signBit : 0 }
-    @inline(__always) func infinity(negative: Bool) -> UInt64 { negative ? signBit | infinity : infinity }
+    @_transparent func isSpecial(_ x: UInt64) -> Bool { (x & ~signBit) >= infinity }
+    @_transparent func zero(negative: Bool) -> UInt64 { negative ? signBit : 0 }
+    @_transparent func infinity(negative: Bool) -> UInt64 { negative ? signBit | infinity : infinity }
 
     /// Exponent and normalised significand (leading one at bit 62) of a finite, non-zero
     /// bit pattern; subnormals are normalised.
-    @inline(__always)
+    @_transparent
     func unpack(_ x: UInt64) -> (exp: Int, sig: UInt64) {
         let field = biasedExponent(x)
         let frac = x & fracMask
@@ -65,7 +67,7 @@ struct FloatFormat: Sendable {
 
     /// Rounds `(-1)^sign × sig / 2^62 × 2^exp` to this format under `rm`, accruing NX, UF
     /// (tiny after rounding and inexact) and OF. `sig` must have its leading one at bit 62.
-    @inline(__always)
+    @_transparent
     func roundPack(_ sign: Bool, _ exp: Int, _ sig: UInt64, _ rm: RoundingMode, _ flags: inout FloatFlags) -> UInt64 {
         let s = UInt64(roundBits)
         let roundMask: UInt64 = (1 << s) - 1
@@ -112,7 +114,7 @@ struct FloatFormat: Sendable {
 }
 
 /// Shifts right by `n` (≥ 0), OR-ing every bit shifted out into bit 0.
-@inline(__always)
+@_transparent
 func shiftRightJam(_ x: UInt64, _ n: Int) -> UInt64 {
     if n == 0 { return x }
     if n >= 64 { return x != 0 ? 1 : 0 }
@@ -120,7 +122,7 @@ func shiftRightJam(_ x: UInt64, _ n: Int) -> UInt64 {
 }
 
 /// Shifts right by `n` (≥ 0), OR-ing every bit shifted out into bit 0.
-@inline(__always)
+@_transparent
 func shiftRightJam(_ x: UInt128, _ n: Int) -> UInt128 {
     if n == 0 { return x }
     if n >= 128 { return x != 0 ? 1 : 0 }
@@ -129,7 +131,7 @@ func shiftRightJam(_ x: UInt128, _ n: Int) -> UInt128 {
 
 /// Narrows a 128-bit significand with its leading one at bit 126 to 64 bits (leading one at
 /// bit 62), jamming the discarded low half.
-@inline(__always)
+@_transparent
 func narrowJam(_ x: UInt128) -> UInt64 {
     UInt64(truncatingIfNeeded: x >> 64) | (UInt64(truncatingIfNeeded: x) != 0 ? 1 : 0)
 }
