@@ -8,9 +8,13 @@
 extension Hart {
     /// Runs at most `limit` instructions, stopping early when a slow path asks for it
     /// (a trap to the host, an interrupt-enable change, a device event, `wfi`).
+    /// Instructions that other harts can observe or influence — memory accesses and every
+    /// slow-path operation — run only while at most `memoryLimit` instructions have been
+    /// stepped; the batch stops before the first one beyond it (`reachedHorizon`), so harts
+    /// may run ahead through register-only code without changing any observable order.
     /// Returns the number of instructions stepped (retired or trapped).
     @inline(never)
-    func runBatch(limit: Int) -> Int {
+    func runBatch(limit: Int, memoryLimit: Int = .max) -> Int {
         let x = self.x
         let f = self.f
         let ram = memory.bytes
@@ -23,6 +27,7 @@ extension Hart {
         var stepped = 0
         var accounted = 0
         breakRequested = false
+        reachedHorizon = false
         trappedInBatch = 0
 
         // Offset of `[address, address+size)` in RAM when the access can be done inline:
@@ -31,6 +36,7 @@ extension Hart {
         let loadTag = fastLoadTag, storeTag = fastStoreTag, tlbDelta = fastDelta
         let tlbMask = UInt64(Hart.fastTLBSize - 1)
         @inline(__always) func fastLoadOffset(_ address: UInt64, _ size: UInt64) -> Int? {
+            guard stepped <= memoryLimit else { return nil }
             if !dataTranslated {
                 let offset = address &- ramBase
                 guard offset <= ramSize &- size else { return nil }
@@ -43,6 +49,7 @@ extension Hart {
             return Int(truncatingIfNeeded: address &+ tlbDelta[index])
         }
         @inline(__always) func fastStoreOffset(_ address: UInt64, _ size: UInt64) -> Int? {
+            guard stepped <= memoryLimit else { return nil }
             let offset: UInt64
             if !dataTranslated {
                 offset = address &- ramBase
@@ -212,6 +219,12 @@ extension Hart {
             }
 
             // MARK: Slow path — every operation, in full.
+            if stepped > memoryLimit {
+                // Another hart's earlier access must come first: stop before this instruction.
+                stepped &-= 1
+                reachedHorizon = true
+                break loop
+            }
             self.pc = pc
             let delta = UInt64(truncatingIfNeeded: stepped &- accounted)
             cycle &+= delta

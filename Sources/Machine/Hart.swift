@@ -69,6 +69,8 @@ public final class Hart {
     /// Set by slow paths that change what the machine must look at between instructions
     /// (interrupt enables, devices, power-off); the run loop ends its batch when it sees it.
     var breakRequested = false
+    /// Set when the last batch stopped before an access that must wait for another hart.
+    var reachedHorizon = false
     /// Instructions in the current batch that trapped instead of retiring.
     var trappedInBatch: UInt64 = 0
 

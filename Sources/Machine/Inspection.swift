@@ -65,19 +65,18 @@ extension Machine {
     /// Returns nil for the instruction when the machine stopped instead.
     public func stepTraced() -> (stop: StopReason?, retired: RetiredInstruction?) {
         if let stop = pendingStop() { return (stop, nil) }
-        guard let hart = nextHart() else { return (.allHartsWaiting, nil) }
-        currentHart = hart
-        defer { currentHart = nil }
-        if hart.mie != 0 || hart.mipSoftware != 0 { hart.takePendingInterrupt() }
+        if activeBatch == nil {
+            guard let batch = scheduleBatch() else { return (.allHartsWaiting, nil) }
+            activeBatch = batch
+        }
+        guard let batch = activeBatch else { return (nil, nil) }
+        let hart = harts[batch.hart]
         let pc = hart.pc
         let privilege = hart.privilege
         let fetched = hart.inspectInstruction(at: pc)
         let trapsBefore = trapCount
-        _ = hart.runBatch(limit: 1)
-        totalSteps &+= 1
-        if configuration.jitter > 0 && harts.count > 1 {
-            hart.cycle &+= random.next() % (configuration.jitter + 1)
-        }
+        let (stepped, _) = advance(limit: 1)
+        if stepped == 0 { return (nil, nil) }   // the hart stopped before an access; another goes first
         var retired = RetiredInstruction(hart: hart.id, pc: pc, bits: fetched?.bits ?? 0, length: fetched?.length ?? 4,
                                          privilege: privilege, written: nil, trap: nil)
         if trapCount != trapsBefore {

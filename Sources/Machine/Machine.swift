@@ -85,6 +85,8 @@ public final class Machine {
     public internal(set) var totalSteps: UInt64 = 0
     public internal(set) var trapCount: UInt64 = 0
     var random: SplitMix64
+    /// The batch in progress, if a run or a traced step stopped in the middle of one.
+    var activeBatch: ActiveBatch? = nil
     let cyclesPerTimerTick: UInt64
 
     public init(configuration: MachineConfiguration) throws(MachineError) {

@@ -4,34 +4,97 @@
 // give different interleavings while one seed always gives the same one. A hart in
 // `wfi` skips ahead to its next timer deadline instead of spinning.
 
+/// The batch a hart is in the middle of: which hart, how many more instructions it may
+/// step, and how many of those may touch what other harts can see.
+struct ActiveBatch {
+    var hart: Int
+    var remaining: Int
+    var memoryLimit: Int
+}
+
 extension Machine {
     /// Runs until the guest stops the machine or `budget` instructions have been stepped.
     public func run(budget: UInt64) -> StopReason {
-        // The harts are reached through an unsafe buffer so that choosing one per batch
-        // costs no reference counting: at granularity 1 this loop runs once per instruction.
-        harts.withUnsafeBufferPointer { harts in
-            var remaining = budget
-            let granularity = harts.count == 1 ? UInt64(1 << 24) : UInt64(configuration.interleaveGranularity)
-            while true {
-                if let stop = pendingStop() { return stop }
-                if remaining == 0 { return .budgetExhausted }
-                guard let index = nextHartIndex(harts) else { return .allHartsWaiting }
-                let hart = harts[index]
-                currentHart = hart
-                if hart.mie != 0 || hart.mipSoftware != 0 { hart.takePendingInterrupt() }
-                var limit = min(remaining, granularity)
-                if hart.mie & (CSRBits.mtip | CSRBits.stip) != 0, let deadline = nextTimerDeadline(hart), deadline > hart.cycle {
-                    limit = min(limit, deadline - hart.cycle)
-                }
-                let stepped = UInt64(hart.runBatch(limit: Int(max(1, limit))))
-                currentHart = nil
-                totalSteps &+= stepped
-                remaining -= min(remaining, stepped)
-                if configuration.jitter > 0 && harts.count > 1 {
-                    hart.cycle &+= random.next() % (configuration.jitter + 1)
-                }
-            }
+        var remaining = budget
+        while true {
+            if let stop = pendingStop() { return stop }
+            if remaining == 0 { return .budgetExhausted }
+            let (stepped, stop) = advance(limit: Int(min(remaining, 1 << 30)))
+            remaining -= min(remaining, UInt64(stepped))
+            if let stop { return stop }
         }
+    }
+
+    /// Steps the current batch (choosing a new one first if needed) by at most `limit`
+    /// instructions. Both `run` and `stepTraced` go through here, so an instruction trace
+    /// shows exactly the interleaving an untraced run takes.
+    func advance(limit: Int) -> (stepped: Int, stop: StopReason?) {
+        if activeBatch == nil {
+            guard let batch = scheduleBatch() else { return (0, .allHartsWaiting) }
+            activeBatch = batch
+        }
+        guard var batch = activeBatch else { return (0, nil) }
+        let stepped = harts.withUnsafeBufferPointer { harts -> Int in
+            let hart = harts[batch.hart]
+            currentHart = hart
+            defer { currentHart = nil }
+            return hart.runBatch(limit: min(limit, batch.remaining), memoryLimit: batch.memoryLimit)
+        }
+        totalSteps &+= UInt64(stepped)
+        batch.remaining -= stepped
+        batch.memoryLimit = batch.memoryLimit == .max ? .max : batch.memoryLimit - stepped
+        let hart = harts[batch.hart]
+        if batch.remaining <= 0 || hart.breakRequested || hart.reachedHorizon {
+            activeBatch = nil
+            if configuration.jitter > 0 && harts.count > 1 {
+                hart.cycle &+= random.next() % (configuration.jitter + 1)
+            }
+        } else {
+            activeBatch = batch
+        }
+        return (stepped, nil)
+    }
+
+    /// Picks the hart with the smallest cycle count (ties: lowest id), takes a pending
+    /// interrupt, and sizes its batch: the granularity, cut at the next timer deadline; at
+    /// granularity 1, accesses other harts can see wait until this hart is the earliest.
+    func scheduleBatch() -> ActiveBatch? {
+        harts.withUnsafeBufferPointer { harts -> ActiveBatch? in
+            guard let index = nextHartIndex(harts) else { return nil }
+            let hart = harts[index]
+            currentHart = hart
+            defer { currentHart = nil }
+            if hart.mie != 0 || hart.mipSoftware != 0 { hart.takePendingInterrupt() }
+            let granularity = configuration.interleaveGranularity
+            var limit = harts.count == 1 ? 1 << 24 : granularity
+            if hart.mie & (CSRBits.mtip | CSRBits.stip) != 0, let deadline = nextTimerDeadline(hart), deadline > hart.cycle {
+                limit = Int(min(UInt64(limit), deadline - hart.cycle))
+            }
+            var memoryLimit = Int.max
+            if harts.count > 1 && granularity == 1 {
+                // Run ahead through register-only code, but let an access that others can
+                // see happen only at a cycle where no other hart is earlier (ties: lower id).
+                var horizon = UInt64.max
+                for other in 0..<harts.count where other != index {
+                    guard let ready = readyCycle(harts[other]) else { continue }
+                    horizon = min(horizon, other > index ? ready : ready &- 1)
+                }
+                if horizon != .max {
+                    memoryLimit = horizon >= hart.cycle ? Int(min(horizon - hart.cycle + 1, 1 << 30)) : 0
+                }
+                limit = 1 << 16
+                // With interrupts enabled, even register-only code must not outrun the others:
+                // an interrupt another hart raises has to arrive at the right instruction.
+                if hart.mie != 0 { limit = max(1, min(limit, memoryLimit)) }
+            }
+            return ActiveBatch(hart: index, remaining: max(1, limit), memoryLimit: memoryLimit)
+        }
+    }
+
+    /// The cycle from which a hart can next act, or nil if it sleeps until woken.
+    func readyCycle(_ hart: Hart) -> UInt64? {
+        guard hart.waitingForInterrupt && !hart.hasWakeUpInterrupt else { return hart.cycle }
+        return nextTimerDeadline(hart).map { max(hart.cycle, $0) }
     }
 
     /// A reason to stop that the last batch left behind, if any.
@@ -55,12 +118,7 @@ extension Machine {
         var best = -1
         var bestCycle = UInt64.max
         for index in 0..<harts.count {
-            let hart = harts[index]
-            var ready = hart.cycle
-            if hart.waitingForInterrupt && !hart.hasWakeUpInterrupt {
-                guard let wake = nextTimerDeadline(hart) else { continue }
-                ready = max(ready, wake)
-            }
+            guard let ready = readyCycle(harts[index]) else { continue }
             if best < 0 || ready < bestCycle {
                 best = index
                 bestCycle = ready

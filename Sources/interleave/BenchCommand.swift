@@ -77,8 +77,8 @@ struct BenchCommand: ParsableCommand {
 
     /// Paging against no paging, and 4 harts against 1, on the integer loop, side by side.
     func machineFeatures() throws {
-        let elf = ComputeBenchmark.integer.elf(scale: scale)
-        func measure(harts: Int = 1, granularity: Int = 1000, paging: Bool = false) throws -> Double {
+        func measure(_ program: ComputeBenchmark = .integer, harts: Int = 1, granularity: Int = 1000, paging: Bool = false) throws -> Double {
+            let elf = program.elf(scale: scale)
             var configuration = MachineConfiguration()
             configuration.hartCount = harts
             configuration.interleaveGranularity = granularity
@@ -87,22 +87,24 @@ struct BenchCommand: ParsableCommand {
             while runtime.exitCode == nil {
                 let stop = runtime.run(budget: 1 << 32)
                 if stop != .budgetExhausted && stop != .hostRequest { break }
-                if runtime.unhandledTrap != nil { throw fail("the integer program trapped: \(String(describing: runtime.unhandledTrap))", status: 1) }
+                if runtime.unhandledTrap != nil { throw fail("the \(program) program trapped: \(String(describing: runtime.unhandledTrap))", status: 1) }
             }
             return Double(runtime.machine.totalSteps) / (ContinuousClock.now - start).seconds / 1e6
         }
         print("")
-        print("machine feature                          MIPS   relative to 1 hart, paging off")
-        let baseline = try measure()
-        print(pad("1 hart, paging off", 36) + pad(format(baseline, 1), 9, left: true) + pad("1.00", 10, left: true))
-        let rows: [(String, Int, Int, Bool)] = [
-            ("1 hart, Sv39 paging on (TLB warm)", 1, 1000, true),
-            ("4 harts, granularity 1", 4, 1, false),
-            ("4 harts, granularity 1000", 4, 1000, false),
-        ]
-        for (name, harts, granularity, paging) in rows {
-            let mips = try measure(harts: harts, granularity: granularity, paging: paging)
-            print(pad(name, 36) + pad(format(mips, 1), 9, left: true) + pad(format(mips / baseline, 2), 10, left: true))
+        print("machine feature (program)                      MIPS   relative to 1 hart, paging off")
+        for program in [ComputeBenchmark.integer, .memory] {
+            let baseline = try measure(program)
+            print(pad("1 hart, paging off (\(program))", 44) + pad(format(baseline, 1), 9, left: true) + pad("1.00", 10, left: true))
+            let rows: [(String, Int, Int, Bool)] = [
+                ("1 hart, Sv39 paging on, TLB warm", 1, 1000, true),
+                ("4 harts, granularity 1", 4, 1, false),
+                ("4 harts, granularity 1000", 4, 1000, false),
+            ]
+            for (name, harts, granularity, paging) in rows {
+                let mips = try measure(program, harts: harts, granularity: granularity, paging: paging)
+                print(pad("\(name) (\(program))", 44) + pad(format(mips, 1), 9, left: true) + pad(format(mips / baseline, 2), 10, left: true))
+            }
         }
     }
 

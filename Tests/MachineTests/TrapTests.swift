@@ -4,8 +4,9 @@
 // (5/7, mtval = the address) and instruction access faults (1); misaligned LR (4) and
 // SC/AMO (6, this machine's choice among the spec's misaligned/access-fault options);
 // what trap entry does to mstatus (MPIE, MIE, MPP) and what mret restores; delegation of
-// a U-mode ecall to S-mode; and programs without a trap handler (mtvec = 0), which end
-// the run with a fault report naming the cause and the pc.
+// a U-mode ecall to S-mode; machine timer and software interrupts; programs without a
+// trap handler (mtvec = 0), which end the run with a fault report naming the cause and
+// the pc; and the other ways a run ends (test device codes, tohost, the budget).
 
 import Testing
 @testable import Machine
@@ -214,6 +215,13 @@ struct TrapTests {
                 RESUME_AT if2_back
             if2: jalr s2
             if2_back:
+                # a 32-bit instruction whose second half is past the end of RAM
+                addi t0, s2, -2
+                li t1, 0x0513             # the low half of "addi a0, ..."
+                sh t1, 0(t0)
+                RESUME_AT if3_back
+            if3: jr t0
+            if3_back:
             """)
         run.expectResults([("rd after a faulting load", 77)])
         let expected: [(cause: UInt64, label: String, tval: UInt64)] = [
@@ -222,14 +230,16 @@ struct TrapTests {
             (7, "af1", 0), (5, "af2", 0x4000_0000),
         ]
         let traps = run.traps
-        #expect(traps.count == expected.count + 2, "\(traps)")
+        #expect(traps.count == expected.count + 3, "\(traps)")
         for (trap, want) in zip(traps, expected) {
             #expect(trap == LoggedTrap(cause: want.cause, epc: run.address(want.label), tval: want.tval, status: trap.status),
                     "\(want.label)")
         }
-        if traps.count == expected.count + 2 {
+        if traps.count == expected.count + 3 {
             #expect(traps[10].cause == 1 && traps[10].epc == 0x4000_0000 && traps[10].tval == 0x4000_0000)
             #expect(traps[11].cause == 1 && traps[11].epc == 0x8100_0000 && traps[11].tval == 0x8100_0000)
+            // mepc is the instruction, mtval the part of it that could not be fetched.
+            #expect(traps[12].cause == 1 && traps[12].epc == 0x80FF_FFFE && traps[12].tval == 0x8100_0000, "\(traps[12])")
         }
     }
 
@@ -270,6 +280,114 @@ struct TrapTests {
         }
     }
 
+    @Test func machineTimerInterrupt() throws {
+        let run = try BareMetal.run("""
+                la t0, timer_handler
+                csrw mtvec, t0
+                li s1, 0x2000000          # CLINT
+                li t1, 0xbff8
+                add t1, s1, t1            # mtime
+                li t3, 0x4000
+                add t3, s1, t3            # mtimecmp of hart 0
+                ld t2, 0(t1)
+                addi t2, t2, 50
+                sd t2, 0(t3)
+                li t0, 1 << 7             # MTIE
+                csrw mie, t0
+                li s2, 0
+                csrsi mstatus, 8          # MIE
+            1:  beqz s2, 1b               # spin until the handler runs
+                OUT s3
+                # wfi sleeps until the timer fires
+                ld t2, 0(t1)
+                addi t2, t2, 1000
+                sd t2, 0(t3)
+                li s2, 0
+            2:  wfi
+                beqz s2, 2b
+                OUT s3
+                ld t2, 0(t1)
+                OUT s4
+                sltu a0, t2, s4           # mtime has passed the deadline: 0
+                OUT a0
+                csrw mie, zero
+                la t0, trap_handler
+                csrw mtvec, t0
+                j 3f
+
+                .p2align 2
+            timer_handler:
+                csrr s3, mcause
+                ld s4, 0(t3)              # the deadline that fired
+                li s2, 1
+                li t4, -1
+                sd t4, 0(t3)              # no further timer interrupt
+                mret
+            3:
+            """)
+        let results = run.results
+        run.expectPassed()
+        #expect(results.count == 4)
+        if results.count == 4 {
+            #expect(results[0] == 0x8000_0000_0000_0007 && results[1] == 0x8000_0000_0000_0007)
+            #expect(results[3] == 0, "mtime after the wake-up is at or past the deadline")
+        }
+    }
+
+    /// Both MSIP and MTIP pending when MIE turns on: the software interrupt goes first.
+    /// Then wfi with MIE = 0 still wakes for a pending enabled interrupt, without a trap.
+    @Test func interruptPriorityAndWfiWithInterruptsDisabled() throws {
+        let run = try BareMetal.run("""
+                la t0, irq_handler
+                csrw mtvec, t0
+                li s1, 0x2000000          # CLINT msip of hart 0
+                li t3, 0x4000
+                add t3, s1, t3            # mtimecmp of hart 0
+                sd zero, 0(t3)            # timer pending now
+                li t0, 1
+                sw t0, 0(s1)              # software interrupt pending
+                li t0, (1 << 7) | (1 << 3)
+                csrw mie, t0
+                csrsi mstatus, 8          # both are taken, one after the other
+                nop
+                nop
+                csrci mstatus, 8
+                li t0, 1 << 7
+                csrw mie, t0              # MTIE only, MIE = 0
+                li t1, 0xbff8
+                add t1, s1, t1
+                ld t2, 0(t1)
+                addi t2, t2, 200
+                sd t2, 0(t3)
+                wfi                       # wakes when MTIP rises; no trap with MIE = 0
+                csrr a0, mip
+                andi a0, a0, 1 << 7
+                OUT a0
+                li t4, -1
+                sd t4, 0(t3)
+                csrw mie, zero
+                la t0, trap_handler
+                csrw mtvec, t0
+                j 3f
+
+                .p2align 2
+            irq_handler:
+                csrr t5, mcause
+                OUT t5
+                li t4, 0x8000000000000003
+                bne t5, t4, 1f
+                sw zero, 0(s1)            # clear msip
+                mret
+            1:  li t4, -1
+                sd t4, 0(t3)              # clear the timer
+                mret
+            3:
+            """)
+        run.expectResults([("software interrupt first", 0x8000_0000_0000_0003), ("then the timer", 0x8000_0000_0000_0007),
+                           ("wfi returned with MTIP pending", 1 << 7)])
+        #expect(run.traps.isEmpty)
+    }
+
     @Test func faultWithoutTrapHandlerIsFatal() throws {
         let load = try BareMetal.run("""
                 .globl _start
@@ -302,5 +420,46 @@ struct TrapTests {
         #expect(report.cause == 2 && report.pc == illegal.address("fault") && report.value == 0xC000_1073)
         #expect(report.instructionBits == 0xC000_1073)
         #expect(report.description.contains("illegal instruction"), "\(report)")
+    }
+
+    @Test func howRunsEnd() throws {
+        let failing = try BareMetal.run("""
+                .globl _start
+            _start:
+                li t0, 0x100000
+                li t1, 0x3333 | (42 << 16)
+                sw t1, 0(t0)
+            1:  j 1b
+            """, budget: 1000, standalone: true)
+        #expect(failing.stop == .powerOff(exitCode: 42))
+
+        let toHost = """
+                .globl _start
+            _start:
+                la t0, tohost
+                li t1, CODE
+                sd t1, 0(t0)
+            1:  j 1b
+                .data
+                .p2align 3
+                .globl tohost
+            tohost:
+                .dword 0
+            """
+        let seven = try BareMetal.run(toHost.replacingOccurrences(of: "CODE", with: "(7 << 1) | 1"), budget: 1000, standalone: true)
+        #expect(seven.stop == .toHost(exitCode: 7))
+        let zero = try BareMetal.run(toHost.replacingOccurrences(of: "CODE", with: "1"), budget: 1000, standalone: true)
+        #expect(zero.stop == .toHost(exitCode: 0))
+
+        let spinning = try BareMetal.run("""
+                .globl _start
+            _start:
+                addi a0, a0, 1
+                j _start
+            """, budget: 1000, standalone: true)
+        #expect(spinning.stop == .budgetExhausted)
+        #expect(spinning.hart.register(10) == 500)
+        #expect(spinning.machine.run(budget: 1000) == .budgetExhausted)
+        #expect(spinning.hart.register(10) == 1000)
     }
 }
