@@ -67,6 +67,11 @@ extension Hart {
         return value
     }
 
+    /// `instret` as a CSR read sees it (Zicsr, "CSR Access Ordering"): the count before the reading
+    /// instruction. The run loop has already counted the current instruction, and subtracts
+    /// the instructions of the batch that trapped instead of retiring only when the batch ends.
+    var retiredBeforeCurrent: UInt64 { instret &- trappedInBatch &- 1 }
+
     /// Whether a counter (bit `index` of the counter-enable CSRs) may be read at the current privilege.
     func counterAccessible(_ index: Int) -> Bool {
         switch privilege {
@@ -90,11 +95,11 @@ extension Hart {
             switch number {
             case CSRNumber.cycle: return cycle
             case CSRNumber.time: return time
-            case CSRNumber.instret: return instret
+            case CSRNumber.instret: return retiredBeforeCurrent
             default: return 0
             }
         case CSRNumber.mcycle: return cycle
-        case CSRNumber.minstret: return instret
+        case CSRNumber.minstret: return retiredBeforeCurrent
         case 0xB03...0xB1F, 0x323...0x33F: return 0   // hpm counters and events: present, hard-wired to zero
         case CSRNumber.sstatus: return mstatusValue & CSRBits.sstatusVisible
         case CSRNumber.sie: return mie & mideleg
@@ -160,7 +165,10 @@ extension Hart {
             }
             mstatus |= CSRBits.fs
         case CSRNumber.mcycle: cycle = value
-        case CSRNumber.minstret: instret = value   // the writing instruction was already counted
+        case CSRNumber.minstret:
+            // The value written is what the next instruction reads: the writing instruction is
+            // already counted, and the batch's trapped instructions are subtracted at its end.
+            instret = value &+ trappedInBatch
         case 0xB03...0xB1F, 0x323...0x33F: break
         case CSRNumber.sstatus:
             mstatus = (mstatus & ~CSRBits.sstatusWritable) | (value & CSRBits.sstatusWritable)

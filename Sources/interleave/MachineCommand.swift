@@ -37,6 +37,15 @@ struct MachineOptions: ParsableArguments {
     @Option(help: "Largest random delay in cycles added after each hart's turn (0 = none).")
     var jitter: UInt64 = 0
 
+    @Option(help: "Simulated clock in cycles per second (one instruction takes one cycle).")
+    var clockHz: UInt64 = 100_000_000
+
+    @Option(help: "Frequency of mtime and the time CSR, at most the clock.")
+    var timerHz: UInt64 = 10_000_000
+
+    @Option(help: "Entries in each hart's TLB (1...65536).")
+    var tlbEntries: Int = 64
+
     func configuration() throws -> MachineConfiguration {
         var configuration = MachineConfiguration()
         guard ramMiB >= 1, ramMiB <= 16384 else {
@@ -47,6 +56,9 @@ struct MachineOptions: ParsableArguments {
         configuration.interleaveGranularity = granularity
         configuration.seed = seed
         configuration.jitter = jitter
+        configuration.clockFrequency = clockHz
+        configuration.timerFrequency = timerHz
+        configuration.tlbEntries = tlbEntries
         do {
             try configuration.validate()
         } catch {
