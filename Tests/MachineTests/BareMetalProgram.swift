@@ -11,8 +11,9 @@
 //     the Swift side reads them back in order (s11 is the output pointer; t6 is clobbered);
 //   - `RESUME_AT label`: the next trap returns to `label`, in M-mode, instead of past the
 //     faulting instruction (for fetch faults, and to come back from U/S-mode; clobbers t6);
-//   - a trap handler that logs (mcause, mepc, mtval, mstatus) of every trap and returns past
-//     the faulting instruction (2 or 4 bytes, read from memory at mepc) with mret. It uses
+//   - a trap handler for exceptions (tests of interrupts install their own) that logs
+//     (mcause, mepc, mtval, mstatus) of every trap and returns past the faulting
+//     instruction (2 or 4 bytes, read from memory at mepc) with mret. It uses
 //     mscratch (which points at its save area, s10 holds the same address): tests that write
 //     mscratch must restore it before the next trap. After 32 traps it powers off with code 99.
 
@@ -43,15 +44,24 @@ enum Toolchain {
         }
         directories.append("/opt/swift/usr/bin")
         directories += path
+        var rejected: [String] = []
         for directory in directories {
             let clang = directory + "/clang", lld = directory + "/ld.lld"
-            if fileManager.isExecutableFile(atPath: clang) && fileManager.isExecutableFile(atPath: lld) {
-                return Tools(clang: clang, lld: lld)
+            guard fileManager.isExecutableFile(atPath: clang) && fileManager.isExecutableFile(atPath: lld) else { continue }
+            // A clang without the RISC-V backend (Apple's, for one) cannot be used: try it.
+            let tools = Tools(clang: clang, lld: lld)
+            do {
+                _ = try BareMetal.assembleAndLink(".globl _start\n_start: j _start\n", with: tools)
+                return tools
+            } catch {
+                rejected.append(directory)
             }
         }
         print("""
-            ⚠︎ Instruction-level tests skipped: no clang and ld.lld found (looked in $INTERLEAVE_TOOLCHAIN, \
-            next to `swift` on PATH, /opt/swift/usr/bin and PATH). Set INTERLEAVE_TOOLCHAIN to a toolchain's usr/bin.
+            ⚠︎ Instruction-level tests skipped: no clang and ld.lld able to build riscv64 programs were found \
+            (looked in $INTERLEAVE_TOOLCHAIN, next to `swift` on PATH, /opt/swift/usr/bin and PATH\
+            \(rejected.isEmpty ? "" : "; unusable: " + rejected.joined(separator: ", "))). \
+            Set INTERLEAVE_TOOLCHAIN to the usr/bin of a swift.org toolchain.
             """)
         return nil
     }()
@@ -257,10 +267,17 @@ enum BareMetal {
 
     private static let cache = Mutex<[String: [UInt8]]>([:])
 
-    /// Assembles and links `source` (a complete program with `_start`) at 0x8000_0000.
+    /// Assembles and links `source` (a complete program with `_start`) at 0x8000_0000, once per process.
     static func build(_ source: String) throws -> [UInt8] {
         if let cached = cache.withLock({ $0[source] }) { return cached }
         guard let tools = Toolchain.tools else { throw BuildError(description: "no clang/ld.lld") }
+        let bytes = try assembleAndLink(source, with: tools)
+        cache.withLock { $0[source] = bytes }
+        return bytes
+    }
+
+    /// Runs clang and ld.lld in a fresh temporary directory (tests run in parallel).
+    static func assembleAndLink(_ source: String, with tools: Toolchain.Tools) throws -> [UInt8] {
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("interleave-asm-\(UUID().uuidString)", isDirectory: true)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -272,9 +289,7 @@ enum BareMetal {
         try runTool(tools.clang, ["--target=riscv64-unknown-elf", "-march=rv64gc", "-mabi=lp64", "-mno-relax",
                                   "-nostdlib", "-c", sourceFile.path, "-o", object], source: source)
         try runTool(tools.lld, ["-N", "-Ttext=0x80000000", "-e", "_start", "--no-relax", object, "-o", program], source: source)
-        let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: program)))
-        cache.withLock { $0[source] = bytes }
-        return bytes
+        return try [UInt8](Data(contentsOf: URL(fileURLWithPath: program)))
     }
 
     private static func runTool(_ tool: String, _ arguments: [String], source: String) throws {

@@ -4,7 +4,9 @@
 // write to one — csrrw, or csrrs with a register that happens to hold 0 — is illegal),
 // unknown CSRs and M-mode CSRs from lower privilege as illegal, misa, mhartid on two
 // harts, mstatus WARL fields (MPP = 2 not kept, UXL/SXL fixed), mepc's bit 0, mtvec modes
-// with a vectored software interrupt, cycle/instret advancing, and the counter enables.
+// with a vectored software interrupt, cycle/instret advancing (a read sees the count before
+// the reading instruction, a written value is what the next instruction reads, trapped
+// instructions do not retire), and the counter enables.
 
 import Testing
 @testable import Machine
@@ -266,12 +268,31 @@ struct CSRTests {
                 csrr a1, mcycle
                 sltu a0, a0, a1
                 OUT a0
+                # a CSR read returns the value before the reading instruction; a value
+                # written to instret is the value the next instruction reads
                 li t0, 100
                 csrw minstret, t0
                 csrr a0, minstret
-                addi a0, a0, -100
-                sltiu a0, a0, 3               # 100, 101 or 102
+                csrr a1, instret
                 OUT a0
+                OUT a1
+                # an instruction that traps does not retire: only the handler's 4 count
+                la t0, tiny_handler
+                csrw mtvec, t0
+                csrw minstret, zero
+                ecall
+                csrr a0, minstret
+                OUT a0
+                la t0, trap_handler
+                csrw mtvec, t0
+                j 1f
+                .p2align 2
+            tiny_handler:
+                csrr t0, mepc
+                addi t0, t0, 4
+                csrw mepc, t0
+                mret
+            1:
                 # U-mode counter access needs mcounteren and scounteren
                 csrw mcounteren, zero
                 csrw scounteren, zero
@@ -306,7 +327,8 @@ struct CSRTests {
                 csrw scounteren, zero
             """)
         run.expectResults([("instret advances by 3", 3), ("cycle advances", 1), ("mcycle advances", 1),
-                           ("minstret takes a write", 1)])
+                           ("the next instruction reads the value written", 100), ("and then counts itself", 101),
+                           ("the trapping ecall is not counted", 4)])
         let traps = run.traps
         #expect(traps.count == 5, "\(traps)")
         for (trap, label) in zip(traps, ["u_cycle", "u_time", "u_instret"]) {

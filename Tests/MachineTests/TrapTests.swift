@@ -178,6 +178,56 @@ struct TrapTests {
         }
     }
 
+    /// What S- and U-mode may not do: M-mode CSRs, S-mode CSRs from U, sfence.vma from U,
+    /// and with mstatus.TVM/TSR set, satp and sfence.vma (TVM) and sret (TSR) from S.
+    @Test func privilegedInstructionsFromLowerModes() throws {
+        let run = try BareMetal.run("""
+                li t0, (1 << 20) | (1 << 22)  # TVM, TSR
+                csrs mstatus, t0
+                li t0, 3 << 11
+                csrc mstatus, t0
+                li t0, 1 << 11                # MPP = S
+                csrs mstatus, t0
+                la t0, supervisor
+                csrw mepc, t0
+                mret
+            supervisor:
+                csrr a0, sstatus              # fine
+                csrr a0, sscratch             # fine
+            s1: csrr a0, mscratch
+            s2: csrr a0, satp
+            s3: sfence.vma
+            s4: sret
+                RESUME_AT machine
+                ecall
+            machine:
+                li t0, (1 << 20) | (1 << 22)
+                csrc mstatus, t0
+                li t0, 3 << 11
+                csrc mstatus, t0              # MPP = U
+                la t0, user
+                csrw mepc, t0
+                mret
+            user:
+            u1: csrr a0, sstatus
+            u2: csrw sscratch, a0
+            u3: sfence.vma
+            u4: csrr a0, mhartid
+                RESUME_AT done
+                ecall
+            done:
+            """)
+        run.expectPassed()
+        let labels = ["s1", "s2", "s3", "s4", "u1", "u2", "u3", "u4"]
+        let traps = run.traps.filter { $0.cause == 2 }
+        #expect(traps.count == labels.count, "\(run.traps)")
+        for (trap, label) in zip(traps, labels) {
+            let pc = run.address(label)
+            #expect(trap.epc == pc && trap.tval == run.instructionBits(at: pc), "\(label): \(trap)")
+        }
+        #expect(run.traps.map(\.cause) == [2, 2, 2, 2, 9, 2, 2, 2, 2, 8])
+    }
+
     @Test func illegalInstructions() throws {
         let run = try BareMetal.run("""
             ill1: .word 0xc0001073        # unimp (csrrw x0, cycle, x0)
