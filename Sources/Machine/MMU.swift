@@ -37,6 +37,9 @@ struct TLBEntry {
     var physicalPage: UInt64 = 0
     var asid: UInt16 = 0
     var pteBits: UInt64 = 0
+    /// The low virtual-page-number bits the leaf spans (0 for 4 KiB, 0x1FF for 2 MiB, 0x3FFFF for
+    /// 1 GiB): sfence.vma of any address in a superpage must drop all its pieces.
+    var leafMask: UInt64 = 0
 }
 
 /// Hit, miss and walk counts of a hart's TLB, readable by the kernel and the lab.
@@ -64,7 +67,8 @@ final class TLB {
         statistics.flushes &+= 1
         for index in entries.indices {
             let entry = entries[index]
-            if let virtualAddress, entry.virtualPage != (virtualAddress >> 12) & ((1 << 27) - 1) { continue }
+            if let virtualAddress,
+               entry.virtualPage & ~entry.leafMask != (virtualAddress >> 12) & ((1 << 27) - 1) & ~entry.leafMask { continue }
             if let asid, entry.pteBits & PTE.global != 0 || entry.asid != asid { continue }
             entries[index].virtualPage = .max
         }
@@ -157,7 +161,8 @@ extension Hart {
                 if lowBits > 0 && ppn & ((1 << lowBits) - 1) != 0 { return .pageFault }
                 let offsetPages = (address >> 12) & ((1 << lowBits) - 1)
                 return .success(TLBEntry(virtualPage: (address >> 12) & ((1 << 27) - 1),
-                                         physicalPage: ppn | offsetPages, pteBits: pte & 0xFF))
+                                         physicalPage: ppn | offsetPages, pteBits: pte & 0xFF,
+                                         leafMask: (1 << lowBits) - 1))
             }
             // A pointer to the next level of the table.
             level -= 1
