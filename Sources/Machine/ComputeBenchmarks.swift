@@ -199,4 +199,12 @@ public final class MinimalUserRuntime {
 
     /// Runs to exit or `budget` instructions; returns the stop reason.
     public func run(budget: UInt64) -> StopReason { machine.run(budget: budget) }
+
+    /// Runs until the program exits, traps unhandled, or the machine stops for another reason.
+    public func runToExit() -> StopReason {
+        while true {
+            let stop = machine.run(budget: 1 << 32)
+            if exitCode != nil || unhandledTrap != nil || (stop != .budgetExhausted && stop != .hostRequest) { return stop }
+        }
+    }
 }

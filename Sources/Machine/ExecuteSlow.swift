@@ -84,7 +84,7 @@ extension Hart {
 
         case .illegal: return illegal()
         default:
-            guard inst.operation.rawValue >= Operation.fmadd.rawValue, inst.operation != .illegal else { return illegal() }
+            guard inst.operation.rawValue >= Operation.fmadd.rawValue else { return illegal() }
             guard executeFloat(inst) else { return illegal() }
         }
         self.pc = next
@@ -103,8 +103,9 @@ extension Hart {
         return nil
     }
 
-    /// Zicsr. CSRRW with rd = x0 does not read; CSRRS/CSRRC with rs1 = x0 (or a zero
-    /// immediate) do not write, so read-only CSRs may be read with them.
+    /// Zicsr. CSRRS/CSRRC with rs1 = x0 (or a zero immediate) do not write, so read-only CSRs
+    /// may be read with them. CSRRW with rd = x0 skips the read's side effects, and no CSR
+    /// read here has any, so every form reads (which also checks existence and privilege).
     func executeCSR(_ inst: DecodedInstruction) -> Bool {
         let number = inst.funct
         let rd = Int(inst.rd)
@@ -116,14 +117,7 @@ extension Hart {
         default: writes = inst.rs1 != 0
         }
         if writes && number >> 10 == 3 { return false }
-        let isWriteOnly = (inst.operation == .csrrw || inst.operation == .csrrwi) && rd == Int(sinkRegister)
-        var old: UInt64 = 0
-        if !isWriteOnly || !writes {
-            guard let value = readCSR(number) else { return false }
-            old = value
-        } else {
-            guard readCSR(number) != nil else { return false }   // existence and privilege still checked
-        }
+        guard let old = readCSR(number) else { return false }
         if writes {
             let newValue: UInt64 = switch inst.operation {
             case .csrrw, .csrrwi: operand

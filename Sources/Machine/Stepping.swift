@@ -110,10 +110,6 @@ extension Machine {
     }
 
     /// The hart to run next, waking a sleeper whose timer has come; nil if all sleep for good.
-    func nextHart() -> Hart? {
-        harts.withUnsafeBufferPointer { harts in nextHartIndex(harts).map { harts[$0] } }
-    }
-
     @inline(__always) func nextHartIndex(_ harts: UnsafeBufferPointer<Hart>) -> Int? {
         var best = -1
         var bestCycle = UInt64.max

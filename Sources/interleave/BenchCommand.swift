@@ -48,11 +48,7 @@ struct BenchCommand: ParsableCommand {
             let elf = benchmark.elf(scale: scale)
             let runtime = try MinimalUserRuntime(elf: elf)
             let start = ContinuousClock.now
-            var stop = StopReason.budgetExhausted
-            while runtime.exitCode == nil && stop == .budgetExhausted || stop == .hostRequest && runtime.exitCode == nil {
-                stop = runtime.run(budget: 1 << 32)
-                if case .fatal = stop { break }
-            }
+            let stop = runtime.runToExit()
             let seconds = (ContinuousClock.now - start).seconds
             let instructions = runtime.machine.totalSteps
             let checksum = Self.checksum(runtime.output)
@@ -84,11 +80,8 @@ struct BenchCommand: ParsableCommand {
             configuration.interleaveGranularity = granularity
             let runtime = try MinimalUserRuntime(elf: elf, configuration: configuration, paging: paging)
             let start = ContinuousClock.now
-            while runtime.exitCode == nil {
-                let stop = runtime.run(budget: 1 << 32)
-                if stop != .budgetExhausted && stop != .hostRequest { break }
-                if runtime.unhandledTrap != nil { throw fail("the \(program) program trapped: \(String(describing: runtime.unhandledTrap))", status: 1) }
-            }
+            _ = runtime.runToExit()
+            if let trap = runtime.unhandledTrap { throw fail("the \(program) program trapped: \(trapCauseName(trap.cause))", status: 1) }
             return Double(runtime.machine.totalSteps) / (ContinuousClock.now - start).seconds / 1e6
         }
         print("")

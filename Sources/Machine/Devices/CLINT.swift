@@ -28,7 +28,7 @@ public final class CLINT {
     func load(offset: UInt64, size: Int) -> UInt64? {
         if offset < 0x4000 {
             let hart = Int(offset / 4)
-            guard offset % 4 == 0, size == 4, hart < msip.count else { return offset < 0x4000 ? 0 : nil }
+            guard offset % 4 == 0, size == 4, hart < msip.count else { return 0 }
             return msip[hart] ? 1 : 0
         }
         if offset >= CLINT.mtimeOffset, offset + UInt64(size) <= CLINT.mtimeOffset + 8 {
