@@ -8,6 +8,8 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "Machine", targets: ["Machine"]),
+        .library(name: "Kernel", targets: ["Kernel"]),
+        .library(name: "Toolchain", targets: ["Toolchain"]),
         .executable(name: "interleave", targets: ["interleave"]),
     ],
     dependencies: [
@@ -18,14 +20,20 @@ let package = Package(
             name: "Machine",
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
         ),
+        .target(name: "Kernel", dependencies: ["Machine"]),
+        .target(name: "Toolchain"),
         .executableTarget(
             name: "interleave",
             dependencies: [
                 "Machine",
+                "Kernel",
+                "Toolchain",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "MachineTests", dependencies: ["Machine"]),
+        .testTarget(name: "KernelTests", dependencies: ["Kernel", "Machine", "Toolchain"]),
+        .testTarget(name: "ToolchainTests", dependencies: ["Toolchain"]),
     ],
     swiftLanguageModes: [.v6]
 )

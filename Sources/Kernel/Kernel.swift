@@ -1,0 +1,1 @@
+// placeholder: the kernel arrives with issue 4

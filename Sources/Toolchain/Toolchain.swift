@@ -1,0 +1,1 @@
+// placeholder: the toolchain arrives with issue 4
