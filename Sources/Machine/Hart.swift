@@ -201,4 +201,12 @@ public struct TrapRecord: Sendable, Equatable {
     public var privilege: PrivilegeMode
     public var isInterrupt: Bool { cause >> 63 != 0 }
     public var code: UInt64 { cause & ~(1 << 63) }
+
+    /// Public so a host kernel can describe a trap it reconstructs (from a fatal report).
+    public init(cause: UInt64, value: UInt64, pc: UInt64, privilege: PrivilegeMode) {
+        self.cause = cause
+        self.value = value
+        self.pc = pc
+        self.privilege = privilege
+    }
 }

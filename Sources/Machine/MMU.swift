@@ -24,9 +24,10 @@ enum AccessKind {
     }
 }
 
-enum PTE {
-    static let valid: UInt64 = 1, read: UInt64 = 2, write: UInt64 = 4, execute: UInt64 = 8
-    static let user: UInt64 = 16, global: UInt64 = 32, accessed: UInt64 = 64, dirty: UInt64 = 128
+/// Sv39 page-table entry bits, for the walker and for host kernels that build page tables.
+public enum PTE {
+    public static let valid: UInt64 = 1, read: UInt64 = 2, write: UInt64 = 4, execute: UInt64 = 8
+    public static let user: UInt64 = 16, global: UInt64 = 32, accessed: UInt64 = 64, dirty: UInt64 = 128
     /// Bits 63:54 (N, PBMT and reserved) must be zero without Svnapot and Svpbmt.
     static let reservedHigh: UInt64 = 0x3FF << 54
 }

@@ -92,7 +92,10 @@ public final class Machine {
     public init(configuration: MachineConfiguration) throws(MachineError) {
         try configuration.validate()
         self.configuration = configuration
-        memory = PhysicalMemory(base: MachineConfiguration.ramBase, size: configuration.ramSize)
+        guard let ram = PhysicalMemory(base: MachineConfiguration.ramBase, size: configuration.ramSize) else {
+            throw MachineError("the host could not provide \(configuration.ramSize >> 20) MiB of RAM for the machine")
+        }
+        memory = ram
         clint = CLINT(hartCount: configuration.hartCount)
         uart = UART()
         testDevice = TestDevice()

@@ -2,6 +2,12 @@
 // consults — the decoded-instruction cache and a byte of flags that sends stores to
 // "interesting" pages (code, tohost, LR reservations) down the slow path.
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Flags kept per 4 KiB page of RAM. A store to a page with any flag set takes the slow
 /// path, which keeps the common store down to one extra byte load.
 struct PageFlags: OptionSet {
@@ -30,12 +36,14 @@ public final class PhysicalMemory {
     /// A block whose every slot says "refetch": the fetch cache points here when invalid.
     let refetchBlock: UnsafeMutablePointer<DecodedInstruction>
 
-    public init(base: UInt64, size: UInt64) {
-        precondition(size >= PhysicalMemory.pageSize && size % PhysicalMemory.pageSize == 0, "RAM size must be whole pages")
+    /// Nil when the host cannot provide `size` bytes. RAM comes from `calloc`, so the host
+    /// hands out zeroed pages lazily: a large machine costs nothing until the guest uses it.
+    public init?(base: UInt64, size: UInt64) {
+        guard size >= PhysicalMemory.pageSize, size % PhysicalMemory.pageSize == 0, size <= UInt64(Int.max),
+              let ram = calloc(Int(size), 1) else { return nil }
         self.base = base
         self.size = size
-        bytes = UnsafeMutableRawPointer.allocate(byteCount: Int(size), alignment: 4096)
-        bytes.initializeMemory(as: UInt8.self, repeating: 0, count: Int(size))
+        bytes = ram
         pageCount = Int(size / PhysicalMemory.pageSize)
         pageFlags = .allocate(capacity: pageCount)
         pageFlags.initialize(repeating: 0, count: pageCount)
@@ -50,7 +58,7 @@ public final class PhysicalMemory {
         decodedPages.deallocate()
         pageFlags.deallocate()
         refetchBlock.deallocate()
-        bytes.deallocate()
+        free(bytes)
     }
 
     /// The offset of `[address, address+length)` in RAM, or nil if any byte falls outside.

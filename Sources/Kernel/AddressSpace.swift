@@ -1,0 +1,244 @@
+// A process's virtual memory: the regions it may use (program segments, heap, stack,
+// anonymous mappings) and the page table that maps the pages it has touched. Pages are
+// given frames on first touch (demand-zero paging), so an 8 MiB stack or a large mmap
+// costs only what is used; the memory limit counts those frames. The kernel copies
+// system-call arguments through here (copyIn/copyOut), with the same checks as the MMU.
+
+import Machine
+
+/// One contiguous, page-aligned range of virtual memory with one purpose and permission.
+struct MemoryRegion: Equatable {
+    enum Kind: String { case program, heap, stack, mapping }
+    var start: UInt64
+    var end: UInt64
+    /// PTE.read | PTE.write | PTE.execute bits.
+    var permissions: UInt64
+    var kind: Kind
+
+    func contains(_ address: UInt64) -> Bool { address >= start && address < end }
+}
+
+enum MemoryAccess {
+    case read, write, execute
+
+    var permission: UInt64 {
+        switch self {
+        case .read: PTE.read
+        case .write: PTE.write
+        case .execute: PTE.execute
+        }
+    }
+}
+
+/// Why a page could not be provided.
+enum PageFaultFailure: Error, Equatable {
+    /// No region covers the address.
+    case unmapped
+    /// A region covers it but forbids this access.
+    case forbidden(MemoryRegion)
+    /// The memory limit (or RAM) is exhausted.
+    case outOfMemory
+}
+
+final class AddressSpace {
+    static let pageSize: UInt64 = 4096
+
+    let memory: PhysicalMemory
+    let frames: FrameAllocator
+    private(set) var pageTable: PageTable
+    /// Sorted by start, never overlapping.
+    private(set) var regions: [MemoryRegion] = []
+    /// User pages holding a frame (page tables not included).
+    private(set) var residentPages: UInt64 = 0
+    /// The most resident pages at any time.
+    private(set) var peakResidentPages: UInt64 = 0
+    /// Pages given a frame on first touch.
+    private(set) var demandFaults: UInt64 = 0
+    let pageLimit: UInt64
+
+    init?(memory: PhysicalMemory, frames: FrameAllocator, pageLimit: UInt64) {
+        guard let table = PageTable(memory: memory, frames: frames) else { return nil }
+        self.memory = memory
+        self.frames = frames
+        self.pageTable = table
+        self.pageLimit = pageLimit
+    }
+
+    var satp: UInt64 { pageTable.satp }
+
+    static func pageDown(_ address: UInt64) -> UInt64 { address & ~(pageSize - 1) }
+    static func pageUp(_ address: UInt64) -> UInt64? {
+        let (sum, overflow) = address.addingReportingOverflow(pageSize - 1)
+        return overflow ? nil : sum & ~(pageSize - 1)
+    }
+
+    // MARK: Regions
+
+    func region(containing address: UInt64) -> MemoryRegion? {
+        regions.first { $0.contains(address) }
+    }
+
+    /// True if no region overlaps `[start, end)`.
+    func isFree(_ start: UInt64, _ end: UInt64) -> Bool {
+        !regions.contains { $0.start < end && start < $0.end }
+    }
+
+    /// Adds a region over free, page-aligned space.
+    func addRegion(_ region: MemoryRegion) {
+        let index = regions.firstIndex { $0.start >= region.end } ?? regions.endIndex
+        regions.insert(region, at: index)
+    }
+
+    /// Grows or shrinks the region starting at `start` to end at `end` (the heap's break).
+    func resizeRegion(startingAt start: UInt64, to end: UInt64) {
+        guard let index = regions.firstIndex(where: { $0.start == start }) else { return }
+        if end < regions[index].end { releasePages(from: end, to: regions[index].end) }
+        regions[index].end = end
+    }
+
+    /// The highest free range of `length` bytes that ends at or below `ceiling` and starts
+    /// at or above `floor` (mmap places mappings top-down, as Linux does).
+    func freeRange(length: UInt64, floor: UInt64, ceiling: UInt64) -> UInt64? {
+        var top = ceiling
+        for region in regions.reversed() where region.start < top {
+            if region.end <= top, top - region.end >= length, top - length >= floor { return top - length }
+            top = min(top, region.start)
+        }
+        return top >= floor && top - floor >= length ? top - length : nil
+    }
+
+    /// Removes `[start, end)` from every region (splitting them) and frees its pages.
+    func removeRange(_ start: UInt64, _ end: UInt64) {
+        var result: [MemoryRegion] = []
+        for region in regions {
+            if region.end <= start || region.start >= end { result.append(region); continue }
+            if region.start < start { result.append(MemoryRegion(start: region.start, end: start, permissions: region.permissions, kind: region.kind)) }
+            if region.end > end { result.append(MemoryRegion(start: end, end: region.end, permissions: region.permissions, kind: region.kind)) }
+        }
+        regions = result
+        releasePages(from: start, to: end)
+    }
+
+    /// Sets the permissions of `[start, end)`, which must be covered by regions entirely.
+    /// False (nothing changed) if part of it is unmapped.
+    func protectRange(_ start: UInt64, _ end: UInt64, permissions: UInt64) -> Bool {
+        var covered = start
+        for region in regions where region.end > start && region.start < end {
+            if region.start > covered { return false }
+            covered = region.end
+        }
+        guard covered >= end else { return false }
+        var result: [MemoryRegion] = []
+        for region in regions {
+            if region.end <= start || region.start >= end { result.append(region); continue }
+            if region.start < start { result.append(MemoryRegion(start: region.start, end: start, permissions: region.permissions, kind: region.kind)) }
+            result.append(MemoryRegion(start: max(start, region.start), end: min(end, region.end), permissions: permissions, kind: region.kind))
+            if region.end > end { result.append(MemoryRegion(start: end, end: region.end, permissions: region.permissions, kind: region.kind)) }
+        }
+        regions = result
+        pageTable.forEachMappedPage(from: start, to: end) { page in _ = pageTable.protect(page, permissions: permissions) }
+        return true
+    }
+
+    // MARK: Pages
+
+    private func releasePages(from start: UInt64, to end: UInt64) {
+        var pages: [UInt64] = []
+        pageTable.forEachMappedPage(from: start, to: end) { pages.append($0) }
+        for page in pages {
+            if let frame = pageTable.unmap(page) {
+                frames.release(frame)
+                residentPages -= 1
+            }
+        }
+    }
+
+    /// Gives the page at `address` a zeroed frame, with its region's permissions.
+    private func mapNewPage(_ address: UInt64, permissions: UInt64) -> UInt64? {
+        guard residentPages < pageLimit, let frame = frames.allocate() else { return nil }
+        guard pageTable.map(Self.pageDown(address), to: frame, permissions: permissions, frames: frames) else {
+            frames.release(frame)
+            return nil
+        }
+        residentPages += 1
+        peakResidentPages = max(peakResidentPages, residentPages)
+        return frame
+    }
+
+    /// Maps a page now (the loader's path) whatever the region's permissions; returns its frame.
+    func populate(_ address: UInt64, permissions: UInt64) -> UInt64? {
+        if let (frame, _) = pageTable.lookup(Self.pageDown(address)) { return frame }
+        return mapNewPage(address, permissions: permissions)
+    }
+
+    /// The frame behind `address` for `access`, giving the page a frame on first touch.
+    /// This is the page-fault handler's work, and the check behind every copyIn/copyOut.
+    func resolve(_ address: UInt64, for access: MemoryAccess) -> Result<UInt64, PageFaultFailure> {
+        guard let region = region(containing: address) else { return .failure(.unmapped) }
+        guard region.permissions & access.permission != 0 else { return .failure(.forbidden(region)) }
+        if let (frame, _) = pageTable.lookup(Self.pageDown(address)) { return .success(frame) }
+        guard let frame = mapNewPage(address, permissions: region.permissions) else { return .failure(.outOfMemory) }
+        demandFaults += 1
+        return .success(frame)
+    }
+
+    // MARK: Copying to and from user memory
+
+    /// Bytes at `[address, address+count)`, or the failure at the first bad page.
+    func copyIn(from address: UInt64, count: Int) -> Result<[UInt8], PageFaultFailure> {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(count)
+        var virtual = address, remaining = UInt64(count)
+        while remaining > 0 {
+            switch resolve(virtual, for: .read) {
+            case .failure(let failure): return .failure(failure)
+            case .success(let frame):
+                let offset = virtual & (Self.pageSize - 1)
+                let chunk = min(remaining, Self.pageSize - offset)
+                guard let piece = memory.read(at: frame + offset, count: Int(chunk)) else { return .failure(.unmapped) }
+                bytes += piece
+                virtual &+= chunk
+                remaining -= chunk
+            }
+        }
+        return .success(bytes)
+    }
+
+    /// Writes `bytes` at `address`; on failure, the bytes before the bad page are written.
+    func copyOut(_ bytes: [UInt8], to address: UInt64) -> Result<Void, PageFaultFailure> {
+        var virtual = address, index = 0
+        while index < bytes.count {
+            switch resolve(virtual, for: .write) {
+            case .failure(let failure): return .failure(failure)
+            case .success(let frame):
+                let offset = virtual & (Self.pageSize - 1)
+                let chunk = min(bytes.count - index, Int(Self.pageSize - offset))
+                memory.write(bytes[index..<index + chunk], at: frame + offset)
+                virtual &+= UInt64(chunk)
+                index += chunk
+            }
+        }
+        return .success(())
+    }
+
+    /// A NUL-terminated string of at most `limit` bytes.
+    func copyInString(from address: UInt64, limit: Int) -> Result<[UInt8], PageFaultFailure> {
+        var bytes: [UInt8] = []
+        var virtual = address
+        while bytes.count < limit {
+            guard case .success(let frame) = resolve(virtual, for: .read) else { return .failure(.unmapped) }
+            guard let byte = memory.readInteger(at: frame + (virtual & (Self.pageSize - 1)), size: 1) else { return .failure(.unmapped) }
+            if byte == 0 { return .success(bytes) }
+            bytes.append(UInt8(byte))
+            virtual &+= 1
+        }
+        return .success(bytes)
+    }
+
+    /// Frees every page and table: the process is gone.
+    func release() {
+        for region in regions { releasePages(from: region.start, to: region.end) }
+        regions = []
+        for frame in pageTable.tableFrames { frames.release(frame) }
+    }
+}

@@ -1,0 +1,167 @@
+// How a process ended, and the report a person reads when it did not end by itself:
+// what went wrong, where (PC, instruction, symbol), on which address, and what to do.
+
+import Machine
+
+public enum ProcessEnding: Sendable, Equatable, CustomStringConvertible {
+    /// The program called exit or exit_group.
+    case exited(status: Int32)
+    /// A fault the program cannot recover from (a bad address, an illegal instruction).
+    case killed(GuestFault)
+    /// The program touched more memory than the limit.
+    case outOfMemory(String)
+    /// The program wrote more output than the limit.
+    case outputLimit(String)
+    /// The program ran for more instructions than the limit.
+    case instructionLimit(String)
+
+    /// The status a shell would see: the program's own, or 128 + the signal Linux would
+    /// have sent (SIGSEGV 139, SIGILL 132, SIGKILL 137 for memory, SIGXFSZ 153 for output,
+    /// SIGXCPU 152 for the instruction limit).
+    public var status: Int32 {
+        switch self {
+        case .exited(let status): status & 0xFF
+        case .killed(let fault): 128 + fault.signal
+        case .outOfMemory: 128 + 9
+        case .outputLimit: 128 + 25
+        case .instructionLimit: 128 + 24
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .exited(let status): "exited with status \(status & 0xFF)"
+        case .killed(let fault): fault.description
+        case .outOfMemory(let report), .outputLimit(let report), .instructionLimit(let report): report
+        }
+    }
+}
+
+/// A guest fault, described for the person who has to fix the program.
+public struct GuestFault: Sendable, Equatable, CustomStringConvertible {
+    public var pid: Int32
+    public var threadID: Int32
+    public var processName: String
+    public var hart: Int
+    public var cause: UInt64
+    public var pc: UInt64
+    public var instruction: String?
+    /// The faulting address (the trap's tval).
+    public var address: UInt64
+    /// `function+0x1c` for the PC and for the return address, when the program has symbols.
+    public var symbol: String?
+    public var caller: String?
+    /// One sentence on what this fault usually means.
+    public var explanation: String
+
+    init(process: Process, hart: Hart, trap: TrapRecord) {
+        pid = process.pid
+        threadID = process.mainThreadID
+        processName = process.name
+        self.hart = hart.id
+        cause = trap.cause
+        pc = trap.pc
+        address = trap.value
+        let bits = hart.inspectInstruction(at: trap.pc)
+        instruction = bits.map { Disassembler.disassemble($0.bits, pc: trap.pc) }
+        symbol = process.symbolize(trap.pc)
+        let returnAddress = hart.register(1)
+        caller = returnAddress != 0 ? process.symbolize(returnAddress).map { "\($0) (0x\(String(returnAddress, radix: 16)))" } : nil
+        explanation = GuestFault.explain(cause: trap.cause, address: trap.value, bits: bits?.bits, process: process)
+    }
+
+    /// The signal Linux would send for this cause.
+    public var signal: Int32 {
+        switch cause {
+        case ExceptionCause.illegalInstruction.rawValue: 4                  // SIGILL
+        case ExceptionCause.breakpoint.rawValue: 5                          // SIGTRAP
+        case ExceptionCause.instructionAddressMisaligned.rawValue, ExceptionCause.loadAddressMisaligned.rawValue,
+             ExceptionCause.storeAddressMisaligned.rawValue: 7              // SIGBUS
+        default: 11                                                         // SIGSEGV
+        }
+    }
+
+    var signalName: String {
+        switch signal {
+        case 4: "illegal instruction (SIGILL)"
+        case 5: "breakpoint (SIGTRAP)"
+        case 7: "bus error (SIGBUS)"
+        default: "segmentation fault (SIGSEGV)"
+        }
+    }
+
+    public var description: String {
+        var lines = ["process \(pid) (\(processName)), thread \(threadID), killed: \(signalName)"]
+        lines.append("  cause    \(trapCauseName(cause)) on hart \(hart)")
+        lines.append("  pc       0x\(String(pc, radix: 16))  \(instruction ?? "(instruction cannot be read)")" + (symbol.map { "  in \($0)" } ?? ""))
+        lines.append("  address  0x\(String(address, radix: 16))")
+        if let caller { lines.append("  called from \(caller)") }
+        lines.append("  \(explanation)")
+        return lines.joined(separator: "\n")
+    }
+
+    static func explain(cause: UInt64, address: UInt64, bits: UInt32?, process: Process) -> String {
+        switch cause {
+        case ExceptionCause.illegalInstruction.rawValue:
+            if bits == 0 || bits == 0xC000_1073 {
+                return "`unimp` is where Swift stops a program whose runtime check failed: integer overflow, an index out of range, unwrapping nil, fatalError or a failed precondition."
+            }
+            return "The instruction is not valid here: a jump into data, or an instruction user mode may not run."
+        case ExceptionCause.breakpoint.rawValue:
+            return "The program ran `ebreak`; with no debugger attached that ends it."
+        case ExceptionCause.instructionAddressMisaligned.rawValue:
+            return "A jump went to an odd address."
+        case ExceptionCause.loadAddressMisaligned.rawValue, ExceptionCause.storeAddressMisaligned.rawValue:
+            return "Atomic instructions (LR/SC/AMO) need addresses aligned to their size."
+        default:
+            break
+        }
+        let space = process.addressSpace
+        if address < UserLayout.lowest {
+            return "Address 0x\(String(address, radix: 16)) is in the first page, which is never mapped: a null pointer."
+        }
+        if let stack = space.regions.first(where: { $0.kind == .stack }), address < stack.start,
+           address >= stack.start &- UserLayout.stackGap {
+            return "Stack overflow: the stack is limited to \((stack.end - stack.start) >> 20) MiB (raise it with --stack-mib); deep or endless recursion?"
+        }
+        if let region = space.region(containing: address) {
+            let allowed = [(PTE.read, "read"), (PTE.write, "write"), (PTE.execute, "execute")]
+                .filter { region.permissions & $0.0 != 0 }.map(\.1)
+            return "The \(region.kind.rawValue) memory at this address allows only: \(allowed.isEmpty ? "nothing" : allowed.joined(separator: ", "))."
+        }
+        return "No memory is mapped at this address: a stray pointer, memory already unmapped, or an index far out of range."
+    }
+}
+
+extension Kernel {
+    func memoryLimitReport(_ hart: Hart, address: UInt64) -> String {
+        let space = process.addressSpace
+        var lines = ["process \(process.pid) (\(process.name)) killed: out of memory (SIGKILL)",
+                     "  it touched \(formatBytes(space.residentPages * AddressSpace.pageSize)) and needed one more page at 0x\(String(address, radix: 16)); the limit is \(formatBytes(configuration.memoryLimit)) (raise it with --memory-mib)",
+                     "  pc       0x\(String(hart.pc, radix: 16))" + (process.symbolize(hart.pc).map { "  in \($0)" } ?? "")]
+        let reserved = Dictionary(grouping: space.regions, by: \.kind).mapValues { $0.reduce(0) { $0 + $1.end - $1.start } }
+        let summary = [MemoryRegion.Kind.program, .heap, .mapping, .stack].compactMap { kind in
+            reserved[kind].map { "\(kind.rawValue) \(formatBytes($0))" }
+        }
+        lines.append("  address space: " + summary.joined(separator: ", "))
+        return lines.joined(separator: "\n")
+    }
+
+    func instructionLimitReport(_ hart: Hart) -> String {
+        let bits = hart.inspectInstruction(at: hart.pc)
+        return ["process \(process.pid) (\(process.name)) stopped: it ran \(hart.instret) instructions, the limit (raise it with --max-instructions)",
+                "  pc       0x\(String(hart.pc, radix: 16))  \(bits.map { Disassembler.disassemble($0.bits, pc: hart.pc) } ?? "")"
+                    + (process.symbolize(hart.pc).map { "  in \($0)" } ?? "")].joined(separator: "\n")
+    }
+}
+
+/// `512 KiB`, `3.5 MiB`, `2 GiB`.
+func formatBytes(_ bytes: UInt64) -> String {
+    if bytes < 1 << 10 { return "\(bytes) bytes" }
+    let units = [(UInt64(1) << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")]
+    for (size, unit) in units where bytes >= size {
+        let tenths = bytes * 10 / size
+        return tenths % 10 == 0 ? "\(tenths / 10) \(unit)" : "\(tenths / 10).\(tenths % 10) \(unit)"
+    }
+    return "\(bytes) bytes"
+}

@@ -1,0 +1,96 @@
+// System calls: the numbers (Linux riscv64's, DESIGN decision 3), the errno values, and
+// the dispatcher that reads a7 and a0..a5 from the hart and writes the result to a0.
+// The calls themselves live beside the subsystem they belong to: FileCalls (streams),
+// MemoryCalls (brk, mmap), TimeCalls (clocks, sleep, random, uname), ProcessCalls.
+
+import Machine
+
+/// Linux riscv64 system-call numbers this kernel knows by name.
+enum SystemCall: UInt64 {
+    case ioctl = 29, close = 57, read = 63, write = 64, readv = 65, writev = 66
+    case exit = 93, exitGroup = 94, setTIDAddress = 96, futex = 98, nanosleep = 101
+    case clockGetTime = 113, clockGetResolution = 114, clockNanosleep = 115, schedYield = 124
+    case kill = 129, rtSigaction = 134, rtSigprocmask = 135, uname = 160, getpid = 172, getppid = 173
+    case getuid = 174, geteuid = 175, getgid = 176, getegid = 177, gettid = 178
+    case brk = 214, munmap = 215, clone = 220, execve = 221, mmap = 222, mprotect = 226, getrandom = 278
+
+    /// Names for the notes about calls the program made that this kernel lacks.
+    static func name(of number: UInt64) -> String {
+        if let call = SystemCall(rawValue: number) { return "\(call)" }
+        let others: [UInt64: String] = [
+            17: "getcwd", 23: "dup", 24: "dup3", 25: "fcntl", 34: "mkdirat", 35: "unlinkat", 46: "ftruncate",
+            48: "faccessat", 49: "chdir", 56: "openat", 59: "pipe2", 61: "getdents64", 62: "lseek",
+            67: "pread64", 68: "pwrite64", 73: "ppoll", 78: "readlinkat", 79: "newfstatat", 80: "fstat",
+            99: "set_robust_list", 131: "tgkill", 139: "rt_sigreturn", 165: "getrusage", 167: "prctl",
+            169: "gettimeofday", 198: "socket", 203: "connect", 233: "madvise", 260: "wait4", 261: "prlimit64",
+            291: "statx", 293: "rseq",
+        ]
+        return others[number] ?? "unknown"
+    }
+}
+
+/// Linux errno values the calls return (negated, in a0).
+enum Errno: Int64 {
+    case EPERM = 1, ENOENT = 2, EINTR = 4, EBADF = 9, ENOMEM = 12, EFAULT = 14, EEXIST = 17
+    case ENODEV = 19, EINVAL = 22, ENOTTY = 25, ENOSYS = 38
+}
+
+/// What a call gives back: a value for a0, or nothing because the process is gone.
+enum SystemCallResult {
+    case value(Int64)
+    case error(Errno)
+    case noReturn
+}
+
+/// The six argument registers of a call.
+struct SystemCallArguments {
+    let values: [UInt64]
+    subscript(_ index: Int) -> UInt64 { values[index] }
+    func signed(_ index: Int) -> Int64 { Int64(bitPattern: values[index]) }
+    /// Argument as a C `int` (the low 32 bits, sign-extended), as the kernel's prototypes say.
+    func int32(_ index: Int) -> Int32 { Int32(truncatingIfNeeded: values[index]) }
+}
+
+extension Kernel {
+    /// The Linux name of a system-call number (`close`), or "unknown".
+    public static func systemCallName(_ number: UInt64) -> String { SystemCall.name(of: number) }
+
+    func systemCall(_ hart: Hart) {
+        systemCallCount &+= 1
+        let number = hart.register(17)
+        let arguments = SystemCallArguments(values: (10...15).map { hart.register($0) })
+        let result: SystemCallResult
+        switch SystemCall(rawValue: number) {
+        case .read?: result = read(arguments)
+        case .write?: result = write(arguments)
+        case .writev?: result = writeVector(arguments)
+        case .exit?, .exitGroup?:
+            kill(.exited(status: arguments.int32(0)))
+            result = .noReturn
+        case .brk?: result = setBreak(arguments)
+        case .mmap?: result = mapMemory(arguments)
+        case .munmap?: result = unmapMemory(arguments)
+        case .mprotect?: result = protectMemory(arguments)
+        case .clockGetTime?: result = clockGetTime(arguments, hart: hart)
+        case .clockGetResolution?: result = clockGetResolution(arguments)
+        case .nanosleep?: result = sleep(request: arguments[0], remaining: arguments[1], absolute: false, hart: hart)
+        case .clockNanosleep?: result = clockSleep(arguments, hart: hart)
+        case .getrandom?: result = getRandom(arguments)
+        case .uname?: result = uname(arguments)
+        case .schedYield?: result = .value(0)   // one thread: nothing else to run
+        case .getpid?: result = .value(Int64(process.pid))
+        case .gettid?, .setTIDAddress?: result = .value(Int64(process.mainThreadID))
+        case .getppid?: result = .value(0)
+        case .getuid?, .geteuid?, .getgid?, .getegid?: result = .value(0)
+        case .ioctl?: result = .error(.ENOTTY)
+        default:
+            unknownSystemCalls[number, default: 0] += 1
+            result = .error(.ENOSYS)
+        }
+        switch result {
+        case .value(let value): hart.setRegister(10, UInt64(bitPattern: value))
+        case .error(let errno): hart.setRegister(10, UInt64(bitPattern: -errno.rawValue))
+        case .noReturn: break
+        }
+    }
+}
