@@ -1,0 +1,137 @@
+/*
+ * interleave.h: the C API of the Interleave guest runtime.
+ *
+ * Guest programs run without a C library. The runtime (Guest/Runtime) gives
+ * them the little that Swift and small C programs need: system calls, output,
+ * a heap, memory and string helpers, random bytes and exact math functions.
+ * System-call numbers are Linux riscv64's, so the same ELF also runs under
+ * qemu-riscv64.
+ */
+#ifndef INTERLEAVE_H
+#define INTERLEAVE_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* System-call numbers (Linux riscv64). */
+#define SYS_read           63
+#define SYS_write          64
+#define SYS_exit           93
+#define SYS_exit_group     94
+#define SYS_futex          98
+#define SYS_nanosleep      101
+#define SYS_clock_gettime  113
+#define SYS_sched_yield    124
+#define SYS_uname          160
+#define SYS_getpid         172
+#define SYS_gettid         178
+#define SYS_brk            214
+#define SYS_munmap         215
+#define SYS_mmap           222
+#define SYS_getrandom      278
+
+/* errno values the runtime returns. */
+#define EINTR   4
+#define EAGAIN  11
+#define ENOMEM  12
+#define EFAULT  14
+#define EINVAL  22
+#define ENOSYS  38
+
+/* Returns the call's result, or -errno on failure. */
+long interleave_syscall(long number, long a0, long a1, long a2, long a3,
+                        long a4, long a5);
+
+/* Process: arguments, environment, exit. */
+int interleave_argc(void);
+char **interleave_argv(void);
+char *getenv(const char *name);
+void exit(int status) __attribute__((noreturn));   /* flushes stdout */
+void _exit(int status) __attribute__((noreturn));  /* does not flush */
+void abort(void) __attribute__((noreturn));        /* exit status 134 */
+
+/* Output. stdout (fd 1) is line-buffered; everything else is written at once. */
+int putchar(int c);
+int puts(const char *s);
+void interleave_flush(void);
+long interleave_write_all(int fd, const void *bytes, size_t count);
+int printf(const char *format, ...) __attribute__((format(printf, 1, 2)));
+int dprintf(int fd, const char *format, ...) __attribute__((format(printf, 2, 3)));
+int snprintf(char *buffer, size_t size, const char *format, ...)
+    __attribute__((format(printf, 3, 4)));
+int vprintf(const char *format, va_list args);
+int vdprintf(int fd, const char *format, va_list args);
+int vsnprintf(char *buffer, size_t size, const char *format, va_list args);
+
+/* Heap. Memory comes from anonymous mmap; freed memory is reused. */
+void *malloc(size_t size);
+void *calloc(size_t count, size_t size);
+void *realloc(void *pointer, size_t size);
+void free(void *pointer);
+int posix_memalign(void **result, size_t alignment, size_t size);
+void *aligned_alloc(size_t alignment, size_t size);
+size_t malloc_usable_size(void *pointer);
+size_t interleave_heap_mapped_bytes(void);   /* bytes the heap holds mapped now */
+
+/* Memory and strings. */
+void *memset(void *destination, int byte, size_t count);
+void *memcpy(void *destination, const void *source, size_t count);
+void *memmove(void *destination, const void *source, size_t count);
+int memcmp(const void *left, const void *right, size_t count);
+void *memchr(const void *bytes, int byte, size_t count);
+size_t strlen(const char *s);
+size_t strnlen(const char *s, size_t limit);
+int strcmp(const char *left, const char *right);
+int strncmp(const char *left, const char *right, size_t limit);
+char *strchr(const char *s, int c);
+char *strrchr(const char *s, int c);
+char *strcpy(char *destination, const char *source);
+char *strncpy(char *destination, const char *source, size_t limit);
+
+/* Random bytes from the getrandom system call (seeded by the kernel). */
+void arc4random_buf(void *buffer, size_t count);
+uint32_t arc4random(void);
+uint32_t arc4random_uniform(uint32_t upper_bound);
+
+/* Math: correctly rounded, IEEE edge cases (NaN, ±0, ±inf) as C specifies. */
+double sqrt(double x);
+float sqrtf(float x);
+double fabs(double x);
+float fabsf(float x);
+double copysign(double magnitude, double sign);
+float copysignf(float magnitude, float sign);
+double ceil(double x);
+float ceilf(float x);
+double floor(double x);
+float floorf(float x);
+double trunc(double x);
+float truncf(float x);
+double round(double x);
+float roundf(float x);
+double roundeven(double x);
+float roundevenf(float x);
+double rint(double x);
+float rintf(float x);
+double nearbyint(double x);
+float nearbyintf(float x);
+double fmin(double x, double y);
+float fminf(float x, float y);
+double fmax(double x, double y);
+float fmaxf(float x, float y);
+double fma(double x, double y, double z);
+float fmaf(float x, float y, float z);
+double fmod(double x, double y);
+float fmodf(float x, float y);
+double remainder(double x, double y);
+float remainderf(float x, float y);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* INTERLEAVE_H */
