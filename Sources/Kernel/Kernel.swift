@@ -105,6 +105,7 @@ public final class Kernel {
         let hart = machine.harts[0]
         hart.setAddressTranslation(space.satp)
         hart.setPrivilege(.user)
+        hart.setFloatingPointEnabled(true)
         hart.setPC(loaded.entry)
         hart.setRegister(2, loaded.stackPointer)
         machine.attachHostTrapHandler { [unowned self] hart, trap in self.handleTrap(hart, trap) }

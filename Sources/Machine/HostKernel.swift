@@ -21,6 +21,12 @@ extension Hart {
         fenceVirtualMemory(address: address, asid: nil)
     }
 
+    /// Turns the F and D extensions on (mstatus.FS = Initial) or off, as a kernel does
+    /// before it first runs a thread; with FS Off every float instruction is illegal.
+    public func setFloatingPointEnabled(_ enabled: Bool) {
+        mstatus = (mstatus & ~CSRBits.fs) | (enabled ? 1 << 13 : 0)
+    }
+
     /// Moves this hart's clock forward, as if it had slept for `cycles`.
     public func advanceClock(by cycles: UInt64) {
         cycle = cycle &+ cycles
