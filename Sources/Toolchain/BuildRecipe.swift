@@ -1,0 +1,40 @@
+// The build recipe agreed with the guest runtime (see Guest/Runtime): the exact flags
+// for Embedded Swift, for C and assembly, and for the link. Everything here is part of
+// the build-cache key, so changing a flag rebuilds every cached program.
+
+/// The compiler and linker flags for guest code.
+enum BuildRecipe {
+    /// Bump when the builder's behaviour changes in a way the flags below do not show.
+    static let builderVersion = "interleave-guest-builder 1"
+
+    /// Flags for every swiftc run (the Sync module and the user's program).
+    static func swiftFlags(_ optimization: GuestOptimization) -> [String] {
+        [
+            "-target", Toolchain.swiftTarget,
+            "-enable-experimental-feature", "Embedded",
+            "-enable-experimental-feature", "Extern",
+            "-wmo", optimization.swiftFlag,
+            "-Xfrontend", "-function-sections",
+            "-Xfrontend", "-disable-stack-protector",
+            "-Xcc", "-march=rv64gc", "-Xcc", "-mabi=lp64",
+        ]
+    }
+
+    /// Flags for every clang run (the runtime's and the user's C and assembly files).
+    static let cFlags = [
+        "--target=riscv64-unknown-elf", "-march=rv64gc", "-mabi=lp64", "-mcmodel=medany",
+        "-ffreestanding", "-fno-builtin", "-nostdlib", "-ffunction-sections", "-fdata-sections",
+        "-O2", "-c",
+    ]
+
+    /// ld.lld's flags before the objects; the linker script follows `-T`.
+    static func linkFlags(script: String) -> [String] {
+        ["-T", script, "--gc-sections", "-static", "-nostdlib"]
+    }
+
+    /// The parts of the recipe a cache key must cover (the flags as text).
+    static func fingerprint(_ optimization: GuestOptimization) -> String {
+        ([builderVersion] + swiftFlags(optimization) + ["|"] + cFlags + ["|"] + linkFlags(script: "link.ld"))
+            .joined(separator: " ")
+    }
+}

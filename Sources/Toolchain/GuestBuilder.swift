@@ -1,0 +1,281 @@
+// Builds a guest program — Swift, C and assembly files in any mix — into a RISC-V ELF
+// linked with the guest runtime and the Sync module, following BuildRecipe. Three kinds
+// of cache entry make repeated work disappear:
+//
+//   runtime   key: toolchain, C flags, every Guest/Runtime file
+//   sync      key: toolchain, flags and optimisation, every Guest/Runtime and Guest/Sync file
+//             (built and linked only for programs that `import Sync`)
+//   program   key: all of the above, plus the program's file names, contents and local headers
+//
+// A warm build reads the sources, hashes them and finds the ELF: no process is started.
+// A cold one runs independent compilers side by side (the Sync module's swiftc beside the
+// clang runs), then the program's swiftc (which needs Sync.swiftmodule), then ld.lld.
+
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// What a build produced.
+public struct BuildResult: Sendable, Equatable {
+    /// The linked ELF: the `output` path when one was given, else the file in the cache.
+    public let elfPath: String
+    /// True when the program came from the cache without compiling anything.
+    public let cached: Bool
+    /// Compiler and linker processes this build started (0 for a cached program).
+    public let toolRuns: Int
+}
+
+/// Cross-compiles guest programs with a Swift toolchain and keeps the results in a cache.
+public struct GuestBuilder: Sendable {
+    public let toolchain: Toolchain
+    public let guest: GuestSources
+    public let cache: BuildCache
+
+    /// - Parameters:
+    ///   - guestRoot: the Guest folder; by default located as `GuestSources.locate` says.
+    ///   - cacheDirectory: by default `BuildCache.defaultDirectory()`.
+    public init(toolchain: Toolchain, guestRoot: String? = nil, cacheDirectory: String? = nil) throws {
+        self.toolchain = toolchain
+        self.guest = try guestRoot.map { try GuestSources(root: $0) } ?? GuestSources.locate()
+        self.cache = BuildCache(directory: cacheDirectory ?? BuildCache.defaultDirectory())
+    }
+
+    /// Builds `sources` (paths to .swift, .c, .S or .s files) into one program.
+    /// - Parameters:
+    ///   - output: where to put the ELF; by default it stays in the cache.
+    ///   - progress: told one line per step as it starts ("compiling hello.swift (swiftc -O)…"),
+    ///     and any warnings the compilers print; nothing at all for a cached program.
+    public func build(
+        sources paths: [String],
+        optimization: GuestOptimization = .speed,
+        output: String? = nil,
+        progress: (String) -> Void = { _ in }
+    ) throws -> BuildResult {
+        guard !paths.isEmpty else { throw BuildError.noSources }
+        let sources = try paths.map(ProgramSource.load)
+        let parseAsLibrary = try ProgramSource.parseAsLibrary(sources)
+        let keys = try Keys(builder: self, sources: sources, optimization: optimization, parseAsLibrary: parseAsLibrary)
+        let elfName = sources[0].stem + ".elf"
+
+        if let entry = cache.lookup(.programs, key: keys.program, required: [elfName]) {
+            return BuildResult(elfPath: try deliver(entry + "/" + elfName, to: output), cached: true, toolRuns: 0)
+        }
+
+        cache.removeAbandonedWork()
+        let elfPath = try withoutActuallyEscaping(progress) { progress in
+            try compileAndLink(sources, keys: keys, optimization: optimization, parseAsLibrary: parseAsLibrary,
+                               elfName: elfName, progress: progress)
+        }
+        return BuildResult(elfPath: try deliver(elfPath.path, to: output), cached: false, toolRuns: elfPath.toolRuns)
+    }
+
+    /// The cold path: compiles what the cache lacks, links, and publishes the program.
+    /// The jobs, in priority order (the longest chain first):
+    ///   Sync module interface → program Swift;  Sync object;  runtime and program C;  link.
+    /// The interface is emitted by its own swiftc so the program's Swift need not wait for
+    /// the Sync object's code generation; on two cores the two chains take about as long.
+    private func compileAndLink(
+        _ sources: [ProgramSource], keys: Keys, optimization: GuestOptimization, parseAsLibrary: Bool,
+        elfName: String, progress: @escaping (String) -> Void
+    ) throws -> (path: String, toolRuns: Int) {
+        let swiftFlags = BuildRecipe.swiftFlags(optimization)
+        let programSwift = sources.filter { $0.kind == .swift }
+        let work = try cache.makeWorkDirectory()
+        defer { FileSystem.remove(work) }
+        var jobs: [Job] = []
+        func add(_ job: Job) -> Int {
+            jobs.append(job)
+            return jobs.count - 1
+        }
+
+        // The Sync module, when the program imports it.
+        let usesSync = programSwift.contains(where: \.importsSync)
+        let syncRequired = ["Sync.o", "Sync.swiftmodule"]
+        var syncFolder = usesSync ? cache.lookup(.sync, key: keys.sync, required: syncRequired) : nil
+        var syncWork: String?
+        var syncJobs: [Int] = []
+        let syncFiles = guest.syncSources().map { guest.syncDirectory + "/" + $0 }
+        if usesSync && syncFolder == nil {
+            guard !syncFiles.isEmpty else {
+                throw BuildError.guestSourcesIncomplete("the program imports Sync, but \(guest.syncDirectory) has no .swift files")
+            }
+            let folder = try cache.makeWorkDirectory()
+            syncWork = folder
+            syncFolder = folder
+            let common = swiftFlags + ["-parse-as-library", "-module-name", "Sync"]
+            syncJobs.append(add(Job(
+                invocation: ToolInvocation(name: "swiftc", executable: toolchain.swiftc,
+                                           arguments: common + ["-emit-module", "-emit-module-path", folder + "/Sync.swiftmodule"] + syncFiles,
+                                           logPath: work + "/sync-module.log"),
+                announcement: "compiling the Sync module (\(syncFiles.count) file\(syncFiles.count == 1 ? "" : "s"), swiftc \(optimization.swiftFlag))…",
+                finishesAfterFailure: true)))
+        }
+        defer { if let syncWork { FileSystem.remove(syncWork) } }
+
+        // The program's Swift: one whole-module swiftc run.
+        var objects: [String] = []
+        if !programSwift.isEmpty {
+            var arguments = swiftFlags + (parseAsLibrary ? ["-parse-as-library"] : []) + ["-module-name", "main"]
+            if let syncFolder { arguments += ["-I", syncFolder] }
+            arguments += ["-c", "-o", work + "/program-swift.o"] + programSwift.map(\.path)
+            _ = add(Job(
+                invocation: ToolInvocation(name: "swiftc", executable: toolchain.swiftc, arguments: arguments,
+                                           logPath: work + "/program-swift.log"),
+                dependencies: syncJobs,
+                announcement: "compiling \(programSwift.map(\.name).joined(separator: ", ")) (swiftc \(optimization.swiftFlag))…"))
+            objects.append(work + "/program-swift.o")
+        }
+        if let syncWork {
+            syncJobs.append(add(Job(invocation: ToolInvocation(
+                name: "swiftc", executable: toolchain.swiftc,
+                arguments: swiftFlags + ["-parse-as-library", "-module-name", "Sync", "-c", "-o", syncWork + "/Sync.o"] + syncFiles,
+                logPath: work + "/sync-object.log"), finishesAfterFailure: true)))
+        }
+        if let syncFolder { objects.append(syncFolder + "/Sync.o") }
+
+        // The runtime's C and assembly.
+        let runtimeFolder: String
+        var runtimeWork: String?
+        var runtimeJobs: [Int] = []
+        var runtimeObjects: [String] = []
+        if let entry = cache.lookup(.runtime, key: keys.runtime, required: ["objects"]) {
+            runtimeFolder = entry
+            let listed = (try? String(contentsOfFile: entry + "/objects", encoding: .utf8)) ?? ""
+            runtimeObjects = listed.split(separator: "\n").map(String.init)
+        } else {
+            let files = guest.runtimeSources()
+            guard !files.isEmpty else {
+                throw BuildError.guestSourcesIncomplete("\(guest.runtimeDirectory) has no .c, .S or .s files")
+            }
+            let folder = try cache.makeWorkDirectory()
+            runtimeWork = folder
+            runtimeFolder = folder
+            for (number, file) in files.enumerated() {
+                let object = file.replacingOccurrences(of: "/", with: "_") + ".o"
+                runtimeObjects.append(object)
+                runtimeJobs.append(add(Job(
+                    invocation: clangInvocation(guest.runtimeDirectory + "/" + file, object: folder + "/" + object,
+                                                log: work + "/runtime-" + object + ".log"),
+                    announcement: number == 0 ? "compiling the guest runtime (\(files.joined(separator: ", ")); clang -O2)…" : nil,
+                    finishesAfterFailure: true)))
+            }
+        }
+        defer { if let runtimeWork { FileSystem.remove(runtimeWork) } }
+        objects = runtimeObjects.map { runtimeFolder + "/" + $0 } + objects
+
+        // The program's C and assembly.
+        for (index, source) in sources.enumerated() where source.kind != .swift {
+            let object = work + "/\(index)-\(source.stem).o"
+            objects.append(object)
+            _ = add(Job(invocation: clangInvocation(source.path, object: object, log: object + ".log"),
+                        announcement: "compiling \(source.name) (clang -O2)…"))
+        }
+
+        // The link, after everything else.
+        _ = add(Job(
+            invocation: ToolInvocation(
+                name: "ld.lld", executable: toolchain.lld,
+                arguments: BuildRecipe.linkFlags(script: guest.linkerScript) + objects
+                    + [toolchain.unicodeDataTables, "-o", work + "/" + elfName],
+                logPath: work + "/link.log"),
+            dependencies: Array(jobs.indices),
+            announcement: "linking \(elfName) (ld.lld)…"))
+
+        let session = ToolSession(progress: progress)
+        let parallel = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        var failure: Error?
+        do {
+            try session.run(jobs, parallel: parallel)
+        } catch {
+            failure = error
+        }
+        // Keep what was built even when the program itself failed: fixing a typo should
+        // not rebuild the runtime and the Sync module.
+        if let folder = runtimeWork, runtimeJobs.allSatisfy(session.succeeded.contains) {
+            try Data((runtimeObjects.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: folder + "/objects"))
+            _ = try cache.publish(folder, as: .runtime, key: keys.runtime, required: ["objects"])
+            runtimeWork = nil
+        }
+        if let folder = syncWork, syncJobs.allSatisfy(session.succeeded.contains) {
+            _ = try cache.publish(folder, as: .sync, key: keys.sync, required: syncRequired)
+            syncWork = nil
+        }
+        if let failure { throw failure }
+
+        let package = try cache.makeWorkDirectory()
+        if rename(work + "/" + elfName, package + "/" + elfName) != 0 {
+            FileSystem.remove(package)
+            throw BuildError.cannotWrite(path: package, reason: String(cString: strerror(errno)))
+        }
+        let entry = try cache.publish(package, as: .programs, key: keys.program, required: [elfName])
+        return (entry + "/" + elfName, session.started)
+    }
+
+    private func clangInvocation(_ source: String, object: String, log: String) -> ToolInvocation {
+        ToolInvocation(name: "clang", executable: toolchain.clang,
+                       arguments: BuildRecipe.cFlags + ["-I", guest.includeDirectory, source, "-o", object],
+                       logPath: log)
+    }
+
+    /// Copies the ELF to `output` when one was asked for; returns where the ELF is.
+    private func deliver(_ elf: String, to output: String?) throws -> String {
+        guard let output else { return elf }
+        do {
+            try FileSystem.copyAtomically(elf, to: output)
+        } catch let error as FileSystemError {
+            throw BuildError.cannotWrite(path: output, reason: error.message)
+        }
+        return output
+    }
+}
+
+/// The three cache keys of one build (see the top of this file).
+struct Keys {
+    var runtime: String
+    var sync: String
+    var program: String
+
+    init(builder: GuestBuilder, sources: [ProgramSource], optimization: GuestOptimization, parseAsLibrary: Bool) throws {
+        var runtimeDigest = SHA256()
+        try builder.guest.digest(of: builder.guest.runtimeDirectory, into: &runtimeDigest)
+        let runtimeFiles = runtimeDigest.finalize()
+        var syncDigest = SHA256()
+        try builder.guest.digest(of: builder.guest.syncDirectory, into: &syncDigest)
+        let syncFiles = syncDigest.finalize()
+
+        var hasher = SHA256()
+        hasher.update(field: "runtime")
+        hasher.update(field: BuildRecipe.builderVersion + " " + BuildRecipe.cFlags.joined(separator: " "))
+        hasher.update(field: builder.toolchain.identity)
+        hasher.update(field: runtimeFiles)
+        runtime = hasher.hexDigest()
+
+        hasher = SHA256()
+        hasher.update(field: "sync")
+        hasher.update(field: BuildRecipe.fingerprint(optimization))
+        hasher.update(field: builder.toolchain.identity)
+        hasher.update(field: runtimeFiles)
+        hasher.update(field: syncFiles)
+        sync = hasher.hexDigest()
+
+        hasher = SHA256()
+        hasher.update(field: "program")
+        hasher.update(field: BuildRecipe.fingerprint(optimization))
+        hasher.update(field: builder.toolchain.identity)
+        hasher.update(field: runtimeFiles)
+        hasher.update(field: syncFiles)
+        hasher.update(field: parseAsLibrary ? "library" : "script")
+        for source in sources {
+            hasher.update(field: source.name)
+            hasher.update(field: source.contents)
+            for header in source.localIncludes() {
+                hasher.update(field: (header.path as NSString).lastPathComponent)
+                hasher.update(field: header.contents)
+            }
+        }
+        program = hasher.hexDigest()
+    }
+}

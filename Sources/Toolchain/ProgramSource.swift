@@ -1,0 +1,147 @@
+// A user's source file: its kind by extension, its bytes (read once, for the cache key
+// and nothing else), the local headers it includes, and how a program's Swift files
+// find their entry point (top-level code, main.swift, @main, or a C `main`).
+
+import Foundation
+
+/// The languages the builder compiles, told apart by file extension.
+enum SourceKind: Equatable, Sendable {
+    case swift, c, assembly
+
+    init?(path: String) {
+        switch (path as NSString).pathExtension {
+        case "swift": self = .swift
+        case "c": self = .c
+        case "S", "s": self = .assembly
+        default: return nil
+        }
+    }
+}
+
+/// One source file of the program being built.
+struct ProgramSource {
+    /// The path as the user gave it (the compilers are given it too, so their messages
+    /// name the file the way the user does).
+    let path: String
+    /// The file name without folders.
+    let name: String
+    let kind: SourceKind
+    let contents: [UInt8]
+
+    /// The file name without its extension ("hello" for hello.swift).
+    var stem: String { (name as NSString).deletingPathExtension }
+    var text: String { String(decoding: contents, as: UTF8.self) }
+
+    /// Checks the extension and the file, and reads it.
+    static func load(_ path: String) throws -> ProgramSource {
+        let found = FileSystem.kind(path)
+        guard found != .missing else { throw BuildError.missingFile(path) }
+        guard found == .file else { throw BuildError.notAFile(path) }
+        guard let kind = SourceKind(path: path) else { throw BuildError.unsupportedExtension(path) }
+        do {
+            return ProgramSource(path: path, name: (path as NSString).lastPathComponent, kind: kind,
+                                 contents: try FileSystem.read(path))
+        } catch {
+            throw BuildError.unreadable(path: path, reason: (error as? FileSystemError)?.message ?? "\(error)")
+        }
+    }
+
+    /// Local headers this file includes with `#include "name"` (and those they include),
+    /// found beside the including file: their contents belong in the cache key, or editing
+    /// a header would not rebuild. Headers found only through the runtime's include folder
+    /// are covered by the runtime's own digest.
+    func localIncludes() -> [(path: String, contents: [UInt8])] {
+        guard kind != .swift else { return [] }
+        var found: [(path: String, contents: [UInt8])] = []
+        var seen: Set<String> = []
+        var pending: [(folder: String, text: String)] = [((path as NSString).deletingLastPathComponent, text)]
+        while let (folder, text) = pending.popLast() {
+            for name in ProgramSource.quotedIncludes(in: text) {
+                let candidate = folder.isEmpty ? name : folder + "/" + name
+                let key = FileSystem.realPath(candidate) ?? candidate
+                guard !seen.contains(key), FileSystem.isFile(candidate),
+                      let bytes = try? FileSystem.read(candidate) else { continue }
+                seen.insert(key)
+                found.append((candidate, bytes))
+                pending.append(((candidate as NSString).deletingLastPathComponent, String(decoding: bytes, as: UTF8.self)))
+            }
+        }
+        return found
+    }
+
+    /// The names in `#include "..."` lines.
+    static func quotedIncludes(in text: String) -> [String] {
+        var names: [String] = []
+        for line in text.split(whereSeparator: \.isNewline) {
+            var rest = line.drop { $0 == " " || $0 == "\t" }
+            guard rest.first == "#" else { continue }
+            rest = rest.dropFirst().drop { $0 == " " || $0 == "\t" }
+            guard rest.hasPrefix("include") else { continue }
+            rest = rest.dropFirst("include".count).drop { $0 == " " || $0 == "\t" }
+            guard rest.first == "\"", let close = rest.dropFirst().firstIndex(of: "\"") else { continue }
+            names.append(String(rest[rest.index(after: rest.startIndex)..<close]))
+        }
+        return names
+    }
+
+    /// Whether a C or assembly file defines `main` (so the Swift files are a library).
+    var definesMain: Bool {
+        switch kind {
+        case .swift:
+            return false
+        case .c:
+            return text.split(whereSeparator: \.isNewline).contains { line in
+                let words = line.split { !($0.isLetter || $0.isNumber || $0 == "_") }
+                guard let index = words.firstIndex(of: "main"), index > 0 else { return false }
+                let before = words[words.index(before: index)]
+                return (before == "int" || before == "void") && line.contains("(")
+                    && !line.trimmingCharacters(in: .whitespaces).hasSuffix(";")
+            }
+        case .assembly:
+            return text.split(whereSeparator: \.isNewline).contains {
+                $0.trimmingCharacters(in: .whitespaces).hasPrefix("main:")
+            }
+        }
+    }
+
+    /// Whether a Swift file imports the Sync module (`import Sync`, `import func Sync.exit`,
+    /// `@preconcurrency import Sync`, ...). Programs that do not are built and linked
+    /// without it, which saves a first build the time of compiling Sync. A mention in a
+    /// comment only costs that time; it cannot break the build.
+    var importsSync: Bool {
+        guard kind == .swift else { return false }
+        let kinds: Set<Substring> = ["struct", "class", "enum", "protocol", "typealias", "func", "let", "var", "actor"]
+        let tokens = text.split { !($0.isLetter || $0.isNumber || $0 == "_" || $0 == ".") }
+        for (index, token) in tokens.enumerated() where token == "import" {
+            var next = index + 1
+            if next < tokens.count, kinds.contains(tokens[next]) { next += 1 }
+            if next < tokens.count, tokens[next] == "Sync" || tokens[next].hasPrefix("Sync.") { return true }
+        }
+        return false
+    }
+
+    /// Whether a Swift file has an `@main` type (then every Swift file is parsed as a library).
+    var hasMainAttribute: Bool {
+        guard kind == .swift else { return false }
+        var search = text[...]
+        while let range = search.range(of: "@main") {
+            let next = search[range.upperBound...].first
+            if next == nil || !(next!.isLetter || next!.isNumber || next! == "_") { return true }
+            search = search[range.upperBound...]
+        }
+        return false
+    }
+
+    /// Whether swiftc needs `-parse-as-library` for these sources: yes with an `@main`
+    /// type or a C/assembly `main`; no for a single file of top-level code (an ordinary
+    /// script) or when one file is named main.swift.
+    static func parseAsLibrary(_ sources: [ProgramSource]) throws -> Bool {
+        let swift = sources.filter { $0.kind == .swift }
+        if swift.isEmpty { return false }
+        if swift.contains(where: \.hasMainAttribute) { return true }
+        if swift.contains(where: { $0.name == "main.swift" }) { return false }
+        if sources.contains(where: \.definesMain) { return true }
+        if swift.count == 1 { return false }
+        throw BuildError.noEntryPoint(swiftFiles: swift.map(\.path))
+    }
+}
