@@ -1,15 +1,11 @@
 // Builds a guest program — Swift, C and assembly files in any mix — into a RISC-V ELF
-// linked with the guest runtime and the Sync module, following BuildRecipe. Three kinds
-// of cache entry make repeated work disappear:
-//
-//   runtime   key: toolchain, C flags, every Guest/Runtime file
-//   sync      key: toolchain, flags and optimisation, every Guest/Runtime and Guest/Sync file
-//             (built and linked only for programs that `import Sync`)
-//   program   key: all of the above, plus the program's file names, contents and local headers
-//
-// A warm build reads the sources, hashes them and finds the ELF: no process is started.
-// A cold one runs independent compilers side by side (the Sync module's swiftc beside the
-// clang runs), then the program's swiftc (which needs Sync.swiftmodule), then ld.lld.
+// linked with the guest runtime (and the Sync module when the program imports it),
+// following BuildRecipe. The cache (BuildCache, keyed by BuildKeys) holds the runtime's
+// objects, the Sync module and each linked program, so repeated work disappears:
+// a warm build reads the sources, hashes them and finds the ELF without starting any
+// process. A cold one runs its compilers as a small graph on every core (ToolSession):
+// the Sync interface, then the program's Swift, beside the Sync object code and the
+// clang runs; then ld.lld.
 
 import Foundation
 #if canImport(Glibc)
@@ -30,8 +26,11 @@ public struct BuildResult: Sendable, Equatable {
 
 /// Cross-compiles guest programs with a Swift toolchain and keeps the results in a cache.
 public struct GuestBuilder: Sendable {
+    /// The compilers and libraries used.
     public let toolchain: Toolchain
+    /// The runtime and Sync sources linked into every program.
     public let guest: GuestSources
+    /// Where built runtimes, Sync modules and programs are kept.
     public let cache: BuildCache
 
     /// - Parameters:
@@ -57,7 +56,7 @@ public struct GuestBuilder: Sendable {
         guard !paths.isEmpty else { throw BuildError.noSources }
         let sources = try paths.map(ProgramSource.load)
         let parseAsLibrary = try ProgramSource.parseAsLibrary(sources)
-        let keys = try Keys(builder: self, sources: sources, optimization: optimization, parseAsLibrary: parseAsLibrary)
+        let keys = try BuildKeys(builder: self, sources: sources, optimization: optimization, parseAsLibrary: parseAsLibrary)
         let elfName = sources[0].stem + ".elf"
 
         if let entry = cache.lookup(.programs, key: keys.program, required: [elfName]) {
@@ -65,11 +64,11 @@ public struct GuestBuilder: Sendable {
         }
 
         cache.removeAbandonedWork()
-        let elfPath = try withoutActuallyEscaping(progress) { progress in
+        let built = try withoutActuallyEscaping(progress) { progress in
             try compileAndLink(sources, keys: keys, optimization: optimization, parseAsLibrary: parseAsLibrary,
                                elfName: elfName, progress: progress)
         }
-        return BuildResult(elfPath: try deliver(elfPath.path, to: output), cached: false, toolRuns: elfPath.toolRuns)
+        return BuildResult(elfPath: try deliver(built.path, to: output), cached: false, toolRuns: built.toolRuns)
     }
 
     /// The cold path: compiles what the cache lacks, links, and publishes the program.
@@ -78,7 +77,7 @@ public struct GuestBuilder: Sendable {
     /// The interface is emitted by its own swiftc so the program's Swift need not wait for
     /// the Sync object's code generation; on two cores the two chains take about as long.
     private func compileAndLink(
-        _ sources: [ProgramSource], keys: Keys, optimization: GuestOptimization, parseAsLibrary: Bool,
+        _ sources: [ProgramSource], keys: BuildKeys, optimization: GuestOptimization, parseAsLibrary: Bool,
         elfName: String, progress: @escaping (String) -> Void
     ) throws -> (path: String, toolRuns: Int) {
         let swiftFlags = BuildRecipe.swiftFlags(optimization)
@@ -229,53 +228,5 @@ public struct GuestBuilder: Sendable {
             throw BuildError.cannotWrite(path: output, reason: error.message)
         }
         return output
-    }
-}
-
-/// The three cache keys of one build (see the top of this file).
-struct Keys {
-    var runtime: String
-    var sync: String
-    var program: String
-
-    init(builder: GuestBuilder, sources: [ProgramSource], optimization: GuestOptimization, parseAsLibrary: Bool) throws {
-        var runtimeDigest = SHA256()
-        try builder.guest.digest(of: builder.guest.runtimeDirectory, into: &runtimeDigest)
-        let runtimeFiles = runtimeDigest.finalize()
-        var syncDigest = SHA256()
-        try builder.guest.digest(of: builder.guest.syncDirectory, into: &syncDigest)
-        let syncFiles = syncDigest.finalize()
-
-        var hasher = SHA256()
-        hasher.update(field: "runtime")
-        hasher.update(field: BuildRecipe.builderVersion + " " + BuildRecipe.cFlags.joined(separator: " "))
-        hasher.update(field: builder.toolchain.identity)
-        hasher.update(field: runtimeFiles)
-        runtime = hasher.hexDigest()
-
-        hasher = SHA256()
-        hasher.update(field: "sync")
-        hasher.update(field: BuildRecipe.fingerprint(optimization))
-        hasher.update(field: builder.toolchain.identity)
-        hasher.update(field: runtimeFiles)
-        hasher.update(field: syncFiles)
-        sync = hasher.hexDigest()
-
-        hasher = SHA256()
-        hasher.update(field: "program")
-        hasher.update(field: BuildRecipe.fingerprint(optimization))
-        hasher.update(field: builder.toolchain.identity)
-        hasher.update(field: runtimeFiles)
-        hasher.update(field: syncFiles)
-        hasher.update(field: parseAsLibrary ? "library" : "script")
-        for source in sources {
-            hasher.update(field: source.name)
-            hasher.update(field: source.contents)
-            for header in source.localIncludes() {
-                hasher.update(field: (header.path as NSString).lastPathComponent)
-                hasher.update(field: header.contents)
-            }
-        }
-        program = hasher.hexDigest()
     }
 }

@@ -84,24 +84,54 @@ struct ProgramSource {
         return names
     }
 
-    /// Whether a C or assembly file defines `main` (so the Swift files are a library).
+    /// Whether a C or assembly file defines `main` (so the Swift files are a library): in
+    /// C, `int main(...) {` or `void main(...) {` in any layout; in assembly, a `main:` label.
     var definesMain: Bool {
         switch kind {
         case .swift:
             return false
         case .c:
-            return text.split(whereSeparator: \.isNewline).contains { line in
-                let words = line.split { !($0.isLetter || $0.isNumber || $0 == "_") }
-                guard let index = words.firstIndex(of: "main"), index > 0 else { return false }
-                let before = words[words.index(before: index)]
-                return (before == "int" || before == "void") && line.contains("(")
-                    && !line.trimmingCharacters(in: .whitespaces).hasSuffix(";")
+            let tokens = ProgramSource.cTokens(text)
+            for index in tokens.indices.dropFirst().dropLast() where tokens[index] == "main" {
+                guard tokens[index - 1] == "int" || tokens[index - 1] == "void", tokens[index + 1] == "(" else { continue }
+                var depth = 0
+                var position = index + 1
+                while position < tokens.count {
+                    if tokens[position] == "(" { depth += 1 }
+                    if tokens[position] == ")" { depth -= 1; if depth == 0 { break } }
+                    position += 1
+                }
+                if position + 1 < tokens.count && tokens[position + 1] == "{" { return true }
             }
+            return false
         case .assembly:
             return text.split(whereSeparator: \.isNewline).contains {
                 $0.trimmingCharacters(in: .whitespaces).hasPrefix("main:")
             }
         }
+    }
+
+    /// C text as identifiers and single punctuation characters, comments left out.
+    static func cTokens(_ text: String) -> [Substring] {
+        var tokens: [Substring] = []
+        var index = text.startIndex
+        func isWord(_ c: Character) -> Bool { c.isLetter || c.isNumber || c == "_" }
+        while index < text.endIndex {
+            let c = text[index]
+            if text[index...].hasPrefix("//") {
+                index = text[index...].firstIndex(where: \.isNewline) ?? text.endIndex
+            } else if text[index...].hasPrefix("/*") {
+                index = text[text.index(index, offsetBy: 2)...].range(of: "*/")?.upperBound ?? text.endIndex
+            } else if isWord(c) {
+                let end = text[index...].firstIndex { !isWord($0) } ?? text.endIndex
+                tokens.append(text[index..<end])
+                index = end
+            } else {
+                if !c.isWhitespace { tokens.append(text[index...index]) }
+                index = text.index(after: index)
+            }
+        }
+        return tokens
     }
 
     /// Whether a Swift file imports the Sync module (`import Sync`, `import func Sync.exit`,

@@ -49,15 +49,15 @@ struct BuildCommand: ParsableCommand {
         """
     )
 
-    @Argument(help: "Source files: .swift, .c, .S or .s, in any mix.")
+    @Argument(help: ArgumentHelp("Source files: .swift, .c, .S or .s, in any mix.", valueName: "file"))
     var files: [String] = []
 
-    @Option(name: .customShort("o"), help: "The ELF to write (default: <first file's name>.elf here).")
+    @Option(name: .customShort("o"), help: ArgumentHelp("The ELF to write (default: <first file's name>.elf here).", valueName: "out.elf"))
     var output: String?
 
     @Flag var optimization: OptimizationFlag = .speed
 
-    @Option(help: "The Swift toolchain: its root or its bin folder.")
+    @Option(help: ArgumentHelp("The Swift toolchain: its root or its bin folder.", valueName: "dir"))
     var toolchain: String?
 
     func run() throws {

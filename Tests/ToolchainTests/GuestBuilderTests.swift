@@ -179,6 +179,37 @@ struct GuestBuilderTests {
         }
     }
 
+    @Test func cMainWithSwiftAsALibrary() throws {
+        let scratch = try Scratch()
+        let swift = try scratch.write("library.swift", """
+            @_cdecl("greet_from_swift")
+            public func greet(_ times: Int32) -> Int32 {
+                for n in 0..<times { print("Swift greets \\(n)") }
+                return times + 1
+            }
+
+            """)
+        let c = try scratch.write("start.c", """
+            #include "interleave.h"
+            int greet_from_swift(int times);
+
+            /* main, in GNU layout */
+            int
+            main (void)
+            {
+                return greet_from_swift(2);
+            }
+
+            """)
+        let result = try scratch.builder().build(sources: [c, swift])
+        #expect(result.elfPath.hasSuffix("/start.elf"))
+        if TestToolchain.qemuAvailable {
+            let run = try runUnderQemu(result.elfPath)
+            #expect(run.output == "Swift greets 0\nSwift greets 1\n")
+            #expect(run.status == 3)
+        }
+    }
+
     @Test func editingALocalHeaderRebuilds() throws {
         let scratch = try Scratch()
         let c = try scratch.write("exit.c", "#include \"code.h\"\nint main(void) { return CODE; }\n")
