@@ -71,6 +71,21 @@ struct LocateTests {
         #expect(FileManager.default.fileExists(atPath: toolchain.unicodeDataTables))
     }
 
+    @Test(.enabled(if: TestToolchain.available, "no Swift toolchain for riscv64 here"))
+    func swiftOnPathIsFollowedThroughSymbolicLinks() throws {
+        let toolchain = try #require(TestToolchain.found)
+        let scratch = try Scratch()
+        try FileManager.default.createSymbolicLink(atPath: scratch.path + "/swift", withDestinationPath: toolchain.binDirectory + "/swift")
+        let found = try Toolchain.locate(explicitPath: nil, environment: ["PATH": "/nonexistent:" + scratch.path])
+        #expect(found.binDirectory == toolchain.binDirectory)
+        #expect(found.origin == .path(swift: scratch.path + "/swift"))
+        // A root with usr/bin inside (as /opt/swift holds usr/bin) is accepted too.
+        if toolchain.root.hasSuffix("/usr") {
+            let outer = String(toolchain.root.dropLast(4))
+            #expect(try Toolchain.locate(explicitPath: outer, environment: [:]).binDirectory == toolchain.binDirectory)
+        }
+    }
+
     @Test func cacheFolderFollowsTheEnvironment() {
         #expect(BuildCache.defaultDirectory(environment: ["INTERLEAVE_CACHE": "/c", "XDG_CACHE_HOME": "/x", "HOME": "/h"]) == "/c")
         #expect(BuildCache.defaultDirectory(environment: ["XDG_CACHE_HOME": "/x", "HOME": "/h"]) == "/x/interleave")
