@@ -10,13 +10,14 @@ enum TestToolchain {
     /// The toolchain found the way `interleave` finds it, or nil.
     static let found: Toolchain? = try? Toolchain.locate(explicitPath: nil)
 
-    static var available: Bool {
+    /// Whether build tests can run; says once why not.
+    static let available: Bool = {
         if found == nil {
             print("⚠︎ Toolchain build tests skipped: no Swift toolchain with Embedded Swift for riscv64 was found "
                 + "(set INTERLEAVE_TOOLCHAIN to one)")
         }
         return found != nil
-    }
+    }()
 
     /// qemu-riscv64 on PATH, if installed.
     static let qemu: String? = {
@@ -28,11 +29,12 @@ enum TestToolchain {
         return nil
     }()
 
-    static var qemuAvailable: Bool {
+    /// Whether built programs can be run; says once why not.
+    static let qemuAvailable: Bool = {
         if found == nil { return false }
-        if qemu == nil { print("⚠︎ qemu-riscv64 is not installed (Debian package qemu-user): built programs are not run") }
+        if qemu == nil { print("⚠︎ qemu-riscv64 is not installed (Debian package qemu-user): built programs are checked but not run") }
         return qemu != nil
-    }
+    }()
 }
 
 /// A temporary folder, removed when the test ends.
