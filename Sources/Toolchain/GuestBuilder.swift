@@ -183,6 +183,13 @@ public struct GuestBuilder: Sendable {
             dependencies: Array(jobs.indices),
             announcement: "linking \(elfName) (ld.lld)…"))
 
+        let temporary = work + "/tmp"
+        do {
+            try FileSystem.createDirectory(temporary)
+        } catch let error as FileSystemError {
+            throw BuildError.cannotWrite(path: error.path, reason: error.message)
+        }
+        for index in jobs.indices { jobs[index].invocation.temporaryDirectory = temporary }
         let session = ToolSession(progress: progress)
         let parallel = max(1, ProcessInfo.processInfo.activeProcessorCount)
         var failure: Error?
@@ -194,7 +201,11 @@ public struct GuestBuilder: Sendable {
         // Keep what was built even when the program itself failed: fixing a typo should
         // not rebuild the runtime and the Sync module.
         if let folder = runtimeWork, runtimeJobs.allSatisfy(session.succeeded.contains) {
-            try Data((runtimeObjects.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: folder + "/objects"))
+            do {
+                try Data((runtimeObjects.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: folder + "/objects"))
+            } catch {
+                throw BuildError.cannotWrite(path: folder + "/objects", reason: error.localizedDescription)
+            }
             _ = try cache.publish(folder, as: .runtime, key: keys.runtime, required: ["objects"])
             runtimeWork = nil
         }

@@ -18,6 +18,9 @@ struct ToolInvocation: Sendable {
     var arguments: [String]
     /// File that receives the tool's standard output and error.
     var logPath: String
+    /// TMPDIR for the tool. swift-driver 6.3 leaves a TemporaryDirectory.* folder behind
+    /// on every run, so the builder points it at a folder it removes itself.
+    var temporaryDirectory: String?
 
     /// The command as a person would type it (for messages about crashes).
     var commandLine: String {
@@ -27,7 +30,9 @@ struct ToolInvocation: Sendable {
     /// Starts the tool; it runs until `wait` is called on the result.
     func start() throws -> RunningTool {
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-        let environment = ProcessInfo.processInfo.environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        var variables = ProcessInfo.processInfo.environment
+        if let temporaryDirectory { variables["TMPDIR"] = temporaryDirectory }
+        let environment = variables.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer {
             for pointer in argv { free(pointer) }
             for pointer in environment { free(pointer) }
