@@ -16,7 +16,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Work per program: 1 is about 100 million instructions each.")
     var scale: Int = 1
 
-    @Option(help: "Programs to run (comma-separated): \(ComputeBenchmark.allCases.map(\.rawValue).joined(separator: ", ")).")
+    @Option(help: "Programs to run (comma-separated): \((ComputeBenchmark.allCases.map(\.rawValue) + GuestBenchmarks.programs).joined(separator: ", ")).")
     var only: String?
 
     @Flag(help: "Skip the qemu-riscv64 comparison.")
@@ -28,13 +28,19 @@ struct BenchCommand: ParsableCommand {
     func run() throws {
         guard (1...1000).contains(scale) else { throw ValidationError("--scale must be between 1 and 1000, not \(scale)") }
         var selected = ComputeBenchmark.allCases
+        var swiftPrograms: [String]? = nil
         if let only {
             selected = []
-            for name in only.split(separator: ",") {
-                guard let benchmark = ComputeBenchmark(rawValue: String(name)) else {
-                    throw ValidationError("unknown program '\(name)'; the programs are \(ComputeBenchmark.allCases.map(\.rawValue).joined(separator: ", "))")
+            swiftPrograms = []
+            for name in only.split(separator: ",").map(String.init) {
+                if let benchmark = ComputeBenchmark(rawValue: name) {
+                    selected.append(benchmark)
+                } else if GuestBenchmarks.programs.contains(name) {
+                    swiftPrograms?.append(name)
+                } else {
+                    let all = ComputeBenchmark.allCases.map(\.rawValue) + GuestBenchmarks.programs
+                    throw ValidationError("unknown program '\(name)'; the programs are \(all.joined(separator: ", "))")
                 }
-                selected.append(benchmark)
             }
         }
         #if DEBUG
@@ -43,7 +49,9 @@ struct BenchCommand: ParsableCommand {
         let qemu = noQemu ? nil : QemuReference.locate()
         if !noQemu && qemu == nil { printError("note: qemu-riscv64 not found (Debian package qemu-user); showing this machine alone") }
 
-        print("program    instructions    time (s)      MIPS" + (qemu != nil ? "   qemu (s)  qemu MIPS   time ratio" : ""))
+        if !selected.isEmpty {
+            print("program    instructions    time (s)      MIPS" + (qemu != nil ? "   qemu (s)  qemu MIPS   time ratio" : ""))
+        }
         for benchmark in selected {
             let elf = benchmark.elf(scale: scale)
             let runtime = try MinimalUserRuntime(elf: elf)
@@ -68,6 +76,7 @@ struct BenchCommand: ParsableCommand {
             }
             print(line)
         }
+        if swiftPrograms?.isEmpty != true { try GuestBenchmarks(qemu: qemu).run(only: swiftPrograms) }
         if machine { try machineFeatures() }
     }
 

@@ -1,0 +1,56 @@
+// `interleave bench`, second part: compute-bound Swift programs (Guest/Programs/Bench),
+// built with the toolchain, run as processes under the kernel and under qemu-riscv64 in
+// the same run. Their output must agree before a time is believed.
+
+import ArgumentParser
+import Foundation
+import Kernel
+import Toolchain
+
+struct GuestBenchmarks {
+    static let programs = ["sieve", "nbody", "dictionary", "sort"]
+
+    let qemu: QemuReference?
+
+    func run(only: [String]?) throws {
+        let builder: GuestBuilder
+        let folder: String
+        do {
+            builder = try GuestBuilder(toolchain: try Toolchain.locate(explicitPath: nil))
+            folder = try GuestSources.locate().root + "/Programs/Bench"
+        } catch {
+            printError("note: skipping the Swift programs: \(error)")
+            return
+        }
+        print("")
+        print("Swift program (kernel)   instructions    time (s)      MIPS" + (qemu != nil ? "   qemu (s)   time ratio" : ""))
+        for name in Self.programs where only?.contains(name) ?? true {
+            let built: BuildResult
+            do {
+                built = try builder.build(sources: [folder + "/\(name).swift"], optimization: .speed,
+                                          progress: { printError("  \($0)") })
+            } catch {
+                throw fail("\(name).swift did not build: \(error)", status: 1)
+            }
+            let elf = [UInt8](try Data(contentsOf: URL(fileURLWithPath: built.elfPath)))
+            var output: [UInt8] = []
+            let io = KernelIO(writeOutput: { output += $0 }, writeError: { writeStandardError($0) })
+            let kernel = try Kernel(executable: elf, name: name, arguments: [], io: io)
+            let start = ContinuousClock.now
+            let ending = kernel.run()
+            let seconds = (ContinuousClock.now - start).seconds
+            guard case .exited(status: 0) = ending else { throw fail("\(name): \(ending)", status: 1) }
+            let instructions = kernel.statistics.instructions
+            var line = pad(name, 22) + pad("\(instructions)", 15, left: true) + pad(format(seconds, 3), 12, left: true)
+                + pad(format(Double(instructions) / seconds / 1e6, 1), 10, left: true)
+            if let qemu {
+                let reference = try qemu.run(elf: elf, name: name)
+                guard reference.output == output else {
+                    throw fail("\(name): qemu-riscv64 printed \(String(decoding: reference.output, as: UTF8.self)) but the kernel run printed \(String(decoding: output, as: UTF8.self))", status: 1)
+                }
+                line += pad(format(reference.seconds, 3), 11, left: true) + pad(format(seconds / reference.seconds, 2) + "x", 13, left: true)
+            }
+            print(line)
+        }
+    }
+}

@@ -1,0 +1,190 @@
+// `interleave run FILE [ARGS...]`: builds a Swift, C or assembly program when needed,
+// then runs it as a Linux user process under the teaching kernel. The exit status is
+// the program's own, or 128 + the signal Linux would have sent when the kernel ended it.
+
+import ArgumentParser
+import Kernel
+import Machine
+import Toolchain
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Build (if needed) and run a program as a user process under the kernel.",
+        discussion: """
+            FILE is a .swift, .c, .S or .s source (built with the Swift toolchain and cached) or a \
+            RISC-V .elf. Arguments after FILE go to the program; put `--` before program arguments \
+            that look like options. The exit status is the program's, or 128 + the signal the kernel \
+            used to end it (139 segmentation fault, 132 illegal instruction, 137 out of memory, \
+            152 instruction limit, 153 output limit).
+            """
+    )
+
+    @Argument(help: "The program: FILE.swift, FILE.c, FILE.S, FILE.s or FILE.elf.")
+    var file: String
+
+    @Argument(parsing: .captureForPassthrough, help: "Arguments for the program.")
+    var arguments: [String] = []
+
+    @Option(help: "Seed for the program's random numbers (getrandom, AT_RANDOM); the same seed gives the same run.")
+    var seed: UInt64 = 0
+
+    @Option(help: "Instructions the program may run before it is stopped.")
+    var maxInstructions: UInt64 = 10_000_000_000
+
+    @Option(name: .customLong("memory-mib"), help: "Memory the program may touch, in MiB (1...8192).")
+    var memoryMiB: UInt64 = 256
+
+    @Option(name: .customLong("stack-mib"), help: "Largest stack, in MiB (1...1024).")
+    var stackMiB: UInt64 = 8
+
+    @Option(name: .customLong("max-output-mib"), help: "Output (stdout and stderr together) allowed, in MiB.")
+    var maxOutputMiB: UInt64 = 64
+
+    @Option(help: "Simulated clock in cycles per second (one instruction takes one cycle).")
+    var clockHz: UInt64 = 100_000_000
+
+    @Flag(help: "Print what the kernel counted (instructions, system calls, page faults, memory) when the program ends.")
+    var stats = false
+
+    @Flag(help: "How to optimise a Swift program that needs building.") var optimization: OptimizationFlag = .speed
+
+    @Option(help: "The Swift toolchain to build with: its root or its bin folder (default: beside `swift`, or $INTERLEAVE_TOOLCHAIN).")
+    var toolchain: String?
+
+    func run() throws {
+        let executable: [UInt8]
+        let name = baseName(file)
+        if file.hasSuffix(".elf") || !BuildError.acceptedExtensions.contains(where: { file.hasSuffix($0) }) && isELF(file) {
+            guard let bytes = readWholeFile(file) else { throw fail("cannot read \(file): no such file, or not readable") }
+            executable = bytes
+        } else {
+            let path = try buildProgram()
+            guard let bytes = readWholeFile(path) else { throw fail("the build produced no program at \(path)") }
+            executable = bytes
+        }
+        var configuration = KernelConfiguration()
+        guard memoryMiB >= 1, memoryMiB <= 8192 else { throw ValidationError("--memory-mib must be between 1 and 8192, not \(memoryMiB)") }
+        guard stackMiB >= 1, stackMiB <= 1024 else { throw ValidationError("--stack-mib must be between 1 and 1024, not \(stackMiB)") }
+        guard maxOutputMiB >= 1, maxOutputMiB <= 1 << 20 else { throw ValidationError("--max-output-mib must be between 1 and 1048576, not \(maxOutputMiB)") }
+        configuration.memoryLimit = memoryMiB << 20
+        configuration.stackLimit = stackMiB << 20
+        configuration.outputLimit = maxOutputMiB << 20
+        configuration.instructionLimit = maxInstructions
+        configuration.seed = seed
+        configuration.clockFrequency = clockHz
+        let io = KernelIO(readInput: readStandardInput, writeOutput: writeStandardOutput,
+                          writeError: { bytes in writeStandardError(bytes) })
+        let kernel: Kernel
+        do {
+            kernel = try Kernel(executable: executable, name: name, arguments: arguments, configuration: configuration, io: io)
+        } catch {
+            throw fail("cannot run \(file): \(error)")
+        }
+        let start = monotonicSeconds()
+        let ending = kernel.run()
+        let elapsed = monotonicSeconds() - start
+        let statistics = kernel.statistics
+        if case .exited = ending {} else { printError("interleave: \(ending)") }
+        for (number, count) in statistics.unknownSystemCalls.sorted(by: { $0.key < $1.key }) {
+            printError("interleave: note: the program made system call \(number) (\(Kernel.systemCallName(number))) \(count) time\(count == 1 ? "" : "s"); this kernel does not implement it and answered -ENOSYS")
+        }
+        if stats {
+            let simulated = Double(statistics.cycles) / Double(clockHz)
+            printError("""
+                interleave: \(statistics.instructions) instructions, \(statistics.cycles) cycles (\(formatted(simulated)) s simulated), \
+                \(statistics.systemCalls) system calls, \(statistics.pageFaults) page faults, peak memory \(statistics.peakMemory >> 10) KiB, \
+                \(formatted(elapsed)) s on the host (\(formatted(Double(statistics.instructions) / max(elapsed, 1e-9) / 1e6)) MIPS)
+                """)
+        }
+        throw ExitCode(ending.status)
+    }
+
+    /// Builds the source file with the toolchain, showing progress; returns the ELF's path.
+    func buildProgram() throws -> String {
+        do {
+            let toolchain = try Toolchain.locate(explicitPath: toolchain)
+            let builder = try GuestBuilder(toolchain: toolchain)
+            let result = try builder.build(sources: [file], optimization: optimization.level,
+                                           progress: { line in printError("interleave: \(line)") })
+            return result.elfPath
+        } catch let error as BuildError {
+            if let output = error.compilerOutput {
+                writeStandardError(Array(output.utf8))
+                throw fail("\(file) did not build", status: 1)
+            }
+            throw fail("\(error)", status: error.isAboutInput ? 2 : 1)
+        } catch {
+            throw fail("\(error)", status: 1)
+        }
+    }
+}
+
+func baseName(_ path: String) -> String {
+    let last = path.split(separator: "/").last.map(String.init) ?? path
+    guard let dot = last.lastIndex(of: "."), dot != last.startIndex else { return last }
+    return String(last[..<dot])
+}
+
+func readWholeFile(_ path: String) -> [UInt8]? {
+    guard let file = fopen(path, "rb") else { return nil }
+    defer { fclose(file) }
+    var bytes: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 1 << 16)
+    while true {
+        let count = fread(&buffer, 1, buffer.count, file)
+        if count > 0 { bytes += buffer[0..<count] }
+        if count < buffer.count { return ferror(file) != 0 ? nil : bytes }
+    }
+}
+
+func isELF(_ path: String) -> Bool {
+    guard let file = fopen(path, "rb") else { return false }
+    defer { fclose(file) }
+    var magic = [UInt8](repeating: 0, count: 4)
+    return fread(&magic, 1, 4, file) == 4 && magic == [0x7F, 0x45, 0x4C, 0x46]
+}
+
+func readStandardInput(_ maximumCount: Int) -> [UInt8] {
+    var buffer = [UInt8](repeating: 0, count: max(0, min(maximumCount, 1 << 16)))
+    let count = buffer.withUnsafeMutableBytes { Glibc.read(0, $0.baseAddress, $0.count) }
+    return count > 0 ? Array(buffer[0..<count]) : []
+}
+
+func writeStandardError(_ bytes: [UInt8]) {
+    bytes.withUnsafeBytes { buffer in
+        var written = 0
+        while written < buffer.count, let base = buffer.baseAddress {
+            let result = Glibc.write(2, base + written, buffer.count - written)
+            if result <= 0 { return }
+            written += result
+        }
+    }
+}
+
+func monotonicSeconds() -> Double {
+    var now = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &now)
+    return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
+}
+
+func formatted(_ value: Double) -> String {
+    let hundredths = Int((value * 100).rounded())
+    return "\(hundredths / 100).\(String(repeating: "0", count: hundredths % 100 < 10 ? 1 : 0))\(hundredths % 100)"
+}
+
+extension BuildError {
+    /// Errors in what the user typed (status 2) rather than in building (status 1).
+    var isAboutInput: Bool {
+        switch self {
+        case .noSources, .missingFile, .notAFile, .unsupportedExtension: true
+        default: false
+        }
+    }
+}

@@ -1,0 +1,42 @@
+// The kernel against a reference: the project's own Swift programs (Guest/Programs/Checks)
+// print the same bytes and exit with the same status under `interleave run`'s kernel as
+// under qemu-riscv64, Linux's own user-mode emulator.
+
+import Kernel
+import Testing
+import Toolchain
+
+@Suite("Kernel: same output as qemu-riscv64")
+struct ReferenceTests {
+    static let programs = ["integers", "floats", "strings", "collections", "classes", "recursion"]
+
+    @Test("Swift programs match qemu-riscv64 byte for byte", arguments: programs)
+    func matchesQemu(_ name: String) throws {
+        guard let elf = try GuestPrograms.build("Checks/\(name).swift") else { return }
+        let ours = try run(elf) { $0.memoryLimit = 64 << 20 }
+        if case .exited = ours.ending {} else { Issue.record("\(name): \(ours.ending)") }
+        #expect(!ours.output.isEmpty)
+        guard let reference = try GuestPrograms.runUnderQemu(elf) else { return }
+        #expect(ours.text == String(decoding: reference.output, as: UTF8.self), "\(name)")
+        #expect(ours.ending.status == reference.status, "\(name)")
+    }
+
+    @Test("a Swift program runs the same at -Onone and -Osize as at -O")
+    func optimizationLevels() throws {
+        guard let fast = try GuestPrograms.build("Checks/collections.swift"),
+              let small = try GuestPrograms.build("Checks/collections.swift", optimization: .size),
+              let plain = try GuestPrograms.build("Checks/collections.swift", optimization: .none) else { return }
+        let expected = try run(fast).text
+        #expect(try run(small).text == expected)
+        #expect(try run(plain) { $0.memoryLimit = 64 << 20 }.text == expected)
+    }
+
+    @Test("the same guest and seed give byte-identical output and counts")
+    func deterministicGuest() throws {
+        guard let elf = try GuestPrograms.build("Checks/collections.swift") else { return }
+        let first = try run(elf, configure: { $0.seed = 99 })
+        let second = try run(elf, configure: { $0.seed = 99 })
+        #expect(first.output == second.output)
+        #expect(first.statistics == second.statistics)
+    }
+}
