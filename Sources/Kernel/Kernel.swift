@@ -12,9 +12,9 @@ public struct KernelConfiguration: Sendable, Equatable {
     /// Most bytes the stack may grow to.
     public var stackLimit: UInt64 = 8 << 20
     /// Most bytes written to standard output and error together before the run is ended.
-    public var outputLimit: UInt64 = 64 << 20
+    public var outputLimit: UInt64 = 16 << 20
     /// Most instructions the program may run before it is stopped.
-    public var instructionLimit: UInt64 = 10_000_000_000
+    public var instructionLimit: UInt64 = 5_000_000_000
     /// Seeds getrandom/AT_RANDOM (and the machine); the same seed gives the same run.
     public var seed: UInt64 = 0
     /// Cycles per simulated second: time, sleeps and clock_gettime go through it.
@@ -113,14 +113,24 @@ public final class Kernel {
 
     /// Runs the program until it exits, is killed, or reaches the instruction limit.
     public func run() -> ProcessEnding {
+        while true {
+            if let ending = run(slice: 1 << 26) { return ending }
+        }
+    }
+
+    /// Runs at most `slice` more instructions; nil if the program is still running then.
+    /// Lets a caller show progress between slices without touching the simulation.
+    public func run(slice: UInt64) -> ProcessEnding? {
         let hart = machine.harts[0]
+        let sliceEnd = hart.instret &+ max(1, slice)
         while ending == nil {
             let executed = hart.instret
             guard executed < configuration.instructionLimit else {
                 ending = .instructionLimit(instructionLimitReport(hart))
                 break
             }
-            let stop = machine.run(budget: min(configuration.instructionLimit - executed, 1 << 26))
+            guard executed < sliceEnd else { return nil }
+            let stop = machine.run(budget: min(configuration.instructionLimit, sliceEnd) - executed)
             switch stop {
             case .budgetExhausted, .hostRequest: continue
             case .fatal(let report):
@@ -129,7 +139,13 @@ public final class Kernel {
                 ending = .killed(GuestFault(process: process, hart: hart, trap: hart.lastTrap ?? TrapRecord(cause: 2, value: 0, pc: hart.pc, privilege: .user)))
             }
         }
-        return ending ?? .exited(status: 0)
+        return ending
+    }
+
+    /// Where the program is now: `function+0x1c`, or the PC in hex.
+    public var currentLocation: String {
+        let pc = machine.harts[0].pc
+        return process.symbolize(pc) ?? "0x\(String(pc, radix: 16))"
     }
 
     public var statistics: KernelStatistics {

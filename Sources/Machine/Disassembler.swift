@@ -23,6 +23,8 @@ public enum Disassembler {
     static func disassemble(_ bits: UInt32, pc: UInt64, aliases: Bool) -> String {
         if bits & 0b11 != 0b11 {
             let half = UInt16(truncatingIfNeeded: bits)
+            // 0x0000 is reserved as illegal; assemblers write it as `unimp` (Swift's trap at -Osize).
+            if half == 0 && aliases { return "unimp" }
             return compressedText(half, pc: pc) ?? line(".half", hex(UInt64(half), digits: 4))
         }
         let word = FullWord(bits: bits, pc: pc, aliases: aliases)

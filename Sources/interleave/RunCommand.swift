@@ -19,8 +19,8 @@ struct RunCommand: ParsableCommand {
         abstract: "Build (if needed) and run a program as a user process under the kernel.",
         discussion: """
             FILE is a .swift, .c, .S or .s source (built with the Swift toolchain and cached) or a \
-            RISC-V .elf. Arguments after FILE go to the program; put `--` before program arguments \
-            that look like options. The exit status is the program's, or 128 + the signal the kernel \
+            RISC-V .elf. Arguments interleave does not know go to the program; everything after `--` \
+            does. The exit status is the program's, or 128 + the signal the kernel \
             used to end it (139 segmentation fault, 132 illegal instruction, 137 out of memory, \
             152 instruction limit, 153 output limit).
             """
@@ -29,14 +29,14 @@ struct RunCommand: ParsableCommand {
     @Argument(help: "The program: FILE.swift, FILE.c, FILE.S, FILE.s or FILE.elf.")
     var file: String
 
-    @Argument(parsing: .captureForPassthrough, help: "Arguments for the program.")
+    @Argument(parsing: .allUnrecognized, help: "Arguments for the program.")
     var arguments: [String] = []
 
     @Option(help: "Seed for the program's random numbers (getrandom, AT_RANDOM); the same seed gives the same run.")
     var seed: UInt64 = 0
 
     @Option(help: "Instructions the program may run before it is stopped.")
-    var maxInstructions: UInt64 = 10_000_000_000
+    var maxInstructions: UInt64 = 5_000_000_000
 
     @Option(name: .customLong("memory-mib"), help: "Memory the program may touch, in MiB (1...8192).")
     var memoryMiB: UInt64 = 256
@@ -45,7 +45,7 @@ struct RunCommand: ParsableCommand {
     var stackMiB: UInt64 = 8
 
     @Option(name: .customLong("max-output-mib"), help: "Output (stdout and stderr together) allowed, in MiB.")
-    var maxOutputMiB: UInt64 = 64
+    var maxOutputMiB: UInt64 = 16
 
     @Option(help: "Simulated clock in cycles per second (one instruction takes one cycle).")
     var clockHz: UInt64 = 100_000_000
@@ -83,12 +83,22 @@ struct RunCommand: ParsableCommand {
                           writeError: { bytes in writeStandardError(bytes) })
         let kernel: Kernel
         do {
-            kernel = try Kernel(executable: executable, name: name, arguments: arguments, configuration: configuration, io: io)
+            kernel = try Kernel(executable: executable, name: name, arguments: programArguments, configuration: configuration, io: io)
         } catch {
             throw fail("cannot run \(file): \(error)")
         }
         let start = monotonicSeconds()
-        let ending = kernel.run()
+        var lastReport = start
+        var ending: ProcessEnding
+        while true {
+            if let finished = kernel.run(slice: 50_000_000) { ending = finished; break }
+            let now = monotonicSeconds()
+            if now - lastReport >= 3 {
+                lastReport = now
+                let statistics = kernel.statistics
+                printError("interleave: still running after \(Int(now - start)) s: \(statistics.instructions / 1_000_000) million instructions, \(formatted(Double(statistics.cycles) / Double(clockHz))) s simulated, now in \(kernel.currentLocation) (limit: --max-instructions \(maxInstructions))")
+            }
+        }
         let elapsed = monotonicSeconds() - start
         let statistics = kernel.statistics
         if case .exited = ending {} else { printError("interleave: \(ending)") }
@@ -104,6 +114,15 @@ struct RunCommand: ParsableCommand {
                 """)
         }
         throw ExitCode(ending.status)
+    }
+
+    /// The program's arguments: what interleave did not recognise, with a first `--` removed
+    /// (everything after it belongs to the program).
+    var programArguments: [String] {
+        guard let terminator = arguments.firstIndex(of: "--") else { return arguments }
+        var result = arguments
+        result.remove(at: terminator)
+        return result
     }
 
     /// Builds the source file with the toolchain, showing progress; returns the ELF's path.
