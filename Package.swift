@@ -31,7 +31,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "MachineTests", dependencies: ["Machine"]),
+        .testTarget(name: "MachineTests", dependencies: ["Machine", "Toolchain"]),
         .testTarget(name: "KernelTests", dependencies: ["Kernel", "Machine", "Toolchain"]),
         .testTarget(name: "ToolchainTests", dependencies: ["Toolchain"]),
     ],

@@ -8,7 +8,7 @@
 import Testing
 @testable import Machine
 
-@Suite(.enabled(if: Toolchain.available, "needs clang and ld.lld for riscv64"))
+@Suite(.enabled(if: CrossTools.available, "needs clang and ld.lld for riscv64"))
 struct AtomicTests {
     static let macros = """
         # A word AMO on a word whose neighbour holds 0x5a5a5a5a: OUT the old value, then

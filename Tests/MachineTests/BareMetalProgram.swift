@@ -21,49 +21,24 @@ import Foundation
 import Synchronization
 import Testing
 @testable import Machine
+import Toolchain
 
-/// Where clang and ld.lld are, if anywhere.
-enum Toolchain {
+/// Where clang and ld.lld are, if anywhere: the Toolchain module's choice (the toolchain
+/// beside `swift` on PATH, or $INTERLEAVE_TOOLCHAIN), which also checks it can target riscv64.
+enum CrossTools {
     struct Tools: Sendable {
         var clang: String
         var lld: String
     }
 
     static let tools: Tools? = {
-        let fileManager = FileManager.default
-        var directories: [String] = []
-        let environment = ProcessInfo.processInfo.environment
-        if let root = environment["INTERLEAVE_TOOLCHAIN"], !root.isEmpty {
-            directories += [root, root + "/bin", root + "/usr/bin"]
+        do {
+            let toolchain = try Toolchain.locate(explicitPath: nil)
+            return Tools(clang: toolchain.clang, lld: toolchain.lld)
+        } catch {
+            print("⚠︎ Instruction-level tests skipped: \(error)")
+            return nil
         }
-        let path = (environment["PATH"] ?? "").split(separator: ":").map(String.init)
-        // The directory of the `swift` driver in use (resolving symlinks), then the usual install.
-        for directory in path where fileManager.isExecutableFile(atPath: directory + "/swift") {
-            let resolved = URL(fileURLWithPath: directory + "/swift").resolvingSymlinksInPath().deletingLastPathComponent().path
-            directories.append(resolved)
-        }
-        directories.append("/opt/swift/usr/bin")
-        directories += path
-        var rejected: [String] = []
-        for directory in directories {
-            let clang = directory + "/clang", lld = directory + "/ld.lld"
-            guard fileManager.isExecutableFile(atPath: clang) && fileManager.isExecutableFile(atPath: lld) else { continue }
-            // A clang without the RISC-V backend (Apple's, for one) cannot be used: try it.
-            let tools = Tools(clang: clang, lld: lld)
-            do {
-                _ = try BareMetal.assembleAndLink(".globl _start\n_start: j _start\n", with: tools)
-                return tools
-            } catch {
-                rejected.append(directory)
-            }
-        }
-        print("""
-            ⚠︎ Instruction-level tests skipped: no clang and ld.lld able to build riscv64 programs were found \
-            (looked in $INTERLEAVE_TOOLCHAIN, next to `swift` on PATH, /opt/swift/usr/bin and PATH\
-            \(rejected.isEmpty ? "" : "; unusable: " + rejected.joined(separator: ", "))). \
-            Set INTERLEAVE_TOOLCHAIN to the usr/bin of a swift.org toolchain.
-            """)
-        return nil
     }()
 
     static var available: Bool { tools != nil }
@@ -270,14 +245,14 @@ enum BareMetal {
     /// Assembles and links `source` (a complete program with `_start`) at 0x8000_0000, once per process.
     static func build(_ source: String) throws -> [UInt8] {
         if let cached = cache.withLock({ $0[source] }) { return cached }
-        guard let tools = Toolchain.tools else { throw BuildError(description: "no clang/ld.lld") }
+        guard let tools = CrossTools.tools else { throw BuildError(description: "no clang/ld.lld") }
         let bytes = try assembleAndLink(source, with: tools)
         cache.withLock { $0[source] = bytes }
         return bytes
     }
 
     /// Runs clang and ld.lld in a fresh temporary directory (tests run in parallel).
-    static func assembleAndLink(_ source: String, with tools: Toolchain.Tools) throws -> [UInt8] {
+    static func assembleAndLink(_ source: String, with tools: CrossTools.Tools) throws -> [UInt8] {
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("interleave-asm-\(UUID().uuidString)", isDirectory: true)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

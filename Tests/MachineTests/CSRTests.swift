@@ -11,7 +11,7 @@
 import Testing
 @testable import Machine
 
-@Suite(.enabled(if: Toolchain.available, "needs clang and ld.lld for riscv64"))
+@Suite(.enabled(if: CrossTools.available, "needs clang and ld.lld for riscv64"))
 struct CSRTests {
     @Test func readModifyWrite() throws {
         let run = try BareMetal.run("""

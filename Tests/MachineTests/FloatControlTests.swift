@@ -10,7 +10,7 @@ import Testing
 
 private let NV: UInt64 = 0x10, NX: UInt64 = 0x01
 
-@Suite(.enabled(if: Toolchain.available, "needs clang and ld.lld for riscv64"))
+@Suite(.enabled(if: CrossTools.available, "needs clang and ld.lld for riscv64"))
 struct FloatControlTests {
     static let macros = FloatInstructionTests.macros
 

@@ -9,7 +9,7 @@ import Testing
 
 private let NV: UInt64 = 0x10, OF: UInt64 = 0x04, UF: UInt64 = 0x02, NX: UInt64 = 0x01
 
-@Suite(.enabled(if: Toolchain.available, "needs clang and ld.lld for riscv64"))
+@Suite(.enabled(if: CrossTools.available, "needs clang and ld.lld for riscv64"))
 struct FloatEdgeCaseTests {
     @Test func conversionLimitsAndTies() throws {
         let run = try BareMetal.run(FloatInstructionTests.macros + """

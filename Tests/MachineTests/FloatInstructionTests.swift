@@ -14,7 +14,7 @@ func boxed(_ bits: UInt32) -> UInt64 { 0xFFFF_FFFF_0000_0000 | UInt64(bits) }
 
 private let NV: UInt64 = 0x10, DZ: UInt64 = 0x08, OF: UInt64 = 0x04, UF: UInt64 = 0x02, NX: UInt64 = 0x01
 
-@Suite(.enabled(if: Toolchain.available, "needs clang and ld.lld for riscv64"))
+@Suite(.enabled(if: CrossTools.available, "needs clang and ld.lld for riscv64"))
 struct FloatInstructionTests {
     /// LS/LDF load an FP register with raw single/double bits through t0.
     static let macros = """

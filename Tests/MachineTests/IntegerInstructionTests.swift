@@ -9,7 +9,7 @@
 import Testing
 @testable import Machine
 
-@Suite(.enabled(if: Toolchain.available, "needs clang and ld.lld for riscv64"))
+@Suite(.enabled(if: CrossTools.available, "needs clang and ld.lld for riscv64"))
 struct IntegerInstructionTests {
     @Test func upperImmediatesAndArithmetic() throws {
         let run = try BareMetal.run("""

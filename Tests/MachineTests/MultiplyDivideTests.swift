@@ -7,7 +7,7 @@
 import Testing
 @testable import Machine
 
-@Suite(.enabled(if: Toolchain.available, "needs clang and ld.lld for riscv64"))
+@Suite(.enabled(if: CrossTools.available, "needs clang and ld.lld for riscv64"))
 struct MultiplyDivideTests {
     /// `OP rd, a, b` with a and b loaded by `li`, then OUT of the result.
     static let macro = """

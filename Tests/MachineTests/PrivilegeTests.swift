@@ -10,7 +10,7 @@
 import Testing
 @testable import Machine
 
-@Suite(.enabled(if: Toolchain.available, "needs clang and ld.lld for riscv64"))
+@Suite(.enabled(if: CrossTools.available, "needs clang and ld.lld for riscv64"))
 struct PrivilegeTests {
     /// `mret` to S with MPP, `sret` to S and to U with SPP, SIE taken from SPIE.
     @Test func enterSupervisorAndUserMode() throws {

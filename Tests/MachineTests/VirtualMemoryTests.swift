@@ -9,7 +9,7 @@
 import Testing
 @testable import Machine
 
-@Suite(.enabled(if: Toolchain.available, "needs clang and ld.lld for riscv64"))
+@Suite(.enabled(if: CrossTools.available, "needs clang and ld.lld for riscv64"))
 struct VirtualMemoryTests {
     static let root: UInt64 = 0x8080_0000, level1: UInt64 = 0x8080_1000, level0: UInt64 = 0x8080_2000
     /// Physical page behind virtual 0x4000_0000 + i * 0x1000 (for i in 0...11).
