@@ -59,14 +59,22 @@ extension Kernel {
         return .value(0)
     }
 
+    /// getrandom: bytes from the kernel's seeded generator, a page at a time, so a request
+    /// that runs into an unmapped page stops there (partial count) without building it all.
     func getRandom(_ arguments: SystemCallArguments) -> SystemCallResult {
         let buffer = arguments[0], count = min(arguments[1], 33_554_431), flags = arguments.int32(2)
         guard flags & ~7 == 0 else { return .error(.EINVAL) }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(Int(count))
-        while bytes.count < Int(count) { bytes += littleEndianBytes(random.next()) }
-        guard case .success = process.addressSpace.copyOut(Array(bytes.prefix(Int(count))), to: buffer) else {
-            return .error(.EFAULT)
+        var copied: UInt64 = 0
+        while copied < count {
+            let address = buffer &+ copied
+            let chunk = min(count - copied, AddressSpace.pageSize - (address & (AddressSpace.pageSize - 1)))
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(Int(chunk) + 8)
+            while bytes.count < Int(chunk) { bytes += littleEndianBytes(random.next()) }
+            guard case .success = process.addressSpace.copyOut(Array(bytes.prefix(Int(chunk))), to: address) else {
+                return copied > 0 ? .value(Int64(copied)) : .error(.EFAULT)
+            }
+            copied += chunk
         }
         return .value(Int64(count))
     }

@@ -97,10 +97,15 @@ public final class PhysicalMemory {
     @discardableResult
     public func write<C: Collection>(_ data: C, at address: UInt64) -> Bool where C.Element == UInt8 {
         guard let offset = offset(of: address, length: UInt64(data.count)) else { return false }
-        var index = offset
-        for byte in data {
-            bytes.storeBytes(of: byte, toByteOffset: index, as: UInt8.self)
-            index += 1
+        let copied: Void? = data.withContiguousStorageIfAvailable { source in
+            if let base = source.baseAddress { (bytes + offset).copyMemory(from: base, byteCount: source.count) }
+        }
+        if copied == nil {
+            var index = offset
+            for byte in data {
+                bytes.storeBytes(of: byte, toByteOffset: index, as: UInt8.self)
+                index += 1
+            }
         }
         invalidateDecoded(offset: offset, length: data.count)
         return true
