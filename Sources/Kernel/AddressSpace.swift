@@ -8,7 +8,7 @@ import Machine
 
 /// One contiguous, page-aligned range of virtual memory with one purpose and permission.
 struct MemoryRegion: Equatable {
-    enum Kind: String { case program, heap, stack, mapping }
+    enum Kind: String { case program, heap, stack, mapping, trampoline }
     var start: UInt64
     var end: UInt64
     /// PTE.read | PTE.write | PTE.execute bits.

@@ -57,7 +57,7 @@ extension Kernel {
             outputBytes += UInt64(allowed.count)
         }
         if allowed.count < bytes.count {
-            kill(.outputLimit("process \(process.pid) (\(process.name)) stopped: it wrote more than the output limit of \(formatBytes(configuration.outputLimit)) (raise it with --max-output-mib)"))
+            kill(process, .outputLimit("process \(process.pid) (\(process.name)) stopped: it wrote more than the output limit of \(formatBytes(configuration.outputLimit)) (raise it with --max-output-mib)"))
         }
         return Int64(allowed.count)
     }

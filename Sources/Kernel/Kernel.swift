@@ -1,7 +1,8 @@
 // The kernel: it runs on the host, as firmware would (DESIGN decision 2). It owns a
-// machine, loads one program into a fresh address space, starts it in U-mode, and takes
-// every trap the program raises — system calls, page faults, crashes — through the
-// machine's host trap hook. This first cut runs one single-threaded process on one hart.
+// machine, loads a program into a fresh address space, starts it in U-mode, and takes
+// every trap — system calls, page faults, timer and wake-up interrupts, crashes —
+// through the machine's host trap hook. Threads are scheduled on the harts by
+// Scheduler.swift and moved on and off them by ContextSwitch.swift.
 
 import Machine
 
@@ -20,6 +21,16 @@ public struct KernelConfiguration: Sendable, Equatable {
     /// Cycles per simulated second: time, sleeps and clock_gettime go through it.
     public var clockFrequency: UInt64 = 100_000_000
     public var tlbEntries = 64
+    /// Harts (cores) the kernel schedules threads on.
+    public var harts = 1
+    /// How threads share the harts.
+    public var scheduling: SchedulingPolicy = .cooperative
+    /// Cycles a context switch costs, and the extra when the address space changes.
+    public var switchCost: UInt64 = 200
+    public var addressSpaceSwitchCost: UInt64 = 600
+    /// Most threads alive at once, and most bytes of thread stacks per process.
+    public var threadLimit = 256
+    public var threadStackLimit: UInt64 = 256 << 20
 
     public init() {}
 
@@ -31,6 +42,10 @@ public struct KernelConfiguration: Sendable, Equatable {
             throw KernelError("the stack limit must be between 64 KiB and 1 GiB, not \(stackLimit >> 10) KiB")
         }
         guard clockFrequency >= 1000 else { throw KernelError("the clock must run at 1 kHz or more, not \(clockFrequency) Hz") }
+        guard harts >= 1, harts <= MachineConfiguration.maximumHarts else {
+            throw KernelError("the number of harts must be between 1 and \(MachineConfiguration.maximumHarts), not \(harts)")
+        }
+        try scheduling.validate()
     }
 }
 
@@ -57,8 +72,21 @@ public struct KernelStatistics: Sendable, Equatable {
     public var pageFaults: UInt64 = 0
     public var peakMemory: UInt64 = 0
     public var outputBytes: UInt64 = 0
+    public var contextSwitches: UInt64 = 0
+    public var timerInterrupts: UInt64 = 0
+    /// Wake-ups of an idle hart (timer or software interrupt) that found nothing to run.
+    public var idleWakeUps: UInt64 = 0
+    /// Per thread, in creation order.
+    public var threads: [ThreadStatistics] = []
     /// System calls this kernel does not implement: number → times made.
     public var unknownSystemCalls: [UInt64: UInt64] = [:]
+}
+
+/// One thread's counters, for statistics.
+public struct ThreadStatistics: Sendable, Equatable {
+    public var tid: Int32
+    public var pid: Int32
+    public var metrics: ThreadMetrics
 }
 
 public final class Kernel {
@@ -73,6 +101,21 @@ public final class Kernel {
     var outputBytes: UInt64 = 0
     var systemCallCount: UInt64 = 0
     var unknownSystemCalls: [UInt64: UInt64] = [:]
+    var scheduler: Scheduler
+    /// The thread on each hart, or nil while the hart is idle.
+    var running: [Thread?]
+    /// Every thread by id, alive or exited (exited ones keep their status for join).
+    var threads: [Int32: Thread] = [:]
+    var threadOrder: [Int32] = []
+    var nextThreadID: Int32 = 2
+    var futexes = FutexTable()
+    var contextSwitches: UInt64 = 0
+    var timerInterrupts: UInt64 = 0
+    var idleWakeUps: UInt64 = 0
+    /// The hart whose trap is being handled now (it picks its own next thread).
+    var handlingHart: Int? = nil
+    /// Why the next context switch happens (set just before `dispatch`).
+    var lastSwitchReason: SwitchReason = .exited
 
     /// Loads `executable` (an ELF file's bytes) as process 1, ready to run.
     public init(executable: [UInt8], name: String, arguments: [String], environment: [String] = [],
@@ -86,7 +129,7 @@ public final class Kernel {
         var machineConfiguration = MachineConfiguration()
         // RAM: the process's limit plus room for its page tables.
         machineConfiguration.ramSize = configuration.memoryLimit + configuration.memoryLimit / 128 + (4 << 20)
-        machineConfiguration.hartCount = 1
+        machineConfiguration.hartCount = configuration.harts
         machineConfiguration.seed = configuration.seed
         machineConfiguration.clockFrequency = configuration.clockFrequency
         machineConfiguration.timerFrequency = min(10_000_000, configuration.clockFrequency)
@@ -102,13 +145,27 @@ public final class Kernel {
         let loaded = try ProgramLoader.load(image, into: space, arguments: [name] + arguments, environment: environment,
                                             stackLimit: configuration.stackLimit, randomBytes: seedBytes)
         process = Process(pid: 1, name: name, image: image, addressSpace: space, breakStart: loaded.breakStart)
-        let hart = machine.harts[0]
-        hart.setAddressTranslation(space.satp)
-        hart.setPrivilege(.user)
-        hart.setFloatingPointEnabled(true)
-        hart.setPC(loaded.entry)
-        hart.setRegister(2, loaded.stackPointer)
+        guard let trampoline = space.populate(UserLayout.trampoline, permissions: PTE.read | PTE.execute) else {
+            throw KernelError("no memory for the thread trampoline")
+        }
+        machine.memory.write(UserLayout.trampolineCode, at: trampoline)
+        space.addRegion(MemoryRegion(start: UserLayout.trampoline, end: UserLayout.trampoline + UserLayout.pageSize,
+                                     permissions: PTE.read | PTE.execute, kind: .trampoline))
+        scheduler = Scheduler(policy: configuration.scheduling)
+        running = Array(repeating: nil, count: configuration.harts)
+        let main = Thread(tid: process.pid, process: process)
+        main.context.pc = loaded.entry
+        main.context.integers[2] = loaded.stackPointer
+        main.context.integers[1] = UserLayout.trampoline
+        register(main)
+        for hart in machine.harts {
+            hart.setPrivilege(.user)
+            hart.setFloatingPointEnabled(true)
+            hart.enableKernelInterrupts()
+        }
         machine.attachHostTrapHandler { [unowned self] hart, trap in self.handleTrap(hart, trap) }
+        scheduler.enqueue(main)
+        for hart in machine.harts { dispatch(hart) }
     }
 
     /// Runs the program until it exits, is killed, or reaches the instruction limit.
@@ -121,12 +178,11 @@ public final class Kernel {
     /// Runs at most `slice` more instructions; nil if the program is still running then.
     /// Lets a caller show progress between slices without touching the simulation.
     public func run(slice: UInt64) -> ProcessEnding? {
-        let hart = machine.harts[0]
-        let sliceEnd = hart.instret &+ max(1, slice)
+        let sliceEnd = instructionsExecuted &+ max(1, slice)
         while ending == nil {
-            let executed = hart.instret
+            let executed = instructionsExecuted
             guard executed < configuration.instructionLimit else {
-                ending = .instructionLimit(instructionLimitReport(hart))
+                ending = .instructionLimit(instructionLimitReport(busiestHart))
                 break
             }
             guard executed < sliceEnd else { return nil }
@@ -134,30 +190,42 @@ public final class Kernel {
             switch stop {
             case .budgetExhausted, .hostRequest: continue
             case .fatal(let report):
-                ending = .killed(GuestFault(process: process, hart: hart, trap: TrapRecord(cause: report.cause, value: report.value, pc: report.pc, privilege: report.privilege)))
-            case .allHartsWaiting, .powerOff, .toHost:
-                ending = .killed(GuestFault(process: process, hart: hart, trap: hart.lastTrap ?? TrapRecord(cause: 2, value: 0, pc: hart.pc, privilege: .user)))
+                let hart = machine.harts[max(0, min(report.hart, machine.harts.count - 1))]
+                let trap = TrapRecord(cause: report.cause, value: report.value, pc: report.pc, privilege: report.privilege)
+                kill(process, .killed(GuestFault(thread: running[hart.id], process: process, hart: hart, trap: trap)))
+            case .allHartsWaiting:
+                ending = .deadlock(deadlockReport())
+            case .powerOff, .toHost:
+                ending = .killed(GuestFault(thread: nil, process: process, hart: busiestHart, trap: busiestHart.lastTrap ?? TrapRecord(cause: 2, value: 0, pc: busiestHart.pc, privilege: .user)))
             }
         }
         return ending
     }
 
+    var instructionsExecuted: UInt64 { machine.harts.reduce(0) { $0 &+ $1.instret } }
+
+    /// The hart with the most instructions retired: where a runaway program is.
+    var busiestHart: Hart { machine.harts.max { $0.instret < $1.instret } ?? machine.harts[0] }
+
     /// Where the program is now: `function+0x1c`, or the PC in hex.
     public var currentLocation: String {
-        let pc = machine.harts[0].pc
+        let pc = busiestHart.pc
         return process.symbolize(pc) ?? "0x\(String(pc, radix: 16))"
     }
 
     public var statistics: KernelStatistics {
-        let hart = machine.harts[0]
         var statistics = KernelStatistics()
-        statistics.instructions = hart.instret
-        statistics.cycles = hart.cycle
+        statistics.instructions = instructionsExecuted
+        statistics.cycles = machine.harts.map(\.cycle).max() ?? 0
         statistics.systemCalls = systemCallCount
         statistics.pageFaults = process.addressSpace.demandFaults
         statistics.peakMemory = process.addressSpace.peakResidentPages * AddressSpace.pageSize
         statistics.outputBytes = outputBytes
         statistics.unknownSystemCalls = unknownSystemCalls
+        statistics.contextSwitches = contextSwitches
+        statistics.timerInterrupts = timerInterrupts
+        statistics.idleWakeUps = idleWakeUps
+        statistics.threads = threadOrder.compactMap { threads[$0] }.map { ThreadStatistics(tid: $0.tid, pid: $0.process.pid, metrics: $0.metrics) }
         return statistics
     }
 
@@ -171,38 +239,49 @@ public final class Kernel {
 
     func handleTrap(_ hart: Hart, _ trap: TrapRecord) {
         guard ending == nil else { machine.stopRequested = true; return }
-        if trap.isInterrupt { return }   // nothing is enabled yet; resume where it was
+        handlingHart = hart.id
+        defer { handlingHart = nil }
+        if trap.isInterrupt {
+            interrupt(hart, code: trap.code)
+            return
+        }
+        guard let thread = running[hart.id] else { return }   // an idle hart traps only by interrupt
         switch trap.cause {
         case ExceptionCause.environmentCallFromU.rawValue:
             hart.setPC(trap.pc &+ 4)
-            systemCall(hart)
+            systemCall(hart, thread)
         case ExceptionCause.instructionPageFault.rawValue, ExceptionCause.loadPageFault.rawValue,
              ExceptionCause.storePageFault.rawValue:
-            pageFault(hart, trap)
+            pageFault(hart, thread, trap)
         default:
-            kill(.killed(GuestFault(process: process, hart: hart, trap: trap)))
+            kill(thread.process, .killed(GuestFault(thread: thread, process: thread.process, hart: hart, trap: trap)))
         }
         if ending != nil { machine.stopRequested = true }
     }
 
-    func pageFault(_ hart: Hart, _ trap: TrapRecord) {
+    func pageFault(_ hart: Hart, _ thread: Thread, _ trap: TrapRecord) {
         let access: MemoryAccess = switch trap.cause {
         case ExceptionCause.instructionPageFault.rawValue: .execute
         case ExceptionCause.loadPageFault.rawValue: .read
         default: .write
         }
-        switch process.addressSpace.resolve(trap.value, for: access) {
+        switch thread.process.addressSpace.resolve(trap.value, for: access) {
         case .success:
             hart.setPC(trap.pc)   // run the instruction again, now that the page is there
         case .failure(.outOfMemory):
-            kill(.outOfMemory(memoryLimitReport(hart, address: trap.value)))
+            kill(thread.process, .outOfMemory(memoryLimitReport(hart, address: trap.value)))
         case .failure:
-            kill(.killed(GuestFault(process: process, hart: hart, trap: trap)))
+            kill(thread.process, .killed(GuestFault(thread: thread, process: thread.process, hart: hart, trap: trap)))
         }
     }
 
-    func kill(_ reason: ProcessEnding) {
+    /// Ends a process: every thread of it stops, its memory goes, and the run ends when
+    /// no process is left.
+    func kill(_ victim: Process, _ reason: ProcessEnding) {
         if ending == nil { ending = reason }
+        for thread in threadOrder.compactMap({ threads[$0] }) where thread.process === victim && !thread.isExited {
+            finish(thread, status: Int32(truncatingIfNeeded: reason.status))
+        }
         machine.stopRequested = true
     }
 }

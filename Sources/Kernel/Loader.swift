@@ -10,8 +10,12 @@ enum UserLayout {
     static let pageSize: UInt64 = 4096
     /// The first page stays unmapped, so a null pointer always faults.
     static let lowest: UInt64 = 0x1000
-    /// One unmapped page above the stack.
+    /// The stack ends one page below the top of user memory; that last page holds the
+    /// kernel's trampoline, where a thread's entry function returns to (`exit(a0)`).
     static let stackTop: UInt64 = PageTable.userLimit - 0x1000
+    static let trampoline: UInt64 = stackTop
+    /// `li a7, 93` (exit) then `ecall`: the thread's return value becomes its exit status.
+    static let trampolineCode: [UInt8] = [0x93, 0x08, 0xD0, 0x05, 0x73, 0x00, 0x00, 0x00]
     /// Space left unmapped between the lowest possible stack page and the mappings.
     static let stackGap: UInt64 = 64 << 20
     static let maximumSegments = 64

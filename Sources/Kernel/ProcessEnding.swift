@@ -14,10 +14,12 @@ public enum ProcessEnding: Sendable, Equatable, CustomStringConvertible {
     case outputLimit(String)
     /// The program ran for more instructions than the limit.
     case instructionLimit(String)
+    /// Every thread waits and nothing can wake any of them.
+    case deadlock(String)
 
     /// The status a shell would see: the program's own, or 128 + the signal Linux would
     /// have sent (SIGSEGV 139, SIGILL 132, SIGKILL 137 for memory, SIGXFSZ 153 for output,
-    /// SIGXCPU 152 for the instruction limit).
+    /// SIGXCPU 152 for the instruction limit); 125 for a deadlock.
     public var status: Int32 {
         switch self {
         case .exited(let status): status & 0xFF
@@ -25,6 +27,7 @@ public enum ProcessEnding: Sendable, Equatable, CustomStringConvertible {
         case .outOfMemory: 128 + 9
         case .outputLimit: 128 + 25
         case .instructionLimit: 128 + 24
+        case .deadlock: 125
         }
     }
 
@@ -32,7 +35,7 @@ public enum ProcessEnding: Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .exited(let status): "exited with status \(status & 0xFF)"
         case .killed(let fault): fault.description
-        case .outOfMemory(let report), .outputLimit(let report), .instructionLimit(let report): report
+        case .outOfMemory(let report), .outputLimit(let report), .instructionLimit(let report), .deadlock(let report): report
         }
     }
 }
@@ -54,9 +57,9 @@ public struct GuestFault: Sendable, Equatable, CustomStringConvertible {
     /// One sentence on what this fault usually means.
     public var explanation: String
 
-    init(process: Process, hart: Hart, trap: TrapRecord) {
+    init(thread: Thread?, process: Process, hart: Hart, trap: TrapRecord) {
         pid = process.pid
-        threadID = process.mainThreadID
+        threadID = thread?.tid ?? process.mainThreadID
         processName = process.name
         self.hart = hart.id
         cause = trap.cause
@@ -144,6 +147,21 @@ extension Kernel {
             reserved[kind].map { "\(kind.rawValue) \(formatBytes($0))" }
         }
         lines.append("  address space: " + summary.joined(separator: ", "))
+        return lines.joined(separator: "\n")
+    }
+
+    func deadlockReport() -> String {
+        var lines = ["process \(process.pid) (\(process.name)) stopped: deadlock — every thread waits and nothing can wake any of them"]
+        for thread in threadOrder.compactMap({ threads[$0] }) {
+            let state: String = switch thread.state {
+            case .blocked(let reason): "blocked in \(reason)"
+            case .exited(let status): "exited with status \(status)"
+            case .ready: "ready"
+            case .running(let hart): "running on hart \(hart)"
+            }
+            let location = thread.process.symbolize(thread.context.pc).map { " at \($0)" } ?? ""
+            lines.append("  thread \(thread.tid): \(state)\(location)")
+        }
         return lines.joined(separator: "\n")
     }
 

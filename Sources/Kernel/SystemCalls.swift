@@ -17,6 +17,8 @@ enum SystemCall: UInt64 {
     /// Names for the notes about calls the program made that this kernel lacks.
     static func name(of number: UInt64) -> String {
         if let call = SystemCall(rawValue: number) { return "\(call)" }
+        if number == Kernel.threadSpawn { return "thread_spawn" }
+        if number == Kernel.threadJoin { return "thread_join" }
         let others: [UInt64: String] = [
             17: "getcwd", 23: "dup", 24: "dup3", 25: "fcntl", 34: "mkdirat", 35: "unlinkat", 46: "ftruncate",
             48: "faccessat", 49: "chdir", 56: "openat", 59: "pipe2", 61: "getdents64", 62: "lseek",
@@ -31,8 +33,8 @@ enum SystemCall: UInt64 {
 
 /// Linux errno values the calls return (negated, in a0).
 enum Errno: Int64 {
-    case EPERM = 1, ENOENT = 2, EINTR = 4, EBADF = 9, ENOMEM = 12, EFAULT = 14, EEXIST = 17
-    case ENODEV = 19, EINVAL = 22, ENOTTY = 25, ENOSYS = 38
+    case EPERM = 1, ENOENT = 2, ESRCH = 3, EINTR = 4, EBADF = 9, EAGAIN = 11, ENOMEM = 12, EFAULT = 14, EEXIST = 17
+    case ENODEV = 19, EINVAL = 22, ENOTTY = 25, EDEADLK = 35, ENOSYS = 38, ETIMEDOUT = 110
 }
 
 /// What a call gives back: a value for a0, or nothing because the process is gone.
@@ -55,8 +57,9 @@ extension Kernel {
     /// The Linux name of a system-call number (`close`), or "unknown".
     public static func systemCallName(_ number: UInt64) -> String { SystemCall.name(of: number) }
 
-    func systemCall(_ hart: Hart) {
+    func systemCall(_ hart: Hart, _ thread: Thread) {
         systemCallCount &+= 1
+        let process = thread.process
         let number = hart.register(17)
         let arguments = SystemCallArguments(values: (10...15).map { hart.register($0) })
         let result: SystemCallResult
@@ -64,25 +67,38 @@ extension Kernel {
         case .read?: result = read(arguments)
         case .write?: result = write(arguments)
         case .writev?: result = writeVector(arguments)
-        case .exit?, .exitGroup?:
-            kill(.exited(status: arguments.int32(0)))
+        case .exit?:
+            finish(thread, status: arguments.int32(0))
             result = .noReturn
+        case .exitGroup?:
+            kill(process, .exited(status: arguments.int32(0)))
+            result = .noReturn
+        case .futex?: result = futex(arguments, hart: hart, thread: thread)
         case .brk?: result = setBreak(arguments)
         case .mmap?: result = mapMemory(arguments)
         case .munmap?: result = unmapMemory(arguments)
         case .mprotect?: result = protectMemory(arguments)
         case .clockGetTime?: result = clockGetTime(arguments, hart: hart)
         case .clockGetResolution?: result = clockGetResolution(arguments)
-        case .nanosleep?: result = sleep(request: arguments[0], remaining: arguments[1], absolute: false, hart: hart)
-        case .clockNanosleep?: result = clockSleep(arguments, hart: hart)
+        case .nanosleep?: result = sleep(request: arguments[0], absolute: false, hart: hart, thread: thread)
+        case .clockNanosleep?: result = clockSleep(arguments, hart: hart, thread: thread)
         case .getrandom?: result = getRandom(arguments)
         case .uname?: result = uname(arguments)
-        case .schedYield?: result = .value(0)   // one thread: nothing else to run
+        case .schedYield?:
+            if scheduler.hasReady {
+                hart.setRegister(10, 0)
+                preempt(thread, on: hart, reason: .yielded)
+                result = .noReturn
+            } else {
+                result = .value(0)
+            }
         case .getpid?: result = .value(Int64(process.pid))
-        case .gettid?, .setTIDAddress?: result = .value(Int64(process.mainThreadID))
+        case .gettid?, .setTIDAddress?: result = .value(Int64(thread.tid))
         case .getppid?: result = .value(0)
         case .getuid?, .geteuid?, .getgid?, .getegid?: result = .value(0)
         case .ioctl?: result = .error(.ENOTTY)
+        case nil where number == Kernel.threadSpawn: result = spawnThread(arguments, hart: hart, parent: thread)
+        case nil where number == Kernel.threadJoin: result = joinThread(arguments, hart: hart, thread: thread)
         default:
             unknownSystemCalls[number, default: 0] += 1
             result = .error(.ENOSYS)

@@ -29,34 +29,29 @@ extension Kernel {
         return .value(0)
     }
 
-    func clockSleep(_ arguments: SystemCallArguments, hart: Hart) -> SystemCallResult {
+    func clockSleep(_ arguments: SystemCallArguments, hart: Hart, thread: Thread) -> SystemCallResult {
         let clock = arguments.int32(0), flags = arguments.int32(1)
         guard clock >= 0, clock <= 11, flags & ~1 == 0 else { return .error(.EINVAL) }
-        let result = sleep(request: arguments[2], remaining: arguments[3], absolute: flags & 1 != 0, hart: hart,
+        let result = sleep(request: arguments[2], absolute: flags & 1 != 0, hart: hart, thread: thread,
                            realtime: clock == 0 || clock == 8)
         // clock_nanosleep returns the error number itself, not -1/errno.
         if case .error(let errno) = result { return .value(errno.rawValue) }
         return result
     }
 
-    /// nanosleep: time passes on this hart's clock. One thread, so nothing else runs meanwhile.
-    func sleep(request: UInt64, remaining: UInt64, absolute: Bool, hart: Hart, realtime: Bool = false) -> SystemCallResult {
-        guard case .success(let bytes) = process.addressSpace.copyIn(from: request, count: 16) else { return .error(.EFAULT) }
-        let seconds = Int64(bitPattern: littleEndianWord(bytes, at: 0)), nanos = Int64(bitPattern: littleEndianWord(bytes, at: 8))
-        guard seconds >= 0, nanos >= 0, nanos < 1_000_000_000 else { return .error(.EINVAL) }
-        let (whole, overflow) = UInt64(seconds).multipliedReportingOverflow(by: Kernel.nanosecondsPerSecond)
-        var duration = overflow ? UInt64.max : whole.addingReportingOverflow(UInt64(nanos)).partialValue
+    /// nanosleep: the thread blocks until its deadline (simulated time); the hart runs
+    /// others meanwhile, or idles until the deadline when there are none.
+    func sleep(request: UInt64, absolute: Bool, hart: Hart, thread: Thread, realtime: Bool = false) -> SystemCallResult {
+        guard case .success(let bytes) = thread.process.addressSpace.copyIn(from: request, count: 16) else { return .error(.EFAULT) }
+        guard var cycles = cycles(ofTimespec: bytes) else { return .error(.EINVAL) }
         if absolute {
-            let now = nanoseconds(hart) + (realtime ? Kernel.realtimeEpoch * Kernel.nanosecondsPerSecond : 0)
-            duration = duration > now ? duration - now : 0
+            let epoch = realtime ? Kernel.realtimeEpoch * configuration.clockFrequency : 0
+            let now = hart.cycle &+ epoch
+            cycles = cycles > now ? cycles - now : 0
         }
-        // Cycles to let pass, capped at about a century of simulated time.
-        let cap: UInt64 = 100 * 365 * 86_400
-        let wholeSeconds = min(duration / Kernel.nanosecondsPerSecond, cap)
-        let cycles = wholeSeconds * configuration.clockFrequency
-            + (duration % Kernel.nanosecondsPerSecond) * configuration.clockFrequency / Kernel.nanosecondsPerSecond
-        hart.advanceClock(by: cycles)
-        return .value(0)
+        guard cycles > 0 else { return .value(0) }
+        block(thread, on: hart, .sleep(untilCycle: hart.cycle &+ cycles), deadline: hart.cycle &+ cycles, timeoutResult: 0)
+        return .noReturn
     }
 
     /// getrandom: bytes from the kernel's seeded generator, a page at a time, so a request

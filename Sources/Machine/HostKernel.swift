@@ -1,6 +1,7 @@
 // What a kernel running on the host (DESIGN decision 2) may do to a hart besides reading
 // and writing registers: switch the address space, drop cached translations after it
-// edits page tables, and let simulated time pass while a thread sleeps.
+// edits page tables, save and restore fcsr, let simulated time pass, park an idle hart
+// as `wfi` would, and use the CLINT's timer and software interrupts to wake it.
 
 extension Hart {
     /// Installs `satp` as a kernel's `csrw satp` + `sfence.vma` would: the new address
@@ -27,8 +28,53 @@ extension Hart {
         mstatus = (mstatus & ~CSRBits.fs) | (enabled ? 1 << 13 : 0)
     }
 
+    /// `fcsr`: the rounding mode (bits 7:5) and the accrued exception flags (bits 4:0).
+    public var floatingPointControl: UInt64 {
+        get { UInt64(frm) << 5 | UInt64(fflags) }
+        set {
+            frm = UInt8(truncatingIfNeeded: (newValue >> 5) & 7)
+            fflags = UInt8(truncatingIfNeeded: newValue & 0x1F)
+        }
+    }
+
+    /// Lets the CLINT's timer and software interrupts reach the host kernel while this hart
+    /// runs user code (M-level interrupts are always enabled below M-mode).
+    public func enableKernelInterrupts() {
+        mie |= CSRBits.mtip | CSRBits.msip
+        breakRequested = true
+    }
+
+    /// Puts the hart to sleep as `wfi` would: it runs again when an interrupt is pending
+    /// (its timer deadline, or a wake-up from `Machine.wakeUp`), at the PC it has now.
+    public func park() {
+        if !hasWakeUpInterrupt { waitingForInterrupt = true }
+        breakRequested = true
+    }
+
     /// Moves this hart's clock forward, as if it had slept for `cycles`.
     public func advanceClock(by cycles: UInt64) {
         cycle = cycle &+ cycles
+    }
+}
+
+extension Machine {
+    /// Programs hart `index`'s timer to interrupt at `cycle` on that hart's clock (nil: never).
+    public func setTimer(hart index: Int, atCycle cycle: UInt64?) {
+        guard index >= 0, index < harts.count else { return }
+        if let cycle {
+            let (ticks, remainder) = cycle.quotientAndRemainder(dividingBy: cyclesPerTimerTick)
+            clint.mtimecmp[index] = (ticks &+ (remainder == 0 ? 0 : 1)) &+ clint.timeOffset
+        } else {
+            clint.mtimecmp[index] = .max
+        }
+        deviceChanged(hart: index)
+    }
+
+    /// Raises (or clears) hart `index`'s software interrupt: the host kernel's way to wake
+    /// an idle hart when work arrives for it, as an inter-processor interrupt.
+    public func setWakeUp(hart index: Int, _ pending: Bool) {
+        guard index >= 0, index < harts.count else { return }
+        clint.msip[index] = pending
+        deviceChanged(hart: index)
     }
 }

@@ -1,0 +1,48 @@
+// The context switch: a thread's registers (x1–x31, f0–f31, fcsr) and PC go from the
+// hart into the kernel's Thread and another thread's come back; between processes the
+// address space (satp, with sfence.vma) changes too. A switch costs simulated cycles
+// (`switchCost`, plus `addressSpaceSwitchCost` for a new address space), charged to the
+// hart, so its price shows in the time a program takes.
+
+import Machine
+
+/// Why a hart changed threads.
+enum SwitchReason: String {
+    case sliceExpired = "time slice expired"
+    case blocked
+    case yielded
+    case exited
+    case preempted = "preempted by a higher priority"
+}
+
+extension Kernel {
+    func saveContext(of thread: Thread, from hart: Hart) {
+        for index in 1..<32 { thread.context.integers[index] = hart.register(index) }
+        for index in 0..<32 { thread.context.floats[index] = hart.floatRegister(index) }
+        thread.context.floatingPointControl = hart.floatingPointControl
+        thread.context.pc = hart.pc
+    }
+
+    func restoreContext(of thread: Thread, onto hart: Hart) {
+        for index in 1..<32 { hart.setRegister(index, thread.context.integers[index]) }
+        for index in 0..<32 { hart.setFloatRegister(index, thread.context.floats[index]) }
+        hart.floatingPointControl = thread.context.floatingPointControl
+        hart.setPC(thread.context.pc)
+    }
+
+    /// Puts `next` on `hart`, charging the switch and starting its time slice.
+    func switchTo(_ next: Thread, on hart: Hart) {
+        let newSpace = hart.addressTranslation != next.process.addressSpace.satp
+        if newSpace { hart.setAddressTranslation(next.process.addressSpace.satp) }
+        restoreContext(of: next, onto: hart)
+        hart.advanceClock(by: configuration.switchCost + (newSpace ? configuration.addressSpaceSwitchCost : 0))
+        if let last = next.lastHart, last != hart.id { next.metrics.migrations &+= 1 }
+        next.lastHart = hart.id
+        next.metrics.switches &+= 1
+        contextSwitches &+= 1
+        next.transition(to: .running(hart: hart.id), at: hart.cycle)
+        next.sliceEnd = scheduler.policy.sliceCycles.map { hart.cycle &+ $0 } ?? .max
+        running[hart.id] = next
+        programTimer(hart)
+    }
+}

@@ -1,0 +1,89 @@
+// A thread: a flow of control in a process — its own registers, PC and stack, sharing
+// the process's address space with the process's other threads. The kernel keeps the
+// registers here while the thread is not on a hart (ContextSwitch.swift moves them).
+
+import Machine
+
+/// Everything a hart holds for a thread: x1–x31, f0–f31, fcsr and the PC.
+struct ThreadContext: Equatable {
+    var integers = [UInt64](repeating: 0, count: 32)
+    var floats = [UInt64](repeating: 0, count: 32)
+    var floatingPointControl: UInt64 = 0
+    var pc: UInt64 = 0
+}
+
+/// Why a blocked thread waits, for the scheduler and for deadlock reports.
+enum BlockReason: Equatable, CustomStringConvertible {
+    /// In futex_wait on this user address (physical key in the futex table).
+    case futex(address: UInt64)
+    /// In nanosleep until this cycle.
+    case sleep(untilCycle: UInt64)
+    /// In thread_join, for this thread.
+    case join(tid: Int32)
+
+    var description: String {
+        switch self {
+        case .futex(let address): "futex_wait on 0x\(String(address, radix: 16))"
+        case .sleep(let cycle): "nanosleep until cycle \(cycle)"
+        case .join(let tid): "thread_join of thread \(tid)"
+        }
+    }
+}
+
+enum ThreadState: Equatable {
+    case ready
+    case running(hart: Int)
+    case blocked(BlockReason)
+    case exited(status: Int32)
+}
+
+/// Counters kept per thread (all in cycles of simulated time where they are times).
+public struct ThreadMetrics: Sendable, Equatable {
+    public var runCycles: UInt64 = 0
+    public var readyCycles: UInt64 = 0
+    public var blockedCycles: UInt64 = 0
+    public var switches: UInt64 = 0
+    public var migrations: UInt64 = 0
+    public var stackBytes: UInt64 = 0
+}
+
+final class Thread {
+    let tid: Int32
+    unowned let process: Process
+    var context = ThreadContext()
+    var state: ThreadState = .ready
+    /// The cycle at which `state` last changed, to charge the time to the right counter.
+    var stateSince: UInt64 = 0
+    /// The hart it last ran on (for migrations), or nil before it first runs.
+    var lastHart: Int? = nil
+    /// Cycle at which its current time slice ends, when running under a preemptive policy.
+    var sliceEnd: UInt64 = .max
+    /// When blocked with a deadline (sleep, futex timeout): the cycle it is woken at, and
+    /// the value a0 gets then.
+    var wakeDeadline: UInt64? = nil
+    var timeoutResult: Int64 = 0
+    /// The stack region the kernel mapped for it (none for the main thread's, which the
+    /// loader made).
+    var stack: MemoryRegion? = nil
+    var metrics = ThreadMetrics()
+
+    init(tid: Int32, process: Process) {
+        self.tid = tid
+        self.process = process
+    }
+
+    var isExited: Bool { if case .exited = state { true } else { false } }
+
+    /// Moves to `state` at `cycle`, charging the time since the last change.
+    func transition(to newState: ThreadState, at cycle: UInt64) {
+        let elapsed = cycle > stateSince ? cycle - stateSince : 0
+        switch state {
+        case .running: metrics.runCycles &+= elapsed
+        case .ready: metrics.readyCycles &+= elapsed
+        case .blocked: metrics.blockedCycles &+= elapsed
+        case .exited: break
+        }
+        state = newState
+        stateSince = cycle
+    }
+}
