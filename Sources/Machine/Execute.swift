@@ -215,6 +215,13 @@ extension Hart {
             case .remuw:
                 let a = UInt32(truncatingIfNeeded: x[rs1]), b = UInt32(truncatingIfNeeded: x[rs2])
                 x[rd] = signExtend32(b == 0 ? a : a % b); pc = next; continue loop
+
+            // MARK: F/D — double precision with the host's arithmetic when it is exact to do so
+            case .fadd, .fsub, .fmul, .fdiv, .fsqrt, .fsgnj, .fsgnjn, .fsgnjx, .feq, .flt, .fle, .fmvXD, .fmvDX:
+                if stepped <= memoryLimit,
+                   executeFloatFast(inst.operation, rd: rd, rs1: rs1, rs2: rs2, funct: inst.funct, double: inst.imm != 0) {
+                    pc = next; continue loop
+                }
             default: break
             }
 
