@@ -92,6 +92,8 @@ extension Hart {
 
             switch inst.operation {
             // MARK: RV64I — upper immediates, jumps, branches
+            // Branches are real host branches, not selects, so the host predicts the guest's
+            // branch and starts on the next instruction without waiting for the registers.
             case .lui: x[rd] = imm; pc = next; continue loop
             case .auipc: x[rd] = pc &+ imm; pc = next; continue loop
             case .jal: x[rd] = next; pc = pc &+ imm; continue loop
@@ -100,12 +102,12 @@ extension Hart {
                 x[rd] = next
                 pc = target
                 continue loop
-            case .beq: pc = x[rs1] == x[rs2] ? pc &+ imm : next; continue loop
-            case .bne: pc = x[rs1] != x[rs2] ? pc &+ imm : next; continue loop
-            case .blt: pc = Int64(bitPattern: x[rs1]) < Int64(bitPattern: x[rs2]) ? pc &+ imm : next; continue loop
-            case .bge: pc = Int64(bitPattern: x[rs1]) >= Int64(bitPattern: x[rs2]) ? pc &+ imm : next; continue loop
-            case .bltu: pc = x[rs1] < x[rs2] ? pc &+ imm : next; continue loop
-            case .bgeu: pc = x[rs1] >= x[rs2] ? pc &+ imm : next; continue loop
+            case .beq: if _fastPath(x[rs1] == x[rs2]) { pc = pc &+ imm; continue loop }; pc = next; continue loop
+            case .bne: if _fastPath(x[rs1] != x[rs2]) { pc = pc &+ imm; continue loop }; pc = next; continue loop
+            case .blt: if _fastPath(Int64(bitPattern: x[rs1]) < Int64(bitPattern: x[rs2])) { pc = pc &+ imm; continue loop }; pc = next; continue loop
+            case .bge: if _fastPath(Int64(bitPattern: x[rs1]) >= Int64(bitPattern: x[rs2])) { pc = pc &+ imm; continue loop }; pc = next; continue loop
+            case .bltu: if _fastPath(x[rs1] < x[rs2]) { pc = pc &+ imm; continue loop }; pc = next; continue loop
+            case .bgeu: if _fastPath(x[rs1] >= x[rs2]) { pc = pc &+ imm; continue loop }; pc = next; continue loop
 
             // MARK: Loads and stores (inline when untranslated RAM)
             case .lb:
