@@ -67,6 +67,7 @@ extension Machine {
         if let stop = pendingStop() { return (stop, nil) }
         if activeBatch == nil {
             guard let batch = scheduleBatch() else { return (.allHartsWaiting, nil) }
+            if harts[batch.hart].waitingForInterrupt { return (nil, nil) }   // a host kernel parked it again
             activeBatch = batch
         }
         guard let batch = activeBatch else { return (nil, nil) }

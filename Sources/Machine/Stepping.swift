@@ -31,6 +31,9 @@ extension Machine {
     func advance(limit: Int) -> (stepped: Int, stop: StopReason?) {
         if activeBatch == nil {
             guard let batch = scheduleBatch() else { return (0, .allHartsWaiting) }
+            // A host kernel handling the interrupt just taken may have put the hart back to
+            // sleep (nothing to run): then it must not run a single instruction.
+            if harts[batch.hart].waitingForInterrupt { return (0, nil) }
             activeBatch = batch
         }
         guard var batch = activeBatch else { return (0, nil) }
