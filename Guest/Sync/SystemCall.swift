@@ -27,6 +27,10 @@ public enum SystemCallNumber {
     public static let munmap = 215
     public static let mmap = 222
     public static let getrandom = 278
+    /// Interleave's own: thread_spawn(entry, argument, stack size, tls) → thread id.
+    public static let threadSpawn = 0x1000
+    /// Interleave's own: thread_join(thread id) → the thread's exit status.
+    public static let threadJoin = 0x1001
 }
 
 /// A failed system call: the kernel's errno.

@@ -55,7 +55,7 @@ extension Kernel {
                 // FUTEX_WAIT takes a relative timeout, FUTEX_WAIT_BITSET an absolute one.
                 deadline = operation == Kernel.futexWait ? hart.cycle &+ cycles : max(hart.cycle, cycles)
             }
-            block(thread, on: hart, .futex(address: key), deadline: deadline, timeoutResult: -Errno.ETIMEDOUT.rawValue)
+            block(thread, on: hart, .futex(address: address, key: key), deadline: deadline, timeoutResult: -Errno.ETIMEDOUT.rawValue)
             thread.context.integers[10] = 0
             futexes.add(thread, key: key)
             return .noReturn

@@ -123,9 +123,13 @@ public struct GuestFault: Sendable, Equatable, CustomStringConvertible {
         if address < UserLayout.lowest {
             return "Address 0x\(String(address, radix: 16)) is in the first page, which is never mapped: a null pointer."
         }
-        if let stack = space.regions.first(where: { $0.kind == .stack }), address < stack.start,
-           address >= stack.start &- UserLayout.stackGap {
-            return "Stack overflow: the stack is limited to \((stack.end - stack.start) >> 20) MiB (raise it with --stack-mib); deep or endless recursion?"
+        let stacks = space.regions.filter { $0.kind == .stack }
+        // Below the main stack lies a 64 MiB gap; below a thread's stack, one guard page (an
+        // overflow by a large frame may land a little further down).
+        func reach(_ stack: MemoryRegion) -> UInt64 { stack.end == UserLayout.stackTop ? UserLayout.stackGap : 16 * UserLayout.pageSize }
+        if let stack = stacks.filter({ address < $0.start && address >= $0.start &- reach($0) }).min(by: { $0.start < $1.start }) {
+            let isMain = stack.end == UserLayout.stackTop
+            return "Stack overflow: the \(isMain ? "main thread's stack is limited to \(formatBytes(stack.end - stack.start)) (raise it with --stack-mib)" : "thread's stack is \(formatBytes(stack.end - stack.start)) (the size given to Thread.spawn)"); deep or endless recursion?"
         }
         if let region = space.region(containing: address) {
             let allowed = [(PTE.read, "read"), (PTE.write, "write"), (PTE.execute, "execute")]
@@ -159,7 +163,8 @@ extension Kernel {
             case .ready: "ready"
             case .running(let hart): "running on hart \(hart)"
             }
-            let location = thread.process.symbolize(thread.context.pc).map { " at \($0)" } ?? ""
+            var location = thread.process.symbolize(thread.context.pc).map { " at \($0)" } ?? ""
+            if !thread.isExited, let caller = thread.process.symbolize(thread.context.integers[1]) { location += ", called from \(caller)" }
             lines.append("  thread \(thread.tid): \(state)\(location)")
         }
         return lines.joined(separator: "\n")

@@ -116,7 +116,7 @@ extension Kernel {
         if code == 7 { timerInterrupts &+= 1 }
         for thread in sleepers {
             if let wake = thread.wakeDeadline, wake <= now {
-                if case .blocked(.futex(let key)) = thread.state { futexes.remove(thread, key: key) }
+                if case .blocked(.futex(_, let key)) = thread.state { futexes.remove(thread, key: key) }
                 thread.context.integers[10] = UInt64(bitPattern: thread.timeoutResult)
                 makeReady(thread, at: now)
             }

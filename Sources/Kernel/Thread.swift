@@ -14,8 +14,9 @@ struct ThreadContext: Equatable {
 
 /// Why a blocked thread waits, for the scheduler and for deadlock reports.
 enum BlockReason: Equatable, CustomStringConvertible {
-    /// In futex_wait on this user address (physical key in the futex table).
-    case futex(address: UInt64)
+    /// In futex_wait on this word: its user address, and its physical address (the key in
+    /// the futex table).
+    case futex(address: UInt64, key: UInt64)
     /// In nanosleep until this cycle.
     case sleep(untilCycle: UInt64)
     /// In thread_join, for this thread.
@@ -23,7 +24,7 @@ enum BlockReason: Equatable, CustomStringConvertible {
 
     var description: String {
         switch self {
-        case .futex(let address): "futex_wait on 0x\(String(address, radix: 16))"
+        case .futex(let address, _): "futex_wait on 0x\(String(address, radix: 16))"
         case .sleep(let cycle): "nanosleep until cycle \(cycle)"
         case .join(let tid): "thread_join of thread \(tid)"
         }

@@ -70,7 +70,7 @@ extension Kernel {
             freedHart = index
             running[index] = nil
         }
-        if case .blocked(.futex(let key)) = thread.state { futexes.remove(thread, key: key) }
+        if case .blocked(.futex(_, let key)) = thread.state { futexes.remove(thread, key: key) }
         let cycle = machine.harts[freedHart ?? thread.lastHart ?? 0].cycle
         thread.transition(to: .exited(status: status), at: cycle)
         thread.wakeDeadline = nil

@@ -50,6 +50,18 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Simulated clock in cycles per second (one instruction takes one cycle).")
     var clockHz: UInt64 = 100_000_000
 
+    @Option(help: "Harts (cores) the kernel schedules threads on (1...64).")
+    var harts: Int = 1
+
+    @Option(help: "How threads share the harts: cooperative, round-robin (a periodic tick checks the time slice) or tickless (the timer is set for the slice's end).")
+    var scheduler: SchedulerName = .cooperative
+
+    @Option(help: "Time slice in milliseconds of simulated time (round-robin and tickless).")
+    var sliceMs: Double = 10
+
+    @Option(help: "Timer tick period in milliseconds (round-robin); never longer than the slice.")
+    var tickMs: Double = 4
+
     @Flag(help: "Print what the kernel counted (instructions, system calls, page faults, memory) when the program ends.")
     var stats = false
 
@@ -79,6 +91,8 @@ struct RunCommand: ParsableCommand {
         configuration.instructionLimit = maxInstructions
         configuration.seed = seed
         configuration.clockFrequency = clockHz
+        configuration.harts = harts
+        configuration.scheduling = try schedulingPolicy()
         let io = KernelIO(readInput: readStandardInput, writeOutput: writeStandardOutput,
                           writeError: { bytes in writeStandardError(bytes) })
         let kernel: Kernel
@@ -107,6 +121,16 @@ struct RunCommand: ParsableCommand {
         }
         if stats {
             let simulated = Double(statistics.cycles) / Double(clockHz)
+            printError("interleave: \(statistics.contextSwitches) context switches, \(statistics.timerInterrupts) timer interrupts, \(statistics.idleWakeUps) idle wake-ups")
+            if statistics.threads.count > 1 {
+                printError("  thread   run cycles   ready cycles   blocked cycles   switches   migrations   stack")
+                for thread in statistics.threads {
+                    let m = thread.metrics
+                    printError("  " + [pad("\(thread.tid)", 6), pad("\(m.runCycles)", 12, left: true), pad("\(m.readyCycles)", 14, left: true),
+                                        pad("\(m.blockedCycles)", 16, left: true), pad("\(m.switches)", 10, left: true),
+                                        pad("\(m.migrations)", 12, left: true), pad(m.stackBytes == 0 ? "main" : "\(m.stackBytes >> 10) KiB", 8, left: true)].joined(separator: " "))
+                }
+            }
             printError("""
                 interleave: \(statistics.instructions) instructions, \(statistics.cycles) cycles (\(formatted(simulated)) s simulated), \
                 \(statistics.systemCalls) system calls, \(statistics.pageFaults) page faults, peak memory \(statistics.peakMemory >> 10) KiB, \
@@ -114,6 +138,18 @@ struct RunCommand: ParsableCommand {
                 """)
         }
         throw ExitCode(ending.status)
+    }
+
+    func schedulingPolicy() throws -> SchedulingPolicy {
+        func cycles(_ milliseconds: Double, _ name: String) throws -> UInt64 {
+            guard milliseconds > 0, milliseconds <= 60_000 else { throw ValidationError("--\(name) must be between 0 and 60000 ms, not \(milliseconds)") }
+            return max(1, UInt64((milliseconds * Double(clockHz) / 1000).rounded()))
+        }
+        switch scheduler {
+        case .cooperative: return .cooperative
+        case .roundRobin: return .roundRobin(sliceCycles: try cycles(sliceMs, "slice-ms"), tickCycles: try cycles(tickMs, "tick-ms"))
+        case .tickless: return .roundRobin(sliceCycles: try cycles(sliceMs, "slice-ms"), tickCycles: nil)
+        }
     }
 
     /// The program's arguments: what interleave did not recognise, with a first `--` removed
@@ -206,4 +242,10 @@ extension BuildError {
         default: false
         }
     }
+}
+
+enum SchedulerName: String, ExpressibleByArgument, CaseIterable {
+    case cooperative
+    case roundRobin = "round-robin"
+    case tickless
 }

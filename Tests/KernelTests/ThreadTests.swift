@@ -1,0 +1,86 @@
+// Threads under the kernel: spawn and join on one or several harts and under every
+// policy, futex ping-pong, sleeping, deadlock, a thread's stack overflow, and what
+// cooperative and preemptive scheduling do to a hog.
+
+import Kernel
+import Testing
+
+@Suite("Kernel: threads and scheduling")
+struct ThreadTests {
+    static let policies: [(String, SchedulingPolicy, Int)] = [
+        ("cooperative, 1 hart", .cooperative, 1),
+        ("cooperative, 2 harts", .cooperative, 2),
+        ("round robin, 1 hart", .roundRobin(sliceCycles: 100_000, tickCycles: 25_000), 1),
+        ("tickless, 3 harts", .roundRobin(sliceCycles: 50_000, tickCycles: nil), 3),
+        ("round robin, 4 harts", .roundRobin(sliceCycles: 20_000, tickCycles: 10_000), 4),
+    ]
+
+    @Test("four threads sum into their own slots and are joined", arguments: 0..<policies.count)
+    func join(_ index: Int) throws {
+        let (name, policy, harts) = Self.policies[index]
+        guard let elf = try GuestPrograms.build("Threads/join.swift") else { return }
+        let result = try run(elf) { $0.scheduling = policy; $0.harts = harts }
+        #expect(result.text == "sum 80000200000 from 4 threads\n", "\(name)")
+        #expect(result.ending == .exited(status: 0), "\(name)")
+        #expect(result.statistics.threads.count == 5)
+        #expect(result.statistics.threads.dropFirst().allSatisfy { $0.metrics.stackBytes == 64 << 10 })
+    }
+
+    @Test("futex ping-pong: every turn is a switch; the same seed gives the same counts")
+    func pingPong() throws {
+        guard let elf = try GuestPrograms.build("Threads/ping-pong.swift") else { return }
+        let first = try run(elf)
+        let second = try run(elf)
+        #expect(first.text == "10000 rounds each, turn ends at 0\n")
+        #expect(first.statistics.contextSwitches >= 20_000)
+        #expect(first.statistics == second.statistics)
+        let parallel = try run(elf) { $0.harts = 2 }
+        #expect(parallel.text == first.text)
+    }
+
+    @Test("sleeping threads overlap: three sleeps of 10, 20 and 30 ms take 30 ms")
+    func sleepers() throws {
+        guard let elf = try GuestPrograms.build("Threads/sleepers.swift") else { return }
+        #expect(try run(elf).text == "slept in parallel: 30 ms\n")
+        #expect(try run(elf) { $0.harts = 2 }.text == "slept in parallel: 30 ms\n")
+    }
+
+    @Test("tickless takes far fewer timer interrupts than a 1 ms tick while threads sleep")
+    func ticklessIsQuiet() throws {
+        guard let elf = try GuestPrograms.build("Threads/sleepers.swift") else { return }
+        let ticking = try run(elf) { $0.scheduling = .roundRobin(sliceCycles: 1_000_000, tickCycles: 100_000) }
+        let tickless = try run(elf) { $0.scheduling = .roundRobin(sliceCycles: 1_000_000, tickCycles: nil) }
+        #expect(ticking.text == tickless.text)
+        #expect(ticking.statistics.timerInterrupts >= 25)
+        #expect(tickless.statistics.timerInterrupts <= 5)
+    }
+
+    @Test("two threads waiting on each other: the run ends with a deadlock report (status 125)")
+    func deadlock() throws {
+        guard let elf = try GuestPrograms.build("Threads/deadlock.swift") else { return }
+        let result = try run(elf)
+        guard case .deadlock(let report) = result.ending else { Issue.record("got \(result.ending)"); return }
+        #expect(result.ending.status == 125)
+        #expect(report.contains("thread 1: blocked in futex_wait"))
+        #expect(report.contains("thread 2: blocked in futex_wait"))
+    }
+
+    @Test("a thread that overflows its stack hits the guard page and is reported")
+    func threadStackOverflow() throws {
+        guard let elf = try GuestPrograms.build("Threads/thread-overflow.swift") else { return }
+        let result = try run(elf)
+        guard case .killed(let fault) = result.ending else { Issue.record("got \(result.ending)"); return }
+        #expect(fault.threadID == 2)
+        #expect(fault.explanation.contains("thread's stack is 16 KiB"))
+    }
+
+    @Test("a cooperative hog keeps the printer waiting; preemption lets it in early")
+    func hog() throws {
+        guard let elf = try GuestPrograms.build("Threads/hog.swift") else { return }
+        let cooperative = try run(elf)
+        #expect(cooperative.text.hasPrefix("hog done"))
+        let preemptive = try run(elf) { $0.scheduling = .roundRobin(sliceCycles: 100_000, tickCycles: 50_000) }
+        #expect(preemptive.text.hasPrefix("printer ran"))
+        #expect(preemptive.statistics.contextSwitches > cooperative.statistics.contextSwitches)
+    }
+}
