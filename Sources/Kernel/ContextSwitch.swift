@@ -17,15 +17,13 @@ enum SwitchReason: String {
 
 extension Kernel {
     func saveContext(of thread: Thread, from hart: Hart) {
-        for index in 1..<32 { thread.context.integers[index] = hart.register(index) }
-        for index in 0..<32 { thread.context.floats[index] = hart.floatRegister(index) }
+        hart.saveRegisters(integers: &thread.context.integers, floats: &thread.context.floats)
         thread.context.floatingPointControl = hart.floatingPointControl
         thread.context.pc = hart.pc
     }
 
     func restoreContext(of thread: Thread, onto hart: Hart) {
-        for index in 1..<32 { hart.setRegister(index, thread.context.integers[index]) }
-        for index in 0..<32 { hart.setFloatRegister(index, thread.context.floats[index]) }
+        hart.restoreRegisters(integers: thread.context.integers, floats: thread.context.floats)
         hart.floatingPointControl = thread.context.floatingPointControl
         hart.setPC(thread.context.pc)
     }

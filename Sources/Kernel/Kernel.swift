@@ -109,6 +109,8 @@ public final class Kernel {
     var threadOrder: [Int32] = []
     var nextThreadID: Int32 = 2
     var futexes = FutexTable()
+    /// Threads blocked with a deadline (see `sleepers`).
+    var timedWaiters: [Thread] = []
     var contextSwitches: UInt64 = 0
     var timerInterrupts: UInt64 = 0
     var idleWakeUps: UInt64 = 0

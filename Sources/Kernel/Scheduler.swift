@@ -107,7 +107,12 @@ extension Kernel {
     }
 
     /// Threads blocked with a deadline (sleeping, or waiting on a futex with a timeout).
-    var sleepers: [Thread] { threadOrder.compactMap { threads[$0] }.filter { $0.wakeDeadline != nil } }
+    /// Kept as a list that `block` appends to and this prunes, so a timer costs nothing
+    /// when no thread sleeps.
+    var sleepers: [Thread] {
+        if timedWaiters.contains(where: { $0.wakeDeadline == nil }) { timedWaiters.removeAll { $0.wakeDeadline == nil } }
+        return timedWaiters
+    }
 
     /// A timer or software interrupt on `hart`.
     func interrupt(_ hart: Hart, code: UInt64) {
@@ -152,6 +157,7 @@ extension Kernel {
         running[hart.id] = nil
         thread.transition(to: .blocked(reason), at: hart.cycle)
         thread.wakeDeadline = deadline
+        if deadline != nil, !timedWaiters.contains(where: { $0 === thread }) { timedWaiters.append(thread) }
         thread.timeoutResult = timeoutResult
         lastSwitchReason = .blocked
         dispatch(hart)

@@ -46,11 +46,26 @@ enum SystemCallResult {
 
 /// The six argument registers of a call.
 struct SystemCallArguments {
-    let values: [UInt64]
-    subscript(_ index: Int) -> UInt64 { values[index] }
-    func signed(_ index: Int) -> Int64 { Int64(bitPattern: values[index]) }
+    let a0, a1, a2, a3, a4, a5: UInt64
+
+    init(_ hart: Hart) {
+        (a0, a1, a2, a3, a4, a5) = (hart.register(10), hart.register(11), hart.register(12),
+                                    hart.register(13), hart.register(14), hart.register(15))
+    }
+
+    subscript(_ index: Int) -> UInt64 {
+        switch index {
+        case 0: a0
+        case 1: a1
+        case 2: a2
+        case 3: a3
+        case 4: a4
+        default: a5
+        }
+    }
+    func signed(_ index: Int) -> Int64 { Int64(bitPattern: self[index]) }
     /// Argument as a C `int` (the low 32 bits, sign-extended), as the kernel's prototypes say.
-    func int32(_ index: Int) -> Int32 { Int32(truncatingIfNeeded: values[index]) }
+    func int32(_ index: Int) -> Int32 { Int32(truncatingIfNeeded: self[index]) }
 }
 
 extension Kernel {
@@ -61,7 +76,7 @@ extension Kernel {
         systemCallCount &+= 1
         let process = thread.process
         let number = hart.register(17)
-        let arguments = SystemCallArguments(values: (10...15).map { hart.register($0) })
+        let arguments = SystemCallArguments(hart)
         let result: SystemCallResult
         switch SystemCall(rawValue: number) {
         case .read?: result = read(arguments)

@@ -28,6 +28,26 @@ extension Hart {
         mstatus = (mstatus & ~CSRBits.fs) | (enabled ? 1 << 13 : 0)
     }
 
+    /// Copies x0–x31 and f0–f31 into the arrays (32 entries each) in one go: a context
+    /// switch's save, without a call per register.
+    public func saveRegisters(integers: inout [UInt64], floats: inout [UInt64]) {
+        guard integers.count >= 32, floats.count >= 32 else { return }
+        integers.withUnsafeMutableBufferPointer { buffer in buffer.baseAddress?.update(from: x, count: 32) }
+        integers[0] = 0
+        floats.withUnsafeMutableBufferPointer { buffer in buffer.baseAddress?.update(from: f, count: 32) }
+    }
+
+    /// Loads x1–x31 and f0–f31 from the arrays (32 entries each; x0 stays zero).
+    public func restoreRegisters(integers: [UInt64], floats: [UInt64]) {
+        guard integers.count >= 32, floats.count >= 32 else { return }
+        integers.withUnsafeBufferPointer { buffer in
+            if let base = buffer.baseAddress { (x + 1).update(from: base + 1, count: 31) }
+        }
+        floats.withUnsafeBufferPointer { buffer in
+            if let base = buffer.baseAddress { f.update(from: base, count: 32) }
+        }
+    }
+
     /// `fcsr`: the rounding mode (bits 7:5) and the accrued exception flags (bits 4:0).
     public var floatingPointControl: UInt64 {
         get { UInt64(frm) << 5 | UInt64(fflags) }
