@@ -47,16 +47,20 @@ enum CSRBits {
 
 extension Hart {
     /// The value of `mip` as the hart sees it: software bits plus device lines.
-    var mip: UInt64 {
-        var pending = mipSoftware
-        if machine.clint.msip[id] { pending |= CSRBits.msip }
-        if time >= machine.clint.mtimecmp[id] { pending |= CSRBits.mtip }
-        if menvcfg & CSRBits.stce != 0 {
+    var mip: UInt64 { pendingBits(among: ~0) }
+
+    /// The bits of `mip` within `mask`, asking only the devices behind those bits: taking
+    /// an interrupt checks just the enabled ones (a host kernel's timer and IPI, say).
+    func pendingBits(among mask: UInt64) -> UInt64 {
+        var pending = mipSoftware & mask
+        if mask & CSRBits.msip != 0, machine.clint.msip[id] { pending |= CSRBits.msip }
+        if mask & CSRBits.mtip != 0, time >= machine.clint.mtimecmp[id] { pending |= CSRBits.mtip }
+        if mask & CSRBits.stip != 0, menvcfg & CSRBits.stce != 0 {
             pending &= ~CSRBits.stip
             if time >= stimecmp { pending |= CSRBits.stip }
         }
-        if machine.externalInterruptPending(hart: id, supervisor: false) { pending |= CSRBits.meip }
-        if machine.externalInterruptPending(hart: id, supervisor: true) { pending |= CSRBits.seip }
+        if mask & CSRBits.meip != 0, machine.externalInterruptPending(hart: id, supervisor: false) { pending |= CSRBits.meip }
+        if mask & CSRBits.seip != 0, machine.externalInterruptPending(hart: id, supervisor: true) { pending |= CSRBits.seip }
         return pending
     }
 

@@ -155,7 +155,7 @@ extension Hart {
 
     /// The interrupt to take now, if any: pending, enabled, and allowed at this privilege.
     func pendingInterrupt() -> UInt64? {
-        let pendingEnabled = mip & mie
+        let pendingEnabled = pendingBits(among: mie)
         guard pendingEnabled != 0 else { return nil }
         // Machine-level: taken if not delegated and (below M, or M with MIE set).
         let machineEnabled = privilege != .machine || mstatus & CSRBits.mie != 0
