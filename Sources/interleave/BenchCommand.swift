@@ -16,7 +16,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Work per program: 1 is about 100 million instructions each.")
     var scale: Int = 1
 
-    @Option(help: "Programs to run (comma-separated): \((ComputeBenchmark.allCases.map(\.rawValue) + GuestBenchmarks.programs).joined(separator: ", ")).")
+    @Option(help: "Programs to run (comma-separated): \((ComputeBenchmark.allCases.map(\.rawValue) + GuestBenchmarks.programs + GuestBenchmarks.kernelPrograms).joined(separator: ", ")).")
     var only: String?
 
     @Flag(help: "Skip the qemu-riscv64 comparison.")
@@ -35,10 +35,10 @@ struct BenchCommand: ParsableCommand {
             for name in only.split(separator: ",").map(String.init) {
                 if let benchmark = ComputeBenchmark(rawValue: name) {
                     selected.append(benchmark)
-                } else if GuestBenchmarks.programs.contains(name) {
+                } else if (GuestBenchmarks.programs + GuestBenchmarks.kernelPrograms).contains(name) {
                     swiftPrograms?.append(name)
                 } else {
-                    let all = ComputeBenchmark.allCases.map(\.rawValue) + GuestBenchmarks.programs
+                    let all = ComputeBenchmark.allCases.map(\.rawValue) + GuestBenchmarks.programs + GuestBenchmarks.kernelPrograms
                     throw ValidationError("unknown program '\(name)'; the programs are \(all.joined(separator: ", "))")
                 }
             }

@@ -9,6 +9,8 @@ import Toolchain
 
 struct GuestBenchmarks {
     static let programs = ["sieve", "nbody", "dictionary", "sort"]
+    /// Kernel paths: a system call round trip, and a context switch (threads: no qemu).
+    static let kernelPrograms = ["syscalls", "switches"]
 
     let qemu: QemuReference?
 
@@ -22,9 +24,12 @@ struct GuestBenchmarks {
             printError("note: skipping the Swift programs: \(error)")
             return
         }
-        print("")
-        print("Swift program (kernel)   instructions    time (s)      MIPS" + (qemu != nil ? "   qemu (s)   time ratio" : ""))
-        for name in Self.programs where only?.contains(name) ?? true {
+        let selected = Self.programs.filter { only?.contains($0) ?? true }
+        if !selected.isEmpty {
+            print("")
+            print("Swift program (kernel)   instructions    time (s)      MIPS" + (qemu != nil ? "   qemu (s)   time ratio" : ""))
+        }
+        for name in selected {
             let built: BuildResult
             do {
                 built = try builder.build(sources: [folder + "/\(name).swift"], optimization: .speed,
@@ -51,6 +56,31 @@ struct GuestBenchmarks {
                 line += pad(format(reference.seconds, 3), 11, left: true) + pad(format(seconds / reference.seconds, 2) + "x", 13, left: true)
             }
             print(line)
+        }
+        let kernelPaths = Self.kernelPrograms.filter { only?.contains($0) ?? true }
+        guard !kernelPaths.isEmpty else { return }
+        print("")
+        print("kernel path          operations    time (s)   host ns each   per host second")
+        for name in kernelPaths {
+            let built: BuildResult
+            do {
+                built = try builder.build(sources: [folder + "/\(name).swift"], optimization: .speed,
+                                          progress: { printError("  \($0)") })
+            } catch {
+                throw fail("\(name).swift did not build: \(error)", status: 1)
+            }
+            let elf = [UInt8](try Data(contentsOf: URL(fileURLWithPath: built.elfPath)))
+            let io = KernelIO(writeOutput: { _ in }, writeError: { writeStandardError($0) })
+            let kernel = try Kernel(executable: elf, name: name, arguments: [], io: io)
+            let start = ContinuousClock.now
+            let ending = kernel.run()
+            let seconds = (ContinuousClock.now - start).seconds
+            guard case .exited(status: 0) = ending else { throw fail("\(name): \(ending)", status: 1) }
+            let statistics = kernel.statistics
+            let (label, count) = name == "switches" ? ("context switch", statistics.contextSwitches) : ("system call", statistics.systemCalls)
+            print(pad(label, 18) + pad("\(count)", 14, left: true) + pad(format(seconds, 3), 12, left: true)
+                  + pad(format(seconds / Double(max(count, 1)) * 1e9, 0), 15, left: true)
+                  + pad(format(Double(count) / seconds, 0), 18, left: true))
         }
     }
 }
