@@ -23,6 +23,11 @@ public struct KernelConfiguration: Sendable, Equatable {
     public var tlbEntries = 64
     /// Harts (cores) the kernel schedules threads on.
     public var harts = 1
+    /// Instructions a hart runs before the next hart's turn (1 = finest interleaving), and
+    /// the largest random delay in cycles after each turn: with jitter, each seed gives
+    /// another interleaving of the harts (and the same seed always the same one).
+    public var granularity = 1000
+    public var jitter: UInt64 = 0
     /// How threads share the harts.
     public var scheduling: SchedulingPolicy = .cooperative
     /// Cycles a context switch costs, and the extra when the address space changes.
@@ -133,6 +138,8 @@ public final class Kernel {
         machineConfiguration.ramSize = configuration.memoryLimit + configuration.memoryLimit / 128 + (4 << 20)
         machineConfiguration.hartCount = configuration.harts
         machineConfiguration.seed = configuration.seed
+        machineConfiguration.interleaveGranularity = configuration.granularity
+        machineConfiguration.jitter = configuration.jitter
         machineConfiguration.clockFrequency = configuration.clockFrequency
         machineConfiguration.timerFrequency = min(10_000_000, configuration.clockFrequency)
         machineConfiguration.tlbEntries = configuration.tlbEntries

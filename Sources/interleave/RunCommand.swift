@@ -53,6 +53,12 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Harts (cores) the kernel schedules threads on (1...64).")
     var harts: Int = 1
 
+    @Option(help: "Instructions a hart runs before the next hart's turn (1 = finest interleaving).")
+    var granularity: Int = 1000
+
+    @Option(help: "Largest random delay in cycles after each hart's turn; with it, each --seed interleaves the harts differently.")
+    var jitter: UInt64 = 0
+
     @Option(help: "How threads share the harts: cooperative, round-robin (a periodic tick checks the time slice) or tickless (the timer is set for the slice's end).")
     var scheduler: SchedulerName = .cooperative
 
@@ -92,6 +98,8 @@ struct RunCommand: ParsableCommand {
         configuration.seed = seed
         configuration.clockFrequency = clockHz
         configuration.harts = harts
+        configuration.granularity = granularity
+        configuration.jitter = jitter
         configuration.scheduling = try schedulingPolicy()
         let io = KernelIO(readInput: readStandardInput, writeOutput: writeStandardOutput,
                           writeError: { bytes in writeStandardError(bytes) })

@@ -84,3 +84,30 @@ struct ThreadTests {
         #expect(preemptive.statistics.contextSwitches > cooperative.statistics.contextSwitches)
     }
 }
+
+@Suite("Kernel: races between harts")
+struct RaceTests {
+    static func counts(_ text: String) -> (plain: Int, atomic: Int)? {
+        let words = text.split(separator: " ")
+        guard words.count >= 4, let plain = Int(words[1]), let atomic = Int(words[3]) else { return nil }
+        return (plain, atomic)
+    }
+
+    @Test("on two harts a plain counter loses updates, differently per seed; the atomic one never")
+    func lostUpdates() throws {
+        guard let elf = try GuestPrograms.build("Threads/race.swift") else { return }
+        var plains: Set<Int> = []
+        for seed: UInt64 in 1...3 {
+            let result = try run(elf) { $0.harts = 2; $0.granularity = 1; $0.jitter = 3; $0.seed = seed }
+            guard let counts = Self.counts(result.text) else { Issue.record("output: \(result.text)"); return }
+            #expect(counts.atomic == 40_000)
+            #expect(counts.plain < 40_000)
+            plains.insert(counts.plain)
+            let again = try run(elf) { $0.harts = 2; $0.granularity = 1; $0.jitter = 3; $0.seed = seed }
+            #expect(again.text == result.text, "seed \(seed) repeats")
+        }
+        #expect(plains.count >= 2)
+        let alone = try run(elf)
+        #expect(Self.counts(alone.text)?.plain == 40_000, "one hart, cooperative: no interleaving, no loss")
+    }
+}
