@@ -31,6 +31,12 @@ public enum SystemCallNumber {
     public static let threadSpawn = 0x1000
     /// Interleave's own: thread_join(thread id) → the thread's exit status.
     public static let threadJoin = 0x1001
+    /// Interleave's own: post_message(thread id, kind, parameter 1, parameter 2) → 0.
+    public static let postMessage = 0x1020
+    /// Interleave's own: get_message(32-byte record) → 0; blocks while the queue is empty.
+    public static let getMessage = 0x1021
+    /// Interleave's own: peek_message(32-byte record) → 1 with a message, 0 without.
+    public static let peekMessage = 0x1022
 }
 
 /// A failed system call: the kernel's errno.

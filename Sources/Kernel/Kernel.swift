@@ -36,6 +36,12 @@ public struct KernelConfiguration: Sendable, Equatable {
     /// Most threads alive at once, and most bytes of thread stacks per process.
     public var threadLimit = 256
     public var threadStackLimit: UInt64 = 256 << 20
+    /// Most messages waiting in one thread's queue; a post to a full queue gets -EAGAIN.
+    public var messageQueueCapacity = 1024
+    /// The input device (InputDevice.swift): cycles between cursor moves (nil: off), and
+    /// how many it injects before its quit message.
+    public var inputPeriodCycles: UInt64? = nil
+    public var inputEventCount = 100
 
     public init() {}
 
@@ -51,6 +57,15 @@ public struct KernelConfiguration: Sendable, Equatable {
             throw KernelError("the number of harts must be between 1 and \(MachineConfiguration.maximumHarts), not \(harts)")
         }
         try scheduling.validate()
+        guard messageQueueCapacity >= 1, messageQueueCapacity <= 1 << 20 else {
+            throw KernelError("a message queue must hold between 1 and 1048576 messages, not \(messageQueueCapacity)")
+        }
+        if let inputPeriodCycles, inputPeriodCycles < 100 {
+            throw KernelError("input events must be at least 100 cycles apart, not \(inputPeriodCycles)")
+        }
+        guard inputEventCount >= 1, inputEventCount <= 100_000_000 else {
+            throw KernelError("the input device injects between 1 and 100000000 events, not \(inputEventCount)")
+        }
     }
 }
 
@@ -85,6 +100,17 @@ public struct KernelStatistics: Sendable, Equatable {
     public var threads: [ThreadStatistics] = []
     /// System calls this kernel does not implement: number → times made.
     public var unknownSystemCalls: [UInt64: UInt64] = [:]
+    /// The input device's cursor moves: injected, dropped (full queue, no foreground
+    /// thread), and each taken one's latency in cycles, from injection to get/peek.
+    public var inputEventsInjected: UInt64 = 0
+    public var inputEventsDropped: UInt64 = 0
+    public var inputLatencies: [UInt64] = []
+
+    /// The median input latency in cycles (the lower middle one), or nil with no events.
+    public var inputLatencyMedian: UInt64? {
+        inputLatencies.isEmpty ? nil : inputLatencies.sorted()[(inputLatencies.count - 1) / 2]
+    }
+    public var inputLatencyMaximum: UInt64? { inputLatencies.max() }
 }
 
 /// One thread's counters, for statistics.
@@ -114,6 +140,8 @@ public final class Kernel {
     var threadOrder: [Int32] = []
     var nextThreadID: Int32 = 2
     var futexes = FutexTable()
+    /// The input device and its latency record (InputDevice.swift).
+    var input = InputDevice.off
     /// Threads blocked with a deadline (see `sleepers`).
     var timedWaiters: [Thread] = []
     var contextSwitches: UInt64 = 0
@@ -167,6 +195,7 @@ public final class Kernel {
         main.context.integers[2] = loaded.stackPointer
         main.context.integers[1] = UserLayout.trampoline
         register(main)
+        input = InputDevice(configuration: configuration)
         for hart in machine.harts {
             hart.setPrivilege(.user)
             hart.setFloatingPointEnabled(true)
@@ -234,6 +263,9 @@ public final class Kernel {
         statistics.contextSwitches = contextSwitches
         statistics.timerInterrupts = timerInterrupts
         statistics.idleWakeUps = idleWakeUps
+        statistics.inputEventsInjected = UInt64(input.injected)
+        statistics.inputEventsDropped = UInt64(input.dropped)
+        statistics.inputLatencies = input.latencies
         statistics.threads = threadOrder.compactMap { threads[$0] }.map { ThreadStatistics(tid: $0.tid, pid: $0.process.pid, metrics: $0.metrics) }
         return statistics
     }

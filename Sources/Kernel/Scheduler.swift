@@ -103,6 +103,7 @@ extension Kernel {
         for thread in sleepers where thread.lastHart == hart.id {
             if let wake = thread.wakeDeadline { consider(wake) }
         }
+        if hart.id == input.hart, let injection = input.nextInjection { consider(injection) }
         machine.setTimer(hart: hart.id, atCycle: deadline)
     }
 
@@ -126,6 +127,7 @@ extension Kernel {
                 makeReady(thread, at: now)
             }
         }
+        injectInput(hart)
         if let thread = running[hart.id] {
             if scheduler.policy.isPreemptive, now >= thread.sliceEnd {
                 if scheduler.hasReady {

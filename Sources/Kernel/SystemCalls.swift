@@ -19,6 +19,9 @@ enum SystemCall: UInt64 {
         if let call = SystemCall(rawValue: number) { return "\(call)" }
         if number == Kernel.threadSpawn { return "thread_spawn" }
         if number == Kernel.threadJoin { return "thread_join" }
+        if number == Kernel.postMessage { return "post_message" }
+        if number == Kernel.getMessage { return "get_message" }
+        if number == Kernel.peekMessage { return "peek_message" }
         let others: [UInt64: String] = [
             17: "getcwd", 23: "dup", 24: "dup3", 25: "fcntl", 34: "mkdirat", 35: "unlinkat", 46: "ftruncate",
             48: "faccessat", 49: "chdir", 56: "openat", 59: "pipe2", 61: "getdents64", 62: "lseek",
@@ -114,6 +117,9 @@ extension Kernel {
         case .ioctl?: result = .error(.ENOTTY)
         case nil where number == Kernel.threadSpawn: result = spawnThread(arguments, hart: hart, parent: thread)
         case nil where number == Kernel.threadJoin: result = joinThread(arguments, hart: hart, thread: thread)
+        case nil where number == Kernel.postMessage: result = postMessage(arguments, hart: hart, thread: thread)
+        case nil where number == Kernel.getMessage: result = getMessage(arguments, hart: hart, thread: thread)
+        case nil where number == Kernel.peekMessage: result = peekMessage(arguments, hart: hart, thread: thread)
         default:
             unknownSystemCalls[number, default: 0] += 1
             result = .error(.ENOSYS)

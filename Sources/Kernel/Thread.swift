@@ -21,12 +21,15 @@ enum BlockReason: Equatable, CustomStringConvertible {
     case sleep(untilCycle: UInt64)
     /// In thread_join, for this thread.
     case join(tid: Int32)
+    /// In get_message, its queue empty (MessageQueue.swift).
+    case message
 
     var description: String {
         switch self {
         case .futex(let address, _): "futex_wait on 0x\(String(address, radix: 16))"
         case .sleep(let cycle): "nanosleep until cycle \(cycle)"
         case .join(let tid): "thread_join of thread \(tid)"
+        case .message: "get_message (its message queue is empty)"
         }
     }
 }
@@ -67,6 +70,8 @@ final class Thread {
     /// loader made).
     var stack: MemoryRegion? = nil
     var metrics = ThreadMetrics()
+    /// Messages posted to it and not yet taken (MessageQueue.swift).
+    var messages = MessageQueue()
 
     init(tid: Int32, process: Process) {
         self.tid = tid
