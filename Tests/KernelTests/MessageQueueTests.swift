@@ -160,6 +160,31 @@ struct MessageQueueTests {
         #expect(preemptive.statistics.threads[1].metrics.switches > 10)
     }
 
+    @Test("a second hart gives the hog its own core: even cooperative input stays fast")
+    func secondHart() throws {
+        guard let result = try hogRun(rounds: 200_000, { $0.harts = 2 }) else { return }
+        #expect(result.text.hasSuffix("handled 60 cursor moves\n"))
+        #expect((result.statistics.inputLatencyMaximum ?? .max) < 10_000)   // 0.1 ms
+    }
+
+    @Test("a 120 ms slice gives fewer switches and worse input latency than a 15.6 ms one on the same work")
+    func longSlicesHurtInput() throws {
+        let tick: UInt64 = 1_560_000   // Windows' 15.6 ms
+        guard let elf = try GuestPrograms.build("Messages/input-hog.swift") else { return }
+        let results = try [tick, 12_000_000].map { slice in
+            try run(elf, arguments: ["2000000"]) { configuration in
+                Self.input(every: 5 * Self.millisecond, events: 40)(&configuration)
+                configuration.scheduling = .roundRobin(sliceCycles: slice, tickCycles: tick)
+            }
+        }
+        let (short, long) = (results[0].statistics, results[1].statistics)
+        #expect(results.allSatisfy { $0.text.hasSuffix("handled 40 cursor moves\n") })
+        #expect(long.threads[1].metrics.runCycles > 12_000_000)   // the hog outlasts a long slice
+        #expect((short.inputLatencyMaximum ?? .max) <= tick + 2_000)
+        #expect((long.inputLatencyMaximum ?? 0) >= 8_000_000)     // 80 ms and more
+        #expect(long.contextSwitches < short.contextSwitches)
+    }
+
     @Test("a thread blocked in get_message with nothing to wake it is reported as a deadlock")
     func deadlockInGetMessage() throws {
         guard let elf = try GuestPrograms.build("Messages/wait-forever.swift") else { return }
