@@ -31,6 +31,10 @@ public enum SystemCallNumber {
     public static let threadSpawn = 0x1000
     /// Interleave's own: thread_join(thread id) → the thread's exit status.
     public static let threadJoin = 0x1001
+    /// Interleave's own: process_spawn(program name, argv, 0, 0) → the child's pid.
+    public static let processSpawn = 0x1010
+    /// Interleave's own: process_wait(pid or -1, status pointer) → the child's pid.
+    public static let processWait = 0x1011
     /// Interleave's own: post_message(thread id, kind, parameter 1, parameter 2) → 0.
     public static let postMessage = 0x1020
     /// Interleave's own: get_message(32-byte record) → 0; blocks while the queue is empty.
@@ -55,8 +59,10 @@ public struct SystemError: Error, Equatable, CustomStringConvertible {
         self.code = code
     }
 
+    public static let noSuchFile = SystemError(code: 2)         // ENOENT
     public static let interrupted = SystemError(code: 4)        // EINTR
     public static let badFileDescriptor = SystemError(code: 9)  // EBADF
+    public static let noChild = SystemError(code: 10)           // ECHILD
     public static let wouldBlock = SystemError(code: 11)        // EAGAIN
     public static let outOfMemory = SystemError(code: 12)       // ENOMEM
     public static let badAddress = SystemError(code: 14)        // EFAULT
@@ -65,8 +71,10 @@ public struct SystemError: Error, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch code {
+        case 2: return "ENOENT (no such file or program)"
         case 4: return "EINTR (interrupted system call)"
         case 9: return "EBADF (bad file descriptor)"
+        case 10: return "ECHILD (no such child process)"
         case 11: return "EAGAIN (try again)"
         case 12: return "ENOMEM (out of memory)"
         case 14: return "EFAULT (bad address)"

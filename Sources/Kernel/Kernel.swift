@@ -8,7 +8,8 @@ import Machine
 
 /// Limits and settings of one run. Defaults suit interactive use on a laptop.
 public struct KernelConfiguration: Sendable, Equatable {
-    /// Most memory the process may touch (pages given frames), in bytes.
+    /// Most memory a process may touch (pages given frames), in bytes; RAM is this size
+    /// (plus page tables), so all processes together stay within it too.
     public var memoryLimit: UInt64 = 256 << 20
     /// Most bytes the stack may grow to.
     public var stackLimit: UInt64 = 8 << 20
@@ -33,6 +34,8 @@ public struct KernelConfiguration: Sendable, Equatable {
     /// Cycles a context switch costs, and the extra when the address space changes.
     public var switchCost: UInt64 = 200
     public var addressSpaceSwitchCost: UInt64 = 600
+    /// Most processes alive at once (process_spawn fails with EAGAIN past it).
+    public var processLimit = 64
     /// Most threads alive at once, and most bytes of thread stacks per process.
     public var threadLimit = 256
     public var threadStackLimit: UInt64 = 256 << 20
@@ -88,9 +91,12 @@ public struct KernelStatistics: Sendable, Equatable {
     public var instructions: UInt64 = 0
     public var cycles: UInt64 = 0
     public var systemCalls: UInt64 = 0
-    /// Pages given a frame on first touch.
+    /// Pages given a frame on first touch, in all processes.
     public var pageFaults: UInt64 = 0
+    /// The most memory one process held at once.
     public var peakMemory: UInt64 = 0
+    /// Per process, in the order they started.
+    public var processes: [ProcessSummary] = []
     public var outputBytes: UInt64 = 0
     public var contextSwitches: UInt64 = 0
     public var timerInterrupts: UInt64 = 0
@@ -124,10 +130,25 @@ public final class Kernel {
     public let machine: Machine
     public let configuration: KernelConfiguration
     let frames: FrameAllocator
-    let process: Process
+    /// The first program (pid 1): its ending is the run's (ProcessCalls.swift has the rest).
+    let firstProcess: Process
+    /// Every process by pid, running or ended, and the order they started in.
+    var processTable: [Int32: Process] = [:]
+    var processOrder: [Int32] = []
+    /// The programs process_spawn can start, by name, and the environment they get.
+    let programs: [String: ELFImage]
+    let environment: [String]
+    /// The process whose trap is being handled (set in handleTrap).
+    var trapProcess: Process? = nil
+    /// The calling process in a system call (the one whose trap is being handled); the
+    /// first program's outside a trap.
+    var process: Process { trapProcess ?? firstProcess }
+    /// While true, killed processes' reports are not written (endAll writes one for all).
+    var quietEndings = false
     var io: KernelIO
     var random: SplitMix64
-    /// Set when the process has ended; the run loop stops at the next chance.
+    /// Set when every process has ended (to the first program's ending); the run loop
+    /// stops at the next chance.
     var ending: ProcessEnding? = nil
     var outputBytes: UInt64 = 0
     var systemCallCount: UInt64 = 0
@@ -138,6 +159,7 @@ public final class Kernel {
     /// Every thread by id, alive or exited (exited ones keep their status for join).
     var threads: [Int32: Thread] = [:]
     var threadOrder: [Int32] = []
+    /// The next thread id, and the next pid (one counter, as on Linux).
     var nextThreadID: Int32 = 2
     var futexes = FutexTable()
     /// The input device and its latency record (InputDevice.swift).
@@ -152,17 +174,30 @@ public final class Kernel {
     /// Why the next context switch happens (set just before `dispatch`).
     var lastSwitchReason: SwitchReason = .exited
 
-    /// Loads `executable` (an ELF file's bytes) as process 1, ready to run.
+    /// Loads `executable` (an ELF file's bytes) as process 1, ready to run. `programs`
+    /// (name → ELF bytes) are what process_spawn can start, the first program among them
+    /// under `name`; `alsoStarting` names programs started at once beside it, as pids
+    /// 2, 3, … (independent processes with no arguments but their name).
     public init(executable: [UInt8], name: String, arguments: [String], environment: [String] = [],
-                configuration: KernelConfiguration = KernelConfiguration(), io: KernelIO) throws(KernelError) {
+                configuration: KernelConfiguration = KernelConfiguration(), io: KernelIO,
+                programs: [String: [UInt8]] = [:], alsoStarting: [String] = []) throws(KernelError) {
         try configuration.validate()
         self.configuration = configuration
         self.io = io
+        self.environment = environment
         random = SplitMix64(seed: configuration.seed ^ 0x6B65_726E_656C)   // "kernel"
         let image: ELFImage
         do { image = try ELFImage(bytes: executable) } catch { throw KernelError("\(name): \(error.message)") }
+        var images: [String: ELFImage] = [:]
+        for (programName, bytes) in programs.sorted(by: { $0.key < $1.key }) {
+            do { images[programName] = try ELFImage(bytes: bytes) } catch { throw KernelError("\(programName): \(error.message)") }
+        }
+        if images[name] == nil { images[name] = image }
+        for other in alsoStarting where images[other] == nil { throw KernelError("\(other): no such program among the run's programs") }
+        self.programs = images
         var machineConfiguration = MachineConfiguration()
-        // RAM: the process's limit plus room for its page tables.
+        // RAM: the memory limit (each process's, and all processes' together) plus room
+        // for page tables.
         machineConfiguration.ramSize = configuration.memoryLimit + configuration.memoryLimit / 128 + (4 << 20)
         machineConfiguration.hartCount = configuration.harts
         machineConfiguration.seed = configuration.seed
@@ -173,21 +208,14 @@ public final class Kernel {
         machineConfiguration.tlbEntries = configuration.tlbEntries
         do { machine = try Machine(configuration: machineConfiguration) } catch { throw KernelError(error.message) }
         frames = FrameAllocator(memory: machine.memory)
-        guard let space = AddressSpace(memory: machine.memory, frames: frames,
-                                       pageLimit: configuration.memoryLimit / AddressSpace.pageSize) else {
-            throw KernelError("no memory for the first page table")
-        }
         var seedBytes: [UInt8] = []
         for _ in 0..<2 { let word = random.next(); for shift in stride(from: 0, to: 64, by: 8) { seedBytes.append(UInt8(truncatingIfNeeded: word >> UInt64(shift))) } }
-        let loaded = try ProgramLoader.load(image, into: space, arguments: [name] + arguments, environment: environment,
-                                            stackLimit: configuration.stackLimit, randomBytes: seedBytes)
-        process = Process(pid: 1, name: name, image: image, addressSpace: space, breakStart: loaded.breakStart)
-        guard let trampoline = space.populate(UserLayout.trampoline, permissions: PTE.read | PTE.execute) else {
-            throw KernelError("no memory for the thread trampoline")
-        }
-        machine.memory.write(UserLayout.trampolineCode, at: trampoline)
-        space.addRegion(MemoryRegion(start: UserLayout.trampoline, end: UserLayout.trampoline + UserLayout.pageSize,
-                                     permissions: PTE.read | PTE.execute, kind: .trampoline))
+        let (process, loaded) = try Kernel.makeProcess(pid: 1, name: name, image: image, arguments: [name] + arguments,
+                                                       environment: environment, memory: machine.memory, frames: frames,
+                                                       configuration: configuration, randomBytes: seedBytes)
+        firstProcess = process
+        processTable[1] = process
+        processOrder = [1]
         scheduler = Scheduler(policy: configuration.scheduling)
         running = Array(repeating: nil, count: configuration.harts)
         let main = Thread(tid: process.pid, process: process)
@@ -196,17 +224,24 @@ public final class Kernel {
         main.context.integers[1] = UserLayout.trampoline
         register(main)
         input = InputDevice(configuration: configuration)
+        var started = [main]
+        for other in alsoStarting {
+            guard let otherImage = images[other] else { continue }
+            started.append(try startProcess(name: other, image: otherImage, arguments: [other], parentID: nil,
+                                            randomBytes: nextRandomBytes(), cycle: 0))
+        }
         for hart in machine.harts {
             hart.setPrivilege(.user)
             hart.setFloatingPointEnabled(true)
             hart.enableKernelInterrupts()
         }
         machine.attachHostTrapHandler { [unowned self] hart, trap in self.handleTrap(hart, trap) }
-        scheduler.enqueue(main)
+        for thread in started { scheduler.enqueue(thread) }
         for hart in machine.harts { dispatch(hart) }
     }
 
-    /// Runs the program until it exits, is killed, or reaches the instruction limit.
+    /// Runs until every process has exited or been killed, or the run reached the
+    /// instruction limit; returns the first program's ending (`processEndings` has all).
     public func run() -> ProcessEnding {
         while true {
             if let ending = run(slice: 1 << 26) { return ending }
@@ -220,7 +255,7 @@ public final class Kernel {
         while ending == nil {
             let executed = instructionsExecuted
             guard executed < configuration.instructionLimit else {
-                ending = .instructionLimit(instructionLimitReport(busiestHart))
+                endAll(.instructionLimit(instructionLimitReport(busiestHart)))
                 break
             }
             guard executed < sliceEnd else { return nil }
@@ -230,11 +265,13 @@ public final class Kernel {
             case .fatal(let report):
                 let hart = machine.harts[max(0, min(report.hart, machine.harts.count - 1))]
                 let trap = TrapRecord(cause: report.cause, value: report.value, pc: report.pc, privilege: report.privilege)
-                kill(process, .killed(GuestFault(thread: running[hart.id], process: process, hart: hart, trap: trap)))
+                let victim = running[hart.id]?.process ?? firstProcess
+                kill(victim, .killed(GuestFault(thread: running[hart.id], process: victim, hart: hart, trap: trap)))
             case .allHartsWaiting:
-                ending = .deadlock(deadlockReport())
+                endAll(.deadlock(deadlockReport()))
             case .powerOff, .toHost:
-                ending = .killed(GuestFault(thread: nil, process: process, hart: busiestHart, trap: busiestHart.lastTrap ?? TrapRecord(cause: 2, value: 0, pc: busiestHart.pc, privilege: .user)))
+                let hart = busiestHart, victim = running[hart.id]?.process ?? firstProcess
+                endAll(.killed(GuestFault(thread: nil, process: victim, hart: hart, trap: hart.lastTrap ?? TrapRecord(cause: 2, value: 0, pc: hart.pc, privilege: .user))))
             }
         }
         return ending
@@ -247,8 +284,8 @@ public final class Kernel {
 
     /// Where the program is now: `function+0x1c`, or the PC in hex.
     public var currentLocation: String {
-        let pc = busiestHart.pc
-        return process.symbolize(pc) ?? "0x\(String(pc, radix: 16))"
+        let hart = busiestHart, pc = hart.pc
+        return (running[hart.id]?.process ?? firstProcess).symbolize(pc) ?? "0x\(String(pc, radix: 16))"
     }
 
     public var statistics: KernelStatistics {
@@ -256,8 +293,9 @@ public final class Kernel {
         statistics.instructions = instructionsExecuted
         statistics.cycles = machine.harts.map(\.cycle).max() ?? 0
         statistics.systemCalls = systemCallCount
-        statistics.pageFaults = process.addressSpace.demandFaults
-        statistics.peakMemory = process.addressSpace.peakResidentPages * AddressSpace.pageSize
+        statistics.processes = processes
+        statistics.pageFaults = statistics.processes.reduce(0) { $0 + $1.pageFaults }
+        statistics.peakMemory = statistics.processes.map(\.peakMemory).max() ?? 0
         statistics.outputBytes = outputBytes
         statistics.unknownSystemCalls = unknownSystemCalls
         statistics.contextSwitches = contextSwitches
@@ -287,6 +325,8 @@ public final class Kernel {
             return
         }
         guard let thread = running[hart.id] else { return }   // an idle hart traps only by interrupt
+        trapProcess = thread.process
+        defer { trapProcess = nil }
         switch trap.cause {
         case ExceptionCause.environmentCallFromU.rawValue:
             hart.setPC(trap.pc &+ 4)
@@ -316,10 +356,11 @@ public final class Kernel {
         }
     }
 
-    /// Ends a process: every thread of it stops, its memory goes, and the run ends when
-    /// no process is left.
+    /// Ends a process alone: every thread of it stops, its memory goes (processFinished),
+    /// the other processes run on, and the run ends when no process is left.
     func kill(_ victim: Process, _ reason: ProcessEnding) {
-        if ending == nil { ending = reason }
+        guard !victim.hasEnded else { return }
+        victim.ending = reason   // the last thread's finish sees it (processFinished)
         for thread in threadOrder.compactMap({ threads[$0] }) where thread.process === victim && !thread.isExited {
             finish(thread, status: Int32(truncatingIfNeeded: reason.status))
         }

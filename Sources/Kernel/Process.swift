@@ -1,11 +1,18 @@
 // A process: one program in its own address space, with the kernel's bookkeeping for
-// it — its identity, its heap break, its output so far, how it ended. This first kernel
-// runs one process with one thread on one hart; threads and more processes come next.
+// it — its identity, its parent and children, its heap break, and how it ended. Every
+// process has its own Sv39 page table, so two processes may use the same virtual
+// address and reach different frames. The table of processes lives in the Kernel;
+// ProcessCalls.swift creates processes, ends them, and implements spawn and wait.
 
 import Machine
 
 final class Process {
     let pid: Int32
+    /// The process that spawned it, or nil for a program the run started (and for an
+    /// orphan whose parent has ended: nobody can wait for it any more).
+    var parentID: Int32?
+    /// Children that have not been waited for yet (running or ended), in spawn order.
+    var children: [Int32] = []
     /// The program's name (its file name without the folder), for reports.
     let name: String
     let image: ELFImage
@@ -13,6 +20,8 @@ final class Process {
     /// The heap: `brk` moves `breakEnd` between `breakStart` and the next region above.
     let breakStart: UInt64
     var breakEnd: UInt64
+    /// How it ended, once it has; its memory is freed then, the record stays for wait.
+    var ending: ProcessEnding? = nil
 
     init(pid: Int32, name: String, image: ELFImage, addressSpace: AddressSpace, breakStart: UInt64) {
         self.pid = pid
@@ -26,6 +35,8 @@ final class Process {
     /// The main thread's id: Linux gives a process's first thread the process's id.
     var mainThreadID: Int32 { pid }
 
+    var hasEnded: Bool { ending != nil }
+
     /// `name+0x1c` for an address in the program, or nil.
     func symbolize(_ address: UInt64) -> String? {
         guard let (symbol, offset) = image.nearestSymbol(atOrBefore: address),
@@ -33,6 +44,19 @@ final class Process {
         let name = SymbolNames.demangle(symbol.name)
         return offset == 0 ? name : "\(name)+0x\(String(offset, radix: 16))"
     }
+}
+
+/// One process of a run, as the kernel reports it.
+public struct ProcessSummary: Sendable, Equatable {
+    public var pid: Int32
+    /// The spawning process, or nil for a program the run started.
+    public var parentID: Int32?
+    public var name: String
+    /// How it ended; nil while it still runs.
+    public var ending: ProcessEnding?
+    /// Pages given a frame on first touch, and the most memory it held at once.
+    public var pageFaults: UInt64
+    public var peakMemory: UInt64
 }
 
 /// Something the kernel refuses to start: the message says what and why.

@@ -144,7 +144,10 @@ extension Kernel {
     func memoryLimitReport(_ hart: Hart, address: UInt64) -> String {
         let space = process.addressSpace
         var lines = ["process \(process.pid) (\(process.name)) killed: out of memory (SIGKILL)",
-                     "  it touched \(formatBytes(space.residentPages * AddressSpace.pageSize)) and needed one more page at 0x\(String(address, radix: 16)); the limit is \(formatBytes(configuration.memoryLimit)) (raise it with --memory-mib)",
+                     "  it touched \(formatBytes(space.residentPages * AddressSpace.pageSize)) and needed one more page at 0x\(String(address, radix: 16)); "
+                        + (space.residentPages < space.pageLimit
+                            ? "the processes together have used up the machine's RAM (raise it with --memory-mib)"
+                            : "the limit is \(formatBytes(configuration.memoryLimit)) (raise it with --memory-mib)"),
                      "  pc       0x\(String(hart.pc, radix: 16))" + (process.symbolize(hart.pc).map { "  in \($0)" } ?? "")]
         let reserved = Dictionary(grouping: space.regions, by: \.kind).mapValues { $0.reduce(0) { $0 + $1.end - $1.start } }
         let summary = [MemoryRegion.Kind.program, .heap, .mapping, .stack].compactMap { kind in
@@ -154,24 +157,32 @@ extension Kernel {
         return lines.joined(separator: "\n")
     }
 
+    /// Every thread of the processes still running, by process when there are several.
     func deadlockReport() -> String {
-        var lines = ["process \(process.pid) (\(process.name)) stopped: deadlock — every thread waits and nothing can wake any of them"]
-        for thread in threadOrder.compactMap({ threads[$0] }) {
-            let state: String = switch thread.state {
-            case .blocked(let reason): "blocked in \(reason)"
-            case .exited(let status): "exited with status \(status)"
-            case .ready: "ready"
-            case .running(let hart): "running on hart \(hart)"
+        let live = allProcesses.filter { !$0.hasEnded }
+        let who = live.count == 1 ? "process \(live[0].pid) (\(live[0].name))" : "processes " + live.map { "\($0.pid) (\($0.name))" }.joined(separator: ", ")
+        var lines = ["\(who) stopped: deadlock — every thread waits and nothing can wake any of them"]
+        for owner in live {
+            if live.count > 1 { lines.append("  process \(owner.pid) (\(owner.name)):") }
+            let indent = live.count > 1 ? "    " : "  "
+            for thread in threadOrder.compactMap({ threads[$0] }) where thread.process === owner {
+                let state: String = switch thread.state {
+                case .blocked(let reason): "blocked in \(reason)"
+                case .exited(let status): "exited with status \(status)"
+                case .ready: "ready"
+                case .running(let hart): "running on hart \(hart)"
+                }
+                var location = thread.process.symbolize(thread.context.pc).map { " at \($0)" } ?? ""
+                if !thread.isExited, let caller = thread.process.symbolize(thread.context.integers[1]) { location += ", called from \(caller)" }
+                lines.append("\(indent)thread \(thread.tid): \(state)\(location)")
             }
-            var location = thread.process.symbolize(thread.context.pc).map { " at \($0)" } ?? ""
-            if !thread.isExited, let caller = thread.process.symbolize(thread.context.integers[1]) { location += ", called from \(caller)" }
-            lines.append("  thread \(thread.tid): \(state)\(location)")
         }
         return lines.joined(separator: "\n")
     }
 
     func instructionLimitReport(_ hart: Hart) -> String {
         let bits = hart.inspectInstruction(at: hart.pc)
+        let process = running[hart.id]?.process ?? firstProcess
         return ["process \(process.pid) (\(process.name)) stopped: it ran \(hart.instret) instructions, the limit (raise it with --max-instructions)",
                 "  pc       0x\(String(hart.pc, radix: 16))  \(bits.map { Disassembler.disassemble($0.bits, pc: hart.pc) } ?? "")"
                     + (process.symbolize(hart.pc).map { "  in \($0)" } ?? "")].joined(separator: "\n")

@@ -19,6 +19,8 @@ enum SystemCall: UInt64 {
         if let call = SystemCall(rawValue: number) { return "\(call)" }
         if number == Kernel.threadSpawn { return "thread_spawn" }
         if number == Kernel.threadJoin { return "thread_join" }
+        if number == Kernel.processSpawn { return "process_spawn" }
+        if number == Kernel.processWait { return "process_wait" }
         if number == Kernel.postMessage { return "post_message" }
         if number == Kernel.getMessage { return "get_message" }
         if number == Kernel.peekMessage { return "peek_message" }
@@ -36,7 +38,7 @@ enum SystemCall: UInt64 {
 
 /// Linux errno values the calls return (negated, in a0).
 enum Errno: Int64 {
-    case EPERM = 1, ENOENT = 2, ESRCH = 3, EINTR = 4, EBADF = 9, EAGAIN = 11, ENOMEM = 12, EFAULT = 14, EEXIST = 17
+    case EPERM = 1, ENOENT = 2, ESRCH = 3, EINTR = 4, E2BIG = 7, EBADF = 9, ECHILD = 10, EAGAIN = 11, ENOMEM = 12, EFAULT = 14, EEXIST = 17
     case ENODEV = 19, EINVAL = 22, ENOTTY = 25, EDEADLK = 35, ENOSYS = 38, ETIMEDOUT = 110
 }
 
@@ -112,11 +114,13 @@ extension Kernel {
             }
         case .getpid?: result = .value(Int64(process.pid))
         case .gettid?, .setTIDAddress?: result = .value(Int64(thread.tid))
-        case .getppid?: result = .value(0)
+        case .getppid?: result = .value(Int64(process.parentID ?? 0))
         case .getuid?, .geteuid?, .getgid?, .getegid?: result = .value(0)
         case .ioctl?: result = .error(.ENOTTY)
         case nil where number == Kernel.threadSpawn: result = spawnThread(arguments, hart: hart, parent: thread)
         case nil where number == Kernel.threadJoin: result = joinThread(arguments, hart: hart, thread: thread)
+        case nil where number == Kernel.processSpawn: result = spawnProcess(arguments, hart: hart, thread: thread)
+        case nil where number == Kernel.processWait: result = waitProcess(arguments, hart: hart, thread: thread)
         case nil where number == Kernel.postMessage: result = postMessage(arguments, hart: hart, thread: thread)
         case nil where number == Kernel.getMessage: result = getMessage(arguments, hart: hart, thread: thread)
         case nil where number == Kernel.peekMessage: result = peekMessage(arguments, hart: hart, thread: thread)

@@ -21,6 +21,8 @@ enum BlockReason: Equatable, CustomStringConvertible {
     case sleep(untilCycle: UInt64)
     /// In thread_join, for this thread.
     case join(tid: Int32)
+    /// In process_wait, for this child (-1: any child); the status goes to `statusAddress`.
+    case processWait(pid: Int32, statusAddress: UInt64)
     /// In get_message, its queue empty (MessageQueue.swift).
     case message
 
@@ -29,6 +31,7 @@ enum BlockReason: Equatable, CustomStringConvertible {
         case .futex(let address, _): "futex_wait on 0x\(String(address, radix: 16))"
         case .sleep(let cycle): "nanosleep until cycle \(cycle)"
         case .join(let tid): "thread_join of thread \(tid)"
+        case .processWait(let pid, _): pid == -1 ? "process_wait for any child" : "process_wait for process \(pid)"
         case .message: "get_message (its message queue is empty)"
         }
     }

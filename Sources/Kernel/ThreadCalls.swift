@@ -62,7 +62,7 @@ extension Kernel {
     }
 
     /// Ends one thread: frees its stack, wakes its joiners, gives its hart to the next
-    /// thread, and ends the process when it was the last one.
+    /// thread, and ends the process when it was the last one (processFinished).
     func finish(_ thread: Thread, status: Int32) {
         guard !thread.isExited else { return }
         var freedHart: Int? = nil
@@ -84,8 +84,7 @@ extension Kernel {
         }
         let process = thread.process
         if !threads.values.contains(where: { $0.process === process && !$0.isExited }) {
-            if ending == nil { ending = .exited(status: status) }
-            machine.stopRequested = true
+            processFinished(process, status: status)
         }
         if let freedHart {
             lastSwitchReason = .exited

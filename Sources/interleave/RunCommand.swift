@@ -1,6 +1,7 @@
-// `interleave run FILE [ARGS...]`: builds a Swift, C or assembly program when needed,
-// then runs it as a Linux user process under the teaching kernel. The exit status is
-// the program's own, or 128 + the signal Linux would have sent when the kernel ended it.
+// `interleave run FILE [FILE...] [ARGS...]`: builds Swift, C or assembly programs when
+// needed, then runs them as Linux user processes under the teaching kernel (the first as
+// pid 1, with the arguments; the others beside it). The exit status is the first
+// program's own, or 128 + the signal Linux would have sent when the kernel ended it.
 
 import ArgumentParser
 import Kernel
@@ -23,13 +24,20 @@ struct RunCommand: ParsableCommand {
             does. The exit status is the program's, or 128 + the signal the kernel \
             used to end it (139 segmentation fault, 132 illegal instruction, 137 out of memory, \
             152 instruction limit, 153 output limit).
+
+            Several FILEs (`interleave run a.swift b.swift ARGS`) run at once as independent \
+            processes, pids 1, 2, …, each in its own address space; every FILE is built first, and \
+            ARGS go to the first program only. Each FILE is also a program a guest can start with \
+            process_spawn (Sync's Process.spawn), by its name without folder and extension (`b`). \
+            A process that faults ends alone, with its report on standard error; the run ends when \
+            every process has ended, and the exit status is the first program's.
             """
     )
 
-    @Argument(help: "The program: FILE.swift, FILE.c, FILE.S, FILE.s or FILE.elf.")
+    @Argument(help: "The program: FILE.swift, FILE.c, FILE.S, FILE.s or FILE.elf (more such files after it run beside it as processes of their own).")
     var file: String
 
-    @Argument(parsing: .allUnrecognized, help: "Arguments for the program.")
+    @Argument(parsing: .allUnrecognized, help: "Arguments for the first program (a file name with those extensions goes after `--`).")
     var arguments: [String] = []
 
     @Option(help: "Seed for the program's random numbers (getrandom, AT_RANDOM); the same seed gives the same run.")
@@ -83,16 +91,26 @@ struct RunCommand: ParsableCommand {
     var toolchain: String?
 
     func run() throws {
-        let executable: [UInt8]
-        let name = baseName(file)
-        if file.hasSuffix(".elf") || !BuildError.acceptedExtensions.contains(where: { file.hasSuffix($0) }) && isELF(file) {
-            guard let bytes = readWholeFile(file) else { throw fail("cannot read \(file): no such file, or not readable") }
-            executable = bytes
-        } else {
-            let path = try buildProgram()
-            guard let bytes = readWholeFile(path) else { throw fail("the build produced no program at \(path)") }
-            executable = bytes
+        // Every program is built (or read) before any runs.
+        var programs: [String: [UInt8]] = [:]
+        var names: [String] = [], paths: [String: String] = [:]
+        for path in [file] + extraProgramFiles {
+            let name = baseName(path)
+            if paths[name] == path { names.append(name); continue }   // the same program again: another process of it
+            guard paths[name] == nil else { throw fail("two programs are named \(name) (\(path)); process_spawn could not tell them apart") }
+            paths[name] = path
+            if path.hasSuffix(".elf") || !BuildError.acceptedExtensions.contains(where: { path.hasSuffix($0) }) && isELF(path) {
+                guard let bytes = readWholeFile(path) else { throw fail("cannot read \(path): no such file, or not readable") }
+                programs[name] = bytes
+            } else {
+                let built = try buildProgram(path)
+                guard let bytes = readWholeFile(built) else { throw fail("the build produced no program at \(built)") }
+                programs[name] = bytes
+            }
+            names.append(name)
         }
+        let name = names[0]
+        let executable = programs[name] ?? []
         var configuration = KernelConfiguration()
         guard memoryMiB >= 1, memoryMiB <= 8192 else { throw ValidationError("--memory-mib must be between 1 and 8192, not \(memoryMiB)") }
         guard stackMiB >= 1, stackMiB <= 1024 else { throw ValidationError("--stack-mib must be between 1 and 1024, not \(stackMiB)") }
@@ -115,7 +133,8 @@ struct RunCommand: ParsableCommand {
                           writeError: { bytes in writeStandardError(bytes) })
         let kernel: Kernel
         do {
-            kernel = try Kernel(executable: executable, name: name, arguments: programArguments, configuration: configuration, io: io)
+            kernel = try Kernel(executable: executable, name: name, arguments: programArguments, configuration: configuration, io: io,
+                                programs: programs, alsoStarting: Array(names.dropFirst()))
         } catch {
             throw fail("cannot run \(file): \(error)")
         }
@@ -150,6 +169,15 @@ struct RunCommand: ParsableCommand {
                 }
             }
             if configuration.inputPeriodCycles != nil { printError(inputSummary(statistics)) }
+            if statistics.processes.count > 1 {
+                printError("  process  parent  name              page faults   peak memory   ending")
+                for process in statistics.processes {
+                    let ending = process.ending.map { if case .exited(let status) = $0 { "exited with \(status)" } else { "status \($0.status)" } } ?? "running"
+                    printError("  " + [pad("\(process.pid)", 7), pad(process.parentID.map { "\($0)" } ?? "-", 6), pad(process.name, 16),
+                                        pad("\(process.pageFaults)", 12, left: true), pad("\(process.peakMemory >> 10) KiB", 13, left: true),
+                                        "  " + ending].joined(separator: " "))
+                }
+            }
             printError("""
                 interleave: \(statistics.instructions) instructions, \(statistics.cycles) cycles (\(formatted(simulated)) s simulated), \
                 \(statistics.systemCalls) system calls, \(statistics.pageFaults) page faults, peak memory \(statistics.peakMemory >> 10) KiB, \
@@ -186,14 +214,22 @@ struct RunCommand: ParsableCommand {
     /// The program's arguments: what interleave did not recognise, with a first `--` removed
     /// (everything after it belongs to the program).
     var programArguments: [String] {
-        guard let terminator = arguments.firstIndex(of: "--") else { return arguments }
-        var result = arguments
+        var result = Array(arguments.dropFirst(extraProgramFiles.count))
+        guard let terminator = result.firstIndex(of: "--") else { return result }
         result.remove(at: terminator)
         return result
     }
 
-    /// Builds the source file with the toolchain, showing progress; returns the ELF's path.
-    func buildProgram() throws -> String {
+    /// More programs to run beside FILE: the arguments right after it (before any `--`)
+    /// that name a .swift, .c, .S, .s or .elf file.
+    var extraProgramFiles: [String] {
+        Array(arguments.prefix { argument in
+            argument != "--" && (argument.hasSuffix(".elf") || BuildError.acceptedExtensions.contains { argument.hasSuffix($0) })
+        })
+    }
+
+    /// Builds a source file with the toolchain, showing progress; returns the ELF's path.
+    func buildProgram(_ file: String) throws -> String {
         do {
             let toolchain = try Toolchain.locate(explicitPath: toolchain)
             let builder = try GuestBuilder(toolchain: toolchain)
