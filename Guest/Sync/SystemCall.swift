@@ -41,6 +41,12 @@ public enum SystemCallNumber {
     public static let getMessage = 0x1021
     /// Interleave's own: peek_message(32-byte record) → 1 with a message, 0 without.
     public static let peekMessage = 0x1022
+    /// Interleave's own: set_priority(thread id or 0, priority 0...31) → 0.
+    public static let setPriority = 0x1030
+    /// Interleave's own: set_affinity(thread id or 0, hart mask) → 0.
+    public static let setAffinity = 0x1031
+    /// Interleave's own: set_foreground(pid or 0) → 0.
+    public static let setForeground = 0x1032
 }
 
 /// A failed system call: the kernel's errno.
@@ -59,7 +65,9 @@ public struct SystemError: Error, Equatable, CustomStringConvertible {
         self.code = code
     }
 
+    public static let notPermitted = SystemError(code: 1)       // EPERM
     public static let noSuchFile = SystemError(code: 2)         // ENOENT
+    public static let noSuchThread = SystemError(code: 3)       // ESRCH
     public static let interrupted = SystemError(code: 4)        // EINTR
     public static let badFileDescriptor = SystemError(code: 9)  // EBADF
     public static let noChild = SystemError(code: 10)           // ECHILD
@@ -72,6 +80,8 @@ public struct SystemError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch code {
         case 2: return "ENOENT (no such file or program)"
+        case 1: return "EPERM (operation not permitted)"
+        case 3: return "ESRCH (no such thread or process)"
         case 4: return "EINTR (interrupted system call)"
         case 9: return "EBADF (bad file descriptor)"
         case 10: return "ECHILD (no such child process)"

@@ -6,13 +6,32 @@
 
 import Machine
 
-/// Why a hart changed threads.
-enum SwitchReason: String {
+/// Why a hart changed threads. `fromIdle`: the hart had no thread (it idled after its
+/// last one blocked or exited, or it is the run's first switch there).
+enum SwitchReason: String, CaseIterable {
     case sliceExpired = "time slice expired"
     case blocked
     case yielded
     case exited
     case preempted = "preempted by a higher priority"
+    case migrated
+    /// Single-tasking: the process must wait while the child it started runs.
+    case programWaits = "its program waits"
+    case fromIdle = "from idle"
+
+    /// Its place in `allCases`, for counting without hashing.
+    var index: Int {
+        switch self {
+        case .sliceExpired: 0
+        case .blocked: 1
+        case .yielded: 2
+        case .exited: 3
+        case .preempted: 4
+        case .migrated: 5
+        case .programWaits: 6
+        case .fromIdle: 7
+        }
+    }
 }
 
 extension Kernel {
@@ -33,13 +52,16 @@ extension Kernel {
         let newSpace = hart.addressTranslation != next.process.addressSpace.satp
         if newSpace { hart.setAddressTranslation(next.process.addressSpace.satp) }
         restoreContext(of: next, onto: hart)
+        let wasIdle = hartBecomesBusy(hart)
         hart.advanceClock(by: configuration.switchCost + (newSpace ? configuration.addressSpaceSwitchCost : 0))
         if let last = next.lastHart, last != hart.id { next.metrics.migrations &+= 1 }
         next.lastHart = hart.id
+        next.metrics.hartsRunOn |= hart.id < 64 ? 1 << UInt64(hart.id) : 0
         next.metrics.switches &+= 1
         contextSwitches &+= 1
+        switchCounts[wasIdle ? SwitchReason.fromIdle.index : lastSwitchReason.index] &+= 1
         next.transition(to: .running(hart: hart.id), at: hart.cycle)
-        next.sliceEnd = scheduler.policy.sliceCycles.map { hart.cycle &+ $0 } ?? .max
+        next.sliceEnd = scheduler.sliceCycles(for: next).map { hart.cycle &+ $0 } ?? .max
         running[hart.id] = next
         programTimer(hart)
     }

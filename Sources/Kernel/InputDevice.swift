@@ -2,7 +2,7 @@
 // (`KernelConfiguration.inputPeriodCycles`), it moves the cursor at a fixed rate of
 // simulated time — one event every period, `inputEventCount` of them, then a quit
 // message one period later — and posts each as a message into the queue of the
-// foreground thread (for now the program's main thread), as Windows
+// foreground thread (`foregroundThread`: set_foreground chooses its process), as Windows
 // 1.0 did. Its interrupt is hart 0's timer: `programTimer` sets that hart's timer for the
 // next injection too, so an event arrives at its cycle whatever the threads are doing.
 //
@@ -59,8 +59,7 @@ extension Kernel {
     func injectInput(_ hart: Hart) {
         guard hart.id == input.hart else { return }
         while let due = input.nextInjection, due <= hart.cycle {
-            // The foreground thread: for now the program's main thread.
-            let target = threads[process.mainThreadID].flatMap { $0.isExited ? nil : $0 }
+            let target = foregroundThread.flatMap { $0.isExited ? nil : $0 }
             let frequency = configuration.clockFrequency
             let nanoseconds = due / frequency * Kernel.nanosecondsPerSecond + due % frequency * Kernel.nanosecondsPerSecond / frequency
             if input.injected < input.eventCount {

@@ -31,6 +31,8 @@ public struct KernelConfiguration: Sendable, Equatable {
     public var jitter: UInt64 = 0
     /// How threads share the harts.
     public var scheduling: SchedulingPolicy = .cooperative
+    /// What the foreground process gets (set_foreground), or nil for nothing (Era.swift).
+    public var foregroundBoost: ForegroundBoost? = nil
     /// Cycles a context switch costs, and the extra when the address space changes.
     public var switchCost: UInt64 = 200
     public var addressSpaceSwitchCost: UInt64 = 600
@@ -60,6 +62,7 @@ public struct KernelConfiguration: Sendable, Equatable {
             throw KernelError("the number of harts must be between 1 and \(MachineConfiguration.maximumHarts), not \(harts)")
         }
         try scheduling.validate()
+        try foregroundBoost?.validate()
         guard messageQueueCapacity >= 1, messageQueueCapacity <= 1 << 20 else {
             throw KernelError("a message queue must hold between 1 and 1048576 messages, not \(messageQueueCapacity)")
         }
@@ -104,6 +107,10 @@ public struct KernelStatistics: Sendable, Equatable {
     public var idleWakeUps: UInt64 = 0
     /// Per thread, in creation order.
     public var threads: [ThreadStatistics] = []
+    /// Per hart, by hart number (Metrics.swift).
+    public var harts: [HartMetrics] = []
+    /// Context switches by reason ("time slice expired", "blocked", ...).
+    public var switchesByReason: [String: UInt64] = [:]
     /// System calls this kernel does not implement: number → times made.
     public var unknownSystemCalls: [UInt64: UInt64] = [:]
     /// The input device's cursor moves: injected, dropped (full queue, no foreground
@@ -173,6 +180,9 @@ public final class Kernel {
     var handlingHart: Int? = nil
     /// Why the next context switch happens (set just before `dispatch`).
     var lastSwitchReason: SwitchReason = .exited
+    /// Context switches by reason, indexed by `SwitchReason.index`.
+    var switchCounts = [UInt64](repeating: 0, count: SwitchReason.allCases.count)
+    var hartMetrics: [HartMetrics]
 
     /// Loads `executable` (an ELF file's bytes) as process 1, ready to run. `programs`
     /// (name → ELF bytes) are what process_spawn can start, the first program among them
@@ -216,8 +226,9 @@ public final class Kernel {
         firstProcess = process
         processTable[1] = process
         processOrder = [1]
-        scheduler = Scheduler(policy: configuration.scheduling)
+        scheduler = Scheduler(policy: configuration.scheduling, boost: configuration.foregroundBoost)
         running = Array(repeating: nil, count: configuration.harts)
+        hartMetrics = Array(repeating: HartMetrics(), count: configuration.harts)
         let main = Thread(tid: process.pid, process: process)
         main.context.pc = loaded.entry
         main.context.integers[2] = loaded.stackPointer
@@ -305,6 +316,8 @@ public final class Kernel {
         statistics.inputEventsDropped = UInt64(input.dropped)
         statistics.inputLatencies = input.latencies
         statistics.threads = threadOrder.compactMap { threads[$0] }.map { ThreadStatistics(tid: $0.tid, pid: $0.process.pid, metrics: $0.metrics) }
+        statistics.harts = hartStatistics(endCycle: statistics.cycles)
+        statistics.switchesByReason = switchReasonCounts
         return statistics
     }
 
@@ -337,6 +350,7 @@ public final class Kernel {
         default:
             kill(thread.process, .killed(GuestFault(thread: thread, process: thread.process, hart: hart, trap: trap)))
         }
+        reschedule(hart)   // a higher priority woken by the call, or a new affinity
         if ending != nil { machine.stopRequested = true }
     }
 

@@ -1,13 +1,19 @@
 // Scheduling: which ready thread runs next on a hart, and when the kernel takes the hart
-// back. One global ready queue (FIFO) serves every hart: the simplest policy that is
-// fair and never leaves a hart idle while a thread waits; affinity and per-hart queues
-// can build on it. Policies: cooperative (a thread keeps its hart until it blocks, yields
-// or exits), and round robin with a time slice, driven by a periodic tick or tickless
-// (the timer programmed for the next deadline only).
+// back. One global ready queue serves every hart: the simplest design that never leaves a
+// hart idle while a thread it may run waits. It serves the highest priority first (FIFO
+// within a priority) among the threads whose affinity mask allows the hart. Policies:
+// single-tasking (only the oldest live process runs, as under DOS), cooperative (a thread
+// keeps its hart until it blocks, yields or exits), and round robin with a time slice,
+// driven by a periodic tick or tickless (the timer programmed for the next deadline only).
+// Under round robin a thread that becomes ready with a higher priority than a running
+// one takes that one's hart at once. The foreground process may get a boost (Era.swift).
 
 import Machine
 
 public enum SchedulingPolicy: Sendable, Equatable, CustomStringConvertible {
+    /// One program at a time: only the threads of the oldest live process run (among
+    /// them, cooperatively); the next program waits until it exits.
+    case singleTasking
     /// No timer: a thread runs until it blocks, yields or exits.
     case cooperative
     /// Preemptive round robin: a running thread gets `sliceCycles`; a periodic timer tick
@@ -16,6 +22,7 @@ public enum SchedulingPolicy: Sendable, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
+        case .singleTasking: "single-tasking"
         case .cooperative: "cooperative"
         case .roundRobin(let slice, let tick?): "round robin, slice \(slice) cycles, tick every \(tick) cycles"
         case .roundRobin(let slice, nil): "round robin, slice \(slice) cycles, tickless"
@@ -33,58 +40,203 @@ public enum SchedulingPolicy: Sendable, Equatable, CustomStringConvertible {
 
     var isPreemptive: Bool { if case .roundRobin = self { true } else { false } }
 
-    var tickCycles: UInt64? { if case .roundRobin(_, let tick) = self { tick } else { nil } }
-    var sliceCycles: UInt64? { if case .roundRobin(let slice, _) = self { slice } else { nil } }
+    /// The periodic tick and the time slice in cycles (nil: none).
+    public var tickCycles: UInt64? { if case .roundRobin(_, let tick) = self { tick } else { nil } }
+    public var sliceCycles: UInt64? { if case .roundRobin(let slice, _) = self { slice } else { nil } }
+}
+
+/// Thread priorities, numbered as Windows numbers them: higher runs first.
+enum Priority {
+    static let lowest = 0, highest = 31, normal = 8
+}
+
+/// The foreground process's advantage (Windows' foreground boost): its threads run
+/// `priority` levels higher and, under round robin, get `sliceCycles` instead of the
+/// policy's slice (nil: the same slice).
+public struct ForegroundBoost: Sendable, Equatable {
+    public var priority: Int
+    public var sliceCycles: UInt64?
+
+    public init(priority: Int, sliceCycles: UInt64? = nil) {
+        self.priority = priority
+        self.sliceCycles = sliceCycles
+    }
+
+    func validate() throws(KernelError) {
+        guard priority >= 0, priority <= Priority.highest else {
+            throw KernelError("a foreground priority boost must be between 0 and \(Priority.highest), not \(priority)")
+        }
+        if let sliceCycles, sliceCycles < 100 {
+            throw KernelError("the foreground time slice must be at least 100 cycles, not \(sliceCycles)")
+        }
+    }
 }
 
 struct Scheduler {
     let policy: SchedulingPolicy
+    let boost: ForegroundBoost?
+    /// The foreground process (set_foreground); its threads get `boost`.
+    var foregroundPID: Int32 = 1
+    /// Under single-tasking, the one process whose threads may run now.
+    var onlyProcess: Int32? = nil
+    /// Ready threads in the order they became ready. Entries whose thread is no longer
+    /// ready (killed meanwhile) are dropped when met.
     private var ready: [Thread] = []
-    private var head = 0
 
-    init(policy: SchedulingPolicy) { self.policy = policy }
+    init(policy: SchedulingPolicy, boost: ForegroundBoost? = nil) {
+        self.policy = policy
+        self.boost = boost
+    }
 
-    var hasReady: Bool { head < ready.count }
+    var hasReady: Bool { !ready.isEmpty }
 
     mutating func enqueue(_ thread: Thread) {
         ready.append(thread)
     }
 
-    /// The longest-waiting ready thread, or nil.
-    mutating func next() -> Thread? {
-        while head < ready.count {
-            let thread = ready[head]
-            head += 1
-            if head > 64 && head * 2 > ready.count {
-                ready.removeFirst(head)
-                head = 0
-            }
-            if case .ready = thread.state { return thread }
+    /// The priority the scheduler uses: the thread's own, plus the foreground boost.
+    func priority(of thread: Thread) -> Int {
+        guard let boost, thread.process.pid == foregroundPID else { return thread.priority }
+        return min(Priority.highest, thread.priority + boost.priority)
+    }
+
+    /// The thread's time slice in cycles under a preemptive policy (nil: no slice).
+    func sliceCycles(for thread: Thread) -> UInt64? {
+        guard let slice = policy.sliceCycles else { return nil }
+        guard let boost, thread.process.pid == foregroundPID, let longer = boost.sliceCycles else { return slice }
+        return longer
+    }
+
+    /// Whether `thread` may run on hart `hart` now (affinity, single-tasking).
+    func mayRun(_ thread: Thread, on hart: Int) -> Bool {
+        guard hart < 64, thread.affinity & (1 << UInt64(hart)) != 0 else { return false }
+        if let onlyProcess, thread.process.pid != onlyProcess { return false }
+        return true
+    }
+
+    /// Where in `ready` the thread to run next on `hart` is: the highest priority, the
+    /// longest waiting among equals; nil if none may run there.
+    private func best(for hart: Int, atLeast floor: Int) -> Int? {
+        var found: Int? = nil
+        var foundPriority = floor - 1
+        for index in ready.indices {
+            let thread = ready[index]
+            guard case .ready = thread.state, mayRun(thread, on: hart) else { continue }
+            let priority = priority(of: thread)
+            if priority > foundPriority { found = index; foundPriority = priority }
         }
-        return nil
+        return found
+    }
+
+    /// Whether a thread that may run on `hart` with at least priority `floor` is ready.
+    func hasReady(for hart: Int, atLeast floor: Int = Priority.lowest) -> Bool {
+        best(for: hart, atLeast: floor) != nil
+    }
+
+    /// Takes the thread to run next on `hart` out of the queue, or nil.
+    mutating func next(for hart: Int) -> Thread? {
+        if ready.count == 1 {   // the common case (a ping-pong), without a scan
+            let thread = ready[0]
+            guard case .ready = thread.state else { ready.removeAll(); return nil }
+            guard mayRun(thread, on: hart) else { return nil }
+            ready.removeAll(keepingCapacity: true)
+            return thread
+        }
+        ready.removeAll { thread in if case .ready = thread.state { false } else { true } }
+        guard let index = best(for: hart, atLeast: Priority.lowest) else { return nil }
+        return ready.remove(at: index)
+    }
+
+    /// Takes `thread` out of the queue (when it leaves the ready state another way).
+    mutating func remove(_ thread: Thread) {
+        ready.removeAll { $0 === thread }
     }
 }
 
 extension Kernel {
     /// Gives `hart` the next ready thread, or lets it idle until an interrupt.
     func dispatch(_ hart: Hart) {
-        if let next = scheduler.next() {
+        if case .singleTasking = scheduler.policy { updateSingleTasking(hart) }
+        if let next = scheduler.next(for: hart.id) {
             switchTo(next, on: hart)
         } else {
             running[hart.id] = nil
+            hartIdles(hart)
             programTimer(hart)
             hart.park()
         }
     }
 
-    /// Puts a thread that can run again in the ready queue, and wakes an idle hart for it.
+    /// Single-tasking: moves the turn to the process that should have it now; when it
+    /// moved, idle harts other than `hart` look again (the new program may have threads
+    /// for them).
+    func updateSingleTasking(_ hart: Hart) {
+        let current = singleTaskingProcessID
+        guard current != scheduler.onlyProcess else { return }
+        scheduler.onlyProcess = current
+        for index in running.indices where running[index] == nil && index != hart.id { machine.setWakeUp(hart: index, true) }
+    }
+
+    /// The one process single-tasking runs now: the program started first among those
+    /// still alive — or, as DOS's EXEC did, the child it started last (and that one's, and
+    /// so on), while that is alive; the parent resumes when it has exited.
+    var singleTaskingProcessID: Int32? {
+        var live: [Int32: Process] = [:]
+        for thread in threads.values where !thread.isExited { live[thread.process.pid] = thread.process }
+        var current = live.values.filter { $0.parentID.map { live[$0] == nil } ?? true }.min { $0.pid < $1.pid }
+        while let parent = current, let child = live.values.filter({ $0.parentID == parent.pid }).max(by: { $0.pid < $1.pid }) {
+            current = child
+        }
+        return current?.pid
+    }
+
+    /// Puts a thread that can run again in the ready queue, and wakes a hart for it: an
+    /// idle one it may run on, or, under round robin, one running a lower priority.
     func makeReady(_ thread: Thread, at cycle: UInt64) {
         thread.transition(to: .ready, at: cycle)
         thread.wakeDeadline = nil
         scheduler.enqueue(thread)
-        if let idle = running.indices.first(where: { running[$0] == nil && !isDispatching($0) }) {
-            machine.setWakeUp(hart: idle, true)
+        wakeHart(for: thread)
+    }
+
+    /// Sends a wake-up (an IPI) to a hart that should take `thread` now: an idle hart in
+    /// its mask, or else the one running the lowest priority below the thread's. The hart
+    /// whose trap is being handled needs none: it looks again before it returns.
+    func wakeHart(for thread: Thread) {
+        for index in running.indices where running[index] == nil && index != handlingHart && scheduler.mayRun(thread, on: index) {
+            machine.setWakeUp(hart: index, true)
+            return
         }
+        guard scheduler.policy.isPreemptive else { return }
+        var victim: (hart: Int, priority: Int)? = nil
+        let priority = scheduler.priority(of: thread)
+        for index in running.indices where scheduler.mayRun(thread, on: index) {
+            guard let other = running[index] else { continue }
+            let otherPriority = scheduler.priority(of: other)
+            if otherPriority < priority && otherPriority < (victim?.priority ?? .max) { victim = (index, otherPriority) }
+        }
+        if let victim, !isDispatching(victim.hart) { machine.setWakeUp(hart: victim.hart, true) }
+    }
+
+    /// Whether the thread on `hart` must give the hart up now, and why: it may no longer
+    /// run there (its affinity changed, or single-tasking moved on), or, under round
+    /// robin, a thread of higher priority waits for the hart.
+    func mustLeave(_ thread: Thread, _ hart: Hart) -> SwitchReason? {
+        if let only = scheduler.onlyProcess, thread.process.pid != only { return .programWaits }
+        guard scheduler.mayRun(thread, on: hart.id) else { return .migrated }
+        guard scheduler.policy.isPreemptive, scheduler.hasReady else { return nil }
+        return scheduler.hasReady(for: hart.id, atLeast: scheduler.priority(of: thread) + 1) ? .preempted : nil
+    }
+
+    /// After a trap on `hart`: hands the hart over if its thread must leave (see mustLeave).
+    func reschedule(_ hart: Hart) {
+        guard let thread = running[hart.id] else { return }
+        if case .singleTasking = scheduler.policy { updateSingleTasking(hart) }
+        // The common case at a glance: nothing waits, and the thread may stay.
+        if !scheduler.hasReady && thread.affinity == .max && scheduler.onlyProcess == nil { return }
+        guard let reason = mustLeave(thread, hart) else { return }
+        if case .some = ending { return }
+        preempt(thread, on: hart, reason: reason)
     }
 
     /// Whether hart `index` is the one whose trap is being handled (it dispatches itself).
@@ -119,7 +271,10 @@ extension Kernel {
     func interrupt(_ hart: Hart, code: UInt64) {
         let now = hart.cycle
         if code == 3 { machine.setWakeUp(hart: hart.id, false) }
-        if code == 7 { timerInterrupts &+= 1 }
+        if code == 7 {
+            timerInterrupts &+= 1
+            hartMetrics[hart.id].timerInterrupts &+= 1
+        }
         for thread in sleepers {
             if let wake = thread.wakeDeadline, wake <= now {
                 if case .blocked(.futex(_, let key)) = thread.state { futexes.remove(thread, key: key) }
@@ -129,16 +284,28 @@ extension Kernel {
         }
         injectInput(hart)
         if let thread = running[hart.id] {
-            if scheduler.policy.isPreemptive, now >= thread.sliceEnd {
-                if scheduler.hasReady {
+            if let reason = mustLeave(thread, hart) {
+                preempt(thread, on: hart, reason: reason)
+                return
+            }
+            // With a periodic tick the slice ends at the tick nearest its end (a 4 ms slice on
+            // a 4 ms tick lasts one tick, not two); tickless, exactly at its end.
+            let early = (scheduler.policy.tickCycles ?? 0) / 2
+            if scheduler.policy.isPreemptive, now >= thread.sliceEnd - min(thread.sliceEnd, early) {
+                // Round robin among equals: a lower priority does not get the hart.
+                if scheduler.hasReady(for: hart.id, atLeast: scheduler.priority(of: thread)) {
                     preempt(thread, on: hart, reason: .sliceExpired)
                     return
                 }
-                thread.sliceEnd = now + (scheduler.policy.sliceCycles ?? 0)
+                thread.sliceEnd = now + (scheduler.sliceCycles(for: thread) ?? 0)
             }
             programTimer(hart)
         } else {
-            if !scheduler.hasReady { idleWakeUps &+= 1 }
+            if case .singleTasking = scheduler.policy { updateSingleTasking(hart) }
+            if !scheduler.hasReady(for: hart.id) {
+                idleWakeUps &+= 1
+                hartMetrics[hart.id].idleWakeUps &+= 1
+            }
             dispatch(hart)
         }
     }
@@ -151,6 +318,8 @@ extension Kernel {
         scheduler.enqueue(thread)
         lastSwitchReason = reason
         dispatch(hart)
+        // It may run elsewhere (it had to leave this hart, or another is idle).
+        if running[hart.id] !== thread, case .ready = thread.state { wakeHart(for: thread) }
     }
 
     /// Takes the hart from a thread that now waits for `reason`, and gives it the next one.

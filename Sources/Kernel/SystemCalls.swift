@@ -19,6 +19,9 @@ enum SystemCall: UInt64 {
         if let call = SystemCall(rawValue: number) { return "\(call)" }
         if number == Kernel.threadSpawn { return "thread_spawn" }
         if number == Kernel.threadJoin { return "thread_join" }
+        if number == Kernel.setPriorityCall { return "set_priority" }
+        if number == Kernel.setAffinityCall { return "set_affinity" }
+        if number == Kernel.setForegroundCall { return "set_foreground" }
         if number == Kernel.processSpawn { return "process_spawn" }
         if number == Kernel.processWait { return "process_wait" }
         if number == Kernel.postMessage { return "post_message" }
@@ -105,7 +108,7 @@ extension Kernel {
         case .getrandom?: result = getRandom(arguments)
         case .uname?: result = uname(arguments)
         case .schedYield?:
-            if scheduler.hasReady {
+            if scheduler.hasReady(for: hart.id, atLeast: scheduler.priority(of: thread)) {
                 hart.setRegister(10, 0)
                 preempt(thread, on: hart, reason: .yielded)
                 result = .noReturn
@@ -119,6 +122,9 @@ extension Kernel {
         case .ioctl?: result = .error(.ENOTTY)
         case nil where number == Kernel.threadSpawn: result = spawnThread(arguments, hart: hart, parent: thread)
         case nil where number == Kernel.threadJoin: result = joinThread(arguments, hart: hart, thread: thread)
+        case nil where number == Kernel.setPriorityCall: result = setPriority(arguments, hart: hart, thread: thread)
+        case nil where number == Kernel.setAffinityCall: result = setAffinity(arguments, hart: hart, thread: thread)
+        case nil where number == Kernel.setForegroundCall: result = setForeground(arguments, hart: hart, thread: thread)
         case nil where number == Kernel.processSpawn: result = spawnProcess(arguments, hart: hart, thread: thread)
         case nil where number == Kernel.processWait: result = waitProcess(arguments, hart: hart, thread: thread)
         case nil where number == Kernel.postMessage: result = postMessage(arguments, hart: hart, thread: thread)

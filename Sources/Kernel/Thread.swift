@@ -51,6 +51,8 @@ public struct ThreadMetrics: Sendable, Equatable {
     public var blockedCycles: UInt64 = 0
     public var switches: UInt64 = 0
     public var migrations: UInt64 = 0
+    /// The harts it has run on: bit h for hart h.
+    public var hartsRunOn: UInt64 = 0
     public var stackBytes: UInt64 = 0
 }
 
@@ -73,6 +75,10 @@ final class Thread {
     /// loader made).
     var stack: MemoryRegion? = nil
     var metrics = ThreadMetrics()
+    /// Its priority, 0 (lowest) ... 31 (highest), as set_priority sets it (Scheduler.swift).
+    var priority = Priority.normal
+    /// The harts it may run on: bit h for hart h (set_affinity). All of them at first.
+    var affinity: UInt64 = .max
     /// Messages posted to it and not yet taken (MessageQueue.swift).
     var messages = MessageQueue()
 

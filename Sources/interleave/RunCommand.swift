@@ -31,6 +31,15 @@ struct RunCommand: ParsableCommand {
             process_spawn (Sync's Process.spawn), by its name without folder and extension (`b`). \
             A process that faults ends alone, with its report on standard error; the run ends when \
             every process has ended, and the exit status is the first program's.
+            processes, pids 1, 2, …, each in its own address space; every FILE is built first, and \
+            ARGS go to the first program only. Each FILE is also a program a guest can start with \
+            process_spawn (Sync's Process.spawn), by its name without folder and extension (`b`). \
+            A process that faults ends alone, with its report on standard error; the run ends when \
+            every process has ended, and the exit status is the first program's.
+
+            Eras (--era) set the scheduler, slice, tick and foreground boost as a system of that \
+            time did; --scheduler, --slice-ms and --tick-ms, when given, override the era's:
+            \(Era.helpTable)
             """
     )
 
@@ -67,14 +76,20 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Largest random delay in cycles after each hart's turn; with it, each --seed interleaves the harts differently.")
     var jitter: UInt64 = 0
 
-    @Option(help: "How threads share the harts: cooperative, round-robin (a periodic tick checks the time slice) or tickless (the timer is set for the slice's end).")
-    var scheduler: SchedulerName = .cooperative
+    @Option(help: "Scheduling preset of an era (see below): dos, win1, win95, xp, server, linux, linux-server or tickless.")
+    var era: Era?
 
-    @Option(help: "Time slice in milliseconds of simulated time (round-robin and tickless).")
-    var sliceMs: Double = 10
+    @Option(help: "How threads share the harts: single-tasking (one program at a time; the next waits until it exits), cooperative (the default), round-robin (a periodic tick checks the time slice) or tickless (the timer is set for the slice's end).")
+    var scheduler: SchedulerName?
 
-    @Option(help: "Timer tick period in milliseconds (round-robin); never longer than the slice.")
-    var tickMs: Double = 4
+    @Option(help: "Time slice in milliseconds of simulated time (round-robin and tickless; default 10, or the era's).")
+    var sliceMs: Double?
+
+    @Option(help: "Timer tick period in milliseconds (round-robin; default 4, or the era's); never longer than the slice.")
+    var tickMs: Double?
+
+    @Option(help: "Write every metric of the run as JSON to FILE (`-`: standard output, after the program's output) when it ends.")
+    var json: String?
 
     @Option(help: "Inject a cursor move into the foreground thread's message queue every N ms of simulated time (0: no input).")
     var inputEveryMs: Double = 0
@@ -124,7 +139,7 @@ struct RunCommand: ParsableCommand {
         configuration.harts = harts
         configuration.granularity = granularity
         configuration.jitter = jitter
-        configuration.scheduling = try schedulingPolicy()
+        try setScheduling(&configuration)
         guard inputEveryMs >= 0, inputEveryMs <= 60_000 else { throw ValidationError("--input-every-ms must be between 0 and 60000, not \(inputEveryMs)") }
         guard inputEvents >= 1, inputEvents <= 100_000_000 else { throw ValidationError("--input-events must be between 1 and 100000000, not \(inputEvents)") }
         if inputEveryMs > 0 { configuration.inputPeriodCycles = max(100, UInt64((inputEveryMs * Double(clockHz) / 1000).rounded())) }
@@ -159,6 +174,15 @@ struct RunCommand: ParsableCommand {
         if stats {
             let simulated = Double(statistics.cycles) / Double(clockHz)
             printError("interleave: \(statistics.contextSwitches) context switches, \(statistics.timerInterrupts) timer interrupts, \(statistics.idleWakeUps) idle wake-ups")
+            let reasons = statistics.switchesByReason.filter { $0.value > 0 }.sorted { $0.key < $1.key }
+            if !reasons.isEmpty { printError("  switches: " + reasons.map { "\($0.key) \($0.value)" }.joined(separator: ", ")) }
+            if statistics.harts.count > 1 {
+                printError("  hart   busy cycles   idle cycles   timer interrupts   idle wake-ups")
+                for (index, hart) in statistics.harts.enumerated() {
+                    printError("  " + [pad("\(index)", 4), pad("\(hart.busyCycles)", 13, left: true), pad("\(hart.idleCycles)", 13, left: true),
+                                        pad("\(hart.timerInterrupts)", 18, left: true), pad("\(hart.idleWakeUps)", 15, left: true)].joined(separator: " "))
+                }
+            }
             if statistics.threads.count > 1 {
                 printError("  thread   run cycles   ready cycles   blocked cycles   switches   migrations   stack")
                 for thread in statistics.threads {
@@ -184,6 +208,14 @@ struct RunCommand: ParsableCommand {
                 \(formatted(elapsed)) s on the host (\(formatted(Double(statistics.instructions) / max(elapsed, 1e-9) / 1e6)) MIPS)
                 """)
         }
+        if let json {
+            let text = Array(kernel.metricsJSON(ending: ending).utf8)
+            if json == "-" {
+                writeStandardOutput(text)
+            } else if !writeWholeFile(json, text) {
+                throw fail("cannot write the metrics to \(json)")
+            }
+        }
         throw ExitCode(ending.status)
     }
 
@@ -199,15 +231,32 @@ struct RunCommand: ParsableCommand {
             + "maximum \(milliseconds(statistics.inputLatencyMaximum))"
     }
 
-    func schedulingPolicy() throws -> SchedulingPolicy {
-        func cycles(_ milliseconds: Double, _ name: String) throws -> UInt64 {
+    /// The scheduling policy and foreground boost: the era's (or cooperative), with
+    /// --scheduler, --slice-ms and --tick-ms overriding it where given.
+    func setScheduling(_ configuration: inout KernelConfiguration) throws {
+        func cycles(_ milliseconds: Double?, _ name: String) throws -> UInt64? {
+            guard let milliseconds else { return nil }
             guard milliseconds > 0, milliseconds <= 60_000 else { throw ValidationError("--\(name) must be between 0 and 60000 ms, not \(milliseconds)") }
             return max(1, UInt64((milliseconds * Double(clockHz) / 1000).rounded()))
         }
+        let eraPolicy = era?.policy(clockFrequency: clockHz) ?? .cooperative
+        configuration.foregroundBoost = era?.foregroundBoost(clockFrequency: clockHz)
+        let slice = try cycles(sliceMs, "slice-ms") ?? eraPolicy.sliceCycles ?? cycles(10, "slice-ms") ?? 1
+        let tick = try cycles(tickMs, "tick-ms") ?? eraPolicy.tickCycles ?? cycles(4, "tick-ms") ?? 1
         switch scheduler {
-        case .cooperative: return .cooperative
-        case .roundRobin: return .roundRobin(sliceCycles: try cycles(sliceMs, "slice-ms"), tickCycles: try cycles(tickMs, "tick-ms"))
-        case .tickless: return .roundRobin(sliceCycles: try cycles(sliceMs, "slice-ms"), tickCycles: nil)
+        case nil:
+            guard case .roundRobin(_, let eraTick) = eraPolicy else {
+                if sliceMs != nil || tickMs != nil {
+                    throw ValidationError("--slice-ms and --tick-ms need a preemptive scheduler: add --scheduler round-robin or tickless, or a preemptive --era")
+                }
+                configuration.scheduling = eraPolicy
+                return
+            }
+            configuration.scheduling = .roundRobin(sliceCycles: slice, tickCycles: eraTick == nil ? nil : tick)
+        case .singleTasking?: configuration.scheduling = .singleTasking
+        case .cooperative?: configuration.scheduling = .cooperative
+        case .roundRobin?: configuration.scheduling = .roundRobin(sliceCycles: slice, tickCycles: tick)
+        case .tickless?: configuration.scheduling = .roundRobin(sliceCycles: slice, tickCycles: nil)
         }
     }
 
@@ -266,6 +315,13 @@ func readWholeFile(_ path: String) -> [UInt8]? {
     }
 }
 
+/// Writes `bytes` to the file at `path` (created or emptied); false on failure.
+func writeWholeFile(_ path: String, _ bytes: [UInt8]) -> Bool {
+    guard let file = fopen(path, "wb") else { return false }
+    let written = bytes.isEmpty ? 0 : fwrite(bytes, 1, bytes.count, file)
+    return fclose(file) == 0 && written == bytes.count
+}
+
 func isELF(_ path: String) -> Bool {
     guard let file = fopen(path, "rb") else { return false }
     defer { fclose(file) }
@@ -312,7 +368,10 @@ extension BuildError {
 }
 
 enum SchedulerName: String, ExpressibleByArgument, CaseIterable {
+    case singleTasking = "single-tasking"
     case cooperative
     case roundRobin = "round-robin"
     case tickless
 }
+
+extension Era: ExpressibleByArgument {}
