@@ -181,6 +181,24 @@ struct SchedulingTests {
         #expect(short.statistics.contextSwitches > long.statistics.contextSwitches)
     }
 
+    @Test("on a machine that mostly sleeps, every hart takes far fewer timer interrupts tickless than with linux's 4 ms tick")
+    func ticklessPerHart() throws {
+        func run(_ era: Era) throws -> Outcome? {
+            try Self.run("Threads/sleepers.swift") {
+                $0.harts = 2
+                era.apply(to: &$0)
+            }
+        }
+        guard let ticking = try run(.linux), let tickless = try run(.tickless) else { return }
+        #expect(ticking.output == "slept in parallel: 30 ms\n" && tickless.output == ticking.output)
+        // 30 ms of sleep: a 4 ms tick fires on each hart about 7 times, idle or not.
+        #expect(ticking.statistics.harts.allSatisfy { $0.timerInterrupts >= 6 }, "\(ticking.statistics.harts)")
+        #expect(tickless.statistics.harts.allSatisfy { $0.timerInterrupts <= 3 }, "\(tickless.statistics.harts)")
+        #expect(tickless.statistics.idleWakeUps * 3 <= ticking.statistics.idleWakeUps)
+        // Both harts idle nearly all the time.
+        #expect(tickless.statistics.harts.allSatisfy { $0.idleCycles > 50 * $0.busyCycles })
+    }
+
     @Test("eras parse by name and map to the story's figures")
     func eras() {
         #expect(Era.allCases.map(\.rawValue) == ["dos", "win1", "win95", "xp", "server", "linux", "linux-server", "tickless"])
