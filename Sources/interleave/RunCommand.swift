@@ -31,11 +31,6 @@ struct RunCommand: ParsableCommand {
             process_spawn (Sync's Process.spawn), by its name without folder and extension (`b`). \
             A process that faults ends alone, with its report on standard error; the run ends when \
             every process has ended, and the exit status is the first program's.
-            processes, pids 1, 2, …, each in its own address space; every FILE is built first, and \
-            ARGS go to the first program only. Each FILE is also a program a guest can start with \
-            process_spawn (Sync's Process.spawn), by its name without folder and extension (`b`). \
-            A process that faults ends alone, with its report on standard error; the run ends when \
-            every process has ended, and the exit status is the first program's.
 
             Eras (--era) set the scheduler, slice, tick and foreground boost as a system of that \
             time did; --scheduler, --slice-ms and --tick-ms, when given, override the era's:
