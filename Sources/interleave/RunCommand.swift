@@ -248,10 +248,15 @@ struct RunCommand: ParsableCommand {
                 return
             }
             configuration.scheduling = .roundRobin(sliceCycles: slice, tickCycles: eraTick == nil ? nil : tick)
-        case .singleTasking?: configuration.scheduling = .singleTasking
-        case .cooperative?: configuration.scheduling = .cooperative
+        case .singleTasking?, .cooperative?:
+            if sliceMs != nil || tickMs != nil {
+                throw ValidationError("--slice-ms and --tick-ms mean nothing to --scheduler \(scheduler?.rawValue ?? ""): nothing takes the CPU from a thread there")
+            }
+            configuration.scheduling = scheduler == .singleTasking ? .singleTasking : .cooperative
         case .roundRobin?: configuration.scheduling = .roundRobin(sliceCycles: slice, tickCycles: tick)
-        case .tickless?: configuration.scheduling = .roundRobin(sliceCycles: slice, tickCycles: nil)
+        case .tickless?:
+            if tickMs != nil { throw ValidationError("--tick-ms means nothing to --scheduler tickless: it has no periodic tick") }
+            configuration.scheduling = .roundRobin(sliceCycles: slice, tickCycles: nil)
         }
     }
 
