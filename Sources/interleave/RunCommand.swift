@@ -136,7 +136,7 @@ struct RunCommand: ParsableCommand {
         configuration.jitter = jitter
         try setScheduling(&configuration)
         guard inputEveryMs >= 0, inputEveryMs <= 60_000 else { throw ValidationError("--input-every-ms must be between 0 and 60000, not \(inputEveryMs)") }
-        guard inputEvents >= 1, inputEvents <= 100_000_000 else { throw ValidationError("--input-events must be between 1 and 100000000, not \(inputEvents)") }
+        guard inputEvents >= 1, inputEvents <= 1_000_000 else { throw ValidationError("--input-events must be between 1 and 1000000, not \(inputEvents)") }
         if inputEveryMs > 0 { configuration.inputPeriodCycles = max(100, UInt64((inputEveryMs * Double(clockHz) / 1000).rounded())) }
         configuration.inputEventCount = inputEvents
         let io = KernelIO(readInput: readStandardInput, writeOutput: writeStandardOutput,
