@@ -1,6 +1,7 @@
 // Message queues and the input device: post/get in order between threads, peek without
 // a switch, bad buffers and unknown threads, a message loop that answers input at once,
-// a cooperative hog that freezes input while preemption does not, a thread stuck in
+// a cooperative hog that freezes input while preemption or a second hart does not, long
+// slices against short ones, input that follows set_foreground, a thread stuck in
 // get_message reported as a deadlock, and latencies that repeat with the seed.
 
 import Kernel
@@ -183,6 +184,17 @@ struct MessageQueueTests {
         #expect((short.inputLatencyMaximum ?? .max) <= tick + 2_000)
         #expect((long.inputLatencyMaximum ?? 0) >= 8_000_000)     // 80 ms and more
         #expect(long.contextSwitches < short.contextSwitches)
+    }
+
+    @Test("input goes to the foreground process: after set_foreground the other process gets the moves")
+    func inputFollowsForeground() throws {
+        guard let outcome = try MultiProcessTests.runPrograms(
+            "focus", programs: ["focus": "Messages/focus.swift", "window": "Messages/focus.swift"], alsoStarting: ["window"],
+            configure: Self.input(every: Self.millisecond, events: 20)) else { return }
+        #expect(outcome.output.contains("focus handled 5 cursor moves\n"))
+        #expect(outcome.output.contains("window handled 15 cursor moves\n"))
+        #expect(outcome.statistics.inputLatencies.count == 20)
+        #expect(outcome.ending == .exited(status: 0))
     }
 
     @Test("a thread blocked in get_message with nothing to wake it is reported as a deadlock")
