@@ -6,8 +6,8 @@
 
 import Machine
 
-/// Why a hart changed threads. `fromIdle`: the hart had no thread (it idled after its
-/// last one blocked or exited, or it is the run's first switch there).
+/// Why a thread left its hart (counted when it leaves, whether or not another thread
+/// takes the hart at once), and `fromIdle`: a hart that had no thread took one.
 enum SwitchReason: String, CaseIterable {
     case sliceExpired = "time slice expired"
     case blocked
@@ -59,7 +59,7 @@ extension Kernel {
         next.metrics.hartsRunOn |= hart.id < 64 ? 1 << UInt64(hart.id) : 0
         next.metrics.switches &+= 1
         contextSwitches &+= 1
-        switchCounts[wasIdle ? SwitchReason.fromIdle.index : lastSwitchReason.index] &+= 1
+        if wasIdle { switchCounts[SwitchReason.fromIdle.index] &+= 1 }
         next.transition(to: .running(hart: hart.id), at: hart.cycle)
         next.sliceEnd = scheduler.sliceCycles(for: next).map { hart.cycle &+ $0 } ?? .max
         running[hart.id] = next

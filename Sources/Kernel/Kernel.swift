@@ -110,7 +110,8 @@ public struct KernelStatistics: Sendable, Equatable {
     public var threads: [ThreadStatistics] = []
     /// Per hart, by hart number (Metrics.swift).
     public var harts: [HartMetrics] = []
-    /// Context switches by reason ("time slice expired", "blocked", ...).
+    /// Why threads left their harts ("time slice expired", "blocked", ...), and how often
+    /// an idle hart took a thread ("from idle").
     public var switchesByReason: [String: UInt64] = [:]
     /// System calls this kernel does not implement: number → times made.
     public var unknownSystemCalls: [UInt64: UInt64] = [:]
@@ -179,8 +180,11 @@ public final class Kernel {
     var idleWakeUps: UInt64 = 0
     /// The hart whose trap is being handled now (it picks its own next thread).
     var handlingHart: Int? = nil
-    /// Why the next context switch happens (set just before `dispatch`).
-    var lastSwitchReason: SwitchReason = .exited
+    /// Why the next context switch happens (set just before `dispatch`, when a thread
+    /// leaves its hart; counted in `switchCounts`).
+    var lastSwitchReason: SwitchReason = .exited {
+        didSet { switchCounts[lastSwitchReason.index] &+= 1 }
+    }
     /// Context switches by reason, indexed by `SwitchReason.index`.
     var switchCounts = [UInt64](repeating: 0, count: SwitchReason.allCases.count)
     var hartMetrics: [HartMetrics]

@@ -47,7 +47,8 @@ extension Kernel {
         }
     }
 
-    /// Context switches by reason, every reason present (zero when it never happened).
+    /// Why threads left harts, and how often an idle hart took a thread ("from idle"):
+    /// every reason present (zero when it never happened).
     var switchReasonCounts: [String: UInt64] {
         var counts: [String: UInt64] = [:]
         for reason in SwitchReason.allCases { counts[reason.rawValue] = switchCounts[reason.index] }

@@ -86,6 +86,9 @@ struct SchedulingTests {
         #expect(pinned.map { $0.switches >= 20 } == true)   // it was rescheduled after each sleep
         // The unpinned ones went wherever a hart was free.
         #expect(threads.filter { $0.tid > 2 }.contains { $0.metrics.hartsRunOn != 0b10 }, "\(threads)")
+        // The main thread pinned itself away from its hart at least once, and ended on hart 1.
+        #expect((outcome.statistics.switchesByReason["migrated"] ?? 0) >= 1)
+        #expect(threads.first.map { $0.metrics.hartsRunOn & 0b10 != 0 && $0.metrics.migrations >= 1 } == true)
     }
 
     @Test("a process may not set another's thread priority or affinity, but may give it the foreground")
@@ -249,6 +252,9 @@ struct SchedulingTests {
         }
         #expect(first.statistics.harts.map(\.timerInterrupts).reduce(0, +) == first.statistics.timerInterrupts)
         #expect(first.statistics.harts.map(\.idleWakeUps).reduce(0, +) == first.statistics.idleWakeUps)
-        #expect(first.statistics.switchesByReason.values.reduce(0, +) == first.statistics.contextSwitches)
+        // Every thread left its hart by exiting once; every switch onto a hart followed a
+        // thread's leaving there, or found the hart idle.
+        #expect(first.statistics.switchesByReason["exited"] == UInt64(first.statistics.threads.count))
+        #expect(first.statistics.switchesByReason.values.reduce(0, +) >= first.statistics.contextSwitches)
     }
 }

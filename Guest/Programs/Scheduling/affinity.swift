@@ -1,6 +1,7 @@
 // Affinity: one worker is pinned to hart 1 and three others may run anywhere; all
 // compute in short bursts with yields between, on two harts. The kernel's metrics show
-// where each ran. Masks naming no existing hart, and unknown threads, are refused.
+// where each ran. Masks naming no existing hart, and unknown threads, are refused. At the
+// end the main thread pins itself to hart 0, then to hart 1: one of the two moves it.
 
 import Sync
 
@@ -41,4 +42,6 @@ do { try Scheduling.setPriority(32) } catch { priorityRefused = error.descriptio
 print("priority 32: \(priorityRefused)")
 try! pinned.join()
 for thread in others { try! thread.join() }
+try! Scheduling.setAffinity(0b01)
+try! Scheduling.setAffinity(0b10)
 print("done")
