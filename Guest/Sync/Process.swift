@@ -54,6 +54,16 @@ public struct Process: Equatable, Sendable {
         return status.pointee
     }
 
+    /// Waits until any child of this process has ended; returns it and its exit status
+    /// (as `wait` does). Throws ECHILD (10) when no child is left to wait for.
+    public static func waitForAny() throws(SystemError) -> (process: Process, status: Int32) {
+        let status = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
+        defer { status.deallocate() }
+        status.pointee = 0
+        let id = try System.checkedSyscall(SystemCallNumber.processWait, -1, Int(bitPattern: status))
+        return (Process(id: id), decode(status.pointee))
+    }
+
     /// A wait status word as a shell's exit status.
     public static func decode(_ status: Int32) -> Int32 {
         status & 0x7F == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)

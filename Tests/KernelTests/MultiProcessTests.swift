@@ -1,7 +1,8 @@
 // Several processes under the kernel: each in its own address space (the same virtual
 // address holds different values), a fault ending one process alone, process_spawn and
-// process_wait with the child's exit status, their errors, a parent waiting on a
-// deadlocked child, and the same run twice giving the same bytes and counts.
+// process_wait with the child's exit status, waiting for any child, hostile arguments and
+// other errors, frames coming back, the process limit, a parent waiting on a deadlocked
+// child, and the same run twice giving the same bytes and counts.
 
 import Kernel
 import Testing
@@ -154,6 +155,22 @@ struct MultiProcessTests {
         #expect(together.error.contains("killed: out of memory"))
     }
 
+    @Test("waiting for any child takes them in the order they end, then ECHILD")
+    func waitForAny() throws {
+        let programs = ["spawn-many": "Processes/spawn-many.swift", "exit-with": "Processes/exit-with.swift",
+                        "worker": "Processes/worker.swift"]
+        guard let outcome = try Self.runPrograms("spawn-many", arguments: ["any", "3", "exit-with"], programs: programs) else { return }
+        // Cooperative, one hart: the children run in spawn order once the parent blocks.
+        #expect(outcome.output.hasSuffix("3 children, 3 exited with 0; ended: 2 3 4\n"), "\(outcome.output)")
+        // Three workers sharing two harts: every one is reaped once, whatever the order.
+        guard let workers = try Self.runPrograms("spawn-many", arguments: ["any", "3", "worker"], programs: programs,
+                                                 configure: { $0.harts = 2; $0.scheduling = Self.roundRobin }) else { return }
+        let last = workers.output.split(separator: "\n").last.map(String.init) ?? ""
+        #expect(last.hasPrefix("3 children, 3 exited with 0; ended: "), "\(workers.output)")
+        #expect(last.split(separator: ":").last?.split(separator: " ").map(String.init).sorted() == ["2", "3", "4"], "\(last)")
+        #expect(workers.endings.count == 4)
+    }
+
     @Test("past the process limit, spawn is EAGAIN")
     func processLimit() throws {
         let programs = ["spawn-many": "Processes/spawn-many.swift", "exit-with": "Processes/exit-with.swift"]
@@ -161,6 +178,76 @@ struct MultiProcessTests {
                                                  configure: { $0.processLimit = 4 }) else { return }
         #expect(outcome.output.hasSuffix("3 children, 3 exited with 0 then EAGAIN (try again)\n"), "\(outcome.output)")
         #expect(outcome.endings.count == 4)
+    }
+
+    @Test("hostile arguments: bad pointers are EFAULT, unknown names ENOENT, reserved arguments EINVAL, no child ECHILD")
+    func hostileArguments() throws {
+        // Data: "test" (the run's program), "nope", then argv arrays: one with a bad string
+        // pointer, one that runs off the mapped page without a NULL.
+        let data = UserProgram.data
+        var bytes = Array("test".utf8) + [0, 0, 0, 0] + Array("nope".utf8) + [0, 0, 0, 0]
+        for word in [UInt64(data), 0x10, 0] { bytes += (0..<8).map { UInt8(truncatingIfNeeded: word >> (8 * UInt64($0))) } }
+        let badStringArgv = data + 16
+        let cases: [(String, Int64, [Int64], Int32)] = [
+            ("null path", 0x1010, [0, 0, 0, 0], 14),
+            ("path in the null page", 0x1010, [0x10, 0, 0, 0], 14),
+            ("argv pointer unmapped", 0x1010, [data, 0x7FFF_0000, 0, 0], 14),
+            ("argv with a bad string", 0x1010, [data, badStringArgv, 0, 0], 14),
+            ("unknown program", 0x1010, [data + 8, 0, 0, 0], 2),
+            ("reserved argument set", 0x1010, [data, 0, 1, 0], 22),
+            ("wait with no children", 0x1011, [-1, 0, 0, 0], 10),
+            ("wait for pid 0", 0x1011, [0, 0, 0, 0], 22),
+            ("wait for itself", 0x1011, [1, 0, 0, 0], 10),
+        ]
+        for (name, number, arguments, errno) in cases {
+            let elf = UserProgram.elf(data: bytes) { asm in
+                UserProgram.call(&asm, number, arguments)
+                asm.sub(.a0, .zero, .a0)
+                UserProgram.exitWithA0(&asm)
+            }
+            let result = try run(elf)
+            #expect(result.ending == .exited(status: errno), "\(name)")
+            #expect(result.statistics.processes.count == 1, "\(name)")
+        }
+    }
+
+    @Test("a status pointer the parent cannot write: process_wait is EFAULT and the child can still be waited for")
+    func badStatusPointer() throws {
+        // Spawn `child`, wait for it with a status pointer into the never-mapped first page
+        // (-EFAULT, the child stays unreaped), then wait again with NULL (its pid).
+        let data = UserProgram.data
+        let bytes = Array("child".utf8) + [0, 0, 0]
+        let elf = UserProgram.elf(data: bytes) { asm in
+            // pid = spawn("child", NULL)
+            UserProgram.call(&asm, 0x1010, [data, 0, 0, 0])
+            asm.addi(.s1, .a0, 0)
+            // wait(pid, 0x10) → -EFAULT
+            asm.addi(.a0, .s1, 0)
+            asm.li(.a1, 0x10)
+            asm.li(.a7, 0x1011)
+            asm.ecall()
+            asm.addi(.s2, .a0, 0)
+            // wait(pid, NULL) → pid
+            asm.addi(.a0, .s1, 0)
+            asm.li(.a1, 0)
+            asm.li(.a7, 0x1011)
+            asm.ecall()
+            // exit(-first result + (second result - pid)): 14 when both are right
+            asm.sub(.a0, .a0, .s1)          // 0 when the second wait returned the pid
+            asm.sub(.s2, .zero, .s2)        // 14
+            asm.add(.a0, .a0, .s2)
+            UserProgram.exitWithA0(&asm)
+        }
+        let child = UserProgram.elf { asm in
+            UserProgram.call(&asm, 93, [3])
+        }
+        var configuration = KernelConfiguration()
+        configuration.memoryLimit = 16 << 20
+        let streams = CapturedStreams()
+        let kernel = try Kernel(executable: elf, name: "parent", arguments: [], configuration: configuration, io: streams.io,
+                                programs: ["child": child])
+        #expect(kernel.run() == .exited(status: 14))
+        #expect(kernel.processEndings[2] == .exited(status: 3))
     }
 
     @Test("the same programs twice give the same output and statistics", arguments: [1, 2])
