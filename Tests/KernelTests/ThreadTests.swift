@@ -111,3 +111,32 @@ struct RaceTests {
         #expect(Self.counts(alone.text)?.plain == 40_000, "one hart, cooperative: no interleaving, no loss")
     }
 }
+
+@Suite("Kernel: futex and thread limits")
+struct FutexTests {
+    @Test("futex waiters wake first come, first served, one per wake")
+    func wakeOrder() throws {
+        guard let elf = try GuestPrograms.build("Threads/futex-order.swift") else { return }
+        // One hart, so each thread is surely asleep before the next is spawned.
+        for policy in [SchedulingPolicy.cooperative, .roundRobin(sliceCycles: 50_000, tickCycles: nil)] {
+            let result = try run(elf) { $0.scheduling = policy }
+            #expect(result.text == "woke in order 1 2 3 4; each wake woke 1 1 1 1\n", "\(policy)")
+        }
+    }
+
+    @Test("no wake-up is lost: a futex hand-off completes under every interleaving tried", arguments: [UInt64(1), 2, 3, 4, 5])
+    func noLostWakeUp(seed: UInt64) throws {
+        guard let elf = try GuestPrograms.build("Threads/ping-pong.swift") else { return }
+        let result = try run(elf) { $0.harts = 2; $0.granularity = 1; $0.jitter = 5; $0.seed = seed }
+        #expect(result.ending == .exited(status: 0), "seed \(seed): \(result.ending)")
+        #expect(result.text == "10000 rounds each, turn ends at 0\n")
+    }
+
+    @Test("too many threads is EAGAIN and too much stack ENOMEM; the program goes on")
+    func limits() throws {
+        guard let elf = try GuestPrograms.build("Threads/thread-limits.swift") else { return }
+        let result = try run(elf) { $0.threadLimit = 12 }
+        #expect(result.text == "spawned 11, then EAGAIN (try again); a 1 TiB stack: ENOMEM (out of memory)\n")
+        #expect(result.ending == .exited(status: 0))
+    }
+}
