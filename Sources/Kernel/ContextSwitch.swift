@@ -34,7 +34,41 @@ enum SwitchReason: String, CaseIterable {
     }
 }
 
+/// One context switch as it happened: at `cycle` on `hart`, thread `from` left (nil: the
+/// hart was idle) for `reason`, and thread `to` got the hart (nil: the hart went idle).
+/// The trace views draw timelines from these.
+public struct SwitchEvent: Sendable, Equatable, CustomStringConvertible {
+    public var cycle: UInt64
+    public var hart: Int
+    public var from: Int32?
+    public var to: Int32?
+    public var reason: String
+
+    public var description: String {
+        "cycle \(cycle) hart \(hart): \(from.map { "thread \($0)" } ?? "idle") -> \(to.map { "thread \($0)" } ?? "idle") (\(reason))"
+    }
+}
+
 extension Kernel {
+    /// Notes why a thread leaves its hart, for the switch event the next dispatch records.
+    func noteLeaving(_ thread: Thread, hart: Hart, _ reason: String) {
+        if hart.id < leavingThread.count { leavingThread[hart.id] = (thread.tid, reason) }
+    }
+
+    /// Records the switch on `hart` to `next` (nil: the hart goes idle).
+    func recordSwitch(on hart: Hart, to next: Thread?) {
+        guard hart.id < leavingThread.count else { return }
+        let left = leavingThread[hart.id]
+        leavingThread[hart.id] = nil
+        guard left != nil || next != nil else { return }
+        guard switchEvents.count < configuration.switchEventLimit else {
+            droppedSwitchEvents &+= 1
+            return
+        }
+        switchEvents.append(SwitchEvent(cycle: hart.cycle, hart: hart.id, from: left?.tid, to: next?.tid,
+                                        reason: left?.reason ?? SwitchReason.fromIdle.rawValue))
+    }
+
     func saveContext(of thread: Thread, from hart: Hart) {
         hart.saveRegisters(integers: &thread.context.integers, floats: &thread.context.floats)
         thread.context.floatingPointControl = hart.floatingPointControl

@@ -41,6 +41,8 @@ public struct KernelConfiguration: Sendable, Equatable {
     /// Most threads alive at once, and most bytes of thread stacks per process.
     public var threadLimit = 256
     public var threadStackLimit: UInt64 = 256 << 20
+    /// Context switches kept as events (`Kernel.switchEvents`); later ones are only counted.
+    public var switchEventLimit = 100_000
     /// Most messages waiting in one thread's queue; a post to a full queue gets -EAGAIN.
     public var messageQueueCapacity = 1024
     /// The input device (InputDevice.swift): cycles between cursor moves (nil: off), and
@@ -187,6 +189,12 @@ public final class Kernel {
     }
     /// Context switches by reason, indexed by `SwitchReason.index`.
     var switchCounts = [UInt64](repeating: 0, count: SwitchReason.allCases.count)
+    /// Every context switch, in order, up to `switchEventLimit` (ContextSwitch.swift).
+    public internal(set) var switchEvents: [SwitchEvent] = []
+    /// Switches past the limit, counted but not kept.
+    public internal(set) var droppedSwitchEvents: UInt64 = 0
+    /// Per hart: the thread that just left it and why, until the next dispatch records it.
+    var leavingThread: [(tid: Int32, reason: String)?] = []
     var hartMetrics: [HartMetrics]
 
     /// Loads `executable` (an ELF file's bytes) as process 1, ready to run. `programs`
@@ -233,6 +241,7 @@ public final class Kernel {
         processOrder = [1]
         scheduler = Scheduler(policy: configuration.scheduling, boost: configuration.foregroundBoost)
         running = Array(repeating: nil, count: configuration.harts)
+        leavingThread = Array(repeating: nil, count: configuration.harts)
         hartMetrics = Array(repeating: HartMetrics(), count: configuration.harts)
         let main = Thread(tid: process.pid, process: process)
         main.context.pc = loaded.entry

@@ -158,8 +158,10 @@ extension Kernel {
     func dispatch(_ hart: Hart) {
         if case .singleTasking = scheduler.policy { updateSingleTasking(hart) }
         if let next = scheduler.next(for: hart.id) {
+            recordSwitch(on: hart, to: next)
             switchTo(next, on: hart)
         } else {
+            recordSwitch(on: hart, to: nil)
             running[hart.id] = nil
             hartIdles(hart)
             programTimer(hart)
@@ -317,6 +319,7 @@ extension Kernel {
         thread.transition(to: .ready, at: hart.cycle)
         scheduler.enqueue(thread)
         lastSwitchReason = reason
+        noteLeaving(thread, hart: hart, reason.rawValue)
         dispatch(hart)
         // It may run elsewhere (it had to leave this hart, or another is idle).
         if running[hart.id] !== thread, case .ready = thread.state { wakeHart(for: thread) }
@@ -331,6 +334,7 @@ extension Kernel {
         if deadline != nil, !timedWaiters.contains(where: { $0 === thread }) { timedWaiters.append(thread) }
         thread.timeoutResult = timeoutResult
         lastSwitchReason = .blocked
+        noteLeaving(thread, hart: hart, "blocked in \(reason)")
         dispatch(hart)
     }
 }

@@ -86,6 +86,9 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Write every metric of the run as JSON to FILE (`-`: standard output, after the program's output) when it ends.")
     var json: String?
 
+    @Option(help: "Write every context switch (cycle, hart, the thread that left and why, the thread that got the hart) to FILE (`-`: standard error).")
+    var switchLog: String?
+
     @Option(help: "Inject a cursor move into the foreground thread's message queue every N ms of simulated time (0: no input).")
     var inputEveryMs: Double = 0
 
@@ -209,6 +212,16 @@ struct RunCommand: ParsableCommand {
                 writeStandardOutput(text)
             } else if !writeWholeFile(json, text) {
                 throw fail("cannot write the metrics to \(json)")
+            }
+        }
+        if let switchLog {
+            var lines = kernel.switchEvents.map(\.description)
+            if kernel.droppedSwitchEvents > 0 { lines.append("… and \(kernel.droppedSwitchEvents) more switches, not kept") }
+            let text = Array((lines.joined(separator: "\n") + "\n").utf8)
+            if switchLog == "-" {
+                writeStandardError(text)
+            } else if !writeWholeFile(switchLog, text) {
+                throw fail("cannot write the switch log to \(switchLog)")
             }
         }
         throw ExitCode(ending.status)
