@@ -133,6 +133,7 @@ extension Kernel {
                         json.field("status", process.ending.map { UInt64(bitPattern: Int64($0.status)) })
                         json.field("pageFaults", process.pageFaults)
                         json.field("peakMemory", process.peakMemory)
+                        json.field("stackBytes", process.stackBytes)
                     }
                 }
             }

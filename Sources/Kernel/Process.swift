@@ -57,6 +57,9 @@ public struct ProcessSummary: Sendable, Equatable {
     /// Pages given a frame on first touch, and the most memory it held at once.
     public var pageFaults: UInt64
     public var peakMemory: UInt64
+    /// Stack reserved for its threads: the main thread's limit plus every spawned thread's
+    /// stack (alive or ended) — 100 threads of 1 MiB reserve 100 MiB, touched or not.
+    public var stackBytes: UInt64
 }
 
 /// Something the kernel refuses to start: the message says what and why.

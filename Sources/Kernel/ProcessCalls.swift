@@ -81,9 +81,13 @@ extension Kernel {
 
     /// Every process of the run, in the order they started.
     public var processes: [ProcessSummary] {
-        allProcesses.map { ProcessSummary(pid: $0.pid, parentID: $0.parentID, name: $0.name, ending: $0.ending,
-                                          pageFaults: $0.addressSpace.demandFaults,
-                                          peakMemory: $0.addressSpace.peakResidentPages * AddressSpace.pageSize) }
+        allProcesses.map { process in
+            let threadStacks = threads.values.filter { $0.process === process }.reduce(UInt64(0)) { $0 + $1.metrics.stackBytes }
+            return ProcessSummary(pid: process.pid, parentID: process.parentID, name: process.name, ending: process.ending,
+                                  pageFaults: process.addressSpace.demandFaults,
+                                  peakMemory: process.addressSpace.peakResidentPages * AddressSpace.pageSize,
+                                  stackBytes: configuration.stackLimit + threadStacks)
+        }
     }
 
     // MARK: Ending a process

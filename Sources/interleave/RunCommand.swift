@@ -86,6 +86,12 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Write every metric of the run as JSON to FILE (`-`: standard output, after the program's output) when it ends.")
     var json: String?
 
+    @Option(help: "Cycles a context switch costs, charged to simulated time.")
+    var switchCycles: UInt64 = 200
+
+    @Option(help: "Extra cycles when a switch changes the address space (satp and sfence.vma).")
+    var addressSpaceSwitchCycles: UInt64 = 600
+
     @Option(help: "Write every context switch (cycle, hart, the thread that left and why, the thread that got the hart) to FILE (`-`: standard error).")
     var switchLog: String?
 
@@ -136,6 +142,8 @@ struct RunCommand: ParsableCommand {
         configuration.clockFrequency = clockHz
         configuration.harts = harts
         configuration.granularity = granularity
+        configuration.switchCost = switchCycles
+        configuration.addressSpaceSwitchCost = addressSpaceSwitchCycles
         configuration.jitter = jitter
         try setScheduling(&configuration)
         guard inputEveryMs >= 0, inputEveryMs <= 60_000 else { throw ValidationError("--input-every-ms must be between 0 and 60000, not \(inputEveryMs)") }
@@ -191,13 +199,13 @@ struct RunCommand: ParsableCommand {
                 }
             }
             if configuration.inputPeriodCycles != nil { printError(inputSummary(statistics)) }
-            if statistics.processes.count > 1 {
-                printError("  process  parent  name              page faults   peak memory   ending")
+            if statistics.threads.count > 1 || statistics.processes.count > 1 {
+                printError("  process  parent  name              page faults   peak memory       stacks   ending")
                 for process in statistics.processes {
                     let ending = process.ending.map { if case .exited(let status) = $0 { "exited with \(status)" } else { "status \($0.status)" } } ?? "running"
                     printError("  " + [pad("\(process.pid)", 7), pad(process.parentID.map { "\($0)" } ?? "-", 6), pad(process.name, 16),
                                         pad("\(process.pageFaults)", 12, left: true), pad("\(process.peakMemory >> 10) KiB", 13, left: true),
-                                        "  " + ending].joined(separator: " "))
+                                        pad("\(process.stackBytes >> 10) KiB", 10, left: true), "  " + ending].joined(separator: " "))
                 }
             }
             printError("""

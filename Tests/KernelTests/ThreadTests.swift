@@ -24,6 +24,7 @@ struct ThreadTests {
         #expect(result.ending == .exited(status: 0), "\(name)")
         #expect(result.statistics.threads.count == 5)
         #expect(result.statistics.threads.dropFirst().allSatisfy { $0.metrics.stackBytes == 64 << 10 })
+        #expect(result.statistics.processes.first?.stackBytes == (8 << 20) + 4 * (64 << 10), "main stack + 4 thread stacks")
     }
 
     @Test("futex ping-pong: every turn is a switch; the same seed gives the same counts")
