@@ -42,17 +42,34 @@ public struct SwitchEvent: Sendable, Equatable, CustomStringConvertible {
     public var hart: Int
     public var from: Int32?
     public var to: Int32?
-    public var reason: String
+    let cause: LeaveCause
+
+    /// Why `from` left: "time slice expired", "blocked in futex_wait on 0x…", "exited with
+    /// status 0", … or "from idle".
+    public var reason: String {
+        switch cause {
+        case .switched(let reason): reason.rawValue
+        case .blocked(let reason): "blocked in \(reason)"
+        case .exited(let status): "exited with status \(status)"
+        }
+    }
 
     public var description: String {
         "cycle \(cycle) hart \(hart): \(from.map { "thread \($0)" } ?? "idle") -> \(to.map { "thread \($0)" } ?? "idle") (\(reason))"
     }
 }
 
+/// Why a thread left its hart, kept cheap (no text) until someone reads the event.
+enum LeaveCause: Sendable, Equatable {
+    case switched(SwitchReason)
+    case blocked(BlockReason)
+    case exited(Int32)
+}
+
 extension Kernel {
     /// Notes why a thread leaves its hart, for the switch event the next dispatch records.
-    func noteLeaving(_ thread: Thread, hart: Hart, _ reason: String) {
-        if hart.id < leavingThread.count { leavingThread[hart.id] = (thread.tid, reason) }
+    func noteLeaving(_ thread: Thread, hart: Hart, _ cause: LeaveCause) {
+        if hart.id < leavingThread.count { leavingThread[hart.id] = (thread.tid, cause) }
     }
 
     /// Records the switch on `hart` to `next` (nil: the hart goes idle).
@@ -66,7 +83,7 @@ extension Kernel {
             return
         }
         switchEvents.append(SwitchEvent(cycle: hart.cycle, hart: hart.id, from: left?.tid, to: next?.tid,
-                                        reason: left?.reason ?? SwitchReason.fromIdle.rawValue))
+                                        cause: left?.cause ?? .switched(.fromIdle)))
     }
 
     func saveContext(of thread: Thread, from hart: Hart) {

@@ -194,7 +194,7 @@ public final class Kernel {
     /// Switches past the limit, counted but not kept.
     public internal(set) var droppedSwitchEvents: UInt64 = 0
     /// Per hart: the thread that just left it and why, until the next dispatch records it.
-    var leavingThread: [(tid: Int32, reason: String)?] = []
+    var leavingThread: [(tid: Int32, cause: LeaveCause)?] = []
     var hartMetrics: [HartMetrics]
 
     /// Loads `executable` (an ELF file's bytes) as process 1, ready to run. `programs`

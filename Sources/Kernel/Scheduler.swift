@@ -319,7 +319,7 @@ extension Kernel {
         thread.transition(to: .ready, at: hart.cycle)
         scheduler.enqueue(thread)
         lastSwitchReason = reason
-        noteLeaving(thread, hart: hart, reason.rawValue)
+        noteLeaving(thread, hart: hart, .switched(reason))
         dispatch(hart)
         // It may run elsewhere (it had to leave this hart, or another is idle).
         if running[hart.id] !== thread, case .ready = thread.state { wakeHart(for: thread) }
@@ -334,7 +334,7 @@ extension Kernel {
         if deadline != nil, !timedWaiters.contains(where: { $0 === thread }) { timedWaiters.append(thread) }
         thread.timeoutResult = timeoutResult
         lastSwitchReason = .blocked
-        noteLeaving(thread, hart: hart, "blocked in \(reason)")
+        noteLeaving(thread, hart: hart, .blocked(reason))
         dispatch(hart)
     }
 }

@@ -88,7 +88,7 @@ extension Kernel {
         }
         if let freedHart {
             lastSwitchReason = .exited
-            noteLeaving(thread, hart: machine.harts[freedHart], "exited with status \(status)")
+            noteLeaving(thread, hart: machine.harts[freedHart], .exited(status))
             dispatch(machine.harts[freedHart])
         }
     }
