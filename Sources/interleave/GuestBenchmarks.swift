@@ -9,8 +9,9 @@ import Toolchain
 
 struct GuestBenchmarks {
     static let programs = ["sieve", "nbody", "dictionary", "sort"]
-    /// Kernel paths: a system call round trip, and a context switch (threads: no qemu).
-    static let kernelPrograms = ["syscalls", "switches"]
+    /// Kernel paths: a system call round trip, a switch by sched_yield (one call and one
+    /// switch), and a futex hand-off (two calls per switch). Threads, so no qemu.
+    static let kernelPrograms = ["syscalls", "yields", "switches"]
 
     let qemu: QemuReference?
 
@@ -77,7 +78,11 @@ struct GuestBenchmarks {
             let seconds = (ContinuousClock.now - start).seconds
             guard case .exited(status: 0) = ending else { throw fail("\(name): \(ending)", status: 1) }
             let statistics = kernel.statistics
-            let (label, count) = name == "switches" ? ("context switch", statistics.contextSwitches) : ("system call", statistics.systemCalls)
+            let (label, count): (String, UInt64) = switch name {
+            case "syscalls": ("system call", statistics.systemCalls)
+            case "yields": ("yield + switch", statistics.contextSwitches)
+            default: ("futex hand-off", statistics.contextSwitches)
+            }
             print(pad(label, 18) + pad("\(count)", 14, left: true) + pad(format(seconds, 3), 12, left: true)
                   + pad(format(seconds / Double(max(count, 1)) * 1e9, 0), 15, left: true)
                   + pad(format(Double(count) / seconds, 0), 18, left: true))
