@@ -20,7 +20,7 @@ struct GuestBenchmarks {
         let folder: String
         do {
             builder = try GuestBuilder(toolchain: try Toolchain.locate(explicitPath: nil))
-            folder = try GuestSources.locate().root + "/Programs/Bench"
+            folder = try GuestSources.locate().root + "/Programs"
         } catch {
             printError("note: skipping the Swift programs: \(error)")
             return
@@ -30,15 +30,17 @@ struct GuestBenchmarks {
             print("")
             print("Swift program (kernel)   instructions    time (s)      MIPS" + (qemu != nil ? "   qemu (s)   time ratio" : ""))
         }
-        for name in selected {
-            let built: BuildResult
+        func build(_ path: String) throws -> [UInt8] {
             do {
-                built = try builder.build(sources: [folder + "/\(name).swift"], optimization: .speed,
-                                          progress: { printError("  \($0)") })
+                let built = try builder.build(sources: [folder + "/" + path], optimization: .speed,
+                                              progress: { printError("  \($0)") })
+                return [UInt8](try Data(contentsOf: URL(fileURLWithPath: built.elfPath)))
             } catch {
-                throw fail("\(name).swift did not build: \(error)", status: 1)
+                throw fail("\(path) did not build: \(error)", status: 1)
             }
-            let elf = [UInt8](try Data(contentsOf: URL(fileURLWithPath: built.elfPath)))
+        }
+        for name in selected {
+            let elf = try build("Bench/\(name).swift")
             var output: [UInt8] = []
             let io = KernelIO(writeOutput: { output += $0 }, writeError: { writeStandardError($0) })
             let kernel = try Kernel(executable: elf, name: name, arguments: [], io: io)
@@ -63,16 +65,11 @@ struct GuestBenchmarks {
         print("")
         print("kernel path          operations    time (s)   host ns each   per host second")
         for name in kernelPaths {
-            let built: BuildResult
-            do {
-                built = try builder.build(sources: [folder + "/\(name).swift"], optimization: .speed,
-                                          progress: { printError("  \($0)") })
-            } catch {
-                throw fail("\(name).swift did not build: \(error)", status: 1)
-            }
-            let elf = [UInt8](try Data(contentsOf: URL(fileURLWithPath: built.elfPath)))
+            // The futex hand-off is the ping-pong the thread tests run, with more rounds.
+            let (path, arguments) = name == "switches" ? ("Threads/ping-pong.swift", ["500000"]) : ("Bench/\(name).swift", [])
+            let elf = try build(path)
             let io = KernelIO(writeOutput: { _ in }, writeError: { writeStandardError($0) })
-            let kernel = try Kernel(executable: elf, name: name, arguments: [], io: io)
+            let kernel = try Kernel(executable: elf, name: name, arguments: arguments, io: io)
             let start = ContinuousClock.now
             let ending = kernel.run()
             let seconds = (ContinuousClock.now - start).seconds

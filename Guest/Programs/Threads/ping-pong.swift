@@ -1,10 +1,11 @@
 // Two threads take turns through a futex: each waits until the shared word says
 // it is its turn, flips it, and wakes the other. Every turn is a context switch.
+// The number of rounds may be given as the first argument (default 10,000).
 
 import Sync
 import Synchronization
 
-let rounds = 10_000
+let rounds = System.arguments.dropFirst().first.flatMap { Int($0) } ?? 10_000
 let turn = UnsafeMutablePointer<UInt32>.allocate(capacity: 1)
 turn.initialize(to: 0)
 
