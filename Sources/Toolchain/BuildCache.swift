@@ -2,7 +2,7 @@
 // went into it (see GuestBuilder for the keys):
 //
 //   <cache>/v1/runtime/<key>/   the runtime's objects (*.o, linked in name order)
-//   <cache>/v1/sync/<key>/      Sync.o, Sync.swiftmodule
+//   <cache>/v1/sync/<key>/      Sync.swiftmodule (programs compile what they use from it)
 //   <cache>/v1/programs/<key>/  <stem>.elf
 //   <cache>/v1/tmp/<unique>/    builds in progress
 //

@@ -5,7 +5,7 @@
 /// The compiler and linker flags for guest code.
 enum BuildRecipe {
     /// Bump when the builder's behaviour changes in a way the flags below do not show.
-    static let builderVersion = "interleave-guest-builder 1"
+    static let builderVersion = "interleave-guest-builder 3"
 
     /// Flags for every swiftc run (the Sync module and the user's program).
     static func swiftFlags(_ optimization: GuestOptimization) -> [String] {

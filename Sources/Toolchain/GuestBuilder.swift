@@ -4,8 +4,7 @@
 // objects, the Sync module and each linked program, so repeated work disappears:
 // a warm build reads the sources, hashes them and finds the ELF without starting any
 // process. A cold one runs its compilers as a small graph on every core (ToolSession):
-// the Sync interface, then the program's Swift, beside the Sync object code and the
-// clang runs; then ld.lld.
+// the Sync interface, then the program's Swift, beside the clang runs; then ld.lld.
 
 import Foundation
 #if canImport(Glibc)
@@ -73,9 +72,7 @@ public struct GuestBuilder: Sendable {
 
     /// The cold path: compiles what the cache lacks, links, and publishes the program.
     /// The jobs, in priority order (the longest chain first):
-    ///   Sync module interface → program Swift;  Sync object;  runtime and program C;  link.
-    /// The interface is emitted by its own swiftc so the program's Swift need not wait for
-    /// the Sync object's code generation; on two cores the two chains take about as long.
+    ///   Sync module interface → program Swift;  runtime and program C;  link.
     private func compileAndLink(
         _ sources: [ProgramSource], keys: BuildKeys, optimization: GuestOptimization, parseAsLibrary: Bool,
         elfName: String, progress: @escaping (String) -> Void
@@ -92,7 +89,7 @@ public struct GuestBuilder: Sendable {
 
         // The Sync module, when the program imports it.
         let usesSync = programSwift.contains(where: \.importsSync)
-        let syncRequired = ["Sync.o", "Sync.swiftmodule"]
+        let syncRequired = ["Sync.swiftmodule"]
         var syncFolder = usesSync ? cache.lookup(.sync, key: keys.sync, required: syncRequired) : nil
         var syncWork: String?
         var syncJobs: [Int] = []
@@ -127,13 +124,9 @@ public struct GuestBuilder: Sendable {
                 announcement: "compiling \(programSwift.map(\.name).joined(separator: ", ")) (swiftc \(optimization.swiftFlag))…"))
             objects.append(work + "/program-swift.o")
         }
-        if let syncWork {
-            syncJobs.append(add(Job(invocation: ToolInvocation(
-                name: "swiftc", executable: toolchain.swiftc,
-                arguments: swiftFlags + ["-parse-as-library", "-module-name", "Sync", "-c", "-o", syncWork + "/Sync.o"] + syncFiles,
-                logPath: work + "/sync-object.log"), finishesAfterFailure: true)))
-        }
-        if let syncFolder { objects.append(syncFolder + "/Sync.o") }
+        // No Sync object: Embedded Swift compiles what a program uses from a module it
+        // imports into the program itself (from the module's serialised SIL), so the link
+        // needs only the program's object — and the program waits only for the interface.
 
         // The runtime's C and assembly.
         let runtimeFolder: String
