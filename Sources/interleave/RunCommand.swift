@@ -23,7 +23,7 @@ struct RunCommand: ParsableCommand {
             RISC-V .elf. Arguments interleave does not know go to the program; everything after `--` \
             does. The exit status is the program's, or 128 + the signal the kernel \
             used to end it (139 segmentation fault, 132 illegal instruction, 137 out of memory, \
-            152 instruction limit, 153 output limit).
+            152 instruction limit, 153 output limit), or 125 when every thread waits for ever (deadlock).
 
             Several FILEs (`interleave run a.swift b.swift ARGS`) run at once as independent \
             processes, pids 1, 2, …, each in its own address space; every FILE is built first, and \
