@@ -64,11 +64,21 @@ enum LeaveCause: Sendable, Equatable {
     case switched(SwitchReason)
     case blocked(BlockReason)
     case exited(Int32)
+
+    var switchReason: SwitchReason {
+        switch self {
+        case .switched(let reason): reason
+        case .blocked: .blocked
+        case .exited: .exited
+        }
+    }
 }
 
 extension Kernel {
-    /// Notes why a thread leaves its hart, for the switch event the next dispatch records.
+    /// Notes why a thread leaves its hart: counted by reason, and kept for the switch
+    /// event the next dispatch records.
     func noteLeaving(_ thread: Thread, hart: Hart, _ cause: LeaveCause) {
+        switchCounts[cause.switchReason.index] &+= 1
         if hart.id < leavingThread.count { leavingThread[hart.id] = (thread.tid, cause) }
     }
 

@@ -169,7 +169,8 @@ public final class Kernel {
     var running: [Thread?]
     /// Every thread by id, alive or exited (exited ones keep their status for join).
     var threads: [Int32: Thread] = [:]
-    var threadOrder: [Int32] = []
+    /// Every thread in the order it was made (the same threads as `threads`).
+    var allThreads: [Thread] = []
     /// The next thread id, and the next pid (one counter, as on Linux).
     var nextThreadID: Int32 = 2
     var futexes = FutexTable()
@@ -182,11 +183,6 @@ public final class Kernel {
     var idleWakeUps: UInt64 = 0
     /// The hart whose trap is being handled now (it picks its own next thread).
     var handlingHart: Int? = nil
-    /// Why the next context switch happens (set just before `dispatch`, when a thread
-    /// leaves its hart; counted in `switchCounts`).
-    var lastSwitchReason: SwitchReason = .exited {
-        didSet { switchCounts[lastSwitchReason.index] &+= 1 }
-    }
     /// Context switches by reason, indexed by `SwitchReason.index`.
     var switchCounts = [UInt64](repeating: 0, count: SwitchReason.allCases.count)
     /// Every context switch, in order, up to `switchEventLimit` (ContextSwitch.swift).
@@ -329,7 +325,7 @@ public final class Kernel {
         statistics.inputEventsInjected = UInt64(input.injected)
         statistics.inputEventsDropped = UInt64(input.dropped)
         statistics.inputLatencies = input.latencies
-        statistics.threads = threadOrder.compactMap { threads[$0] }.map { ThreadStatistics(tid: $0.tid, pid: $0.process.pid, metrics: $0.metrics) }
+        statistics.threads = allThreads.map { ThreadStatistics(tid: $0.tid, pid: $0.process.pid, metrics: $0.metrics) }
         statistics.harts = hartStatistics(endCycle: statistics.cycles)
         statistics.switchesByReason = switchReasonCounts
         return statistics
@@ -389,7 +385,7 @@ public final class Kernel {
     func kill(_ victim: Process, _ reason: ProcessEnding) {
         guard !victim.hasEnded else { return }
         victim.ending = reason   // the last thread's finish sees it (processFinished)
-        for thread in threadOrder.compactMap({ threads[$0] }) where thread.process === victim && !thread.isExited {
+        for thread in allThreads where thread.process === victim && !thread.isExited {
             finish(thread, status: Int32(truncatingIfNeeded: reason.status))
         }
         machine.stopRequested = true

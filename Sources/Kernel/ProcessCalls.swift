@@ -163,7 +163,7 @@ extension Kernel {
         }
         guard let image = programs[name] else { return .error(.ENOENT) }
         guard allProcesses.filter({ !$0.hasEnded }).count < configuration.processLimit,
-              threads.values.filter({ !$0.isExited }).count < configuration.threadLimit else { return .error(.EAGAIN) }
+              hasRoomForThread else { return .error(.EAGAIN) }
         let main: Thread
         do {
             main = try startProcess(name: name, image: image, arguments: argv, parentID: caller.pid,
@@ -211,7 +211,7 @@ extension Kernel {
     /// child) gets it; waiters left with nothing to wait for get ECHILD.
     func wakeWaiter(in parent: Process, for child: Process) {
         let cycle = currentCycle
-        let waiters = threadOrder.compactMap { threads[$0] }.filter { $0.process === parent }
+        let waiters = allThreads.filter { $0.process === parent }
         for waiter in waiters {
             guard case .blocked(.processWait(let pid, let statusAddress)) = waiter.state else { continue }
             let result: Int64

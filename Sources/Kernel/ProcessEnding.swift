@@ -165,7 +165,7 @@ extension Kernel {
         for owner in live {
             if live.count > 1 { lines.append("  process \(owner.pid) (\(owner.name)):") }
             let indent = live.count > 1 ? "    " : "  "
-            for thread in threadOrder.compactMap({ threads[$0] }) where thread.process === owner {
+            for thread in allThreads where thread.process === owner {
                 let state: String = switch thread.state {
                 case .blocked(let reason): "blocked in \(reason)"
                 case .exited(let status): "exited with status \(status)"

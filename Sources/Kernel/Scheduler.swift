@@ -318,7 +318,6 @@ extension Kernel {
         running[hart.id] = nil
         thread.transition(to: .ready, at: hart.cycle)
         scheduler.enqueue(thread)
-        lastSwitchReason = reason
         noteLeaving(thread, hart: hart, .switched(reason))
         dispatch(hart)
         // It may run elsewhere (it had to leave this hart, or another is idle).
@@ -333,7 +332,6 @@ extension Kernel {
         thread.wakeDeadline = deadline
         if deadline != nil, !timedWaiters.contains(where: { $0 === thread }) { timedWaiters.append(thread) }
         thread.timeoutResult = timeoutResult
-        lastSwitchReason = .blocked
         noteLeaving(thread, hart: hart, .blocked(reason))
         dispatch(hart)
     }

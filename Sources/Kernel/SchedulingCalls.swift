@@ -53,7 +53,7 @@ extension Kernel {
         scheduler.foregroundPID = pid
         // Priorities changed for both processes' threads: look at every hart again.
         if previous != pid {
-            for ready in threads.values where ready.state == .ready && (ready.process.pid == pid || ready.process.pid == previous) {
+            for ready in allThreads where ready.state == .ready && (ready.process.pid == pid || ready.process.pid == previous) {
                 wakeHart(for: ready)
             }
             for index in running.indices where running[index] != nil && !isDispatching(index) { machine.setWakeUp(hart: index, true) }
@@ -77,7 +77,7 @@ extension Kernel {
     var foregroundThread: Thread? {
         let pid = scheduler.foregroundPID
         if let main = threads[pid], main.process.pid == pid, !main.isExited { return main }
-        return threadOrder.lazy.compactMap { self.threads[$0] }.first { $0.process.pid == pid && !$0.isExited }
+        return allThreads.first { $0.process.pid == pid && !$0.isExited }
     }
 
     /// The foreground process's id (1, the first program, until set_foreground).

@@ -15,8 +15,7 @@ extension Kernel {
         let entry = arguments[0], argument = arguments[1], requested = arguments[2], tls = arguments[3]
         let process = parent.process
         guard entry != 0 else { return .error(.EINVAL) }
-        let live = threads.values.filter { !$0.isExited }.count
-        guard live < configuration.threadLimit else { return .error(.EAGAIN) }
+        guard hasRoomForThread else { return .error(.EAGAIN) }
         guard let size = AddressSpace.pageUp(requested == 0 ? Kernel.defaultThreadStack : max(requested, 4096)),
               size <= configuration.threadStackLimit else { return .error(.ENOMEM) }
         let inUse = threads.values.filter { $0.process === process && !$0.isExited }.reduce(0) { $0 + $1.metrics.stackBytes }
@@ -56,9 +55,12 @@ extension Kernel {
         return .noReturn
     }
 
+    /// Whether one more thread stays within `threadLimit` (live threads of every process).
+    var hasRoomForThread: Bool { allThreads.lazy.filter { !$0.isExited }.count < configuration.threadLimit }
+
     func register(_ thread: Thread) {
         threads[thread.tid] = thread
-        threadOrder.append(thread.tid)
+        allThreads.append(thread)
     }
 
     /// Ends one thread: frees its stack, wakes its joiners, gives its hart to the next
@@ -78,7 +80,7 @@ extension Kernel {
             thread.process.addressSpace.removeRange(stack.start, stack.end)
             flushTranslations()
         }
-        for waiter in threadOrder.compactMap({ threads[$0] }) where waiter.state == .blocked(.join(tid: thread.tid)) {
+        for waiter in allThreads where waiter.state == .blocked(.join(tid: thread.tid)) {
             waiter.context.integers[10] = UInt64(bitPattern: Int64(status))
             makeReady(waiter, at: cycle)
         }
@@ -87,7 +89,6 @@ extension Kernel {
             processFinished(process, status: status)
         }
         if let freedHart {
-            lastSwitchReason = .exited
             noteLeaving(thread, hart: machine.harts[freedHart], .exited(status))
             dispatch(machine.harts[freedHart])
         }

@@ -5,6 +5,7 @@
 import ArgumentParser
 import Foundation
 import Machine
+import Toolchain
 
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -67,7 +68,7 @@ struct BenchCommand: ParsableCommand {
             var line = pad(benchmark.rawValue, 8) + pad("\(instructions)", 15, left: true) + pad(format(seconds, 3), 12, left: true)
                 + pad(format(mips, 1), 10, left: true)
             if let qemu {
-                let result = try qemu.run(elf: elf, name: benchmark.rawValue)
+                let result = try qemu.run(elf: elf)
                 guard Self.checksum(result.output) == checksum else {
                     throw fail("\(benchmark.rawValue): qemu-riscv64 printed a different checksum", status: 1)
                 }
@@ -125,39 +126,4 @@ func pad(_ text: String, _ width: Int, left: Bool = false) -> String {
 
 extension Duration {
     var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
-}
-
-/// `qemu-riscv64` (user mode), the reference the project compares against.
-struct QemuReference {
-    let path: String
-
-    static func locate() -> QemuReference? {
-        let paths = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":").map(String.init)
-        for directory in paths + ["/usr/bin"] {
-            let candidate = directory + "/qemu-riscv64"
-            if FileManager.default.isExecutableFile(atPath: candidate) { return QemuReference(path: candidate) }
-        }
-        return nil
-    }
-
-    /// Runs an ELF and returns what it wrote to standard output and the wall time.
-    func run(elf: [UInt8], name: String) throws -> (output: [UInt8], status: Int32, seconds: Double) {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("interleave-bench-\(getpid())")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let file = directory.appendingPathComponent("\(name).elf")
-        try Data(elf).write(to: file)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: file.path)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = [file.path]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        let start = ContinuousClock.now
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let seconds = (ContinuousClock.now - start).seconds
-        return ([UInt8](output), process.terminationStatus, seconds)
-    }
 }

@@ -52,7 +52,7 @@ struct GuestBenchmarks {
             var line = pad(name, 22) + pad("\(instructions)", 15, left: true) + pad(format(seconds, 3), 12, left: true)
                 + pad(format(Double(instructions) / seconds / 1e6, 1), 10, left: true)
             if let qemu {
-                let reference = try qemu.run(elf: elf, name: name)
+                let reference = try qemu.run(elf: elf)
                 guard reference.output == output else {
                     throw fail("\(name): qemu-riscv64 printed \(String(decoding: reference.output, as: UTF8.self)) but the kernel run printed \(String(decoding: output, as: UTF8.self))", status: 1)
                 }

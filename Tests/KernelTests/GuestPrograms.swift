@@ -26,14 +26,11 @@ enum GuestPrograms {
         }
     }()
 
-    /// qemu-riscv64's path, or nil (with the reason printed once).
-    static let qemu: String? = {
-        let path = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":").map(String.init) + ["/usr/bin"]
-        for directory in path where FileManager.default.isExecutableFile(atPath: directory + "/qemu-riscv64") {
-            return directory + "/qemu-riscv64"
-        }
-        print("note: skipping comparisons with qemu-riscv64: it is not installed (Debian package qemu-user)")
-        return nil
+    /// qemu-riscv64, or nil (with the reason printed once).
+    static let qemu: QemuReference? = {
+        let qemu = QemuReference.locate()
+        if qemu == nil { print("note: skipping comparisons with qemu-riscv64: it is not installed (Debian package qemu-user)") }
+        return qemu
     }()
 
     static func build(_ relativePath: String, optimization: GuestOptimization = .speed) throws -> [UInt8]? {
@@ -45,20 +42,7 @@ enum GuestPrograms {
     /// Runs an ELF under qemu-riscv64: standard output and exit status.
     static func runUnderQemu(_ elf: [UInt8], arguments: [String] = []) throws -> (output: [UInt8], status: Int32)? {
         guard let qemu else { return nil }
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("interleave-qemu-\(UUID().uuidString).elf")
-        try Data(elf).write(to: file)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: file.path)   // qemu insists
-        defer { try? FileManager.default.removeItem(at: file) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: qemu)
-        process.arguments = [file.path] + arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let status = process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
-        return ([UInt8](output), status)
+        let result = try qemu.run(elf: elf, arguments: arguments)
+        return (result.output, result.status)
     }
 }

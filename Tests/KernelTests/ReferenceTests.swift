@@ -21,6 +21,17 @@ struct ReferenceTests {
         #expect(ours.ending.status == reference.status, "\(name)")
     }
 
+    @Test("the runtime's allocator reuses freed memory: 200,000 small and 200 large allocate/free pairs stay within a few mappings")
+    func heapReuse() throws {
+        guard let elf = try GuestPrograms.build("Checks/heap-reuse.c") else { return }
+        let ours = try run(elf) { $0.memoryLimit = 64 << 20 }
+        #expect(ours.ending == .exited(status: 0), "\(ours.text)")
+        #expect(ours.statistics.peakMemory <= 8 << 20, "touched \(ours.statistics.peakMemory) bytes")
+        guard let reference = try GuestPrograms.runUnderQemu(elf) else { return }
+        #expect(ours.text == String(decoding: reference.output, as: UTF8.self))
+        #expect(reference.status == 0)
+    }
+
     @Test("a Swift program runs the same at -Onone and -Osize as at -O")
     func optimizationLevels() throws {
         guard let fast = try GuestPrograms.build("Checks/collections.swift"),

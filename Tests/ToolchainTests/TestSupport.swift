@@ -20,14 +20,7 @@ enum TestToolchain {
     }()
 
     /// qemu-riscv64 on PATH, if installed.
-    static let qemu: String? = {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        for folder in path.split(separator: ":") {
-            let candidate = "\(folder)/qemu-riscv64"
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        }
-        return nil
-    }()
+    static let qemu = QemuReference.locate()
 
     /// Whether built programs can be run; says once why not.
     static let qemuAvailable: Bool = {
@@ -112,13 +105,6 @@ struct ELFHeader {
 /// Runs an ELF under qemu-riscv64: standard output and exit status.
 func runUnderQemu(_ elf: String, arguments: [String] = []) throws -> (output: String, status: Int32) {
     let qemu = try #require(TestToolchain.qemu)
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: qemu)
-    process.arguments = [elf] + arguments
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (String(decoding: data, as: UTF8.self), process.terminationStatus)
+    let result = try qemu.run(elfPath: elf, arguments: arguments)
+    return (String(decoding: result.output, as: UTF8.self), result.status)
 }
