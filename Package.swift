@@ -9,7 +9,9 @@ let package = Package(
     products: [
         .library(name: "Machine", targets: ["Machine"]),
         .library(name: "Kernel", targets: ["Kernel"]),
+        .library(name: "Trace", targets: ["Trace"]),
         .library(name: "Toolchain", targets: ["Toolchain"]),
+        .library(name: "Lab", targets: ["Lab"]),
         .executable(name: "interleave", targets: ["interleave"]),
     ],
     dependencies: [
@@ -22,23 +24,29 @@ let package = Package(
         ),
         .target(
             name: "Kernel",
-            dependencies: ["Machine"],
+            dependencies: ["Machine", "Trace"],
             // System calls and context switches are hot paths too (a futex ping-pong switches
             // a million times a second); the kernel's own state is not shared across threads.
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
         ),
+        .target(name: "Trace"),
         .target(name: "Toolchain"),
+        .target(name: "Lab", dependencies: ["Kernel", "Machine", "Trace", "Toolchain"]),
         .executableTarget(
             name: "interleave",
             dependencies: [
                 "Machine",
                 "Kernel",
+                "Trace",
                 "Toolchain",
+                "Lab",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "MachineTests", dependencies: ["Machine", "Toolchain"]),
         .testTarget(name: "KernelTests", dependencies: ["Kernel", "Machine", "Toolchain"]),
+        .testTarget(name: "TraceTests", dependencies: ["Trace"]),
+        .testTarget(name: "LabTests", dependencies: ["Lab", "Kernel", "Trace", "Toolchain"]),
         .testTarget(name: "ToolchainTests", dependencies: ["Toolchain"]),
     ],
     swiftLanguageModes: [.v6]

@@ -5,6 +5,7 @@
 // Scheduler.swift and moved on and off them by ContextSwitch.swift.
 
 import Machine
+import Trace
 
 /// Limits and settings of one run. Defaults suit interactive use on a laptop.
 public struct KernelConfiguration: Sendable, Equatable {
@@ -192,6 +193,8 @@ public final class Kernel {
     /// Per hart: the thread that just left it and why, until the next dispatch records it.
     var leavingThread: [(tid: Int32, cause: LeaveCause)?] = []
     var hartMetrics: [HartMetrics]
+    /// Where trace events go (Tracing.swift), or nil: tracing off costs one test per event site.
+    public let trace: TraceRecorder?
 
     /// Loads `executable` (an ELF file's bytes) as process 1, ready to run. `programs`
     /// (name → ELF bytes) are what process_spawn can start, the first program among them
@@ -199,9 +202,11 @@ public final class Kernel {
     /// 2, 3, … (independent processes with no arguments but their name).
     public init(executable: [UInt8], name: String, arguments: [String], environment: [String] = [],
                 configuration: KernelConfiguration = KernelConfiguration(), io: KernelIO,
-                programs: [String: [UInt8]] = [:], alsoStarting: [String] = []) throws(KernelError) {
+                programs: [String: [UInt8]] = [:], alsoStarting: [String] = [],
+                trace: TraceRecorder? = nil) throws(KernelError) {
         try configuration.validate()
         self.configuration = configuration
+        self.trace = trace
         self.io = io
         self.environment = environment
         random = SplitMix64(seed: configuration.seed ^ 0x6B65_726E_656C)   // "kernel"

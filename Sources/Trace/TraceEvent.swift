@@ -1,0 +1,163 @@
+// The trace's vocabulary: typed events, each stamped with the simulated cycle and the
+// hart it happened on. The kernel records them as the run goes (Kernel/Tracing.swift);
+// the views (TerminalTimeline, ChromeTrace, SVGTimeline) draw them. Payloads are plain
+// integers, so recording an event copies a few words and never allocates; text (program
+// names, guest labels) goes through `TraceString`, an index into the recorder's strings.
+
+/// An index into `TraceLog.strings`: names and labels are interned once.
+public struct TraceString: Sendable, Hashable {
+    public var index: Int32
+    public init(_ index: Int32) { self.index = index }
+}
+
+/// One thing that happened, at `cycle` on `hart` (-1: not on a hart, e.g. the input device).
+public struct TraceEvent: Sendable, Equatable {
+    public var cycle: UInt64
+    public var hart: Int32
+    public var kind: TraceEventKind
+
+    public init(cycle: UInt64, hart: Int32, _ kind: TraceEventKind) {
+        self.cycle = cycle
+        self.hart = hart
+        self.kind = kind
+    }
+}
+
+public enum TraceEventKind: Sendable, Equatable {
+    /// A process began (its main thread's id is its pid); `parent` is 0 for none.
+    case processStarted(pid: Int32, parent: Int32, name: TraceString)
+    /// A process ended with this status (128+signal when killed).
+    case processEnded(pid: Int32, status: Int32)
+    case threadStarted(tid: Int32, pid: Int32)
+    case threadEnded(tid: Int32, status: Int32)
+    /// The thread became ready to run (woken, started, or put back by its hart).
+    case threadReady(tid: Int32)
+    /// The thread got the hart; the switch cost these cycles (0 from a start).
+    case threadRuns(tid: Int32, switchCycles: UInt32)
+    /// The thread left the hart, and why (`object`: what it blocked on, see StopReason).
+    case threadStops(tid: Int32, reason: StopReason, object: UInt64)
+    /// A system call returned `result` (a negative errno for a failure).
+    case systemCall(tid: Int32, number: UInt32, result: Int64)
+    /// An interrupt reached the hart; `tid` is the thread it found running (0: idle).
+    case interrupt(InterruptKind, tid: Int32)
+    /// A fault the kernel could not mend: it ends the process.
+    case fault(tid: Int32, cause: UInt32, pc: UInt64, address: UInt64)
+    case futexWait(tid: Int32, address: UInt64)
+    /// `tid` woke `woken`, which waited on `address`.
+    case futexWake(tid: Int32, address: UInt64, woken: Int32)
+    case messagePosted(from: Int32, to: Int32, kind: UInt32)
+    case messageRetrieved(tid: Int32, kind: UInt32)
+    /// The input device injected cursor move number `sequence` for thread `to` (0: nobody took it).
+    case inputInjected(sequence: UInt32, to: Int32)
+    /// A thread took an input event this many cycles after it was injected.
+    case inputHandled(tid: Int32, latencyCycles: UInt64)
+    /// The hart's address translation was flushed (a new address space was switched in).
+    case tlbFlush(tid: Int32)
+    /// A mark the guest made through trace_mark (the Sync library's locks use these).
+    case mark(tid: Int32, kind: MarkKind, object: UInt64, value: UInt64)
+    /// A label the guest made through trace_mark with text.
+    case label(tid: Int32, text: TraceString)
+    /// One retired instruction of a traced thread or address range.
+    case instruction(tid: Int32, pc: UInt64, bits: UInt32)
+
+    /// The thread the event belongs to, or 0.
+    public var thread: Int32 {
+        switch self {
+        case .processStarted(let pid, _, _), .processEnded(let pid, _): pid
+        case .threadStarted(let tid, _), .threadEnded(let tid, _), .threadReady(let tid), .threadRuns(let tid, _),
+             .threadStops(let tid, _, _), .systemCall(let tid, _, _), .interrupt(_, let tid),
+             .fault(let tid, _, _, _), .futexWait(let tid, _), .futexWake(let tid, _, _),
+             .messageRetrieved(let tid, _), .inputHandled(let tid, _), .tlbFlush(let tid),
+             .mark(let tid, _, _, _), .label(let tid, _), .instruction(let tid, _, _): tid
+        case .messagePosted(let from, _, _): from
+        case .inputInjected(_, let to): to
+        }
+    }
+}
+
+/// Why a thread left its hart.
+public enum StopReason: UInt8, Sendable, CaseIterable {
+    case sliceExpired, yielded, preempted, migrated
+    /// Single-tasking: its program waits while the child it started runs.
+    case programWaits
+    /// `object` is the status.
+    case exited
+    /// `object` is the futex word's address.
+    case blockedOnFutex
+    /// `object` is the wake-up cycle.
+    case sleeping
+    /// `object` is the thread joined.
+    case joining
+    /// `object` is the child waited for (as a 32-bit pattern; -1 any).
+    case waitingForChild
+    case waitingForMessage
+
+    /// Short text for views: "slice expired", "futex", "sleep", ...
+    public var label: String {
+        switch self {
+        case .sliceExpired: "slice expired"
+        case .yielded: "yield"
+        case .preempted: "preempted"
+        case .migrated: "migrated"
+        case .programWaits: "program waits"
+        case .exited: "exit"
+        case .blockedOnFutex: "futex"
+        case .sleeping: "sleep"
+        case .joining: "join"
+        case .waitingForChild: "wait"
+        case .waitingForMessage: "message"
+        }
+    }
+
+    /// True when the thread gave up the hart to wait for something.
+    public var isBlocking: Bool {
+        switch self {
+        case .blockedOnFutex, .sleeping, .joining, .waitingForChild, .waitingForMessage, .programWaits: true
+        default: false
+        }
+    }
+}
+
+public enum InterruptKind: UInt8, Sendable, CaseIterable {
+    case timer, software, external
+
+    public var label: String {
+        switch self {
+        case .timer: "timer"
+        case .software: "software"
+        case .external: "external"
+        }
+    }
+}
+
+/// What a guest mark says. The numbers are the trace_mark system call's (0x1040) first
+/// argument, shared with Guest/Sync/Trace.swift.
+public enum MarkKind: UInt8, Sendable, CaseIterable {
+    /// A thread asks for a lock (`object`: the lock's address).
+    case acquire = 1
+    /// It found the lock taken and will wait.
+    case contended = 2
+    /// It holds the lock now; `value`: spin iterations it took (0 for none).
+    case acquired = 3
+    case release = 4
+    /// A semaphore's count after a wait or signal (`value`).
+    case count = 5
+    /// A user mark with a number (`value`), e.g. a job id.
+    case user = 6
+    /// Spans a user opens and closes, named by a label.
+    case begin = 7
+    case end = 8
+
+    public var label: String {
+        switch self {
+        case .acquire: "acquire"
+        case .contended: "contended"
+        case .acquired: "acquired"
+        case .release: "release"
+        case .count: "count"
+        case .user: "mark"
+        case .begin: "begin"
+        case .end: "end"
+        }
+    }
+}
