@@ -29,7 +29,7 @@ public enum TimePoint: Sendable, Equatable {
 
     public func cycles(clockFrequency: UInt64) -> UInt64 {
         switch self {
-        case .cycles(let cycles): cycles
+        case .cycles(let cycles): return cycles
         case .milliseconds(let ms):
             let value = (ms * Double(clockFrequency) / 1000).rounded()
             return value >= Double(UInt64.max) ? .max : UInt64(value)
