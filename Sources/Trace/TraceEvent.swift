@@ -34,8 +34,8 @@ public enum TraceEventKind: Sendable, Equatable {
     case threadReady(tid: Int32)
     /// The thread got the hart; the switch cost these cycles (0 from a start).
     case threadRuns(tid: Int32, switchCycles: UInt32)
-    /// The thread left the hart, and why (`object`: what it blocked on, see StopReason).
-    case threadStops(tid: Int32, reason: StopReason, object: UInt64)
+    /// The thread left the hart, and why (`object`: what it blocked on, see ThreadStopReason).
+    case threadStops(tid: Int32, reason: ThreadStopReason, object: UInt64)
     /// A system call returned `result` (a negative errno for a failure).
     case systemCall(tid: Int32, number: UInt32, result: Int64)
     /// An interrupt reached the hart; `tid` is the thread it found running (0: idle).
@@ -76,7 +76,7 @@ public enum TraceEventKind: Sendable, Equatable {
 }
 
 /// Why a thread left its hart.
-public enum StopReason: UInt8, Sendable, CaseIterable {
+public enum ThreadStopReason: UInt8, Sendable, CaseIterable {
     case sliceExpired, yielded, preempted, migrated
     /// Single-tasking: its program waits while the child it started runs.
     case programWaits

@@ -63,8 +63,8 @@ public struct TraceLog: Sendable {
         public var start: UInt64
         public var end: UInt64
         /// Why it ended; nil when the trace ended with it still running.
-        public var stop: StopReason?
-        /// What it blocked on (StopReason's `object`).
+        public var stop: ThreadStopReason?
+        /// What it blocked on (ThreadStopReason's `object`).
         public var object: UInt64
     }
 
