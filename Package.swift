@@ -44,7 +44,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "MachineTests", dependencies: ["Machine", "Toolchain"]),
-        .testTarget(name: "KernelTests", dependencies: ["Kernel", "Machine", "Toolchain"]),
+        .testTarget(name: "KernelTests", dependencies: ["Kernel", "Machine", "Toolchain", "Trace"]),
         .testTarget(name: "TraceTests", dependencies: ["Trace"]),
         .testTarget(name: "LabTests", dependencies: ["Lab", "Kernel", "Trace", "Toolchain"]),
         .testTarget(name: "ToolchainTests", dependencies: ["Toolchain"]),

@@ -5,6 +5,7 @@
 // hart, so its price shows in the time a program takes.
 
 import Machine
+import Trace
 
 /// Why a thread left its hart (counted when it leaves, whether or not another thread
 /// takes the hart at once), and `fromIdle`: a hart that had no thread took one.
@@ -79,6 +80,7 @@ extension Kernel {
     /// event the next dispatch records.
     func noteLeaving(_ thread: Thread, hart: Hart, _ cause: LeaveCause) {
         switchCounts[cause.switchReason.index] &+= 1
+        traceStop(thread, on: hart, cause)
         if hart.id < leavingThread.count { leavingThread[hart.id] = (thread.tid, cause) }
     }
 
@@ -114,7 +116,10 @@ extension Kernel {
         if newSpace { hart.setAddressTranslation(next.process.addressSpace.satp) }
         restoreContext(of: next, onto: hart)
         let wasIdle = hartBecomesBusy(hart)
-        hart.advanceClock(by: configuration.switchCost + (newSpace ? configuration.addressSpaceSwitchCost : 0))
+        let cost = configuration.switchCost + (newSpace ? configuration.addressSpaceSwitchCost : 0)
+        if newSpace { traceEvent(.tlbFlush(tid: next.tid), on: hart) }
+        hart.advanceClock(by: cost)
+        traceEvent(.threadRuns(tid: next.tid, switchCycles: UInt32(truncatingIfNeeded: cost)), on: hart)
         if let last = next.lastHart, last != hart.id { next.metrics.migrations &+= 1 }
         next.lastHart = hart.id
         next.metrics.hartsRunOn |= hart.id < 64 ? 1 << UInt64(hart.id) : 0

@@ -5,6 +5,7 @@
 // so a wake that comes after the caller read the word can never be lost.
 
 import Machine
+import Trace
 
 struct FutexTable {
     /// Waiters per futex word, keyed by the word's physical address (threads of one
@@ -55,13 +56,17 @@ extension Kernel {
                 // FUTEX_WAIT takes a relative timeout, FUTEX_WAIT_BITSET an absolute one.
                 deadline = operation == Kernel.futexWait ? hart.cycle &+ cycles : max(hart.cycle, cycles)
             }
+            traceEvent(.futexWait(tid: thread.tid, address: address), on: hart)
             block(thread, on: hart, .futex(address: address, key: key), deadline: deadline, timeoutResult: -Errno.ETIMEDOUT.rawValue)
             thread.context.integers[10] = 0
             futexes.add(thread, key: key)
             return .noReturn
         case Kernel.futexWake, Kernel.futexWakeBitset:
             let woken = futexes.take(key: key, count: Int(min(value, UInt32(Int32.max))))
-            for waiter in woken { makeReady(waiter, at: hart.cycle) }
+            for waiter in woken {
+                traceEvent(.futexWake(tid: thread.tid, address: address, woken: waiter.tid), on: hart)
+                makeReady(waiter, at: hart.cycle)
+            }
             return .value(Int64(woken.count))
         default:
             return .error(.ENOSYS)

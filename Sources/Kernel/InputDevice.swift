@@ -12,6 +12,7 @@
 // computes and never asks for messages holds every event back until it stops.
 
 import Machine
+import Trace
 
 struct InputDevice {
     /// Cycles between events; nil when the device is off.
@@ -65,7 +66,12 @@ extension Kernel {
             if input.injected < input.eventCount {
                 input.injected += 1
                 let (x, y) = input.moveCursor()
-                guard let target, target.messages.count < configuration.messageQueueCapacity else { input.dropped += 1; continue }
+                guard let target, target.messages.count < configuration.messageQueueCapacity else {
+                    input.dropped += 1
+                    traceEvent(.inputInjected(sequence: UInt32(truncatingIfNeeded: input.injected), to: 0), cycle: due, hart: hart.id)
+                    continue
+                }
+                traceEvent(.inputInjected(sequence: UInt32(truncatingIfNeeded: input.injected), to: target.tid), cycle: due, hart: hart.id)
                 deliver(Message(kind: Message.cursorMoved, sender: 0, parameter1: x, parameter2: y, postedCycle: due,
                                 postedNanoseconds: nanoseconds, isInput: true), to: target, at: hart.cycle)
             } else {

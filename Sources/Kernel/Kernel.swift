@@ -50,6 +50,9 @@ public struct KernelConfiguration: Sendable, Equatable {
     /// how many it injects before its quit message.
     public var inputPeriodCycles: UInt64? = nil
     public var inputEventCount = 100
+    /// With a trace recorder: which instructions to record one by one (nil: none). Runs
+    /// step by step while set, so it is for short runs.
+    public var instructionTrace: InstructionTraceFilter? = nil
 
     public init() {}
 
@@ -249,6 +252,7 @@ public final class Kernel {
         main.context.integers[2] = loaded.stackPointer
         main.context.integers[1] = UserLayout.trampoline
         register(main)
+        traceProcessStart(main, cycle: 0)
         input = InputDevice(configuration: configuration)
         var started = [main]
         for other in alsoStarting {
@@ -262,7 +266,10 @@ public final class Kernel {
             hart.enableKernelInterrupts()
         }
         machine.attachHostTrapHandler { [unowned self] hart, trap in self.handleTrap(hart, trap) }
-        for thread in started { scheduler.enqueue(thread) }
+        for thread in started {
+            scheduler.enqueue(thread)
+            traceEvent(.threadReady(tid: thread.tid), cycle: 0)
+        }
         for hart in machine.harts { dispatch(hart) }
     }
 
@@ -285,7 +292,12 @@ public final class Kernel {
                 break
             }
             guard executed < sliceEnd else { return nil }
-            let stop = machine.run(budget: min(configuration.instructionLimit, sliceEnd) - executed)
+            let budget = min(configuration.instructionLimit, sliceEnd) - executed
+            let stop = if let filter = configuration.instructionTrace, trace != nil {
+                runTracingInstructions(budget: budget, filter: filter)
+            } else {
+                machine.run(budget: budget)
+            }
             switch stop {
             case .budgetExhausted, .hostRequest: continue
             case .fatal(let report):
@@ -389,6 +401,10 @@ public final class Kernel {
     /// the other processes run on, and the run ends when no process is left.
     func kill(_ victim: Process, _ reason: ProcessEnding) {
         guard !victim.hasEnded else { return }
+        if case .killed(let fault) = reason {
+            traceEvent(.fault(tid: fault.threadID, cause: UInt32(truncatingIfNeeded: fault.cause), pc: fault.pc, address: fault.address),
+                       cycle: machine.harts[max(0, min(fault.hart, machine.harts.count - 1))].cycle, hart: fault.hart)
+        }
         victim.ending = reason   // the last thread's finish sees it (processFinished)
         for thread in allThreads where thread.process === victim && !thread.isExited {
             finish(thread, status: Int32(truncatingIfNeeded: reason.status))

@@ -10,6 +10,7 @@
 // at the moment the thread really runs, which is the moment input latency is measured at.
 
 import Machine
+import Trace
 
 /// One message: what it is, who sent it, two parameters, and when it was posted.
 struct Message: Equatable {
@@ -73,6 +74,7 @@ extension Kernel {
         guard target.messages.count < configuration.messageQueueCapacity else { return .error(.EAGAIN) }
         let message = Message(kind: UInt32(truncatingIfNeeded: arguments[1]), sender: thread.tid, parameter1: arguments[2],
                               parameter2: arguments[3], postedCycle: hart.cycle, postedNanoseconds: nanoseconds(hart))
+        traceEvent(.messagePosted(from: thread.tid, to: target.tid, kind: message.kind), on: hart)
         deliver(message, to: target, at: hart.cycle)
         return .value(0)
     }
@@ -112,8 +114,11 @@ extension Kernel {
         guard let message = thread.messages.first,
               case .success = thread.process.addressSpace.copyOut(message.record, to: buffer) else { return false }
         thread.messages.removeFirst()
+        traceEvent(.messageRetrieved(tid: thread.tid, kind: message.kind), on: hart)
         if message.isInput {
-            input.latencies.append(hart.cycle > message.postedCycle ? hart.cycle - message.postedCycle : 0)
+            let latency = hart.cycle > message.postedCycle ? hart.cycle - message.postedCycle : 0
+            input.latencies.append(latency)
+            traceEvent(.inputHandled(tid: thread.tid, latencyCycles: latency), on: hart)
         }
         return true
     }

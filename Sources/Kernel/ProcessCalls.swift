@@ -10,6 +10,7 @@
 // Threads and processes share one id counter, as on Linux: the main thread's tid is the pid.
 
 import Machine
+import Trace
 
 extension Kernel {
     static let processSpawn: UInt64 = 0x1010, processWait: UInt64 = 0x1011
@@ -66,6 +67,7 @@ extension Kernel {
         main.context.integers[1] = UserLayout.trampoline
         main.stateSince = cycle
         register(main)
+        traceProcessStart(main, cycle: cycle)
         return main
     }
 
@@ -98,6 +100,8 @@ extension Kernel {
     func processFinished(_ process: Process, status: Int32) {
         let ending = process.ending ?? .exited(status: status)
         process.ending = ending
+        traceEvent(.processEnded(pid: process.pid, status: Int32(truncatingIfNeeded: ending.status)),
+                   cycle: machine.harts.map(\.cycle).max() ?? 0)
         process.addressSpace.release()
         flushTranslations()   // its page-table frames may come back as another's
         if process !== firstProcess, !quietEndings, ending.isFailure {

@@ -9,6 +9,7 @@
 // one takes that one's hart at once. The foreground process may get a boost (Era.swift).
 
 import Machine
+import Trace
 
 public enum SchedulingPolicy: Sendable, Equatable, CustomStringConvertible {
     /// One program at a time: only the threads of the oldest live process run (among
@@ -198,6 +199,7 @@ extension Kernel {
         thread.transition(to: .ready, at: cycle)
         thread.wakeDeadline = nil
         scheduler.enqueue(thread)
+        traceEvent(.threadReady(tid: thread.tid), cycle: cycle, hart: handlingHart ?? -1)
         wakeHart(for: thread)
     }
 
@@ -272,6 +274,10 @@ extension Kernel {
     /// A timer or software interrupt on `hart`.
     func interrupt(_ hart: Hart, code: UInt64) {
         let now = hart.cycle
+        if trace != nil {
+            let kind: InterruptKind = code == 7 ? .timer : code == 3 ? .software : .external
+            traceEvent(.interrupt(kind, tid: running[hart.id]?.tid ?? 0), on: hart)
+        }
         if code == 3 { machine.setWakeUp(hart: hart.id, false) }
         if code == 7 {
             timerInterrupts &+= 1
@@ -319,6 +325,7 @@ extension Kernel {
         thread.transition(to: .ready, at: hart.cycle)
         scheduler.enqueue(thread)
         noteLeaving(thread, hart: hart, .switched(reason))
+        traceEvent(.threadReady(tid: thread.tid), on: hart)
         dispatch(hart)
         // It may run elsewhere (it had to leave this hart, or another is idle).
         if running[hart.id] !== thread, case .ready = thread.state { wakeHart(for: thread) }

@@ -4,6 +4,7 @@
 // MemoryCalls (brk, mmap), TimeCalls (clocks, sleep, random, uname), ProcessCalls.
 
 import Machine
+import Trace
 
 /// Linux riscv64 system-call numbers this kernel knows by name.
 enum SystemCall: UInt64 {
@@ -27,6 +28,9 @@ enum SystemCall: UInt64 {
         if number == Kernel.postMessage { return "post_message" }
         if number == Kernel.getMessage { return "get_message" }
         if number == Kernel.peekMessage { return "peek_message" }
+        if number == Kernel.traceMarkCall { return "trace_mark" }
+        if number == Kernel.traceLabelCall { return "trace_label" }
+        if number == Kernel.traceEnabledCall { return "trace_enabled" }
         let others: [UInt64: String] = [
             17: "getcwd", 23: "dup", 24: "dup3", 25: "fcntl", 34: "mkdirat", 35: "unlinkat", 46: "ftruncate",
             48: "faccessat", 49: "chdir", 56: "openat", 59: "pipe2", 61: "getdents64", 62: "lseek",
@@ -85,6 +89,7 @@ extension Kernel {
         let process = thread.process
         let number = hart.register(17)
         let arguments = SystemCallArguments(hart)
+        let entryCycle = hart.cycle
         let result: SystemCallResult
         switch SystemCall(rawValue: number) {
         case .read?: result = read(arguments)
@@ -130,6 +135,9 @@ extension Kernel {
         case nil where number == Kernel.postMessage: result = postMessage(arguments, hart: hart, thread: thread)
         case nil where number == Kernel.getMessage: result = getMessage(arguments, hart: hart, thread: thread)
         case nil where number == Kernel.peekMessage: result = peekMessage(arguments, hart: hart, thread: thread)
+        case nil where number == Kernel.traceMarkCall: result = traceMark(arguments, hart: hart, thread: thread)
+        case nil where number == Kernel.traceLabelCall: result = traceLabel(arguments, hart: hart, thread: thread)
+        case nil where number == Kernel.traceEnabledCall: result = .value(trace == nil ? 0 : 1)
         default:
             unknownSystemCalls[number, default: 0] += 1
             result = .error(.ENOSYS)
@@ -138,6 +146,16 @@ extension Kernel {
         case .value(let value): hart.setRegister(10, UInt64(bitPattern: value))
         case .error(let errno): hart.setRegister(10, UInt64(bitPattern: -errno.rawValue))
         case .noReturn: break
+        }
+        if trace != nil, number != Kernel.traceMarkCall, number != Kernel.traceLabelCall {
+            // A call that blocked or exited is stamped with the cycle it was made at.
+            let value: Int64 = switch result {
+            case .value(let value): value
+            case .error(let errno): -errno.rawValue
+            case .noReturn: 0
+            }
+            traceEvent(.systemCall(tid: thread.tid, number: UInt32(truncatingIfNeeded: number), result: value),
+                       cycle: entryCycle, hart: hart.id)
         }
     }
 }

@@ -6,6 +6,7 @@
 // value. thread_join waits for a thread of the same process and returns its status.
 
 import Machine
+import Trace
 
 extension Kernel {
     static let threadSpawn: UInt64 = 0x1000, threadJoin: UInt64 = 0x1001
@@ -42,6 +43,7 @@ extension Kernel {
         thread.context.floatingPointControl = 0
         thread.stateSince = hart.cycle
         register(thread)
+        traceThreadStart(thread, on: hart)
         makeReady(thread, at: hart.cycle)
         return .value(Int64(thread.tid))
     }
@@ -76,6 +78,7 @@ extension Kernel {
         let cycle = machine.harts[freedHart ?? thread.lastHart ?? 0].cycle
         thread.transition(to: .exited(status: status), at: cycle)
         thread.wakeDeadline = nil
+        traceEvent(.threadEnded(tid: thread.tid, status: status), cycle: cycle, hart: freedHart ?? -1)
         if let stack = thread.stack {
             thread.process.addressSpace.removeRange(stack.start, stack.end)
             flushTranslations()

@@ -3,7 +3,9 @@
 // Every view draws from `runSlices`, so the terminal, Perfetto and the SVG agree.
 
 public struct TraceLog: Sendable {
-    /// Events in the order they were recorded (cycles never decrease per hart).
+    /// Events in the order they were recorded. A hart's run and stop events never go back
+    /// in time; an instant event may come just after later ones (a system call that
+    /// blocked is stamped with the cycle it was made at, and recorded when it returns).
     public var events: [TraceEvent]
     /// Events recorded before `events[0]` that the ring buffer no longer holds.
     public var dropped: UInt64
