@@ -6,12 +6,15 @@ import ArgumentParser
 import Foundation
 import Kernel
 import Toolchain
+import Trace
 
 struct GuestBenchmarks {
     static let programs = ["sieve", "nbody", "dictionary", "sort"]
     /// Kernel paths: a system call round trip, a switch by sched_yield (one call and one
     /// switch), and a futex hand-off (two calls per switch). Threads, so no qemu.
     static let kernelPrograms = ["syscalls", "yields", "switches"]
+    /// The cost of recording a trace: the same runs with no recorder and with one.
+    static let tracing = "tracing"
 
     let qemu: QemuReference?
 
@@ -61,6 +64,7 @@ struct GuestBenchmarks {
             print(line)
         }
         let kernelPaths = Self.kernelPrograms.filter { only?.contains($0) ?? true }
+        if only?.contains(Self.tracing) ?? true { try measureTracing(build: build) }
         guard !kernelPaths.isEmpty else { return }
         print("")
         print("kernel path          operations    time (s)   host ns each   per host second")
@@ -83,6 +87,34 @@ struct GuestBenchmarks {
             print(pad(label, 18) + pad("\(count)", 14, left: true) + pad(format(seconds, 3), 12, left: true)
                   + pad(format(seconds / Double(max(count, 1)) * 1e9, 0), 15, left: true)
                   + pad(format(Double(count) / seconds, 0), 18, left: true))
+        }
+    }
+
+    /// Each program with tracing off and on, alternately, twice; the faster of each pair.
+    func measureTracing(build: (String) throws -> [UInt8]) throws {
+        print("")
+        print("tracing                 off (s)    on (s)     events   on/off")
+        for (label, path, arguments) in [("sieve (compute)", "Bench/sieve.swift", [String]()),
+                                         ("ping-pong (switches)", "Threads/ping-pong.swift", ["200000"])] {
+            let elf = try build(path)
+            var best = (off: Double.infinity, on: Double.infinity), events: UInt64 = 0
+            for round in 0..<4 {
+                let recorder = round % 2 == 1 ? TraceRecorder(clockFrequency: KernelConfiguration().clockFrequency, harts: 1) : nil
+                let io = KernelIO(writeOutput: { _ in }, writeError: { writeStandardError($0) })
+                let kernel = try Kernel(executable: elf, name: label, arguments: arguments, io: io, trace: recorder)
+                let start = ContinuousClock.now
+                let ending = kernel.run()
+                let seconds = (ContinuousClock.now - start).seconds
+                guard case .exited(status: 0) = ending else { throw fail("\(path): \(ending)", status: 1) }
+                if let recorder {
+                    best.on = min(best.on, seconds)
+                    events = recorder.recorded
+                } else {
+                    best.off = min(best.off, seconds)
+                }
+            }
+            print(pad(label, 22) + pad(format(best.off, 3), 9, left: true) + pad(format(best.on, 3), 10, left: true)
+                  + pad("\(events)", 11, left: true) + pad(format(best.on / best.off, 3), 9, left: true))
         }
     }
 }
