@@ -47,6 +47,16 @@ public enum SystemCallNumber {
     public static let setAffinity = 0x1031
     /// Interleave's own: set_foreground(pid or 0) → 0.
     public static let setForeground = 0x1032
+    /// Interleave's own: trace_mark(kind, object address, value) → 0. Puts one of the
+    /// Sync library's marks (`TraceMarkKind`) into the run's trace, stamped with the
+    /// cycle, hart and thread, so a timeline shows who asked for a lock and who waited.
+    public static let traceMark = 0x1040
+    /// Interleave's own: trace_label(pointer, length) → 0. Puts a piece of text (UTF-8)
+    /// into the trace beside the calling thread's marks.
+    public static let traceLabel = 0x1041
+    /// Interleave's own: trace_enabled() → 1 when the run records a trace, else 0, so a
+    /// program can skip making marks nobody records (`-ENOSYS` elsewhere: treat as 0).
+    public static let traceEnabled = 0x1042
 }
 
 /// A failed system call: the kernel's errno.
