@@ -44,8 +44,8 @@ let package = Package(
             ]
         ),
         .testTarget(name: "MachineTests", dependencies: ["Machine", "Toolchain"]),
-        .testTarget(name: "KernelTests", dependencies: ["Kernel", "Machine", "Toolchain", "Trace"]),
-        .testTarget(name: "TraceTests", dependencies: ["Trace"]),
+        .testTarget(name: "KernelTests", dependencies: ["Kernel", "Machine", "Toolchain", "Trace"], exclude: ["Expected"]),
+        .testTarget(name: "TraceTests", dependencies: ["Trace"], exclude: ["Expected"]),
         .testTarget(name: "LabTests", dependencies: ["Lab", "Kernel", "Trace", "Toolchain"]),
         .testTarget(name: "ToolchainTests", dependencies: ["Toolchain"]),
     ],

@@ -72,6 +72,7 @@ public struct TerminalTimeline {
         var threads: [Int] = []
         var stops = Set<ThreadStopReason>()
         var marks = Set<MarkKind>()
+        var denseSwitching = false
     }
 
     func title(_ chart: Chart) -> [Line] {
@@ -121,10 +122,20 @@ public struct TerminalTimeline {
             return Cell(top.char, color: paint(index))
         }
         let stops = chart.slicesOf[index].filter { $0.stop != nil && window.contains($0.end) }.sorted { $0.end < $1.end }
+        var stopsIn: [Int: Int] = [:]
+        for stop in stops { stopsIn[columns.column(of: stop.end), default: 0] += 1 }
         for stop in stops {
             guard let reason = stop.stop else { continue }
-            plot[columns.column(of: stop.end)] = Cell(Self.mark(reason), color: paint(index), bold: true)
-            legend.stops.insert(reason)
+            let column = columns.column(of: stop.end)
+            // Several switches in one column: no one letter is true of it, so show that
+            // it switched back and forth (zoom in with --from/--to to see each).
+            if stopsIn[column, default: 0] > 1 {
+                plot[column] = Cell("▒", color: paint(index))
+                legend.denseSwitching = true
+            } else {
+                plot[column] = Cell(Self.mark(reason), color: paint(index), bold: true)
+                legend.stops.insert(reason)
+            }
         }
         guard plot.contains(where: { $0.char != " " }) else { return nil }
         legend.threads.append(index)
@@ -154,7 +165,8 @@ public struct TerminalTimeline {
     /// What every character means (only those drawn), then the threads' full names.
     func legendLines(_ legend: Legend, _ chart: Chart) -> [Line] {
         var lines: [Line] = [[]]
-        lines += wrap(prefix: "lanes:", [text("█ running"), text("░ ready"), text("─ blocked"), text("· hart idle")])
+        lines += wrap(prefix: "lanes:", [text("█ running"), text("░ ready"), text("─ blocked"), text("· hart idle")]
+                      + (legend.denseSwitching ? [text("▒ several switches (zoom in with --from/--to)")] : []))
         let stops = ThreadStopReason.allCases.filter { legend.stops.contains($0) }
         if !stops.isEmpty { lines += wrap(prefix: "switches:", stops.map { text("\(Self.mark($0)) \($0.label)") }) }
         let marks = Self.markOrder.filter { legend.marks.contains($0) }

@@ -65,7 +65,9 @@ extension TraceLog {
 
     /// Milliseconds with up to three decimals, the same on every host.
     public func format(_ milliseconds: Double) -> String {
-        let thousandths = Int64((milliseconds * 1000).rounded())
+        let scaled = (milliseconds * 1000).rounded()
+        guard scaled.isFinite, abs(scaled) < 9e18 else { return milliseconds.isNaN ? "?" : "\(milliseconds)" }
+        let thousandths = Int64(scaled)
         let whole = thousandths / 1000, fraction = abs(thousandths % 1000)
         if fraction == 0 { return "\(whole)" }
         var digits = String(fraction)

@@ -32,6 +32,10 @@ struct RunCommand: ParsableCommand {
             A process that faults ends alone, with its report on standard error; the run ends when \
             every process has ended, and the exit status is the first program's.
 
+            --timeline draws the run in the terminal when it ends (a lane per hart and per thread, \
+            switches and their reasons marked); --trace FILE.json writes it for Perfetto \
+            (ui.perfetto.dev) and --svg FILE.svg as a picture; --from/--to zoom the timeline and picture.
+
             Eras (--era) set the scheduler, slice, tick and foreground boost as a system of that \
             time did; --scheduler, --slice-ms and --tick-ms, when given, override the era's:
             \(Era.helpTable)
@@ -104,6 +108,8 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Print what the kernel counted (instructions, system calls, page faults, memory) when the program ends.")
     var stats = false
 
+    @OptionGroup(title: "Trace") var traceOptions: TraceOptions
+
     @Flag(help: "How to optimise a Swift program that needs building.") var optimization: OptimizationFlag = .speed
 
     @Option(help: "The Swift toolchain to build with: its root or its bin folder (default: beside `swift`, or $INTERLEAVE_TOOLCHAIN).")
@@ -152,11 +158,14 @@ struct RunCommand: ParsableCommand {
         configuration.inputEventCount = inputEvents
         let io = KernelIO(readInput: readStandardInput, writeOutput: writeStandardOutput,
                           writeError: { bytes in writeStandardError(bytes) })
+        let session = try traceOptions.start(clockFrequency: clockHz, harts: harts)
+        configuration.instructionTrace = session?.instructionFilter
         let kernel: Kernel
         do {
             kernel = try Kernel(executable: executable, name: name, arguments: programArguments, configuration: configuration, io: io,
-                                programs: programs, alsoStarting: Array(names.dropFirst()))
+                                programs: programs, alsoStarting: Array(names.dropFirst()), trace: session?.recorder)
         } catch {
+            session?.abandon()
             throw fail("cannot run \(file): \(error)")
         }
         let start = monotonicSeconds()
@@ -232,6 +241,7 @@ struct RunCommand: ParsableCommand {
                 throw fail("cannot write the switch log to \(switchLog)")
             }
         }
+        try session?.finish(endCycle: statistics.cycles, title: ([file] + extraProgramFiles).map(baseName).joined(separator: " + "))
         throw ExitCode(ending.status)
     }
 
