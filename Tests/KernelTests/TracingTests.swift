@@ -136,4 +136,36 @@ struct TracingTests {
         #expect(log.dropped > 0)
         #expect(log.events.contains { if case .processEnded = $0.kind { true } else { false } })
     }
+
+    @Test("the lock library marks every acquire, acquired and release, on one lock word, when a trace records",
+          arguments: ["spin", "ticket", "mutex"])
+    func lockMarks(_ kind: String) throws {
+        guard let elf = try GuestPrograms.build("Sync/lock-counter.swift") else { return }
+        let (result, log) = try traced(elf, arguments: [kind, "2", "50"]) { $0.harts = 2; $0.granularity = 1; $0.jitter = 3; $0.seed = 1 }
+        #expect(result.ending == .exited(status: 0))
+        var counts: [MarkKind: Int] = [:], objects: Set<UInt64> = []
+        for event in log.events {
+            if case .mark(_, let mark, let object, _) = event.kind {
+                counts[mark, default: 0] += 1
+                objects.insert(object)
+            }
+        }
+        #expect(counts[.acquire] == 100 && counts[.acquired] == 100 && counts[.release] == 100, "\(counts)")
+        #expect((counts[.contended] ?? 0) > 0, "two harts at granularity 1 contend")
+        #expect(objects.count == 1, "every mark names the same lock")
+        // Per thread, marks come in order: acquire, (contended), acquired, release.
+        var state: [Int32: MarkKind] = [:]
+        for event in log.events {
+            guard case .mark(let tid, let mark, _, _) = event.kind else { continue }
+            let previous = state[tid]
+            switch mark {
+            case .acquire: #expect(previous == nil || previous == .release)
+            case .contended: #expect(previous == .acquire)
+            case .acquired: #expect(previous == .acquire || previous == .contended)
+            case .release: #expect(previous == .acquired)
+            default: break
+            }
+            state[tid] = mark
+        }
+    }
 }
