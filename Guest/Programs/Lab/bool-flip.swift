@@ -1,0 +1,79 @@
+// The talk's race: two threads each read a shared boolean, think for a while, write
+// the flipped value back and read it again. Two flips must leave it as it was (false);
+// when a switch falls between one thread's read and its write, the other's flip is lost.
+//
+//   bool-flip plain|atomic THINK DELAY
+//
+// Each thread first computes a random number of rounds below DELAY (from getrandom, so
+// the run's seed chooses where the threads are when the timer fires), then reads, thinks
+// THINK rounds, and writes. `atomic` writes with compare-and-swap and, when the flag
+// changed since its read, reads and thinks again. Times are simulated nanoseconds.
+
+import Sync
+import Synchronization
+
+/// Computes `rounds` rounds and stores the result in thread `index`'s slot: a store, so the
+/// compiler cannot move the work across the reads and writes of the flag.
+@inline(never)
+func spin(_ rounds: Int, _ index: Int) {
+    var value: UInt64 = results[index]
+    for round in 0..<rounds { value = value &* 6_364_136_223_846_793_005 &+ UInt64(round) }
+    results[index] = value
+}
+
+func number(_ index: Int) -> Int {
+    guard System.arguments.count > index else { return 0 }
+    var value = 0
+    for byte in System.arguments[index].utf8 {
+        guard byte >= 48, byte <= 57 else { return 0 }
+        value = value * 10 + Int(byte - 48)
+    }
+    return value
+}
+
+let atomicMode = System.arguments.count > 1 && System.arguments[1] == "atomic"
+let think = number(2), delayLimit = max(1, number(3))
+let flag = UnsafeMutablePointer<Bool>.allocate(capacity: 1)
+flag.initialize(to: false)
+let atomicFlag = Atomic<Int>(0)
+let delays = System.randomBytes(count: 4)
+let results = UnsafeMutablePointer<UInt64>.allocate(capacity: 16)
+results.initialize(repeating: 1, count: 16)
+
+@inline(never) func read() -> Bool { flag.pointee }
+@inline(never) func write(_ value: Bool) { flag.pointee = value }
+
+func flip(_ index: Int) -> String {
+    let delay = (Int(delays[2 * index]) << 8 | Int(delays[2 * index + 1])) % delayLimit
+    spin(delay, 8 * index)
+    if atomicMode {
+        var retries = 0
+        while true {
+            let seen = atomicFlag.load(ordering: .sequentiallyConsistent)
+            let readAt = System.monotonicNanoseconds()
+            spin(think, 8 * index)
+            let (done, _) = atomicFlag.compareExchange(expected: seen, desired: 1 - seen, ordering: .sequentiallyConsistent)
+            if done {
+                let writtenAt = System.monotonicNanoseconds()
+                return "thread \(System.threadID) read \(seen == 1) at \(readAt) ns, wrote \(seen == 0) at \(writtenAt) ns, retries \(retries)"
+            }
+            retries += 1
+        }
+    }
+    let seen = read()
+    let readAt = System.monotonicNanoseconds()
+    spin(think, 8 * index)
+    write(!seen)
+    let writtenAt = System.monotonicNanoseconds()
+    let again = read()
+    return "thread \(System.threadID) read \(seen) at \(readAt) ns, wrote \(!seen) at \(writtenAt) ns, read again \(again)"
+}
+
+var otherLine = ""
+let other = try! Thread.spawn { otherLine = flip(1) }
+let mainLine = flip(0)
+try! other.join()
+print(mainLine)
+print(otherLine)
+let final = atomicMode ? atomicFlag.load(ordering: .sequentiallyConsistent) == 1 : read()
+print("flag \(final): \(final ? "wrong" : "right")")

@@ -1,0 +1,99 @@
+// Each experiment's claim, checked on what it measured (simulated figures only), so the
+// lab cannot silently stop showing what it says. Skipped, with a note, without a toolchain.
+
+import Testing
+import Kernel
+@testable import Lab
+
+@Suite struct ExperimentTests {
+    @Test func dosRunsTheSecondProgramOnlyAfterTheFirst() throws {
+        guard let finding = try LabSupport.finding("single-tasking") else { return }
+        #expect(finding["dos second starts µs"] >= finding["dos first ends µs"])
+        #expect(finding["win1 second starts µs"] < finding["win1 first ends µs"])
+        #expect(finding["win1 all done µs"] < finding["dos all done µs"])
+        // Determinism: the same options give the same text.
+        #expect(try LabSupport.finding("single-tasking")?.text == finding.text)
+    }
+
+    @Test func aCooperativeHogFreezesEveryProgramAndPollingOnlyHelpsItself() throws {
+        guard let finding = try LabSupport.finding("cooperative") else { return }
+        #expect(finding["hog max latency µs"] >= 0.8 * finding["hog µs"])
+        #expect(finding["hog ticker gap µs"] >= 0.8 * finding["hog µs"])
+        #expect(finding["twice max latency µs"] >= 1.8 * finding["hog max latency µs"])
+        #expect(finding["polling max latency µs"] * 10 < finding["twice max latency µs"])
+        #expect(finding["polling ticker gap µs"] >= 0.8 * finding["polling µs"])
+    }
+
+    @Test func underATimerEveryoneProgressesAndTheSliceSetsTheLatency() throws {
+        guard let finding = try LabSupport.finding("preemptive") else { return }
+        let hog = finding["cooperative hog µs"]
+        #expect(finding["cooperative ticker gap µs"] >= 0.8 * hog)
+        for slice in ["15.6", "60", "120", "4"] {
+            #expect(finding["\(slice) ticker gap µs"] * 2 < hog, "the ticker progresses with \(slice) ms slices")
+            // Input waits at most a slice, rounded to a tick, and a little.
+            let bound = (slice == "4" ? 4 : (Double(slice) ?? 0) + 15.6) * 1000 + 1000
+            #expect(finding["\(slice) max latency µs"] <= bound, "input latency with \(slice) ms slices")
+        }
+        #expect(finding["4 max latency µs"] < finding["15.6 max latency µs"])
+        #expect(finding["15.6 max latency µs"] < finding["60 max latency µs"])
+        #expect(finding["60 max latency µs"] < finding["120 max latency µs"])
+        #expect(finding["4 switches"] > finding["15.6 switches"])
+        #expect(finding["15.6 switches"] > finding["120 switches"])
+    }
+
+    @Test func oneAddressHoldsTwoValuesAndAStrayWriteEndsOnlyItsProcess() throws {
+        guard let finding = try LabSupport.finding("virtual-memory") else { return }
+        #expect(finding["reports"] == 2)
+        #expect(finding["distinct addresses"] == 1)
+        #expect(finding["distinct values"] == 2)
+        #expect(finding["own values"] == 2)
+        #expect(finding["fault status"] == 139)
+        #expect(finding["others exited 0"] == finding["others"])
+    }
+
+    @Test func theRaceIsWrongForSomeSeedsAndNeverWithCompareAndSwap() throws {
+        guard let finding = try LabSupport.finding("race") else { return }
+        #expect(finding["seeds"] == 50)
+        #expect(finding["wrong"] >= 1)
+        #expect(finding["wrong"] < finding["seeds"])
+        #expect(finding["atomic wrong"] == 0)
+        #expect(finding["switch in window"] == 1, "the wrong run's timeline shows a switch between a read and its write")
+    }
+
+    @Test func onTwoHartsTheRaceNeedsNoTimer() throws {
+        guard let finding = try LabSupport.finding("multicore-race") else { return }
+        #expect(finding["wrong"] >= 1)
+        #expect(finding["atomic wrong"] == 0)
+        #expect(finding["timer interrupts"] == 0)
+        #expect(finding["slice switches"] == 0)
+    }
+
+    @Test func tickingCostsInterruptsThatTicklessSaves() throws {
+        for harts in [1, 2] {
+            guard let finding = try LabSupport.finding("tickless", LabOptions(harts: harts, size: .small)) else { return }
+            #expect(finding["tickless timer interrupts"] <= finding["wake-ups"] + Double(harts) + 1)
+            #expect(finding["tickless idle wake-ups"] <= finding["wake-ups"])
+            #expect(finding["4 timer interrupts"] >= 3 * finding["15.6 timer interrupts"])
+            #expect(finding["15.6 timer interrupts"] >= 4 * finding["tickless timer interrupts"])
+            #expect(finding["4 idle wake-ups"] >= 20 * finding["wake-ups"])
+        }
+    }
+
+    @Test func stacksAreReservedNotTouched() throws {
+        guard let finding = try LabSupport.finding("thread-stacks") else { return }
+        #expect(finding["1024 KiB threads"] == 100 && finding["64 KiB threads"] == 100)
+        #expect(finding["1024 KiB reserved"] == 100 * 1024 * 1024)
+        #expect(finding["64 KiB reserved"] == 100 * 64 * 1024)
+        let big = finding["1024 KiB touched"], small = finding["64 KiB touched"]
+        #expect(abs(big - small) <= 0.1 * small)
+        #expect(big * 50 < finding["1024 KiB reserved"])
+    }
+
+    @Test func theForegroundBoostCutsInputLatencyUnderLoad() throws {
+        for era in [Era.win95, .xp] {
+            guard let finding = try LabSupport.finding("foreground-boost", LabOptions(era: era, size: .small)) else { return }
+            #expect(finding["boost max latency µs"] * 10 < finding["no boost max latency µs"], "under \(era)")
+            #expect(finding["boost median µs"] < finding["no boost median µs"], "under \(era)")
+        }
+    }
+}

@@ -1,4 +1,0 @@
-// The lab's claims, checked (issue 7).
-
-import Testing
-@testable import Lab
