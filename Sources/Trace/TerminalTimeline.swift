@@ -73,6 +73,7 @@ public struct TerminalTimeline {
         var stops = Set<ThreadStopReason>()
         var marks = Set<MarkKind>()
         var denseSwitching = false
+        var labels = Set<String>()
     }
 
     func title(_ chart: Chart) -> [Line] {
@@ -144,22 +145,43 @@ public struct TerminalTimeline {
                     labelWidth: chart.labelWidth, plot: plot)
     }
 
-    /// The guest's own marks (lock contention and the like): in each column the most
-    /// telling one, in its thread's colour. Nil when there are none in the window.
+    /// The guest's own marks (lock contention and the like) and labels: in each column the
+    /// most telling one — a label first, since someone wrote it on purpose — in its
+    /// thread's colour. A label shows as its first letter. Nil when there are none in the
+    /// window; the legend names only what was drawn.
     func markLane(_ chart: Chart, _ legend: inout Legend) -> Line? {
         var plot = Line(repeating: Cell(" "), count: chart.columns.count)
         var rankAt = Array(repeating: Int.max, count: chart.columns.count)
+        var drawn: [Int: (kind: MarkKind?, label: String?)] = [:]
         for event in log.events where window.contains(event.cycle) {
-            guard case .mark(let tid, let kind, _, _) = event.kind, let rank = Self.markOrder.firstIndex(of: kind) else { continue }
+            let tid: Int32, rank: Int, symbol: Character, what: (kind: MarkKind?, label: String?)
+            switch event.kind {
+            case .mark(let thread, let kind, _, _):
+                guard let order = Self.markOrder.firstIndex(of: kind) else { continue }
+                (tid, rank, symbol, what) = (thread, order + 1, Self.markSymbol(kind), (kind, nil))
+            case .label(let thread, let text):
+                let label = log.string(text)
+                (tid, rank, symbol, what) = (thread, 0, Self.labelSymbol(label), (nil, label))
+            default: continue
+            }
             let column = chart.columns.column(of: event.cycle)
-            legend.marks.insert(kind)
             if rank < rankAt[column] {
                 rankAt[column] = rank
-                plot[column] = Cell(Self.markSymbol(kind), color: chart.position[tid].flatMap(paint), bold: true)
+                plot[column] = Cell(symbol, color: chart.position[tid].flatMap(paint), bold: true)
+                drawn[column] = what
             }
         }
-        guard !legend.marks.isEmpty else { return nil }
+        guard !drawn.isEmpty else { return nil }
+        for what in drawn.values {
+            if let kind = what.kind { legend.marks.insert(kind) }
+            if let label = what.label { legend.labels.insert(label) }
+        }
         return lane(label: text(chart.labelWidth > 10 ? "guest marks" : "marks"), labelWidth: chart.labelWidth, plot: plot)
+    }
+
+    /// A label's first letter or digit, or `*`.
+    static func labelSymbol(_ label: String) -> Character {
+        label.first { $0.isASCII && ($0.isLetter || $0.isNumber) } ?? "*"
     }
 
     /// What every character means (only those drawn), then the threads' full names.
@@ -171,6 +193,8 @@ public struct TerminalTimeline {
         if !stops.isEmpty { lines += wrap(prefix: "switches:", stops.map { text("\(Self.mark($0)) \($0.label)") }) }
         let marks = Self.markOrder.filter { legend.marks.contains($0) }
         if !marks.isEmpty { lines += wrap(prefix: "guest marks:", marks.map { text("\(Self.markSymbol($0)) \($0.label)") }) }
+        let labels = legend.labels.sorted().prefix(12)
+        if !labels.isEmpty { lines += wrap(prefix: "labels:", labels.map { text("\(Self.labelSymbol($0)) \($0)") }) }
         let threads = legend.threads.map { [Cell(Self.symbol(at: $0), color: paint($0))] + text(" " + log.threadTitle(chart.threads[$0])) }
         if !threads.isEmpty { lines += wrap(prefix: "threads:", threads) }
         return lines

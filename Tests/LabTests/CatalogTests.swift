@@ -12,10 +12,8 @@ import Testing
         for experiment in Catalog.experiments {
             #expect(!experiment.summary.isEmpty && experiment.summary.count <= 90, "\(experiment.name)'s summary")
         }
-        let runnable = ["single-tasking", "cooperative", "preemptive", "virtual-memory", "race", "multicore-race",
-                        "tickless", "thread-stacks", "foreground-boost"]
-        let runnableNow = Set(Catalog.experiments.filter(\.isRunnable).map(\.name))
-        #expect(runnableNow.isSuperset(of: runnable))
+        // Every chapter of the tour runs: none is left planned.
+        #expect(Catalog.experiments.filter { !$0.isRunnable }.map(\.name) == [])
     }
 
     @Test func unknownNamesAreNotFound() {

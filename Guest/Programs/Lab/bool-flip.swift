@@ -40,6 +40,13 @@ let delays = System.randomBytes(count: 4)
 let results = UnsafeMutablePointer<UInt64>.allocate(capacity: 16)
 results.initialize(repeating: 1, count: 16)
 
+/// Labels the trace with one system call made in every run, traced or not, so that
+/// recording a trace cannot move the threads' steps (Trace.label would skip the call
+/// when nothing records, and so run fewer instructions).
+@inline(never) func label(_ text: StaticString) {
+    _ = System.syscall(SystemCallNumber.traceLabel, Int(bitPattern: text.utf8Start), text.utf8CodeUnitCount)
+}
+
 @inline(never) func read() -> Bool { flag.pointee }
 @inline(never) func write(_ value: Bool) { flag.pointee = value }
 
@@ -50,10 +57,12 @@ func flip(_ index: Int) -> String {
         var retries = 0
         while true {
             let seen = atomicFlag.load(ordering: .sequentiallyConsistent)
+            label("read")
             let readAt = System.monotonicNanoseconds()
             spin(think, 8 * index)
             let (done, _) = atomicFlag.compareExchange(expected: seen, desired: 1 - seen, ordering: .sequentiallyConsistent)
             if done {
+                label("write")
                 let writtenAt = System.monotonicNanoseconds()
                 return "thread \(System.threadID) read \(seen == 1) at \(readAt) ns, wrote \(seen == 0) at \(writtenAt) ns, retries \(retries)"
             }
@@ -61,9 +70,11 @@ func flip(_ index: Int) -> String {
         }
     }
     let seen = read()
+    label("read")
     let readAt = System.monotonicNanoseconds()
     spin(think, 8 * index)
     write(!seen)
+    label("write")
     let writtenAt = System.monotonicNanoseconds()
     let again = read()
     return "thread \(System.threadID) read \(seen) at \(readAt) ns, wrote \(!seen) at \(writtenAt) ns, read again \(again)"

@@ -1,0 +1,97 @@
+// `interleave tour`: the story, runnable. Walks the lab's experiments in the story's order,
+// one chapter each: the point in two or three sentences, the evidence measured just now,
+// and a small timeline where seeing the interleaving is the point. Every figure comes
+// from simulated cycles, so the tour reads the same on every machine and every day.
+
+import ArgumentParser
+import Foundation
+import Kernel
+import Lab
+import Trace
+
+struct TourCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tour",
+        abstract: "Walk the story from DOS to many cores: every experiment of the lab, in order, measured now.",
+        discussion: """
+            Each chapter runs one experiment (`interleave lab list` names them; `interleave lab run \
+            NAME --timeline` runs one with its options). Chapters whose point is an interleaving \
+            draw a small timeline of the run they describe. The whole tour takes well under a \
+            minute in a release build.
+            """
+    )
+
+    @Option(help: "The seed every experiment starts from; the same seed gives the same tour.")
+    var seed: UInt64 = 1
+
+    @Option(help: "Start at this chapter (1...14).")
+    var chapter: Int = 1
+
+    @Flag(inversion: .prefixedNo, help: "Draw the chapters' timelines.")
+    var timelines = true
+
+    @Option(help: "Columns for the timelines (default: the terminal's width, at most 100).")
+    var timelineWidth: Int?
+
+    @Option(help: "The Swift toolchain to build with (default: beside `swift`, or $INTERLEAVE_TOOLCHAIN).")
+    var toolchain: String?
+
+    /// The chapters where a picture of the run says more than its figures.
+    static let drawn: Set<String> = ["single-tasking", "race", "multicore-race", "semaphore-pool", "fairness"]
+
+    func validate() throws {
+        let last = Catalog.experiments.map(\.number).max() ?? 1
+        guard (1...last).contains(chapter) else { throw ValidationError("--chapter must be between 1 and \(last), not \(chapter)") }
+        if let timelineWidth, !(40...1000).contains(timelineWidth) {
+            throw ValidationError("--timeline-width must be between 40 and 1000 columns, not \(timelineWidth)")
+        }
+    }
+
+    func run() throws {
+        let start = Date()
+        let chapters = Catalog.experiments.filter { $0.number >= chapter }
+        say("""
+            Interleave: a tour of concurrency from the ground up. Each chapter below is an experiment \
+            run just now on a simulated RISC-V machine under the teaching kernel; every figure comes \
+            from simulated cycles (a \(labClock / 1_000_000) MHz clock), so it is the same on any \
+            computer. Run any chapter yourself with `interleave lab run NAME`.
+            """)
+        var skipped: [String] = []
+        for experiment in chapters {
+            guard experiment.isRunnable else { skipped.append(experiment.name); continue }
+            let draw = timelines && Self.drawn.contains(experiment.name)
+            let context: LabContext
+            do {
+                context = try LabContext.standard(
+                    options: LabOptions(seed: seed), toolchainPath: toolchain,
+                    makeRecorder: draw ? { clock, harts in TraceRecorder(clockFrequency: clock, harts: harts) } : nil,
+                    progress: { line in printError("interleave: \(line)") })
+            } catch {
+                throw fail("\(error)", status: 1)
+            }
+            let finding: Finding
+            do { finding = try experiment.run(context) } catch { throw fail("\(experiment.name): \(error)", status: 1) }
+            var text = "\n" + String(repeating: "━", count: 88) + "\n" + finding.text + "\n"
+            if draw, let log = finding.trace {
+                let width = timelineWidth ?? min(100, TerminalTimeline.terminalWidth())
+                text += "\n" + TerminalTimeline(log: log, width: width, color: TerminalTimeline.colorWanted(),
+                                                endCycle: finding.traceEndCycle).render()
+            }
+            writeStandardOutput(Array(text.utf8))
+        }
+        var ending = "\n" + String(repeating: "━", count: 88) + "\n"
+        if !skipped.isEmpty { ending += "Not yet runnable: \(skipped.joined(separator: ", ")).\n" }
+        ending += "The tour took \(String(format: "%.1f", Date().timeIntervalSince(start))) s of host time.\n"
+        writeStandardOutput(Array(ending.utf8))
+    }
+
+    func say(_ text: String) {
+        var lines: [String] = [], line = ""
+        for word in text.split(separator: " ") {
+            if !line.isEmpty && line.count + 1 + word.count > 88 { lines.append(line); line = "" }
+            line += (line.isEmpty ? "" : " ") + word
+        }
+        if !line.isEmpty { lines.append(line) }
+        writeStandardOutput(Array((lines.joined(separator: "\n") + "\n").utf8))
+    }
+}
