@@ -22,6 +22,12 @@ public final class ChromeTraceWriter {
     private var failure: TraceViewError?
     private var done = false
     private weak var recorder: TraceRecorder?
+    /// Names an instruction event ("addi a0, a0, 1"): the Trace module knows no
+    /// instruction set, so the caller that does (the command line) supplies this.
+    public var describeInstruction: (@Sendable (_ pc: UInt64, _ bits: UInt32) -> String)? {
+        get { encoder.describeInstruction }
+        set { encoder.describeInstruction = newValue }
+    }
     /// Output is written in chunks of this many bytes.
     static let chunkSize = 1 << 16
 
@@ -129,8 +135,10 @@ public final class ChromeTraceWriter {
     }
 
     /// The same JSON the writer streams, from a finished log (tests, the lab).
-    public static func render(_ log: TraceLog, endCycle: UInt64? = nil) -> String {
+    public static func render(_ log: TraceLog, endCycle: UInt64? = nil,
+                              describeInstruction: (@Sendable (_ pc: UInt64, _ bits: UInt32) -> String)? = nil) -> String {
         var encoder = ChromeTraceEncoder()
+        encoder.describeInstruction = describeInstruction
         encoder.begin(clockFrequency: log.clockFrequency, harts: log.harts, midRun: log.dropped > 0)
         for event in log.events { encoder.encode(event, names: log) }
         encoder.end(endCycle: endCycle ?? log.span.upperBound)
@@ -185,6 +193,7 @@ struct ChromeTraceEncoder {
     private var threadNamed: Set<Int32> = []
     /// Thread names as first written, for the slices on the hart lanes.
     private var threadNameCache: [Int32: String] = [:]
+    var describeInstruction: (@Sendable (_ pc: UInt64, _ bits: UInt32) -> String)?
 
     mutating func begin(clockFrequency: UInt64, harts: Int, midRun: Bool) {
         guard !begun else { return }
@@ -289,8 +298,9 @@ struct ChromeTraceEncoder {
             instant(kind.label, lane: threadLane(tid, names), cycle, ["object": .hex(object), "value": .int(Int64(clamping: value))], category: "mark")
         case .label(let tid, let text):
             instant(names.string(text), lane: threadLane(tid, names), cycle, [:], category: "label")
-        case .instruction:
-            break
+        case .instruction(let tid, let pc, let bits):
+            let name = describeInstruction?(pc, bits) ?? "instruction"
+            instant(name, lane: threadLane(tid, names), cycle, ["pc": .hex(pc), "bits": .hex(UInt64(bits))], category: "instruction")
         }
     }
 

@@ -37,7 +37,7 @@ struct TourCommand: ParsableCommand {
     var toolchain: String?
 
     /// The chapters where a picture of the run says more than its figures.
-    static let drawn: Set<String> = ["single-tasking", "race", "multicore-race", "semaphore-pool", "fairness"]
+    static let drawn: Set<String> = ["single-tasking", "race", "multicore-race", "semaphore-pool"]
 
     func validate() throws {
         let last = Catalog.experiments.map(\.number).max() ?? 1

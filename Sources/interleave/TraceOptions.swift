@@ -5,6 +5,7 @@
 
 import ArgumentParser
 import Kernel
+import Machine
 import Trace
 
 #if canImport(Glibc)
@@ -32,7 +33,7 @@ struct TraceOptions: ParsableArguments {
     @Option(help: "Trace events kept in memory for the timeline and picture (1000...100000000; about 48 bytes each); a longer run shows its last ones.")
     var traceBuffer: Int = TraceRecorder.defaultCapacity
 
-    @Option(help: "Also record every instruction of one thread (thread:N) or PC range (0x10000-0x10400); runs step by step.")
+    @Option(help: "With --trace: also record every instruction of one thread (thread:N) or PC range (0x10000-0x10400), disassembled; runs step by step.")
     var traceInstructions: String?
 
     @Option(help: "Columns for --timeline (default: the terminal's width).")
@@ -52,8 +53,11 @@ struct TraceOptions: ParsableArguments {
         if let timelineWidth, !(40...1000).contains(timelineWidth) {
             throw ValidationError("--timeline-width must be between 40 and 1000 columns, not \(timelineWidth)")
         }
-        if (from != nil || to != nil || traceInstructions != nil) && !isEnabled {
-            throw ValidationError("--from, --to and --trace-instructions need a view: add --timeline, --trace FILE or --svg FILE")
+        if (from != nil || to != nil) && !isEnabled {
+            throw ValidationError("--from and --to need a view: add --timeline, --trace FILE or --svg FILE")
+        }
+        if traceInstructions != nil && tracePath == nil {
+            throw ValidationError("--trace-instructions needs --trace FILE.json: the instructions are shown in Perfetto, one instant each")
         }
         if let tracePath, tracePath == svgPath { throw ValidationError("--trace and --svg name the same file, \(tracePath)") }
     }
@@ -72,6 +76,7 @@ struct TraceOptions: ParsableArguments {
         var writer: ChromeTraceWriter? = nil
         if let tracePath {
             do { writer = try ChromeTraceWriter(path: tracePath) } catch { throw fail("\(error)") }
+            writer?.describeInstruction = { pc, bits in Disassembler.disassemble(bits, pc: pc) }
             writer?.attach(to: recorder)
         }
         return TraceSession(options: self, recorder: recorder, writer: writer, from: from, to: to)

@@ -125,4 +125,18 @@ struct TraceViewTests {
         #expect(parser.parse(), "\(parser.parserError.map { "\($0)" } ?? "")")
         #expect(svg.contains("<svg"))
     }
+
+    @Test("per-instruction events reach Perfetto as instants named by their disassembly")
+    func instructionsInPerfetto() throws {
+        let (log, end, _) = try record(Self.yieldingProgram()) { $0.instructionTrace = .thread(2) }
+        let json = ChromeTraceWriter.render(log, endCycle: end) { pc, bits in Disassembler.disassemble(bits, pc: pc) }
+        let object = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
+        let events = try #require(object?["traceEvents"] as? [[String: Any]])
+        let instructions = events.filter { $0["cat"] as? String == "instruction" }
+        #expect(instructions.count > 1000, "the worker counts down 500 twice per round, three rounds")
+        #expect(instructions.allSatisfy { $0["tid"] as? Int == 2 })
+        #expect(instructions.contains { ($0["name"] as? String)?.hasPrefix("ecall") == true })
+        #expect(instructions.contains { ($0["name"] as? String)?.hasPrefix("addi") == true })
+    }
 }
+
