@@ -15,6 +15,8 @@ public struct TerminalTimeline {
     public let color: Bool
     /// The cycle the run ended at, when later than its last event (open slices run to it).
     public let endCycle: UInt64?
+    /// Threads a fault ended: their last stop shows as `k` (killed), not `x`.
+    let faulted: Set<Int32>
 
     public static let widths = 40...1000
 
@@ -24,6 +26,7 @@ public struct TerminalTimeline {
         self.window = window ?? log.span.lowerBound...max(log.span.upperBound, endCycle ?? 0)
         self.color = color
         self.endCycle = endCycle
+        faulted = Set(log.events.compactMap { if case .fault(let tid, _, _, _) = $0.kind { tid } else { nil } })
     }
 
     /// The chart, one line per row, each at most `width` characters wide (escape codes
@@ -74,6 +77,7 @@ public struct TerminalTimeline {
         var marks = Set<MarkKind>()
         var denseSwitching = false
         var labels = Set<String>()
+        var killed = false
     }
 
     func title(_ chart: Chart) -> [Line] {
@@ -133,6 +137,9 @@ public struct TerminalTimeline {
             if stopsIn[column, default: 0] > 1 {
                 plot[column] = Cell("▒", color: paint(index))
                 legend.denseSwitching = true
+            } else if reason == .exited, faulted.contains(chart.threads[index]) {
+                plot[column] = Cell("k", color: paint(index), bold: true)
+                legend.killed = true
             } else {
                 plot[column] = Cell(Self.mark(reason), color: paint(index), bold: true)
                 legend.stops.insert(reason)
@@ -190,7 +197,8 @@ public struct TerminalTimeline {
         lines += wrap(prefix: "lanes:", [text("█ running"), text("░ ready"), text("─ blocked"), text("· hart idle")]
                       + (legend.denseSwitching ? [text("▒ several switches (zoom in with --from/--to)")] : []))
         let stops = ThreadStopReason.allCases.filter { legend.stops.contains($0) }
-        if !stops.isEmpty { lines += wrap(prefix: "switches:", stops.map { text("\(Self.mark($0)) \($0.label)") }) }
+        let stopItems = stops.map { text("\(Self.mark($0)) \($0.label)") } + (legend.killed ? [text("k killed by a fault")] : [])
+        if !stopItems.isEmpty { lines += wrap(prefix: "switches:", stopItems) }
         let marks = Self.markOrder.filter { legend.marks.contains($0) }
         if !marks.isEmpty { lines += wrap(prefix: "guest marks:", marks.map { text("\(Self.markSymbol($0)) \($0.label)") }) }
         let labels = legend.labels.sorted().prefix(12)
@@ -350,7 +358,13 @@ public struct TerminalTimeline {
     func shortTitle(_ tid: Int32, fitting room: Int) -> String {
         let name = log.threadNames[tid] ?? "thread \(tid)"
         var candidates = [log.threadTitle(tid)]
-        if let pid = log.threadProcess[tid] { candidates.append("\(name) (pid \(pid))") }
+        if let pid = log.threadProcess[tid] {
+            // A process's main thread is best known by its program; another thread by its name.
+            if let program = log.processNames[pid] {
+                candidates += name == "main" ? ["\(program) (pid \(pid))", "\(program) \(pid)"] : ["\(name) (\(program))"]
+            }
+            candidates.append("\(name) (pid \(pid))")
+        }
         candidates.append(name)
         if let fits = candidates.first(where: { $0.count <= room }) { return fits }
         return String(name.prefix(max(0, room - 1))) + "…"

@@ -59,6 +59,10 @@ import Testing
     @Test func matchesTheCheckedInText() throws {
         let actual = TerminalTimeline(log: Self.log, width: 80, color: false).render()
         let expected = try? String(contentsOf: Self.expectedFile, encoding: .utf8)
+        if actual != expected, ProcessInfo.processInfo.environment["INTERLEAVE_UPDATE_EXPECTED"] == "1" {
+            try actual.write(to: Self.expectedFile, atomically: true, encoding: .utf8)
+            return
+        }
         if actual != expected {
             print("TerminalTimeline: the small timeline differs from \(Self.expectedFile.path); if the change is right, save this as that file:\n\(actual)")
         }
