@@ -57,6 +57,7 @@ import Kernel
         #expect(finding["wrong"] >= 1)
         #expect(finding["wrong"] < finding["seeds"])
         #expect(finding["atomic wrong"] == 0)
+        #expect(finding["mutex wrong"] == 0)
         #expect(finding["switch in window"] == 1, "the wrong run's timeline shows a switch between a read and its write")
     }
 
@@ -64,6 +65,7 @@ import Kernel
         guard let finding = try LabSupport.finding("multicore-race") else { return }
         #expect(finding["wrong"] >= 1)
         #expect(finding["atomic wrong"] == 0)
+        #expect(finding["mutex wrong"] == 0)
         #expect(finding["timer interrupts"] == 0)
         #expect(finding["slice switches"] == 0)
     }

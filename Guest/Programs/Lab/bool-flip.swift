@@ -2,12 +2,13 @@
 // the flipped value back and read it again. Two flips must leave it as it was (false);
 // when a switch falls between one thread's read and its write, the other's flip is lost.
 //
-//   bool-flip plain|atomic THINK DELAY
+//   bool-flip plain|atomic|mutex THINK DELAY
 //
 // Each thread first computes a random number of rounds below DELAY (from getrandom, so
 // the run's seed chooses where the threads are when the timer fires), then reads, thinks
 // THINK rounds, and writes. `atomic` writes with compare-and-swap and, when the flag
-// changed since its read, reads and thinks again. Times are simulated nanoseconds.
+// changed since its read, reads and thinks again. `mutex` holds a Sync.Mutex from the
+// read to the write, so the other thread waits outside. Times are simulated nanoseconds.
 
 import Sync
 import Synchronization
@@ -32,6 +33,8 @@ func number(_ index: Int) -> Int {
 }
 
 let atomicMode = System.arguments.count > 1 && System.arguments[1] == "atomic"
+let mutexMode = System.arguments.count > 1 && System.arguments[1] == "mutex"
+let lock = Mutex()
 let think = number(2), delayLimit = max(1, number(3))
 let flag = UnsafeMutablePointer<Bool>.allocate(capacity: 1)
 flag.initialize(to: false)
@@ -69,6 +72,7 @@ func flip(_ index: Int) -> String {
             retries += 1
         }
     }
+    if mutexMode { lock.lock() }
     let seen = read()
     label("read")
     let readAt = System.monotonicNanoseconds()
@@ -77,6 +81,7 @@ func flip(_ index: Int) -> String {
     label("write")
     let writtenAt = System.monotonicNanoseconds()
     let again = read()
+    if mutexMode { lock.unlock() }
     return "thread \(System.threadID) read \(seen) at \(readAt) ns, wrote \(!seen) at \(writtenAt) ns, read again \(again)"
 }
 

@@ -3,7 +3,7 @@
 // again; two flips must leave it false. On one hart a timer switch between one thread's
 // read and its write loses the other's flip; on two harts the threads overlap with no
 // timer at all. Over 50 seeds we count wrong runs, with plain loads and stores and with
-// compare-and-swap, and show where the switch fell in the first wrong run.
+// compare-and-swap and under a mutex, and show where the switch fell in the first wrong run.
 
 import Kernel
 
@@ -89,21 +89,26 @@ struct BoolFlip {
             if result.output.contains(": wrong") { atomicWrong += 1 }
             retries += result.lines(starting: "thread ").compactMap { integer(after: "retries ", in: $0) }.reduce(0, +)
         }
+        var mutexWrong = 0
+        for seed in first..<first + UInt64(seeds) where try flip(seed: seed, mode: "mutex").output.contains(": wrong") { mutexWrong += 1 }
         let range = "seeds \(first)...\(first + UInt64(seeds) - 1)"
         var finding = Finding(point: multicore ? """
             On two harts the threads truly run at once: with no timer and no switch at all, both can read the \
             flag before either writes it, and one flip is lost. Compare-and-swap notices that the flag changed \
-            since its read, reads again and never loses a flip.
+            since its read, reads again and never loses a flip; a mutex held from the read to the write keeps the \
+            other thread out until the flip is done.
             """ : """
             One hart, a timer: when the slice ends between a thread's read and its write, the other thread reads \
             the old value too, and its flip is lost when the first writes its stale result. Whether the switch \
-            falls there depends on the seed; compare-and-swap never loses a flip.
+            falls there depends on the seed; compare-and-swap never loses a flip, and neither does a mutex held \
+            from the read to the write.
             """)
         let setting = multicore ? "\(configuration.harts) harts, cooperative (no timer), granularity 1, jitter 3"
                                 : "one hart, " + policyText(configuration)
         finding.add(table(["\(setting), \(range)", "wrong runs"], [
             ["plain load, think, store", "\(wrong.count) of \(seeds)"],
             ["compare-and-swap (retried \(retries) times)", "\(atomicWrong) of \(seeds)"],
+            ["a mutex (Sync.Mutex) held from read to write", "\(mutexWrong) of \(seeds)"],
         ]))
 finding.note("Wrong with seeds: " + (wrong.isEmpty ? "none" : wrong.map(String.init).joined(separator: ", ")) + ".")
         finding.add("Timer interrupts in all plain runs: \(timerInterrupts); switches because a slice expired: \(sliceSwitches).")
@@ -118,7 +123,7 @@ finding.note("Wrong with seeds: " + (wrong.isEmpty ? "none" : wrong.map(String.i
             }
         }
         finding.figures = [
-            "seeds": Double(seeds), "wrong": Double(wrong.count), "atomic wrong": Double(atomicWrong),
+            "seeds": Double(seeds), "wrong": Double(wrong.count), "atomic wrong": Double(atomicWrong), "mutex wrong": Double(mutexWrong),
             "timer interrupts": Double(timerInterrupts), "slice switches": Double(sliceSwitches),
             "switch in window": switchInWindow ? 1 : 0, "first wrong seed": Double(wrong.first ?? 0),
         ]
