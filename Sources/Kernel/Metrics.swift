@@ -6,6 +6,7 @@
 // and configuration give byte-identical text.
 
 import Machine
+import Trace
 
 /// One hart's counters. Busy and idle add up to the run's cycles.
 public struct HartMetrics: Sendable, Equatable {
@@ -207,24 +208,5 @@ final class JSONWriter {
 
     private func newline() { text += "\n" + String(repeating: "  ", count: hasElements.count) }
 
-    static func quoted(_ string: String) -> String {
-        var result = "\""
-        for scalar in string.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\t": result += "\\t"
-            case "\r": result += "\\r"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    result.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return result + "\""
-    }
+    static func quoted(_ string: String) -> String { jsonQuoted(string) }
 }
