@@ -58,6 +58,7 @@ struct LabRunCommand: ParsableCommand {
         }
         let options = LabOptions(seed: seed, harts: harts, era: era)
         do { try experiment.validate(options) } catch { throw fail(error.message) }
+        if traceOptions.isEnabled { try traceOptions.preflight(clockFrequency: labClock) }
         var session: TraceSession? = nil
         var sessionError: Error? = nil
         let context: LabContext

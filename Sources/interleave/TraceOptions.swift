@@ -67,11 +67,8 @@ struct TraceOptions: ParsableArguments {
     /// an output path that cannot be written.
     func start(clockFrequency: UInt64, harts: Int) throws -> TraceSession? {
         guard isEnabled else { return nil }
+        try preflight(clockFrequency: clockFrequency)
         let from = from.flatMap(TimePoint.init), to = to.flatMap(TimePoint.init)
-        if let from, let to, from.cycles(clockFrequency: clockFrequency) >= to.cycles(clockFrequency: clockFrequency) {
-            throw fail("--from (\(self.from ?? "")) must come before --to (\(self.to ?? ""))")
-        }
-        if let svgPath, let problem = unwritable(svgPath) { throw fail("cannot write the picture to \(svgPath): \(problem)") }
         let recorder = TraceRecorder(capacity: traceBuffer, clockFrequency: clockFrequency, harts: harts)
         var writer: ChromeTraceWriter? = nil
         if let tracePath {
@@ -80,6 +77,17 @@ struct TraceOptions: ParsableArguments {
             writer?.attach(to: recorder)
         }
         return TraceSession(options: self, recorder: recorder, writer: writer, from: from, to: to)
+    }
+
+    /// Checks what can be checked before anything runs: the window's order at this clock,
+    /// and that the output paths can be written.
+    func preflight(clockFrequency: UInt64) throws {
+        let from = from.flatMap(TimePoint.init), to = to.flatMap(TimePoint.init)
+        if let from, let to, from.cycles(clockFrequency: clockFrequency) >= to.cycles(clockFrequency: clockFrequency) {
+            throw fail("--from (\(self.from ?? "")) must come before --to (\(self.to ?? ""))")
+        }
+        if let svgPath, let problem = unwritable(svgPath) { throw fail("cannot write the picture to \(svgPath): \(problem)") }
+        if let tracePath, let problem = unwritable(tracePath) { throw fail("cannot write the trace to \(tracePath): \(problem)") }
     }
 
     /// Why `path` cannot be written, or nil if it can (its folder exists and is writable,
