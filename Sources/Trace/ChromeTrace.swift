@@ -370,9 +370,41 @@ struct ChromeTraceEncoder {
     }
 
     private mutating func emit(_ phase: String, _ name: String, lane: (pid: Int32, tid: Int32), _ cycle: UInt64?, _ extra: String) {
-        let ts = cycle.map { Self.fixed($0, frequency: clockFrequency, digits: 9, decimals: 3) } ?? "0"
-        append((first ? "" : ",\n") + "{\"ph\":\"\(phase)\",\"name\":\(Self.quote(name)),\"pid\":\(lane.pid),\"tid\":\(lane.tid),\"ts\":\(ts)\(extra)}")
+        // Appended piece by piece: this runs for every event of a long trace.
+        append(first ? "{\"ph\":\"" : ",\n{\"ph\":\"")
+        append(phase)
+        append("\",\"name\":")
+        appendQuoted(name)
+        append(",\"pid\":")
+        appendInteger(Int64(lane.pid))
+        append(",\"tid\":")
+        appendInteger(Int64(lane.tid))
+        append(",\"ts\":")
+        if let cycle { appendFixed(cycle) } else { append("0") }
+        append(extra)
+        append("}")
         first = false
+    }
+
+    /// Short numbers are small strings: no allocation.
+    private mutating func appendInteger(_ value: Int64) { append(String(value)) }
+
+    /// A JSON string literal, straight into the output; plain ASCII names go as they are.
+    private mutating func appendQuoted(_ text: String) {
+        var plain = true
+        for byte in text.utf8 where byte < 0x20 || byte == 0x22 || byte == 0x5C || byte >= 0x7F { plain = false; break }
+        if plain {
+            output.append(UInt8(ascii: "\""))
+            output.append(contentsOf: text.utf8)
+            output.append(UInt8(ascii: "\""))
+        } else {
+            append(Self.quote(text))
+        }
+    }
+
+    /// Cycles as microseconds with three decimals (`fixed(_, digits: 9, decimals: 3)`).
+    private mutating func appendFixed(_ cycles: UInt64) {
+        append(Self.fixed(cycles, frequency: clockFrequency, digits: 9, decimals: 3))
     }
 
     private mutating func append(_ text: String) { output.append(contentsOf: text.utf8) }
@@ -388,6 +420,14 @@ struct ChromeTraceEncoder {
         let seconds = cycles / frequency
         let product = (cycles % frequency).multipliedFullWidth(by: scale)
         let fraction = frequency.dividingFullWidth((product.high, product.low)).quotient
+        // The common case, a total that fits in 64 bits: two integers and a point.
+        if decimals > 0, decimals <= digits, seconds < UInt64.max / scale {
+            var unit: UInt64 = 1
+            for _ in 0..<decimals { unit *= 10 }
+            let total = seconds * scale + fraction
+            let decimal = String(total % unit)
+            return String(total / unit) + "." + String(repeating: "0", count: decimals - decimal.count) + decimal
+        }
         var text = String(fraction)
         if seconds > 0 {
             text = String(seconds) + String(repeating: "0", count: digits - text.count) + text
@@ -400,23 +440,29 @@ struct ChromeTraceEncoder {
     }
 
     static func object(_ args: [String: JSONArg]) -> String {
-        let fields = args.sorted { $0.key < $1.key }.map { key, value -> String in
-            let encoded: String
+        if args.isEmpty { return "{}" }
+        var text = "{"
+        for (index, (key, value)) in args.sorted(by: { $0.key < $1.key }).enumerated() {
+            if index > 0 { text += "," }
+            text += quote(key)
+            text += ":"
             switch value {
-            case .string(let text): encoded = quote(text)
-            case .int(let number): encoded = String(number)
-            case .raw(let json): encoded = json
+            case .string(let value): text += quote(value)
+            case .int(let number): text += String(number)
+            case .raw(let json): text += json
             }
-            return quote(key) + ":" + encoded
         }
-        return "{" + fields.joined(separator: ",") + "}"
+        return text + "}"
     }
 
     static func quote(_ text: String) -> String { jsonQuoted(text) }
 
     /// Names for the common system calls (Linux riscv64 numbers and Interleave's own).
     static func systemCallName(_ number: UInt32) -> String {
-        let names: [UInt32: String] = [
+        systemCallNames[number] ?? "syscall \(number)"
+    }
+
+    static let systemCallNames: [UInt32: String] = [
             29: "ioctl", 57: "close", 63: "read", 64: "write", 65: "readv", 66: "writev", 93: "exit",
             94: "exit_group", 96: "set_tid_address", 98: "futex", 101: "nanosleep", 113: "clock_gettime",
             115: "clock_nanosleep", 124: "sched_yield", 129: "kill", 172: "getpid", 173: "getppid", 178: "gettid",
@@ -424,14 +470,14 @@ struct ChromeTraceEncoder {
             0x1000: "thread_spawn", 0x1001: "thread_join", 0x1010: "process_spawn", 0x1011: "process_wait",
             0x1020: "post_message", 0x1021: "get_message", 0x1022: "peek_message",
             0x1030: "set_priority", 0x1031: "set_affinity", 0x1032: "set_foreground", 0x1040: "trace_mark", 0x1041: "trace_label", 0x1042: "trace_enabled",
-        ]
-        return names[number] ?? "syscall \(number)"
-    }
+    ]
 }
 
 /// A JSON string literal: quotes, backslashes and control characters escaped. Shared by
 /// every JSON this project writes (the Perfetto trace, the kernel's metrics).
 public func jsonQuoted(_ text: String) -> String {
+    // Most names and keys need no escape at all.
+    if !text.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 >= 0x7F }) { return "\"" + text + "\"" }
     var result = "\""
     for scalar in text.unicodeScalars {
         switch scalar {
