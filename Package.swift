@@ -29,7 +29,11 @@ let package = Package(
             // a million times a second); the kernel's own state is not shared across threads.
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
         ),
-        .target(name: "Trace"),
+        .target(
+            name: "Trace",
+            // Recording runs for every event of a traced run; the recorder is not shared across threads.
+            swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
+        ),
         .target(name: "Toolchain"),
         .target(name: "Lab", dependencies: ["Kernel", "Machine", "Trace", "Toolchain"]),
         .executableTarget(

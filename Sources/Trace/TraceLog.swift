@@ -54,8 +54,13 @@ public struct TraceLog: Sendable {
 
     /// The first and last cycle of any event (0...0 with none).
     public var span: ClosedRange<UInt64> {
-        guard let first = events.map(\.cycle).min(), let last = events.map(\.cycle).max() else { return 0...0 }
-        return first...last
+        guard var low = events.first?.cycle else { return 0...0 }
+        var high = low
+        for event in events {
+            low = min(low, event.cycle)
+            high = max(high, event.cycle)
+        }
+        return low...high
     }
 
     /// One stretch of a thread on a hart.
@@ -74,6 +79,7 @@ public struct TraceLog: Sendable {
     /// next threadStops of that thread on that hart. A slice open when the log ends runs
     /// to `endCycle` (the last event's cycle, or given).
     public func runSlices(endCycle: UInt64? = nil) -> [RunSlice] {
+        let span = self.span
         let end = endCycle ?? span.upperBound
         var open: [Int: (tid: Int32, start: UInt64)] = [:]
         var slices: [RunSlice] = []
