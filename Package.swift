@@ -52,6 +52,8 @@ let package = Package(
         .testTarget(name: "TraceTests", dependencies: ["Trace"], exclude: ["Expected"]),
         .testTarget(name: "LabTests", dependencies: ["Lab", "Kernel", "Trace", "Toolchain"]),
         .testTarget(name: "ToolchainTests", dependencies: ["Toolchain"]),
+        // Runs the built `interleave` as a person would (swift test builds it beside the tests).
+        .testTarget(name: "CommandLineTests", dependencies: ["Machine"]),
     ],
     swiftLanguageModes: [.v6]
 )

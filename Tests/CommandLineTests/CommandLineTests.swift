@@ -1,0 +1,145 @@
+// The command line itself, run as a person would: the trace views' bad input (an
+// unwritable path, --from after --to, a window in which nothing happened) gives one
+// sentence, a non-zero status and no file left behind; the timeline prints plain when
+// piped; the lab names its experiments and refuses what one cannot take, with the reason.
+// The programs are hand-assembled, so no toolchain is needed.
+
+import Foundation
+import Machine
+import Testing
+
+@Suite("Command line")
+struct CommandLineTests {
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().path
+
+    /// The `interleave` built beside the tests (swift test builds every product), or nil.
+    static let tool: String? = {
+        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("interleave").path
+        let found = [beside, packageRoot + "/.build/debug/interleave"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        if found == nil { print("note: skipping the command-line tests: no interleave executable beside the tests") }
+        return found
+    }()
+
+    /// A fresh folder for one test's files.
+    static func folder() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("interleave-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    /// Two threads that yield to each other three times, as an ELF file in `folder`.
+    static func program(in folder: URL) throws -> String {
+        var asm = Assembler(origin: 0x10000)
+        asm.j("main")
+        asm.li(.s0, 3)                                   // the worker, at origin + 4
+        asm.label("worker")
+        asm.li(.a7, 124)
+        asm.ecall()
+        asm.addi(.s0, .s0, -1)
+        asm.bnez(.s0, "worker")
+        asm.li(.a0, 0)
+        asm.ret()
+        asm.label("main")
+        for (register, value) in [(Register.a0, Int64(0x10004)), (.a1, 0), (.a2, 64 << 10), (.a3, 0)] { asm.li(register, value) }
+        asm.li(.a7, 0x1000)
+        asm.ecall()
+        asm.mv(.s1, .a0)
+        asm.li(.s0, 3)
+        asm.label("loop")
+        asm.li(.a7, 124)
+        asm.ecall()
+        asm.addi(.s0, .s0, -1)
+        asm.bnez(.s0, "loop")
+        asm.mv(.a0, .s1)
+        asm.li(.a7, 0x1001)
+        asm.ecall()
+        asm.li(.a0, 0)
+        asm.li(.a7, 93)
+        asm.ecall()
+        let code = try asm.assemble()
+        let elf = ELFWriter.executable(contents: code, address: 0x10000, entry: 0x10000, zeroFill: 0x1000, symbols: [("_start", 0x10000)])
+        let path = folder.appendingPathComponent("yield.elf").path
+        try Data(elf).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    struct Outcome { var status: Int32; var output: String; var error: String }
+
+    func interleave(_ arguments: [String]) throws -> Outcome? {
+        guard let tool = Self.tool else { return nil }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: tool)
+        process.arguments = arguments
+        var environment = ProcessInfo.processInfo.environment
+        environment["COLUMNS"] = "80"
+        process.environment = environment
+        let output = Pipe(), error = Pipe()
+        process.standardOutput = output
+        process.standardError = error
+        try process.run()
+        let outputData = output.fileHandleForReading.readDataToEndOfFile()
+        let errorData = error.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Outcome(status: process.terminationStatus, output: String(decoding: outputData, as: UTF8.self),
+                       error: String(decoding: errorData, as: UTF8.self))
+    }
+
+    func files(in folder: URL) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).filter { $0 != "yield.elf" }.sorted()
+    }
+
+    @Test("the timeline, the Perfetto trace and the picture of a good run; plain text when piped")
+    func goodRun() throws {
+        let folder = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let program = try Self.program(in: folder)
+        let trace = folder.appendingPathComponent("t.json").path, svg = folder.appendingPathComponent("t.svg").path
+        guard let outcome = try interleave(["run", program, "--timeline", "--trace", trace, "--svg", svg]) else { return }
+        #expect(outcome.status == 0, "\(outcome.error)")
+        #expect(outcome.output.contains("Timeline:") && outcome.output.contains("switches: y yield"))
+        #expect(!outcome.output.contains("\u{1B}["), "no colour when standard output is a pipe")
+        #expect(outcome.output.split(separator: "\n").allSatisfy { $0.count <= 80 })
+        #expect(files(in: folder) == ["t.json", "t.svg"])
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: trace))) as? [String: Any]
+        #expect((json?["traceEvents"] as? [Any])?.isEmpty == false)
+    }
+
+    @Test("bad trace input: one sentence, status 2, no file left behind")
+    func badInput() throws {
+        let folder = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let program = try Self.program(in: folder)
+        let trace = folder.appendingPathComponent("t.json").path, svg = folder.appendingPathComponent("t.svg").path
+        let cases: [([String], String)] = [
+            (["--trace", folder.path + "/missing/t.json"], "cannot write the trace"),
+            (["--svg", folder.path + "/missing/t.svg"], "cannot write the picture"),
+            (["--trace", folder.path], "it is a folder"),
+            (["--svg", svg, "--trace", trace, "--from", "5ms", "--to", "1ms"], "must come before --to"),
+            (["--svg", svg, "--trace", trace, "--from", "500ms", "--to", "600ms"], "nothing happened between"),
+            (["--timeline", "--from", "soon"], "--from must be a number of cycles"),
+            (["--from", "1ms"], "need a view"),
+        ]
+        for (options, message) in cases {
+            guard let outcome = try interleave(["run", program] + options) else { return }
+            #expect(outcome.status == 2 || outcome.status == 64, "\(options): status \(outcome.status)")
+            #expect(outcome.error.contains(message), "\(options): \(outcome.error)")
+            #expect(files(in: folder).isEmpty, "\(options) left \(files(in: folder))")
+        }
+    }
+
+    @Test("the lab lists fourteen experiments, names the known ones for an unknown name, and says why it refuses an option")
+    func labInput() throws {
+        guard let list = try interleave(["lab", "list"]) else { return }
+        #expect(list.status == 0)
+        #expect(list.output.split(separator: "\n").count == 14)
+        guard let unknown = try interleave(["lab", "run", "races"]) else { return }
+        #expect(unknown.status == 2)
+        #expect(unknown.error.contains("no experiment named races") && unknown.error.contains("multicore-race"))
+        guard let refused = try interleave(["lab", "run", "single-tasking", "--harts", "2"]) else { return }
+        #expect(refused.status == 2)
+        #expect(refused.error.contains("takes no --harts:"))
+        guard let tour = try interleave(["tour", "--chapter", "15"]) else { return }
+        #expect(tour.status != 0 && tour.error.contains("--chapter must be between 1 and 14"))
+    }
+}
