@@ -265,6 +265,8 @@ public struct SVGTimeline {
 
     private func marks(_ svg: inout Canvas, laneTop: [Int32: Double]) {
         var last: [Int32: Double] = [:]
+        /// Where the last label's text ends on each lane: a label is written out only where it fits.
+        var textEnd: [Int32: Double] = [:]
         for event in log.events where window.contains(event.cycle) {
             let tid: Int32, colour: String, text: String
             switch event.kind {
@@ -283,6 +285,12 @@ public struct SVGTimeline {
             if let previous = last[tid], px - previous < 1 { continue }
             last[tid] = px
             svg.line("<rect x=\"\((px - 0.75).svg)\" y=\"\((top + 1).svg)\" width=\"1.5\" height=\"7\" fill=\"\(colour)\"><title>\(escape("\(log.threadTitle(tid)) at \(log.format(log.milliseconds(event.cycle))) ms: \(text)"))</title></rect>")
+            if case .label = event.kind, px + 2 >= textEnd[tid] ?? -.infinity {
+                // Guest labels ("read", "write") are what the person wanted to see: written
+                // beside the tick, with a white halo so they read over a bar too.
+                svg.line("<text x=\"\((px + 2).svg)\" y=\"\((top + 8).svg)\" font-size=\"9\" fill=\"#222222\" stroke=\"#FFFFFF\" stroke-width=\"2.5\" paint-order=\"stroke\">\(escape(text))</text>")
+                textEnd[tid] = px + 2 + 5.5 * Double(text.count) + 4
+            }
         }
     }
 
