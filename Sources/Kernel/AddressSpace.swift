@@ -54,6 +54,9 @@ final class AddressSpace {
     private(set) var peakResidentPages: UInt64 = 0
     /// Pages given a frame on first touch.
     private(set) var demandFaults: UInt64 = 0
+    /// Told the address of each page given a frame on first touch, whether a trap or a
+    /// system call's copy touched it (the trace uses it).
+    var onDemandFault: ((UInt64) -> Void)?
     let pageLimit: UInt64
 
     init?(memory: PhysicalMemory, frames: FrameAllocator, pageLimit: UInt64) {
@@ -179,6 +182,7 @@ final class AddressSpace {
         if let (frame, _) = pageTable.lookup(Self.pageDown(address)) { return .success(frame) }
         guard let frame = mapNewPage(address, permissions: region.permissions) else { return .failure(.outOfMemory) }
         demandFaults += 1
+        onDemandFault?(address)
         return .success(frame)
     }
 

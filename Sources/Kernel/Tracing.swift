@@ -33,6 +33,11 @@ extension Kernel {
         trace.nameThread(thread.tid, process: process.pid, name: "main")
         traceEvent(.processStarted(pid: process.pid, parent: process.parentID ?? 0, name: trace.intern(process.name)), cycle: cycle)
         traceEvent(.threadStarted(tid: thread.tid, pid: process.pid), cycle: cycle)
+        process.addressSpace.onDemandFault = { [unowned self] address in
+            // A fault or a system call's copy, on behalf of the thread whose trap is handled.
+            guard let index = handlingHart, index < running.count else { return }
+            traceEvent(.pageFault(tid: running[index]?.tid ?? 0, address: address), on: machine.harts[index])
+        }
     }
 
     func traceThreadStart(_ thread: Thread, on hart: Hart) {

@@ -292,6 +292,8 @@ struct ChromeTraceEncoder {
             instant("input handled", lane: threadLane(tid, names), cycle, ["latency_cycles": .int(Int64(clamping: latency))], category: "input")
             let ms = Self.fixed(latency, frequency: clockFrequency, digits: 6, decimals: 3)
             emit("C", "input latency (ms)", lane: (Self.machinePid, Self.machinePid), cycle, ",\"args\":{\"ms\":\(ms)}")
+        case .pageFault(let tid, let address):
+            instant("page fault", lane: threadLane(tid, names), cycle, ["address": .hex(address)], category: "memory")
         case .tlbFlush(let tid):
             instant("TLB flush", lane: (Self.machinePid, hartLane(Int(event.hart))), cycle, ["thread": .int(Int64(tid))])
         case .mark(let tid, let kind, let object, let value):

@@ -51,6 +51,9 @@ public enum TraceEventKind: Sendable, Equatable {
     case inputInjected(sequence: UInt32, to: Int32)
     /// A thread took an input event this many cycles after it was injected.
     case inputHandled(tid: Int32, latencyCycles: UInt64)
+    /// A page of the thread's process got its frame on first touch (demand paging); the
+    /// address is the one the instruction touched.
+    case pageFault(tid: Int32, address: UInt64)
     /// The hart's address translation was flushed (a new address space was switched in).
     case tlbFlush(tid: Int32)
     /// A mark the guest made through trace_mark (the Sync library's locks use these).
@@ -67,7 +70,7 @@ public enum TraceEventKind: Sendable, Equatable {
         case .threadStarted(let tid, _), .threadEnded(let tid, _), .threadReady(let tid), .threadRuns(let tid, _),
              .threadStops(let tid, _, _), .systemCall(let tid, _, _), .interrupt(_, let tid),
              .fault(let tid, _, _, _), .futexWait(let tid, _), .futexWake(let tid, _, _),
-             .messageRetrieved(let tid, _), .inputHandled(let tid, _), .tlbFlush(let tid),
+             .messageRetrieved(let tid, _), .inputHandled(let tid, _), .tlbFlush(let tid), .pageFault(let tid, _),
              .mark(let tid, _, _, _), .label(let tid, _), .instruction(let tid, _, _): tid
         case .messagePosted(let from, _, _): from
         case .inputInjected(_, let to): to

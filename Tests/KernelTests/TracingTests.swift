@@ -71,6 +71,23 @@ struct TracingTests {
         #expect(again.events == log.events)
     }
 
+    @Test("every page given a frame on first touch while the program runs is a page-fault event, with its thread")
+    func pageFaults() throws {
+        guard let elf = try GuestPrograms.build("Threads/ping-pong.swift") else { return }
+        var configuration = KernelConfiguration()
+        configuration.memoryLimit = 16 << 20
+        let recorder = TraceRecorder(clockFrequency: configuration.clockFrequency, harts: 1)
+        let streams = CapturedStreams()
+        let kernel = try Kernel(executable: elf, name: "test", arguments: ["20"], configuration: configuration,
+                                io: streams.io, trace: recorder)
+        let atLoad = kernel.statistics.pageFaults   // the loader's initial stack, before any trace
+        _ = kernel.run()
+        let faults = recorder.log.events.compactMap { if case .pageFault(let tid, _) = $0.kind { tid } else { nil } }
+        #expect(!faults.isEmpty)
+        #expect(faults.allSatisfy { $0 == 1 || $0 == 2 })
+        #expect(UInt64(faults.count) == kernel.statistics.pageFaults - atLoad)
+    }
+
     @Test("a time slice that expires is recorded with its reason, and timer interrupts are marked")
     func sliceExpiry() throws {
         guard let elf = try GuestPrograms.build("Threads/hog.swift") else { return }
