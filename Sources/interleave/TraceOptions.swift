@@ -18,25 +18,25 @@ struct TraceOptions: ParsableArguments {
     @Flag(help: "Draw a timeline of the run after it: one lane per hart and per thread, switches and their reasons marked.")
     var timeline = false
 
-    @Option(name: .customLong("trace"), help: "Write the run as Chrome trace-event JSON to this file (open it in ui.perfetto.dev).")
+    @Option(name: .customLong("trace"), help: ArgumentHelp("Write the run as Chrome trace-event JSON to this file (open it in ui.perfetto.dev).", valueName: "file.json"))
     var tracePath: String?
 
-    @Option(name: .customLong("svg"), help: "Write the timeline as a standalone SVG picture to this file.")
+    @Option(name: .customLong("svg"), help: ArgumentHelp("Write the timeline as a standalone SVG picture to this file.", valueName: "file.svg"))
     var svgPath: String?
 
-    @Option(help: "Show the timeline and picture from this point: cycles (250000) or simulated milliseconds (15.6ms).")
+    @Option(help: ArgumentHelp("Show the timeline and picture from this point: cycles (250000) or simulated milliseconds (15.6ms).", valueName: "time"))
     var from: String?
 
-    @Option(help: "Show the timeline and picture up to this point: cycles or simulated milliseconds.")
+    @Option(help: ArgumentHelp("Show the timeline and picture up to this point: cycles or simulated milliseconds.", valueName: "time"))
     var to: String?
 
-    @Option(help: "Trace events kept in memory for the timeline and picture (1000...100000000; about 48 bytes each); a longer run shows its last ones.")
+    @Option(help: ArgumentHelp("Trace events kept in memory for the timeline and picture (1000...100000000; about 48 bytes each); a longer run shows its last ones.", valueName: "events"))
     var traceBuffer: Int = TraceRecorder.defaultCapacity
 
-    @Option(help: "With --trace: also record every instruction of one thread (thread:N) or PC range (0x10000-0x10400), disassembled; runs step by step.")
+    @Option(help: ArgumentHelp("With --trace: also record every instruction of one thread (thread:N) or PC range (0x10000-0x10400), disassembled; runs step by step.", valueName: "thread:N|start-end"))
     var traceInstructions: String?
 
-    @Option(help: "Columns for --timeline (default: the terminal's width).")
+    @Option(help: ArgumentHelp("Columns for --timeline (default: the terminal's width).", valueName: "columns"))
     var timelineWidth: Int?
 
     var isEnabled: Bool { timeline || tracePath != nil || svgPath != nil }
