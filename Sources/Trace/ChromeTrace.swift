@@ -28,6 +28,11 @@ public final class ChromeTraceWriter {
         get { encoder.describeInstruction }
         set { encoder.describeInstruction = newValue }
     }
+    /// The most bytes of events the file takes; later events are counted in
+    /// `eventsLeftOut` (and in the file's otherData), so a long run cannot fill the disk.
+    public var byteLimit: UInt64 = 4 << 30
+    public private(set) var eventsLeftOut: UInt64 = 0
+    private var bytesWritten: UInt64 = 0
     /// Output is written in chunks of this many bytes.
     static let chunkSize = 1 << 16
 
@@ -59,6 +64,10 @@ public final class ChromeTraceWriter {
 
     private func receive(_ event: TraceEvent, from recorder: TraceRecorder) {
         guard !done, failure == nil else { return }
+        guard bytesWritten + UInt64(encoder.output.count) < byteLimit else {
+            eventsLeftOut &+= 1
+            return
+        }
         encoder.encode(event, names: recorder)
         if encoder.output.count >= Self.chunkSize { flush() }
     }
@@ -67,7 +76,7 @@ public final class ChromeTraceWriter {
     public func finish(endCycle: UInt64) throws(TraceViewError) {
         guard !done else { throw TraceViewError("the trace \(path) was already finished or abandoned") }
         if !encoder.begun { encoder.begin(clockFrequency: 1, harts: 0, midRun: false) }
-        encoder.end(endCycle: endCycle)
+        encoder.end(endCycle: endCycle, eventsLeftOut: eventsLeftOut)
         flush()
         detach()
         if close(descriptor) != 0, failure == nil {
@@ -116,6 +125,7 @@ public final class ChromeTraceWriter {
                 offset += written
             }
         }
+        bytesWritten &+= UInt64(encoder.output.count)
         encoder.output.removeAll(keepingCapacity: true)
     }
 
@@ -213,12 +223,13 @@ struct ChromeTraceEncoder {
         }
     }
 
-    mutating func end(endCycle: UInt64) {
+    mutating func end(endCycle: UInt64, eventsLeftOut: UInt64 = 0) {
         for (hart, open) in running.sorted(by: { $0.key < $1.key }) {
             slice(hart: hart, tid: open.tid, start: open.start, end: max(endCycle, open.start), stop: nil, object: 0)
         }
         running = [:]
-        append("\n],\"displayTimeUnit\":\"ns\",\"otherData\":{\"clock_hz\":\(clockFrequency),\"harts\":\(harts),\"time_unit\":\"simulated microseconds\",\"generator\":\"Interleave\"}}\n")
+        let leftOut = eventsLeftOut > 0 ? ",\"events_left_out\":\(eventsLeftOut)" : ""
+        append("\n],\"displayTimeUnit\":\"ns\",\"otherData\":{\"clock_hz\":\(clockFrequency),\"harts\":\(harts),\"time_unit\":\"simulated microseconds\",\"generator\":\"Interleave\"\(leftOut)}}\n")
     }
 
     mutating func encode<Names: TraceNames>(_ event: TraceEvent, names: Names) {

@@ -44,9 +44,17 @@ public final class TraceRecorder {
         sink?(event, self)
     }
 
+    /// Most distinct strings kept: a guest labelling with ever-new text cannot grow the
+    /// host's memory without bound; past it, labels read "(too many distinct labels)".
+    public static let stringLimit = 1 << 16
+    static let overflowLabel = "(too many distinct labels)"
+
     /// Interns `text`, returning its index in `strings`.
     public func intern(_ text: String) -> TraceString {
         if let index = stringIndex[text] { return TraceString(index) }
+        if strings.count >= Self.stringLimit, text != Self.overflowLabel {
+            return intern(Self.overflowLabel)   // kept one past the limit
+        }
         let index = Int32(strings.count)
         strings.append(text)
         stringIndex[text] = index

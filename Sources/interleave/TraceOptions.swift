@@ -33,6 +33,9 @@ struct TraceOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Trace events kept in memory for the timeline and picture (1000...100000000; about 48 bytes each); a longer run shows its last ones.", valueName: "events"))
     var traceBuffer: Int = TraceRecorder.defaultCapacity
 
+    @Option(name: .customLong("trace-max-mib"), help: ArgumentHelp("Most MiB the --trace file takes (1...1048576); later events are left out and counted.", valueName: "MiB"))
+    var traceMaxMiB: UInt64 = 4096
+
     @Option(help: ArgumentHelp("With --trace: also record every instruction of one thread (thread:N) or PC range (0x10000-0x10400), disassembled; runs step by step.", valueName: "thread:N|start-end"))
     var traceInstructions: String?
 
@@ -49,6 +52,9 @@ struct TraceOptions: ParsableArguments {
         }
         if let traceInstructions, InstructionTraceFilter(traceInstructions) == nil {
             throw ValidationError("--trace-instructions must be \(InstructionTraceFilter.accepted), not '\(traceInstructions)'")
+        }
+        guard (1...1 << 20).contains(traceMaxMiB) else {
+            throw ValidationError("--trace-max-mib must be between 1 and 1048576, not \(traceMaxMiB)")
         }
         if let timelineWidth, !(40...1000).contains(timelineWidth) {
             throw ValidationError("--timeline-width must be between 40 and 1000 columns, not \(timelineWidth)")
@@ -74,6 +80,7 @@ struct TraceOptions: ParsableArguments {
         if let tracePath {
             do { writer = try ChromeTraceWriter(path: tracePath) } catch { throw fail("\(error)") }
             writer?.describeInstruction = { pc, bits in Disassembler.disassemble(bits, pc: pc) }
+            writer?.byteLimit = traceMaxMiB << 20
             writer?.attach(to: recorder)
         }
         return TraceSession(options: self, recorder: recorder, writer: writer, from: from, to: to)
@@ -131,6 +138,9 @@ final class TraceSession {
                 window = try log.window(from: from, to: to, endCycle: endCycle)
             }
             try writer?.finish(endCycle: endCycle)
+            if let writer, writer.eventsLeftOut > 0, let path = options.tracePath {
+                printError("interleave: note: \(path) reached --trace-max-mib \(options.traceMaxMiB); the \(writer.eventsLeftOut) later events are not in it (the file says so in otherData.events_left_out)")
+            }
             writer = nil
             if let svgPath = options.svgPath {
                 let picture = SVGTimeline(log: log, window: window, endCycle: endCycle, title: title).render()

@@ -210,6 +210,26 @@ enum TimelineFixture {
         _ = try Self.parse(written)
     }
 
+    @Test func aTraceAtItsByteLimitStaysValidAndCountsWhatItLeftOut() throws {
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("limited.json").path
+        let recorder = TraceRecorder(clockFrequency: TimelineFixture.clock, harts: 2)
+        let writer = try ChromeTraceWriter(path: path)
+        writer.byteLimit = 200_000
+        writer.attach(to: recorder)
+        TimelineFixture.feed(recorder)
+        for index in 0..<20_000 {
+            recorder.record(TraceEvent(cycle: 600 + UInt64(index), hart: 1, .systemCall(tid: 2, number: 124, result: 0)))
+        }
+        try writer.finish(endCycle: 30_000)
+        #expect(writer.eventsLeftOut > 0)
+        let written = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(written.utf8.count < 200_000 + 2 * ChromeTraceWriter.chunkSize)
+        let (root, _) = try Self.parse(written)
+        #expect((root["otherData"] as? [String: Any])?["events_left_out"] as? Int == Int(writer.eventsLeftOut))
+    }
+
     @Test func renderIsDeterministic() {
         let first = ChromeTraceWriter.render(TimelineFixture.log, endCycle: TimelineFixture.end)
         #expect(first == ChromeTraceWriter.render(TimelineFixture.log, endCycle: TimelineFixture.end))

@@ -27,4 +27,12 @@ import Testing
         #expect(log.events.map(\.cycle) == [2, 3, 4])
         #expect(log.dropped == 2)
     }
+
+    @Test func distinctStringsAreBounded() {
+        let recorder = TraceRecorder(capacity: 10, clockFrequency: 1000, harts: 1)
+        for index in 0..<(TraceRecorder.stringLimit + 100) { _ = recorder.intern("label \(index)") }
+        #expect(recorder.strings.count == TraceRecorder.stringLimit + 1)
+        #expect(recorder.string(recorder.intern("one more")) == "(too many distinct labels)")
+        #expect(recorder.string(recorder.intern("label 5")) == "label 5", "strings kept before the limit still resolve")
+    }
 }
