@@ -37,6 +37,13 @@ public enum System {
         return result
     }()
 
+    /// Argument `index` as a non-negative decimal number, or `fallback` when it is missing
+    /// or not one: how the lab's programs take their sizes.
+    public static func number(_ index: Int, default fallback: Int) -> Int {
+        guard index < arguments.count, let value = Int(arguments[index]), value >= 0 else { return fallback }
+        return value
+    }
+
     /// This process's id (getpid).
     public static var processID: Int {
         infallibleSyscall("getpid", SystemCallNumber.getpid)

@@ -35,8 +35,8 @@ public struct Finding: Sendable {
     mutating func note(_ text: String) { evidence += [""] + wrap(text, width: 88).split(separator: "\n").map(String.init) }
 }
 
-/// `text` broken into lines of at most `width` characters at spaces.
-func wrap(_ text: String, width: Int) -> String {
+/// `text` broken into lines of at most `width` characters at spaces (the tour's prose too).
+public func wrap(_ text: String, width: Int) -> String {
     var lines: [String] = [], line = ""
     for word in text.split(separator: " ") {
         if !line.isEmpty && line.count + 1 + word.count > width { lines.append(line); line = "" }

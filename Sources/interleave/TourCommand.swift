@@ -86,12 +86,6 @@ struct TourCommand: ParsableCommand {
     }
 
     func say(_ text: String) {
-        var lines: [String] = [], line = ""
-        for word in text.split(separator: " ") {
-            if !line.isEmpty && line.count + 1 + word.count > 88 { lines.append(line); line = "" }
-            line += (line.isEmpty ? "" : " ") + word
-        }
-        if !line.isEmpty { lines.append(line) }
-        writeStandardOutput(Array((lines.joined(separator: "\n") + "\n").utf8))
+        writeStandardOutput(Array((wrap(text, width: 88) + "\n").utf8))
     }
 }

@@ -22,20 +22,10 @@ func spin(_ rounds: Int, _ index: Int) {
     results[index] = value
 }
 
-func number(_ index: Int) -> Int {
-    guard System.arguments.count > index else { return 0 }
-    var value = 0
-    for byte in System.arguments[index].utf8 {
-        guard byte >= 48, byte <= 57 else { return 0 }
-        value = value * 10 + Int(byte - 48)
-    }
-    return value
-}
-
 let atomicMode = System.arguments.count > 1 && System.arguments[1] == "atomic"
 let mutexMode = System.arguments.count > 1 && System.arguments[1] == "mutex"
 let lock = Mutex()
-let think = number(2), delayLimit = max(1, number(3))
+let think = System.number(2, default: 0), delayLimit = max(1, System.number(3, default: 0))
 let flag = UnsafeMutablePointer<Bool>.allocate(capacity: 1)
 flag.initialize(to: false)
 let atomicFlag = Atomic<Int>(0)

@@ -20,16 +20,6 @@ func spin(_ rounds: Int, from start: UInt64 = 1) -> UInt64 {
     return value
 }
 
-func number(_ index: Int) -> Int {
-    guard System.arguments.count > index else { return 0 }
-    var value = 0
-    for byte in System.arguments[index].utf8 {
-        guard byte >= 48, byte <= 57 else { return 0 }
-        value = value * 10 + Int(byte - 48)
-    }
-    return value
-}
-
 func microseconds() -> UInt64 { System.monotonicNanoseconds() / 1000 }
 
 /// Starts the ticker (and a hog) as processes of their own.
@@ -44,23 +34,23 @@ let role = System.arguments.count > 1 ? System.arguments[1] : "loop"
 switch role {
 case "hog":
     let start = microseconds()
-    let value = spin(number(2))
-    print("hog: \(number(2)) rounds from \(start) us to \(microseconds()) us (\(value & 1))")
+    let value = spin(System.number(2, default: 0))
+    print("hog: \(System.number(2, default: 0)) rounds from \(start) us to \(microseconds()) us (\(value & 1))")
 case "ticker":
     var last = microseconds(), longest: UInt64 = 0
-    for _ in 0..<number(2) {
+    for _ in 0..<System.number(2, default: 0) {
         System.sleep(nanoseconds: 5_000_000)
         let now = microseconds()
         longest = max(longest, now - last)
         last = now
     }
-    print("ticker: \(number(2)) ticks, longest gap \(longest) us")
+    print("ticker: \(System.number(2, default: 0)) ticks, longest gap \(longest) us")
 case "poller":
-    let children = startHelpers(hogRounds: 0, ticks: number(4))
+    let children = startHelpers(hogRounds: 0, ticks: System.number(4, default: 0))
     var moves = 0
     var message = Messages.get()                 // the first move: input has started
     if message.kind == Message.cursorMoved { moves += 1 }
-    let total = number(2), poll = number(3)
+    let total = System.number(2, default: 0), poll = System.number(3, default: 0)
     let start = microseconds()
     var done = 0, value: UInt64 = 1
     while done < total {
@@ -78,7 +68,7 @@ case "poller":
     for child in children { _ = try! child.wait() }
     print("poller: \(total) rounds from \(start) us to \(end) us, \(moves) moves (\(value & 1))")
 default:
-    let children = startHelpers(hogRounds: number(2), ticks: number(3))
+    let children = startHelpers(hogRounds: System.number(2, default: 0), ticks: System.number(3, default: 0))
     var moves = 0
     while true {
         let message = Messages.get()

@@ -15,14 +15,11 @@ import Sync
 import Synchronization
 
 let arguments = System.arguments
-func argument(_ index: Int, _ fallback: Int) -> Int {
-    arguments.count > index ? max(0, Int(arguments[index]) ?? fallback) : fallback
-}
 let kind = arguments.count > 1 ? arguments[1] : "spin"
-let threads = min(32, max(1, argument(2, 6)))
-let total = argument(3, 600)
-let hold = argument(4, 20)
-let gap = argument(5, 5)
+let threads = min(32, max(1, System.number(2, default: 6)))
+let total = System.number(3, default: 600)
+let hold = System.number(4, default: 20)
+let gap = System.number(5, default: 5)
 
 /// Guarded by the lock: acquisitions so far, and each thread's own (a plain array).
 let taken = UnsafeMutablePointer<Int>.allocate(capacity: 1)

@@ -14,15 +14,12 @@ import Sync
 import Synchronization
 
 let arguments = System.arguments
-func argument(_ index: Int, _ fallback: Int) -> Int {
-    arguments.count > index ? max(0, Int(arguments[index]) ?? fallback) : fallback
-}
 let withGIL = arguments.count > 1 && arguments[1] == "gil"
 let sleeping = arguments.count > 2 && arguments[2] == "sleep"
-let threads = max(1, argument(3, 2))
-let items = argument(4, 16)
-let work = argument(5, 20_000)
-let sleepMicroseconds = argument(6, 2000)
+let threads = max(1, System.number(3, default: 2))
+let items = System.number(4, default: 16)
+let work = System.number(5, default: 20_000)
+let sleepMicroseconds = System.number(6, default: 2000)
 
 let gil = Sync.Mutex()
 let next = Atomic<Int>(0)

@@ -6,17 +6,7 @@
 
 import Sync
 
-func number(_ index: Int, _ fallback: Int) -> Int {
-    guard System.arguments.count > index else { return fallback }
-    var value = 0
-    for byte in System.arguments[index].utf8 {
-        guard byte >= 48, byte <= 57 else { return fallback }
-        value = value * 10 + Int(byte - 48)
-    }
-    return value
-}
-
-let wakeups = number(1, 10), period = number(2, 100)
+let wakeups = System.number(1, default: 10), period = System.number(2, default: 100)
 var value: UInt64 = 1
 for _ in 0..<wakeups {
     System.sleep(nanoseconds: UInt64(period) * 1_000_000)

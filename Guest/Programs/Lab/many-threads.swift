@@ -6,17 +6,7 @@
 
 import Sync
 
-func number(_ index: Int, _ fallback: Int) -> Int {
-    guard System.arguments.count > index else { return fallback }
-    var value = 0
-    for byte in System.arguments[index].utf8 {
-        guard byte >= 48, byte <= 57 else { return fallback }
-        value = value * 10 + Int(byte - 48)
-    }
-    return value
-}
-
-let count = number(1, 100), stackKiB = number(2, 1024)
+let count = System.number(1, default: 100), stackKiB = System.number(2, default: 1024)
 var threads: [Thread] = []
 for _ in 0..<count {
     do {
