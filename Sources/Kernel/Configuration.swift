@@ -1,0 +1,93 @@
+// A run's settings: the limits, clock, harts and scheduling one kernel is built with
+// (checked once, before anything runs), and where the program's standard streams go.
+
+import Machine
+
+/// Limits and settings of one run. Defaults suit interactive use on a laptop.
+public struct KernelConfiguration: Sendable, Equatable {
+    /// Most memory a process may touch (pages given frames), in bytes; RAM is this size
+    /// (plus page tables), so all processes together stay within it too.
+    public var memoryLimit: UInt64 = 256 << 20
+    /// Most bytes the stack may grow to.
+    public var stackLimit: UInt64 = 8 << 20
+    /// Most bytes written to standard output and error together before the run is ended.
+    public var outputLimit: UInt64 = 16 << 20
+    /// Most instructions the program may run before it is stopped.
+    public var instructionLimit: UInt64 = 5_000_000_000
+    /// Seeds getrandom/AT_RANDOM (and the machine); the same seed gives the same run.
+    public var seed: UInt64 = 0
+    /// Cycles per simulated second: time, sleeps and clock_gettime go through it.
+    public var clockFrequency: UInt64 = 100_000_000
+    public var tlbEntries = 64
+    /// Harts (cores) the kernel schedules threads on.
+    public var harts = 1
+    /// Instructions a hart runs before the next hart's turn (1 = finest interleaving), and
+    /// the largest random delay in cycles after each turn: with jitter, each seed gives
+    /// another interleaving of the harts (and the same seed always the same one).
+    public var granularity = 1000
+    public var jitter: UInt64 = 0
+    /// How threads share the harts.
+    public var scheduling: SchedulingPolicy = .cooperative
+    /// What the foreground process gets (set_foreground), or nil for nothing (Era.swift).
+    public var foregroundBoost: ForegroundBoost? = nil
+    /// Cycles a context switch costs, and the extra when the address space changes.
+    public var switchCost: UInt64 = 200
+    public var addressSpaceSwitchCost: UInt64 = 600
+    /// Most processes alive at once (process_spawn fails with EAGAIN past it).
+    public var processLimit = 64
+    /// Most threads alive at once, and most bytes of thread stacks per process.
+    public var threadLimit = 256
+    public var threadStackLimit: UInt64 = 256 << 20
+    /// Context switches kept as events (`Kernel.switchEvents`); later ones are only counted.
+    public var switchEventLimit = 100_000
+    /// Most messages waiting in one thread's queue; a post to a full queue gets -EAGAIN.
+    public var messageQueueCapacity = 1024
+    /// The input device (InputDevice.swift): cycles between cursor moves (nil: off), and
+    /// how many it injects before its quit message.
+    public var inputPeriodCycles: UInt64? = nil
+    public var inputEventCount = 100
+    /// With a trace recorder: which instructions to record one by one (nil: none). Runs
+    /// step by step while set, so it is for short runs.
+    public var instructionTrace: InstructionTraceFilter? = nil
+
+    public init() {}
+
+    func validate() throws(KernelError) {
+        guard memoryLimit >= 1 << 20, memoryLimit <= 8 << 30 else {
+            throw KernelError("the memory limit must be between 1 MiB and 8 GiB, not \(memoryLimit >> 20) MiB")
+        }
+        guard stackLimit >= 64 << 10, stackLimit <= 1 << 30 else {
+            throw KernelError("the stack limit must be between 64 KiB and 1 GiB, not \(stackLimit >> 10) KiB")
+        }
+        guard clockFrequency >= 1000 else { throw KernelError("the clock must run at 1 kHz or more, not \(clockFrequency) Hz") }
+        guard harts >= 1, harts <= MachineConfiguration.maximumHarts else {
+            throw KernelError("the number of harts must be between 1 and \(MachineConfiguration.maximumHarts), not \(harts)")
+        }
+        try scheduling.validate()
+        try foregroundBoost?.validate()
+        guard messageQueueCapacity >= 1, messageQueueCapacity <= 1 << 20 else {
+            throw KernelError("a message queue must hold between 1 and 1048576 messages, not \(messageQueueCapacity)")
+        }
+        if let inputPeriodCycles, inputPeriodCycles < 100 {
+            throw KernelError("input events must be at least 100 cycles apart, not \(inputPeriodCycles)")
+        }
+        // Each taken event's latency is kept: a million of them is 8 MB.
+        guard inputEventCount >= 1, inputEventCount <= 1_000_000 else {
+            throw KernelError("the input device injects between 1 and 1000000 events, not \(inputEventCount)")
+        }
+    }
+}
+
+/// Where the program's standard streams go. Input is pulled when the program reads.
+public struct KernelIO {
+    public var readInput: (_ maximumCount: Int) -> [UInt8]
+    public var writeOutput: (_ bytes: [UInt8]) -> Void
+    public var writeError: (_ bytes: [UInt8]) -> Void
+
+    public init(readInput: @escaping (Int) -> [UInt8] = { _ in [] }, writeOutput: @escaping ([UInt8]) -> Void,
+                writeError: @escaping ([UInt8]) -> Void) {
+        self.readInput = readInput
+        self.writeOutput = writeOutput
+        self.writeError = writeError
+    }
+}

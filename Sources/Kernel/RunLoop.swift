@@ -1,0 +1,60 @@
+// The run loop: steps the machine in budgets of instructions until every process has
+// ended, the instruction limit is reached, or the harts deadlock; turns what the machine
+// reports (a fatal fault, every hart waiting, power-off) into a process's ending.
+
+import Machine
+
+extension Kernel {
+    /// Runs until every process has exited or been killed, or the run reached the
+    /// instruction limit; returns the first program's ending (`processEndings` has all).
+    public func run() -> ProcessEnding {
+        while true {
+            if let ending = run(slice: 1 << 26) { return ending }
+        }
+    }
+
+    /// Runs at most `slice` more instructions; nil if the program is still running then.
+    /// Lets a caller show progress between slices without touching the simulation.
+    public func run(slice: UInt64) -> ProcessEnding? {
+        let sliceEnd = instructionsExecuted &+ max(1, slice)
+        while ending == nil {
+            let executed = instructionsExecuted
+            guard executed < configuration.instructionLimit else {
+                endAll(.instructionLimit(instructionLimitReport(busiestHart)))
+                break
+            }
+            guard executed < sliceEnd else { return nil }
+            let budget = min(configuration.instructionLimit, sliceEnd) - executed
+            let stop = if let filter = configuration.instructionTrace, trace != nil {
+                runTracingInstructions(budget: budget, filter: filter)
+            } else {
+                machine.run(budget: budget)
+            }
+            switch stop {
+            case .budgetExhausted, .hostRequest: continue
+            case .fatal(let report):
+                let hart = machine.harts[max(0, min(report.hart, machine.harts.count - 1))]
+                let trap = TrapRecord(cause: report.cause, value: report.value, pc: report.pc, privilege: report.privilege)
+                let victim = running[hart.id]?.process ?? firstProcess
+                kill(victim, .killed(GuestFault(thread: running[hart.id], process: victim, hart: hart, trap: trap)))
+            case .allHartsWaiting:
+                endAll(.deadlock(deadlockReport()))
+            case .powerOff, .toHost:
+                let hart = busiestHart, victim = running[hart.id]?.process ?? firstProcess
+                endAll(.killed(GuestFault(thread: nil, process: victim, hart: hart, trap: hart.lastTrap ?? TrapRecord(cause: 2, value: 0, pc: hart.pc, privilege: .user))))
+            }
+        }
+        return ending
+    }
+
+    var instructionsExecuted: UInt64 { machine.harts.reduce(0) { $0 &+ $1.instret } }
+
+    /// The hart with the most instructions retired: where a runaway program is.
+    var busiestHart: Hart { machine.harts.max { $0.instret < $1.instret } ?? machine.harts[0] }
+
+    /// Where the program is now: `function+0x1c`, or the PC in hex.
+    public var currentLocation: String {
+        let hart = busiestHart, pc = hart.pc
+        return (running[hart.id]?.process ?? firstProcess).symbolize(pc) ?? "0x\(String(pc, radix: 16))"
+    }
+}

@@ -1,0 +1,65 @@
+// Trap dispatch: every trap a U-mode thread takes arrives here through the machine's
+// host trap hook — interrupts go to the scheduler, ecalls to the system-call table, page
+// faults to the address space (which gives a page its frame or reports a bad access),
+// and anything else ends the process with a fault report.
+
+import Machine
+import Trace
+
+extension Kernel {
+    func handleTrap(_ hart: Hart, _ trap: TrapRecord) {
+        guard ending == nil else { machine.stopRequested = true; return }
+        handlingHart = hart.id
+        defer { handlingHart = nil }
+        if trap.isInterrupt {
+            interrupt(hart, code: trap.code)
+            return
+        }
+        guard let thread = running[hart.id] else { return }   // an idle hart traps only by interrupt
+        trapProcess = thread.process
+        defer { trapProcess = nil }
+        switch trap.cause {
+        case ExceptionCause.environmentCallFromU.rawValue:
+            hart.setPC(trap.pc &+ 4)
+            systemCall(hart, thread)
+        case ExceptionCause.instructionPageFault.rawValue, ExceptionCause.loadPageFault.rawValue,
+             ExceptionCause.storePageFault.rawValue:
+            pageFault(hart, thread, trap)
+        default:
+            kill(thread.process, .killed(GuestFault(thread: thread, process: thread.process, hart: hart, trap: trap)))
+        }
+        reschedule(hart)   // a higher priority woken by the call, or a new affinity
+        if ending != nil { machine.stopRequested = true }
+    }
+
+    func pageFault(_ hart: Hart, _ thread: Thread, _ trap: TrapRecord) {
+        let access: MemoryAccess = switch trap.cause {
+        case ExceptionCause.instructionPageFault.rawValue: .execute
+        case ExceptionCause.loadPageFault.rawValue: .read
+        default: .write
+        }
+        switch thread.process.addressSpace.resolve(trap.value, for: access) {
+        case .success:
+            hart.setPC(trap.pc)   // run the instruction again, now that the page is there
+        case .failure(.outOfMemory):
+            kill(thread.process, .outOfMemory(memoryLimitReport(hart, address: trap.value)))
+        case .failure:
+            kill(thread.process, .killed(GuestFault(thread: thread, process: thread.process, hart: hart, trap: trap)))
+        }
+    }
+
+    /// Ends a process alone: every thread of it stops, its memory goes (processFinished),
+    /// the other processes run on, and the run ends when no process is left.
+    func kill(_ victim: Process, _ reason: ProcessEnding) {
+        guard !victim.hasEnded else { return }
+        if case .killed(let fault) = reason {
+            traceEvent(.fault(tid: fault.threadID, cause: UInt32(truncatingIfNeeded: fault.cause), pc: fault.pc, address: fault.address),
+                       cycle: machine.harts[max(0, min(fault.hart, machine.harts.count - 1))].cycle, hart: fault.hart)
+        }
+        victim.ending = reason   // the last thread's finish sees it (processFinished)
+        for thread in allThreads where thread.process === victim && !thread.isExited {
+            finish(thread, status: Int32(truncatingIfNeeded: reason.status))
+        }
+        machine.stopRequested = true
+    }
+}
