@@ -55,6 +55,9 @@ extension TraceLog {
         guard start < end else {
             throw TraceViewError("--from (cycle \(start)) must come before --to (cycle \(end))")
         }
+        if from != nil, start > whole.upperBound {
+            throw TraceViewError("--from (cycle \(start), \(format(milliseconds(start))) ms) is after the run ended, at cycle \(whole.upperBound) (\(format(milliseconds(whole.upperBound))) ms)")
+        }
         let inside = events.contains { (start...end).contains($0.cycle) }
             || runSlices(endCycle: endCycle).contains { $0.start <= end && $0.end >= start }
         guard inside else {

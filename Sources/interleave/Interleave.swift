@@ -10,6 +10,11 @@ struct Interleave: ParsableCommand {
         abstract: "Concurrency and parallelism from the ground up: a deterministic multicore RISC-V computer.",
         subcommands: [MachineCommand.self, DisassembleCommand.self, BenchCommand.self, BuildCommand.self, RunCommand.self, LabCommand.self, TourCommand.self]
     )
+
+    /// Parses and runs through CommandLineFront, so every bad option reads the same way.
+    static func main() {
+        CommandLineFront.main(Array(CommandLine.arguments.dropFirst()))
+    }
 }
 
 /// Writes to standard error.
@@ -41,9 +46,9 @@ func writeStandardOutput(_ bytes: [UInt8]) {
     }
 }
 
-/// Ends the tool with one line on standard error and the given status.
+/// Ends the tool with one line on standard error, naming the command, and the given status.
 func fail(_ message: String, status: Int32 = 2) -> ExitCode {
-    printError("interleave: \(message)")
+    printError("\(commandName): \(message)")
     return ExitCode(status)
 }
 

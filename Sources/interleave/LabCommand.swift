@@ -57,7 +57,7 @@ struct LabRunCommand: ParsableCommand {
             throw fail("no experiment named \(name); the experiments are: \(Catalog.names.joined(separator: ", "))")
         }
         let options = LabOptions(seed: seed, harts: harts, era: era)
-        do { try experiment.validate(options) } catch { throw fail(error.message) }
+        do { try experiment.validate(options) } catch { throw ValidationError(error.message) }
         if traceOptions.isEnabled { try traceOptions.preflight(clockFrequency: labClock) }
         var session: TraceSession? = nil
         var sessionError: Error? = nil

@@ -46,6 +46,15 @@ struct MachineOptions: ParsableArguments {
     @Option(help: "Entries in each hart's TLB (1...65536).")
     var tlbEntries: Int = 64
 
+    /// The clock is checked before the timer, whose range depends on it, so a bad
+    /// --clock-hz is named as such rather than blamed on --timer-hz.
+    func validate() throws {
+        guard clockHz >= 1 else { throw ValidationError("--clock-hz must be at least 1 cycle per second, not \(clockHz)") }
+        guard timerHz >= 1, timerHz <= clockHz else {
+            throw ValidationError("--timer-hz must be between 1 and --clock-hz (\(clockHz)), not \(timerHz)")
+        }
+    }
+
     func configuration() throws -> MachineConfiguration {
         var configuration = MachineConfiguration()
         guard ramMiB >= 1, ramMiB <= 16384 else {

@@ -115,7 +115,15 @@ struct RunCommand: ParsableCommand {
     @Option(help: "The Swift toolchain to build with: its root or its bin folder (default: beside `swift`, or $INTERLEAVE_TOOLCHAIN).")
     var toolchain: String?
 
+    /// The files the run writes besides the trace's: --json and --switch-log.
+    var outputs: [OutputPath] {
+        [json.map { OutputPath(option: "--json", path: $0, what: "the metrics") },
+         switchLog.map { OutputPath(option: "--switch-log", path: $0, what: "the switch log") }].compactMap { $0 }
+    }
+
     func run() throws {
+        // No output may overwrite a program or another output, and each must be writable.
+        try OutputPaths.check(traceOptions.outputs + outputs, inputs: [file] + extraProgramFiles)
         // Every program is built (or read) before any runs.
         var programs: [String: [UInt8]] = [:]
         var names: [String] = [], paths: [String: String] = [:]
@@ -228,7 +236,7 @@ struct RunCommand: ParsableCommand {
             if json == "-" {
                 writeStandardOutput(text)
             } else if !writeWholeFile(json, text) {
-                throw fail("cannot write the metrics to \(json)")
+                throw fail("cannot write the metrics to \(json): \(OutputPaths.systemReason())")
             }
         }
         if let switchLog {
@@ -238,7 +246,7 @@ struct RunCommand: ParsableCommand {
             if switchLog == "-" {
                 writeStandardError(text)
             } else if !writeWholeFile(switchLog, text) {
-                throw fail("cannot write the switch log to \(switchLog)")
+                throw fail("cannot write the switch log to \(switchLog): \(OutputPaths.systemReason())")
             }
         }
         try session?.finish(endCycle: statistics.cycles, title: ([file] + extraProgramFiles).map(baseName).joined(separator: " + "))
@@ -262,7 +270,7 @@ struct RunCommand: ParsableCommand {
     func setScheduling(_ configuration: inout KernelConfiguration) throws {
         func cycles(_ milliseconds: Double?, _ name: String) throws -> UInt64? {
             guard let milliseconds else { return nil }
-            guard milliseconds > 0, milliseconds <= 60_000 else { throw ValidationError("--\(name) must be between 0 and 60000 ms, not \(milliseconds)") }
+            guard milliseconds > 0, milliseconds <= 60_000 else { throw ValidationError("--\(name) must be more than 0 and at most 60000 ms, not \(milliseconds)") }
             return max(1, UInt64((milliseconds * Double(clockHz) / 1000).rounded()))
         }
         let eraPolicy = era?.policy(clockFrequency: clockHz) ?? .cooperative

@@ -24,8 +24,11 @@ struct TourCommand: ParsableCommand {
     @Option(help: "The seed every experiment starts from; the same seed gives the same tour.")
     var seed: UInt64 = 1
 
-    @Option(help: "Start at this chapter (1...14).")
-    var chapter: Int = 1
+    @Option(help: "Run this chapter only (1...14).")
+    var chapter: Int?
+
+    @Option(help: ArgumentHelp("Run these chapters: a range (5-14), from one to the end (5-) or one (5).", valueName: "first-last"))
+    var chapters: String?
 
     @Flag(inversion: .prefixedNo, help: "Draw the chapters' timelines.")
     var timelines = true
@@ -39,9 +42,26 @@ struct TourCommand: ParsableCommand {
     /// The chapters where a picture of the run says more than its figures.
     static let drawn: Set<String> = ["single-tasking", "race", "multicore-race", "semaphore-pool"]
 
-    func validate() throws {
+    /// The chapters asked for: --chapter N, --chapters FIRST-LAST, or all of them.
+    func selectedChapters() throws -> ClosedRange<Int> {
         let last = Catalog.experiments.map(\.number).max() ?? 1
-        guard (1...last).contains(chapter) else { throw ValidationError("--chapter must be between 1 and \(last), not \(chapter)") }
+        if let chapter {
+            guard chapters == nil else { throw ValidationError("--chapter and --chapters both choose chapters: give one of them") }
+            guard (1...last).contains(chapter) else { throw ValidationError("--chapter must be between 1 and \(last), not \(chapter)") }
+            return chapter...chapter
+        }
+        guard let chapters else { return 1...last }
+        let parts = chapters.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
+        let first = parts.first.flatMap { Int($0) }
+        let end = parts.count == 1 ? first : parts[1].isEmpty ? last : Int(parts[1])
+        guard let first, let end, (1...last).contains(first), (1...last).contains(end), first <= end else {
+            throw ValidationError("--chapters must be a range of chapters from 1 to \(last) such as 5-14, 5- or 5, not '\(chapters)'")
+        }
+        return first...end
+    }
+
+    func validate() throws {
+        _ = try selectedChapters()
         if let timelineWidth, !(40...1000).contains(timelineWidth) {
             throw ValidationError("--timeline-width must be between 40 and 1000 columns, not \(timelineWidth)")
         }
@@ -49,7 +69,8 @@ struct TourCommand: ParsableCommand {
 
     func run() throws {
         let start = Date()
-        let chapters = Catalog.experiments.filter { $0.number >= chapter }
+        let selected = try selectedChapters()
+        let chapters = Catalog.experiments.filter { selected.contains($0.number) }
         say("""
             Interleave: a tour of concurrency from the ground up. Each chapter below is an experiment \
             run just now on a simulated RISC-V machine under the teaching kernel; every figure comes \

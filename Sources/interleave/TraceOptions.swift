@@ -1,7 +1,7 @@
 // The trace options `run` and `lab run` share: --timeline draws the run in the terminal,
 // --trace writes Chrome trace-event JSON for Perfetto, --svg a picture; --from/--to zoom
-// the timeline and the picture. Every output path is checked before the run starts, and
-// when anything fails no partial file is left behind.
+// the timeline and the picture. Every output path is checked before the run starts
+// (OutputPaths), and when anything fails no partial file is left behind.
 
 import ArgumentParser
 import Kernel
@@ -65,7 +65,6 @@ struct TraceOptions: ParsableArguments {
         if traceInstructions != nil && tracePath == nil {
             throw ValidationError("--trace-instructions needs --trace FILE.json: the instructions are shown in Perfetto, one instant each")
         }
-        if let tracePath, tracePath == svgPath { throw ValidationError("--trace and --svg name the same file, \(tracePath)") }
     }
 
     /// Starts recording for a run at `clockFrequency` on `harts`, or nil when no view was
@@ -86,28 +85,20 @@ struct TraceOptions: ParsableArguments {
         return TraceSession(options: self, recorder: recorder, writer: writer, from: from, to: to)
     }
 
+    /// The files this run's views write, for the one output check.
+    var outputs: [OutputPath] {
+        [tracePath.map { OutputPath(option: "--trace", path: $0, what: "the trace") },
+         svgPath.map { OutputPath(option: "--svg", path: $0, what: "the picture") }].compactMap { $0 }
+    }
+
     /// Checks what can be checked before anything runs: the window's order at this clock,
-    /// and that the output paths can be written.
-    func preflight(clockFrequency: UInt64) throws {
+    /// and that the output paths can be written and are none of the inputs.
+    func preflight(clockFrequency: UInt64, inputs: [String] = []) throws {
         let from = from.flatMap(TimePoint.init), to = to.flatMap(TimePoint.init)
         if let from, let to, from.cycles(clockFrequency: clockFrequency) >= to.cycles(clockFrequency: clockFrequency) {
             throw fail("--from (\(self.from ?? "")) must come before --to (\(self.to ?? ""))")
         }
-        if let svgPath, let problem = unwritable(svgPath) { throw fail("cannot write the picture to \(svgPath): \(problem)") }
-        if let tracePath, let problem = unwritable(tracePath) { throw fail("cannot write the trace to \(tracePath): \(problem)") }
-    }
-
-    /// Why `path` cannot be written, or nil if it can (its folder exists and is writable,
-    /// and it is not a folder itself).
-    func unwritable(_ path: String) -> String? {
-        var status = stat()
-        if stat(path, &status) == 0, (status.st_mode & S_IFMT) == S_IFDIR { return "it is a folder" }
-        let slash = path.lastIndex(of: "/")
-        let folder = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
-        guard stat(folder, &status) == 0, (status.st_mode & S_IFMT) == S_IFDIR else { return "no folder \(folder)" }
-        guard access(folder, W_OK) == 0 else { return "the folder \(folder) is not writable" }
-        if access(path, F_OK) == 0, access(path, W_OK) != 0 { return "the file is not writable" }
-        return nil
+        try OutputPaths.check(outputs, inputs: inputs)
     }
 }
 
