@@ -52,11 +52,11 @@ extension TraceLog {
         let whole = span.lowerBound...max(span.upperBound, endCycle ?? 0)
         let start = from?.cycles(clockFrequency: clockFrequency) ?? whole.lowerBound
         let end = to?.cycles(clockFrequency: clockFrequency) ?? whole.upperBound
+        if from != nil, start >= whole.upperBound {
+            throw TraceViewError("--from (cycle \(start), \(format(milliseconds(start))) ms) is after the run ended, at cycle \(whole.upperBound) (\(format(milliseconds(whole.upperBound))) ms)")
+        }
         guard start < end else {
             throw TraceViewError("--from (cycle \(start)) must come before --to (cycle \(end))")
-        }
-        if from != nil, start > whole.upperBound {
-            throw TraceViewError("--from (cycle \(start), \(format(milliseconds(start))) ms) is after the run ended, at cycle \(whole.upperBound) (\(format(milliseconds(whole.upperBound))) ms)")
         }
         let inside = events.contains { (start...end).contains($0.cycle) }
             || runSlices(endCycle: endCycle).contains { $0.start <= end && $0.end >= start }

@@ -65,6 +65,7 @@ struct BuildCommand: ParsableCommand {
             throw ValidationError("name the source files to build: .swift, .c, .S or .s")
         }
         let destination = output ?? (((first as NSString).lastPathComponent as NSString).deletingPathExtension + ".elf")
+        try OutputPaths.check([OutputPath(option: "-o", path: destination, what: "the program")], inputs: files)
         let result: BuildResult
         do {
             let located = try Toolchain.locate(explicitPath: toolchain)

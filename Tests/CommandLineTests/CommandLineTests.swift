@@ -116,7 +116,7 @@ struct CommandLineTests {
             (["--svg", folder.path + "/missing/t.svg"], "cannot write the picture"),
             (["--trace", folder.path], "it is a folder"),
             (["--svg", svg, "--trace", trace, "--from", "5ms", "--to", "1ms"], "must come before --to"),
-            (["--svg", svg, "--trace", trace, "--from", "500ms", "--to", "600ms"], "nothing happened between"),
+            (["--svg", svg, "--trace", trace, "--from", "500ms", "--to", "600ms"], "is after the run ended"),
             (["--timeline", "--from", "soon"], "--from must be a number of cycles"),
             (["--from", "1ms"], "need a view"),
         ]
