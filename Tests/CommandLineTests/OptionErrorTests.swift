@@ -154,4 +154,21 @@ struct OptionErrorTests {
         try expectOptionError(["tour", "--chapters", "0-3"], command: "interleave tour", saying: ["--chapters must be a range"])
         try expectOptionError(["tour", "--chapter", "2", "--chapters", "3-4"], command: "interleave tour", saying: ["give one of them"])
     }
+
+    /// True when a `swift` is on PATH or INTERLEAVE_TOOLCHAIN names one, as the lab needs to build its programs.
+    static let hasToolchain: Bool = {
+        let environment = ProcessInfo.processInfo.environment
+        if environment["INTERLEAVE_TOOLCHAIN"] != nil { return true }
+        return (environment["PATH"] ?? "").split(separator: ":").contains {
+            FileManager.default.isExecutableFile(atPath: "\($0)/swift")
+        }
+    }()
+
+    @Test("tour --chapter 2 runs chapter 2 only", .enabled(if: hasToolchain, "the lab builds its programs with the Swift toolchain"))
+    func tourOneChapter() throws {
+        let outcome = try interleave(["tour", "--chapter", "2", "--no-timelines"])
+        #expect(outcome.status == 0, "\(outcome.error)")
+        #expect(outcome.output.contains("\n2. cooperative"), "\(outcome.output)")
+        #expect(!outcome.output.contains("\n1. ") && !outcome.output.contains("\n3. "), "only chapter 2: \(outcome.output)")
+    }
 }
