@@ -38,8 +38,6 @@ public struct KernelConfiguration: Sendable, Equatable {
     /// Most threads alive at once, and most bytes of thread stacks per process.
     public var threadLimit = 256
     public var threadStackLimit: UInt64 = 256 << 20
-    /// Context switches kept as events (`Kernel.switchEvents`); later ones are only counted.
-    public var switchEventLimit = 100_000
     /// Most messages waiting in one thread's queue; a post to a full queue gets -EAGAIN.
     public var messageQueueCapacity = 1024
     /// The input device (InputDevice.swift): cycles between cursor moves (nil: off), and

@@ -35,32 +35,7 @@ enum SwitchReason: String, CaseIterable {
     }
 }
 
-/// One context switch as it happened: at `cycle` on `hart`, thread `from` left (nil: the
-/// hart was idle) for `reason`, and thread `to` got the hart (nil: the hart went idle).
-/// The trace views draw timelines from these.
-public struct SwitchEvent: Sendable, Equatable, CustomStringConvertible {
-    public var cycle: UInt64
-    public var hart: Int
-    public var from: Int32?
-    public var to: Int32?
-    let cause: LeaveCause
-
-    /// Why `from` left: "time slice expired", "blocked in futex_wait on 0x…", "exited with
-    /// status 0", … or "from idle".
-    public var reason: String {
-        switch cause {
-        case .switched(let reason): reason.rawValue
-        case .blocked(let reason): "blocked in \(reason)"
-        case .exited(let status): "exited with status \(status)"
-        }
-    }
-
-    public var description: String {
-        "cycle \(cycle) hart \(hart): \(from.map { "thread \($0)" } ?? "idle") -> \(to.map { "thread \($0)" } ?? "idle") (\(reason))"
-    }
-}
-
-/// Why a thread left its hart, kept cheap (no text) until someone reads the event.
+/// Why a thread left its hart: counted by reason, and traced with what it waits on.
 enum LeaveCause: Sendable, Equatable {
     case switched(SwitchReason)
     case blocked(BlockReason)
@@ -76,26 +51,11 @@ enum LeaveCause: Sendable, Equatable {
 }
 
 extension Kernel {
-    /// Notes why a thread leaves its hart: counted by reason, and kept for the switch
-    /// event the next dispatch records.
+    /// Notes why a thread leaves its hart: counted by reason and traced (the switch log
+    /// is a view of the trace, Trace/SwitchLog.swift).
     func noteLeaving(_ thread: Thread, hart: Hart, _ cause: LeaveCause) {
         switchCounts[cause.switchReason.index] &+= 1
         traceStop(thread, on: hart, cause)
-        if hart.id < leavingThread.count { leavingThread[hart.id] = (thread.tid, cause) }
-    }
-
-    /// Records the switch on `hart` to `next` (nil: the hart goes idle).
-    func recordSwitch(on hart: Hart, to next: Thread?) {
-        guard hart.id < leavingThread.count else { return }
-        let left = leavingThread[hart.id]
-        leavingThread[hart.id] = nil
-        guard left != nil || next != nil else { return }
-        guard switchEvents.count < configuration.switchEventLimit else {
-            droppedSwitchEvents &+= 1
-            return
-        }
-        switchEvents.append(SwitchEvent(cycle: hart.cycle, hart: hart.id, from: left?.tid, to: next?.tid,
-                                        cause: left?.cause ?? .switched(.fromIdle)))
     }
 
     func saveContext(of thread: Thread, from hart: Hart) {

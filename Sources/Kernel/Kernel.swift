@@ -58,12 +58,6 @@ public final class Kernel {
     var handlingHart: Int? = nil
     /// Context switches by reason, indexed by `SwitchReason.index`.
     var switchCounts = [UInt64](repeating: 0, count: SwitchReason.allCases.count)
-    /// Every context switch, in order, up to `switchEventLimit` (ContextSwitch.swift).
-    public internal(set) var switchEvents: [SwitchEvent] = []
-    /// Switches past the limit, counted but not kept.
-    public internal(set) var droppedSwitchEvents: UInt64 = 0
-    /// Per hart: the thread that just left it and why, until the next dispatch records it.
-    var leavingThread: [(tid: Int32, cause: LeaveCause)?] = []
     var hartMetrics: [HartMetrics]
     /// Where trace events go (Tracing.swift), or nil: tracing off costs one test per event site.
     public let trace: TraceRecorder?
@@ -114,7 +108,6 @@ public final class Kernel {
         processOrder = [1]
         scheduler = Scheduler(policy: configuration.scheduling, boost: configuration.foregroundBoost)
         running = Array(repeating: nil, count: configuration.harts)
-        leavingThread = Array(repeating: nil, count: configuration.harts)
         hartMetrics = Array(repeating: HartMetrics(), count: configuration.harts)
         let main = Thread(tid: process.pid, process: process)
         main.context.pc = loaded.entry

@@ -159,10 +159,8 @@ extension Kernel {
     func dispatch(_ hart: Hart) {
         if case .singleTasking = scheduler.policy { updateSingleTasking(hart) }
         if let next = scheduler.next(for: hart.id) {
-            recordSwitch(on: hart, to: next)
             switchTo(next, on: hart)
         } else {
-            recordSwitch(on: hart, to: nil)
             running[hart.id] = nil
             hartIdles(hart)
             programTimer(hart)

@@ -1,7 +1,8 @@
 // Running guest programs for the lab: builds them with Toolchain.GuestBuilder (cached,
 // as `interleave run` does), starts them under the Kernel with a configuration, keeps
-// their output, and hands back what the kernel measured — statistics, endings, switch
-// events — and, for the one run an experiment shows, a trace.
+// their output, and hands back what the kernel measured — statistics, endings, and when
+// asked the context switches (read from a trace) — and, for the one run an experiment
+// shows, a trace.
 
 import Foundation
 import Kernel
@@ -22,6 +23,8 @@ struct RunSpec {
     var configuration: KernelConfiguration
     /// This run is the one the finding's trace shows.
     var traced = false
+    /// Record the run's trace to read its context switches from (`RunResult.switches`).
+    var recordSwitches = false
 }
 
 /// What one run gave.
@@ -30,7 +33,8 @@ struct RunResult {
     var errors: String
     var ending: ProcessEnding
     var statistics: KernelStatistics
-    var switches: [SwitchEvent]
+    /// The context switches, when the spec asked for them (else empty).
+    var switches: [ContextSwitchRecord]
     var trace: TraceLog?
 
     /// Output lines that start with `prefix`.
@@ -102,9 +106,11 @@ public final class LabContext {
         guard let executable = programs[spec.main] else { throw LabError("the lab names no program \(spec.main)") }
         var output: [UInt8] = [], errors: [UInt8] = []
         let io = KernelIO(writeOutput: { output += $0 }, writeError: { errors += $0 })
-        let recorder = spec.traced ? makeRecorder?(spec.configuration.clockFrequency, spec.configuration.harts) : nil
+        let shown = spec.traced ? makeRecorder?(spec.configuration.clockFrequency, spec.configuration.harts) : nil
+        let recorder = shown ?? (spec.recordSwitches
+            ? TraceRecorder(clockFrequency: spec.configuration.clockFrequency, harts: spec.configuration.harts) : nil)
         var configuration = spec.configuration
-        if recorder != nil { configureTraced(&configuration) }
+        if shown != nil { configureTraced(&configuration) }
         let kernel: Kernel
         do {
             kernel = try Kernel(executable: executable, name: spec.main, arguments: spec.arguments, configuration: configuration,
@@ -114,7 +120,9 @@ public final class LabContext {
         }
         let ending = kernel.run()
         return RunResult(output: String(decoding: output, as: UTF8.self), errors: String(decoding: errors, as: UTF8.self),
-                         ending: ending, statistics: kernel.statistics, switches: kernel.switchEvents, trace: recorder?.log)
+                         ending: ending, statistics: kernel.statistics,
+                         switches: spec.recordSwitches ? recorder.map { SwitchLog.switches(in: $0.log) } ?? [] : [],
+                         trace: shown?.log)
     }
 
     /// Puts `result`'s trace (if any) into the finding, with a title for the views.

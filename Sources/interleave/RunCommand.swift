@@ -7,6 +7,7 @@ import ArgumentParser
 import Kernel
 import Machine
 import Toolchain
+import Trace
 
 #if canImport(Glibc)
 import Glibc
@@ -96,7 +97,7 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Extra cycles when a switch changes the address space (satp and sfence.vma).")
     var addressSpaceSwitchCycles: UInt64 = 600
 
-    @Option(help: "Write every context switch (cycle, hart, the thread that left and why, the thread that got the hart) to FILE (`-`: standard error).")
+    @Option(help: "Write every context switch (cycle, hart, the thread that left and why, the thread that got the hart) to FILE (`-`: standard error) as the run goes; read from the run's trace.")
     var switchLog: String?
 
     @Option(help: "Inject a cursor move into the foreground thread's message queue every N ms of simulated time (0: no input).")
@@ -168,12 +169,17 @@ struct RunCommand: ParsableCommand {
                           writeError: { bytes in writeStandardError(bytes) })
         let session = try traceOptions.start(clockFrequency: clockHz, harts: harts)
         configuration.instructionTrace = session?.instructionFilter
+        // The switch log reads the trace: the views' recorder, or one that keeps no events.
+        let switchLogWriter = try switchLog.map { try SwitchLogWriter(path: $0) }
+        let recorder = session?.recorder ?? switchLogWriter.map { _ in TraceRecorder(capacity: 1, clockFrequency: clockHz, harts: harts) }
+        if let recorder { switchLogWriter?.attach(to: recorder) }
         let kernel: Kernel
         do {
             kernel = try Kernel(executable: executable, name: name, arguments: programArguments, configuration: configuration, io: io,
-                                programs: programs, alsoStarting: Array(names.dropFirst()), trace: session?.recorder)
+                                programs: programs, alsoStarting: Array(names.dropFirst()), trace: recorder)
         } catch {
             session?.abandon()
+            switchLogWriter?.abandon()
             throw fail("cannot run \(file): \(error)")
         }
         let start = monotonicSeconds()
@@ -239,16 +245,7 @@ struct RunCommand: ParsableCommand {
                 throw fail("cannot write the metrics to \(json): \(OutputPaths.systemReason())")
             }
         }
-        if let switchLog {
-            var lines = kernel.switchEvents.map(\.description)
-            if kernel.droppedSwitchEvents > 0 { lines.append("… and \(kernel.droppedSwitchEvents) more switches, not kept") }
-            let text = Array((lines.joined(separator: "\n") + "\n").utf8)
-            if switchLog == "-" {
-                writeStandardError(text)
-            } else if !writeWholeFile(switchLog, text) {
-                throw fail("cannot write the switch log to \(switchLog): \(OutputPaths.systemReason())")
-            }
-        }
+        try switchLogWriter?.finish()
         try session?.finish(endCycle: statistics.cycles, title: ([file] + extraProgramFiles).map(baseName).joined(separator: " + "))
         throw ExitCode(ending.status)
     }

@@ -141,24 +141,3 @@ struct FutexTests {
         #expect(result.ending == .exited(status: 0))
     }
 }
-
-@Suite("Kernel: switch events")
-struct SwitchEventTests {
-    @Test("every switch is an event with its reason, in order of time on each hart")
-    func events() throws {
-        guard let elf = try GuestPrograms.build("Threads/hog.swift") else { return }
-        var configuration = KernelConfiguration()
-        configuration.scheduling = .roundRobin(sliceCycles: 400_000, tickCycles: 400_000)
-        let streams = CapturedStreams()
-        let kernel = try Kernel(executable: elf, name: "hog", arguments: [], configuration: configuration, io: streams.io)
-        _ = kernel.run()
-        let events = kernel.switchEvents
-        #expect(events.first?.description == "cycle 0 hart 0: idle -> thread 1 (from idle)")
-        #expect(events.contains { $0.reason == "blocked in thread_join of thread 2" && $0.from == 1 })
-        #expect(events.contains { $0.reason == "time slice expired" && $0.from == 2 && $0.to == 3 })
-        #expect(events.contains { $0.reason.hasPrefix("exited with status 0") && $0.from == 3 })
-        #expect(events.last?.to == nil)
-        #expect(zip(events, events.dropFirst()).allSatisfy { $0.cycle <= $1.cycle })
-        #expect(UInt64(events.filter { $0.to != nil }.count) == kernel.statistics.contextSwitches)
-    }
-}

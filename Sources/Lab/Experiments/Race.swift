@@ -59,11 +59,12 @@ struct BoolFlip {
     var delay: Int { max(6_000, Int((configuration.scheduling.sliceCycles ?? 0) / 7)) }
     var think: Int { max(1_500, Int((configuration.scheduling.sliceCycles ?? 0) / 28)) }
 
-    func flip(seed: UInt64, mode: String, traced: Bool = false) throws -> RunResult {
+    func flip(seed: UInt64, mode: String, traced: Bool = false, recordSwitches: Bool = false) throws -> RunResult {
         var configuration = self.configuration
         configuration.seed = seed
         let result = try context.run(RunSpec(main: "bool-flip", programs: ["bool-flip": "Lab/bool-flip.swift"],
-                                             arguments: [mode, "\(think)", "\(delay)"], configuration: configuration, traced: traced))
+                                             arguments: [mode, "\(think)", "\(delay)"], configuration: configuration, traced: traced,
+                                             recordSwitches: recordSwitches))
         guard case .exited(0) = result.ending, result.lines(starting: "flag ").count == 1 else {
             throw LabError("bool-flip did not finish as expected (seed \(seed)): \(result.ending)\n\(result.output)\(result.errors)")
         }
@@ -72,16 +73,13 @@ struct BoolFlip {
 
     func run() throws -> Finding {
         let first = context.options.seed
-        var wrong: [UInt64] = [], firstWrong: RunResult? = nil
+        var wrong: [UInt64] = []
         var timerInterrupts: UInt64 = 0, sliceSwitches: UInt64 = 0
         for seed in first..<first + UInt64(seeds) {
             let result = try flip(seed: seed, mode: "plain")
             timerInterrupts += result.statistics.timerInterrupts
             sliceSwitches += result.statistics.switchesByReason["time slice expired"] ?? 0
-            if result.output.contains(": wrong") {
-                wrong.append(seed)
-                if firstWrong == nil { firstWrong = result }
-            }
+            if result.output.contains(": wrong") { wrong.append(seed) }
         }
         var atomicWrong = 0, retries = 0
         for seed in first..<first + UInt64(seeds) {
@@ -114,13 +112,13 @@ finding.note("Wrong with seeds: " + (wrong.isEmpty ? "none" : wrong.map(String.i
         finding.add("Timer interrupts in all plain runs: \(timerInterrupts); switches because a slice expired: \(sliceSwitches).")
         if wrong.isEmpty { finding.add("No seed in this range put a switch between a read and its write; other seeds (--seed) may.") }
         var switchInWindow = false
-        if let run = firstWrong, let seed = wrong.first {
+        if let seed = wrong.first {
+            // The same run again, traced (tracing never moves the threads): its switches come from the trace.
+            let run = try flip(seed: seed, mode: "plain", traced: context.makeRecorder != nil, recordSwitches: true)
             let (lines, inWindow) = timeline(run)
             switchInWindow = inWindow
             finding.add(["", "The first wrong run (--seed \(seed)), as it happened:"] + lines)
-            if context.makeRecorder != nil {
-                context.show(try flip(seed: seed, mode: "plain", traced: true), in: &finding, title: "\(multicore ? "multicore-race" : "race"), seed \(seed)")
-            }
+            if run.trace != nil { context.show(run, in: &finding, title: "\(multicore ? "multicore-race" : "race"), seed \(seed)") }
         }
         finding.figures = [
             "seeds": Double(seeds), "wrong": Double(wrong.count), "atomic wrong": Double(atomicWrong), "mutex wrong": Double(mutexWrong),
@@ -131,7 +129,7 @@ finding.note("Wrong with seeds: " + (wrong.isEmpty ? "none" : wrong.map(String.i
     }
 
     /// The wrong run's reads and writes (from the threads' own clocks) merged with the
-    /// kernel's context switches; true when a thread left its hart between its read and write.
+    /// context switches read from its trace; true when a thread left its hart between its read and write.
     func timeline(_ run: RunResult) -> (lines: [String], switchInWindow: Bool) {
         struct Step { var time: Double; var text: String }
         var steps: [Step] = [], windows: [(tid: Int32, read: Double, write: Double)] = []
