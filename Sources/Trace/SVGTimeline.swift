@@ -216,39 +216,16 @@ public struct SVGTimeline {
         var why: String
     }
 
-    /// Per thread, when it was ready (waiting for a hart) or blocked, from the events in
-    /// cycle order (ties in recorded order).
+    /// Per thread, when it was ready (waiting for a hart) or blocked (TraceLog.waitStretches),
+    /// leaving out waits of no length, with what a blocked one waited on.
     func waits() -> [Int32: [Wait]] {
-        let end = max(log.span.upperBound, endCycle ?? 0)
-        var open: [Int32: Wait] = [:]
-        var result: [Int32: [Wait]] = [:]
-        func close(_ tid: Int32, at cycle: UInt64) {
-            guard var wait = open.removeValue(forKey: tid) else { return }
-            wait.end = max(cycle, wait.start)
-            if wait.end > wait.start { result[tid, default: []].append(wait) }
-        }
-        let ordered = log.events.enumerated().sorted { ($0.element.cycle, $0.offset) < ($1.element.cycle, $1.offset) }
-        for (_, event) in ordered {
-            switch event.kind {
-            case .threadReady(let tid):
-                if open[tid]?.blocked == false { continue }
-                close(tid, at: event.cycle)
-                open[tid] = Wait(start: event.cycle, end: event.cycle, blocked: false, why: "")
-            case .threadRuns(let tid, _):
-                close(tid, at: event.cycle)
-            case .threadStops(let tid, let reason, let object):
-                close(tid, at: event.cycle)
-                if reason == .exited { continue }
-                var why = reason.label
-                if reason == .blockedOnFutex { why += " 0x" + String(object, radix: 16) }
-                open[tid] = Wait(start: event.cycle, end: event.cycle, blocked: reason.isBlocking, why: why)
-            case .threadEnded(let tid, _):
-                close(tid, at: event.cycle)
-            default: break
+        log.waitStretches(until: max(log.span.upperBound, endCycle ?? 0)).mapValues { stretches in
+            stretches.filter { $0.end > $0.start }.map { stretch in
+                var why = stretch.stop?.label ?? ""
+                if stretch.stop == .blockedOnFutex { why += " 0x" + String(stretch.object, radix: 16) }
+                return Wait(start: stretch.start, end: stretch.end, blocked: stretch.blocked, why: why)
             }
-        }
-        for tid in open.keys.sorted() { close(tid, at: end) }
-        return result
+        }.filter { !$0.value.isEmpty }
     }
 
     static func markColour(_ kind: MarkKind) -> String {

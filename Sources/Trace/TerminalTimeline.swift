@@ -317,41 +317,12 @@ public struct TerminalTimeline {
     /// A stretch of waiting: ready for a hart, or blocked on something.
     typealias Stretch = (from: UInt64, to: UInt64, blocked: Bool)
 
-    /// Per thread (in `threads` order), when it waited: ready from a threadReady (or a
-    /// switch that left it runnable) to its next threadRuns; blocked from a blocking stop
-    /// to the threadReady that woke it. Before its first event a thread's state is unknown
-    /// and left blank; running comes from the run slices, so every view agrees on it.
+    /// Per thread (in `threads` order), when it waited (TraceLog.waitStretches), up to the
+    /// end of the run or of the window, whichever is later. Running comes from the run
+    /// slices, so every view agrees on it.
     func waitingStretches(_ threads: [Int32]) -> [[Stretch]] {
-        enum Phase: Equatable { case unknown, ready, running, blocked, ended }
-        var phase = Array(repeating: (Phase.unknown, UInt64(0)), count: threads.count)
-        var stretches = Array(repeating: [Stretch](), count: threads.count)
-        var index: [Int32: Int] = [:]
-        for (position, tid) in threads.enumerated() { index[tid] = position }
-
-        func enter(_ next: Phase, _ thread: Int, at cycle: UInt64) {
-            let (current, since) = phase[thread]
-            if current == next { return }
-            if current == .ready || current == .blocked {
-                stretches[thread].append((since, cycle, current == .blocked))
-            }
-            phase[thread] = (next, cycle)
-        }
-
-        let ordered = log.events.enumerated().sorted { ($0.element.cycle, $0.offset) < ($1.element.cycle, $1.offset) }
-        for (_, event) in ordered {
-            guard let thread = index[event.kind.thread] else { continue }
-            switch event.kind {
-            case .threadReady: enter(.ready, thread, at: event.cycle)
-            case .threadRuns: enter(.running, thread, at: event.cycle)
-            case .threadStops(_, let reason, _):
-                enter(reason == .exited ? .ended : reason.isBlocking ? .blocked : .ready, thread, at: event.cycle)
-            case .threadEnded: enter(.ended, thread, at: event.cycle)
-            default: break
-            }
-        }
-        let end = max(log.span.upperBound, endCycle ?? 0, window.upperBound)
-        for thread in threads.indices { enter(.ended, thread, at: end) }
-        return stretches
+        let waits = log.waitStretches(until: max(log.span.upperBound, endCycle ?? 0, window.upperBound))
+        return threads.map { tid in (waits[tid] ?? []).map { ($0.start, $0.end, $0.blocked) } }
     }
 
     /// The label for a thread lane: its full title if it fits, else shorter forms.
