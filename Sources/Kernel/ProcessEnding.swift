@@ -51,9 +51,11 @@ public struct GuestFault: Sendable, Equatable, CustomStringConvertible {
     public var instruction: String?
     /// The faulting address (the trap's tval).
     public var address: UInt64
-    /// `function+0x1c` for the PC and for the return address, when the program has symbols.
+    /// `function+0x1c` for the PC, when the program has symbols.
     public var symbol: String?
-    public var caller: String?
+    /// The chain of callers, innermost first (`function+0x1c (0x10b44)`): only real ones,
+    /// found through the frame pointers (Backtrace.swift); empty when there are none.
+    public var callers: [String]
     /// One sentence on what this fault usually means.
     public var explanation: String
 
@@ -68,8 +70,8 @@ public struct GuestFault: Sendable, Equatable, CustomStringConvertible {
         let bits = hart.inspectInstruction(at: trap.pc)
         instruction = bits.map { Disassembler.disassemble($0.bits, pc: trap.pc) }
         symbol = process.symbolize(trap.pc)
-        let returnAddress = hart.register(1)
-        caller = returnAddress != 0 ? process.symbolize(returnAddress).map { "\($0) (0x\(String(returnAddress, radix: 16)))" } : nil
+        callers = process.describeCallers(pc: trap.pc, returnAddress: hart.register(1), stackPointer: hart.register(2),
+                                          framePointer: hart.register(8))
         explanation = GuestFault.explain(cause: trap.cause, address: trap.value, bits: bits?.bits, process: process)
     }
 
@@ -98,7 +100,7 @@ public struct GuestFault: Sendable, Equatable, CustomStringConvertible {
         lines.append("  cause    \(trapCauseName(cause)) on hart \(hart)")
         lines.append("  pc       0x\(String(pc, radix: 16))  \(instruction ?? "(instruction cannot be read)")" + (symbol.map { "  in \($0)" } ?? ""))
         lines.append("  address  0x\(String(address, radix: 16))")
-        if let caller { lines.append("  called from \(caller)") }
+        for (index, caller) in callers.enumerated() { lines.append((index == 0 ? "  called from " : "         from ") + caller) }
         lines.append("  \(explanation)")
         return lines.joined(separator: "\n")
     }
