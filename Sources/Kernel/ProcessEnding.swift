@@ -159,7 +159,9 @@ extension Kernel {
         return lines.joined(separator: "\n")
     }
 
-    /// Every thread of the processes still running, by process when there are several.
+    /// Every thread of the processes still running, by process when there are several:
+    /// its state, the word it waits on in futex_wait (and the holder of a Sync.Mutex), and
+    /// where it stopped with its callers.
     func deadlockReport() -> String {
         let live = allProcesses.filter { !$0.hasEnded }
         let who = live.count == 1 ? "process \(live[0].pid) (\(live[0].name))" : "processes " + live.map { "\($0.pid) (\($0.name))" }.joined(separator: ", ")
@@ -167,16 +169,23 @@ extension Kernel {
         for owner in live {
             if live.count > 1 { lines.append("  process \(owner.pid) (\(owner.name)):") }
             let indent = live.count > 1 ? "    " : "  "
-            for thread in allThreads where thread.process === owner {
+            let threads = allThreads.filter { $0.process === owner }
+            for thread in threads {
                 let state: String = switch thread.state {
                 case .blocked(let reason): "blocked in \(reason)"
                 case .exited(let status): "exited with status \(status)"
                 case .ready: "ready"
                 case .running(let hart): "running on hart \(hart)"
                 }
-                var location = thread.process.symbolize(thread.context.pc).map { " at \($0)" } ?? ""
-                if !thread.isExited, let caller = thread.process.symbolize(thread.context.integers[1]) { location += ", called from \(caller)" }
+                let location = thread.isExited ? "" : owner.symbolize(thread.context.pc).map { " at \($0)" } ?? ""
                 lines.append("\(indent)thread \(thread.tid): \(state)\(location)")
+                if case .blocked(.futex(let address, _)) = thread.state {
+                    lines.append("\(indent)  \(owner.describeFutexWord(address, threads: threads))")
+                }
+                guard !thread.isExited else { continue }
+                for (index, caller) in owner.describeCallers(of: thread.context).enumerated() {
+                    lines.append(indent + (index == 0 ? "  called from " : "         from ") + caller)
+                }
             }
         }
         return lines.joined(separator: "\n")
