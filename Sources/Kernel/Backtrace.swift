@@ -26,7 +26,7 @@ extension Process {
     func callers(pc: UInt64, returnAddress: UInt64, stackPointer: UInt64, framePointer: UInt64) -> [UInt64] {
         var result: [UInt64] = []
         guard let stack = addressSpace.region(containing: stackPointer), stack.kind == .stack else {
-            return isReturnAddress(returnAddress) && !sameFunction(returnAddress, pc) ? [returnAddress] : []
+            return isReturnAddress(returnAddress) && !sameFunction(returnAddress &- 1, pc) ? [returnAddress] : []
         }
         var frame = framePointer, floor = stackPointer
         var chain: [UInt64] = []
@@ -37,7 +37,7 @@ extension Process {
             floor = frame
             frame = next
         }
-        if isReturnAddress(returnAddress), !sameFunction(returnAddress, pc), chain.first != returnAddress {
+        if isReturnAddress(returnAddress), !sameFunction(returnAddress &- 1, pc), chain.first != returnAddress {
             result.append(returnAddress)
         }
         result += chain
@@ -48,8 +48,17 @@ extension Process {
     func describeCallers(pc: UInt64, returnAddress: UInt64, stackPointer: UInt64, framePointer: UInt64) -> [String] {
         callers(pc: pc, returnAddress: returnAddress, stackPointer: stackPointer, framePointer: framePointer).map { address in
             let hex = "0x" + String(address, radix: 16)
-            return symbolize(address).map { "\($0) (\(hex))" } ?? hex
+            return symbolize(returnAddress: address).map { "\($0) (\(hex))" } ?? hex
         }
+    }
+
+    /// `function+0x1c` for a return address, named by the call before it: a call that ends
+    /// a function (to a function that never returns) returns to the next function's start.
+    func symbolize(returnAddress address: UInt64) -> String? {
+        guard let (symbol, _) = image.nearestSymbol(atOrBefore: address &- 1) else { return nil }
+        let offset = address &- symbol.value
+        guard symbol.size == 0 || offset <= symbol.size || offset < 0x1000 else { return nil }
+        return "\(SymbolNames.demangle(symbol.name))+0x\(String(offset, radix: 16))"
     }
 
     /// The callers of a thread that is not on a hart, from its saved registers.

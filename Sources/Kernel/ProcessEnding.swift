@@ -194,9 +194,13 @@ extension Kernel {
     func instructionLimitReport(_ hart: Hart) -> String {
         let bits = hart.inspectInstruction(at: hart.pc)
         let process = running[hart.id]?.process ?? firstProcess
-        return ["process \(process.pid) (\(process.name)) stopped: it ran \(hart.instret) instructions, the limit (raise it with --max-instructions)",
-                "  pc       0x\(String(hart.pc, radix: 16))  \(bits.map { Disassembler.disassemble($0.bits, pc: hart.pc) } ?? "")"
-                    + (process.symbolize(hart.pc).map { "  in \($0)" } ?? "")].joined(separator: "\n")
+        var lines = ["process \(process.pid) (\(process.name)) stopped: it ran \(hart.instret) instructions, the limit (raise it with --max-instructions)",
+                     "  pc       0x\(String(hart.pc, radix: 16))  \(bits.map { Disassembler.disassemble($0.bits, pc: hart.pc) } ?? "")"
+                        + (process.symbolize(hart.pc).map { "  in \($0)" } ?? "")]
+        let callers = process.describeCallers(pc: hart.pc, returnAddress: hart.register(1), stackPointer: hart.register(2),
+                                              framePointer: hart.register(8))
+        for (index, caller) in callers.enumerated() { lines.append((index == 0 ? "  called from " : "         from ") + caller) }
+        return lines.joined(separator: "\n")
     }
 }
 

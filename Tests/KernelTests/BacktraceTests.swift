@@ -1,6 +1,7 @@
 // Fault reports name the callers, and only real ones: a Swift program built with frame
 // pointers (the default) that faults three calls below main shows the three callers in
-// order; a hand-assembled program with a stale ra and garbage in s0 shows none.
+// order; the instruction limit's report has them too; a hand-assembled program with a
+// stale ra and garbage in s0 shows none, and a frame chain that loops stops.
 
 import Kernel
 import Machine
@@ -23,6 +24,16 @@ struct BacktraceTests {
         let report = fault.description
         #expect(report.contains("  called from main.fillRecord"), "\(report)")
         #expect(report.contains("         from main.load"), "\(report)")
+    }
+
+    @Test("the instruction limit's report names main as the spinning function's caller, even when the call ends main",
+          .enabled(if: GuestPrograms.builder != nil, "no Swift toolchain for riscv64 guests"))
+    func instructionLimitCallers() throws {
+        let elf = try #require(try GuestPrograms.build("Broken/spin.swift"))
+        let result = try run(elf) { $0.instructionLimit = 100_000 }
+        guard case .instructionLimit(let report) = result.ending else { Issue.record("got \(result.ending)"); return }
+        #expect(report.contains("in main.spin"), "\(report)")
+        #expect(report.contains("  called from main+"), "\(report)")
     }
 
     @Test("a stale ra (not after a call) and a garbage frame pointer give no \"called from\"")
