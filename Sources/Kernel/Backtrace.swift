@@ -97,3 +97,8 @@ extension Process {
         return addressSpace.memory.readInteger(at: frame + (address & (AddressSpace.pageSize - 1)), size: size)
     }
 }
+
+/// A report's lines for a backtrace: `called from f+0x10 (0x…)`, then `       from …` under it.
+func callerLines(_ callers: [String], indent: String) -> [String] {
+    callers.enumerated().map { indent + ($0.offset == 0 ? "called from " : "       from ") + $0.element }
+}

@@ -100,7 +100,7 @@ public struct GuestFault: Sendable, Equatable, CustomStringConvertible {
         lines.append("  cause    \(trapCauseName(cause)) on hart \(hart)")
         lines.append("  pc       0x\(String(pc, radix: 16))  \(instruction ?? "(instruction cannot be read)")" + (symbol.map { "  in \($0)" } ?? ""))
         lines.append("  address  0x\(String(address, radix: 16))")
-        for (index, caller) in callers.enumerated() { lines.append((index == 0 ? "  called from " : "         from ") + caller) }
+        lines += callerLines(callers, indent: "  ")
         lines.append("  \(explanation)")
         return lines.joined(separator: "\n")
     }
@@ -183,9 +183,7 @@ extension Kernel {
                     lines.append("\(indent)  \(owner.describeFutexWord(address, threads: threads))")
                 }
                 guard !thread.isExited else { continue }
-                for (index, caller) in owner.describeCallers(of: thread.context).enumerated() {
-                    lines.append(indent + (index == 0 ? "  called from " : "         from ") + caller)
-                }
+                lines += callerLines(owner.describeCallers(of: thread.context), indent: indent + "  ")
             }
         }
         return lines.joined(separator: "\n")
@@ -199,7 +197,7 @@ extension Kernel {
                         + (process.symbolize(hart.pc).map { "  in \($0)" } ?? "")]
         let callers = process.describeCallers(pc: hart.pc, returnAddress: hart.register(1), stackPointer: hart.register(2),
                                               framePointer: hart.register(8))
-        for (index, caller) in callers.enumerated() { lines.append((index == 0 ? "  called from " : "         from ") + caller) }
+        lines += callerLines(callers, indent: "  ")
         return lines.joined(separator: "\n")
     }
 }
