@@ -14,10 +14,13 @@ import Synchronization
 
 /// A condition variable on a futex sequence number; works with any `Lock`.
 public final class Condition: @unchecked Sendable {
-    /// Word 0: the sequence number (the futex word); word 1: threads waiting.
-    let words = LockWords(count: 2)
+    /// Word 0: the sequence number (the futex word); word 1: threads waiting; word 2: the
+    /// tag "COND", by which a deadlock report recognises a condition.
+    let words = LockWords(count: 3)
 
-    public init() {}
+    public init() {
+        (words.base + 2).pointee.store(0x444E_4F43, ordering: .relaxed)
+    }
 
     deinit { words.deallocate() }
 

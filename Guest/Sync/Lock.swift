@@ -54,14 +54,16 @@ public struct LockStatistics: Sendable, Equatable {
 }
 
 /// `count` atomic 32-bit words, zeroed, at an address that never changes (Linux's futex
-/// word is 32 bits). The owner frees them with `deallocate()` in its deinit.
+/// word is 32 bits), aligned to 8 bytes so a pair of words can hold a 64-bit value (Mutex
+/// keeps its holder there). The owner frees them with `deallocate()` in its deinit.
 struct LockWords {
     let base: UnsafeMutablePointer<Atomic<UInt32>>
     let count: Int
 
     init(count: Int, initialValue: UInt32 = 0) {
         self.count = count
-        base = .allocate(capacity: count)
+        base = UnsafeMutableRawPointer.allocate(byteCount: count * 4, alignment: 8)
+            .bindMemory(to: Atomic<UInt32>.self, capacity: count)
         for index in 0..<count { (base + index).initialize(to: Atomic(initialValue)) }
     }
 
@@ -73,6 +75,6 @@ struct LockWords {
 
     func deallocate() {
         base.deinitialize(count: count)
-        base.deallocate()
+        UnsafeMutableRawPointer(base).deallocate()
     }
 }

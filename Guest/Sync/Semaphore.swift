@@ -14,13 +14,15 @@ import Synchronization
 /// A counting semaphore: `wait` takes a permit (sleeping while there is none),
 /// `signal` returns one.
 public final class Semaphore: Lock, @unchecked Sendable {
-    /// Word 0: permits left (the futex word); word 1: threads about to sleep or asleep.
+    /// Word 0: permits left (the futex word); word 1: threads about to sleep or asleep;
+    /// word 2: the tag "SEMA", by which a deadlock report recognises a semaphore.
     let words: LockWords
 
     /// A semaphore with `count` permits (1: a binary semaphore).
     public init(count: Int) {
-        words = LockWords(count: 2)
+        words = LockWords(count: 3)
         words.base.pointee.store(UInt32(clamping: max(0, count)), ordering: .relaxed)
+        (words.base + 2).pointee.store(0x414D_4553, ordering: .relaxed)
     }
 
     /// A binary semaphore: one permit, or none when `available` is false.

@@ -78,11 +78,14 @@ public struct KernelConfiguration: Sendable, Equatable {
 
 /// Where the program's standard streams go. Input is pulled when the program reads.
 public struct KernelIO {
-    public var readInput: (_ maximumCount: Int) -> [UInt8]
+    /// Standard input, or nil when it is closed (`interleave run prog <&-`): then fd 0 is
+    /// not open and `read` gives EBADF, as on Linux. An empty input is a closure returning
+    /// no bytes (end of file), as /dev/null.
+    public var readInput: ((_ maximumCount: Int) -> [UInt8])?
     public var writeOutput: (_ bytes: [UInt8]) -> Void
     public var writeError: (_ bytes: [UInt8]) -> Void
 
-    public init(readInput: @escaping (Int) -> [UInt8] = { _ in [] }, writeOutput: @escaping ([UInt8]) -> Void,
+    public init(readInput: ((Int) -> [UInt8])? = { _ in [] }, writeOutput: @escaping ([UInt8]) -> Void,
                 writeError: @escaping ([UInt8]) -> Void) {
         self.readInput = readInput
         self.writeOutput = writeOutput

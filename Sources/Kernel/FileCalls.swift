@@ -1,6 +1,6 @@
-// The standard streams: read from fd 0, write and writev to fds 1 and 2. Output counts
-// against the output limit; a program that writes past it is stopped with a report
-// (Linux's RLIMIT_FSIZE and SIGXFSZ are the model).
+// The standard streams: read from fd 0 (EBADF when the host's was closed), write and
+// writev to fds 1 and 2. Output counts against the output limit; a program that writes
+// past it is stopped with a report (Linux's RLIMIT_FSIZE and SIGXFSZ are the model).
 
 import Machine
 
@@ -10,11 +10,11 @@ extension Kernel {
 
     func read(_ arguments: SystemCallArguments) -> SystemCallResult {
         let fd = arguments.int32(0), buffer = arguments[1], count = min(arguments[2], Kernel.transferLimit)
-        guard fd == 0 else { return .error(.EBADF) }
+        guard fd == 0, let readInput = io.readInput else { return .error(.EBADF) }
         guard count > 0 else { return .value(0) }
         // Check the buffer before consuming input, so a bad pointer loses nothing.
         guard case .success = process.addressSpace.resolve(buffer, for: .write) else { return .error(.EFAULT) }
-        let bytes = Array(io.readInput(Int(count)).prefix(Int(count)))
+        let bytes = Array(readInput(Int(count)).prefix(Int(count)))
         guard case .success = process.addressSpace.copyOut(bytes, to: buffer) else { return .error(.EFAULT) }
         return .value(Int64(bytes.count))
     }

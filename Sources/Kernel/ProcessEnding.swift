@@ -51,9 +51,11 @@ public struct GuestFault: Sendable, Equatable, CustomStringConvertible {
     public var instruction: String?
     /// The faulting address (the trap's tval).
     public var address: UInt64
-    /// `function+0x1c` for the PC and for the return address, when the program has symbols.
+    /// `function+0x1c` for the PC, when the program has symbols.
     public var symbol: String?
-    public var caller: String?
+    /// The chain of callers, innermost first (`function+0x1c (0x10b44)`): only real ones,
+    /// found through the frame pointers (Backtrace.swift); empty when there are none.
+    public var callers: [String]
     /// One sentence on what this fault usually means.
     public var explanation: String
 
@@ -68,8 +70,8 @@ public struct GuestFault: Sendable, Equatable, CustomStringConvertible {
         let bits = hart.inspectInstruction(at: trap.pc)
         instruction = bits.map { Disassembler.disassemble($0.bits, pc: trap.pc) }
         symbol = process.symbolize(trap.pc)
-        let returnAddress = hart.register(1)
-        caller = returnAddress != 0 ? process.symbolize(returnAddress).map { "\($0) (0x\(String(returnAddress, radix: 16)))" } : nil
+        callers = process.describeCallers(pc: trap.pc, returnAddress: hart.register(1), stackPointer: hart.register(2),
+                                          framePointer: hart.register(8))
         explanation = GuestFault.explain(cause: trap.cause, address: trap.value, bits: bits?.bits, process: process)
     }
 
@@ -98,7 +100,7 @@ public struct GuestFault: Sendable, Equatable, CustomStringConvertible {
         lines.append("  cause    \(trapCauseName(cause)) on hart \(hart)")
         lines.append("  pc       0x\(String(pc, radix: 16))  \(instruction ?? "(instruction cannot be read)")" + (symbol.map { "  in \($0)" } ?? ""))
         lines.append("  address  0x\(String(address, radix: 16))")
-        if let caller { lines.append("  called from \(caller)") }
+        lines += callerLines(callers, indent: "  ")
         lines.append("  \(explanation)")
         return lines.joined(separator: "\n")
     }
@@ -157,7 +159,9 @@ extension Kernel {
         return lines.joined(separator: "\n")
     }
 
-    /// Every thread of the processes still running, by process when there are several.
+    /// Every thread of the processes still running, by process when there are several:
+    /// its state, the word it waits on in futex_wait (and the holder of a Sync.Mutex), and
+    /// where it stopped with its callers.
     func deadlockReport() -> String {
         let live = allProcesses.filter { !$0.hasEnded }
         let who = live.count == 1 ? "process \(live[0].pid) (\(live[0].name))" : "processes " + live.map { "\($0.pid) (\($0.name))" }.joined(separator: ", ")
@@ -165,16 +169,21 @@ extension Kernel {
         for owner in live {
             if live.count > 1 { lines.append("  process \(owner.pid) (\(owner.name)):") }
             let indent = live.count > 1 ? "    " : "  "
-            for thread in allThreads where thread.process === owner {
+            let threads = allThreads.filter { $0.process === owner }
+            for thread in threads {
                 let state: String = switch thread.state {
                 case .blocked(let reason): "blocked in \(reason)"
                 case .exited(let status): "exited with status \(status)"
                 case .ready: "ready"
                 case .running(let hart): "running on hart \(hart)"
                 }
-                var location = thread.process.symbolize(thread.context.pc).map { " at \($0)" } ?? ""
-                if !thread.isExited, let caller = thread.process.symbolize(thread.context.integers[1]) { location += ", called from \(caller)" }
+                let location = thread.isExited ? "" : owner.symbolize(thread.context.pc).map { " at \($0)" } ?? ""
                 lines.append("\(indent)thread \(thread.tid): \(state)\(location)")
+                if case .blocked(.futex(let address, _)) = thread.state {
+                    lines.append("\(indent)  \(owner.describeFutexWord(address, threads: threads))")
+                }
+                guard !thread.isExited else { continue }
+                lines += callerLines(owner.describeCallers(of: thread.context), indent: indent + "  ")
             }
         }
         return lines.joined(separator: "\n")
@@ -183,9 +192,13 @@ extension Kernel {
     func instructionLimitReport(_ hart: Hart) -> String {
         let bits = hart.inspectInstruction(at: hart.pc)
         let process = running[hart.id]?.process ?? firstProcess
-        return ["process \(process.pid) (\(process.name)) stopped: it ran \(hart.instret) instructions, the limit (raise it with --max-instructions)",
-                "  pc       0x\(String(hart.pc, radix: 16))  \(bits.map { Disassembler.disassemble($0.bits, pc: hart.pc) } ?? "")"
-                    + (process.symbolize(hart.pc).map { "  in \($0)" } ?? "")].joined(separator: "\n")
+        var lines = ["process \(process.pid) (\(process.name)) stopped: it ran \(hart.instret) instructions, the limit (raise it with --max-instructions)",
+                     "  pc       0x\(String(hart.pc, radix: 16))  \(bits.map { Disassembler.disassemble($0.bits, pc: hart.pc) } ?? "")"
+                        + (process.symbolize(hart.pc).map { "  in \($0)" } ?? "")]
+        let callers = process.describeCallers(pc: hart.pc, returnAddress: hart.register(1), stackPointer: hart.register(2),
+                                              framePointer: hart.register(8))
+        lines += callerLines(callers, indent: "  ")
+        return lines.joined(separator: "\n")
     }
 }
 

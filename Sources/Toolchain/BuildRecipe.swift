@@ -17,6 +17,11 @@ enum BuildRecipe {
             "-Xfrontend", "-function-sections",
             "-Xfrontend", "-disable-stack-protector",
             "-Xcc", "-march=rv64gc", "-Xcc", "-mabi=lp64",
+            // Frame pointers, so fault and deadlock reports can walk the callers
+            // (Kernel/Backtrace.swift). IRGen takes the frame-pointer attribute from the
+            // Clang options, so this reaches Swift code too (checked with llvm-objdump: every
+            // function saves ra and s0 and sets s0 = its entry sp).
+            "-Xcc", "-fno-omit-frame-pointer",
         ]
     }
 
@@ -24,7 +29,7 @@ enum BuildRecipe {
     static let cFlags = [
         "--target=riscv64-unknown-elf", "-march=rv64gc", "-mabi=lp64", "-mcmodel=medany",
         "-ffreestanding", "-fno-builtin", "-nostdlib", "-ffunction-sections", "-fdata-sections",
-        "-O2", "-c",
+        "-fno-omit-frame-pointer", "-O2", "-c",
     ]
 
     /// ld.lld's flags before the objects; the linker script follows `-T`.

@@ -165,7 +165,9 @@ struct RunCommand: ParsableCommand {
         guard inputEvents >= 1, inputEvents <= 1_000_000 else { throw ValidationError("--input-events must be between 1 and 1000000, not \(inputEvents)") }
         if inputEveryMs > 0 { configuration.inputPeriodCycles = max(100, UInt64((inputEveryMs * Double(clockHz) / 1000).rounded())) }
         configuration.inputEventCount = inputEvents
-        let io = KernelIO(readInput: readStandardInput, writeOutput: writeStandardOutput,
+        var input: ((Int) -> [UInt8])? = nil
+        if standardInputIsOpen() { input = { readStandardInput($0) } }
+        let io = KernelIO(readInput: input, writeOutput: writeStandardOutput,
                           writeError: { bytes in writeStandardError(bytes) })
         let session = try traceOptions.start(clockFrequency: clockHz, harts: harts)
         configuration.instructionTrace = session?.instructionFilter
@@ -363,6 +365,11 @@ func isELF(_ path: String) -> Bool {
     defer { fclose(file) }
     var magic = [UInt8](repeating: 0, count: 4)
     return fread(&magic, 1, 4, file) == 4 && magic == [0x7F, 0x45, 0x4C, 0x46]
+}
+
+/// False when the shell started us with fd 0 closed (`<&-`): the guest's fd 0 is closed too.
+func standardInputIsOpen() -> Bool {
+    fcntl(0, F_GETFD) != -1 || errno != EBADF
 }
 
 func readStandardInput(_ maximumCount: Int) -> [UInt8] {

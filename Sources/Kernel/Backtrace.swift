@@ -1,0 +1,104 @@
+// The callers of a stopped thread, for fault and deadlock reports: a walk of the
+// frame-pointer chain that guest programs keep (they are built with frame pointers; see
+// BuildRecipe). On RISC-V a function with a frame sets s0 (fp) to its stack pointer at
+// entry, saves its return address at fp-8 and its caller's fp at fp-16.
+//
+// Guest memory is untrusted and a program may keep no frame pointers at all (s0 is then an
+// ordinary register), so a caller is shown only when it is real: every fp must be aligned,
+// inside the stack region that holds sp, above sp and above the previous fp (so a cycle
+// ends the walk), and every return address must sit in executable memory right after a
+// call instruction (jal/jalr/c.jalr linking ra). Reads only look at pages already mapped:
+// a report never gives a page a frame.
+
+import Machine
+
+extension Process {
+    /// Most callers a report shows.
+    static let backtraceDepth = 12
+
+    /// The return addresses of the functions that led to `pc`, innermost first.
+    ///
+    /// The register ra names the immediate caller only when the function at `pc` has not
+    /// saved it yet (a frameless leaf such as the system-call stub, or a fault in the
+    /// prologue); once the function has made calls, ra points back into itself. So ra is
+    /// taken first only when it is a real return address outside the function at `pc` and
+    /// differs from what the frame at fp saved.
+    func callers(pc: UInt64, returnAddress: UInt64, stackPointer: UInt64, framePointer: UInt64) -> [UInt64] {
+        var result: [UInt64] = []
+        guard let stack = addressSpace.region(containing: stackPointer), stack.kind == .stack else {
+            return isReturnAddress(returnAddress) && !sameFunction(returnAddress &- 1, pc) ? [returnAddress] : []
+        }
+        var frame = framePointer, floor = stackPointer
+        var chain: [UInt64] = []
+        while chain.count < Process.backtraceDepth, frame & 7 == 0, frame > floor, frame <= stack.end,
+              frame >= stack.start &+ 16,
+              let saved = peekWord(frame &- 8), isReturnAddress(saved), let next = peekWord(frame &- 16) {
+            chain.append(saved)
+            floor = frame
+            frame = next
+        }
+        if isReturnAddress(returnAddress), !sameFunction(returnAddress &- 1, pc), chain.first != returnAddress {
+            result.append(returnAddress)
+        }
+        result += chain
+        return Array(result.prefix(Process.backtraceDepth))
+    }
+
+    /// `function+0x1c (0x10b44)` for each caller, or the bare address without symbols.
+    func describeCallers(pc: UInt64, returnAddress: UInt64, stackPointer: UInt64, framePointer: UInt64) -> [String] {
+        callers(pc: pc, returnAddress: returnAddress, stackPointer: stackPointer, framePointer: framePointer).map { address in
+            let hex = "0x" + String(address, radix: 16)
+            return symbolize(returnAddress: address).map { "\($0) (\(hex))" } ?? hex
+        }
+    }
+
+    /// `function+0x1c` for a return address, named by the call before it: a call that ends
+    /// a function (to a function that never returns) returns to the next function's start.
+    func symbolize(returnAddress address: UInt64) -> String? {
+        guard let (symbol, _) = image.nearestSymbol(atOrBefore: address &- 1) else { return nil }
+        let offset = address &- symbol.value
+        guard symbol.size == 0 || offset <= symbol.size || offset < 0x1000 else { return nil }
+        return "\(SymbolNames.demangle(symbol.name))+0x\(String(offset, radix: 16))"
+    }
+
+    /// The callers of a thread that is not on a hart, from its saved registers.
+    func describeCallers(of context: ThreadContext) -> [String] {
+        describeCallers(pc: context.pc, returnAddress: context.integers[1], stackPointer: context.integers[2],
+                        framePointer: context.integers[8])
+    }
+
+    /// Whether two code addresses lie in the same function (false without symbols).
+    private func sameFunction(_ first: UInt64, _ second: UInt64) -> Bool {
+        guard let a = image.nearestSymbol(atOrBefore: first), let b = image.nearestSymbol(atOrBefore: second) else { return false }
+        return a.symbol.value == b.symbol.value
+    }
+
+    /// True when the instruction before `address` is a call that links ra, in executable memory.
+    private func isReturnAddress(_ address: UInt64) -> Bool {
+        guard address >= 4, address & 1 == 0, let region = addressSpace.region(containing: address &- 2),
+              region.permissions & PTE.execute != 0 else { return false }
+        if let half = peek(address &- 2, size: 2), half & 0xF07F == 0x9002, (half >> 7) & 0x1F != 0 { return true }   // c.jalr
+        guard let low = peek(address &- 4, size: 2), let high = peek(address &- 2, size: 2) else { return false }
+        let bits = low | high << 16
+        let linksRA = (bits >> 7) & 0x1F == 1
+        return linksRA && (bits & 0x7F == 0x6F || bits & 0x707F == 0x67)                                            // jal, jalr
+    }
+
+    /// An aligned 64-bit word of readable user memory, if its page is mapped.
+    func peekWord(_ address: UInt64) -> UInt64? {
+        address & 7 == 0 ? peek(address, size: 8) : nil
+    }
+
+    /// `size` bytes (naturally aligned, so within one page) of readable user memory whose
+    /// page is already mapped; nil otherwise.
+    func peek(_ address: UInt64, size: Int) -> UInt64? {
+        guard let region = addressSpace.region(containing: address), region.permissions & (PTE.read | PTE.execute) != 0,
+              let (frame, _) = addressSpace.pageTable.lookup(AddressSpace.pageDown(address)) else { return nil }
+        return addressSpace.memory.readInteger(at: frame + (address & (AddressSpace.pageSize - 1)), size: size)
+    }
+}
+
+/// A report's lines for a backtrace: `called from f+0x10 (0x…)`, then `       from …` under it.
+func callerLines(_ callers: [String], indent: String) -> [String] {
+    callers.enumerated().map { indent + ($0.offset == 0 ? "called from " : "       from ") + $0.element }
+}
