@@ -18,11 +18,14 @@ enum GuestPrograms {
     static func source(_ relativePath: String) -> String { packageRoot + "/Guest/Programs/" + relativePath }
 
     /// The builder, or why there is none.
-    static let builder: Result<GuestBuilder, any Error> = Result {
+    static let located: Result<GuestBuilder, any Error> = Result {
         let toolchain = try Toolchain.locate(explicitPath: nil)
         return try GuestBuilder(toolchain: toolchain, guestRoot: packageRoot + "/Guest",
                                 cacheDirectory: packageRoot + "/.build/interleave-test-cache")
     }
+
+    /// The builder, or nil when no toolchain is usable.
+    static let builder: GuestBuilder? = try? located.get()
 
     /// qemu-riscv64, if installed.
     static let qemu: QemuReference? = QemuReference.locate()
@@ -31,7 +34,7 @@ enum GuestPrograms {
     static let toolsRequired = ProcessInfo.processInfo.environment["INTERLEAVE_REQUIRE_TOOLS"] == "1"
 
     static func build(_ relativePath: String, optimization: GuestOptimization = .speed) throws -> [UInt8] {
-        let result = try builder.get().build(sources: [source(relativePath)], optimization: optimization)
+        let result = try located.get().build(sources: [source(relativePath)], optimization: optimization)
         return try [UInt8](Data(contentsOf: URL(fileURLWithPath: result.elfPath)))
     }
 
@@ -46,7 +49,7 @@ enum GuestPrograms {
 extension Trait where Self == ConditionTrait {
     /// For tests that build guest programs: skipped, with the reason, without a toolchain.
     static var needsGuestToolchain: Self {
-        .enabled(if: (try? GuestPrograms.builder.get()) != nil || GuestPrograms.toolsRequired,
+        .enabled(if: GuestPrograms.builder != nil || GuestPrograms.toolsRequired,
                  "needs a Swift toolchain with Embedded Swift for riscv64 (set INTERLEAVE_TOOLCHAIN)")
     }
 
