@@ -113,10 +113,11 @@ struct HostileProgramTests {
     /// another implemented call (one that returns when called with zeros; in a seeded
     /// order, so most are reached), then
     /// exit_group with a hostile status; or, with no target, every returning call four
-    /// times in a seeded order. The stack is pointed at too. Its data is `hostileData`,
-    /// all huge timespecs for odd seeds, which also call the target with the same
-    /// arguments every time.
-    static func hostileProgram(target: UInt64?, seed: UInt64) -> [UInt8] {
+    /// times in a seeded order. The stack is pointed at too. Its data is `hostileData`;
+    /// when `accumulating`, all huge timespecs, and the target gets the same arguments
+    /// every time, so that what a call leaves behind (sleeps of a hundred years, mappings,
+    /// threads) accumulates, while the calls between get ordinary arguments and so see it.
+    static func hostileProgram(target: UInt64?, seed: UInt64, accumulating: Bool) -> [UInt8] {
         var random = SplitMix64(seed: seed)
         let others = returningCalls
         func shuffled(_ calls: [UInt64]) -> [UInt64] {
@@ -132,15 +133,17 @@ struct HostileProgramTests {
         }
         var code = Assembler(origin: HostileImage.origin)
         let registers: [Register] = [.a0, .a1, .a2, .a3, .a4, .a5]
-        // Odd seeds repeat the target's first arguments, so what a call leaves behind
-        // (sleeps of a hundred years, mappings, threads) accumulates.
         let repeated = (0..<6).map { _ in
             random.next() % 2 == 0 ? HostileImage.data + (random.next() % (HostileImage.dataSize / 16)) * 16 : hostileArgument(&random)
         }
         for number in calls {
             for (index, register) in registers.enumerated() {
-                if number == target && seed % 2 == 1 {
+                if number == target && accumulating {
                     code.li(register, Int64(bitPattern: repeated[index]))
+                } else if accumulating {
+                    // Ordinary arguments: the calls between see what the target left behind.
+                    let ordinary = [0, 1, 2, 3, 16, 4096, HostileImage.data + (random.next() % (HostileImage.dataSize / 16)) * 16]
+                    code.li(register, Int64(bitPattern: ordinary[Int(random.next() % UInt64(ordinary.count))]))
                 } else if random.next() % 16 == 0 {
                     code.addi(register, .sp, Int64(random.next() % 256) - 128)   // a pointer into the stack
                 } else {
@@ -153,7 +156,7 @@ struct HostileProgramTests {
         code.li(.a0, Int64(bitPattern: hostileArgument(&random)))
         code.li(.a7, 94)
         code.ecall()
-        return HostileImage.elf(code: (try? code.assemble()) ?? [], data: hostileData(&random, timespecsOnly: seed % 2 == 1))
+        return HostileImage.elf(code: (try? code.assemble()) ?? [], data: hostileData(&random, timespecsOnly: accumulating))
     }
 
     // MARK: The runs
@@ -167,7 +170,7 @@ struct HostileProgramTests {
           arguments: implementedCalls)
     func everyCallWithHostileArguments(number: UInt64) throws {
         for seed in 0..<Self.seedsPerCall {
-            let elf = Self.hostileProgram(target: number, seed: number &* 1_000_003 &+ seed)
+            let elf = Self.hostileProgram(target: number, seed: number &* 1_000_003 &+ seed, accumulating: seed % 2 == 1)
             try HostileRun.expectDocumentedEnding(elf, seed: seed, what: "call \(number) (\(Kernel.systemCallName(number))), seed \(seed)")
         }
     }
@@ -175,7 +178,7 @@ struct HostileProgramTests {
     @Test("all implemented calls in seeded orders, with hostile arguments, end the run in a documented way",
           arguments: UInt64(0)..<16)
     func allCallsInSeededOrders(seed: UInt64) throws {
-        try HostileRun.expectDocumentedEnding(Self.hostileProgram(target: nil, seed: seed ^ 0x5EED), seed: seed,
+        try HostileRun.expectDocumentedEnding(Self.hostileProgram(target: nil, seed: seed ^ 0x5EED, accumulating: seed % 2 == 1), seed: seed,
                                               what: "every call in the order of seed \(seed)")
     }
 
@@ -272,8 +275,9 @@ enum HostileRun {
         process.waitUntilExit()
 
         let tail = String(errorText.suffix(2000))
+        // A Swift trap prints its message and then a backtrace: the message and first frames say where.
         try #require(process.terminationReason == .exit,
-                     "\(what): the host died with signal \(process.terminationStatus): \(tail)")
+                     "\(what): the host died with signal \(process.terminationStatus): \(errorText.prefix(1500))")
         #expect(!errorText.contains("Fatal error") && !errorText.contains("Swift runtime failure"), "\(what): \(tail)")
         #expect(outputBytes <= 1 << 20, "\(what): \(outputBytes) bytes of output past the 1 MiB limit")
         let json = try #require(try? JSONSerialization.jsonObject(with: Data(contentsOf: metrics)) as? [String: Any],
