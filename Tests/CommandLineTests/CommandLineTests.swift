@@ -13,12 +13,11 @@ struct CommandLineTests {
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().path
 
-    /// The `interleave` built beside the tests (swift test builds every product), or nil.
+    /// The `interleave` built beside the tests (swift test builds every product), or nil;
+    /// its absence fails the tests that run it.
     static let tool: String? = {
         let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("interleave").path
-        let found = [beside, packageRoot + "/.build/debug/interleave"].first { FileManager.default.isExecutableFile(atPath: $0) }
-        if found == nil { print("note: skipping the command-line tests: no interleave executable beside the tests") }
-        return found
+        return [beside, packageRoot + "/.build/debug/interleave"].first { FileManager.default.isExecutableFile(atPath: $0) }
     }()
 
     /// A fresh folder for one test's files.
@@ -66,8 +65,8 @@ struct CommandLineTests {
 
     struct Outcome { var status: Int32; var output: String; var error: String }
 
-    func interleave(_ arguments: [String]) throws -> Outcome? {
-        guard let tool = Self.tool else { return nil }
+    func interleave(_ arguments: [String]) throws -> Outcome {
+        let tool = try #require(Self.tool, "no interleave executable beside the tests (swift test builds it)")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: tool)
         process.arguments = arguments
@@ -95,7 +94,7 @@ struct CommandLineTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let program = try Self.program(in: folder)
         let trace = folder.appendingPathComponent("t.json").path, svg = folder.appendingPathComponent("t.svg").path
-        guard let outcome = try interleave(["run", program, "--timeline", "--trace", trace, "--svg", svg]) else { return }
+        let outcome = try interleave(["run", program, "--timeline", "--trace", trace, "--svg", svg])
         #expect(outcome.status == 0, "\(outcome.error)")
         #expect(outcome.output.contains("Timeline:") && outcome.output.contains("switches: y yield"))
         #expect(!outcome.output.contains("\u{1B}["), "no colour when standard output is a pipe")
@@ -121,7 +120,7 @@ struct CommandLineTests {
             (["--from", "1ms"], "need a view"),
         ]
         for (options, message) in cases {
-            guard let outcome = try interleave(["run", program] + options) else { return }
+            let outcome = try interleave(["run", program] + options)
             #expect(outcome.status == 2 || outcome.status == 64, "\(options): status \(outcome.status)")
             #expect(outcome.error.contains(message), "\(options): \(outcome.error)")
             #expect(files(in: folder).isEmpty, "\(options) left \(files(in: folder))")
@@ -130,16 +129,16 @@ struct CommandLineTests {
 
     @Test("the lab lists fourteen experiments, names the known ones for an unknown name, and says why it refuses an option")
     func labInput() throws {
-        guard let list = try interleave(["lab", "list"]) else { return }
+        let list = try interleave(["lab", "list"])
         #expect(list.status == 0)
         #expect(list.output.split(separator: "\n").count == 14)
-        guard let unknown = try interleave(["lab", "run", "races"]) else { return }
+        let unknown = try interleave(["lab", "run", "races"])
         #expect(unknown.status == 2)
         #expect(unknown.error.contains("no experiment named races") && unknown.error.contains("multicore-race"))
-        guard let refused = try interleave(["lab", "run", "single-tasking", "--harts", "2"]) else { return }
+        let refused = try interleave(["lab", "run", "single-tasking", "--harts", "2"])
         #expect(refused.status == 2)
         #expect(refused.error.contains("takes no --harts:"))
-        guard let tour = try interleave(["tour", "--chapter", "15"]) else { return }
+        let tour = try interleave(["tour", "--chapter", "15"])
         #expect(tour.status != 0 && tour.error.contains("--chapter must be between 1 and 14"))
     }
 }

@@ -6,9 +6,9 @@ import Testing
 
 @Suite("Kernel: broken Swift programs")
 struct BrokenProgramTests {
-    @Test("an index out of range stops at Swift's trap, in the function that indexed")
+    @Test("an index out of range stops at Swift's trap, in the function that indexed", .needsGuestToolchain)
     func outOfBounds() throws {
-        guard let elf = try GuestPrograms.build("Broken/out-of-bounds.swift") else { return }
+        let elf = try GuestPrograms.build("Broken/out-of-bounds.swift")
         let result = try run(elf)
         guard case .killed(let fault) = result.ending else { Issue.record("got \(result.ending)"); return }
         #expect(result.ending.status == 132)
@@ -17,9 +17,9 @@ struct BrokenProgramTests {
         #expect(fault.explanation.contains("index out of range"))
     }
 
-    @Test("a store into the first page is a segmentation fault naming the function and address")
+    @Test("a store into the first page is a segmentation fault naming the function and address", .needsGuestToolchain)
     func nullPointer() throws {
-        guard let elf = try GuestPrograms.build("Broken/null-pointer.swift") else { return }
+        let elf = try GuestPrograms.build("Broken/null-pointer.swift")
         let result = try run(elf)
         guard case .killed(let fault) = result.ending else { Issue.record("got \(result.ending)"); return }
         #expect(result.ending.status == 139)
@@ -28,9 +28,9 @@ struct BrokenProgramTests {
         #expect(fault.symbol?.contains("store") == true, "symbol: \(fault.symbol ?? "none")")
     }
 
-    @Test("allocating without bound ends at the memory limit with a report")
+    @Test("allocating without bound ends at the memory limit with a report", .needsGuestToolchain)
     func allocateForever() throws {
-        guard let elf = try GuestPrograms.build("Broken/allocate-forever.swift") else { return }
+        let elf = try GuestPrograms.build("Broken/allocate-forever.swift")
         let result = try run(elf) { $0.memoryLimit = 32 << 20 }
         guard case .outOfMemory(let report) = result.ending else { Issue.record("got \(result.ending)"); return }
         #expect(result.ending.status == 137)
@@ -38,18 +38,18 @@ struct BrokenProgramTests {
         #expect(result.statistics.peakMemory <= 32 << 20)
     }
 
-    @Test("endless output is cut at the limit and the program stopped")
+    @Test("endless output is cut at the limit and the program stopped", .needsGuestToolchain)
     func flood() throws {
-        guard let elf = try GuestPrograms.build("Broken/flood.swift") else { return }
+        let elf = try GuestPrograms.build("Broken/flood.swift")
         let result = try run(elf) { $0.outputLimit = 256 << 10 }
         guard case .outputLimit = result.ending else { Issue.record("got \(result.ending)"); return }
         #expect(result.output.count == 256 << 10)
         #expect(result.ending.status == 153)
     }
 
-    @Test("an endless loop stops at the instruction limit, in the spinning function")
+    @Test("an endless loop stops at the instruction limit, in the spinning function", .needsGuestToolchain)
     func spin() throws {
-        guard let elf = try GuestPrograms.build("Broken/spin.swift") else { return }
+        let elf = try GuestPrograms.build("Broken/spin.swift")
         let result = try run(elf) { $0.instructionLimit = 2_000_000 }
         guard case .instructionLimit(let report) = result.ending else { Issue.record("got \(result.ending)"); return }
         #expect(result.ending.status == 152)

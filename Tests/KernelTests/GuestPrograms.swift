@@ -1,6 +1,9 @@
 // Test support: builds the project's own Swift guest programs with the Toolchain module
 // (cached in .build/interleave-test-cache, keyed on sources and toolchain, so a rerun
-// compiles nothing), runs them under the kernel, and under qemu-riscv64 when installed.
+// compiles nothing), runs them under the kernel, and under qemu-riscv64. Tests that need
+// a tool carry `.needsGuestToolchain` or `.needsQemu`, so a missing tool shows as a
+// skipped test with the reason; with INTERLEAVE_REQUIRE_TOOLS=1 (as CI sets) they run
+// and fail instead.
 
 import Foundation
 import Kernel
@@ -14,35 +17,45 @@ enum GuestPrograms {
 
     static func source(_ relativePath: String) -> String { packageRoot + "/Guest/Programs/" + relativePath }
 
-    /// The builder, or nil (with the reason printed once) when no toolchain is usable.
-    static let builder: GuestBuilder? = {
-        do {
-            let toolchain = try Toolchain.locate(explicitPath: nil)
-            return try GuestBuilder(toolchain: toolchain, guestRoot: packageRoot + "/Guest",
-                                    cacheDirectory: packageRoot + "/.build/interleave-test-cache")
-        } catch {
-            print("note: skipping tests that build Swift guests: \(error)")
-            return nil
-        }
-    }()
+    /// The builder, or why there is none.
+    static let located: Result<GuestBuilder, any Error> = Result {
+        let toolchain = try Toolchain.locate(explicitPath: nil)
+        return try GuestBuilder(toolchain: toolchain, guestRoot: packageRoot + "/Guest",
+                                cacheDirectory: packageRoot + "/.build/interleave-test-cache")
+    }
 
-    /// qemu-riscv64, or nil (with the reason printed once).
-    static let qemu: QemuReference? = {
-        let qemu = QemuReference.locate()
-        if qemu == nil { print("note: skipping comparisons with qemu-riscv64: it is not installed (Debian package qemu-user)") }
-        return qemu
-    }()
+    /// The builder, or nil when no toolchain is usable.
+    static let builder: GuestBuilder? = try? located.get()
 
-    static func build(_ relativePath: String, optimization: GuestOptimization = .speed) throws -> [UInt8]? {
-        guard let builder else { return nil }
-        let result = try builder.build(sources: [source(relativePath)], optimization: optimization)
+    /// qemu-riscv64, if installed.
+    static let qemu: QemuReference? = QemuReference.locate()
+
+    /// Whether a missing tool must fail the tests that need it rather than skip them (CI).
+    static let toolsRequired = ProcessInfo.processInfo.environment["INTERLEAVE_REQUIRE_TOOLS"] == "1"
+
+    static func build(_ relativePath: String, optimization: GuestOptimization = .speed) throws -> [UInt8] {
+        let result = try located.get().build(sources: [source(relativePath)], optimization: optimization)
         return try [UInt8](Data(contentsOf: URL(fileURLWithPath: result.elfPath)))
     }
 
     /// Runs an ELF under qemu-riscv64: standard output and exit status.
-    static func runUnderQemu(_ elf: [UInt8], arguments: [String] = []) throws -> (output: [UInt8], status: Int32)? {
-        guard let qemu else { return nil }
+    static func runUnderQemu(_ elf: [UInt8], arguments: [String] = []) throws -> (output: [UInt8], status: Int32) {
+        let qemu = try #require(qemu, "qemu-riscv64 is not installed (Debian package qemu-user)")
         let result = try qemu.run(elf: elf, arguments: arguments)
         return (result.output, result.status)
+    }
+}
+
+extension Trait where Self == ConditionTrait {
+    /// For tests that build guest programs: skipped, with the reason, without a toolchain.
+    static var needsGuestToolchain: Self {
+        .enabled(if: GuestPrograms.builder != nil || GuestPrograms.toolsRequired,
+                 "needs a Swift toolchain with Embedded Swift for riscv64 (set INTERLEAVE_TOOLCHAIN)")
+    }
+
+    /// For tests that compare with qemu-riscv64: skipped, with the reason, without it.
+    static var needsQemu: Self {
+        .enabled(if: GuestPrograms.qemu != nil || GuestPrograms.toolsRequired,
+                 "needs qemu-riscv64 (Debian package qemu-user)")
     }
 }

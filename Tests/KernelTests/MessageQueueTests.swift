@@ -51,25 +51,25 @@ struct MessageQueueTests {
 
     static let post: Int64 = 0x1020, get: Int64 = 0x1021, peek: Int64 = 0x1022
 
-    @Test("post/get between two threads delivers every message in order, under every policy", arguments: 0..<ThreadTests.policies.count)
+    @Test("post/get between two threads delivers every message in order, under every policy", .needsGuestToolchain, arguments: 0..<ThreadTests.policies.count)
     func postAndGet(_ index: Int) throws {
         let (name, policy, harts) = ThreadTests.policies[index]
-        guard let elf = try GuestPrograms.build("Messages/post-get.swift") else { return }
+        let elf = try GuestPrograms.build("Messages/post-get.swift")
         let result = try run(elf) { $0.scheduling = policy; $0.harts = harts }
         #expect(result.text == "received 1000 messages, in order: true\nqueue full never\n", "\(name)")
         #expect(result.ending == .exited(status: 0), "\(name)")
     }
 
-    @Test("a full queue refuses a post with EAGAIN; the sender retries and nothing is lost or reordered")
+    @Test("a full queue refuses a post with EAGAIN; the sender retries and nothing is lost or reordered", .needsGuestToolchain)
     func fullQueue() throws {
-        guard let elf = try GuestPrograms.build("Messages/post-get.swift") else { return }
+        let elf = try GuestPrograms.build("Messages/post-get.swift")
         let result = try run(elf) { $0.messageQueueCapacity = 16 }
         #expect(result.text == "received 1000 messages, in order: true\nqueue full sometimes\n")
     }
 
-    @Test("peek on an empty queue returns nothing at once, without a context switch")
+    @Test("peek on an empty queue returns nothing at once, without a context switch", .needsGuestToolchain)
     func peekWithoutSwitch() throws {
-        guard let elf = try GuestPrograms.build("Messages/peek-empty.swift") else { return }
+        let elf = try GuestPrograms.build("Messages/peek-empty.swift")
         let result = try run(elf)
         #expect(result.text == "1000 empty peeks, then kind 1024 from thread 1: 7 8\n")
         #expect(result.statistics.contextSwitches == 1)   // the first dispatch only
@@ -106,9 +106,9 @@ struct MessageQueueTests {
         #expect(result.statistics.contextSwitches == 1)
     }
 
-    @Test("a message loop on get_message handles every input event within microseconds")
+    @Test("a message loop on get_message handles every input event within microseconds", .needsGuestToolchain)
     func inputLoop() throws {
-        guard let elf = try GuestPrograms.build("Messages/input-loop.swift") else { return }
+        let elf = try GuestPrograms.build("Messages/input-loop.swift")
         let result = try run(elf, configure: Self.input(every: 2 * Self.millisecond, events: 20))
         #expect(result.text.hasPrefix("handled 20 cursor moves, the cursor is at "))
         #expect(result.ending == .exited(status: 0))
@@ -122,17 +122,18 @@ struct MessageQueueTests {
     }
 
     /// input-hog with `rounds` of computing, input every millisecond.
-    func hogRun(rounds: Int, _ configure: @escaping (inout KernelConfiguration) -> Void = { _ in }) throws -> RunResult? {
-        guard let elf = try GuestPrograms.build("Messages/input-hog.swift") else { return nil }
+    func hogRun(rounds: Int, _ configure: @escaping (inout KernelConfiguration) -> Void = { _ in }) throws -> RunResult {
+        let elf = try GuestPrograms.build("Messages/input-hog.swift")
         return try run(elf, arguments: ["\(rounds)"]) { configuration in
             Self.input(every: Self.millisecond, events: 60)(&configuration)
             configure(&configuration)
         }
     }
 
-    @Test("a cooperative hog freezes input: the maximum latency grows with the hog's run time")
+    @Test("a cooperative hog freezes input: the maximum latency grows with the hog's run time", .needsGuestToolchain)
     func cooperativeHogFreezesInput() throws {
-        guard let short = try hogRun(rounds: 200_000), let long = try hogRun(rounds: 400_000) else { return }
+        let short = try hogRun(rounds: 200_000)
+        let long = try hogRun(rounds: 400_000)
         for result in [short, long] {
             #expect(result.text.hasSuffix("handled 60 cursor moves\n"))
             #expect(result.statistics.inputLatencies.count == 60)
@@ -146,12 +147,12 @@ struct MessageQueueTests {
         #expect(longLatency >= shortLatency + (longHog - shortHog) / 2)
     }
 
-    @Test("the same hog under round-robin preemption leaves the input loop its share: latency within a slice")
+    @Test("the same hog under round-robin preemption leaves the input loop its share: latency within a slice", .needsGuestToolchain)
     func preemptionKeepsInputResponsive() throws {
         let slice = Self.millisecond
         let policy = SchedulingPolicy.roundRobin(sliceCycles: slice, tickCycles: slice / 2)
-        guard let cooperative = try hogRun(rounds: 400_000),
-              let preemptive = try hogRun(rounds: 400_000, { $0.scheduling = policy }) else { return }
+        let cooperative = try hogRun(rounds: 400_000)
+        let preemptive = try hogRun(rounds: 400_000, { $0.scheduling = policy })
         #expect(preemptive.text.hasSuffix("handled 60 cursor moves\n"))
         #expect(preemptive.text.contains("hog done"))
         let maximum = preemptive.statistics.inputLatencyMaximum ?? .max
@@ -161,17 +162,17 @@ struct MessageQueueTests {
         #expect(preemptive.statistics.threads[1].metrics.switches > 10)
     }
 
-    @Test("a second hart gives the hog its own core: even cooperative input stays fast")
+    @Test("a second hart gives the hog its own core: even cooperative input stays fast", .needsGuestToolchain)
     func secondHart() throws {
-        guard let result = try hogRun(rounds: 200_000, { $0.harts = 2 }) else { return }
+        let result = try hogRun(rounds: 200_000, { $0.harts = 2 })
         #expect(result.text.hasSuffix("handled 60 cursor moves\n"))
         #expect((result.statistics.inputLatencyMaximum ?? .max) < 10_000)   // 0.1 ms
     }
 
-    @Test("a 120 ms slice gives fewer switches and worse input latency than a 15.6 ms one on the same work")
+    @Test("a 120 ms slice gives fewer switches and worse input latency than a 15.6 ms one on the same work", .needsGuestToolchain)
     func longSlicesHurtInput() throws {
         let tick: UInt64 = 1_560_000   // Windows' 15.6 ms
-        guard let elf = try GuestPrograms.build("Messages/input-hog.swift") else { return }
+        let elf = try GuestPrograms.build("Messages/input-hog.swift")
         let results = try [tick, 12_000_000].map { slice in
             try run(elf, arguments: ["2000000"]) { configuration in
                 Self.input(every: 5 * Self.millisecond, events: 40)(&configuration)
@@ -186,39 +187,37 @@ struct MessageQueueTests {
         #expect(long.contextSwitches < short.contextSwitches)
     }
 
-    @Test("input goes to the foreground process: after set_foreground the other process gets the moves")
+    @Test("input goes to the foreground process: after set_foreground the other process gets the moves", .needsGuestToolchain)
     func inputFollowsForeground() throws {
-        guard let outcome = try MultiProcessTests.runPrograms(
+        let outcome = try MultiProcessTests.runPrograms(
             "focus", programs: ["focus": "Messages/focus.swift", "window": "Messages/focus.swift"], alsoStarting: ["window"],
-            configure: Self.input(every: Self.millisecond, events: 20)) else { return }
+            configure: Self.input(every: Self.millisecond, events: 20))
         #expect(outcome.output.contains("focus handled 5 cursor moves\n"))
         #expect(outcome.output.contains("window handled 15 cursor moves\n"))
         #expect(outcome.statistics.inputLatencies.count == 20)
         #expect(outcome.ending == .exited(status: 0))
     }
 
-    @Test("a thread blocked in get_message with nothing to wake it is reported as a deadlock")
+    @Test("a thread blocked in get_message with nothing to wake it is reported as a deadlock", .needsGuestToolchain)
     func deadlockInGetMessage() throws {
-        guard let elf = try GuestPrograms.build("Messages/wait-forever.swift") else { return }
+        let elf = try GuestPrograms.build("Messages/wait-forever.swift")
         let result = try run(elf)
         guard case .deadlock(let report) = result.ending else { Issue.record("got \(result.ending)"); return }
         #expect(result.ending.status == 125)
         #expect(report.contains("thread 1: blocked in get_message"))
         // With the input device on, the thread waits for input until the device is done.
-        let loop = try GuestPrograms.build("Messages/wait-forever.swift").map { elf in
-            try run(elf, configure: Self.input(every: Self.millisecond, events: 3))
-        }
-        #expect(loop?.text == "got a message of kind 512\n")
+        let loop = try run(elf, configure: Self.input(every: Self.millisecond, events: 3))
+        #expect(loop.text == "got a message of kind 512\n")
     }
 
-    @Test("the same seed gives the same latencies and positions; another seed moves the cursor elsewhere")
+    @Test("the same seed gives the same latencies and positions; another seed moves the cursor elsewhere", .needsGuestToolchain)
     func deterministicLatencies() throws {
         let policy = SchedulingPolicy.roundRobin(sliceCycles: Self.millisecond, tickCycles: nil)
-        guard let first = try hogRun(rounds: 200_000, { $0.scheduling = policy; $0.seed = 7 }),
-              let second = try hogRun(rounds: 200_000, { $0.scheduling = policy; $0.seed = 7 }) else { return }
+        let first = try hogRun(rounds: 200_000, { $0.scheduling = policy; $0.seed = 7 })
+        let second = try hogRun(rounds: 200_000, { $0.scheduling = policy; $0.seed = 7 })
         #expect(first.statistics.inputLatencies == second.statistics.inputLatencies)
         #expect(first.statistics == second.statistics)
-        guard let elf = try GuestPrograms.build("Messages/input-loop.swift") else { return }
+        let elf = try GuestPrograms.build("Messages/input-loop.swift")
         let positions = try [7, 7, 8].map { seed in
             try run(elf) { Self.input(every: Self.millisecond, events: 10)(&$0); $0.seed = UInt64(seed); $0.harts = 2 }.text
         }

@@ -21,13 +21,13 @@ struct MultiProcessTests {
 
     static func runPrograms(_ first: String, arguments: [String] = [], programs: [String: String],
                             alsoStarting: [String] = [],
-                            configure: (inout KernelConfiguration) -> Void = { _ in }) throws -> Outcome? {
+                            configure: (inout KernelConfiguration) -> Void = { _ in }) throws -> Outcome {
         var elves: [String: [UInt8]] = [:]
         for (name, path) in programs {
-            guard let elf = try GuestPrograms.build(path) else { return nil }
+            let elf = try GuestPrograms.build(path)
             elves[name] = elf
         }
-        guard let executable = elves[first] else { return nil }
+        let executable = try #require(elves[first], "\(first) is not among the programs")
         var configuration = KernelConfiguration()
         configuration.memoryLimit = 32 << 20
         configure(&configuration)
@@ -42,10 +42,10 @@ struct MultiProcessTests {
     static let roundRobin = SchedulingPolicy.roundRobin(sliceCycles: 20_000, tickCycles: 10_000)
 
     @Test("two processes store different values at the same virtual address and each reads back its own",
-          arguments: [1, 2])
+          .needsGuestToolchain, arguments: [1, 2])
     func separateAddressSpaces(harts: Int) throws {
-        guard let outcome = try Self.runPrograms("same", programs: ["same": "Processes/same-address.swift"],
-                                                 alsoStarting: ["same"], configure: { $0.harts = harts }) else { return }
+        let outcome = try Self.runPrograms("same", programs: ["same": "Processes/same-address.swift"],
+                                                 alsoStarting: ["same"], configure: { $0.harts = harts })
         let lines = outcome.output.split(separator: "\n").map(String.init).sorted()
         #expect(lines.count == 2)
         #expect(lines.allSatisfy { $0.hasSuffix("(its own)") }, "\(lines)")
@@ -60,10 +60,10 @@ struct MultiProcessTests {
         #expect(outcome.statistics.processes.map(\.pid) == [1, 2])
     }
 
-    @Test("a faulting process ends alone, with its report on standard error, while another finishes")
+    @Test("a faulting process ends alone, with its report on standard error, while another finishes", .needsGuestToolchain)
     func faultEndsOneProcess() throws {
-        guard let outcome = try Self.runPrograms("worker", programs: ["worker": "Processes/worker.swift", "fault": "Processes/fault.swift"],
-                                                 alsoStarting: ["fault"], configure: { $0.scheduling = Self.roundRobin }) else { return }
+        let outcome = try Self.runPrograms("worker", programs: ["worker": "Processes/worker.swift", "fault": "Processes/fault.swift"],
+                                                 alsoStarting: ["fault"], configure: { $0.scheduling = Self.roundRobin })
         #expect(outcome.output == "process 2 stores through a null pointer\nworker 1: sum 45000150000\n")
         #expect(outcome.ending == .exited(status: 0))
         guard case .killed(let fault)? = outcome.endings[2] else {
@@ -75,10 +75,10 @@ struct MultiProcessTests {
         #expect(!outcome.error.contains("never printed") && !outcome.output.contains("never printed"))
     }
 
-    @Test("when the first program faults, run returns its fault and the other process still finishes")
+    @Test("when the first program faults, run returns its fault and the other process still finishes", .needsGuestToolchain)
     func firstProgramFaults() throws {
-        guard let outcome = try Self.runPrograms("fault", programs: ["worker": "Processes/worker.swift", "fault": "Processes/fault.swift"],
-                                                 alsoStarting: ["worker"], configure: { $0.scheduling = Self.roundRobin; $0.harts = 2 }) else { return }
+        let outcome = try Self.runPrograms("fault", programs: ["worker": "Processes/worker.swift", "fault": "Processes/fault.swift"],
+                                                 alsoStarting: ["worker"], configure: { $0.scheduling = Self.roundRobin; $0.harts = 2 })
         #expect(outcome.output.contains("worker 2: sum 45000150000\n"))
         guard case .killed(let fault) = outcome.ending else {
             Issue.record("the first program ended \(outcome.ending)")
@@ -90,30 +90,30 @@ struct MultiProcessTests {
     }
 
     @Test("spawn and wait: the parent gets the child's exit status; the child sees its arguments and parent",
-          arguments: [1, 3])
+          .needsGuestToolchain, arguments: [1, 3])
     func spawnAndWait(harts: Int) throws {
         let programs = ["spawn-wait": "Processes/spawn-wait.swift", "exit-with": "Processes/exit-with.swift"]
-        guard let outcome = try Self.runPrograms("spawn-wait", arguments: ["exit-with", "7", "seven"], programs: programs,
-                                                 configure: { $0.harts = harts }) else { return }
+        let outcome = try Self.runPrograms("spawn-wait", arguments: ["exit-with", "7", "seven"], programs: programs,
+                                                 configure: { $0.harts = harts })
         #expect(outcome.output == "child 2 of 1: exit-with 7 seven\nparent 1: child 2 (exit-with) ended with status 7\n")
         #expect(outcome.ending == .exited(status: 0))
         #expect(outcome.endings[2] == .exited(status: 7))
         #expect(outcome.statistics.processes.map(\.parentID) == [nil, 1])
     }
 
-    @Test("waiting for a child that faults gives 128 + the signal")
+    @Test("waiting for a child that faults gives 128 + the signal", .needsGuestToolchain)
     func waitForFaultingChild() throws {
         let programs = ["spawn-wait": "Processes/spawn-wait.swift", "fault": "Processes/fault.swift"]
-        guard let outcome = try Self.runPrograms("spawn-wait", arguments: ["fault"], programs: programs) else { return }
+        let outcome = try Self.runPrograms("spawn-wait", arguments: ["fault"], programs: programs)
         #expect(outcome.output == "process 2 stores through a null pointer\nparent 1: child 2 (fault) ended with status 139\n")
         #expect(outcome.ending == .exited(status: 0))
         #expect(outcome.error.contains("process 2 (fault), thread 2, killed"))
     }
 
-    @Test("spawn of an unknown program is ENOENT; waiting for a non-child or twice is ECHILD")
+    @Test("spawn of an unknown program is ENOENT; waiting for a non-child or twice is ECHILD", .needsGuestToolchain)
     func errors() throws {
         let programs = ["errors": "Processes/errors.swift", "exit-with": "Processes/exit-with.swift"]
-        guard let outcome = try Self.runPrograms("errors", programs: programs) else { return }
+        let outcome = try Self.runPrograms("errors", programs: programs)
         #expect(outcome.output == """
             spawn no-such-program: ENOENT (no such file or program)
             wait for itself: ECHILD (no such child process)
@@ -126,10 +126,10 @@ struct MultiProcessTests {
         #expect(outcome.ending == .exited(status: 0))
     }
 
-    @Test("a parent waiting for a deadlocked child: the deadlock report shows the process_wait")
+    @Test("a parent waiting for a deadlocked child: the deadlock report shows the process_wait", .needsGuestToolchain)
     func deadlockShowsWait() throws {
         let programs = ["spawn-wait": "Processes/spawn-wait.swift", "deadlock": "Threads/deadlock.swift"]
-        guard let outcome = try Self.runPrograms("spawn-wait", arguments: ["deadlock"], programs: programs) else { return }
+        let outcome = try Self.runPrograms("spawn-wait", arguments: ["deadlock"], programs: programs)
         guard case .deadlock(let report) = outcome.ending else {
             Issue.record("ended \(outcome.ending)")
             return
@@ -140,42 +140,42 @@ struct MultiProcessTests {
         #expect(outcome.ending.status == 125)
     }
 
-    @Test("an ended process's frames come back: six 3 MiB children one after another fit in 8 MiB")
+    @Test("an ended process's frames come back: six 3 MiB children one after another fit in 8 MiB", .needsGuestToolchain)
     func framesAreFreed() throws {
         let programs = ["spawn-many": "Processes/spawn-many.swift", "touch-memory": "Processes/touch-memory.swift"]
-        guard let outcome = try Self.runPrograms("spawn-many", arguments: ["sequential", "6", "touch-memory", "3"], programs: programs,
-                                                 configure: { $0.memoryLimit = 8 << 20 }) else { return }
+        let outcome = try Self.runPrograms("spawn-many", arguments: ["sequential", "6", "touch-memory", "3"], programs: programs,
+                                                 configure: { $0.memoryLimit = 8 << 20 })
         #expect(outcome.output == "6 children, 6 exited with 0\n", "\(outcome.error)")
         #expect(outcome.statistics.processes.dropFirst().allSatisfy { $0.peakMemory >= 3 << 20 })
         // All at once they do not fit: RAM is shared, and the ones that cannot get a page are killed.
-        guard let together = try Self.runPrograms("spawn-many", arguments: ["together", "6", "touch-memory", "3"], programs: programs,
-                                                  configure: { $0.memoryLimit = 8 << 20; $0.scheduling = Self.roundRobin }) else { return }
+        let together = try Self.runPrograms("spawn-many", arguments: ["together", "6", "touch-memory", "3"], programs: programs,
+                                                  configure: { $0.memoryLimit = 8 << 20; $0.scheduling = Self.roundRobin })
         #expect(together.ending == .exited(status: 0))
         #expect(together.endings.values.contains { if case .outOfMemory = $0 { true } else { false } })
         #expect(together.error.contains("killed: out of memory"))
     }
 
-    @Test("waiting for any child takes them in the order they end, then ECHILD")
+    @Test("waiting for any child takes them in the order they end, then ECHILD", .needsGuestToolchain)
     func waitForAny() throws {
         let programs = ["spawn-many": "Processes/spawn-many.swift", "exit-with": "Processes/exit-with.swift",
                         "worker": "Processes/worker.swift"]
-        guard let outcome = try Self.runPrograms("spawn-many", arguments: ["any", "3", "exit-with"], programs: programs) else { return }
+        let outcome = try Self.runPrograms("spawn-many", arguments: ["any", "3", "exit-with"], programs: programs)
         // Cooperative, one hart: the children run in spawn order once the parent blocks.
         #expect(outcome.output.hasSuffix("3 children, 3 exited with 0; ended: 2 3 4\n"), "\(outcome.output)")
         // Three workers sharing two harts: every one is reaped once, whatever the order.
-        guard let workers = try Self.runPrograms("spawn-many", arguments: ["any", "3", "worker"], programs: programs,
-                                                 configure: { $0.harts = 2; $0.scheduling = Self.roundRobin }) else { return }
+        let workers = try Self.runPrograms("spawn-many", arguments: ["any", "3", "worker"], programs: programs,
+                                                 configure: { $0.harts = 2; $0.scheduling = Self.roundRobin })
         let last = workers.output.split(separator: "\n").last.map(String.init) ?? ""
         #expect(last.hasPrefix("3 children, 3 exited with 0; ended: "), "\(workers.output)")
         #expect(last.split(separator: ":").last?.split(separator: " ").map(String.init).sorted() == ["2", "3", "4"], "\(last)")
         #expect(workers.endings.count == 4)
     }
 
-    @Test("past the process limit, spawn is EAGAIN")
+    @Test("past the process limit, spawn is EAGAIN", .needsGuestToolchain)
     func processLimit() throws {
         let programs = ["spawn-many": "Processes/spawn-many.swift", "exit-with": "Processes/exit-with.swift"]
-        guard let outcome = try Self.runPrograms("spawn-many", arguments: ["together", "10", "exit-with"], programs: programs,
-                                                 configure: { $0.processLimit = 4 }) else { return }
+        let outcome = try Self.runPrograms("spawn-many", arguments: ["together", "10", "exit-with"], programs: programs,
+                                                 configure: { $0.processLimit = 4 })
         #expect(outcome.output.hasSuffix("3 children, 3 exited with 0 then EAGAIN (try again)\n"), "\(outcome.output)")
         #expect(outcome.endings.count == 4)
     }
@@ -250,15 +250,16 @@ struct MultiProcessTests {
         #expect(kernel.processEndings[2] == .exited(status: 3))
     }
 
-    @Test("the same programs twice give the same output and statistics", arguments: [1, 2])
+    @Test("the same programs twice give the same output and statistics", .needsGuestToolchain, arguments: [1, 2])
     func determinism(harts: Int) throws {
         let programs = ["spawn-wait": "Processes/spawn-wait.swift", "worker": "Processes/worker.swift",
                         "same": "Processes/same-address.swift", "exit-with": "Processes/exit-with.swift"]
-        func once() throws -> Outcome? {
+        func once() throws -> Outcome {
             try Self.runPrograms("spawn-wait", arguments: ["exit-with", "5"], programs: programs, alsoStarting: ["worker", "same", "same"],
                                  configure: { $0.harts = harts; $0.scheduling = Self.roundRobin })
         }
-        guard let first = try once(), let second = try once() else { return }
+        let first = try once()
+        let second = try once()
         #expect(first.output == second.output)
         #expect(first.statistics == second.statistics)
         #expect(first.endings == second.endings)

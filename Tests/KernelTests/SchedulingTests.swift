@@ -17,15 +17,14 @@ struct SchedulingTests {
     }
 
     /// Runs `first` (a path under Guest/Programs), with `alsoStarting` (name → path)
-    /// started beside it as pids 2, 3, …, and `spawnable` programs for process_spawn;
-    /// nil when no toolchain can build guests.
+    /// started beside it as pids 2, 3, …, and `spawnable` programs for process_spawn.
     static func run(_ first: String, name: String = "test", alsoStarting: [(String, String)] = [],
                     spawnable: [(String, String)] = [],
-                    configure: (inout KernelConfiguration) -> Void = { _ in }) throws -> Outcome? {
-        guard let executable = try GuestPrograms.build(first) else { return nil }
+                    configure: (inout KernelConfiguration) -> Void = { _ in }) throws -> Outcome {
+        let executable = try GuestPrograms.build(first)
         var programs: [String: [UInt8]] = [:]
         for (otherName, path) in alsoStarting + spawnable {
-            guard let elf = try GuestPrograms.build(path) else { return nil }
+            let elf = try GuestPrograms.build(path)
             programs[otherName] = elf
         }
         var configuration = KernelConfiguration()
@@ -42,19 +41,18 @@ struct SchedulingTests {
     static let roundRobin = SchedulingPolicy.roundRobin(sliceCycles: 100_000, tickCycles: 50_000)
 
     @Test("the ready queue serves a higher priority first, then the others in the order they became ready",
-          arguments: [SchedulingPolicy.cooperative, roundRobin, .roundRobin(sliceCycles: 100_000, tickCycles: nil), .singleTasking])
+          .needsGuestToolchain, arguments: [SchedulingPolicy.cooperative, roundRobin, .roundRobin(sliceCycles: 100_000, tickCycles: nil), .singleTasking])
     func priorityOrder(policy: SchedulingPolicy) throws {
-        guard let outcome = try Self.run("Scheduling/priority-order.swift", configure: { $0.scheduling = policy }) else { return }
+        let outcome = try Self.run("Scheduling/priority-order.swift", configure: { $0.scheduling = policy })
         #expect(outcome.output == "high\nlow 1\nlow 2\nlow 3\nmain done\n", "\(policy)")
         #expect(outcome.ending == .exited(status: 0))
     }
 
-    @Test("a thread woken with a higher priority takes the hart at once under preemption, not under cooperation")
+    @Test("a thread woken with a higher priority takes the hart at once under preemption, not under cooperation", .needsGuestToolchain)
     func wokenHigherPriorityPreempts() throws {
-        guard let cooperative = try Self.run("Scheduling/preempt.swift"),
-              let preemptive = try Self.run("Scheduling/preempt.swift", configure: { $0.scheduling = Self.roundRobin }),
-              let tickless = try Self.run("Scheduling/preempt.swift", configure: { $0.scheduling = .roundRobin(sliceCycles: 100_000, tickCycles: nil) })
-        else { return }
+        let cooperative = try Self.run("Scheduling/preempt.swift")
+        let preemptive = try Self.run("Scheduling/preempt.swift", configure: { $0.scheduling = Self.roundRobin })
+        let tickless = try Self.run("Scheduling/preempt.swift", configure: { $0.scheduling = .roundRobin(sliceCycles: 100_000, tickCycles: nil) })
         #expect(cooperative.output == "main done 1\nsleeper woke\n")
         #expect(cooperative.statistics.switchesByReason["preempted by a higher priority"] == 0)
         for outcome in [preemptive, tickless] {
@@ -64,12 +62,12 @@ struct SchedulingTests {
     }
 
     @Test("a pinned thread runs only on its hart and never migrates; bad masks, threads and priorities are refused",
-          arguments: [2, 3])
+          .needsGuestToolchain, arguments: [2, 3])
     func affinity(harts: Int) throws {
-        guard let outcome = try Self.run("Scheduling/affinity.swift", configure: {
+        let outcome = try Self.run("Scheduling/affinity.swift", configure: {
             $0.harts = harts
             $0.scheduling = .roundRobin(sliceCycles: 4_000, tickCycles: 2_000)
-        }) else { return }
+        })
         #expect(outcome.output == """
             empty mask: EINVAL (invalid argument)
             no such hart: EINVAL (invalid argument)
@@ -91,11 +89,11 @@ struct SchedulingTests {
         #expect(threads.first.map { $0.metrics.hartsRunOn & 0b10 != 0 && $0.metrics.migrations >= 1 } == true)
     }
 
-    @Test("a process may not set another's thread priority or affinity, but may give it the foreground")
+    @Test("a process may not set another's thread priority or affinity, but may give it the foreground", .needsGuestToolchain)
     func otherProcess() throws {
-        guard let outcome = try Self.run("Scheduling/other-process.swift", spawnable: [("child", "Scheduling/program.swift")], configure: {
+        let outcome = try Self.run("Scheduling/other-process.swift", spawnable: [("child", "Scheduling/program.swift")], configure: {
             Era.xp.apply(to: &$0)
-        }) else { return }
+        })
         // Under xp the parent, in the foreground, runs above the child until it hands the
         // foreground over; then the child takes the hart at once.
         #expect(outcome.output == """
@@ -110,12 +108,12 @@ struct SchedulingTests {
             """, "\(outcome.output)")
     }
 
-    @Test("single-tasking: a child started by process_spawn runs at once, its parent resumes when it exits (DOS's EXEC)")
+    @Test("single-tasking: a child started by process_spawn runs at once, its parent resumes when it exits (DOS's EXEC)", .needsGuestToolchain)
     func singleTaskingChild() throws {
-        guard let outcome = try Self.run("Scheduling/other-process.swift", spawnable: [("child", "Scheduling/program.swift")], configure: {
+        let outcome = try Self.run("Scheduling/other-process.swift", spawnable: [("child", "Scheduling/program.swift")], configure: {
             Era.dos.apply(to: &$0)
             $0.harts = 2
-        }) else { return }
+        })
         #expect(outcome.output == """
             child starts
             child ends
@@ -129,15 +127,16 @@ struct SchedulingTests {
         #expect(outcome.statistics.switchesByReason["its program waits"] == 1)
     }
 
-    @Test("single-tasking: the second program starts only after the first has exited", arguments: [1, 2])
+    @Test("single-tasking: the second program starts only after the first has exited", .needsGuestToolchain, arguments: [1, 2])
     func singleTasking(harts: Int) throws {
         let second = [("second", "Scheduling/program.swift")]
-        guard let dos = try Self.run("Scheduling/program.swift", name: "first", alsoStarting: second, configure: {
+        let dos = try Self.run("Scheduling/program.swift", name: "first", alsoStarting: second, configure: {
             $0.scheduling = .singleTasking
             $0.harts = harts
-        }), let cooperative = try Self.run("Scheduling/program.swift", name: "first", alsoStarting: second, configure: {
+        })
+        let cooperative = try Self.run("Scheduling/program.swift", name: "first", alsoStarting: second, configure: {
             $0.harts = harts
-        }) else { return }
+        })
         #expect(dos.output == "first starts\nfirst ends\nsecond starts\nsecond ends\n")
         #expect(dos.ending == .exited(status: 0))
         // Multitasking interleaves them: the second starts while the first sleeps.
@@ -148,17 +147,17 @@ struct SchedulingTests {
         #expect(configuration.scheduling == .singleTasking)
     }
 
-    @Test("the foreground process's boost: under xp it ends first; set_foreground moves the boost; server has none")
+    @Test("the foreground process's boost: under xp it ends first; set_foreground moves the boost; server has none", .needsGuestToolchain)
     func foregroundBoost() throws {
-        func run(_ era: Era, first: String, second: String) throws -> Outcome? {
+        func run(_ era: Era, first: String, second: String) throws -> Outcome {
             try Self.run("Scheduling/foreground.swift", name: first, alsoStarting: [(second, "Scheduling/foreground.swift")]) {
                 $0.clockFrequency = 1_000_000
                 era.apply(to: &$0)
             }
         }
-        guard let xp = try run(.xp, first: "plain", second: "other"),
-              let passed = try run(.xp, first: "pass", second: "other"),
-              let server = try run(.server, first: "plain", second: "other") else { return }
+        let xp = try run(.xp, first: "plain", second: "other")
+        let passed = try run(.xp, first: "pass", second: "other")
+        let server = try run(.server, first: "plain", second: "other")
         #expect(xp.output.hasPrefix("plain done"), "\(xp.output)")
         #expect(passed.output.hasPrefix("other done"), "\(passed.output)")
         #expect(passed.statistics.switchesByReason["preempted by a higher priority"] == 1)
@@ -168,15 +167,16 @@ struct SchedulingTests {
         #expect(xp.statistics.threads.first?.metrics.readyCycles ?? 1 < waits[0])
     }
 
-    @Test("a 120 ms slice switches far less than a 15.6 ms one on the same CPU-bound work")
+    @Test("a 120 ms slice switches far less than a 15.6 ms one on the same CPU-bound work", .needsGuestToolchain)
     func longSliceSwitchesLess() throws {
-        func run(sliceMicroseconds: UInt64) throws -> Outcome? {
+        func run(sliceMicroseconds: UInt64) throws -> Outcome {
             try Self.run("Scheduling/busy.swift") {
                 $0.clockFrequency = 1_000_000   // 1 ms = 1000 cycles, so the work spans many slices
                 $0.scheduling = .roundRobin(sliceCycles: sliceMicroseconds, tickCycles: 15_600)   // 1 cycle = 1 µs
             }
         }
-        guard let short = try run(sliceMicroseconds: 15_600), let long = try run(sliceMicroseconds: 120_000) else { return }
+        let short = try run(sliceMicroseconds: 15_600)
+        let long = try run(sliceMicroseconds: 120_000)
         #expect(short.output == "busy done\n" && long.output == short.output)
         let shortExpired = short.statistics.switchesByReason["time slice expired"] ?? 0
         let longExpired = long.statistics.switchesByReason["time slice expired"] ?? 0
@@ -184,15 +184,16 @@ struct SchedulingTests {
         #expect(short.statistics.contextSwitches > long.statistics.contextSwitches)
     }
 
-    @Test("on a machine that mostly sleeps, every hart takes far fewer timer interrupts tickless than with linux's 4 ms tick")
+    @Test("on a machine that mostly sleeps, every hart takes far fewer timer interrupts tickless than with linux's 4 ms tick", .needsGuestToolchain)
     func ticklessPerHart() throws {
-        func run(_ era: Era) throws -> Outcome? {
+        func run(_ era: Era) throws -> Outcome {
             try Self.run("Threads/sleepers.swift") {
                 $0.harts = 2
                 era.apply(to: &$0)
             }
         }
-        guard let ticking = try run(.linux), let tickless = try run(.tickless) else { return }
+        let ticking = try run(.linux)
+        let tickless = try run(.tickless)
         #expect(ticking.output == "slept in parallel: 30 ms\n" && tickless.output == ticking.output)
         // 30 ms of sleep: a 4 ms tick fires on each hart about 7 times, idle or not.
         #expect(ticking.statistics.harts.allSatisfy { $0.timerInterrupts >= 6 }, "\(ticking.statistics.harts)")
@@ -229,16 +230,17 @@ struct SchedulingTests {
         }
     }
 
-    @Test("metrics JSON: byte-identical for the same seed, with per-thread and per-hart numbers")
+    @Test("metrics JSON: byte-identical for the same seed, with per-thread and per-hart numbers", .needsGuestToolchain)
     func metricsJSON() throws {
-        func run(seed: UInt64) throws -> Outcome? {
+        func run(seed: UInt64) throws -> Outcome {
             try Self.run("Scheduling/affinity.swift") {
                 $0.harts = 2
                 $0.seed = seed
                 Era.linux.apply(to: &$0)
             }
         }
-        guard let first = try run(seed: 7), let second = try run(seed: 7) else { return }
+        let first = try run(seed: 7)
+        let second = try run(seed: 7)
         #expect(first.json == second.json)
         #expect(first.statistics == second.statistics)
         for key in ["\"status\": 0", "\"threads\": [", "\"runCycles\"", "\"readyCycles\"", "\"blockedCycles\"", "\"migrations\"",

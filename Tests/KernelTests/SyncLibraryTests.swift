@@ -55,9 +55,9 @@ struct SyncLibraryTests {
     static let correctLockKinds = ["spin", "ttas", "ticket", "mutex", "semaphore"]
 
     @Test("every correct lock keeps the counter exact and lets one thread in at a time",
-          arguments: correctLockKinds)
+          .needsGuestToolchain, arguments: correctLockKinds)
     func correctLocks(_ kind: String) throws {
-        guard let elf = try GuestPrograms.build("Sync/lock-counter.swift") else { return }
+        let elf = try GuestPrograms.build("Sync/lock-counter.swift")
         for setting in Self.settings {
             for seed in setting.seeds {
                 let result = try Self.run(elf, setting, seed: seed, arguments: [kind, "2", "300"])
@@ -69,9 +69,9 @@ struct SyncLibraryTests {
         }
     }
 
-    @Test("three threads share a lock exactly too (ticket and mutex, two harts)", arguments: ["ticket", "mutex", "spin"])
+    @Test("three threads share a lock exactly too (ticket and mutex, two harts)", .needsGuestToolchain, arguments: ["ticket", "mutex", "spin"])
     func threeThreads(_ kind: String) throws {
-        guard let elf = try GuestPrograms.build("Sync/lock-counter.swift") else { return }
+        let elf = try GuestPrograms.build("Sync/lock-counter.swift")
         let setting = Self.settings[3]
         for seed in setting.seeds {
             let result = try Self.run(elf, setting, seed: seed, arguments: [kind, "3", "200"])
@@ -80,9 +80,9 @@ struct SyncLibraryTests {
         }
     }
 
-    @Test("on two harts the locks are contended, and the spin locks count their spins")
+    @Test("on two harts the locks are contended, and the spin locks count their spins", .needsGuestToolchain)
     func contention() throws {
-        guard let elf = try GuestPrograms.build("Sync/lock-counter.swift") else { return }
+        let elf = try GuestPrograms.build("Sync/lock-counter.swift")
         let setting = Self.settings[2]
         for kind in ["spin", "ttas", "ticket"] {
             let result = try Self.run(elf, setting, seed: 1, arguments: [kind, "2", "300"])
@@ -97,9 +97,9 @@ struct SyncLibraryTests {
         #expect(Self.number(after: "contended ", in: alone.text) == 0, "\(alone.text)")
     }
 
-    @Test("a ticket lock on one preempted hart: the next in line is not running, so waiters spin whole slices")
+    @Test("a ticket lock on one preempted hart: the next in line is not running, so waiters spin whole slices", .needsGuestToolchain)
     func ticketConvoy() throws {
-        guard let elf = try GuestPrograms.build("Sync/lock-counter.swift") else { return }
+        let elf = try GuestPrograms.build("Sync/lock-counter.swift")
         let setting = Self.settings[1]
         let ticket = try Self.run(elf, setting, seed: 0, arguments: ["ticket", "2", "300"])
         let spin = try Self.run(elf, setting, seed: 0, arguments: ["spin", "2", "300"])
@@ -108,9 +108,9 @@ struct SyncLibraryTests {
                 "ticket \(ticket.statistics.instructions), spin \(spin.statistics.instructions) instructions")
     }
 
-    @Test("the look-before-you-leap lock lets two threads in for some seed; one cooperative hart hides it")
+    @Test("the look-before-you-leap lock lets two threads in for some seed; one cooperative hart hides it", .needsGuestToolchain)
     func lookBeforeYouLeap() throws {
-        guard let elf = try GuestPrograms.build("Sync/lock-counter.swift") else { return }
+        let elf = try GuestPrograms.build("Sync/lock-counter.swift")
         var broken: [UInt64] = []
         for seed: UInt64 in 1...8 {
             let result = try Self.run(elf, Self.settings[2], seed: seed, arguments: ["look-before-you-leap", "2", "300"])
@@ -125,9 +125,9 @@ struct SyncLibraryTests {
         #expect(Self.number(after: "total ", in: alone.text) == 600, "\(alone.text)")
     }
 
-    @Test("Broken.swift: both wrong-on-purpose pieces fail for some seed on two harts")
+    @Test("Broken.swift: both wrong-on-purpose pieces fail for some seed on two harts", .needsGuestToolchain)
     func brokenPieces() throws {
-        guard let elf = try GuestPrograms.build("Sync/broken-lock.swift") else { return }
+        let elf = try GuestPrograms.build("Sync/broken-lock.swift")
         var overlapped = false, lost = false
         for seed: UInt64 in 1...6 {
             let result = try Self.run(elf, Self.settings[2], seed: seed, arguments: ["300"])
@@ -140,9 +140,9 @@ struct SyncLibraryTests {
         #expect(alone.text == "look-before-you-leap: most inside 1, overlaps 0; unsynchronised counter: 600 of 600\n")
     }
 
-    @Test("a counting semaphore never admits more threads than it has permits", arguments: [1, 2, 3])
+    @Test("a counting semaphore never admits more threads than it has permits", .needsGuestToolchain, arguments: [1, 2, 3])
     func semaphore(_ permits: Int) throws {
-        guard let elf = try GuestPrograms.build("Sync/semaphore.swift") else { return }
+        let elf = try GuestPrograms.build("Sync/semaphore.swift")
         var reached = false
         for setting in Self.settings {
             for seed in setting.seeds {
@@ -158,9 +158,9 @@ struct SyncLibraryTests {
         #expect(reached, "no run ever had \(permits) threads inside")
     }
 
-    @Test("condition variables: producer and consumer hand over every item in order; broadcast wakes all")
+    @Test("condition variables: producer and consumer hand over every item in order; broadcast wakes all", .needsGuestToolchain)
     func condition() throws {
-        guard let elf = try GuestPrograms.build("Sync/condition.swift") else { return }
+        let elf = try GuestPrograms.build("Sync/condition.swift")
         for setting in Self.settings {
             for seed in setting.seeds {
                 let result = try Self.run(elf, setting, seed: seed, arguments: ["150"])
@@ -171,9 +171,9 @@ struct SyncLibraryTests {
         }
     }
 
-    @Test("a thread pool never holds more jobs than its capacity, and runs every job once")
+    @Test("a thread pool never holds more jobs than its capacity, and runs every job once", .needsGuestToolchain)
     func threadPool() throws {
-        guard let elf = try GuestPrograms.build("Sync/thread-pool.swift") else { return }
+        let elf = try GuestPrograms.build("Sync/thread-pool.swift")
         for (workers, capacity) in [(3, 4), (2, 1), (4, 2)] {
             for setting in Self.settings {
                 for seed in setting.seeds {
@@ -188,9 +188,9 @@ struct SyncLibraryTests {
         }
     }
 
-    @Test("a bounded channel delivers every item once, in order per producer; a send after close fails")
+    @Test("a bounded channel delivers every item once, in order per producer; a send after close fails", .needsGuestToolchain)
     func channel() throws {
-        guard let elf = try GuestPrograms.build("Sync/channel.swift") else { return }
+        let elf = try GuestPrograms.build("Sync/channel.swift")
         for (producers, consumers, capacity) in [(3, 2, 4), (2, 3, 1), (1, 1, 8)] {
             for setting in Self.settings {
                 for seed in setting.seeds {
@@ -203,9 +203,9 @@ struct SyncLibraryTests {
         }
     }
 
-    @Test("Sync.Mutex and Synchronization's atomics in one program; tracing off asks the kernel once")
+    @Test("Sync.Mutex and Synchronization's atomics in one program; tracing off asks the kernel once", .needsGuestToolchain)
     func namesAndTracing() throws {
-        guard let elf = try GuestPrograms.build("Sync/both-mutexes.swift") else { return }
+        let elf = try GuestPrograms.build("Sync/both-mutexes.swift")
         let result = try Self.run(elf, Self.settings[2], seed: 1, arguments: [])
         #expect(result.text == "Sync.Mutex 200, Mutex 200, Atomic 200, tracing off\n")
         // This run records no trace: trace_enabled is asked at most once (a kernel without

@@ -83,9 +83,9 @@ struct TraceViewTests {
         #expect(text == expected, "the timeline changed; if on purpose, run the tests with INTERLEAVE_UPDATE_EXPECTED=1 or put this in \(path.path):\n\(text)")
     }
 
-    @Test("Perfetto JSON, SVG and timeline of a two-hart run are byte-identical for the same seed")
+    @Test("Perfetto JSON, SVG and timeline of a two-hart run are byte-identical for the same seed", .needsGuestToolchain)
     func sameSeedSameViews() throws {
-        guard let elf = try GuestPrograms.build("Threads/ping-pong.swift") else { return }
+        let elf = try GuestPrograms.build("Threads/ping-pong.swift")
         func views() throws -> [String] {
             let (log, end, _) = try record(elf, arguments: ["50"]) { $0.harts = 2; $0.jitter = 7; $0.seed = 3 }
             return [ChromeTraceWriter.render(log, endCycle: end), SVGTimeline(log: log, endCycle: end).render(),

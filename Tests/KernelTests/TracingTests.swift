@@ -23,9 +23,9 @@ struct TracingTests {
         return (RunResult(ending: ending, output: streams.output + streams.error, statistics: kernel.statistics), recorder.log)
     }
 
-    @Test("ping-pong on two harts: runs and stops pair up, every futex wait is ended by a wake, same seed same trace")
+    @Test("ping-pong on two harts: runs and stops pair up, every futex wait is ended by a wake, same seed same trace", .needsGuestToolchain)
     func pingPong() throws {
-        guard let elf = try GuestPrograms.build("Threads/ping-pong.swift") else { return }
+        let elf = try GuestPrograms.build("Threads/ping-pong.swift")
         let (result, log) = try traced(elf, arguments: ["200"]) { $0.harts = 2; $0.jitter = 5; $0.seed = 7 }
         #expect(result.ending == .exited(status: 0))
         // Per hart, runs and stops alternate, for the same thread, and cycles never go back.
@@ -71,9 +71,9 @@ struct TracingTests {
         #expect(again.events == log.events)
     }
 
-    @Test("every page given a frame on first touch while the program runs is a page-fault event, with its thread")
+    @Test("every page given a frame on first touch while the program runs is a page-fault event, with its thread", .needsGuestToolchain)
     func pageFaults() throws {
-        guard let elf = try GuestPrograms.build("Threads/ping-pong.swift") else { return }
+        let elf = try GuestPrograms.build("Threads/ping-pong.swift")
         var configuration = KernelConfiguration()
         configuration.memoryLimit = 16 << 20
         let recorder = TraceRecorder(clockFrequency: configuration.clockFrequency, harts: 1)
@@ -88,9 +88,9 @@ struct TracingTests {
         #expect(UInt64(faults.count) == kernel.statistics.pageFaults - atLoad)
     }
 
-    @Test("a time slice that expires is recorded with its reason, and timer interrupts are marked")
+    @Test("a time slice that expires is recorded with its reason, and timer interrupts are marked", .needsGuestToolchain)
     func sliceExpiry() throws {
-        guard let elf = try GuestPrograms.build("Threads/hog.swift") else { return }
+        let elf = try GuestPrograms.build("Threads/hog.swift")
         let (_, log) = try traced(elf) { $0.scheduling = .roundRobin(sliceCycles: 100_000, tickCycles: 50_000) }
         #expect(log.events.contains { if case .threadStops(_, .sliceExpired, _) = $0.kind { true } else { false } })
         #expect(log.events.contains { if case .interrupt(.timer, _) = $0.kind { true } else { false } })
@@ -132,9 +132,9 @@ struct TracingTests {
         #expect(untraced.ending == .exited(status: 30), "without a recorder trace_enabled is 0 and the other calls still check their arguments")
     }
 
-    @Test("per-instruction events: every instruction of the chosen thread, none of others")
+    @Test("per-instruction events: every instruction of the chosen thread, none of others", .needsGuestToolchain)
     func instructions() throws {
-        guard let elf = try GuestPrograms.build("Threads/ping-pong.swift") else { return }
+        let elf = try GuestPrograms.build("Threads/ping-pong.swift")
         let (result, log) = try traced(elf, arguments: ["3"]) { $0.instructionTrace = .thread(2) }
         #expect(result.ending == .exited(status: 0))
         let traced = log.events.compactMap { if case .instruction(let tid, _, _) = $0.kind { tid } else { nil } }
@@ -145,9 +145,9 @@ struct TracingTests {
         #expect(plain.text == result.text)
     }
 
-    @Test("a small ring buffer keeps the newest events and counts the rest")
+    @Test("a small ring buffer keeps the newest events and counts the rest", .needsGuestToolchain)
     func boundedBuffer() throws {
-        guard let elf = try GuestPrograms.build("Threads/ping-pong.swift") else { return }
+        let elf = try GuestPrograms.build("Threads/ping-pong.swift")
         let (_, log) = try traced(elf, arguments: ["500"], capacity: 1000)
         #expect(log.events.count == 1000)
         #expect(log.dropped > 0)
@@ -155,9 +155,9 @@ struct TracingTests {
     }
 
     @Test("the lock library marks every acquire, acquired and release, on one lock word, when a trace records",
-          arguments: ["spin", "ticket", "mutex"])
+          .needsGuestToolchain, arguments: ["spin", "ticket", "mutex"])
     func lockMarks(_ kind: String) throws {
-        guard let elf = try GuestPrograms.build("Sync/lock-counter.swift") else { return }
+        let elf = try GuestPrograms.build("Sync/lock-counter.swift")
         let (result, log) = try traced(elf, arguments: [kind, "2", "50"]) { $0.harts = 2; $0.granularity = 1; $0.jitter = 3; $0.seed = 1 }
         #expect(result.ending == .exited(status: 0))
         var counts: [MarkKind: Int] = [:], objects: Set<UInt64> = []

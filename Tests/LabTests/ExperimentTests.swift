@@ -6,17 +6,17 @@ import Kernel
 @testable import Lab
 
 @Suite struct ExperimentTests {
-    @Test func dosRunsTheSecondProgramOnlyAfterTheFirst() throws {
-        guard let finding = try LabSupport.finding("single-tasking") else { return }
+    @Test(.needsGuestToolchain) func dosRunsTheSecondProgramOnlyAfterTheFirst() throws {
+        let finding = try LabSupport.finding("single-tasking")
         #expect(finding["dos second starts µs"] >= finding["dos first ends µs"])
         #expect(finding["win1 second starts µs"] < finding["win1 first ends µs"])
         #expect(finding["win1 all done µs"] < finding["dos all done µs"])
         // Determinism: the same options give the same text.
-        #expect(try LabSupport.finding("single-tasking")?.text == finding.text)
+        #expect(try LabSupport.finding("single-tasking").text == finding.text)
     }
 
-    @Test func aCooperativeHogFreezesEveryProgramAndPollingOnlyHelpsItself() throws {
-        guard let finding = try LabSupport.finding("cooperative") else { return }
+    @Test(.needsGuestToolchain) func aCooperativeHogFreezesEveryProgramAndPollingOnlyHelpsItself() throws {
+        let finding = try LabSupport.finding("cooperative")
         #expect(finding["hog max latency µs"] >= 0.8 * finding["hog µs"])
         #expect(finding["hog ticker gap µs"] >= 0.8 * finding["hog µs"])
         #expect(finding["twice max latency µs"] >= 1.8 * finding["hog max latency µs"])
@@ -24,8 +24,8 @@ import Kernel
         #expect(finding["polling ticker gap µs"] >= 0.8 * finding["polling µs"])
     }
 
-    @Test func underATimerEveryoneProgressesAndTheSliceSetsTheLatency() throws {
-        guard let finding = try LabSupport.finding("preemptive") else { return }
+    @Test(.needsGuestToolchain) func underATimerEveryoneProgressesAndTheSliceSetsTheLatency() throws {
+        let finding = try LabSupport.finding("preemptive")
         let hog = finding["cooperative hog µs"]
         #expect(finding["cooperative ticker gap µs"] >= 0.8 * hog)
         for slice in ["15.6", "60", "120", "4"] {
@@ -41,8 +41,8 @@ import Kernel
         #expect(finding["15.6 switches"] > finding["120 switches"])
     }
 
-    @Test func oneAddressHoldsTwoValuesAndAStrayWriteEndsOnlyItsProcess() throws {
-        guard let finding = try LabSupport.finding("virtual-memory") else { return }
+    @Test(.needsGuestToolchain) func oneAddressHoldsTwoValuesAndAStrayWriteEndsOnlyItsProcess() throws {
+        let finding = try LabSupport.finding("virtual-memory")
         #expect(finding["reports"] == 2)
         #expect(finding["distinct addresses"] == 1)
         #expect(finding["distinct values"] == 2)
@@ -51,8 +51,8 @@ import Kernel
         #expect(finding["others exited 0"] == finding["others"])
     }
 
-    @Test func theRaceIsWrongForSomeSeedsAndNeverWithCompareAndSwap() throws {
-        guard let finding = try LabSupport.finding("race") else { return }
+    @Test(.needsGuestToolchain) func theRaceIsWrongForSomeSeedsAndNeverWithCompareAndSwap() throws {
+        let finding = try LabSupport.finding("race")
         #expect(finding["seeds"] == 50)
         #expect(finding["wrong"] >= 1)
         #expect(finding["wrong"] < finding["seeds"])
@@ -61,8 +61,8 @@ import Kernel
         #expect(finding["switch in window"] == 1, "the wrong run's timeline shows a switch between a read and its write")
     }
 
-    @Test func onTwoHartsTheRaceNeedsNoTimer() throws {
-        guard let finding = try LabSupport.finding("multicore-race") else { return }
+    @Test(.needsGuestToolchain) func onTwoHartsTheRaceNeedsNoTimer() throws {
+        let finding = try LabSupport.finding("multicore-race")
         #expect(finding["wrong"] >= 1)
         #expect(finding["atomic wrong"] == 0)
         #expect(finding["mutex wrong"] == 0)
@@ -70,9 +70,9 @@ import Kernel
         #expect(finding["slice switches"] == 0)
     }
 
-    @Test func tickingCostsInterruptsThatTicklessSaves() throws {
+    @Test(.needsGuestToolchain) func tickingCostsInterruptsThatTicklessSaves() throws {
         for harts in [1, 2] {
-            guard let finding = try LabSupport.finding("tickless", LabOptions(harts: harts, size: .small)) else { return }
+            let finding = try LabSupport.finding("tickless", LabOptions(harts: harts, size: .small))
             #expect(finding["tickless timer interrupts"] <= finding["wake-ups"] + Double(harts) + 1)
             #expect(finding["tickless idle wake-ups"] <= finding["wake-ups"])
             #expect(finding["4 timer interrupts"] >= 3 * finding["15.6 timer interrupts"])
@@ -81,8 +81,8 @@ import Kernel
         }
     }
 
-    @Test func stacksAreReservedNotTouched() throws {
-        guard let finding = try LabSupport.finding("thread-stacks") else { return }
+    @Test(.needsGuestToolchain) func stacksAreReservedNotTouched() throws {
+        let finding = try LabSupport.finding("thread-stacks")
         #expect(finding["1024 KiB threads"] == 100 && finding["64 KiB threads"] == 100)
         #expect(finding["1024 KiB reserved"] == 100 * 1024 * 1024)
         #expect(finding["64 KiB reserved"] == 100 * 64 * 1024)
@@ -91,9 +91,9 @@ import Kernel
         #expect(big * 50 < finding["1024 KiB reserved"])
     }
 
-    @Test func theForegroundBoostCutsInputLatencyUnderLoad() throws {
+    @Test(.needsGuestToolchain) func theForegroundBoostCutsInputLatencyUnderLoad() throws {
         for era in [Era.win95, .xp] {
-            guard let finding = try LabSupport.finding("foreground-boost", LabOptions(era: era, size: .small)) else { return }
+            let finding = try LabSupport.finding("foreground-boost", LabOptions(era: era, size: .small))
             #expect(finding["boost max latency µs"] * 10 < finding["no boost max latency µs"], "under \(era)")
             #expect(finding["boost median µs"] < finding["no boost median µs"], "under \(era)")
         }

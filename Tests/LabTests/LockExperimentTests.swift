@@ -8,8 +8,8 @@ import Trace
 @testable import Lab
 
 @Suite struct LockExperiments {
-    @Test func aLookBeforeYouLeapLockLetsTwoInAndTestAndSetNever() throws {
-        guard let finding = try LabSupport.finding("broken-lock") else { return }
+    @Test(.needsGuestToolchain) func aLookBeforeYouLeapLockLetsTwoInAndTestAndSetNever() throws {
+        let finding = try LabSupport.finding("broken-lock")
         #expect(finding["seeds"] >= 5)
         #expect(finding["broken two inside runs"] >= 1, "two threads inside the broken lock for at least one seed")
         #expect(finding["broken lost"] >= 1, "the counter the broken lock guards loses updates")
@@ -25,8 +25,8 @@ import Trace
         try experiment.validate(LabOptions(harts: 3))
     }
 
-    @Test func onOneHartASpinLockWastesFarMoreThanAMutex() throws {
-        guard let finding = try LabSupport.finding("spinning") else { return }
+    @Test(.needsGuestToolchain) func onOneHartASpinLockWastesFarMoreThanAMutex() throws {
+        let finding = try LabSupport.finding("spinning")
         // One hart: the spinner burns slices the preempted holder needs.
         #expect(finding["1 hart spin wasted"] > 2 * finding["1 hart mutex wasted"])
         #expect(finding["1 hart spin wasted"] > 0.2 * finding["work cycles"], "spinning wastes a good part of the work's own cycles")
@@ -47,19 +47,19 @@ import Trace
         try experiment.validate(LabOptions(harts: 2, era: .xp))
     }
 
-    @Test func theTicketLockSharesTheWaitingEvenlyAndTestAndSetDoesNot() throws {
-        guard let finding = try LabSupport.finding("fairness") else { return }
+    @Test(.needsGuestToolchain) func theTicketLockSharesTheWaitingEvenlyAndTestAndSetDoesNot() throws {
+        let finding = try LabSupport.finding("fairness")
         #expect(finding["seeds"] >= 2)
         #expect(finding["ticket wait index min"] > 0.95, "every ticket-lock wait is about as long as every other, on every seed")
         #expect(finding["spin wait index max"] < 0.95, "test-and-set's waits are spread, on every seed")
         #expect(finding["ticket count index min"] > 0.95)
         #expect(finding["ticket longest wait µs"] * 2 < finding["spin longest wait µs"], "test-and-set's longest wait is far longer")
         // Determinism: the same options give the same text.
-        #expect(try LabSupport.finding("fairness")?.text == finding.text)
+        #expect(try LabSupport.finding("fairness").text == finding.text)
     }
 
-    @Test func theSemaphoreKeepsAtMostNJobsInThePoolAndReachesN() throws {
-        guard let finding = try LabSupport.finding("semaphore-pool") else { return }
+    @Test(.needsGuestToolchain) func theSemaphoreKeepsAtMostNJobsInThePoolAndReachesN() throws {
+        let finding = try LabSupport.finding("semaphore-pool")
         let capacity = finding["capacity"]
         #expect(capacity >= 2)
         #expect(finding["workers"] > capacity, "more workers than permits, so the semaphore is what bounds the jobs")
@@ -70,8 +70,8 @@ import Trace
         #expect(finding["done"] == finding["jobs"])
     }
 
-    @Test func theSemaphorePoolRunIsInTheTraceWhenOneIsAskedFor() throws {
-        guard let builder = LabSupport.builder else { return }
+    @Test(.needsGuestToolchain) func theSemaphorePoolRunIsInTheTraceWhenOneIsAskedFor() throws {
+        let builder = try LabSupport.builder.get()
         let experiment = try #require(Catalog.experiment(named: "semaphore-pool"))
         let context = LabContext(options: LabOptions(size: .small), builder: builder,
                                  makeRecorder: { clock, harts in TraceRecorder(clockFrequency: clock, harts: harts) })
@@ -83,8 +83,8 @@ import Trace
         #expect(finding["trace lowest count"] == 0, "the semaphore's count marks reach 0: every permit taken")
     }
 
-    @Test func aGILStopsCPUSpeedUpButLetsSleepsOverlap() throws {
-        guard let finding = try LabSupport.finding("gil") else { return }
+    @Test(.needsGuestToolchain) func aGILStopsCPUSpeedUpButLetsSleepsOverlap() throws {
+        let finding = try LabSupport.finding("gil")
         #expect(finding["cpu gil speed-up"] < 1.2)
         #expect(finding["cpu free speed-up"] > 1.6)
         #expect(finding["sleep gil speed-up"] > 1.6)

@@ -1,7 +1,7 @@
 // Test support for the instruction-level suites: builds bare-metal RV64GC programs from
 // assembly text with the Swift toolchain's own clang and ld.lld, runs them on a fresh
-// machine, and reads back what they recorded. Suites that need it are skipped (with a
-// printed reason) when no usable clang/ld.lld is found.
+// machine, and reads back what they recorded. Suites that need it are skipped (with the
+// reason) when no usable clang/ld.lld is found.
 //
 // The standard prologue (`BareMetal.prologue`) gives a test body:
 //   - `_start`, which sets sp, enables the FPU (mstatus.FS = Initial), installs `trap_handler`
@@ -36,12 +36,13 @@ enum CrossTools {
             let toolchain = try Toolchain.locate(explicitPath: nil)
             return Tools(clang: toolchain.clang, lld: toolchain.lld)
         } catch {
-            print("⚠︎ Instruction-level tests skipped: \(error)")
             return nil
         }
     }()
 
-    static var available: Bool { tools != nil }
+    /// Whether the suites that need the tools run (they are skipped with the reason
+    /// otherwise); INTERLEAVE_REQUIRE_TOOLS=1, as CI sets, makes them run and fail instead.
+    static var available: Bool { tools != nil || ProcessInfo.processInfo.environment["INTERLEAVE_REQUIRE_TOOLS"] == "1" }
 }
 
 struct BuildError: Error, CustomStringConvertible {

@@ -654,8 +654,9 @@ private func patched(_ change: (inout [UInt8], ELFBuilder.Built) -> Void) -> [UI
         #expect(fileError("/dev/zero")?.contains("is not a regular file") == true)
     }
 
-    static let clang = "/opt/swift/usr/bin/clang"
-    static let lld = "/opt/swift/usr/bin/ld.lld"
+    /// The toolchain's own clang and ld.lld, wherever it is installed.
+    static var clang: String { CrossTools.tools?.clang ?? "clang" }
+    static var lld: String { CrossTools.tools?.lld ?? "ld.lld" }
 
     func run(_ tool: String, _ arguments: [String]) throws {
         let process = Process()
@@ -671,9 +672,7 @@ private func patched(_ change: (inout [UInt8], ELFBuilder.Built) -> Void) -> [UI
         }
     }
 
-    @Test(.enabled(
-        if: FileManager.default.isExecutableFile(atPath: clang) && FileManager.default.isExecutableFile(atPath: lld),
-        "skipped: /opt/swift/usr/bin/clang or ld.lld is missing, so no real RISC-V program can be linked"))
+    @Test(.enabled(if: CrossTools.available, "needs the toolchain's clang and ld.lld for riscv64 to link a real program"))
     func parsesARealLinkedProgram() throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }

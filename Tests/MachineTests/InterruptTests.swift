@@ -128,8 +128,7 @@ struct InterruptTests {
         let sti = Self.interrupt | 5
         let results = run.results
         run.expectPassed()
-        #expect(results.count == 11, "\(results.count) results")
-        guard results.count == 11 else { return }
+        try #require(results.count == 11, "\(results.count) results")
         #expect(results[0] == sti, "scause")
         #expect(results[1] == run.address("spin") || results[1] == run.address("spin") + 4, "sepc in the spin loop")
         #expect(results[2] == 0 && results[3] == 0x100, "stval 0, SPP = S")
@@ -195,8 +194,7 @@ struct InterruptTests {
         let msi = Self.interrupt | 3
         let results = run.results
         run.expectPassed()
-        #expect(results.count == 6, "\(results.count) results")
-        guard results.count == 6 else { return }
+        try #require(results.count == 6, "\(results.count) results")
         #expect(results[0] == msi && results[1] == run.address("after_self"), "self interrupt")
         #expect(results[2] == 1)
         #expect(results[3] == msi, "interrupt from hart 1")

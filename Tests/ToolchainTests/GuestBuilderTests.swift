@@ -25,7 +25,7 @@ struct GuestBuilderTests {
         """
     static let helloOutput = "Hello, RISC-V!\nHello, Swift!\n"
 
-    @Test func buildsHelloIntoARISCVExecutable() throws {
+    @Test(.needsQemu) func buildsHelloIntoARISCVExecutable() throws {
         let scratch = try Scratch()
         let source = try scratch.write("hello.swift", Self.hello)
         let log = ProgressLog()
@@ -43,14 +43,12 @@ struct GuestBuilderTests {
         #expect(header.type == 2)        // ET_EXEC
         #expect(header.machine == 0xF3)  // EM_RISCV
         #expect(header.entry >= 0x10000)
-        if TestToolchain.qemuAvailable {
-            let run = try runUnderQemu(result.elfPath)
-            #expect(run.output == Self.helloOutput)
-            #expect(run.status == 0)
-        }
+        let run = try runUnderQemu(result.elfPath)
+        #expect(run.output == Self.helloOutput)
+        #expect(run.status == 0)
     }
 
-    @Test func programsImportingSyncBuildItFirst() throws {
+    @Test(.needsQemu) func programsImportingSyncBuildItFirst() throws {
         let scratch = try Scratch()
         let source = try scratch.write("exits.swift", """
             import Sync
@@ -64,11 +62,9 @@ struct GuestBuilderTests {
         #expect(log.lines.contains { $0.hasPrefix("compiling the Sync module (") })
         #expect(log.lines.contains { $0.hasPrefix("compiling the guest runtime (") })
         #expect(log.lines.last == "linking exits.elf (ld.lld)…")
-        if TestToolchain.qemuAvailable {
-            let run = try runUnderQemu(result.elfPath)
-            #expect(run.output == "leaving with 3\n")
-            #expect(run.status == 3)
-        }
+        let run = try runUnderQemu(result.elfPath)
+        #expect(run.output == "leaving with 3\n")
+        #expect(run.status == 3)
     }
 
     @Test func secondBuildComesFromTheCacheWithoutCompiling() throws {
@@ -141,7 +137,7 @@ struct GuestBuilderTests {
         #expect(error.compilerOutput?.contains("broken.c:2:") == true)
     }
 
-    @Test func swiftMixesWithCAndAssembly() throws {
+    @Test(.needsQemu) func swiftMixesWithCAndAssembly() throws {
         let scratch = try Scratch()
         let swift = try scratch.write("mixed.swift", """
             @_extern(c, "add_in_c")
@@ -172,14 +168,12 @@ struct GuestBuilderTests {
             """)
         let result = try scratch.builder().build(sources: [swift, c, assembly])
         #expect(try ELFHeader(path: result.elfPath).machine == 0xF3)
-        if TestToolchain.qemuAvailable {
-            let run = try runUnderQemu(result.elfPath)
-            #expect(run.output == "C says 41, assembly says 42\n")
-            #expect(run.status == 0)
-        }
+        let run = try runUnderQemu(result.elfPath)
+        #expect(run.output == "C says 41, assembly says 42\n")
+        #expect(run.status == 0)
     }
 
-    @Test func cMainWithSwiftAsALibrary() throws {
+    @Test(.needsQemu) func cMainWithSwiftAsALibrary() throws {
         let scratch = try Scratch()
         let swift = try scratch.write("library.swift", """
             @_cdecl("greet_from_swift")
@@ -203,14 +197,12 @@ struct GuestBuilderTests {
             """)
         let result = try scratch.builder().build(sources: [c, swift])
         #expect(result.elfPath.hasSuffix("/start.elf"))
-        if TestToolchain.qemuAvailable {
-            let run = try runUnderQemu(result.elfPath)
-            #expect(run.output == "Swift greets 0\nSwift greets 1\n")
-            #expect(run.status == 3)
-        }
+        let run = try runUnderQemu(result.elfPath)
+        #expect(run.output == "Swift greets 0\nSwift greets 1\n")
+        #expect(run.status == 3)
     }
 
-    @Test func editingALocalHeaderRebuilds() throws {
+    @Test(.needsQemu) func editingALocalHeaderRebuilds() throws {
         let scratch = try Scratch()
         let c = try scratch.write("exit.c", "#include \"code.h\"\nint main(void) { return CODE; }\n")
         try scratch.write("code.h", "#define CODE 3\n")
@@ -219,13 +211,11 @@ struct GuestBuilderTests {
         try scratch.write("code.h", "#define CODE 4\n")
         let second = try builder.build(sources: [c])
         #expect(!second.cached)
-        if TestToolchain.qemuAvailable {
-            #expect(try runUnderQemu(first.elfPath).status == 3)
-            #expect(try runUnderQemu(second.elfPath).status == 4)
-        }
+        #expect(try runUnderQemu(first.elfPath).status == 3)
+        #expect(try runUnderQemu(second.elfPath).status == 4)
     }
 
-    @Test(arguments: [GuestOptimization.none, .size])
+    @Test(.needsQemu, arguments: [GuestOptimization.none, .size])
     func otherOptimizationLevelsBuild(_ optimization: GuestOptimization) throws {
         let scratch = try Scratch()
         let source = try scratch.write("hello.swift", Self.hello)
@@ -233,12 +223,10 @@ struct GuestBuilderTests {
         let result = try scratch.builder().build(sources: [source], optimization: optimization, progress: log.add)
         #expect(log.lines.contains("compiling hello.swift (swiftc \(optimization.swiftFlag))…"))
         #expect(try ELFHeader(path: result.elfPath).machine == 0xF3)
-        if TestToolchain.qemuAvailable {
-            #expect(try runUnderQemu(result.elfPath).output == Self.helloOutput)
-        }
+        #expect(try runUnderQemu(result.elfPath).output == Self.helloOutput)
     }
 
-    @Test func mainTypeAndMainSwiftFiles() throws {
+    @Test(.needsQemu) func mainTypeAndMainSwiftFiles() throws {
         let scratch = try Scratch()
         let app = try scratch.write("app.swift", """
             @main struct App {
@@ -255,10 +243,8 @@ struct GuestBuilderTests {
         let library = try scratch.write("script/helper.swift", "enum Helper { static let value = 8 }\n")
         let withMainFile = try builder.build(sources: [library, main])
         #expect(withMainFile.elfPath.hasSuffix("/helper.elf"))
-        if TestToolchain.qemuAvailable {
-            #expect(try runUnderQemu(withMainType.elfPath).output == "from @main 7\n")
-            #expect(try runUnderQemu(withMainFile.elfPath).output == "from main.swift 8\n")
-        }
+        #expect(try runUnderQemu(withMainType.elfPath).output == "from @main 7\n")
+        #expect(try runUnderQemu(withMainFile.elfPath).output == "from main.swift 8\n")
     }
 
     @Test func concurrentBuildsOfOneProgramBothSucceed() throws {

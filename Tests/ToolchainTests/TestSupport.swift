@@ -1,6 +1,7 @@
-// Shared by the toolchain tests: the toolchain (or the reason tests skip without one),
-// a fresh temporary folder per test (tests run in parallel, each with its own cache),
-// an ELF header reader and a qemu-riscv64 runner.
+// Shared by the toolchain tests: the toolchain (suites skip, with the reason, without one;
+// INTERLEAVE_REQUIRE_TOOLS=1, as CI sets, makes them run and fail instead), a fresh
+// temporary folder per test (tests run in parallel, each with its own cache), an ELF
+// header reader and a qemu-riscv64 runner.
 
 import Foundation
 import Testing
@@ -10,24 +11,21 @@ enum TestToolchain {
     /// The toolchain found the way `interleave` finds it, or nil.
     static let found: Toolchain? = try? Toolchain.locate(explicitPath: nil)
 
-    /// Whether build tests can run; says once why not.
-    static let available: Bool = {
-        if found == nil {
-            print("⚠︎ Toolchain build tests skipped: no Swift toolchain with Embedded Swift for riscv64 was found "
-                + "(set INTERLEAVE_TOOLCHAIN to one)")
-        }
-        return found != nil
-    }()
+    /// Whether a missing tool must fail the tests that need it rather than skip them (CI).
+    static let toolsRequired = ProcessInfo.processInfo.environment["INTERLEAVE_REQUIRE_TOOLS"] == "1"
+
+    /// Whether build tests can run (or must, under CI).
+    static let available: Bool = found != nil || toolsRequired
 
     /// qemu-riscv64 on PATH, if installed.
     static let qemu = QemuReference.locate()
+}
 
-    /// Whether built programs can be run; says once why not.
-    static let qemuAvailable: Bool = {
-        if found == nil { return false }
-        if qemu == nil { print("⚠︎ qemu-riscv64 is not installed (Debian package qemu-user): built programs are checked but not run") }
-        return qemu != nil
-    }()
+extension Trait where Self == ConditionTrait {
+    /// For tests that run what they built: skipped, with the reason, without qemu-riscv64.
+    static var needsQemu: Self {
+        .enabled(if: TestToolchain.qemu != nil || TestToolchain.toolsRequired, "needs qemu-riscv64 (Debian package qemu-user)")
+    }
 }
 
 /// A temporary folder, removed when the test ends.
@@ -104,7 +102,7 @@ struct ELFHeader {
 
 /// Runs an ELF under qemu-riscv64: standard output and exit status.
 func runUnderQemu(_ elf: String, arguments: [String] = []) throws -> (output: String, status: Int32) {
-    let qemu = try #require(TestToolchain.qemu)
+    let qemu = try #require(TestToolchain.qemu, "qemu-riscv64 is not installed (Debian package qemu-user)")
     let result = try qemu.run(elfPath: elf, arguments: arguments)
     return (String(decoding: result.output, as: UTF8.self), result.status)
 }
