@@ -159,13 +159,13 @@ extension Kernel {
 
     /// Every thread of the processes still running, by process when there are several.
     func deadlockReport() -> String {
-        let live = allProcesses.filter { !$0.hasEnded }
+        let live = liveProcesses.filter { !$0.hasEnded }
         let who = live.count == 1 ? "process \(live[0].pid) (\(live[0].name))" : "processes " + live.map { "\($0.pid) (\($0.name))" }.joined(separator: ", ")
         var lines = ["\(who) stopped: deadlock — every thread waits and nothing can wake any of them"]
         for owner in live {
             if live.count > 1 { lines.append("  process \(owner.pid) (\(owner.name)):") }
             let indent = live.count > 1 ? "    " : "  "
-            for thread in allThreads where thread.process === owner {
+            for thread in owner.liveThreads.values.sorted(by: { $0.tid < $1.tid }) {
                 let state: String = switch thread.state {
                 case .blocked(let reason): "blocked in \(reason)"
                 case .exited(let status): "exited with status \(status)"
