@@ -1,8 +1,8 @@
 // A process's regions, sorted by address, in chunks of at most 64: finding the region at
 // an address is a binary search over the chunks and then within one, inserting or
 // removing moves at most one chunk's regions (and the chunk list's pointers), and the
-// search for a free range top-down skips a whole chunk at once when none of its gaps is
-// big enough — so a page fault, an mmap and a munmap cost about the same with 10
+// search for a free range top-down skips a whole chunk, or a block of 64 chunks, at once
+// when none of its gaps is big enough — so a page fault, an mmap and a munmap cost about the same with 10
 // regions or 60,000 (issue 12 §3). Regions never overlap.
 
 struct RegionMap {
@@ -12,6 +12,10 @@ struct RegionMap {
     private var chunks: [[MemoryRegion]] = []
     /// Per chunk: the largest gap between two of its neighbouring regions.
     private var innerGaps: [UInt64] = []
+    /// Per block of `blockSize` chunks: the largest gap inside it (in a chunk or between
+    /// two of its chunks), so the top-down search skips 64 chunks at once.
+    private var blockGaps: [UInt64] = []
+    static let blockSize = 64
     private(set) var count = 0
 
     /// Every region, lowest first (reports and tests; O(n)).
@@ -64,6 +68,7 @@ struct RegionMap {
         guard !chunks.isEmpty else {
             chunks = [[region]]
             innerGaps = [0]
+            blockGaps = [0]
             return
         }
         let index = chunk(atOrBelow: region.start) ?? 0
@@ -78,6 +83,7 @@ struct RegionMap {
               chunks[index][at].start == start else { return }
         chunks[index][at].end = end
         innerGaps[index] = Self.largestGap(chunks[index])
+        refreshBlocks(around: index)
     }
 
     /// How many regions there would be if every region overlapping `[start, end)` were
@@ -122,12 +128,23 @@ struct RegionMap {
             }
             index += 1
         }
-        for index in touched.reversed() { settle(index) }
+        let chunkCount = chunks.count
+        for index in touched.reversed() { settle(index, refresh: false) }
+        if chunks.count != chunkCount {
+            refreshAllBlocks()
+        } else {
+            for index in touched { refreshBlocks(around: index) }
+        }
     }
 
     /// After chunk `index` changed: drops it if empty, splits it if too big, merges it
-    /// into a neighbour if small, and recomputes the gaps.
-    private mutating func settle(_ index: Int) {
+    /// into a neighbour if small, and recomputes the gaps (the blocks' too, unless the
+    /// caller does that once for several chunks).
+    private mutating func settle(_ index: Int, refresh: Bool = true) {
+        let chunkCount = chunks.count
+        defer {
+            if refresh { if chunks.count != chunkCount { refreshAllBlocks() } else { refreshBlocks(around: index) } }
+        }
         if chunks[index].isEmpty {
             chunks.remove(at: index)
             innerGaps.remove(at: index)
@@ -147,6 +164,35 @@ struct RegionMap {
         innerGaps[index] = Self.largestGap(chunks[index])
     }
 
+    /// The gap between chunk `index` and the next one (0 for the last).
+    private func gapAfter(_ index: Int) -> UInt64 {
+        guard index + 1 < chunks.count, let last = chunks[index].last, let next = chunks[index + 1].first?.start else { return 0 }
+        return next > last.end ? next - last.end : 0
+    }
+
+    private mutating func refreshBlock(_ block: Int) {
+        guard block >= 0, block < blockGaps.count else { return }
+        let first = block * Self.blockSize, end = min(chunks.count, first + Self.blockSize)
+        var largest: UInt64 = 0
+        for index in first..<end {
+            largest = max(largest, innerGaps[index])
+            if index + 1 < end { largest = max(largest, gapAfter(index)) }
+        }
+        blockGaps[block] = largest
+    }
+
+    /// After chunk `index` changed in place: its block, and the one before (their shared gap).
+    private mutating func refreshBlocks(around index: Int) {
+        refreshBlock(index / Self.blockSize)
+        if index > 0, (index - 1) / Self.blockSize != index / Self.blockSize { refreshBlock((index - 1) / Self.blockSize) }
+    }
+
+    /// After chunks came or went (every few dozen inserts at most): every block again.
+    private mutating func refreshAllBlocks() {
+        blockGaps = Array(repeating: 0, count: (chunks.count + Self.blockSize - 1) / Self.blockSize)
+        for block in blockGaps.indices { refreshBlock(block) }
+    }
+
     private static func largestGap(_ regions: [MemoryRegion]) -> UInt64 {
         var largest: UInt64 = 0
         for index in regions.indices.dropFirst() where regions[index].start > regions[index - 1].end {
@@ -159,8 +205,18 @@ struct RegionMap {
     /// at or above `floor`: the first gap, from the top down, that is long enough.
     func highestFreeRange(length: UInt64, floor: UInt64, ceiling: UInt64) -> UInt64? {
         var top = ceiling
-        for index in chunks.indices.reversed() {
+        var index = chunks.count - 1
+        while index >= 0 {
+            defer { index -= 1 }
             guard top >= floor, top - floor >= length else { return nil }
+            // A block wholly below `top` whose gaps are all too short: only its lowest start matters.
+            let block = index / Self.blockSize, first = block * Self.blockSize
+            if index == min(chunks.count, first + Self.blockSize) - 1, index > first, let last = chunks[index].last,
+               last.end <= top, top - last.end < length, blockGaps[block] < length {
+                top = chunks[first][0].start
+                index = first
+                continue
+            }
             let regions = chunks[index]
             guard regions[0].start < top else { continue }
             // A chunk wholly below `top` whose gaps are all too short: only its lowest start matters.

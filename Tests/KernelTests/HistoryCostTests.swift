@@ -206,4 +206,41 @@ struct HistoryCostTests {
         }
         #expect(map.all == model)
     }
+
+    @Test("with 20,000 regions (hundreds of chunks, several blocks) the top-down search finds what a plain scan finds")
+    func freeRangeAmongManyRegions() {
+        var random = SplitMix64(seed: 7)
+        var map = RegionMap()
+        var model: [MemoryRegion] = []
+        let page: UInt64 = 4096
+        var address: UInt64 = 1 << 40
+        for _ in 0..<20_000 {
+            // Top-down, as mmap places them; now and then a hole of 1-40 pages.
+            address -= page * (random.next() % 50 == 0 ? 1 + random.next() % 40 : 0)
+            address -= page
+            let region = MemoryRegion(start: address, end: address + page, permissions: PTE.read, kind: .mapping)
+            map.insert(region)
+            model.insert(region, at: 0)
+        }
+        // Unmap a few stretches, so chunks shrink and merge.
+        for _ in 0..<50 {
+            let start = model[Int(random.next() % UInt64(model.count))].start, end = start + page * (1 + random.next() % 300)
+            map.replaceOverlapping(start, end) { _ in [] }
+            model.removeAll { $0.start < end && $0.end > start }
+        }
+        #expect(map.all == model)
+        for _ in 0..<300 {
+            let length = page * (1 + random.next() % 64)
+            let ceiling = (1 << 40) - page * (random.next() % 30_000)
+            let floor = (random.next() % 2 == 0) ? 0 : ceiling - min(ceiling, page * (random.next() % 30_000))
+            var top = ceiling
+            var expected: UInt64? = nil
+            for region in model.reversed() where region.start < top {
+                if region.end <= top, top - region.end >= length, top - length >= floor { expected = top - length; break }
+                top = min(top, region.start)
+            }
+            if expected == nil, top >= floor, top - floor >= length { expected = top - length }
+            #expect(map.highestFreeRange(length: length, floor: floor, ceiling: ceiling) == expected)
+        }
+    }
 }
