@@ -1,6 +1,8 @@
 // The heap's system calls: brk moves the end of the heap region; mmap, munmap and
 // mprotect manage anonymous mappings, placed top-down below the stack as Linux does.
-// Nothing here takes a frame: pages get one on first touch (AddressSpace.resolve).
+// Nothing here takes a frame: pages get one on first touch (AddressSpace.resolve). A
+// process has at most AddressSpace.maximumRegionCount regions (Linux's vm.max_map_count):
+// a call that would pass it fails with ENOMEM, as on Linux.
 
 import Machine
 
