@@ -128,11 +128,4 @@ struct ReadyQueue {
         remove(thread)
         return thread
     }
-
-    /// Every queued thread, for tests: level by level, highest first, in FIFO order.
-    var threads: [Thread] {
-        (0..<ReadyQueue.levelCount).reversed().flatMap { level in
-            levels[level].entries[levels[level].head...].filter(isValid).map(\.thread)
-        }
-    }
 }
