@@ -46,8 +46,13 @@ final class AddressSpace {
     let memory: PhysicalMemory
     let frames: FrameAllocator
     private(set) var pageTable: PageTable
-    /// Sorted by start, never overlapping.
-    private(set) var regions: [MemoryRegion] = []
+    /// Sorted by start, never overlapping (RegionMap.swift).
+    private(set) var regionMap = RegionMap()
+    /// Every region, lowest first: for reports (O(n)); lookups go through `regionMap`.
+    var regions: [MemoryRegion] { regionMap.all }
+    /// The most regions one address space may have: Linux's default vm.max_map_count.
+    /// mmap, munmap and mprotect that would pass it fail with ENOMEM, as on Linux.
+    static let maximumRegionCount = 65_530
     /// User pages holding a frame (page tables not included).
     private(set) var residentPages: UInt64 = 0
     /// The most resident pages at any time.
@@ -78,67 +83,83 @@ final class AddressSpace {
     // MARK: Regions
 
     func region(containing address: UInt64) -> MemoryRegion? {
-        regions.first { $0.contains(address) }
+        regionMap.region(containing: address)
+    }
+
+    func region(startingAt start: UInt64) -> MemoryRegion? {
+        regionMap.region(startingAt: start)
     }
 
     /// True if no region overlaps `[start, end)`.
     func isFree(_ start: UInt64, _ end: UInt64) -> Bool {
-        !regions.contains { $0.start < end && start < $0.end }
+        regionMap.isFree(start, end)
     }
 
-    /// Adds a region over free, page-aligned space.
-    func addRegion(_ region: MemoryRegion) {
-        let index = regions.firstIndex { $0.start >= region.end } ?? regions.endIndex
-        regions.insert(region, at: index)
+    /// Whether one more region fits under `maximumRegionCount`.
+    var hasRoomForRegion: Bool { regionMap.count < Self.maximumRegionCount }
+
+    /// Adds a region over free, page-aligned space; false (nothing added) if the address
+    /// space already has `maximumRegionCount` regions.
+    @discardableResult
+    func addRegion(_ region: MemoryRegion) -> Bool {
+        guard hasRoomForRegion else { return false }
+        regionMap.insert(region)
+        return true
     }
 
     /// Grows or shrinks the region starting at `start` to end at `end` (the heap's break).
     func resizeRegion(startingAt start: UInt64, to end: UInt64) {
-        guard let index = regions.firstIndex(where: { $0.start == start }) else { return }
-        if end < regions[index].end { releasePages(from: end, to: regions[index].end) }
-        regions[index].end = end
+        guard let region = regionMap.region(startingAt: start) else { return }
+        if end < region.end { releasePages(from: end, to: region.end) }
+        regionMap.setEnd(ofRegionAt: start, to: end)
     }
 
     /// The highest free range of `length` bytes that ends at or below `ceiling` and starts
     /// at or above `floor` (mmap places mappings top-down, as Linux does).
     func freeRange(length: UInt64, floor: UInt64, ceiling: UInt64) -> UInt64? {
-        var top = ceiling
-        for region in regions.reversed() where region.start < top {
-            if region.end <= top, top - region.end >= length, top - length >= floor { return top - length }
-            top = min(top, region.start)
-        }
-        return top >= floor && top - floor >= length ? top - length : nil
+        regionMap.highestFreeRange(length: length, floor: floor, ceiling: ceiling)
     }
 
-    /// Removes `[start, end)` from every region (splitting them) and frees its pages.
-    func removeRange(_ start: UInt64, _ end: UInt64) {
-        var result: [MemoryRegion] = []
-        for region in regions {
-            if region.end <= start || region.start >= end { result.append(region); continue }
-            if region.start < start { result.append(MemoryRegion(start: region.start, end: start, permissions: region.permissions, kind: region.kind)) }
-            if region.end > end { result.append(MemoryRegion(start: end, end: region.end, permissions: region.permissions, kind: region.kind)) }
+    /// The number of regions after removing `[start, end)` (a region cut in the middle
+    /// becomes two).
+    func regionCountAfterRemoving(_ start: UInt64, _ end: UInt64) -> Int {
+        regionMap.countAfterReplacing(start, end) { ($0.start < start ? 1 : 0) + ($0.end > end ? 1 : 0) }
+    }
+
+    /// Removes `[start, end)` from every region (splitting them) and frees its pages; false
+    /// (nothing changed) if a split would pass `maximumRegionCount`.
+    @discardableResult
+    func removeRange(_ start: UInt64, _ end: UInt64) -> Bool {
+        guard regionCountAfterRemoving(start, end) <= Self.maximumRegionCount else { return false }
+        regionMap.replaceOverlapping(start, end) { region in
+            var pieces: [MemoryRegion] = []
+            if region.start < start { pieces.append(MemoryRegion(start: region.start, end: start, permissions: region.permissions, kind: region.kind)) }
+            if region.end > end { pieces.append(MemoryRegion(start: end, end: region.end, permissions: region.permissions, kind: region.kind)) }
+            return pieces
         }
-        regions = result
         releasePages(from: start, to: end)
+        return true
     }
 
     /// Sets the permissions of `[start, end)`, which must be covered by regions entirely.
-    /// False (nothing changed) if part of it is unmapped.
+    /// False (nothing changed) if part of it is unmapped, or if the splits would pass
+    /// `maximumRegionCount`.
     func protectRange(_ start: UInt64, _ end: UInt64, permissions: UInt64) -> Bool {
-        var covered = start
-        for region in regions where region.end > start && region.start < end {
-            if region.start > covered { return false }
+        var covered = start, gap = false
+        regionMap.forEachOverlapping(start, end) { region in
+            if region.start > covered { gap = true }
             covered = region.end
         }
-        guard covered >= end else { return false }
-        var result: [MemoryRegion] = []
-        for region in regions {
-            if region.end <= start || region.start >= end { result.append(region); continue }
-            if region.start < start { result.append(MemoryRegion(start: region.start, end: start, permissions: region.permissions, kind: region.kind)) }
-            result.append(MemoryRegion(start: max(start, region.start), end: min(end, region.end), permissions: permissions, kind: region.kind))
-            if region.end > end { result.append(MemoryRegion(start: end, end: region.end, permissions: region.permissions, kind: region.kind)) }
+        guard !gap, covered >= end else { return false }
+        let newCount = regionMap.countAfterReplacing(start, end) { 1 + ($0.start < start ? 1 : 0) + ($0.end > end ? 1 : 0) }
+        guard newCount <= Self.maximumRegionCount else { return false }
+        regionMap.replaceOverlapping(start, end) { region in
+            var pieces: [MemoryRegion] = []
+            if region.start < start { pieces.append(MemoryRegion(start: region.start, end: start, permissions: region.permissions, kind: region.kind)) }
+            pieces.append(MemoryRegion(start: max(start, region.start), end: min(end, region.end), permissions: permissions, kind: region.kind))
+            if region.end > end { pieces.append(MemoryRegion(start: end, end: region.end, permissions: region.permissions, kind: region.kind)) }
+            return pieces
         }
-        regions = result
         pageTable.forEachMappedPage(from: start, to: end) { page in _ = pageTable.protect(page, permissions: permissions) }
         return true
     }
@@ -241,8 +262,8 @@ final class AddressSpace {
 
     /// Frees every page and table: the process is gone.
     func release() {
-        for region in regions { releasePages(from: region.start, to: region.end) }
-        regions = []
+        for region in regionMap.all { releasePages(from: region.start, to: region.end) }
+        regionMap = RegionMap()
         for frame in pageTable.tableFrames { frames.release(frame) }
     }
 }

@@ -40,17 +40,22 @@ public final class Kernel {
     var scheduler: Scheduler
     /// The thread on each hart, or nil while the hart is idle.
     var running: [Thread?]
-    /// Every thread by id, alive or exited (exited ones keep their status for join).
+    /// The live threads by id. An exited thread leaves at once: its process keeps its
+    /// status until it is joined (Process.exitStatuses), `threadRecords` its counters.
     var threads: [Int32: Thread] = [:]
-    /// Every thread in the order it was made (the same threads as `threads`).
-    var allThreads: [Thread] = []
+    /// Every thread's counters in creation order (index: `Thread.serial`), for statistics:
+    /// a live thread's are copied in when asked, an exited one's when it exits. 64 bytes
+    /// a thread, the one thing each thread ever made keeps.
+    var threadRecords: [ThreadStatistics] = []
+    /// The processes that still have live threads, in the order they started.
+    var liveProcesses: [Process] = []
     /// The next thread id, and the next pid (one counter, as on Linux).
     var nextThreadID: Int32 = 2
     var futexes = FutexTable()
     /// The input device and its latency record (InputDevice.swift).
     var input = InputDevice.off
-    /// Threads blocked with a deadline (see `sleepers`).
-    var timedWaiters: [Thread] = []
+    /// Threads blocked with a deadline, by deadline (TimedWaiters.swift).
+    var timedWaiters: TimedWaiters
     var contextSwitches: UInt64 = 0
     var timerInterrupts: UInt64 = 0
     var idleWakeUps: UInt64 = 0
@@ -108,6 +113,7 @@ public final class Kernel {
         processOrder = [1]
         scheduler = Scheduler(policy: configuration.scheduling, boost: configuration.foregroundBoost)
         running = Array(repeating: nil, count: configuration.harts)
+        timedWaiters = TimedWaiters(harts: configuration.harts)
         hartMetrics = Array(repeating: HartMetrics(), count: configuration.harts)
         let main = Thread(tid: process.pid, process: process)
         main.context.pc = loaded.entry

@@ -1,6 +1,8 @@
 // The heap's system calls: brk moves the end of the heap region; mmap, munmap and
 // mprotect manage anonymous mappings, placed top-down below the stack as Linux does.
-// Nothing here takes a frame: pages get one on first touch (AddressSpace.resolve).
+// Nothing here takes a frame: pages get one on first touch (AddressSpace.resolve). A
+// process has at most AddressSpace.maximumRegionCount regions (Linux's vm.max_map_count):
+// a call that would pass it fails with ENOMEM, as on Linux.
 
 import Machine
 
@@ -23,11 +25,13 @@ extension Kernel {
         }
         let oldEnd = AddressSpace.pageUp(process.breakEnd) ?? process.breakEnd
         if newEnd > oldEnd, !space.isFree(oldEnd, newEnd) { return .value(current) }
-        if space.regions.contains(where: { $0.kind == .heap && $0.start == process.breakStart }) {
+        if let heap = space.region(startingAt: process.breakStart), heap.kind == .heap {
             space.resizeRegion(startingAt: process.breakStart, to: newEnd)
             if newEnd < oldEnd { flushTranslations() }
         } else if newEnd > process.breakStart {
-            space.addRegion(MemoryRegion(start: process.breakStart, end: newEnd, permissions: PTE.read | PTE.write, kind: .heap))
+            guard space.addRegion(MemoryRegion(start: process.breakStart, end: newEnd, permissions: PTE.read | PTE.write, kind: .heap)) else {
+                return .value(current)
+            }
         }
         process.breakEnd = requested
         return .value(Int64(bitPattern: requested))
@@ -54,6 +58,7 @@ extension Kernel {
             start = hint
             if !space.isFree(start, start + size) {
                 if flags & Kernel.mapFixedNoReplace != 0 { return .error(.EEXIST) }
+                guard space.regionCountAfterRemoving(start, start + size) < AddressSpace.maximumRegionCount else { return .error(.ENOMEM) }
                 space.removeRange(start, start + size)
                 flushTranslations()
             }
@@ -68,7 +73,9 @@ extension Kernel {
                 start = found
             }
         }
-        space.addRegion(MemoryRegion(start: start, end: start + size, permissions: Kernel.pagePermissions(protection), kind: .mapping))
+        guard space.addRegion(MemoryRegion(start: start, end: start + size, permissions: Kernel.pagePermissions(protection), kind: .mapping)) else {
+            return .error(.ENOMEM)
+        }
         return .value(Int64(bitPattern: start))
     }
 
@@ -76,7 +83,7 @@ extension Kernel {
         let start = arguments[0], length = arguments[1]
         guard start & (AddressSpace.pageSize - 1) == 0, length > 0, let size = AddressSpace.pageUp(length),
               start < PageTable.userLimit, size <= PageTable.userLimit - start else { return .error(.EINVAL) }
-        process.addressSpace.removeRange(start, start + size)
+        guard process.addressSpace.removeRange(start, start + size) else { return .error(.ENOMEM) }
         flushTranslations()
         return .value(0)
     }

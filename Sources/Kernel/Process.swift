@@ -22,6 +22,15 @@ final class Process {
     var breakEnd: UInt64
     /// How it ended, once it has; its memory is freed then, the record stays for wait.
     var ending: ProcessEnding? = nil
+    /// Its threads that have not exited, by id (ids grow, so their order is creation order).
+    var liveThreads: [Int32: Thread] = [:]
+    /// Exited threads nobody has joined yet, and their statuses: as Linux keeps a zombie
+    /// until it is reaped, an unjoined thread costs this one entry (about 16 bytes) until
+    /// a join takes it or the process ends; at most `Kernel.unjoinedThreadLimit` of them.
+    var exitStatuses: [Int32: Int32] = [:]
+    /// Bytes of stack of its spawned threads: those alive now, and every one ever made.
+    var liveThreadStackBytes: UInt64 = 0
+    var madeThreadStackBytes: UInt64 = 0
 
     init(pid: Int32, name: String, image: ELFImage, addressSpace: AddressSpace, breakStart: UInt64) {
         self.pid = pid

@@ -84,7 +84,7 @@ extension Kernel {
     /// Every process of the run, in the order they started.
     public var processes: [ProcessSummary] {
         allProcesses.map { process in
-            let threadStacks = threads.values.filter { $0.process === process }.reduce(UInt64(0)) { $0 + $1.metrics.stackBytes }
+            let threadStacks = process.madeThreadStackBytes
             return ProcessSummary(pid: process.pid, parentID: process.parentID, name: process.name, ending: process.ending,
                                   pageFaults: process.addressSpace.demandFaults,
                                   peakMemory: process.addressSpace.peakResidentPages * AddressSpace.pageSize,
@@ -112,7 +112,7 @@ extension Kernel {
         if let parentID = process.parentID, let parent = processTable[parentID], !parent.hasEnded {
             wakeWaiter(in: parent, for: process)
         }
-        if allProcesses.allSatisfy(\.hasEnded) {
+        if liveProcesses.allSatisfy(\.hasEnded) {
             if self.ending == nil { self.ending = firstProcess.ending ?? ending }
             machine.stopRequested = true
         }
@@ -122,7 +122,7 @@ extension Kernel {
     /// one report for all, written here unless the first program is among them (the
     /// caller of `run` reports its ending).
     func endAll(_ reason: ProcessEnding) {
-        let victims = allProcesses.filter { !$0.hasEnded }
+        let victims = liveProcesses.filter { !$0.hasEnded }
         if !victims.contains(where: { $0 === firstProcess }), reason.isFailure {
             io.writeError(Array("interleave: \(reason)\n".utf8))
         }
@@ -166,7 +166,7 @@ extension Kernel {
             }
         }
         guard let image = programs[name] else { return .error(.ENOENT) }
-        guard allProcesses.filter({ !$0.hasEnded }).count < configuration.processLimit,
+        guard liveProcesses.lazy.filter({ !$0.hasEnded }).count < configuration.processLimit,
               hasRoomForThread else { return .error(.EAGAIN) }
         let main: Thread
         do {
@@ -215,7 +215,7 @@ extension Kernel {
     /// child) gets it; waiters left with nothing to wait for get ECHILD.
     func wakeWaiter(in parent: Process, for child: Process) {
         let cycle = currentCycle
-        let waiters = allThreads.filter { $0.process === parent }
+        let waiters = parent.liveThreads.values.sorted { $0.tid < $1.tid }
         for waiter in waiters {
             guard case .blocked(.processWait(let pid, let statusAddress)) = waiter.state else { continue }
             let result: Int64

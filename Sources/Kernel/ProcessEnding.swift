@@ -163,13 +163,13 @@ extension Kernel {
     /// its state, the word it waits on in futex_wait (and the holder of a Sync.Mutex), and
     /// where it stopped with its callers.
     func deadlockReport() -> String {
-        let live = allProcesses.filter { !$0.hasEnded }
+        let live = liveProcesses.filter { !$0.hasEnded }
         let who = live.count == 1 ? "process \(live[0].pid) (\(live[0].name))" : "processes " + live.map { "\($0.pid) (\($0.name))" }.joined(separator: ", ")
         var lines = ["\(who) stopped: deadlock — every thread waits and nothing can wake any of them"]
         for owner in live {
             if live.count > 1 { lines.append("  process \(owner.pid) (\(owner.name)):") }
             let indent = live.count > 1 ? "    " : "  "
-            let threads = allThreads.filter { $0.process === owner }
+            let threads = owner.liveThreads.values.sorted(by: { $0.tid < $1.tid })
             for thread in threads {
                 let state: String = switch thread.state {
                 case .blocked(let reason): "blocked in \(reason)"

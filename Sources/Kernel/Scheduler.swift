@@ -80,9 +80,8 @@ struct Scheduler {
     var foregroundPID: Int32 = 1
     /// Under single-tasking, the one process whose threads may run now.
     var onlyProcess: Int32? = nil
-    /// Ready threads in the order they became ready. Entries whose thread is no longer
-    /// ready (killed meanwhile) are dropped when met.
-    private var ready: [Thread] = []
+    /// Ready threads by priority, FIFO within one (ReadyQueue.swift).
+    private var ready = ReadyQueue()
 
     init(policy: SchedulingPolicy, boost: ForegroundBoost? = nil) {
         self.policy = policy
@@ -92,7 +91,7 @@ struct Scheduler {
     var hasReady: Bool { !ready.isEmpty }
 
     mutating func enqueue(_ thread: Thread) {
-        ready.append(thread)
+        ready.enqueue(thread, priority: priority(of: thread))
     }
 
     /// The priority the scheduler uses: the thread's own, plus the foreground boost.
@@ -109,48 +108,36 @@ struct Scheduler {
     }
 
     /// Whether `thread` may run on hart `hart` now (affinity, single-tasking).
-    func mayRun(_ thread: Thread, on hart: Int) -> Bool {
+    func mayRun(_ thread: Thread, on hart: Int) -> Bool { Scheduler.mayRun(thread, on: hart, onlyProcess: onlyProcess) }
+
+    static func mayRun(_ thread: Thread, on hart: Int, onlyProcess: Int32?) -> Bool {
         guard hart < 64, thread.affinity & (1 << UInt64(hart)) != 0 else { return false }
         if let onlyProcess, thread.process.pid != onlyProcess { return false }
         return true
     }
 
-    /// Where in `ready` the thread to run next on `hart` is: the highest priority, the
-    /// longest waiting among equals; nil if none may run there.
-    private func best(for hart: Int, atLeast floor: Int) -> Int? {
-        var found: Int? = nil
-        var foundPriority = floor - 1
-        for index in ready.indices {
-            let thread = ready[index]
-            guard case .ready = thread.state, mayRun(thread, on: hart) else { continue }
-            let priority = priority(of: thread)
-            if priority > foundPriority { found = index; foundPriority = priority }
-        }
-        return found
-    }
-
     /// Whether a thread that may run on `hart` with at least priority `floor` is ready.
-    func hasReady(for hart: Int, atLeast floor: Int = Priority.lowest) -> Bool {
-        best(for: hart, atLeast: floor) != nil
+    mutating func hasReady(for hart: Int, atLeast floor: Int = Priority.lowest) -> Bool {
+        let only = onlyProcess
+        return ready.first(atLeast: floor) { Scheduler.mayRun($0, on: hart, onlyProcess: only) } != nil
     }
 
-    /// Takes the thread to run next on `hart` out of the queue, or nil.
+    /// Takes the thread to run next on `hart` out of the queue, or nil: the highest
+    /// priority, the longest waiting among equals.
     mutating func next(for hart: Int) -> Thread? {
-        if ready.count == 1 {   // the common case (a ping-pong), without a scan
-            let thread = ready[0]
-            guard case .ready = thread.state else { ready.removeAll(); return nil }
-            guard mayRun(thread, on: hart) else { return nil }
-            ready.removeAll(keepingCapacity: true)
-            return thread
-        }
-        ready.removeAll { thread in if case .ready = thread.state { false } else { true } }
-        guard let index = best(for: hart, atLeast: Priority.lowest) else { return nil }
-        return ready.remove(at: index)
+        let only = onlyProcess
+        return ready.take(atLeast: Priority.lowest) { Scheduler.mayRun($0, on: hart, onlyProcess: only) }
     }
 
     /// Takes `thread` out of the queue (when it leaves the ready state another way).
     mutating func remove(_ thread: Thread) {
-        ready.removeAll { $0 === thread }
+        ready.remove(thread)
+    }
+
+    /// After the thread's priority (or the foreground) changed: its place in the queue
+    /// follows, keeping the time it became ready.
+    mutating func priorityChanged(_ thread: Thread) {
+        ready.requeue(thread, priority: priority(of: thread))
     }
 }
 
@@ -183,7 +170,7 @@ extension Kernel {
     /// so on), while that is alive; the parent resumes when it has exited.
     var singleTaskingProcessID: Int32? {
         var live: [Int32: Process] = [:]
-        for thread in threads.values where !thread.isExited { live[thread.process.pid] = thread.process }
+        for process in liveProcesses { live[process.pid] = process }
         var current = live.values.filter { $0.parentID.map { live[$0] == nil } ?? true }.min { $0.pid < $1.pid }
         while let parent = current, let child = live.values.filter({ $0.parentID == parent.pid }).max(by: { $0.pid < $1.pid }) {
             current = child
@@ -254,19 +241,9 @@ extension Kernel {
         } else if let thread = running[hart.id], thread.sliceEnd != .max {
             consider(thread.sliceEnd)
         }
-        for thread in sleepers where thread.lastHart == hart.id {
-            if let wake = thread.wakeDeadline { consider(wake) }
-        }
+        if let wake = timedWaiters.earliest(onHart: hart.id) { consider(wake) }
         if hart.id == input.hart, let injection = input.nextInjection { consider(injection) }
         machine.setTimer(hart: hart.id, atCycle: deadline)
-    }
-
-    /// Threads blocked with a deadline (sleeping, or waiting on a futex with a timeout).
-    /// Kept as a list that `block` appends to and this prunes, so a timer costs nothing
-    /// when no thread sleeps.
-    var sleepers: [Thread] {
-        if timedWaiters.contains(where: { $0.wakeDeadline == nil }) { timedWaiters.removeAll { $0.wakeDeadline == nil } }
-        return timedWaiters
     }
 
     /// A timer or software interrupt on `hart`.
@@ -281,12 +258,10 @@ extension Kernel {
             timerInterrupts &+= 1
             hartMetrics[hart.id].timerInterrupts &+= 1
         }
-        for thread in sleepers {
-            if let wake = thread.wakeDeadline, wake <= now {
-                if case .blocked(.futex(_, let key)) = thread.state { futexes.remove(thread, key: key) }
-                thread.context.integers[10] = UInt64(bitPattern: thread.timeoutResult)
-                makeReady(thread, at: now)
-            }
+        for thread in timedWaiters.takeExpired(at: now) {
+            if case .blocked(.futex(_, let key)) = thread.state { futexes.remove(thread, key: key) }
+            thread.context.integers[10] = UInt64(bitPattern: thread.timeoutResult)
+            makeReady(thread, at: now)
         }
         injectInput(hart)
         if let thread = running[hart.id] {
@@ -335,7 +310,7 @@ extension Kernel {
         running[hart.id] = nil
         thread.transition(to: .blocked(reason), at: hart.cycle)
         thread.wakeDeadline = deadline
-        if deadline != nil, !timedWaiters.contains(where: { $0 === thread }) { timedWaiters.append(thread) }
+        if deadline != nil { timedWaiters.add(thread, hart: thread.lastHart ?? hart.id) }
         thread.timeoutResult = timeoutResult
         noteLeaving(thread, hart: hart, .blocked(reason))
         dispatch(hart)

@@ -27,6 +27,7 @@ extension Kernel {
         case .failure(let error): return .error(error.errno)
         case .success(let target):
             target.priority = Int(priority)
+            scheduler.priorityChanged(target)
             rescheduleAfterChange(of: target)
             return .value(0)
         }
@@ -48,14 +49,15 @@ extension Kernel {
 
     func setForeground(_ arguments: SystemCallArguments, hart: Hart, thread: Thread) -> SystemCallResult {
         let pid = arguments.int32(0) == 0 ? thread.process.pid : arguments.int32(0)
-        guard threads.values.contains(where: { $0.process.pid == pid && !$0.isExited }) else { return .error(.ESRCH) }
+        guard let process = processTable[pid], !process.liveThreads.isEmpty else { return .error(.ESRCH) }
         let previous = scheduler.foregroundPID
         scheduler.foregroundPID = pid
         // Priorities changed for both processes' threads: look at every hart again.
         if previous != pid {
-            for ready in allThreads where ready.state == .ready && (ready.process.pid == pid || ready.process.pid == previous) {
-                wakeHart(for: ready)
-            }
+            let affected = process.liveThreads.values.sorted { $0.tid < $1.tid }
+                + (processTable[previous]?.liveThreads.values.sorted { $0.tid < $1.tid } ?? [])
+            for ready in affected where ready.state == .ready { scheduler.priorityChanged(ready) }
+            for ready in affected.sorted(by: { $0.tid < $1.tid }) where ready.state == .ready { wakeHart(for: ready) }
             for index in running.indices where running[index] != nil && !isDispatching(index) { machine.setWakeUp(hart: index, true) }
         }
         return .value(0)
@@ -77,7 +79,7 @@ extension Kernel {
     var foregroundThread: Thread? {
         let pid = scheduler.foregroundPID
         if let main = threads[pid], main.process.pid == pid, !main.isExited { return main }
-        return allThreads.first { $0.process.pid == pid && !$0.isExited }
+        return processTable[pid]?.liveThreads.values.min { $0.tid < $1.tid }
     }
 
     /// The foreground process's id (1, the first program, until set_foreground).

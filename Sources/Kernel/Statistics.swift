@@ -65,7 +65,9 @@ extension Kernel {
         statistics.inputEventsInjected = UInt64(input.injected)
         statistics.inputEventsDropped = UInt64(input.dropped)
         statistics.inputLatencies = input.latencies
-        statistics.threads = allThreads.map { ThreadStatistics(tid: $0.tid, pid: $0.process.pid, metrics: $0.metrics) }
+        var records = threadRecords
+        for thread in threads.values { records[thread.serial].metrics = thread.metrics }
+        statistics.threads = records
         statistics.harts = hartStatistics(endCycle: statistics.cycles)
         statistics.switchesByReason = switchReasonCounts
         return statistics

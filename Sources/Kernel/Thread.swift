@@ -71,6 +71,8 @@ final class Thread {
     /// the value a0 gets then.
     var wakeDeadline: UInt64? = nil
     var timeoutResult: Int64 = 0
+    /// Its entry among the timed waiters (TimedWaiters.swift).
+    var timedOrder: UInt64 = 0
     /// The stack region the kernel mapped for it (none for the main thread's, which the
     /// loader made).
     var stack: MemoryRegion? = nil
@@ -81,6 +83,14 @@ final class Thread {
     var affinity: UInt64 = .max
     /// Messages posted to it and not yet taken (MessageQueue.swift).
     var messages = MessageQueue()
+    /// Where it is in the ready queue (ReadyQueue.swift): its level (-1: not queued) and
+    /// the stamp of its entry there.
+    var readyLevel = -1
+    var readyStamp: UInt64 = 0
+    /// Threads blocked in thread_join on it, woken when it exits.
+    var joiners: [Thread] = []
+    /// Its place in creation order: the index of its record in `Kernel.threadRecords`.
+    var serial = 0
 
     init(tid: Int32, process: Process) {
         self.tid = tid

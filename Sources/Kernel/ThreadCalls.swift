@@ -16,11 +16,10 @@ extension Kernel {
         let entry = arguments[0], argument = arguments[1], requested = arguments[2], tls = arguments[3]
         let process = parent.process
         guard entry != 0 else { return .error(.EINVAL) }
-        guard hasRoomForThread else { return .error(.EAGAIN) }
+        guard hasRoomForThread, process.exitStatuses.count < Kernel.unjoinedThreadLimit else { return .error(.EAGAIN) }
         guard let size = AddressSpace.pageUp(requested == 0 ? Kernel.defaultThreadStack : max(requested, 4096)),
               size <= configuration.threadStackLimit else { return .error(.ENOMEM) }
-        let inUse = threads.values.filter { $0.process === process && !$0.isExited }.reduce(0) { $0 + $1.metrics.stackBytes }
-        guard inUse + size <= configuration.threadStackLimit else { return .error(.ENOMEM) }
+        guard process.liveThreadStackBytes + size <= configuration.threadStackLimit else { return .error(.ENOMEM) }
         let space = process.addressSpace
         let floor = AddressSpace.pageUp(process.breakEnd) ?? process.breakEnd
         guard let start = space.freeRange(length: size + AddressSpace.pageSize, floor: floor, ceiling: mappingCeiling) else {
@@ -29,11 +28,13 @@ extension Kernel {
         // The page at `start` stays unmapped: the guard that makes an overflow fault.
         let region = MemoryRegion(start: start + AddressSpace.pageSize, end: start + AddressSpace.pageSize + size,
                                   permissions: PTE.read | PTE.write, kind: .stack)
-        space.addRegion(region)
+        guard space.addRegion(region) else { return .error(.ENOMEM) }
         let thread = Thread(tid: nextThreadID, process: process)
         nextThreadID += 1
         thread.stack = region
         thread.metrics.stackBytes = size
+        process.liveThreadStackBytes += size
+        process.madeThreadStackBytes &+= size
         thread.context.pc = entry
         thread.context.integers[10] = argument
         thread.context.integers[2] = region.end
@@ -48,21 +49,35 @@ extension Kernel {
         return .value(Int64(thread.tid))
     }
 
+    /// Joins a thread of the caller's process: its status at once if it has exited (and
+    /// its record goes, as Linux reaps a zombie: a second join gets ESRCH), or the caller
+    /// waits on the thread's list of joiners.
     func joinThread(_ arguments: SystemCallArguments, hart: Hart, thread: Thread) -> SystemCallResult {
         let tid = arguments.int32(0)
-        guard let target = threads[tid], target.process === thread.process else { return .error(.ESRCH) }
+        let process = thread.process
+        if let status = process.exitStatuses.removeValue(forKey: tid) { return .value(Int64(status)) }
+        guard let target = process.liveThreads[tid] else { return .error(.ESRCH) }
         guard target !== thread else { return .error(.EDEADLK) }
-        if case .exited(let status) = target.state { return .value(Int64(status)) }
+        target.joiners.append(thread)
         block(thread, on: hart, .join(tid: tid))
         return .noReturn
     }
 
+    /// Exited, unjoined threads one process may leave behind (16 bytes each, 1 MiB in
+    /// all); thread_spawn fails with EAGAIN past it, as pthread_create does when the
+    /// stacks of unjoined threads have used up the memory.
+    static let unjoinedThreadLimit = 65_536
+
     /// Whether one more thread stays within `threadLimit` (live threads of every process).
-    var hasRoomForThread: Bool { allThreads.lazy.filter { !$0.isExited }.count < configuration.threadLimit }
+    var hasRoomForThread: Bool { threads.count < configuration.threadLimit }
 
     func register(_ thread: Thread) {
         threads[thread.tid] = thread
-        allThreads.append(thread)
+        let process = thread.process
+        if process.liveThreads.isEmpty { liveProcesses.append(process) }
+        process.liveThreads[thread.tid] = thread
+        thread.serial = threadRecords.count
+        threadRecords.append(ThreadStatistics(tid: thread.tid, pid: process.pid, metrics: thread.metrics))
     }
 
     /// Ends one thread: frees its stack, wakes its joiners, gives its hart to the next
@@ -75,6 +90,7 @@ extension Kernel {
             running[index] = nil
         }
         if case .blocked(.futex(_, let key)) = thread.state { futexes.remove(thread, key: key) }
+        if case .ready = thread.state { scheduler.remove(thread) }
         let cycle = machine.harts[freedHart ?? thread.lastHart ?? 0].cycle
         thread.transition(to: .exited(status: status), at: cycle)
         thread.wakeDeadline = nil
@@ -83,12 +99,23 @@ extension Kernel {
             thread.process.addressSpace.removeRange(stack.start, stack.end)
             flushTranslations()
         }
-        for waiter in allThreads where waiter.state == .blocked(.join(tid: thread.tid)) {
+        let process = thread.process
+        threads[thread.tid] = nil
+        process.liveThreads[thread.tid] = nil
+        process.liveThreadStackBytes -= min(process.liveThreadStackBytes, thread.stack == nil ? 0 : thread.metrics.stackBytes)
+        threadRecords[thread.serial].metrics = thread.metrics
+        let joiners = thread.joiners.filter { $0.state == .blocked(.join(tid: thread.tid)) }
+        thread.joiners = []
+        if joiners.isEmpty, !process.hasEnded {
+            process.exitStatuses[thread.tid] = status   // until a join takes it
+        }
+        for waiter in joiners {
             waiter.context.integers[10] = UInt64(bitPattern: Int64(status))
             makeReady(waiter, at: cycle)
         }
-        let process = thread.process
-        if !threads.values.contains(where: { $0.process === process && !$0.isExited }) {
+        if process.liveThreads.isEmpty {
+            liveProcesses.removeAll { $0 === process }
+            process.exitStatuses = [:]
             processFinished(process, status: status)
         }
         if let freedHart {

@@ -57,7 +57,7 @@ extension Kernel {
                        cycle: machine.harts[max(0, min(fault.hart, machine.harts.count - 1))].cycle, hart: fault.hart)
         }
         victim.ending = reason   // the last thread's finish sees it (processFinished)
-        for thread in allThreads where thread.process === victim && !thread.isExited {
+        for thread in victim.liveThreads.values.sorted(by: { $0.tid < $1.tid }) {
             finish(thread, status: Int32(truncatingIfNeeded: reason.status))
         }
         machine.stopRequested = true

@@ -17,7 +17,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Work per program: 1 is about 100 million instructions each.")
     var scale: Int = 1
 
-    @Option(help: "Programs to run (comma-separated): \((ComputeBenchmark.allCases.map(\.rawValue) + GuestBenchmarks.programs + GuestBenchmarks.kernelPrograms + [GuestBenchmarks.tracing]).joined(separator: ", ")).")
+    @Option(help: "Programs to run (comma-separated): \((ComputeBenchmark.allCases.map(\.rawValue) + GuestBenchmarks.allNames).joined(separator: ", ")).")
     var only: String?
 
     @Flag(help: "Skip the qemu-riscv64 comparison.")
@@ -36,10 +36,10 @@ struct BenchCommand: ParsableCommand {
             for name in only.split(separator: ",").map(String.init) {
                 if let benchmark = ComputeBenchmark(rawValue: name) {
                     selected.append(benchmark)
-                } else if (GuestBenchmarks.programs + GuestBenchmarks.kernelPrograms + [GuestBenchmarks.tracing]).contains(name) {
+                } else if GuestBenchmarks.allNames.contains(name) {
                     swiftPrograms?.append(name)
                 } else {
-                    let all = ComputeBenchmark.allCases.map(\.rawValue) + GuestBenchmarks.programs + GuestBenchmarks.kernelPrograms + [GuestBenchmarks.tracing]
+                    let all = ComputeBenchmark.allCases.map(\.rawValue) + GuestBenchmarks.allNames
                     throw ValidationError("unknown program '\(name)'; the programs are \(all.joined(separator: ", "))")
                 }
             }

@@ -15,6 +15,8 @@ struct GuestBenchmarks {
     static let kernelPrograms = ["syscalls", "yields", "switches"]
     /// The cost of recording a trace: the same runs with no recorder and with one.
     static let tracing = "tracing"
+    /// Every name `--only` accepts for the Swift programs (ScalingBenchmarks.swift has the last group).
+    static let allNames = programs + kernelPrograms + [tracing] + ScalingBenchmarks.programs
 
     let qemu: QemuReference?
 
@@ -65,6 +67,7 @@ struct GuestBenchmarks {
         }
         let kernelPaths = Self.kernelPrograms.filter { only?.contains($0) ?? true }
         if only?.contains(Self.tracing) ?? true { try measureTracing(build: build) }
+        try ScalingBenchmarks(build: build).run(only: only)
         guard !kernelPaths.isEmpty else { return }
         print("")
         print("kernel path          operations    time (s)   host ns each   per host second")
