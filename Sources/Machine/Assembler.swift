@@ -119,6 +119,10 @@ public struct Assembler {
     public mutating func csrrs(_ rd: Register, _ csr: UInt16, _ rs1: Register) { i(0x73, 2, rd, rs1, Int64(csr)) }
     public mutating func amoaddD(_ rd: Register, _ rs2: Register, _ rs1: Register) { r(0x2F, 3, 0, rd, rs1, rs2) }
     public mutating func amoaddW(_ rd: Register, _ rs2: Register, _ rs1: Register) { r(0x2F, 2, 0, rd, rs1, rs2) }
+    /// `lr.w rd, (rs1)`: loads a word and reserves it.
+    public mutating func lrW(_ rd: Register, _ rs1: Register) { r(0x2F, 2, 0x08, rd, rs1, .zero) }
+    /// `sc.w rd, rs2, (rs1)`: stores if the reservation holds; rd is 0 on success, 1 on failure.
+    public mutating func scW(_ rd: Register, _ rs2: Register, _ rs1: Register) { r(0x2F, 2, 0x0C, rd, rs1, rs2) }
 
     // MARK: Pseudo-instructions
 
