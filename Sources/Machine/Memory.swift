@@ -204,21 +204,3 @@ public final class PhysicalMemory {
         return true
     }
 }
-
-@inline(__always) func loadLittleEndian(_ pointer: UnsafeRawPointer, size: Int) -> UInt64 {
-    switch size {
-    case 1: UInt64(pointer.load(as: UInt8.self))
-    case 2: UInt64(UInt16(littleEndian: pointer.loadUnaligned(as: UInt16.self)))
-    case 4: UInt64(UInt32(littleEndian: pointer.loadUnaligned(as: UInt32.self)))
-    default: UInt64(littleEndian: pointer.loadUnaligned(as: UInt64.self))
-    }
-}
-
-@inline(__always) func storeLittleEndian(_ value: UInt64, _ pointer: UnsafeMutableRawPointer, size: Int) {
-    switch size {
-    case 1: pointer.storeBytes(of: UInt8(truncatingIfNeeded: value), as: UInt8.self)
-    case 2: pointer.storeBytes(of: UInt16(truncatingIfNeeded: value).littleEndian, as: UInt16.self)
-    case 4: pointer.storeBytes(of: UInt32(truncatingIfNeeded: value).littleEndian, as: UInt32.self)
-    default: pointer.storeBytes(of: value.littleEndian, as: UInt64.self)
-    }
-}

@@ -4,6 +4,7 @@
 
 import Kernel
 import Machine
+import MachineTools
 import Testing
 
 @Suite("Kernel: hostile programs")

@@ -5,6 +5,7 @@
 
 import Testing
 @testable import Machine
+@testable import MachineTools
 
 @Suite("Machine: bounded decoded blocks and host writes that break reservations")
 struct HostMemoryBoundTests {

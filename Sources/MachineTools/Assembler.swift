@@ -3,6 +3,8 @@
 // base formats of the ISA manual (R, I, S, B, U, J) and resolves labels in one pass at
 // the end. Compressed forms are never emitted: every instruction is 4 bytes.
 
+import Machine
+
 /// The integer registers by ABI name.
 public enum Register: UInt32, Sendable, CaseIterable {
     case zero, ra, sp, gp, tp, t0, t1, t2, s0, s1, a0, a1, a2, a3, a4, a5, a6, a7
@@ -43,7 +45,7 @@ public struct Assembler {
                 resolved[fixup.index] |= Self.jumpImmediate(offset)
             }
         }
-        return resolved.flatMap { word in (0..<4).map { UInt8(truncatingIfNeeded: word >> ($0 * 8)) } }
+        return resolved.flatMap { littleEndianBytes(UInt64($0), count: 4) }
     }
 
     // MARK: Formats
