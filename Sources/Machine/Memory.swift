@@ -148,9 +148,8 @@ public final class PhysicalMemory {
         guard length > 0 else { return }
         invalidateDecoded(offset: offset, length: length)
         let first = offset >> 12, last = min((offset + length - 1) >> 12, pageCount - 1)
-        for page in first...last where pageFlags[page] & PageFlags.reserved.rawValue != 0 {
+        if (first...last).contains(where: { pageFlags[$0] & PageFlags.reserved.rawValue != 0 }) {
             reservedBytesWritten?(base &+ UInt64(offset), length)
-            return
         }
     }
 
