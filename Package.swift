@@ -53,6 +53,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "MachineTests", dependencies: ["Machine", "MachineTools", "Toolchain"]),
+        .testTarget(name: "MachineToolsTests", dependencies: ["MachineTools", "Machine"]),
         .testTarget(name: "KernelTests", dependencies: ["Kernel", "Machine", "MachineTools", "Toolchain", "Trace"], exclude: ["Expected"]),
         .testTarget(name: "TraceTests", dependencies: ["Trace"], exclude: ["Expected"]),
         .testTarget(name: "LabTests", dependencies: ["Lab", "Kernel", "Trace", "Toolchain"]),
