@@ -8,6 +8,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "Machine", targets: ["Machine"]),
+        .library(name: "MachineTools", targets: ["MachineTools"]),
         .library(name: "Kernel", targets: ["Kernel"]),
         .library(name: "Trace", targets: ["Trace"]),
         .library(name: "Toolchain", targets: ["Toolchain"]),
@@ -22,9 +23,12 @@ let package = Package(
             name: "Machine",
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
         ),
+        // The assembler, disassembler, listings, ELF writer, instruction fuzzer and compute
+        // benchmarks: tools that work with the machine, kept apart so Machine is the hardware.
+        .target(name: "MachineTools", dependencies: ["Machine"]),
         .target(
             name: "Kernel",
-            dependencies: ["Machine", "Trace"],
+            dependencies: ["Machine", "MachineTools", "Trace"],
             // System calls and context switches are hot paths too (a futex ping-pong switches
             // a million times a second); the kernel's own state is not shared across threads.
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
@@ -40,6 +44,7 @@ let package = Package(
             name: "interleave",
             dependencies: [
                 "Machine",
+                "MachineTools",
                 "Kernel",
                 "Trace",
                 "Toolchain",
@@ -47,13 +52,14 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "MachineTests", dependencies: ["Machine", "Toolchain"]),
-        .testTarget(name: "KernelTests", dependencies: ["Kernel", "Machine", "Toolchain", "Trace"], exclude: ["Expected"]),
+        .testTarget(name: "MachineTests", dependencies: ["Machine", "MachineTools", "Toolchain"]),
+        .testTarget(name: "MachineToolsTests", dependencies: ["MachineTools", "Machine"]),
+        .testTarget(name: "KernelTests", dependencies: ["Kernel", "Machine", "MachineTools", "Toolchain", "Trace"], exclude: ["Expected"]),
         .testTarget(name: "TraceTests", dependencies: ["Trace"], exclude: ["Expected"]),
         .testTarget(name: "LabTests", dependencies: ["Lab", "Kernel", "Trace", "Toolchain"]),
         .testTarget(name: "ToolchainTests", dependencies: ["Toolchain"]),
         // Runs the built `interleave` as a person would (swift test builds it beside the tests).
-        .testTarget(name: "CommandLineTests", dependencies: ["Machine"]),
+        .testTarget(name: "CommandLineTests", dependencies: ["Machine", "MachineTools"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -72,6 +72,7 @@ extension Kernel {
 
     /// Puts `next` on `hart`, charging the switch and starting its time slice.
     func switchTo(_ next: Thread, on hart: Hart) {
+        hart.dropReservation()   // the next thread's SC must not use the last one's LR
         let newSpace = hart.addressTranslation != next.process.addressSpace.satp
         if newSpace { hart.setAddressTranslation(next.process.addressSpace.satp) }
         restoreContext(of: next, onto: hart)

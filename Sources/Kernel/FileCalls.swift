@@ -62,13 +62,3 @@ extension Kernel {
         return Int64(allowed.count)
     }
 }
-
-func littleEndianWord(_ bytes: [UInt8], at offset: Int) -> UInt64 {
-    var value: UInt64 = 0
-    for index in 0..<8 where offset + index < bytes.count { value |= UInt64(bytes[offset + index]) << (8 * UInt64(index)) }
-    return value
-}
-
-func littleEndianBytes(_ value: UInt64) -> [UInt8] {
-    (0..<8).map { UInt8(truncatingIfNeeded: value >> (8 * UInt64($0))) }
-}

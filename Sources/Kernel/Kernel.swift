@@ -104,7 +104,7 @@ public final class Kernel {
         do { machine = try Machine(configuration: machineConfiguration) } catch { throw KernelError(error.message) }
         frames = FrameAllocator(memory: machine.memory)
         var seedBytes: [UInt8] = []
-        for _ in 0..<2 { let word = random.next(); for shift in stride(from: 0, to: 64, by: 8) { seedBytes.append(UInt8(truncatingIfNeeded: word >> UInt64(shift))) } }
+        for _ in 0..<2 { seedBytes += littleEndianBytes(random.next()) }
         let (process, loaded) = try Kernel.makeProcess(pid: 1, name: name, image: image, arguments: [name] + arguments,
                                                        environment: environment, memory: machine.memory, frames: frames,
                                                        configuration: configuration, randomBytes: seedBytes)

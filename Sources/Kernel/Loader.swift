@@ -123,7 +123,7 @@ enum ProgramLoader {
         for (key, value) in auxiliary { words += [key, value] }
         top = (top - UInt64(words.count * 8)) & ~15
         var bytes: [UInt8] = []
-        for word in words { for shift in stride(from: 0, to: 64, by: 8) { bytes.append(UInt8(truncatingIfNeeded: word >> UInt64(shift))) } }
+        for word in words { bytes += littleEndianBytes(word) }
         guard case .success = space.copyOut(bytes, to: top) else { throw KernelError("the arguments do not fit on the stack") }
         return top
     }

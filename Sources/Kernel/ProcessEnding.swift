@@ -2,6 +2,7 @@
 // what went wrong, where (PC, instruction, symbol), on which address, and what to do.
 
 import Machine
+import MachineTools
 
 public enum ProcessEnding: Sendable, Equatable, CustomStringConvertible {
     /// The program called exit or exit_group.

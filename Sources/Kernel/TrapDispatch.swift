@@ -11,6 +11,7 @@ extension Kernel {
         guard ending == nil else { machine.stopRequested = true; return }
         handlingHart = hart.id
         defer { handlingHart = nil }
+        hart.dropReservation()   // an LR before the trap must not pair with an SC after it
         if trap.isInterrupt {
             interrupt(hart, code: trap.code)
             return

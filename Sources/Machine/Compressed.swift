@@ -5,7 +5,7 @@
 // its case. The disassembler shares `CompressedParcel` for its `c.` listings.
 
 /// The RVC expander: one 16-bit parcel in, one 32-bit instruction (or an illegal-instruction verdict) out.
-enum Compressed {
+public enum Compressed {
     /// Expands the compressed instruction `half` (whose low two bits are not `0b11`) into the
     /// 32-bit RV64 instruction it stands for.
     ///
@@ -14,7 +14,7 @@ enum Compressed {
     /// bits are `0b11` (those are not compressed). HINT code points (e.g. `c.li x0, 5`,
     /// `c.slli a0, 0`) are legal and expand to their base instruction, whose write to `x0` (or
     /// of a register onto itself) changes nothing.
-    static func expand(_ half: UInt16) -> UInt32? {
+    public static func expand(_ half: UInt16) -> UInt32? {
         let c = CompressedParcel(half)
         switch (c.quadrant, c.funct3) {
 
@@ -200,72 +200,72 @@ enum Compressed {
 }
 
 /// A 16-bit RVC parcel, with its fields and (unscrambled) immediates named as in the manual.
-struct CompressedParcel {
-    let bits: UInt32
+public struct CompressedParcel: Sendable {
+    public let bits: UInt32
 
-    init(_ half: UInt16) { bits = UInt32(half) }
+    public init(_ half: UInt16) { bits = UInt32(half) }
 
     /// Bits [high:low] of the parcel, shifted down to bit 0.
-    func field(_ high: Int, _ low: Int) -> UInt32 {
+    public func field(_ high: Int, _ low: Int) -> UInt32 {
         (bits >> UInt32(low)) & ((1 << UInt32(high - low + 1)) - 1)
     }
 
     /// Bit `index` of the parcel (0 or 1).
-    func bit(_ index: Int) -> UInt32 { (bits >> UInt32(index)) & 1 }
+    public func bit(_ index: Int) -> UInt32 { (bits >> UInt32(index)) & 1 }
 
     /// inst[1:0]: 0, 1 or 2 for compressed instructions (3 means "not compressed").
-    var quadrant: UInt32 { field(1, 0) }
+    public var quadrant: UInt32 { field(1, 0) }
     /// inst[15:13].
-    var funct3: UInt32 { field(15, 13) }
+    public var funct3: UInt32 { field(15, 13) }
 
     /// The full 5-bit rd or rs1/rd specifier in [11:7] (CR and CI formats).
-    var rd: UInt32 { field(11, 7) }
+    public var rd: UInt32 { field(11, 7) }
     /// The full 5-bit rs2 specifier in [6:2] (CR and CSS formats).
-    var rs2: UInt32 { field(6, 2) }
+    public var rs2: UInt32 { field(6, 2) }
     /// rd′ in [4:2] (CIW, CL): one of x8…x15 (or f8…f15).
-    var rdPrime: UInt32 { 8 + field(4, 2) }
+    public var rdPrime: UInt32 { 8 + field(4, 2) }
     /// rs1′ (or rs1′/rd′) in [9:7] (CL, CS, CA, CB): one of x8…x15.
-    var rs1Prime: UInt32 { 8 + field(9, 7) }
+    public var rs1Prime: UInt32 { 8 + field(9, 7) }
     /// rs2′ in [4:2] (CS, CA): one of x8…x15 (or f8…f15).
-    var rs2Prime: UInt32 { 8 + field(4, 2) }
+    public var rs2Prime: UInt32 { 8 + field(4, 2) }
 
     /// CI: imm[5] in [12], imm[4:0] in [6:2], sign-extended (C.ADDI, C.ADDIW, C.LI, C.ANDI;
     /// also nzimm[17:12] of C.LUI, before the shift by 12).
-    var signedImmediate6: Int32 { signExtend(bit(12) << 5 | field(6, 2), bits: 6) }
+    public var signedImmediate6: Int32 { signExtend(bit(12) << 5 | field(6, 2), bits: 6) }
     /// CI/CB shifts: shamt[5] in [12], shamt[4:0] in [6:2].
-    var shiftAmount: UInt32 { bit(12) << 5 | field(6, 2) }
+    public var shiftAmount: UInt32 { bit(12) << 5 | field(6, 2) }
 
     /// CIW (C.ADDI4SPN): nzuimm[5:4|9:6|2|3] in [12:5].
-    var addi4spnImmediate: UInt32 {
+    public var addi4spnImmediate: UInt32 {
         field(12, 11) << 4 | field(10, 7) << 6 | bit(6) << 2 | bit(5) << 3
     }
     /// CI (C.ADDI16SP): nzimm[9] in [12], nzimm[4|6|8:7|5] in [6:2], sign-extended.
-    var addi16spImmediate: Int32 {
+    public var addi16spImmediate: Int32 {
         signExtend(bit(12) << 9 | bit(6) << 4 | bit(5) << 6 | field(4, 3) << 7 | bit(2) << 5, bits: 10)
     }
 
     /// CL/CS word (C.LW, C.SW): uimm[5:3] in [12:10], uimm[2|6] in [6:5].
-    var registerWordOffset: UInt32 { field(12, 10) << 3 | bit(6) << 2 | bit(5) << 6 }
+    public var registerWordOffset: UInt32 { field(12, 10) << 3 | bit(6) << 2 | bit(5) << 6 }
     /// CL/CS double (C.LD, C.SD, C.FLD, C.FSD): uimm[5:3] in [12:10], uimm[7:6] in [6:5].
-    var registerDoubleOffset: UInt32 { field(12, 10) << 3 | field(6, 5) << 6 }
+    public var registerDoubleOffset: UInt32 { field(12, 10) << 3 | field(6, 5) << 6 }
 
     /// CI (C.LWSP): uimm[5] in [12], uimm[4:2|7:6] in [6:2].
-    var stackLoadWordOffset: UInt32 { bit(12) << 5 | field(6, 4) << 2 | field(3, 2) << 6 }
+    public var stackLoadWordOffset: UInt32 { bit(12) << 5 | field(6, 4) << 2 | field(3, 2) << 6 }
     /// CI (C.LDSP, C.FLDSP): uimm[5] in [12], uimm[4:3|8:6] in [6:2].
-    var stackLoadDoubleOffset: UInt32 { bit(12) << 5 | field(6, 5) << 3 | field(4, 2) << 6 }
+    public var stackLoadDoubleOffset: UInt32 { bit(12) << 5 | field(6, 5) << 3 | field(4, 2) << 6 }
     /// CSS (C.SWSP): uimm[5:2|7:6] in [12:7].
-    var stackStoreWordOffset: UInt32 { field(12, 9) << 2 | field(8, 7) << 6 }
+    public var stackStoreWordOffset: UInt32 { field(12, 9) << 2 | field(8, 7) << 6 }
     /// CSS (C.SDSP, C.FSDSP): uimm[5:3|8:6] in [12:7].
-    var stackStoreDoubleOffset: UInt32 { field(12, 10) << 3 | field(9, 7) << 6 }
+    public var stackStoreDoubleOffset: UInt32 { field(12, 10) << 3 | field(9, 7) << 6 }
 
     /// CJ (C.J): offset[11|4|9:8|10|6|7|3:1|5] in [12:2], sign-extended.
-    var jumpOffset: Int32 {
+    public var jumpOffset: Int32 {
         let raw = bit(12) << 11 | bit(11) << 4 | field(10, 9) << 8 | bit(8) << 10
             | bit(7) << 6 | bit(6) << 7 | field(5, 3) << 1 | bit(2) << 5
         return signExtend(raw, bits: 12)
     }
     /// CB (C.BEQZ, C.BNEZ): offset[8|4:3] in [12:10], offset[7:6|2:1|5] in [6:2], sign-extended.
-    var branchOffset: Int32 {
+    public var branchOffset: Int32 {
         let raw = bit(12) << 8 | field(11, 10) << 3 | field(6, 5) << 6 | field(4, 3) << 1 | bit(2) << 5
         return signExtend(raw, bits: 9)
     }

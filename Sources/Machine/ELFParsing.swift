@@ -42,9 +42,9 @@ struct ELFParser {
     // MARK: Reads. Callers have checked the range with `checkedRange` first.
 
     private func u8(_ at: Int) -> UInt8 { bytes[at] }
-    private func u16(_ at: Int) -> UInt16 { UInt16(bytes[at]) | UInt16(bytes[at + 1]) << 8 }
-    private func u32(_ at: Int) -> UInt32 { UInt32(u16(at)) | UInt32(u16(at + 2)) << 16 }
-    private func u64(_ at: Int) -> UInt64 { UInt64(u32(at)) | UInt64(u32(at + 4)) << 32 }
+    private func u16(_ at: Int) -> UInt16 { UInt16(truncatingIfNeeded: littleEndianWord(bytes, at: at, count: 2)) }
+    private func u32(_ at: Int) -> UInt32 { UInt32(truncatingIfNeeded: littleEndianWord(bytes, at: at, count: 4)) }
+    private func u64(_ at: Int) -> UInt64 { littleEndianWord(bytes, at: at) }
 
     /// Proves `[offset, offset + size)` lies inside the file and returns the offset as an Int.
     private func checkedRange(_ what: String, offset: UInt64, size: UInt64) throws(ELFError) -> Int {

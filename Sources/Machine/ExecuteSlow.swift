@@ -17,35 +17,20 @@ extension Hart {
 
         switch inst.operation {
         case .lb, .lh, .lw, .ld, .lbu, .lhu, .lwu:
-            let (size, signed): (Int, Bool) = switch inst.operation {
-            case .lb: (1, true)
-            case .lh: (2, true)
-            case .lw: (4, true)
-            case .ld: (8, false)
-            case .lbu: (1, false)
-            case .lhu: (2, false)
-            default: (4, false)
-            }
+            let size = inst.operation.accessSize
             guard let raw = loadSlow(address, size: size, pc: pc) else { return }
-            x[rd] = signed ? signExtend(raw, bytes: size) : raw
+            x[rd] = inst.operation.signExtendsLoad ? signExtend(raw, bytes: size) : raw
         case .sb, .sh, .sw, .sd:
-            let size = switch inst.operation {
-            case .sb: 1
-            case .sh: 2
-            case .sw: 4
-            default: 8
-            }
-            guard storeSlow(address, size: size, value: x[rs2], pc: pc) else { return }
+            guard storeSlow(address, size: inst.operation.accessSize, value: x[rs2], pc: pc) else { return }
         case .flw, .fld:
             guard mstatus & CSRBits.fs != 0 else { return illegal() }
             let single = inst.operation == .flw
-            guard let raw = loadSlow(address, size: single ? 4 : 8, pc: pc) else { return }
+            guard let raw = loadSlow(address, size: inst.operation.accessSize, pc: pc) else { return }
             f[rd] = single ? boxSingle(UInt32(truncatingIfNeeded: raw)) : raw
             mstatus |= CSRBits.fs
         case .fsw, .fsd:
             guard mstatus & CSRBits.fs != 0 else { return illegal() }
-            let single = inst.operation == .fsw
-            guard storeSlow(address, size: single ? 4 : 8, value: f[rs2], pc: pc) else { return }
+            guard storeSlow(address, size: inst.operation.accessSize, value: f[rs2], pc: pc) else { return }
 
         case .fence: break
         case .fenceI:

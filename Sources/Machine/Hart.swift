@@ -143,6 +143,11 @@ public final class Hart {
         pc = value & ~1
         invalidateFetch()
     }
+    /// Sets `mtvec` as `csrw mtvec` would, for hosts that set up bare-metal code (the
+    /// instruction fuzzer installs its trap handler this way).
+    public func setMachineTrapVector(_ value: UInt64) {
+        mtvec = value
+    }
     public func setPrivilege(_ mode: PrivilegeMode) {
         privilege = mode
         updateTranslation()

@@ -14,6 +14,13 @@ extension Hart {
         updateTranslation()
     }
 
+    /// Forgets this hart's LR reservation, so its next `sc` fails: what a kernel must do on
+    /// every trap entry and thread switch (Linux and xv6 do it with a dummy `sc`), or a
+    /// thread's `sc` could succeed over a store another thread made on the same hart.
+    public func dropReservation() {
+        machine.clearReservation(hart: self)
+    }
+
     /// The current `satp` (mode, ASID, root page number).
     public var addressTranslation: UInt64 { satp }
 

@@ -14,18 +14,6 @@ public struct RetiredInstruction: Sendable {
     /// The trap the instruction took instead of retiring, if any.
     public var trap: TrapRecord?
 
-    public var disassembly: String { Disassembler.disassemble(bits, pc: pc) }
-
-    /// `hart 0 M 0x80000004  00a50533  add     a0, a0, a0    a0=0x2a`
-    public var line: String {
-        let width = length == 2 ? 4 : 8
-        let hex = String(bits, radix: 16)
-        let code = String(repeating: "0", count: max(0, width - hex.count)) + hex
-        var text = "hart \(hart) \(privilege) 0x\(String(pc, radix: 16))  \(code + String(repeating: " ", count: max(0, 8 - code.count)))  \(disassembly)"
-        if let written { text += "    \(written.register)=0x\(String(written.value, radix: 16))" }
-        if let trap { text += "    trap: \(trapCauseName(trap.cause)) (tval 0x\(String(trap.value, radix: 16)))" }
-        return text
-    }
 }
 
 /// What ended a run that a guest could not recover from, with everything a person needs.
@@ -38,14 +26,17 @@ public struct FaultReport: Sendable, Equatable, CustomStringConvertible {
     public var value: UInt64
     public var reason: String
 
-    public var disassembly: String? { instructionBits.map { Disassembler.disassemble($0, pc: pc) } }
-
-    public var description: String {
+    /// The report; `instruction` shows the faulting instruction (MachineTools passes its
+    /// disassembly), the raw bits in hex when absent.
+    public func describe(instruction: String? = nil) -> String {
+        let shown = instruction ?? instructionBits.map { "instruction 0x" + String($0, radix: 16) }
         var lines = ["\(reason): \(trapCauseName(cause)) on hart \(hart) in \(privilege)-mode"]
-        lines.append("  pc      0x\(String(pc, radix: 16))" + (disassembly.map { "  \($0)" } ?? ""))
+        lines.append("  pc      0x\(String(pc, radix: 16))" + (shown.map { "  \($0)" } ?? ""))
         lines.append("  address 0x\(String(value, radix: 16))")
         return lines.joined(separator: "\n")
     }
+
+    public var description: String { describe() }
 }
 
 extension Hart {
@@ -96,10 +87,10 @@ extension Machine {
             return nil
         case .flw, .fld, .fmadd, .fmsub, .fnmsub, .fnmadd, .fadd, .fsub, .fmul, .fdiv, .fsqrt, .fsgnj, .fsgnjn, .fsgnjx,
              .fmin, .fmax, .fcvtFFromW, .fcvtFFromWU, .fcvtFFromL, .fcvtFFromLU, .fcvtSFromD, .fcvtDFromS, .fmvWX, .fmvDX:
-            return (Disassembler.floatRegisterName(Int(inst.rd)), hart.floatRegister(Int(inst.rd)))
+            return (RegisterName.float(Int(inst.rd)), hart.floatRegister(Int(inst.rd)))
         default:
             guard inst.rd != sinkRegister else { return nil }
-            return (Disassembler.registerName(Int(inst.rd)), hart.register(Int(inst.rd)))
+            return (RegisterName.integer(Int(inst.rd)), hart.register(Int(inst.rd)))
         }
     }
 }

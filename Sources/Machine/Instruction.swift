@@ -40,6 +40,21 @@ public enum Operation: UInt8, Sendable {
 
     /// True for operations handled outside the run loop's fast switch.
     @inline(__always) var isSlow: Bool { rawValue >= Operation.fence.rawValue }
+
+    /// The bytes a load or store moves (the one table of access sizes); 0 for anything else.
+    /// Atomics carry their width in `imm` instead.
+    @inline(__always) public var accessSize: Int {
+        switch self {
+        case .lb, .lbu, .sb: 1
+        case .lh, .lhu, .sh: 2
+        case .lw, .lwu, .sw, .flw, .fsw: 4
+        case .ld, .sd, .fld, .fsd: 8
+        default: 0
+        }
+    }
+
+    /// True for the loads whose value is sign-extended to 64 bits (lb, lh, lw).
+    @inline(__always) public var signExtendsLoad: Bool { self == .lb || self == .lh || self == .lw }
 }
 
 /// One decoded instruction. `rd` of 0 is rewritten to the sink register 32 at decode time,

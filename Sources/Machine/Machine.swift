@@ -20,6 +20,9 @@ public struct MachineConfiguration: Sendable, Equatable {
     public var jitter: UInt64 = 0
     /// Entries in each hart's TLB.
     public var tlbEntries = 64
+    /// Pages whose decoded instructions are kept at once (32 KiB of host memory each);
+    /// beyond it, the block decoded longest ago is recycled.
+    public var decodedBlockLimit = PhysicalMemory.defaultDecodedBlockLimit
 
     public static let ramBase: UInt64 = 0x8000_0000
     public static let maximumRAM: UInt64 = 16 << 30
@@ -40,6 +43,9 @@ public struct MachineConfiguration: Sendable, Equatable {
             throw MachineError("the timer frequency must be between 1 Hz and the clock frequency (\(clockFrequency) Hz)")
         }
         guard (1...65536).contains(tlbEntries) else { throw MachineError("the TLB has 1 to 65536 entries, not \(tlbEntries)") }
+        guard (1...65536).contains(decodedBlockLimit) else {
+            throw MachineError("the decoded-block pool holds 1 to 65536 blocks, not \(decodedBlockLimit)")
+        }
     }
 }
 
@@ -92,7 +98,8 @@ public final class Machine {
     public init(configuration: MachineConfiguration) throws(MachineError) {
         try configuration.validate()
         self.configuration = configuration
-        guard let ram = PhysicalMemory(base: MachineConfiguration.ramBase, size: configuration.ramSize) else {
+        guard let ram = PhysicalMemory(base: MachineConfiguration.ramBase, size: configuration.ramSize,
+                                       decodedBlockLimit: configuration.decodedBlockLimit) else {
             throw MachineError("the host could not provide \(configuration.ramSize >> 20) MiB of RAM for the machine")
         }
         memory = ram
@@ -106,6 +113,12 @@ public final class Machine {
         clint.onChange = { [unowned self] hart in self.deviceChanged(hart: hart) }
         clint.currentTime = { [unowned self] in self.time(forCycle: self.currentHart?.cycle ?? 0) }
         plic.lines = { [unowned self] in self.uart.interruptPending ? 1 << UInt32(PLIC.uartSource) : 0 }
+        memory.blockEvicted = { [unowned self] block in
+            for hart in self.harts where hart.fetchBlock == block { hart.invalidateFetch() }
+        }
+        memory.reservedBytesWritten = { [unowned self] physical, length in
+            self.breakReservations(physical, size: length, storingHart: nil)
+        }
     }
 
     /// The hart whose batch is running (for devices that depend on who is asking).
@@ -234,9 +247,12 @@ public final class Machine {
         if !stillReserved { memory.pageFlags[offset >> 12] &= ~PageFlags.reserved.rawValue }
     }
 
-    /// A store by `storingHart` breaks every other hart's reservation on the same 64-byte set.
-    func breakReservations(_ physical: UInt64, size: Int, storingHart: Int) {
-        let first = physical >> 6, last = (physical + UInt64(size) - 1) >> 6
+    /// A store by `storingHart` breaks every other hart's reservation on the same 64-byte
+    /// set; a write by the host (`storingHart` nil: a system call's copy-out, the loader)
+    /// breaks every hart's.
+    func breakReservations(_ physical: UInt64, size: Int, storingHart: Int?) {
+        guard size > 0 else { return }
+        let first = physical >> 6, last = (physical &+ UInt64(size) &- 1) >> 6
         for hart in harts where hart.id != storingHart {
             if let reserved = hart.reservation, (first...last).contains(reserved >> 6) {
                 clearReservation(hart: hart)

@@ -1,6 +1,8 @@
 // Physical RAM: one flat host buffer, plus two per-page side tables the run loop
 // consults — the decoded-instruction cache and a byte of flags that sends stores to
-// "interesting" pages (code, tohost, LR reservations) down the slow path.
+// "interesting" pages (code, tohost, LR reservations) down the slow path. Decoded blocks
+// come from a pool with a fixed cap, so the host memory a run costs does not grow with
+// the number of pages the guest ever executed.
 
 #if canImport(Glibc)
 import Glibc
@@ -31,14 +33,37 @@ public final class PhysicalMemory {
     let bytes: UnsafeMutableRawPointer
     let pageCount: Int
     let pageFlags: UnsafeMutablePointer<UInt8>
-    /// Decoded-instruction blocks, allocated on first execution from a page.
+    /// The decoded block serving each page, if it has one now.
     let decodedPages: UnsafeMutablePointer<UnsafeMutablePointer<DecodedInstruction>?>
     /// A block whose every slot says "refetch": the fetch cache points here when invalid.
     let refetchBlock: UnsafeMutablePointer<DecodedInstruction>
 
+    /// Host bytes of one decoded block (one page's worth of 2-byte instruction slots).
+    public static let decodedBlockBytes = slotsPerPage * MemoryLayout<DecodedInstruction>.stride
+    /// Decoded blocks alive at most by default: 1024 blocks of 32 KiB, 32 MiB of host
+    /// memory, enough for 4 MiB of code executed over and over without any re-decoding.
+    public static let defaultDecodedBlockLimit = 1024
+    /// The most decoded blocks this memory keeps at once; past it, blocks are recycled.
+    public let decodedBlockLimit: Int
+    /// Every block allocated so far, in the order they were first handed out (at most the limit).
+    let blockPool: UnsafeMutablePointer<UnsafeMutablePointer<DecodedInstruction>>
+    /// The page each pooled block serves now.
+    let blockPoolPage: UnsafeMutablePointer<Int>
+    /// Decoded blocks allocated (never more than `decodedBlockLimit`).
+    public private(set) var decodedBlockCount = 0
+    /// Times a block was taken from one page to serve another.
+    public private(set) var decodedBlockEvictions: UInt64 = 0
+    /// The pool slot to recycle next: the block assigned to a page longest ago.
+    var evictionHand = 0
+    /// Told when a block moves to another page, so no hart keeps fetching through it.
+    var blockEvicted: ((UnsafeMutablePointer<DecodedInstruction>) -> Void)? = nil
+    /// Told when the host writes bytes in a page where some hart holds an LR reservation.
+    var reservedBytesWritten: ((_ physical: UInt64, _ length: Int) -> Void)? = nil
+
     /// Nil when the host cannot provide `size` bytes. RAM comes from `calloc`, so the host
     /// hands out zeroed pages lazily: a large machine costs nothing until the guest uses it.
-    public init?(base: UInt64, size: UInt64) {
+    /// At most `decodedBlockLimit` pages (at least 1) keep decoded instructions at a time.
+    public init?(base: UInt64, size: UInt64, decodedBlockLimit: Int = PhysicalMemory.defaultDecodedBlockLimit) {
         guard size >= PhysicalMemory.pageSize, size % PhysicalMemory.pageSize == 0, size <= UInt64(Int.max),
               let ram = calloc(Int(size), 1) else { return nil }
         self.base = base
@@ -51,10 +76,16 @@ public final class PhysicalMemory {
         decodedPages.initialize(repeating: nil, count: pageCount)
         refetchBlock = .allocate(capacity: PhysicalMemory.slotsPerPage)
         refetchBlock.initialize(repeating: DecodedInstruction(operation: .refetch), count: PhysicalMemory.slotsPerPage)
+        self.decodedBlockLimit = max(1, min(decodedBlockLimit, pageCount))
+        blockPool = .allocate(capacity: self.decodedBlockLimit)
+        blockPoolPage = .allocate(capacity: self.decodedBlockLimit)
+        blockPoolPage.initialize(repeating: 0, count: self.decodedBlockLimit)
     }
 
     deinit {
-        for page in 0..<pageCount { decodedPages[page]?.deallocate() }
+        for slot in 0..<decodedBlockCount { blockPool[slot].deallocate() }
+        blockPool.deallocate()
+        blockPoolPage.deallocate()
         decodedPages.deallocate()
         pageFlags.deallocate()
         refetchBlock.deallocate()
@@ -68,12 +99,32 @@ public final class PhysicalMemory {
         return Int(offset)
     }
 
-    /// The decoded block for the page at `offset`, creating it on first use.
+    /// The decoded block for the page at `offset`. A page without one gets a new block
+    /// while the pool is below its limit, else the block handed out longest ago (a ring):
+    /// its old page forgets it, and harts fetching through it look their page up again.
     func decodedBlock(forOffset offset: Int) -> UnsafeMutablePointer<DecodedInstruction> {
         let page = offset >> 12
         if let block = decodedPages[page] { return block }
-        let block = UnsafeMutablePointer<DecodedInstruction>.allocate(capacity: PhysicalMemory.slotsPerPage)
-        block.initialize(repeating: .undecoded, count: PhysicalMemory.slotsPerPage)
+        let slot: Int
+        let block: UnsafeMutablePointer<DecodedInstruction>
+        if decodedBlockCount < decodedBlockLimit {
+            slot = decodedBlockCount
+            block = .allocate(capacity: PhysicalMemory.slotsPerPage)
+            block.initialize(repeating: .undecoded, count: PhysicalMemory.slotsPerPage)
+            blockPool[slot] = block
+            decodedBlockCount += 1
+        } else {
+            slot = evictionHand
+            evictionHand = slot + 1 == decodedBlockLimit ? 0 : slot + 1
+            block = blockPool[slot]
+            let oldPage = blockPoolPage[slot]
+            decodedPages[oldPage] = nil
+            pageFlags[oldPage] &= ~PageFlags.decoded.rawValue
+            block.update(repeating: .undecoded, count: PhysicalMemory.slotsPerPage)
+            decodedBlockEvictions &+= 1
+            blockEvicted?(block)
+        }
+        blockPoolPage[slot] = page
         decodedPages[page] = block
         pageFlags[page] |= PageFlags.decoded.rawValue
         return block
@@ -88,6 +139,17 @@ public final class PhysicalMemory {
             if let block = decodedPages[page] {
                 block.update(repeating: .undecoded, count: PhysicalMemory.slotsPerPage)
             }
+        }
+    }
+
+    /// After the host wrote `[offset, offset+length)`: the decoded instructions there are
+    /// stale, and every LR reservation on those bytes is broken, as another hart's store would.
+    func hostWrote(offset: Int, length: Int) {
+        guard length > 0 else { return }
+        invalidateDecoded(offset: offset, length: length)
+        let first = offset >> 12, last = min((offset + length - 1) >> 12, pageCount - 1)
+        if (first...last).contains(where: { pageFlags[$0] & PageFlags.reserved.rawValue != 0 }) {
+            reservedBytesWritten?(base &+ UInt64(offset), length)
         }
     }
 
@@ -107,7 +169,7 @@ public final class PhysicalMemory {
                 index += 1
             }
         }
-        invalidateDecoded(offset: offset, length: data.count)
+        hostWrote(offset: offset, length: data.count)
         return true
     }
 
@@ -116,7 +178,7 @@ public final class PhysicalMemory {
     public func zero(at address: UInt64, count: UInt64) -> Bool {
         guard let offset = offset(of: address, length: count) else { return false }
         (bytes + offset).initializeMemory(as: UInt8.self, repeating: 0, count: Int(count))
-        invalidateDecoded(offset: offset, length: Int(count))
+        hostWrote(offset: offset, length: Int(count))
         return true
     }
 
@@ -137,25 +199,7 @@ public final class PhysicalMemory {
     public func writeInteger(_ value: UInt64, at address: UInt64, size: Int) -> Bool {
         guard let offset = offset(of: address, length: UInt64(size)) else { return false }
         storeLittleEndian(value, bytes + offset, size: size)
-        invalidateDecoded(offset: offset, length: size)
+        hostWrote(offset: offset, length: size)
         return true
-    }
-}
-
-@inline(__always) func loadLittleEndian(_ pointer: UnsafeRawPointer, size: Int) -> UInt64 {
-    switch size {
-    case 1: UInt64(pointer.load(as: UInt8.self))
-    case 2: UInt64(UInt16(littleEndian: pointer.loadUnaligned(as: UInt16.self)))
-    case 4: UInt64(UInt32(littleEndian: pointer.loadUnaligned(as: UInt32.self)))
-    default: UInt64(littleEndian: pointer.loadUnaligned(as: UInt64.self))
-    }
-}
-
-@inline(__always) func storeLittleEndian(_ value: UInt64, _ pointer: UnsafeMutableRawPointer, size: Int) {
-    switch size {
-    case 1: pointer.storeBytes(of: UInt8(truncatingIfNeeded: value), as: UInt8.self)
-    case 2: pointer.storeBytes(of: UInt16(truncatingIfNeeded: value).littleEndian, as: UInt16.self)
-    case 4: pointer.storeBytes(of: UInt32(truncatingIfNeeded: value).littleEndian, as: UInt32.self)
-    default: pointer.storeBytes(of: value.littleEndian, as: UInt64.self)
     }
 }

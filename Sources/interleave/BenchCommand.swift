@@ -5,6 +5,7 @@
 import ArgumentParser
 import Foundation
 import Machine
+import MachineTools
 import Toolchain
 
 struct BenchCommand: ParsableCommand {
@@ -113,7 +114,7 @@ struct BenchCommand: ParsableCommand {
 
     static func checksum(_ output: [UInt8]) -> UInt64? {
         guard output.count == 8 else { return nil }
-        return output.enumerated().reduce(0) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+        return littleEndianWord(output, at: 0)
     }
 }
 

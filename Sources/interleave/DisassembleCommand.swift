@@ -3,6 +3,7 @@
 
 import ArgumentParser
 import Machine
+import MachineTools
 
 struct DisassembleCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -4,6 +4,7 @@
 import ArgumentParser
 import Foundation
 import Machine
+import MachineTools
 
 struct FuzzCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

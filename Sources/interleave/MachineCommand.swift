@@ -4,6 +4,7 @@
 
 import ArgumentParser
 import Machine
+import MachineTools
 
 struct MachineCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -156,7 +157,7 @@ struct RunBareMetal: ParsableCommand {
         case .hostRequest:
             return 0
         case .fatal(let report):
-            printError("interleave: \(report)")
+            printError("interleave: \(report.disassembledDescription)")
             if let (symbol, offset) = image.nearestSymbol(atOrBefore: report.pc) {
                 printError("  in      \(symbol.name)+0x\(String(offset, radix: 16))")
             }

@@ -6,6 +6,7 @@
 import ArgumentParser
 import Kernel
 import Machine
+import MachineTools
 import Trace
 
 #if canImport(Glibc)

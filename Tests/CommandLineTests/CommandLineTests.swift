@@ -6,6 +6,7 @@
 
 import Foundation
 import Machine
+import MachineTools
 import Testing
 
 @Suite("Command line")

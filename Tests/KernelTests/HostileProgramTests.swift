@@ -8,6 +8,7 @@
 import Foundation
 import Kernel
 import Machine
+import MachineTools
 import Testing
 
 @Suite("Kernel: hostile programs")

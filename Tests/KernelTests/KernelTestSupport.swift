@@ -3,6 +3,7 @@
 
 import Kernel
 import Machine
+import MachineTools
 
 /// Output captured from a run.
 final class CapturedStreams {

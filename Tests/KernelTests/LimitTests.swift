@@ -2,6 +2,7 @@
 
 import Kernel
 import Machine
+import MachineTools
 import Testing
 
 @Suite("Kernel: faults and limits")

@@ -6,6 +6,7 @@
 
 import Kernel
 import Machine
+import MachineTools
 import Testing
 
 @Suite("Kernel: message queues and input")

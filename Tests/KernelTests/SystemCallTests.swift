@@ -3,6 +3,7 @@
 
 import Kernel
 import Machine
+import MachineTools
 import Testing
 
 @Suite("Kernel: system calls")

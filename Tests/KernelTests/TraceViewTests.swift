@@ -9,6 +9,7 @@ import FoundationXML
 #endif
 import Kernel
 import Machine
+import MachineTools
 import Testing
 import Trace
 

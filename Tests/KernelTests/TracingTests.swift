@@ -5,6 +5,7 @@
 
 import Kernel
 import Machine
+import MachineTools
 import Testing
 import Trace
 

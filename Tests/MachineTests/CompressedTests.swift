@@ -6,6 +6,7 @@
 // manual names, with the same operands.
 import Testing
 @testable import Machine
+@testable import MachineTools
 
 /// One row: a compressed parcel, the 32-bit instruction it expands to, and both in assembler.
 struct ExpansionCase: Sendable, CustomTestStringConvertible {

@@ -4,6 +4,7 @@
 
 import Testing
 @testable import Machine
+@testable import MachineTools
 
 @Suite struct MachineRunTests {
     static let smallIterations: [ComputeBenchmark: Int64] = [.integer: 5000, .memory: 3, .branches: 300, .calls: 12]

@@ -4,6 +4,7 @@
 
 import Testing
 @testable import Machine
+@testable import MachineTools
 
 @Suite struct MultiHartTests {
     static let counter: UInt64 = 0x8001_0000

@@ -5,6 +5,8 @@
 // not listed, nor are the odd-numbered
 // pmpcfg registers, which only RV32 has.
 
+import Machine
+
 extension Disassembler {
     /// The name of CSR `number` (e.g. `mstatus` for 0x300), or nil if it is not one of the
     /// RV64 user/supervisor/machine/debug CSRs this machine knows about.

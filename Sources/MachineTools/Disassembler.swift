@@ -4,6 +4,8 @@
 // here; floating point is in DisassemblerFloatingPoint.swift, the `c.` forms in
 // DisassemblerCompressed.swift and the CSR names in CSRNames.swift.
 
+import Machine
+
 /// Assembler text for RV64GC instructions (RV64I, M, A, F, D, C, Zicsr, Zifencei and the
 /// privileged mret, sret, wfi, sfence.vma and dret).
 public enum Disassembler {
@@ -32,30 +34,10 @@ public enum Disassembler {
     }
 
     /// The ABI name of integer register `index` (`zero`, `ra`, `sp`, … `t6`); `x<index>` when out of range.
-    public static func registerName(_ index: Int) -> String {
-        guard integerRegisterNames.indices.contains(index) else { return "x\(index)" }
-        return integerRegisterNames[index]
-    }
+    public static func registerName(_ index: Int) -> String { RegisterName.integer(index) }
 
     /// The ABI name of floating-point register `index` (`ft0`, … `fa0`, … `ft11`); `f<index>` when out of range.
-    static func floatRegisterName(_ index: Int) -> String {
-        guard floatRegisterNames.indices.contains(index) else { return "f\(index)" }
-        return floatRegisterNames[index]
-    }
-
-    private static let integerRegisterNames = [
-        "zero", "ra", "sp", "gp", "tp", "t0", "t1", "t2",
-        "s0", "s1", "a0", "a1", "a2", "a3", "a4", "a5",
-        "a6", "a7", "s2", "s3", "s4", "s5", "s6", "s7",
-        "s8", "s9", "s10", "s11", "t3", "t4", "t5", "t6",
-    ]
-
-    private static let floatRegisterNames = [
-        "ft0", "ft1", "ft2", "ft3", "ft4", "ft5", "ft6", "ft7",
-        "fs0", "fs1", "fa0", "fa1", "fa2", "fa3", "fa4", "fa5",
-        "fa6", "fa7", "fs2", "fs3", "fs4", "fs5", "fs6", "fs7",
-        "fs8", "fs9", "fs10", "fs11", "ft8", "ft9", "ft10", "ft11",
-    ]
+    public static func floatRegisterName(_ index: Int) -> String { RegisterName.float(index) }
 
     // MARK: Text helpers shared by the 32-bit and compressed listings
 

@@ -3,6 +3,8 @@
 // fclass). A static rounding mode is shown as a last operand unless it is `dyn`; reserved
 // rounding modes (5, 6) and formats other than S and D are not legal RV64GC.
 
+import Machine
+
 extension Disassembler.FullWord {
     /// The `.s`/`.d` suffix for fmt (inst[26:25]); nil for H (10) and Q (11), absent in RV64GC.
     private func formatSuffix(_ format: UInt32) -> String? {

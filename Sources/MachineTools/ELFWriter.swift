@@ -2,6 +2,8 @@
 // code and data, plus a few symbols. The programs the project generates itself
 // (benchmarks, fuzz harnesses) become real files that `qemu-riscv64` can run too.
 
+import Machine
+
 public enum ELFWriter {
     /// An ET_EXEC image with one RWX PT_LOAD segment at `address` (page-aligned), whose
     /// memory size is `contents.count + zeroFill`, and a symbol table with `symbols`.
@@ -9,8 +11,8 @@ public enum ELFWriter {
                                   symbols: [(name: String, value: UInt64)] = []) -> [UInt8] {
         var out: [UInt8] = []
         func u16(_ v: UInt16) { out += [UInt8(v & 0xFF), UInt8(v >> 8)] }
-        func u32(_ v: UInt32) { for i in 0..<4 { out.append(UInt8(truncatingIfNeeded: v >> (8 * UInt32(i)))) } }
-        func u64(_ v: UInt64) { for i in 0..<8 { out.append(UInt8(truncatingIfNeeded: v >> (8 * UInt64(i)))) } }
+        func u32(_ v: UInt32) { out += littleEndianBytes(UInt64(v), count: 4) }
+        func u64(_ v: UInt64) { out += littleEndianBytes(v) }
         func pad(to length: Int) { if out.count < length { out += [UInt8](repeating: 0, count: length - out.count) } }
 
         // String table and symbol table follow the segment contents.
@@ -20,10 +22,10 @@ public enum ELFWriter {
             let nameOffset = UInt32(strtab.count)
             strtab += Array(symbol.name.utf8) + [0]
             var entry: [UInt8] = []
-            for i in 0..<4 { entry.append(UInt8(truncatingIfNeeded: nameOffset >> (8 * UInt32(i)))) }
+            entry += littleEndianBytes(UInt64(nameOffset), count: 4)
             entry += [0x10, 0]            // STB_GLOBAL, STT_NOTYPE; st_other
             entry += [1, 0]               // st_shndx: the .text section
-            for i in 0..<8 { entry.append(UInt8(truncatingIfNeeded: symbol.value >> (8 * UInt64(i)))) }
+            entry += littleEndianBytes(symbol.value)
             entry += [UInt8](repeating: 0, count: 8)
             symtab += entry
         }

@@ -4,6 +4,8 @@
 // listed exactly when the hart would execute it; HINTs are listed as the instruction they
 // are a variant of (`c.li zero, 5`, `c.slli a0, 0`).
 
+import Machine
+
 extension Disassembler {
     /// The listing of the compressed instruction `half` at `pc`, or nil if it is illegal or reserved.
     static func compressedText(_ half: UInt16, pc: UInt64) -> String? {

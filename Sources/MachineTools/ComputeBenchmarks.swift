@@ -3,6 +3,8 @@
 // Linux-ABI user program (write + exit system calls) so the same ELF runs on this machine
 // and under `qemu-riscv64`; each prints an 8-byte checksum that a Swift model predicts.
 
+import Machine
+
 public enum ComputeBenchmark: String, CaseIterable, Sendable {
     case integer, memory, branches, calls
 
@@ -165,7 +167,7 @@ public final class MinimalUserRuntime {
                 memory.writeInteger(((base >> 12) + page) << 10 | leafBits, at: leaves + page * 8, size: 8)
             }
             for hart in machine.harts {
-                hart.satp = 8 << 60 | root >> 12
+                hart.setAddressTranslation(8 << 60 | root >> 12)
             }
         }
         for hart in machine.harts { hart.setPrivilege(.user) }

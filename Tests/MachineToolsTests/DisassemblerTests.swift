@@ -4,6 +4,7 @@
 // CSR names; and the column layout.
 import Testing
 @testable import Machine
+@testable import MachineTools
 
 /// An instruction word, where it sits, and the text expected for it.
 struct ListingCase: Sendable, CustomTestStringConvertible {

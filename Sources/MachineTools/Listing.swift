@@ -1,6 +1,8 @@
 // An objdump-style listing of an ELF file's executable segments: address, raw bits,
 // disassembly, and a `<symbol>:` label where a function or label starts.
 
+import Machine
+
 public enum Listing {
     public static func lines(for image: ELFImage) -> [String] {
         var lines: [String] = []
@@ -16,12 +18,12 @@ public enum Listing {
                     lines.append("")
                     lines.append("\(hex(address, digits: 16)) <\(name)>:")
                 }
-                let low = UInt32(bytes[offset]) | UInt32(bytes[offset + 1]) << 8
+                let low = UInt32(truncatingIfNeeded: littleEndianWord(bytes, at: offset, count: 2))
                 var bits = low
                 var length = 2
                 if low & 3 == 3 {
                     guard offset + 4 <= bytes.count else { break }
-                    bits |= (UInt32(bytes[offset + 2]) | UInt32(bytes[offset + 3]) << 8) << 16
+                    bits = UInt32(truncatingIfNeeded: littleEndianWord(bytes, at: offset, count: 4))
                     length = 4
                 }
                 let code = length == 2 ? hex(UInt64(bits), digits: 4) + "    " : hex(UInt64(bits), digits: 8)

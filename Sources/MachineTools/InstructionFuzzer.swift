@@ -4,6 +4,8 @@
 // parcels), randomises the registers, installs a trap handler that skips the faulting
 // instruction, and runs for a bounded number of steps.
 
+import Machine
+
 public struct FuzzReport: Sendable, Equatable {
     public var rounds = 0
     public var words = 0
@@ -61,12 +63,12 @@ public enum InstructionFuzzer {
             case 1: word = word & ~3 & 0xFFFF | (UInt32(truncatingIfNeeded: r >> 40) & ~3) << 16   // two compressed parcels
             default: break
             }
-            for shift in stride(from: 0, to: 32, by: 8) { code.append(UInt8(truncatingIfNeeded: word >> UInt32(shift))) }
+            code += littleEndianBytes(UInt64(word), count: 4)
         }
         machine.memory.write(code, at: base + 0x1000)
 
         for hart in machine.harts {
-            hart.mtvec = base
+            hart.setMachineTrapVector(base)
             hart.setPC(base + 0x1000 + (random.next() % UInt64(wordsPerRound)) * 4)
             for register in 1..<32 {
                 let r = random.next()

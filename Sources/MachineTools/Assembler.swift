@@ -3,6 +3,8 @@
 // base formats of the ISA manual (R, I, S, B, U, J) and resolves labels in one pass at
 // the end. Compressed forms are never emitted: every instruction is 4 bytes.
 
+import Machine
+
 /// The integer registers by ABI name.
 public enum Register: UInt32, Sendable, CaseIterable {
     case zero, ra, sp, gp, tp, t0, t1, t2, s0, s1, a0, a1, a2, a3, a4, a5, a6, a7
@@ -43,7 +45,7 @@ public struct Assembler {
                 resolved[fixup.index] |= Self.jumpImmediate(offset)
             }
         }
-        return resolved.flatMap { word in (0..<4).map { UInt8(truncatingIfNeeded: word >> ($0 * 8)) } }
+        return resolved.flatMap { littleEndianBytes(UInt64($0), count: 4) }
     }
 
     // MARK: Formats
@@ -119,6 +121,10 @@ public struct Assembler {
     public mutating func csrrs(_ rd: Register, _ csr: UInt16, _ rs1: Register) { i(0x73, 2, rd, rs1, Int64(csr)) }
     public mutating func amoaddD(_ rd: Register, _ rs2: Register, _ rs1: Register) { r(0x2F, 3, 0, rd, rs1, rs2) }
     public mutating func amoaddW(_ rd: Register, _ rs2: Register, _ rs1: Register) { r(0x2F, 2, 0, rd, rs1, rs2) }
+    /// `lr.w rd, (rs1)`: loads a word and reserves it.
+    public mutating func lrW(_ rd: Register, _ rs1: Register) { r(0x2F, 2, 0x08, rd, rs1, .zero) }
+    /// `sc.w rd, rs2, (rs1)`: stores if the reservation holds; rd is 0 on success, 1 on failure.
+    public mutating func scW(_ rd: Register, _ rs2: Register, _ rs1: Register) { r(0x2F, 2, 0x0C, rd, rs1, rs2) }
 
     // MARK: Pseudo-instructions
 
