@@ -5,6 +5,7 @@
 
 import Foundation
 import Machine
+import MachineTools
 import Testing
 
 @Suite("Command line: closed standard input")

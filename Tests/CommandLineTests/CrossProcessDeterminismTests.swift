@@ -8,6 +8,7 @@
 
 import Foundation
 import Machine
+import MachineTools
 import Testing
 
 @Suite("Command line: the same run in two processes")

@@ -5,6 +5,7 @@
 
 @testable import Kernel
 import Machine
+import MachineTools
 import Testing
 
 @Suite("Kernel: costs independent of history")

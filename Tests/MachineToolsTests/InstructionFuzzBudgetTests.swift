@@ -4,7 +4,8 @@
 // that ran past its budget, or never stopped, would fail here rather than pass quietly.
 
 import Testing
-@testable import Machine
+import Machine
+@testable import MachineTools
 
 @Suite struct InstructionFuzzBudgetTests {
     @Test("every round of random instruction words ends within its step budget", arguments: UInt64(1)...8)
