@@ -32,9 +32,9 @@ public enum SchedulingPolicy: Sendable, Equatable, CustomStringConvertible {
 
     func validate() throws(KernelError) {
         guard case .roundRobin(let slice, let tick) = self else { return }
-        guard slice >= 100 else { throw KernelError("a time slice must be at least 100 cycles, not \(slice)") }
+        try KernelConfiguration.check(slice, KernelConfiguration.periodRange, "a time slice", unit: "cycles")
         if let tick {
-            guard tick >= 100 else { throw KernelError("a timer tick must be at least 100 cycles apart, not \(tick)") }
+            try KernelConfiguration.check(tick, KernelConfiguration.periodRange, "a timer tick", unit: "cycles")
             guard slice >= tick else { throw KernelError("a time slice (\(slice) cycles) cannot be shorter than the tick (\(tick) cycles)") }
         }
     }
@@ -67,9 +67,7 @@ public struct ForegroundBoost: Sendable, Equatable {
         guard priority >= 0, priority <= Priority.highest else {
             throw KernelError("a foreground priority boost must be between 0 and \(Priority.highest), not \(priority)")
         }
-        if let sliceCycles, sliceCycles < 100 {
-            throw KernelError("the foreground time slice must be at least 100 cycles, not \(sliceCycles)")
-        }
+        if let sliceCycles { try KernelConfiguration.check(sliceCycles, KernelConfiguration.periodRange, "the foreground time slice", unit: "cycles") }
     }
 }
 

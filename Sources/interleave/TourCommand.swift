@@ -21,7 +21,7 @@ struct TourCommand: ParsableCommand {
             """
     )
 
-    @Option(help: "The seed every experiment starts from; the same seed gives the same tour.")
+    @Option(help: "The seed every experiment starts from; the same seed gives the same tour \(OptionRange.text(OptionRange.labSeed)).")
     var seed: UInt64 = 1
 
     @Option(help: "Start at this chapter (1...14).")
@@ -30,7 +30,7 @@ struct TourCommand: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Draw the chapters' timelines.")
     var timelines = true
 
-    @Option(help: "Columns for the timelines (default: the terminal's width, at most 100).")
+    @Option(help: "Columns for the timelines (default: the terminal's width, at most 100) (40...1000).")
     var timelineWidth: Int?
 
     @Option(help: "The Swift toolchain to build with (default: beside `swift`, or $INTERLEAVE_TOOLCHAIN).")
@@ -40,6 +40,7 @@ struct TourCommand: ParsableCommand {
     static let drawn: Set<String> = ["single-tasking", "race", "multicore-race", "semaphore-pool"]
 
     func validate() throws {
+        try OptionRange.check(seed, OptionRange.labSeed, option: "seed")
         let last = Catalog.experiments.map(\.number).max() ?? 1
         guard (1...last).contains(chapter) else { throw ValidationError("--chapter must be between 1 and \(last), not \(chapter)") }
         if let timelineWidth, !(40...1000).contains(timelineWidth) {
