@@ -7,7 +7,6 @@ import Machine
 extension Kernel {
     /// CLOCK_REALTIME starts at 2026-01-01T00:00:00Z on every run.
     static let realtimeEpoch: UInt64 = 1_767_225_600
-    static let nanosecondsPerSecond: UInt64 = 1_000_000_000
 
     func clockGetTime(_ arguments: SystemCallArguments, hart: Hart) -> SystemCallResult {
         let clock = arguments.int32(0)
