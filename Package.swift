@@ -17,6 +17,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // Tests only: property-based tests of simulated time (SimulatedTimeTests, TimeCallPropertyTests).
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
         .target(
@@ -52,9 +54,10 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "MachineTests", dependencies: ["Machine", "MachineTools", "Toolchain"]),
+        .testTarget(name: "MachineTests", dependencies: ["Machine", "MachineTools", "Toolchain", .product(name: "PropertyBased", package: "swift-property-based")]),
         .testTarget(name: "MachineToolsTests", dependencies: ["MachineTools", "Machine"]),
-        .testTarget(name: "KernelTests", dependencies: ["Kernel", "Machine", "MachineTools", "Toolchain", "Trace"], exclude: ["Expected"]),
+        .testTarget(name: "KernelTests", dependencies: ["Kernel", "Machine", "MachineTools", "Toolchain", "Trace", .product(name: "PropertyBased", package: "swift-property-based")],
+                    exclude: ["Expected"]),
         .testTarget(name: "TraceTests", dependencies: ["Trace"], exclude: ["Expected"]),
         .testTarget(name: "LabTests", dependencies: ["Lab", "Kernel", "Trace", "Toolchain"]),
         .testTarget(name: "ToolchainTests", dependencies: ["Toolchain"]),

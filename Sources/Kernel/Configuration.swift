@@ -50,6 +50,17 @@ public struct KernelConfiguration: Sendable, Equatable {
 
     public init() {}
 
+    /// The accepted ranges of the numeric settings (the command line shows and checks the
+    /// same). Time-like ones keep every sum the kernel forms far below 2^64 cycles.
+    public static let clockFrequencyRange: ClosedRange<UInt64> = 1_000...1_000_000_000_000
+    public static let instructionLimitRange: ClosedRange<UInt64> = 1...1_000_000_000_000_000_000
+    public static let granularityRange: ClosedRange<Int> = 1...1_000_000
+    public static let jitterRange: ClosedRange<UInt64> = 0...1_000_000_000
+    public static let switchCostRange: ClosedRange<UInt64> = 0...1_000_000_000
+    /// Slices, ticks and input periods, in cycles (the lower bound keeps the kernel's own
+    /// work small beside the program's).
+    public static let periodRange: ClosedRange<UInt64> = 100...(1 << 56)
+
     func validate() throws(KernelError) {
         guard memoryLimit >= 1 << 20, memoryLimit <= 8 << 30 else {
             throw KernelError("the memory limit must be between 1 MiB and 8 GiB, not \(memoryLimit >> 20) MiB")
@@ -57,7 +68,12 @@ public struct KernelConfiguration: Sendable, Equatable {
         guard stackLimit >= 64 << 10, stackLimit <= 1 << 30 else {
             throw KernelError("the stack limit must be between 64 KiB and 1 GiB, not \(stackLimit >> 10) KiB")
         }
-        guard clockFrequency >= 1000 else { throw KernelError("the clock must run at 1 kHz or more, not \(clockFrequency) Hz") }
+        try Self.check(clockFrequency, Self.clockFrequencyRange, "the clock frequency", unit: "Hz")
+        try Self.check(instructionLimit, Self.instructionLimitRange, "the instruction limit", unit: "instructions")
+        try Self.check(granularity, Self.granularityRange, "the interleaving granularity", unit: "instructions")
+        try Self.check(jitter, Self.jitterRange, "the jitter", unit: "cycles")
+        try Self.check(switchCost, Self.switchCostRange, "the cost of a context switch", unit: "cycles")
+        try Self.check(addressSpaceSwitchCost, Self.switchCostRange, "the cost of an address-space switch", unit: "cycles")
         guard harts >= 1, harts <= MachineConfiguration.maximumHarts else {
             throw KernelError("the number of harts must be between 1 and \(MachineConfiguration.maximumHarts), not \(harts)")
         }
@@ -66,12 +82,19 @@ public struct KernelConfiguration: Sendable, Equatable {
         guard messageQueueCapacity >= 1, messageQueueCapacity <= 1 << 20 else {
             throw KernelError("a message queue must hold between 1 and 1048576 messages, not \(messageQueueCapacity)")
         }
-        if let inputPeriodCycles, inputPeriodCycles < 100 {
-            throw KernelError("input events must be at least 100 cycles apart, not \(inputPeriodCycles)")
-        }
+        if let inputPeriodCycles { try Self.check(inputPeriodCycles, Self.periodRange, "the time between input events", unit: "cycles") }
         // Each taken event's latency is kept: a million of them is 8 MB.
         guard inputEventCount >= 1, inputEventCount <= 1_000_000 else {
             throw KernelError("the input device injects between 1 and 1000000 events, not \(inputEventCount)")
+        }
+    }
+}
+
+extension KernelConfiguration {
+    /// Throws "`what` must be between A and B `unit`, not V" when `value` is outside `range`.
+    static func check<Value: Comparable>(_ value: Value, _ range: ClosedRange<Value>, _ what: String, unit: String) throws(KernelError) {
+        guard range.contains(value) else {
+            throw KernelError("\(what) must be between \(range.lowerBound) and \(range.upperBound) \(unit), not \(value)")
         }
     }
 }

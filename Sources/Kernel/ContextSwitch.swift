@@ -77,7 +77,7 @@ extension Kernel {
         if newSpace { hart.setAddressTranslation(next.process.addressSpace.satp) }
         restoreContext(of: next, onto: hart)
         let wasIdle = hartBecomesBusy(hart)
-        let cost = configuration.switchCost + (newSpace ? configuration.addressSpaceSwitchCost : 0)
+        let cost = configuration.switchCost.addingSaturated(newSpace ? configuration.addressSpaceSwitchCost : 0)
         if newSpace { traceEvent(.tlbFlush(tid: next.tid), on: hart) }
         hart.advanceClock(by: cost)
         traceEvent(.threadRuns(tid: next.tid, switchCycles: UInt32(truncatingIfNeeded: cost)), on: hart)
@@ -88,7 +88,7 @@ extension Kernel {
         contextSwitches &+= 1
         if wasIdle { switchCounts[SwitchReason.fromIdle.index] &+= 1 }
         next.transition(to: .running(hart: hart.id), at: hart.cycle)
-        next.sliceEnd = scheduler.sliceCycles(for: next).map { hart.cycle &+ $0 } ?? .max
+        next.sliceEnd = scheduler.sliceCycles(for: next).map { hart.cycle.addingSaturated($0) } ?? .max
         running[hart.id] = next
         programTimer(hart)
     }

@@ -17,6 +17,8 @@
 // 20 ms slice on a 15.6 ms tick lasts one tick, 120 ms lasts 7.5 ticks rounded to 7 or
 // 8, about 117 ms); tickless ends it exactly.
 
+import Machine
+
 public enum Era: String, CaseIterable, Sendable {
     case dos, win1, win95, xp, server, linux
     case linuxServer = "linux-server"
@@ -66,8 +68,9 @@ public enum Era: String, CaseIterable, Sendable {
         }
     }
 
+    /// The era's microseconds at a clock (SimulatedTime's rounding: up to a whole cycle).
     static func cycles(_ microseconds: UInt64, clockFrequency: UInt64) -> UInt64 {
-        max(1, (microseconds * clockFrequency + 500_000) / 1_000_000)
+        max(1, SimulatedTime.microseconds(microseconds, clockFrequency: clockFrequency).cycles)
     }
 
     /// The era's policy at a clock of `clockFrequency` cycles per second.

@@ -52,9 +52,12 @@ extension Kernel {
                 guard case .success(let bytes) = thread.process.addressSpace.copyIn(from: arguments[3], count: 16) else {
                     return .error(.EFAULT)
                 }
-                guard let cycles = cycles(ofTimespec: bytes) else { return .error(.EINVAL) }
-                // FUTEX_WAIT takes a relative timeout, FUTEX_WAIT_BITSET an absolute one.
-                deadline = operation == Kernel.futexWait ? hart.cycle &+ cycles : max(hart.cycle, cycles)
+                guard let timeout = time(ofTimespec: bytes) else { return .error(.EINVAL) }
+                // FUTEX_WAIT takes a relative timeout, FUTEX_WAIT_BITSET an absolute one (on
+                // CLOCK_REALTIME with FUTEX_CLOCK_REALTIME, else CLOCK_MONOTONIC).
+                let relative = operation == Kernel.futexWait
+                    ? timeout : timeout - now(hart, realtime: arguments.int32(1) & Kernel.futexClockRealtime != 0)
+                deadline = (SimulatedTime(cycles: hart.cycle) + relative).cycles
             }
             traceEvent(.futexWait(tid: thread.tid, address: address), on: hart)
             block(thread, on: hart, .futex(address: address, key: key), deadline: deadline, timeoutResult: -Errno.ETIMEDOUT.rawValue)
@@ -73,12 +76,12 @@ extension Kernel {
         }
     }
 
-    /// A timespec's duration in cycles, or nil if it is malformed.
-    func cycles(ofTimespec bytes: [UInt8]) -> UInt64? {
+    /// A timespec's duration, or nil if it is malformed (a negative field, or nanoseconds
+    /// of a second or more: EINVAL, as on Linux). Huge ones saturate; the run ends at
+    /// `SimulatedTime.runLimit` long before such a deadline.
+    func time(ofTimespec bytes: [UInt8]) -> SimulatedTime? {
         let seconds = Int64(bitPattern: littleEndianWord(bytes, at: 0)), nanos = Int64(bitPattern: littleEndianWord(bytes, at: 8))
         guard seconds >= 0, nanos >= 0, nanos < 1_000_000_000 else { return nil }
-        let frequency = configuration.clockFrequency
-        let wholeSeconds = min(UInt64(seconds), 100 * 365 * 86_400)
-        return wholeSeconds * frequency + UInt64(nanos) * frequency / Kernel.nanosecondsPerSecond
+        return SimulatedTime(seconds: UInt64(seconds), nanoseconds: UInt64(nanos), clockFrequency: configuration.clockFrequency)
     }
 }

@@ -43,7 +43,8 @@ struct InputDevice {
     /// The cycle of the next injection, or nil when there is none left.
     var nextInjection: UInt64? {
         guard let period, !quitPosted else { return nil }
-        return UInt64(min(injected, eventCount) + 1) * period
+        let (due, overflow) = UInt64(min(injected, eventCount) + 1).multipliedReportingOverflow(by: period)
+        return overflow ? .max : due
     }
 
     /// The next cursor position: a step of up to 8 pixels each way, kept on the screen.
@@ -61,8 +62,7 @@ extension Kernel {
         guard hart.id == input.hart else { return }
         while let due = input.nextInjection, due <= hart.cycle {
             let target = foregroundThread.flatMap { $0.isExited ? nil : $0 }
-            let frequency = configuration.clockFrequency
-            let nanoseconds = due / frequency * Kernel.nanosecondsPerSecond + due % frequency * Kernel.nanosecondsPerSecond / frequency
+            let nanoseconds = SimulatedTime(cycles: due).nanoseconds(clockFrequency: configuration.clockFrequency)
             if input.injected < input.eventCount {
                 input.injected += 1
                 let (x, y) = input.moveCursor()

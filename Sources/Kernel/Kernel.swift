@@ -143,7 +143,6 @@ public final class Kernel {
 
     /// Simulated nanoseconds since the machine started, on this hart's clock.
     func nanoseconds(_ hart: Hart) -> UInt64 {
-        let frequency = configuration.clockFrequency
-        return hart.cycle / frequency * 1_000_000_000 + (hart.cycle % frequency) * 1_000_000_000 / frequency
+        SimulatedTime(cycles: hart.cycle).nanoseconds(clockFrequency: configuration.clockFrequency)
     }
 }

@@ -235,7 +235,7 @@ extension Kernel {
 extension ProcessEnding {
     /// The status word Linux's wait gives a parent: the exit status << 8, or the number
     /// of the signal that ended it (SIGKILL for memory and deadlock, SIGXFSZ for output,
-    /// SIGXCPU for the instruction limit).
+    /// SIGXCPU for the instruction limit, SIGALRM for the clock limit).
     var waitStatus: Int32 {
         switch self {
         case .exited(let status): (status & 0xFF) << 8
@@ -243,6 +243,7 @@ extension ProcessEnding {
         case .outOfMemory, .deadlock: 9
         case .outputLimit: 25
         case .instructionLimit: 24
+        case .clockLimit: 14
         }
     }
 

@@ -17,10 +17,14 @@ public enum ProcessEnding: Sendable, Equatable, CustomStringConvertible {
     case instructionLimit(String)
     /// Every thread waits and nothing can wake any of them.
     case deadlock(String)
+    /// The simulated clock reached `SimulatedTime.runLimit` (2^62 cycles), the most one
+    /// run may simulate (a program that sleeps for centuries).
+    case clockLimit(String)
 
     /// The status a shell would see: the program's own, or 128 + the signal Linux would
     /// have sent (SIGSEGV 139, SIGILL 132, SIGKILL 137 for memory, SIGXFSZ 153 for output,
-    /// SIGXCPU 152 for the instruction limit); 125 for a deadlock.
+    /// SIGXCPU 152 for the instruction limit, SIGALRM 142 for the clock limit); 125 for a
+    /// deadlock.
     public var status: Int32 {
         switch self {
         case .exited(let status): status & 0xFF
@@ -28,6 +32,7 @@ public enum ProcessEnding: Sendable, Equatable, CustomStringConvertible {
         case .outOfMemory: 128 + 9
         case .outputLimit: 128 + 25
         case .instructionLimit: 128 + 24
+        case .clockLimit: 128 + 14
         case .deadlock: 125
         }
     }
@@ -36,7 +41,8 @@ public enum ProcessEnding: Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .exited(let status): "exited with status \(status & 0xFF)"
         case .killed(let fault): fault.description
-        case .outOfMemory(let report), .outputLimit(let report), .instructionLimit(let report), .deadlock(let report): report
+        case .outOfMemory(let report), .outputLimit(let report), .instructionLimit(let report), .deadlock(let report),
+             .clockLimit(let report): report
         }
     }
 }
@@ -188,6 +194,14 @@ extension Kernel {
             }
         }
         return lines.joined(separator: "\n")
+    }
+
+    func clockLimitReport() -> String {
+        let frequency = configuration.clockFrequency
+        let seconds = SimulatedTime.runLimit.amount(in: .seconds, clockFrequency: frequency)
+        let years = seconds / (365 * 86_400)
+        let span = years > 0 ? "about \(years) years" : "about \(seconds) s"
+        return "process \(firstProcess.pid) (\(firstProcess.name)) stopped: the simulated clock reached 2^62 cycles (\(span) at \(frequency) Hz), the most one run may simulate; a thread sleeps or waits that long"
     }
 
     func instructionLimitReport(_ hart: Hart) -> String {

@@ -1,5 +1,5 @@
 // The run loop: steps the machine in budgets of instructions until every process has
-// ended, the instruction limit is reached, or the harts deadlock; turns what the machine
+// ended, the instruction limit or the clock limit (2^62 cycles) is reached, or the harts deadlock; turns what the machine
 // reports (a fatal fault, every hart waiting, power-off) into a process's ending.
 
 import Machine
@@ -21,6 +21,10 @@ extension Kernel {
             let executed = instructionsExecuted
             guard executed < configuration.instructionLimit else {
                 endAll(.instructionLimit(instructionLimitReport(busiestHart)))
+                break
+            }
+            guard latestCycle < SimulatedTime.runLimit.cycles else {
+                endAll(.clockLimit(clockLimitReport()))
                 break
             }
             guard executed < sliceEnd else { return nil }
@@ -46,6 +50,9 @@ extension Kernel {
         }
         return ending
     }
+
+    /// The clock of the hart furthest ahead.
+    var latestCycle: UInt64 { machine.harts.reduce(0) { max($0, $1.cycle) } }
 
     var instructionsExecuted: UInt64 { machine.harts.reduce(0) { $0 &+ $1.instret } }
 

@@ -32,9 +32,9 @@ public enum SchedulingPolicy: Sendable, Equatable, CustomStringConvertible {
 
     func validate() throws(KernelError) {
         guard case .roundRobin(let slice, let tick) = self else { return }
-        guard slice >= 100 else { throw KernelError("a time slice must be at least 100 cycles, not \(slice)") }
+        try KernelConfiguration.check(slice, KernelConfiguration.periodRange, "a time slice", unit: "cycles")
         if let tick {
-            guard tick >= 100 else { throw KernelError("a timer tick must be at least 100 cycles apart, not \(tick)") }
+            try KernelConfiguration.check(tick, KernelConfiguration.periodRange, "a timer tick", unit: "cycles")
             guard slice >= tick else { throw KernelError("a time slice (\(slice) cycles) cannot be shorter than the tick (\(tick) cycles)") }
         }
     }
@@ -67,9 +67,7 @@ public struct ForegroundBoost: Sendable, Equatable {
         guard priority >= 0, priority <= Priority.highest else {
             throw KernelError("a foreground priority boost must be between 0 and \(Priority.highest), not \(priority)")
         }
-        if let sliceCycles, sliceCycles < 100 {
-            throw KernelError("the foreground time slice must be at least 100 cycles, not \(sliceCycles)")
-        }
+        if let sliceCycles { try KernelConfiguration.check(sliceCycles, KernelConfiguration.periodRange, "the foreground time slice", unit: "cycles") }
     }
 }
 
@@ -237,7 +235,7 @@ extension Kernel {
         var deadline: UInt64? = nil
         func consider(_ cycle: UInt64) { deadline = min(deadline ?? .max, cycle) }
         if let tick = scheduler.policy.tickCycles {
-            consider((hart.cycle / tick + 1) * tick)
+            consider((SimulatedTime(cycles: hart.cycle) + SimulatedTime(cycles: 1)).roundedUp(toMultipleOf: SimulatedTime(cycles: tick)).cycles)
         } else if let thread = running[hart.id], thread.sliceEnd != .max {
             consider(thread.sliceEnd)
         }
@@ -254,6 +252,8 @@ extension Kernel {
             traceEvent(.interrupt(kind, tid: running[hart.id]?.tid ?? 0), on: hart)
         }
         if code == 3 { machine.setWakeUp(hart: hart.id, false) }
+        // The run ends at the clock limit (RunLoop.swift); stop stepping to let it.
+        if now >= SimulatedTime.runLimit.cycles { machine.stopRequested = true }
         if code == 7 {
             timerInterrupts &+= 1
             hartMetrics[hart.id].timerInterrupts &+= 1
@@ -278,7 +278,7 @@ extension Kernel {
                     preempt(thread, on: hart, reason: .sliceExpired)
                     return
                 }
-                thread.sliceEnd = now + (scheduler.sliceCycles(for: thread) ?? 0)
+                thread.sliceEnd = now.addingSaturated(scheduler.sliceCycles(for: thread) ?? 0)
             }
             programTimer(hart)
         } else {
@@ -304,13 +304,23 @@ extension Kernel {
         if running[hart.id] !== thread, case .ready = thread.state { wakeHart(for: thread) }
     }
 
+    /// When a thread blocked until `deadline` wakes. Under a periodic tick, timers expire
+    /// only at ticks (as on Windows and HZ Linux): at the first tick at or after the
+    /// deadline, so a 1 ms sleep on a 15.6 ms tick lasts until the next tick. Tickless
+    /// and cooperative wake it exactly. Never past the run limit, where the run ends.
+    func wakeCycle(for deadline: UInt64) -> UInt64 {
+        var wake = SimulatedTime(cycles: deadline)
+        if let tick = scheduler.policy.tickCycles { wake = wake.roundedUp(toMultipleOf: SimulatedTime(cycles: tick)) }
+        return min(wake, SimulatedTime.runLimit).cycles
+    }
+
     /// Takes the hart from a thread that now waits for `reason`, and gives it the next one.
     func block(_ thread: Thread, on hart: Hart, _ reason: BlockReason, deadline: UInt64? = nil, timeoutResult: Int64 = 0) {
         saveContext(of: thread, from: hart)
         running[hart.id] = nil
         thread.transition(to: .blocked(reason), at: hart.cycle)
-        thread.wakeDeadline = deadline
-        if deadline != nil { timedWaiters.add(thread, hart: thread.lastHart ?? hart.id) }
+        thread.wakeDeadline = deadline.map(wakeCycle(for:))
+        if thread.wakeDeadline != nil { timedWaiters.add(thread, hart: thread.lastHart ?? hart.id) }
         thread.timeoutResult = timeoutResult
         noteLeaving(thread, hart: hart, .blocked(reason))
         dispatch(hart)

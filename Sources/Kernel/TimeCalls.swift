@@ -7,22 +7,26 @@ import Machine
 extension Kernel {
     /// CLOCK_REALTIME starts at 2026-01-01T00:00:00Z on every run.
     static let realtimeEpoch: UInt64 = 1_767_225_600
-    static let nanosecondsPerSecond: UInt64 = 1_000_000_000
 
     func clockGetTime(_ arguments: SystemCallArguments, hart: Hart) -> SystemCallResult {
         let clock = arguments.int32(0)
         guard clock >= 0, clock <= 11 else { return .error(.EINVAL) }
-        var now = nanoseconds(hart)
-        if clock == 0 || clock == 5 || clock == 8 || clock == 11 { now += Kernel.realtimeEpoch * Kernel.nanosecondsPerSecond }
-        let bytes = littleEndianBytes(now / Kernel.nanosecondsPerSecond) + littleEndianBytes(now % Kernel.nanosecondsPerSecond)
+        var (seconds, nanoseconds) = SimulatedTime(cycles: hart.cycle).timespec(clockFrequency: configuration.clockFrequency)
+        if Kernel.isRealtime(clock) { seconds = seconds.addingSaturated(Kernel.realtimeEpoch) }
+        let bytes = littleEndianBytes(min(seconds, UInt64(Int64.max))) + littleEndianBytes(nanoseconds)
         guard case .success = process.addressSpace.copyOut(bytes, to: arguments[1]) else { return .error(.EFAULT) }
         return .value(0)
     }
 
+    /// CLOCK_REALTIME, CLOCK_REALTIME_COARSE, CLOCK_REALTIME_ALARM and CLOCK_TAI count
+    /// from the epoch; the others from the machine's start.
+    static func isRealtime(_ clock: Int32) -> Bool { clock == 0 || clock == 5 || clock == 8 || clock == 11 }
+
     func clockGetResolution(_ arguments: SystemCallArguments) -> SystemCallResult {
         guard arguments.int32(0) >= 0, arguments.int32(0) <= 11 else { return .error(.EINVAL) }
         guard arguments[1] != 0 else { return .value(0) }
-        let resolution = max(1, Kernel.nanosecondsPerSecond / configuration.clockFrequency)
+        // One cycle, in whole nanoseconds (at least 1).
+        let resolution = max(1, SimulatedTime(cycles: 1).nanoseconds(clockFrequency: configuration.clockFrequency))
         guard case .success = process.addressSpace.copyOut(littleEndianBytes(0) + littleEndianBytes(resolution), to: arguments[1]) else {
             return .error(.EFAULT)
         }
@@ -33,7 +37,7 @@ extension Kernel {
         let clock = arguments.int32(0), flags = arguments.int32(1)
         guard clock >= 0, clock <= 11, flags & ~1 == 0 else { return .error(.EINVAL) }
         let result = sleep(request: arguments[2], absolute: flags & 1 != 0, hart: hart, thread: thread,
-                           realtime: clock == 0 || clock == 8)
+                           realtime: Kernel.isRealtime(clock))
         // clock_nanosleep returns the error number itself, not -1/errno.
         if case .error(let errno) = result { return .value(errno.rawValue) }
         return result
@@ -43,15 +47,20 @@ extension Kernel {
     /// others meanwhile, or idles until the deadline when there are none.
     func sleep(request: UInt64, absolute: Bool, hart: Hart, thread: Thread, realtime: Bool = false) -> SystemCallResult {
         guard case .success(let bytes) = thread.process.addressSpace.copyIn(from: request, count: 16) else { return .error(.EFAULT) }
-        guard var cycles = cycles(ofTimespec: bytes) else { return .error(.EINVAL) }
+        guard var duration = time(ofTimespec: bytes) else { return .error(.EINVAL) }
         if absolute {
-            let epoch = realtime ? Kernel.realtimeEpoch * configuration.clockFrequency : 0
-            let now = hart.cycle &+ epoch
-            cycles = cycles > now ? cycles - now : 0
+            duration = duration - now(hart, realtime: realtime)
         }
-        guard cycles > 0 else { return .value(0) }
-        block(thread, on: hart, .sleep(untilCycle: hart.cycle &+ cycles), deadline: hart.cycle &+ cycles, timeoutResult: 0)
+        guard duration > .zero else { return .value(0) }
+        let deadline = (SimulatedTime(cycles: hart.cycle) + duration).cycles
+        block(thread, on: hart, .sleep(untilCycle: deadline), deadline: deadline, timeoutResult: 0)
         return .noReturn
+    }
+
+    /// The hart's clock as an instant: since the start, or since the epoch for a realtime clock.
+    func now(_ hart: Hart, realtime: Bool) -> SimulatedTime {
+        let start = SimulatedTime(cycles: hart.cycle)
+        return realtime ? start + .seconds(Kernel.realtimeEpoch, clockFrequency: configuration.clockFrequency) : start
     }
 
     /// getrandom: bytes from the kernel's seeded generator, a page at a time, so a request

@@ -6,6 +6,7 @@
 
 import Foundation
 import Kernel
+import Machine
 import Toolchain
 import Trace
 
@@ -151,7 +152,7 @@ extension LabContext {
 extension KernelConfiguration {
     /// Round robin with a slice and tick in milliseconds of the lab's clock (tick nil: tickless).
     mutating func roundRobin(sliceMs: Double, tickMs: Double?) {
-        func cycles(_ ms: Double) -> UInt64 { max(1, UInt64((ms * Double(clockFrequency) / 1000).rounded())) }
+        func cycles(_ ms: Double) -> UInt64 { max(1, SimulatedTime(milliseconds: ms, clockFrequency: clockFrequency)?.cycles ?? 1) }
         scheduling = .roundRobin(sliceCycles: cycles(sliceMs), tickCycles: tickMs.map(cycles))
     }
 }

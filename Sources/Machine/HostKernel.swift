@@ -80,7 +80,7 @@ extension Hart {
 
     /// Moves this hart's clock forward, as if it had slept for `cycles`.
     public func advanceClock(by cycles: UInt64) {
-        cycle = cycle &+ cycles
+        cycle = cycle.addingSaturated(cycles)
     }
 }
 

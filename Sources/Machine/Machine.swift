@@ -27,6 +27,9 @@ public struct MachineConfiguration: Sendable, Equatable {
     public static let ramBase: UInt64 = 0x8000_0000
     public static let maximumRAM: UInt64 = 16 << 30
     public static let maximumHarts = 64
+    /// Largest jitter and granularity: far below 2^62 cycles, where a run ends.
+    public static let maximumJitter: UInt64 = 1_000_000_000
+    public static let maximumInterleaveGranularity = 1_000_000
 
     public init() {}
 
@@ -38,8 +41,14 @@ public struct MachineConfiguration: Sendable, Equatable {
         guard (1...Self.maximumHarts).contains(hartCount) else {
             throw MachineError("the machine has 1 to 64 harts, not \(hartCount)")
         }
-        guard interleaveGranularity >= 1 else { throw MachineError("the interleaving granularity must be at least 1 instruction") }
-        guard clockFrequency >= 1, timerFrequency >= 1, timerFrequency <= clockFrequency else {
+        guard (1...Self.maximumInterleaveGranularity).contains(interleaveGranularity) else {
+            throw MachineError("the interleaving granularity must be between 1 and \(Self.maximumInterleaveGranularity) instructions, not \(interleaveGranularity)")
+        }
+        guard jitter <= Self.maximumJitter else {
+            throw MachineError("the jitter must be between 0 and \(Self.maximumJitter) cycles, not \(jitter)")
+        }
+        guard clockFrequency >= 1 else { throw MachineError("the clock frequency must be at least 1 Hz, not 0") }
+        guard timerFrequency >= 1, timerFrequency <= clockFrequency else {
             throw MachineError("the timer frequency must be between 1 Hz and the clock frequency (\(clockFrequency) Hz)")
         }
         guard (1...65536).contains(tlbEntries) else { throw MachineError("the TLB has 1 to 65536 entries, not \(tlbEntries)") }

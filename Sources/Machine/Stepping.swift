@@ -50,7 +50,8 @@ extension Machine {
         if batch.remaining <= 0 || hart.breakRequested || hart.reachedHorizon {
             activeBatch = nil
             if configuration.jitter > 0 && harts.count > 1 {
-                hart.cycle &+= random.next() % (configuration.jitter + 1)
+                let delay = configuration.jitter == .max ? random.next() : random.next() % (configuration.jitter + 1)
+                hart.cycle = hart.cycle.addingSaturated(delay)
             }
         } else {
             activeBatch = batch

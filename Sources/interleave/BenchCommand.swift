@@ -15,7 +15,7 @@ struct BenchCommand: ParsableCommand {
         discussion: "Build with `swift build -c release` first: debug builds are 20-50 times slower."
     )
 
-    @Option(help: "Work per program: 1 is about 100 million instructions each.")
+    @Option(help: "Work per program: 1 is about 100 million instructions each \(OptionRange.text(OptionRange.benchScale)).")
     var scale: Int = 1
 
     @Option(help: "Programs to run (comma-separated): \((ComputeBenchmark.allCases.map(\.rawValue) + GuestBenchmarks.allNames).joined(separator: ", ")).")
@@ -27,8 +27,11 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Also measure the machine features: Sv39 paging on, and several harts at fine and coarse interleaving.")
     var machine = false
 
+    func validate() throws {
+        try OptionRange.check(scale, OptionRange.benchScale, option: "scale")
+    }
+
     func run() throws {
-        guard (1...1000).contains(scale) else { throw ValidationError("--scale must be between 1 and 1000, not \(scale)") }
         var selected = ComputeBenchmark.allCases
         var swiftPrograms: [String]? = nil
         if let only {

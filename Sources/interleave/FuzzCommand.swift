@@ -12,26 +12,29 @@ struct FuzzCommand: ParsableCommand {
         abstract: "Execute random instruction words on fresh machines; the host must never crash or hang."
     )
 
-    @Option(help: "Random words to execute in total.")
+    @Option(help: "Random words to execute in total \(OptionRange.text(OptionRange.fuzzWords)).")
     var words: Int = 10_000_000
 
-    @Option(help: "Number of seeds (each runs words/seeds words).")
+    @Option(help: "Number of seeds (each runs words/seeds words) \(OptionRange.text(OptionRange.fuzzSeeds)).")
     var seeds: Int = 16
 
-    @Option(help: "First seed.")
+    @Option(help: "First seed (any 64-bit value; the next seeds follow it, wrapping).")
     var firstSeed: UInt64 = 1
 
-    @Option(help: "Harts per machine (1...4).")
+    @Option(help: "Harts per machine \(OptionRange.text(OptionRange.fuzzHarts)).")
     var harts: Int = 2
 
+    func validate() throws {
+        try OptionRange.check(words, OptionRange.fuzzWords, option: "words")
+        try OptionRange.check(seeds, OptionRange.fuzzSeeds, option: "seeds")
+        try OptionRange.check(harts, OptionRange.fuzzHarts, option: "harts")
+    }
+
     func run() throws {
-        guard words >= 1, seeds >= 1, (1...4).contains(harts) else {
-            throw ValidationError("--words and --seeds must be at least 1 and --harts between 1 and 4")
-        }
         var total = FuzzReport()
         let start = ContinuousClock.now
         for index in 0..<seeds {
-            let seed = firstSeed + UInt64(index)
+            let seed = firstSeed &+ UInt64(index)
             let report = InstructionFuzzer.run(seed: seed, words: max(1, words / seeds), harts: harts)
             total.rounds += report.rounds
             total.words += report.words

@@ -29,38 +29,39 @@ struct MachineOptions: ParsableArguments {
     @Option(help: "Number of harts (1...64); every hart starts at the entry point.")
     var harts: Int = 1
 
-    @Option(help: "Instructions a hart runs before the next hart's turn (1 = finest interleaving).")
+    @Option(help: "Instructions a hart runs before the next hart's turn (1 = finest interleaving) \(OptionRange.text(OptionRange.granularity)).")
     var granularity: Int = 1000
 
-    @Option(help: "Seed of the machine's random generator (timing jitter between harts).")
+    @Option(help: "Seed of the machine's random generator (timing jitter between harts; any 64-bit value).")
     var seed: UInt64 = 0
 
-    @Option(help: "Largest random delay in cycles added after each hart's turn (0 = none).")
+    @Option(help: "Largest random delay in cycles added after each hart's turn (0 = none) \(OptionRange.text(OptionRange.jitter)).")
     var jitter: UInt64 = 0
 
-    @Option(help: "Simulated clock in cycles per second (one instruction takes one cycle).")
+    @Option(help: "Simulated clock in cycles per second (one instruction takes one cycle) \(OptionRange.text(OptionRange.machineClockHz)).")
     var clockHz: UInt64 = 100_000_000
 
-    @Option(help: "Frequency of mtime and the time CSR, at most the clock.")
+    @Option(help: "Frequency of mtime and the time CSR, at most the clock \(OptionRange.text(OptionRange.timerHz)).")
     var timerHz: UInt64 = 10_000_000
 
     @Option(help: "Entries in each hart's TLB (1...65536).")
     var tlbEntries: Int = 64
 
-    /// The clock is checked before the timer, whose range depends on it, so a bad
-    /// --clock-hz is named as such rather than blamed on --timer-hz.
+    /// Every numeric option against its range (OptionRange), before anything runs.
     func validate() throws {
-        guard clockHz >= 1 else { throw ValidationError("--clock-hz must be at least 1 cycle per second, not \(clockHz)") }
-        guard timerHz >= 1, timerHz <= clockHz else {
-            throw ValidationError("--timer-hz must be between 1 and --clock-hz (\(clockHz)), not \(timerHz)")
-        }
+        try OptionRange.check(ramMiB, OptionRange.ramMiB, option: "ram-mib")
+        try OptionRange.check(harts, OptionRange.harts, option: "harts")
+        try OptionRange.check(granularity, OptionRange.granularity, option: "granularity")
+        try OptionRange.check(jitter, OptionRange.jitter, option: "jitter")
+        try OptionRange.check(clockHz, OptionRange.machineClockHz, option: "clock-hz")
+        try OptionRange.check(timerHz, OptionRange.timerHz, option: "timer-hz")
+        guard timerHz <= clockHz else { throw ValidationError("--timer-hz must be at most --clock-hz (\(clockHz)), not \(timerHz)") }
+        try OptionRange.check(tlbEntries, OptionRange.tlbEntries, option: "tlb-entries")
     }
 
     func configuration() throws -> MachineConfiguration {
         var configuration = MachineConfiguration()
-        guard ramMiB >= 1, ramMiB <= 16384 else {
-            throw ValidationError("--ram-mib must be between 1 and 16384, not \(ramMiB)")
-        }
+        try validate()
         configuration.ramSize = ramMiB << 20
         configuration.hartCount = harts
         configuration.interleaveGranularity = granularity
@@ -96,8 +97,12 @@ struct RunBareMetal: ParsableCommand {
 
     @OptionGroup var machineOptions: MachineOptions
 
-    @Option(help: "Stop after this many instructions (all harts together).")
+    @Option(help: "Stop after this many instructions (all harts together) \(OptionRange.text(OptionRange.maxInstructions)).")
     var maxInstructions: UInt64 = 10_000_000_000
+
+    func validate() throws {
+        try OptionRange.check(maxInstructions, OptionRange.maxInstructions, option: "max-instructions")
+    }
 
     @Flag(help: "Print every retired instruction to standard error: hart, mode, pc, bits, disassembly, register written.")
     var traceInstructions = false

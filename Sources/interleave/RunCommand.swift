@@ -49,10 +49,10 @@ struct RunCommand: ParsableCommand {
     @Argument(parsing: .allUnrecognized, help: "Arguments for the first program (a file name with those extensions goes after `--`).")
     var arguments: [String] = []
 
-    @Option(help: "Seed for the program's random numbers (getrandom, AT_RANDOM); the same seed gives the same run.")
+    @Option(help: "Seed for the program's random numbers (getrandom, AT_RANDOM); the same seed gives the same run (any 64-bit value).")
     var seed: UInt64 = 0
 
-    @Option(help: "Instructions the program may run before it is stopped.")
+    @Option(help: "Instructions the program may run before it is stopped \(OptionRange.text(OptionRange.maxInstructions)).")
     var maxInstructions: UInt64 = 5_000_000_000
 
     @Option(name: .customLong("memory-mib"), help: "Memory the program may touch, in MiB (1...8192).")
@@ -61,19 +61,19 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("stack-mib"), help: "Largest stack, in MiB (1...1024).")
     var stackMiB: UInt64 = 8
 
-    @Option(name: .customLong("max-output-mib"), help: "Output (stdout and stderr together) allowed, in MiB.")
+    @Option(name: .customLong("max-output-mib"), help: "Output (stdout and stderr together) allowed, in MiB (1...1048576).")
     var maxOutputMiB: UInt64 = 16
 
-    @Option(help: "Simulated clock in cycles per second (one instruction takes one cycle).")
+    @Option(help: "Simulated clock in cycles per second (one instruction takes one cycle) \(OptionRange.text(OptionRange.clockHz)).")
     var clockHz: UInt64 = 100_000_000
 
     @Option(help: "Harts (cores) the kernel schedules threads on (1...64).")
     var harts: Int = 1
 
-    @Option(help: "Instructions a hart runs before the next hart's turn (1 = finest interleaving).")
+    @Option(help: "Instructions a hart runs before the next hart's turn (1 = finest interleaving) \(OptionRange.text(OptionRange.granularity)).")
     var granularity: Int = 1000
 
-    @Option(help: "Largest random delay in cycles after each hart's turn; with it, each --seed interleaves the harts differently.")
+    @Option(help: "Largest random delay in cycles after each hart's turn; with it, each --seed interleaves the harts differently \(OptionRange.text(OptionRange.jitter)).")
     var jitter: UInt64 = 0
 
     @Option(help: "Scheduling preset of an era (see below): dos, win1, win95, xp, server, linux, linux-server or tickless.")
@@ -82,28 +82,28 @@ struct RunCommand: ParsableCommand {
     @Option(help: "How threads share the harts: single-tasking (one program at a time; the next waits until it exits), cooperative (the default), round-robin (a periodic tick checks the time slice) or tickless (the timer is set for the slice's end).")
     var scheduler: SchedulerName?
 
-    @Option(help: "Time slice in milliseconds of simulated time (round-robin and tickless; default 10, or the era's).")
+    @Option(help: "Time slice in milliseconds of simulated time (round-robin and tickless; default 10, or the era's) (0.001...60000).")
     var sliceMs: Double?
 
-    @Option(help: "Timer tick period in milliseconds (round-robin; default 4, or the era's); never longer than the slice.")
+    @Option(help: "Timer tick period in milliseconds (round-robin; default 4, or the era's); never longer than the slice (0.001...60000).")
     var tickMs: Double?
 
     @Option(help: "Write every metric of the run as JSON to FILE (`-`: standard output, after the program's output) when it ends.")
     var json: String?
 
-    @Option(help: "Cycles a context switch costs, charged to simulated time.")
+    @Option(help: "Cycles a context switch costs, charged to simulated time \(OptionRange.text(OptionRange.switchCycles)).")
     var switchCycles: UInt64 = 200
 
-    @Option(help: "Extra cycles when a switch changes the address space (satp and sfence.vma).")
+    @Option(help: "Extra cycles when a switch changes the address space (satp and sfence.vma) \(OptionRange.text(OptionRange.switchCycles)).")
     var addressSpaceSwitchCycles: UInt64 = 600
 
     @Option(help: "Write every context switch (cycle, hart, the thread that left and why, the thread that got the hart) to FILE (`-`: standard error) as the run goes; read from the run's trace.")
     var switchLog: String?
 
-    @Option(help: "Inject a cursor move into the foreground thread's message queue every N ms of simulated time (0: no input).")
+    @Option(help: "Inject a cursor move into the foreground thread's message queue every N ms of simulated time (0: no input) (0...60000).")
     var inputEveryMs: Double = 0
 
-    @Option(help: "Cursor moves to inject before the quit message (with --input-every-ms).")
+    @Option(help: "Cursor moves to inject before the quit message (with --input-every-ms) (1...1000000).")
     var inputEvents: Int = 100
 
     @Flag(help: "Print what the kernel counted (instructions, system calls, page faults, memory) when the program ends.")
@@ -120,6 +120,24 @@ struct RunCommand: ParsableCommand {
     var outputs: [OutputPath] {
         [json.map { OutputPath(option: "--json", path: $0, what: "the metrics") },
          switchLog.map { OutputPath(option: "--switch-log", path: $0, what: "the switch log") }].compactMap { $0 }
+    }
+
+    /// Every numeric option against its range (OptionRange), before anything is built or run.
+    func validate() throws {
+        try OptionRange.check(maxInstructions, OptionRange.maxInstructions, option: "max-instructions")
+        try OptionRange.check(memoryMiB, OptionRange.memoryMiB, option: "memory-mib")
+        try OptionRange.check(stackMiB, OptionRange.stackMiB, option: "stack-mib")
+        try OptionRange.check(maxOutputMiB, OptionRange.maxOutputMiB, option: "max-output-mib")
+        try OptionRange.check(clockHz, OptionRange.clockHz, option: "clock-hz")
+        try OptionRange.check(harts, OptionRange.harts, option: "harts")
+        try OptionRange.check(granularity, OptionRange.granularity, option: "granularity")
+        try OptionRange.check(jitter, OptionRange.jitter, option: "jitter")
+        if let sliceMs { try OptionRange.check(sliceMs, OptionRange.periodMs, option: "slice-ms") }
+        if let tickMs { try OptionRange.check(tickMs, OptionRange.periodMs, option: "tick-ms") }
+        try OptionRange.check(switchCycles, OptionRange.switchCycles, option: "switch-cycles")
+        try OptionRange.check(addressSpaceSwitchCycles, OptionRange.switchCycles, option: "address-space-switch-cycles")
+        try OptionRange.check(inputEveryMs, OptionRange.inputEveryMs, option: "input-every-ms")
+        try OptionRange.check(inputEvents, OptionRange.inputEvents, option: "input-events")
     }
 
     func run() throws {
@@ -146,9 +164,6 @@ struct RunCommand: ParsableCommand {
         let name = names[0]
         let executable = programs[name] ?? []
         var configuration = KernelConfiguration()
-        guard memoryMiB >= 1, memoryMiB <= 8192 else { throw ValidationError("--memory-mib must be between 1 and 8192, not \(memoryMiB)") }
-        guard stackMiB >= 1, stackMiB <= 1024 else { throw ValidationError("--stack-mib must be between 1 and 1024, not \(stackMiB)") }
-        guard maxOutputMiB >= 1, maxOutputMiB <= 1 << 20 else { throw ValidationError("--max-output-mib must be between 1 and 1048576, not \(maxOutputMiB)") }
         configuration.memoryLimit = memoryMiB << 20
         configuration.stackLimit = stackMiB << 20
         configuration.outputLimit = maxOutputMiB << 20
@@ -161,9 +176,9 @@ struct RunCommand: ParsableCommand {
         configuration.addressSpaceSwitchCost = addressSpaceSwitchCycles
         configuration.jitter = jitter
         try setScheduling(&configuration)
-        guard inputEveryMs >= 0, inputEveryMs <= 60_000 else { throw ValidationError("--input-every-ms must be between 0 and 60000, not \(inputEveryMs)") }
-        guard inputEvents >= 1, inputEvents <= 1_000_000 else { throw ValidationError("--input-events must be between 1 and 1000000, not \(inputEvents)") }
-        if inputEveryMs > 0 { configuration.inputPeriodCycles = max(100, UInt64((inputEveryMs * Double(clockHz) / 1000).rounded())) }
+        if inputEveryMs > 0, let period = SimulatedTime(milliseconds: inputEveryMs, clockFrequency: clockHz) {
+            configuration.inputPeriodCycles = max(100, period.cycles)
+        }
         configuration.inputEventCount = inputEvents
         var input: ((Int) -> [UInt8])? = nil
         if standardInputIsOpen() { input = { readStandardInput($0) } }
@@ -269,8 +284,8 @@ struct RunCommand: ParsableCommand {
     func setScheduling(_ configuration: inout KernelConfiguration) throws {
         func cycles(_ milliseconds: Double?, _ name: String) throws -> UInt64? {
             guard let milliseconds else { return nil }
-            guard milliseconds > 0, milliseconds <= 60_000 else { throw ValidationError("--\(name) must be more than 0 and at most 60000 ms, not \(milliseconds)") }
-            return max(1, UInt64((milliseconds * Double(clockHz) / 1000).rounded()))
+            try OptionRange.check(milliseconds, OptionRange.periodMs, option: name)
+            return SimulatedTime(milliseconds: milliseconds, clockFrequency: clockHz).map { max(1, $0.cycles) }
         }
         let eraPolicy = era?.policy(clockFrequency: clockHz) ?? .cooperative
         configuration.foregroundBoost = era?.foregroundBoost(clockFrequency: clockHz)

@@ -21,7 +21,7 @@ struct TourCommand: ParsableCommand {
             """
     )
 
-    @Option(help: "The seed every experiment starts from; the same seed gives the same tour.")
+    @Option(help: "The seed every experiment starts from; the same seed gives the same tour \(OptionRange.text(OptionRange.labSeed)).")
     var seed: UInt64 = 1
 
     @Option(help: "Run this chapter only (1...14).")
@@ -33,7 +33,7 @@ struct TourCommand: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Draw the chapters' timelines.")
     var timelines = true
 
-    @Option(help: "Columns for the timelines (default: the terminal's width, at most 100).")
+    @Option(help: "Columns for the timelines (default: the terminal's width, at most 100) (40...1000).")
     var timelineWidth: Int?
 
     @Option(help: "The Swift toolchain to build with (default: beside `swift`, or $INTERLEAVE_TOOLCHAIN).")
@@ -61,6 +61,7 @@ struct TourCommand: ParsableCommand {
     }
 
     func validate() throws {
+        try OptionRange.check(seed, OptionRange.labSeed, option: "seed")
         _ = try selectedChapters()
         if let timelineWidth, !(40...1000).contains(timelineWidth) {
             throw ValidationError("--timeline-width must be between 40 and 1000 columns, not \(timelineWidth)")

@@ -3,6 +3,7 @@
 // ticker that wants the CPU every 5 ms — and reads back what each measured.
 
 import Kernel
+import Machine
 
 struct DesktopRun {
     /// The hog's (or poller's) work: from and to, in µs.
@@ -26,7 +27,7 @@ extension LabContext {
     func desktop(_ configuration: KernelConfiguration, role: String = "loop", rounds: Int, poll: Int = 0, ticks: Int,
                  inputEveryMs: Double, inputEvents: Int, traced: Bool = false) throws -> DesktopRun {
         var configuration = configuration
-        configuration.inputPeriodCycles = UInt64(inputEveryMs * Double(configuration.clockFrequency) / 1000)
+        configuration.inputPeriodCycles = SimulatedTime(milliseconds: inputEveryMs, clockFrequency: configuration.clockFrequency)?.cycles
         configuration.inputEventCount = inputEvents
         let arguments = role == "poller" ? [role, "\(rounds)", "\(poll)", "\(ticks)"] : [role, "\(rounds)", "\(ticks)"]
         let result = try run(RunSpec(main: "desktop", programs: ["desktop": "Lab/desktop.swift"], arguments: arguments,
