@@ -12,7 +12,7 @@ extension Experiment {
         summary: "A global interpreter lock: no speed-up from threads, but I/O still overlaps.",
         chapter: "Python: the global interpreter lock",
         refuses: [.harts: "it compares one hart with two itself.",
-                  .era: "it runs Linux's 4 ms slice so that two threads can share one hart; the GIL's effect does not depend on the era."],
+                  .era: "it runs tickless Linux's 4 ms slice so that two threads can share one hart and a sleep lasts what it asks; the GIL's effect does not depend on the era."],
         body: { context in try GIL(context).run() })
 }
 
@@ -28,7 +28,7 @@ struct GIL {
     func time(_ lock: String, _ kind: String, threads: Int, harts: Int, traced: Bool = false) throws -> RunResult {
         var configuration = context.baseConfiguration()
         configuration.harts = harts
-        Era.linux.apply(to: &configuration)
+        Era.tickless.apply(to: &configuration)
         let result = try context.run(RunSpec(main: "gil", programs: ["gil": "Lab/gil.swift"],
                                              arguments: [lock, kind, "\(threads)", "\(items)", "\(work)", "\(sleepMicroseconds)"],
                                              configuration: configuration, traced: traced))
@@ -65,7 +65,7 @@ struct GIL {
         finding.add(table(["\(items) items", "1 thread, 1 hart", "2 threads, 1 hart", "2 threads, 2 harts", "speed-up"], rows))
         finding.note("""
             A CPU-bound item computes \(work) rounds; a sleep-bound one computes \(work / 10) and then sleeps \
-            \(sleepMicroseconds / 1000) ms. The GIL is a futex mutex, let go around the sleep; Linux's 4 ms slice; \
+            \(sleepMicroseconds / 1000) ms. The GIL is a futex mutex, let go around the sleep; tickless Linux's 4 ms slice (a sleep ends when asked, not at a tick); \
             times are simulated. Speed-up is the one-thread time over the two-threads-on-two-harts time.
             """)
         if context.makeRecorder != nil {
