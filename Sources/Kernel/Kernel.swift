@@ -56,6 +56,8 @@ public final class Kernel {
     var input = InputDevice.off
     /// Threads blocked with a deadline, by deadline (TimedWaiters.swift).
     var timedWaiters: TimedWaiters
+    /// Per hart: the first tick it slept through while every hart was idle (IdleTicks.swift).
+    var skippedTicksFrom: [UInt64?]
     var contextSwitches: UInt64 = 0
     var timerInterrupts: UInt64 = 0
     var idleWakeUps: UInt64 = 0
@@ -114,6 +116,7 @@ public final class Kernel {
         scheduler = Scheduler(policy: configuration.scheduling, boost: configuration.foregroundBoost)
         running = Array(repeating: nil, count: configuration.harts)
         timedWaiters = TimedWaiters(harts: configuration.harts)
+        skippedTicksFrom = Array(repeating: nil, count: configuration.harts)
         hartMetrics = Array(repeating: HartMetrics(), count: configuration.harts)
         let main = Thread(tid: process.pid, process: process)
         main.context.pc = loaded.entry

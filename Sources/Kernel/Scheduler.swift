@@ -235,7 +235,12 @@ extension Kernel {
         var deadline: UInt64? = nil
         func consider(_ cycle: UInt64) { deadline = min(deadline ?? .max, cycle) }
         if let tick = scheduler.policy.tickCycles {
-            consider((SimulatedTime(cycles: hart.cycle) + SimulatedTime(cycles: 1)).roundedUp(toMultipleOf: SimulatedTime(cycles: tick)).cycles)
+            let nextTick = (SimulatedTime(cycles: hart.cycle) + SimulatedTime(cycles: 1)).roundedUp(toMultipleOf: SimulatedTime(cycles: tick)).cycles
+            if running[hart.id] == nil {
+                if let wake = idleTimer(hart, nextTick: nextTick, tick: tick) { consider(wake) }   // IdleTicks.swift
+            } else {
+                consider(nextTick)
+            }
         } else if let thread = running[hart.id], thread.sliceEnd != .max {
             consider(thread.sliceEnd)
         }
@@ -252,6 +257,7 @@ extension Kernel {
             traceEvent(.interrupt(kind, tid: running[hart.id]?.tid ?? 0), on: hart)
         }
         if code == 3 { machine.setWakeUp(hart: hart.id, false) }
+        countSkippedTicks(hart, now: now)
         // The run ends at the clock limit (RunLoop.swift); stop stepping to let it.
         if now >= SimulatedTime.runLimit.cycles { machine.stopRequested = true }
         if code == 7 {

@@ -105,10 +105,9 @@ struct TimeCallTests {
                 (98, { [$0 + 16, 9 | 256, 0, $0, 0, -1] }, -110, -22),                  // ... on CLOCK_REALTIME
             ]
             for call in calls {
-                // An idle hart under a periodic tick still takes every tick, so a long sleep
-                // there costs host time in proportion: tick eras get the short requests only.
-                let short = valid && seconds < 2
-                for era in short ? [Era.win1, .win95, .tickless] : [.win1, .tickless] {
+                // Idle ticks are counted, not simulated one by one (IdleTicks.swift), so every
+                // era takes every request, however long.
+                for era in [Era.win1, .win95, .linux, .tickless] {
                     let elf = timedCall(call.number, seconds: seconds, nanoseconds: nanoseconds, arguments: call.arguments)
                     let result = try run(elf) { era.apply(to: &$0) }
                     let label = "call \(call.number) {\(seconds), \(nanoseconds)} clock \(clock) \(era)"
@@ -127,5 +126,51 @@ struct TimeCallTests {
                 }
             }
         }
+    }
+}
+
+/// Under a periodic tick, ticks while every hart is idle are counted as taken, not simulated
+/// one by one (IdleTicks.swift): a century of sleep or a deadlock costs the host nothing
+/// more, and every hart's counts are what taking each tick would give.
+@Suite("Idle ticks")
+struct IdleTickTests {
+    @Test("a second of sleep: each hart counts every tick of the run, as if it had taken each one",
+          arguments: [(Era.win95, 1), (.linux, 1), (.linux, 2), (.linuxServer, 3)])
+    func everyTickCounted(era: Era, harts: Int) throws {
+        let elf = timedCall(101, seconds: 1, nanoseconds: 0) { [$0, 0] }
+        let result = try run(elf) { era.apply(to: &$0); $0.harts = harts }
+        #expect(result.ending == .exited(status: 0))
+        let tick = try #require(era.tickMicroseconds) * 100   // cycles at the default 100 MHz
+        let ticks = result.statistics.cycles / tick
+        try #require(result.statistics.harts.count == harts)
+        for hart in result.statistics.harts {
+            #expect(hart.timerInterrupts >= ticks - 1 && hart.timerInterrupts <= ticks + 1, "\(era) \(harts) harts: \(hart)")
+            #expect(hart.idleWakeUps + 2 >= hart.timerInterrupts, "\(era): nearly every tick found the hart idle")
+        }
+    }
+
+    @Test("seven centuries of sleep under a 15.6 ms tick end, with 10^12 ticks counted and none simulated")
+    func centuriesUnderATick() throws {
+        let elf = timedCall(101, seconds: TimeCallTests.century, nanoseconds: 0, repeats: 7, clock: 1) { [$0, 0] }
+        let result = try run(elf) { Era.win95.apply(to: &$0); $0.harts = 2 }
+        #expect(result.ending == .exited(status: 0))
+        let ticks = result.statistics.cycles / 1_560_000
+        #expect(ticks > 1_000_000_000_000)
+        // A hart woken by the other's wake-up call at a sleep's end counts that one as a software interrupt.
+        #expect(result.statistics.harts.allSatisfy { $0.timerInterrupts + 8 >= ticks && $0.timerInterrupts <= ticks + 1 }, "\(ticks) ticks: \(result.statistics.harts)")
+        #expect(result.statistics.instructions < 1000)
+    }
+
+    @Test("a deadlock under a tick ends with the deadlock report, as it does tickless",
+          arguments: [Era.win95, .xp, .server, .linux, .linuxServer, .tickless])
+    func deadlockUnderATick(era: Era) throws {
+        // futex_wait on a word that holds its expected value, with no timeout: nothing wakes it.
+        let elf = UserProgram.elf(data: [UInt8](repeating: 0, count: 8)) { asm in
+            UserProgram.call(&asm, 98, [UserProgram.data, 0, 0, 0])
+            UserProgram.call(&asm, 93, [0])
+        }
+        let result = try run(elf) { era.apply(to: &$0); $0.harts = 2 }
+        guard case .deadlock = result.ending else { Issue.record("\(era): \(result.ending)"); return }
+        #expect(result.statistics.cycles < 100_000_000, "\(era): ended within a second of simulated time")
     }
 }
