@@ -46,10 +46,14 @@ extension Process {
 
     /// `function+0x1c (0x10b44)` for each caller, or the bare address without symbols.
     func describeCallers(pc: UInt64, returnAddress: UInt64, stackPointer: UInt64, framePointer: UInt64) -> [String] {
-        callers(pc: pc, returnAddress: returnAddress, stackPointer: stackPointer, framePointer: framePointer).map { address in
-            let hex = "0x" + String(address, radix: 16)
-            return symbolize(returnAddress: address).map { "\($0) (\(hex))" } ?? hex
-        }
+        callers(pc: pc, returnAddress: returnAddress, stackPointer: stackPointer, framePointer: framePointer)
+            .map(describe(returnAddress:))
+    }
+
+    /// `function+0x1c (0x10b44)` for a return address, or the bare address without symbols.
+    func describe(returnAddress address: UInt64) -> String {
+        let hex = "0x" + String(address, radix: 16)
+        return symbolize(returnAddress: address).map { "\($0) (\(hex))" } ?? hex
     }
 
     /// `function+0x1c` for a return address, named by the call before it: a call that ends

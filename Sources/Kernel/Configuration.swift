@@ -54,8 +54,8 @@ public struct KernelConfiguration: Sendable, Equatable {
     /// same). Time-like ones keep every sum the kernel forms far below 2^64 cycles.
     public static let clockFrequencyRange: ClosedRange<UInt64> = 1_000...1_000_000_000_000
     public static let instructionLimitRange: ClosedRange<UInt64> = 1...1_000_000_000_000_000_000
-    public static let granularityRange: ClosedRange<Int> = 1...1_000_000
-    public static let jitterRange: ClosedRange<UInt64> = 0...1_000_000_000
+    public static let granularityRange: ClosedRange<Int> = 1...MachineConfiguration.maximumInterleaveGranularity
+    public static let jitterRange: ClosedRange<UInt64> = 0...MachineConfiguration.maximumJitter
     public static let switchCostRange: ClosedRange<UInt64> = 0...1_000_000_000
     /// Slices, ticks and input periods, in cycles (the lower bound keeps the kernel's own
     /// work small beside the program's).

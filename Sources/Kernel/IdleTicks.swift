@@ -10,11 +10,11 @@
 import Machine
 
 extension Kernel {
-    /// When an idle hart's timer should fire under a tick of `tick` cycles whose next tick
-    /// is `nextTick`: that tick while some hart runs a thread, else the first tick at or
-    /// after the next deadline of any hart (nil: none will ever come). The ticks skipped
-    /// are counted when the hart next takes an interrupt (`countSkippedTicks`).
-    func idleTimer(_ hart: Hart, nextTick: UInt64, tick: UInt64) -> UInt64? {
+    /// When an idle hart's timer should fire under a periodic tick whose next tick is
+    /// `nextTick`: that tick while some hart runs a thread, else the first tick at or after
+    /// the next deadline of any hart (nil: none will ever come). The ticks skipped are
+    /// counted when the hart next takes an interrupt (`countSkippedTicks`).
+    func idleTimer(_ hart: Hart, nextTick: UInt64) -> UInt64? {
         guard running.allSatisfy({ $0 == nil }) else { return nextTick }
         var event: UInt64? = nil
         for index in running.indices {

@@ -184,12 +184,11 @@ extension Kernel {
                 case .ready: "ready"
                 case .running(let hart): "running on hart \(hart)"
                 }
-                let location = thread.isExited ? "" : owner.symbolize(thread.context.pc).map { " at \($0)" } ?? ""
+                let location = owner.symbolize(thread.context.pc).map { " at \($0)" } ?? ""
                 lines.append("\(indent)thread \(thread.tid): \(state)\(location)")
                 if case .blocked(.futex(let address, _)) = thread.state {
                     lines.append("\(indent)  \(owner.describeFutexWord(address, threads: threads))")
                 }
-                guard !thread.isExited else { continue }
                 lines += callerLines(owner.describeCallers(of: thread.context), indent: indent + "  ")
             }
         }

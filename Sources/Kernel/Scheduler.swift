@@ -237,7 +237,7 @@ extension Kernel {
         if let tick = scheduler.policy.tickCycles {
             let nextTick = (SimulatedTime(cycles: hart.cycle) + SimulatedTime(cycles: 1)).roundedUp(toMultipleOf: SimulatedTime(cycles: tick)).cycles
             if running[hart.id] == nil {
-                if let wake = idleTimer(hart, nextTick: nextTick, tick: tick) { consider(wake) }   // IdleTicks.swift
+                if let wake = idleTimer(hart, nextTick: nextTick) { consider(wake) }   // IdleTicks.swift
             } else {
                 consider(nextTick)
             }

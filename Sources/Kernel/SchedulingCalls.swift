@@ -54,10 +54,10 @@ extension Kernel {
         scheduler.foregroundPID = pid
         // Priorities changed for both processes' threads: look at every hart again.
         if previous != pid {
-            let affected = process.liveThreads.values.sorted { $0.tid < $1.tid }
-                + (processTable[previous]?.liveThreads.values.sorted { $0.tid < $1.tid } ?? [])
-            for ready in affected where ready.state == .ready { scheduler.priorityChanged(ready) }
-            for ready in affected.sorted(by: { $0.tid < $1.tid }) where ready.state == .ready { wakeHart(for: ready) }
+            let affected = (Array(process.liveThreads.values) + (processTable[previous]?.liveThreads.values.map { $0 } ?? []))
+                .filter { $0.state == .ready }.sorted { $0.tid < $1.tid }
+            for ready in affected { scheduler.priorityChanged(ready) }
+            for ready in affected { wakeHart(for: ready) }
             for index in running.indices where running[index] != nil && !isDispatching(index) { machine.setWakeUp(hart: index, true) }
         }
         return .value(0)

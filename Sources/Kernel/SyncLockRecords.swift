@@ -51,7 +51,7 @@ extension Process {
         guard let stackPointer = peekWord(address &+ 8), let taken = peekWord(address &+ 16), taken != 0 else {
             return ", held (by whom is not recorded)"
         }
-        let place = symbolize(returnAddress: taken).map { "\($0) (0x\(String(taken, radix: 16)))" } ?? "0x" + String(taken, radix: 16)
+        let place = describe(returnAddress: taken)
         let holder = thread(owningStackAt: stackPointer, among: threads).map { "thread \($0.tid)" } ?? "no live thread"
         return " held by \(holder), taken at \(place)"
     }

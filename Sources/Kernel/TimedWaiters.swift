@@ -97,9 +97,9 @@ struct TimedWaiters {
         let count = heaps[hart].count
         while true {
             var smallest = parent
-            for child in [2 * parent + 1, 2 * parent + 2] where child < count && heaps[hart][child].isBefore(heaps[hart][smallest]) {
-                smallest = child
-            }
+            let left = 2 * parent + 1, right = left + 1
+            if left < count, heaps[hart][left].isBefore(heaps[hart][smallest]) { smallest = left }
+            if right < count, heaps[hart][right].isBefore(heaps[hart][smallest]) { smallest = right }
             guard smallest != parent else { return }
             heaps[hart].swapAt(parent, smallest)
             parent = smallest

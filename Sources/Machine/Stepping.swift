@@ -50,8 +50,8 @@ extension Machine {
         if batch.remaining <= 0 || hart.breakRequested || hart.reachedHorizon {
             activeBatch = nil
             if configuration.jitter > 0 && harts.count > 1 {
-                let delay = configuration.jitter == .max ? random.next() : random.next() % (configuration.jitter + 1)
-                hart.cycle = hart.cycle.addingSaturated(delay)
+                // jitter is at most MachineConfiguration.maximumJitter (validated), so + 1 cannot overflow.
+                hart.cycle = hart.cycle.addingSaturated(random.next() % (configuration.jitter + 1))
             }
         } else {
             activeBatch = batch

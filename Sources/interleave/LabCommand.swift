@@ -41,12 +41,12 @@ struct LabRunCommand: ParsableCommand {
     @Option(help: "The seed (experiments that sweep seeds start from it) \(OptionRange.text(OptionRange.labSeed)).")
     var seed: UInt64 = 1
 
-    @Option(help: "Harts (cores), where the experiment takes them \(OptionRange.text(OptionRange.labHarts)).")
+    @Option(help: "Harts (cores), where the experiment takes them \(OptionRange.text(OptionRange.harts)).")
     var harts: Int?
 
     func validate() throws {
         try OptionRange.check(seed, OptionRange.labSeed, option: "seed")
-        if let harts { try OptionRange.check(harts, OptionRange.labHarts, option: "harts") }
+        if let harts { try OptionRange.check(harts, OptionRange.harts, option: "harts") }
     }
 
     @Option(help: "An era's scheduling preset, where the experiment takes one: dos, win1, win95, xp, server, linux, linux-server or tickless.")

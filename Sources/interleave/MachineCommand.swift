@@ -38,10 +38,10 @@ struct MachineOptions: ParsableArguments {
     @Option(help: "Largest random delay in cycles added after each hart's turn (0 = none) \(OptionRange.text(OptionRange.jitter)).")
     var jitter: UInt64 = 0
 
-    @Option(help: "Simulated clock in cycles per second (one instruction takes one cycle) \(OptionRange.text(OptionRange.machineClockHz)).")
+    @Option(help: "Simulated clock in cycles per second (one instruction takes one cycle) \(OptionRange.text(OptionRange.machineHz)).")
     var clockHz: UInt64 = 100_000_000
 
-    @Option(help: "Frequency of mtime and the time CSR, at most the clock \(OptionRange.text(OptionRange.timerHz)).")
+    @Option(help: "Frequency of mtime and the time CSR, at most the clock \(OptionRange.text(OptionRange.machineHz)).")
     var timerHz: UInt64 = 10_000_000
 
     @Option(help: "Entries in each hart's TLB (1...65536).")
@@ -53,8 +53,8 @@ struct MachineOptions: ParsableArguments {
         try OptionRange.check(harts, OptionRange.harts, option: "harts")
         try OptionRange.check(granularity, OptionRange.granularity, option: "granularity")
         try OptionRange.check(jitter, OptionRange.jitter, option: "jitter")
-        try OptionRange.check(clockHz, OptionRange.machineClockHz, option: "clock-hz")
-        try OptionRange.check(timerHz, OptionRange.timerHz, option: "timer-hz")
+        try OptionRange.check(clockHz, OptionRange.machineHz, option: "clock-hz")
+        try OptionRange.check(timerHz, OptionRange.machineHz, option: "timer-hz")
         guard timerHz <= clockHz else { throw ValidationError("--timer-hz must be at most --clock-hz (\(clockHz)), not \(timerHz)") }
         try OptionRange.check(tlbEntries, OptionRange.tlbEntries, option: "tlb-entries")
     }

@@ -24,13 +24,12 @@ enum OptionRange {
     static let inputEvents = 1...1_000_000
     static let ramMiB: ClosedRange<UInt64> = 1...(MachineConfiguration.maximumRAM >> 20)
     static let tlbEntries = 1...65_536
-    static let timerHz: ClosedRange<UInt64> = 1...KernelConfiguration.clockFrequencyRange.upperBound
-    static let machineClockHz: ClosedRange<UInt64> = 1...KernelConfiguration.clockFrequencyRange.upperBound
+    /// `machine run`'s --clock-hz and --timer-hz (the timer at most the clock, checked apart).
+    static let machineHz: ClosedRange<UInt64> = 1...KernelConfiguration.clockFrequencyRange.upperBound
     static let benchScale = 1...1_000
     static let fuzzWords = 1...1_000_000_000
     static let fuzzSeeds = 1...1_000_000
     static let fuzzHarts = 1...4
-    static let labHarts = 1...MachineConfiguration.maximumHarts
     /// Lab and tour seeds: experiments sweep the seeds after the first.
     static let labSeed: ClosedRange<UInt64> = 0...(1 << 62)
     static let timelineWidth = 40...1000

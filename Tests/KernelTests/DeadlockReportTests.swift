@@ -53,7 +53,7 @@ struct DeadlockReportTests {
         // symbol is _start, so the word is named from it.
         var data: [UInt8] = []
         for (value, size) in [(UInt64(1), 4), (0x5854_554D, 4), (0x1234, 8), (0x5678, 8)] {
-            data += (0..<size).map { UInt8(truncatingIfNeeded: value >> (8 * UInt64($0))) }
+            data += littleEndianBytes(value, count: size)
         }
         let code = UserProgram.elf(data: data) { asm in
             UserProgram.call(&asm, 98, [UserProgram.data, 128, 1, 0])     // futex_wait, no timeout

@@ -28,14 +28,10 @@ struct StandardInputTests {
         configuration.memoryLimit = 16 << 20
         let kernel = try Kernel(executable: program, name: "read", arguments: [], configuration: configuration, io: streams)
         #expect(kernel.run() == .exited(status: 0))
-        return (0..<output.bytes.count / 8).map { Int64(bitPattern: littleEndian(output.bytes, at: $0 * 8)) }
+        return (0..<output.bytes.count / 8).map { Int64(bitPattern: littleEndianWord(output.bytes, at: $0 * 8)) }
     }
 
     final class Box { var bytes: [UInt8] = [] }
-
-    static func littleEndian(_ bytes: [UInt8], at offset: Int) -> UInt64 {
-        (0..<8).reduce(0) { $0 | UInt64(bytes[offset + $1]) << (8 * UInt64($1)) }
-    }
 
     @Test("closed: every read of fd 0 gives EBADF, even of 0 bytes or into a bad buffer")
     func closed() throws {

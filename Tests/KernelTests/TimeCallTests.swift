@@ -11,7 +11,7 @@ import Testing
 /// call's result and the timespec read (24 bytes) and exits 0.
 private func timedCall(_ number: Int64, seconds: Int64, nanoseconds: Int64, repeats: Int = 1, clock: Int64 = 1,
                        arguments: (Int64) -> [Int64]) -> [UInt8] {
-    var data = littleEndian(UInt64(bitPattern: seconds)) + littleEndian(UInt64(bitPattern: nanoseconds))
+    var data = littleEndianBytes(UInt64(bitPattern: seconds)) + littleEndianBytes(UInt64(bitPattern: nanoseconds))
     data += [UInt8](repeating: 0, count: 48)   // futex word at +16, result at +32, clock at +40
     let base = UserProgram.data
     return UserProgram.elf(data: data) { asm in
@@ -24,18 +24,12 @@ private func timedCall(_ number: Int64, seconds: Int64, nanoseconds: Int64, repe
     }
 }
 
-private func littleEndian(_ value: UInt64) -> [UInt8] { (0..<8).map { UInt8(truncatingIfNeeded: value >> ($0 * 8)) } }
-
-private func word(_ bytes: [UInt8], _ offset: Int) -> UInt64 {
-    (0..<8).reduce(0) { $0 | UInt64(bytes[offset + $1]) << ($1 * 8) }
-}
-
 /// The call's result, and the clock read after it in nanoseconds (saturating).
 private func outcome(_ result: RunResult) throws -> (result: Int64, clock: UInt64) {
     try #require(result.output.count == 24, "output: \(result.output)")
-    let seconds = word(result.output, 8).multipliedReportingOverflow(by: 1_000_000_000)
-    let clock = seconds.overflow ? UInt64.max : seconds.partialValue.addingSaturated(word(result.output, 16))
-    return (Int64(bitPattern: word(result.output, 0)), clock)
+    let seconds = littleEndianWord(result.output, at: 8).multipliedReportingOverflow(by: 1_000_000_000)
+    let clock = seconds.overflow ? UInt64.max : seconds.partialValue.addingSaturated(littleEndianWord(result.output, at: 16))
+    return (Int64(bitPattern: littleEndianWord(result.output, at: 0)), clock)
 }
 
 @Suite("Time calls with hostile times")
@@ -48,8 +42,8 @@ struct TimeCallTests {
         let result = try run(elf)
         #expect(result.ending == .exited(status: 0))
         try #require(result.output.count == 24)
-        #expect(word(result.output, 0) == 0)
-        #expect(word(result.output, 8) == UInt64(7 * Self.century) + 1_767_225_600)
+        #expect(littleEndianWord(result.output, at: 0) == 0)
+        #expect(littleEndianWord(result.output, at: 8) == UInt64(7 * Self.century) + 1_767_225_600)
     }
 
     @Test("a sleep past 2^62 cycles ends the run with the clock-limit report (status 142)")
