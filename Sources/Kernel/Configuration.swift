@@ -26,6 +26,12 @@ public struct KernelConfiguration: Sendable, Equatable {
     /// another interleaving of the harts (and the same seed always the same one).
     public var granularity = 1000
     public var jitter: UInt64 = 0
+    /// Caches and coherence (nil: none, every access costs the same), and hardware threads
+    /// per core: with 2, harts 2k and 2k+1 share core k (SMT). The kernel sees logical harts.
+    public var memoryHierarchy: MemoryHierarchy? = nil
+    public var threadsPerCore = 1
+    /// Record the lines cores fight over, for the `--c2c` report.
+    public var recordsContention = false
     /// How threads share the harts.
     public var scheduling: SchedulingPolicy = .cooperative
     /// What the foreground process gets (set_foreground), or nil for nothing (Era.swift).

@@ -103,6 +103,8 @@ public final class Kernel {
         machineConfiguration.clockFrequency = configuration.clockFrequency
         machineConfiguration.timerFrequency = min(10_000_000, configuration.clockFrequency)
         machineConfiguration.tlbEntries = configuration.tlbEntries
+        machineConfiguration.memoryHierarchy = configuration.memoryHierarchy
+        machineConfiguration.threadsPerCore = configuration.threadsPerCore
         do { machine = try Machine(configuration: machineConfiguration) } catch { throw KernelError(error.message) }
         frames = FrameAllocator(memory: machine.memory)
         var seedBytes: [UInt8] = []

@@ -23,6 +23,11 @@ public struct MachineConfiguration: Sendable, Equatable {
     /// Pages whose decoded instructions are kept at once (32 KiB of host memory each);
     /// beyond it, the block decoded longest ago is recycled.
     public var decodedBlockLimit = PhysicalMemory.defaultDecodedBlockLimit
+    /// Caches, coherence and latencies (MemorySystem/); nil: every access costs the same, no caches.
+    public var memoryHierarchy: MemoryHierarchy? = nil
+    /// Hardware threads per core (SMT): with 2, harts 2k and 2k+1 are the two threads of core k,
+    /// sharing its caches and its issue slot.
+    public var threadsPerCore = 1
 
     public static let ramBase: UInt64 = 0x8000_0000
     public static let maximumRAM: UInt64 = 16 << 30
@@ -52,6 +57,10 @@ public struct MachineConfiguration: Sendable, Equatable {
             throw MachineError("the timer frequency must be between 1 Hz and the clock frequency (\(clockFrequency) Hz)")
         }
         guard (1...65536).contains(tlbEntries) else { throw MachineError("the TLB has 1 to 65536 entries, not \(tlbEntries)") }
+        guard (1...2).contains(threadsPerCore) else {
+            throw MachineError("a core runs 1 or 2 hardware threads (--smt), not \(threadsPerCore)")
+        }
+        try memoryHierarchy?.validate()
         guard (1...65536).contains(decodedBlockLimit) else {
             throw MachineError("the decoded-block pool holds 1 to 65536 blocks, not \(decodedBlockLimit)")
         }
@@ -87,6 +96,8 @@ public final class Machine {
     public let uart: UART
     public let testDevice: TestDevice
     public let plic: PLIC
+    /// The caches and their coherence, when the configuration has a hierarchy.
+    public let memorySystem: MemorySystem?
     public private(set) var harts: [Hart] = []
 
     /// Physical address of the ELF's `tohost` word, if any.
@@ -112,6 +123,10 @@ public final class Machine {
             throw MachineError("the host could not provide \(configuration.ramSize >> 20) MiB of RAM for the machine")
         }
         memory = ram
+        memorySystem = try configuration.memoryHierarchy.map { hierarchy throws(MachineError) in
+            try MemorySystem(hierarchy: hierarchy, hartCount: configuration.hartCount, threadsPerCore: configuration.threadsPerCore,
+                             ram: ram.bytes, ramSize: Int(ram.size))
+        }
         clint = CLINT(hartCount: configuration.hartCount)
         uart = UART()
         testDevice = TestDevice()
