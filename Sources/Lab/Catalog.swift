@@ -7,6 +7,7 @@ public enum Catalog {
         .singleTasking, .cooperative, .preemptive, .virtualMemory, .race,
         .brokenLock, .spinning, .fairness, .semaphorePool,
         .multicoreRace, .tickless, .threadStacks, .gil, .foregroundBoost,
+        .caches, .falseSharing, .smt, .migration, .coherence,
     ].sorted { $0.number < $1.number }
 
     public static func experiment(named name: String) -> Experiment? {

@@ -38,7 +38,7 @@ public struct LabError: Error, CustomStringConvertible, Sendable, Equatable {
 }
 
 public struct Experiment: Sendable {
-    /// Its place in the story (1...14).
+    /// Its place in the story (1...19).
     public let number: Int
     public let name: String
     /// One line for `lab list`.

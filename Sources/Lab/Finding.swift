@@ -17,6 +17,8 @@ public struct Finding: Sendable {
     public var trace: TraceLog? = nil
     public var traceEndCycle: UInt64? = nil
     public var traceTitle: String? = nil
+    /// A plot of the measurements (`--svg` writes it when the finding has no trace).
+    public var plot: Plot? = nil
 
     public init(point: String) { self.point = point }
 

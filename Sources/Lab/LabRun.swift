@@ -1,8 +1,8 @@
 // Running guest programs for the lab: builds them with Toolchain.GuestBuilder (cached,
 // as `interleave run` does), starts them under the Kernel with a configuration, keeps
 // their output, and hands back what the kernel measured — statistics, endings, and when
-// asked the context switches (read from a trace) — and, for the one run an experiment
-// shows, a trace.
+// asked the context switches (read from a trace) and what the caches counted — and, for
+// the one run an experiment shows, a trace.
 
 import Foundation
 import Kernel
@@ -37,6 +37,10 @@ struct RunResult {
     /// The context switches, when the spec asked for them (else empty).
     var switches: [ContextSwitchRecord]
     var trace: TraceLog?
+    /// What the caches counted, when the run had a memory hierarchy.
+    var memory: MemorySystemStatistics? = nil
+    /// The lines cores fought over most, when the configuration recorded contention.
+    var contendedLines: [ContendedLine] = []
 
     /// Output lines that start with `prefix`.
     func lines(starting prefix: String) -> [String] {
@@ -123,7 +127,8 @@ public final class LabContext {
         return RunResult(output: String(decoding: output, as: UTF8.self), errors: String(decoding: errors, as: UTF8.self),
                          ending: ending, statistics: kernel.statistics,
                          switches: spec.recordSwitches ? recorder.map { SwitchLog.switches(in: $0.log) } ?? [] : [],
-                         trace: shown?.log)
+                         trace: shown?.log, memory: kernel.machine.memorySystem?.statistics,
+                         contendedLines: configuration.recordsContention ? kernel.machine.memorySystem?.contendedLines(limit: 4) ?? [] : [])
     }
 
     /// Puts `result`'s trace (if any) into the finding, with a title for the views.
@@ -154,6 +159,35 @@ extension KernelConfiguration {
     mutating func roundRobin(sliceMs: Double, tickMs: Double?) {
         func cycles(_ ms: Double) -> UInt64 { max(1, SimulatedTime(milliseconds: ms, clockFrequency: clockFrequency)?.cycles ?? 1) }
         scheduling = .roundRobin(sliceCycles: cycles(sliceMs), tickCycles: tickMs.map(cycles))
+    }
+}
+
+extension KernelConfiguration {
+    /// Caches as `preset` has them (coherent or not) on `harts` harts, `threadsPerCore`
+    /// to a core (default: one; the experiment says when it wants SMT).
+    mutating func caches(_ preset: MemoryPreset, harts: Int, threadsPerCore: Int = 1, coherent: Bool = true) {
+        var hierarchy = preset.hierarchy
+        hierarchy.coherent = coherent
+        memoryHierarchy = hierarchy
+        self.threadsPerCore = threadsPerCore
+        self.harts = harts
+    }
+}
+
+extension MemorySystemStatistics {
+    /// Loads that found their line modified in another core's cache (HITM), every level.
+    var hitModifiedLoads: UInt64 {
+        cores.reduce(llc.hitModified) { $0 &+ $1.l1d.hitModified &+ $1.l1i.hitModified &+ ($1.l2?.hitModified ?? 0) }
+    }
+
+    /// Lines one core's private cache handed to another's.
+    var cacheToCacheTransfers: UInt64 {
+        cores.reduce(0) { $0 &+ $1.l1d.cacheToCacheReceived &+ $1.l1i.cacheToCacheReceived &+ ($1.l2?.cacheToCacheReceived ?? 0) }
+    }
+
+    /// Lines a private cache dropped because another core wrote them.
+    var invalidationsReceived: UInt64 {
+        cores.reduce(0) { $0 &+ $1.l1d.invalidationsReceived &+ $1.l1i.invalidationsReceived &+ ($1.l2?.invalidationsReceived ?? 0) }
     }
 }
 

@@ -1,6 +1,7 @@
 // `interleave lab list` and `interleave lab run NAME`: the story's experiments (Sources/Lab),
 // each run with its own programs and configurations, printing what it shows and the
-// measured evidence. --timeline, --trace and --svg show one run the experiment picks.
+// measured evidence. --timeline, --trace and --svg show one run the experiment picks;
+// --svg draws the experiment's plot instead when it has one and no trace (caches).
 
 import ArgumentParser
 import Kernel
@@ -92,6 +93,9 @@ struct LabRunCommand: ParsableCommand {
         if let session {
             writeStandardOutput([10])
             try session.finish(endCycle: finding.traceEndCycle ?? 0, title: finding.traceTitle ?? name)
+        } else if let svgPath = traceOptions.svgPath, let plot = finding.plot {
+            // An experiment that measures curves, not an interleaving, draws its plot instead of a timeline.
+            guard writeAtomically(svgPath, Array(plot.svg().utf8)) else { throw fail("cannot write the picture to \(svgPath)") }
         } else if traceOptions.isEnabled {
             printError("interleave: \(name) kept no trace to show")
         }

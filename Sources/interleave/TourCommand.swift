@@ -24,7 +24,7 @@ struct TourCommand: ParsableCommand {
     @Option(help: "The seed every experiment starts from; the same seed gives the same tour \(OptionRange.text(OptionRange.labSeed)).")
     var seed: UInt64 = 1
 
-    @Option(help: "Run this chapter only (1...14).")
+    @Option(help: "Run this chapter only (1...19).")
     var chapter: Int?
 
     @Option(help: ArgumentHelp("Run these chapters: a range (5-14), from one to the end (5-) or one (5).", valueName: "first-last"))

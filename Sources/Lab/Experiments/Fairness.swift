@@ -5,18 +5,21 @@
 // 1/n when one takes everything; we take it over the acquisitions per thread and over
 // the waits, one x per acquisition.
 //
-// What this machine shows honestly: it has no caches, so the thread that just let the
-// lock go has no edge when it asks again, and over a run the acquisitions even out under
-// test-and-set too. The unfairness is in the waits: nothing orders the waiters, so one
-// gets in at once while another loses round after round, with no bound; the ticket lock
-// serves in order and every wait is about the same.
+// Twice: without caches, where every access costs the same, the thread that just let
+// the lock go has no edge when it asks again, and over a run the acquisitions even out
+// under test-and-set too; the unfairness is in the waits (nothing orders the waiters, so
+// one gets in at once while another loses round after round). Then with caches (the
+// Zen 4 preset, six cores), as on real hardware: the core that just let the lock go
+// holds its line and gets it back first, so test-and-set's acquisitions skew as well —
+// the talk's claim — while the ticket lock still serves the threads in turn.
 
 import Kernel
+import Machine
 
 extension Experiment {
     static let fairness = Experiment(
         number: 8, name: "fairness",
-        summary: "Test-and-set has no queue, so some waits run long; a ticket lock serves threads in turn.",
+        summary: "Test-and-set has no queue: waits run long, and with caches some threads starve.",
         chapter: "XP: fair locks (ticket, queue)",
         refuses: [.harts: "it runs one thread per hart (six): with fewer harts and no timer a spinning waiter would keep the holder, or the ticket lock's next in line, off the hart for ever.",
                   .era: "it runs with no timer (every thread has a hart of its own), so no era's tick or slice applies."],
@@ -49,17 +52,21 @@ struct Fairness {
         var longestNs: Int { threads.map(\.longestNs).max() ?? 0 }
     }
 
-    var configuration: KernelConfiguration {
+    /// The hierarchy of the run with caches: six cores of the Zen 4 preset, one thread each.
+    let cachePreset = MemoryPreset.manyCore
+
+    func configuration(caches: Bool) -> KernelConfiguration {
         var configuration = context.baseConfiguration()
         configuration.harts = threads
+        if caches { configuration.caches(cachePreset, harts: threads) }
         configuration.scheduling = .cooperative
         configuration.granularity = granularity
         configuration.jitter = 3
         return configuration
     }
 
-    func measure(_ lock: String, seed: UInt64, traced: Bool = false) throws -> (Measured, RunResult) {
-        var configuration = self.configuration
+    func measure(_ lock: String, seed: UInt64, caches: Bool = false, traced: Bool = false) throws -> (Measured, RunResult) {
+        var configuration = self.configuration(caches: caches)
         configuration.seed = seed
         let result = try context.run(RunSpec(main: "fairness", programs: ["fairness": "Lab/fairness.swift"],
                                              arguments: [lock, "\(threads)", "\(total)", "\(hold)", "\(gap)"],
@@ -72,19 +79,20 @@ struct Fairness {
             measured.append(ThreadWaits(acquisitions: acquisitions, waitNs: Double(wait), waitNsSquared: Double(squared), longestNs: longest))
         }
         guard case .exited(0) = result.ending, measured.count == threads, integer(after: "result total ", in: result.output) == total else {
-            throw LabError("fairness (\(lock), seed \(seed)) did not finish as expected: \(result.ending)\n\(result.output)\(result.errors)")
+            throw LabError("fairness (\(lock), seed \(seed)\(caches ? ", caches" : "")) did not finish as expected: \(result.ending)\n\(result.output)\(result.errors)")
         }
         return (Measured(threads: measured), result)
     }
 
-    func run() throws -> Finding {
-        let first = context.options.seed
-        var rows: [[String]] = [], figures: [String: Double] = ["threads": Double(threads), "seeds": Double(seeds)]
-        var firstRuns: [String: Measured] = [:]
+    /// Both locks over the seeds, with or without caches: a table row per run, the figures
+    /// (named with `prefix`), and the first seed's runs.
+    func sweep(caches: Bool, into figures: inout [String: Double]) throws -> (rows: [[String]], firstRuns: [String: Measured]) {
+        let first = context.options.seed, prefix = caches ? "caches " : ""
+        var rows: [[String]] = [], firstRuns: [String: Measured] = [:]
         for (lock, label) in [("spin", "test-and-set"), ("ticket", "ticket")] {
             var lowest = (count: 1.0, wait: 1.0), highest = (count: 0.0, wait: 0.0), longest = 0
             for seed in first..<first + UInt64(seeds) {
-                let (measured, _) = try measure(lock, seed: seed)
+                let (measured, _) = try measure(lock, seed: seed, caches: caches)
                 if seed == first { firstRuns[lock] = measured }
                 let counts = measured.threads.map(\.acquisitions)
                 rows.append([label, "\(seed)", "\(counts.min() ?? 0)...\(counts.max() ?? 0)", fixed(measured.countIndex, decimals: 3),
@@ -94,34 +102,50 @@ struct Fairness {
                 highest = (max(highest.count, measured.countIndex), max(highest.wait, measured.waitIndex))
                 longest = max(longest, measured.longestNs)
             }
-            figures["\(lock) count index min"] = lowest.count
-            figures["\(lock) count index max"] = highest.count
-            figures["\(lock) wait index min"] = lowest.wait
-            figures["\(lock) wait index max"] = highest.wait
-            figures["\(lock) longest wait µs"] = Double(longest) / 1000
+            figures["\(prefix)\(lock) count index min"] = lowest.count
+            figures["\(prefix)\(lock) count index max"] = highest.count
+            figures["\(prefix)\(lock) wait index min"] = lowest.wait
+            figures["\(prefix)\(lock) wait index max"] = highest.wait
+            figures["\(prefix)\(lock) longest wait µs"] = Double(longest) / 1000
         }
+        return (rows, firstRuns)
+    }
+
+    /// The first seed's acquisitions and longest wait per thread, both locks side by side.
+    func perThread(_ runs: [String: Measured], caches: Bool) -> [String] {
+        guard let spin = runs["spin"], let ticket = runs["ticket"] else { return [] }
+        let rows = (0..<threads).map { index -> [String] in
+            let s = spin.threads[index], t = ticket.threads[index]
+            return ["\(index)", "\(s.acquisitions)", duration(microseconds: Double(s.longestNs) / 1000),
+                    "\(t.acquisitions)", duration(microseconds: Double(t.longestNs) / 1000)]
+        }
+        return [""] + table(["thread (seed \(context.options.seed)\(caches ? ", caches" : ""))", "test-and-set: acquisitions", "longest wait",
+                             "ticket: acquisitions", "longest wait"], rows)
+    }
+
+    func run() throws -> Finding {
+        let first = context.options.seed
+        var figures: [String: Double] = ["threads": Double(threads), "seeds": Double(seeds)]
+        let plain = try sweep(caches: false, into: &figures), cached = try sweep(caches: true, into: &figures)
         var finding = Finding(point: """
             Test-and-set has no queue: when the lock comes free, whichever waiter swaps first gets it, so one thread \
             gets in at once while another loses round after round, with no bound on its wait. The ticket lock \
-            serves the threads in the order they asked, so every wait is about as long as every other. On this \
-            machine (no caches) the number of acquisitions evens out under both; the unfairness is in the waits.
+            serves the threads in the order they asked, so every wait is about as long as every other. Without \
+            caches the number of acquisitions evens out under both; the unfairness is in the waits. With caches, as \
+            on real hardware, the core that just let the lock go still holds its line and takes the lock again \
+            before the others' swaps get the line across, so under test-and-set some threads take far more than \
+            their share and others starve; the ticket lock still serves them in turn.
             """)
-        finding.add(table(["lock", "seed", "acquisitions per thread", "fairness (counts)", "mean wait", "longest wait",
-                           "fairness (waits)"], rows))
-        if let spin = firstRuns["spin"], let ticket = firstRuns["ticket"] {
-            let perThread = (0..<threads).map { index -> [String] in
-                let s = spin.threads[index], t = ticket.threads[index]
-                return ["\(index)", "\(s.acquisitions)", duration(microseconds: Double(s.longestNs) / 1000),
-                        "\(t.acquisitions)", duration(microseconds: Double(t.longestNs) / 1000)]
-            }
-            finding.add([""] + table(["thread (seed \(first))", "test-and-set: acquisitions", "longest wait", "ticket: acquisitions",
-                                      "longest wait"], perThread))
-        }
+        let header = ["lock", "seed", "acquisitions per thread", "fairness (counts)", "mean wait", "longest wait", "fairness (waits)"]
+        finding.add(["Without caches:"] + table(header, plain.rows) + perThread(plain.firstRuns, caches: false))
+        finding.add(["", "With caches (\(cachePreset.name): six cores, private L1 and L2, a shared L3, MESI):"] + table(header, cached.rows)
+                    + perThread(cached.firstRuns, caches: true))
         finding.note("""
             \(threads) threads on \(threads) harts, no timer, granularity \(granularity), jitter 3; together they take the \
             lock \(total) times, computing \(hold) rounds holding it and asking again at once. Fairness is Jain's index \
             (Σx)²/(n·Σx²): 1 when all x are equal, 1/n when one x is everything; over acquisitions per thread, and over \
-            the waits of all acquisitions (timed on the simulated clock).
+            the waits of all acquisitions (timed on the simulated clock). With caches each hart is a core of \
+            \(cachePreset.name) (\(cachePreset.summary)) and every access costs the latency of the level that serves it.
             """)
         if context.makeRecorder != nil {
             context.show(try measure("spin", seed: first, traced: true).1, in: &finding, title: "fairness: test-and-set, seed \(first)")
