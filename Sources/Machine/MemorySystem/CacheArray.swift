@@ -238,6 +238,8 @@ final class CacheArray {
         let base = setBase(cache: cache, line: line)
         var marked = false
         for way in base..<(base + ways) where tags[way] == line && states[way] == WayState.droppedByCoherence {
+            // The mark answers once: the line is about to be held again.
+            states[way] = 0
             marked = true
             break
         }
