@@ -239,6 +239,12 @@ public final class MemorySystem {
             l1i.countHit(cache: core)
             return l1i.hitLatency
         }
+        let way = l1i.find(cache: core, line: line)
+        if way >= 0 {
+            l1i.touch(cache: core, way: way)
+            l1i.countHit(cache: core)
+            return l1i.hitLatency
+        }
         return accessLines(hart: hart, offset: offset, size: 1, kind: .fetch, pc: pc)
     }
 
@@ -247,11 +253,21 @@ public final class MemorySystem {
         l1i.statistics[coreOfHart[hart]].hits &+= count
     }
 
+    /// An L1D hit that needs no coherence action (any valid state for a load, M for a
+    /// store): touched here, counted by the caller. False sends the access down the full path.
+    @inline(__always) func dataHit(core: Int, line: UInt64, needsModified: Bool) -> Bool {
+        let way = l1d.find(cache: core, line: line)
+        guard way >= 0, !needsModified || l1d.states[way] & WayState.mesiMask == CoherenceState.modified.rawValue else { return false }
+        l1d.touch(cache: core, way: way)
+        return true
+    }
+
     /// A load of `size` bytes at `offset` (may span two lines); its cycles.
     @inline(__always) func load(hart: Int, offset: Int, size: Int, pc: UInt64) -> UInt64 {
         let core = coreOfHart[hart]
         let line = UInt64(truncatingIfNeeded: offset) >> lineShift
-        if l1d.memoLine[core] == line, UInt64(truncatingIfNeeded: offset &+ size &- 1) >> lineShift == line, !recordsContention {
+        if UInt64(truncatingIfNeeded: offset &+ size &- 1) >> lineShift == line, !recordsContention,
+           l1d.memoLine[core] == line || dataHit(core: core, line: line, needsModified: false) {
             l1d.countHit(cache: core)
             return l1d.hitLatency
         }
@@ -263,8 +279,8 @@ public final class MemorySystem {
     @inline(__always) func store(hart: Int, offset: Int, size: Int, pc: UInt64) -> UInt64 {
         let core = coreOfHart[hart]
         let line = UInt64(truncatingIfNeeded: offset) >> lineShift
-        if l1d.memoLine[core] == line, l1d.memoModified[core], !values,
-           UInt64(truncatingIfNeeded: offset &+ size &- 1) >> lineShift == line, !recordsContention {
+        if !values, UInt64(truncatingIfNeeded: offset &+ size &- 1) >> lineShift == line, !recordsContention,
+           (l1d.memoLine[core] == line && l1d.memoModified[core]) || dataHit(core: core, line: line, needsModified: true) {
             l1d.countHit(cache: core)
             return l1d.hitLatency
         }
