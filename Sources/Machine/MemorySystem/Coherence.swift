@@ -35,7 +35,7 @@ extension MemorySystem {
                 if state == .exclusive {
                     changeState(hart: hart, core: core, line: line, from: .exclusive, to: .modified, kind: kind, pc: pc, level: first)
                 } else if state == .shared {
-                    cycles = max(cycles, request(hart: hart, core: core, line: line, wantsModified: true, kind: kind, pc: pc, requester: first).cycles)
+                    cycles = max(cycles, request(hart: hart, core: core, line: line, before: .shared, wantsModified: true, kind: kind, pc: pc, requester: first).cycles)
                 }
             }
         } else {
@@ -49,7 +49,7 @@ extension MemorySystem {
                 cycles = l2.hitLatency
                 granted = l2.state(secondWay)
                 if wantsModified, granted == .shared {
-                    cycles = max(cycles, request(hart: hart, core: core, line: line, wantsModified: true, kind: kind, pc: pc, requester: first).cycles)
+                    cycles = max(cycles, request(hart: hart, core: core, line: line, before: .shared, wantsModified: true, kind: kind, pc: pc, requester: first).cycles)
                     granted = .modified
                 } else if wantsModified, granted == .exclusive {
                     changeState(hart: hart, core: core, line: line, from: .exclusive, to: .modified, kind: kind, pc: pc, level: l2)
@@ -60,7 +60,10 @@ extension MemorySystem {
                     l2.countMiss(cache: core, line: line)
                     hartMisses[hart] &+= 1
                 }
-                (cycles, granted) = request(hart: hart, core: core, line: line, wantsModified: wantsModified, kind: kind, pc: pc, requester: first)
+                // The core's state: none with an L2 (it missed there too), else its other L1's.
+                let before = l2 == nil ? (kind == .fetch ? l1d : l1i).state(cache: core, line: line) : .invalid
+                (cycles, granted) = request(hart: hart, core: core, line: line, before: before, wantsModified: wantsModified,
+                                            kind: kind, pc: pc, requester: first)
                 if let l2 { fillPrivate(l2, core: core, line: line, state: granted, hart: hart, kind: kind, pc: pc) }
             }
             fillPrivate(first, core: core, line: line, state: kind == .fetch ? min(granted, .exclusive) : granted, hart: hart, kind: kind, pc: pc)
@@ -74,10 +77,9 @@ extension MemorySystem {
 
     /// A request to the directory for `line` (a private miss, or an upgrade S→M): the
     /// cycles it costs and the state `core` ends in. Other cores' copies are downgraded or
-    /// invalidated; `core`'s existing copies take the granted state.
-    func request(hart: Int, core: Int, line: UInt64, wantsModified: Bool, kind: MemoryAccessKind, pc: UInt64,
+    /// invalidated; `core`'s existing copies (in state `before`) take the granted state.
+    func request(hart: Int, core: Int, line: UInt64, before: CoherenceState, wantsModified: Bool, kind: MemoryAccessKind, pc: UInt64,
                  requester: CacheArray) -> (cycles: UInt64, state: CoherenceState) {
-        let before = privateState(core: core, line: line)
         let bit: UInt64 = 1 << UInt64(core)
         let sharers = llc.sharers.unsafelyUnwrapped
         var way = llc.find(cache: 0, line: line)
