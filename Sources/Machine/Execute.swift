@@ -27,6 +27,9 @@ extension Hart {
     @inline(never)
     func runInstructions<Timing: InstructionTiming>(limit: Int, memoryLimit: Int, timing: Timing) -> Int {
         var timing = timing
+        // Copies the inline helpers below read, so they do not capture `timing` itself.
+        let dataThroughSlowPath = timing.dataThroughSlowPath
+        var position = 0
         let x = self.x
         let f = self.f
         let ram = memory.bytes
@@ -48,7 +51,7 @@ extension Hart {
         let loadTag = fastLoadTag, storeTag = fastStoreTag, tlbDelta = fastDelta
         let tlbMask = UInt64(Hart.fastTLBSize - 1)
         @inline(__always) func fastLoadOffset(_ address: UInt64, _ size: UInt64) -> Int? {
-            guard !timing.dataThroughSlowPath, timing.horizonPosition(stepped: stepped) <= memoryLimit else { return nil }
+            guard !dataThroughSlowPath, position <= memoryLimit else { return nil }
             if !dataTranslated {
                 let offset = address &- ramBase
                 guard offset <= ramSize &- size else { return nil }
@@ -61,7 +64,7 @@ extension Hart {
             return Int(truncatingIfNeeded: address &+ tlbDelta[index])
         }
         @inline(__always) func fastStoreOffset(_ address: UInt64, _ size: UInt64) -> Int? {
-            guard !timing.dataThroughSlowPath, timing.horizonPosition(stepped: stepped) <= memoryLimit else { return nil }
+            guard !dataThroughSlowPath, position <= memoryLimit else { return nil }
             let offset: UInt64
             if !dataTranslated {
                 offset = address &- ramBase
@@ -97,13 +100,14 @@ extension Hart {
                 pageBase = fetchPageBase
             }
             stepped &+= 1
-            if !timing.issue(pc: pc, memoryLimit: memoryLimit) {
+            if !timing.issue(pc: pc, stepped: stepped, memoryLimit: memoryLimit) {
                 // Its fetch would come before another hart's earlier access, or it would
                 // issue past a timer deadline: stop before it.
                 stepped &-= 1
                 reachedHorizon = true
                 break loop
             }
+            position = timing.position(stepped: stepped)
             let rd = Int(truncatingIfNeeded: inst.rd)
             let rs1 = Int(truncatingIfNeeded: inst.rs1)
             let rs2 = Int(truncatingIfNeeded: inst.rs2)
@@ -253,7 +257,7 @@ extension Hart {
 
             // MARK: F/D — double precision with the host's arithmetic when it is exact to do so
             case .fadd, .fsub, .fmul, .fdiv, .fsqrt, .fsgnj, .fsgnjn, .fsgnjx, .feq, .flt, .fle, .fmvXD, .fmvDX:
-                if timing.horizonPosition(stepped: stepped) <= memoryLimit,
+                if position <= memoryLimit,
                    executeFloatFast(inst.operation, rd: rd, rs1: rs1, rs2: rs2, funct: inst.funct, double: inst.imm != 0) {
                     pc = next; continue loop
                 }
@@ -261,7 +265,7 @@ extension Hart {
             }
 
             // MARK: Slow path — every operation, in full.
-            if timing.horizonPosition(stepped: stepped) > memoryLimit {
+            if position > memoryLimit {
                 // Another hart's earlier access must come first: stop before this instruction.
                 stepped &-= 1
                 timing.undoIssue()
@@ -274,7 +278,7 @@ extension Hart {
             instret &+= delta
             accounted = stepped
             executeSlow(inst)
-            timing.resynchronize(cycle: cycle)
+            timing.resynchronize(cycle: cycle, stepped: stepped)
             pc = self.pc
             block = fetchBlock
             pageBase = fetchPageBase
@@ -286,7 +290,7 @@ extension Hart {
         cycle &+= delta &+ timing.takeExtra()
         instret &+= delta
         instret &-= trappedInBatch
-        timing.finish()
+        timing.finish(stepped: stepped)
         return stepped
     }
 }

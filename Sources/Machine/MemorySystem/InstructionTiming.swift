@@ -13,129 +13,133 @@ protocol InstructionTiming {
     /// Coherence off: loads and stores must go through the memory system, never straight to RAM.
     var dataThroughSlowPath: Bool { get }
     /// Where the current instruction stands against the batch's `memoryLimit`: the
-    /// instructions stepped so far with flat timing, the cycles since the batch began (plus
-    /// one) when modelled, so that at granularity 1 accesses happen in cycle order.
-    func horizonPosition(stepped: Int) -> Int
+    /// instructions stepped so far with flat timing; when modelled, the cycles from the
+    /// batch's start to the one it issued in, plus one, so that at granularity 1 accesses
+    /// happen in cycle order whatever their latencies.
+    func position(stepped: Int) -> Int
     /// The instruction at `pc` issues (`stepped` already counts it). False: it must not
     /// run in this batch (its fetch would pass the horizon, or it would issue at or after
     /// the batch's timer deadline); nothing but a wait for the issue slot was charged.
-    mutating func issue(pc: UInt64, memoryLimit: Int) -> Bool
+    mutating func issue(pc: UInt64, stepped: Int, memoryLimit: Int) -> Bool
     /// Gives back what `issue` charged: the instruction stops before the horizon.
     mutating func undoIssue()
     mutating func load(offset: Int, size: Int, pc: UInt64)
     mutating func store(offset: Int, size: Int, pc: UInt64)
-    /// Cycles beyond one per instruction not yet added to the hart's `cycle`; resets them.
+    /// Cycles beyond one per instruction not yet added to the hart's `cycle`.
     mutating func takeExtra() -> UInt64
-    /// The slow path ran (it may have charged `cycle`, changed the fetch block or trapped).
-    mutating func resynchronize(cycle: UInt64)
+    /// The slow path ran (it may have charged `cycle`, changed the fetch block or trapped);
+    /// `cycle` is fully accounted for the `stepped` instructions so far.
+    mutating func resynchronize(cycle: UInt64, stepped: Int)
     /// A fetch trapped: the instruction counts one cycle and issued nothing.
     mutating func fetchTrapped()
-    /// The batch ends: hand the memory system what the loop counted itself.
-    mutating func finish()
+    /// The batch ends after `stepped` instructions: tell the memory system what the loop counted itself.
+    mutating func finish(stepped: Int)
 }
 
 /// No caches, no SMT: one cycle per instruction, accounted by the loop itself.
 struct FlatTiming: InstructionTiming {
     var dataThroughSlowPath: Bool { false }
-    @inline(__always) func horizonPosition(stepped: Int) -> Int { stepped }
-    @inline(__always) mutating func issue(pc: UInt64, memoryLimit: Int) -> Bool { true }
+    @inline(__always) func position(stepped: Int) -> Int { stepped }
+    @inline(__always) mutating func issue(pc: UInt64, stepped: Int, memoryLimit: Int) -> Bool { true }
     @inline(__always) mutating func undoIssue() {}
     @inline(__always) mutating func load(offset: Int, size: Int, pc: UInt64) {}
     @inline(__always) mutating func store(offset: Int, size: Int, pc: UInt64) {}
     @inline(__always) mutating func takeExtra() -> UInt64 { 0 }
-    @inline(__always) mutating func resynchronize(cycle: UInt64) {}
+    @inline(__always) mutating func resynchronize(cycle: UInt64, stepped: Int) {}
     @inline(__always) mutating func fetchTrapped() {}
-    @inline(__always) mutating func finish() {}
+    @inline(__always) mutating func finish(stepped: Int) {}
 }
 
 /// Caches and/or SMT: per instruction, the issue slot, the fetch (the memory system is
-/// asked only when the PC enters another line) and the data access's latency.
+/// asked only when the PC enters another line) and the data access's latency. Time is kept
+/// as `extra`, the cycles beyond one per instruction since the batch began, so the hart's
+/// cycle now is `start + stepped + extra` and a register-only instruction costs one compare.
 struct ModelledTiming: InstructionTiming {
-    let hart: Hart
-    let system: MemorySystem?
-    let slots: IssueSlots?
+    // Unowned (unsafe): the machine owns all three for longer than any batch, and the
+    // loop must not pay reference counting per instruction.
+    unowned(unsafe) let hart: Hart
+    unowned(unsafe) let system: MemorySystem?
+    unowned(unsafe) let slots: IssueSlots?
     let core: Int
     let lineShift: UInt64
-    /// What a fetch from the line of the previous fetch costs: an L1I hit (1 without caches).
-    let repeatedFetchCycles: UInt64
+    /// What a fetch from the line of the previous fetch costs beyond one cycle (an L1I hit
+    /// costs `l1i.hitLatency`, 1 in every preset, so usually 0).
+    let repeatedFetchExtra: UInt64
     /// Data accesses slower than this may have evicted lines from the shared level (and so
     /// from the L1I, which it includes): the next fetch asks the memory system again.
     let l1dHitCycles: UInt64
     let dataThroughSlowPath: Bool
-    /// The hart's cycle when the batch began: `memoryLimit` counts cycles from here.
+    /// The hart's cycle when the batch began.
     let start: UInt64
-    /// No instruction issues at or after this cycle in this batch (the next timer deadline).
-    let cycleLimit: UInt64
-    /// The cycle at which the next instruction may issue.
-    var now: UInt64
-    /// The cycle the current instruction issued in.
-    var issued: UInt64
+    /// Cycles from `start` to the batch's timer deadline: no instruction issues at or after it.
+    let cycleBudget: UInt64
+    /// Cycles beyond one per instruction since `start`; `takenExtra` of them are in `hart.cycle`.
     var extra: UInt64 = 0
+    var takenExtra: UInt64 = 0
+    /// `position` of the current instruction.
+    var issuedPosition = 0
+    /// The cycle the current instruction issued in (SMT: to give its slot back).
+    var issued: UInt64 = 0
     /// `pc >> lineShift` of the last fetch that went to the memory system; .max: none.
     var fetchLine: UInt64 = .max
-    var repeatedFetches: UInt64 = 0
-    // What `undoIssue` restores.
-    var savedNow: UInt64 = 0
-    var savedExtra: UInt64 = 0
+    /// Fetches that went to the memory system, and fetches that trapped, in this batch.
+    var memoryFetches: UInt64 = 0
+    var trappedFetches: UInt64 = 0
 
     init(hart: Hart, cycleLimit: UInt64) {
-        self.cycleLimit = cycleLimit
         self.hart = hart
         system = hart.memorySystem
         slots = hart.machine.issueSlots
         core = hart.core
         let lineSize = UInt64(system?.hierarchy.l1i.lineSize ?? 64)
         lineShift = UInt64(lineSize.trailingZeroBitCount)
-        repeatedFetchCycles = UInt64(system?.hierarchy.l1i.hitLatency ?? 1)
+        repeatedFetchExtra = UInt64(max(1, system?.hierarchy.l1i.hitLatency ?? 1) - 1)
         l1dHitCycles = UInt64(system?.hierarchy.l1d.hitLatency ?? 0)
         dataThroughSlowPath = system?.keepsValues ?? false
         start = hart.cycle
-        now = hart.cycle
-        issued = hart.cycle
+        cycleBudget = cycleLimit > hart.cycle ? cycleLimit - hart.cycle : 0
     }
 
-    @inline(__always) func horizonPosition(stepped: Int) -> Int {
-        Int(truncatingIfNeeded: min(issued &- start, 1 << 40)) &+ 1
-    }
+    @inline(__always) func position(stepped: Int) -> Int { issuedPosition }
 
-    @inline(__always) mutating func issue(pc: UInt64, memoryLimit: Int) -> Bool {
-        if now >= cycleLimit { return false }
-        savedNow = now
-        savedExtra = extra
-        let slot = slots?.firstFree(core: core, from: now) ?? now
-        var cost = repeatedFetchCycles
+    @inline(__always) mutating func issue(pc: UInt64, stepped: Int, memoryLimit: Int) -> Bool {
+        // Cycles from `start` to where this instruction may issue.
+        var offset = UInt64(truncatingIfNeeded: stepped &- 1) &+ extra
+        if offset >= cycleBudget { return false }
+        if let slots {
+            let now = start &+ offset
+            let slot = slots.firstFree(core: core, from: now)
+            extra &+= slot &- now
+            offset &+= slot &- now
+            slots.take(core: core, cycle: slot)
+            issued = slot
+        }
+        issuedPosition = Int(truncatingIfNeeded: min(offset, 1 << 40)) &+ 1
         let line = pc >> lineShift
-        if line != fetchLine {
+        if _slowPath(line != fetchLine) {
             if let system {
                 // A fetch the others can observe (shared-level state): not past the horizon.
-                if Int(truncatingIfNeeded: min(slot &- start, 1 << 40)) &+ 1 > memoryLimit {
-                    // Waiting for the issue slot is time that passes all the same.
-                    extra &+= slot &- now
-                    now = slot
+                if issuedPosition > memoryLimit {
+                    // The wait for the issue slot stays: the hart could not issue before it.
+                    if let slots { slots.release(core: core, cycle: issued) }
                     return false
                 }
-                let offset = hart.fetchPageOffset &+ Int(truncatingIfNeeded: pc & 0xFFF)
-                cost = system.fetch(hart: hart.id, offset: offset, pc: pc)
+                let cost = system.fetch(hart: hart.id, offset: hart.fetchPageOffset &+ Int(truncatingIfNeeded: pc & 0xFFF), pc: pc)
+                extra &+= max(cost, 1) &- 1
+                memoryFetches &+= 1
             }
             fetchLine = line
-        } else {
-            repeatedFetches &+= 1
+            return true
         }
-        slots?.take(core: core, cycle: slot)
-        issued = slot
-        extra &+= (slot &- now) &+ cost &- 1
-        now = slot &+ cost
+        extra &+= repeatedFetchExtra
         return true
     }
 
-    /// Only instructions from the line fetched before can be undone (a new line's fetch
+    /// Only an instruction from the line fetched before can be undone (a new line's fetch
     /// checks the horizon first), so no memory-system access is taken back.
     @inline(__always) mutating func undoIssue() {
-        slots?.release(core: core, cycle: issued)
-        repeatedFetches &-= 1
-        // The wait for the slot stays: the hart could not have issued before it.
-        extra = savedExtra &+ (issued &- savedNow)
-        now = issued
+        extra &-= repeatedFetchExtra
+        if let slots { slots.release(core: core, cycle: issued) }
     }
 
     @inline(__always) mutating func load(offset: Int, size: Int, pc: UInt64) {
@@ -150,28 +154,29 @@ struct ModelledTiming: InstructionTiming {
 
     @inline(__always) mutating func charge(_ cycles: UInt64) {
         extra &+= cycles
-        now &+= cycles
         if cycles > l1dHitCycles { fetchLine = .max }
     }
 
     @inline(__always) mutating func takeExtra() -> UInt64 {
-        let taken = extra
-        extra = 0
+        let taken = extra &- takenExtra
+        takenExtra = extra
         return taken
     }
 
-    mutating func resynchronize(cycle: UInt64) {
-        now = cycle
+    mutating func resynchronize(cycle: UInt64, stepped: Int) {
+        extra = cycle &- start &- UInt64(truncatingIfNeeded: stepped)
+        takenExtra = extra
         fetchLine = .max
     }
 
     mutating func fetchTrapped() {
-        now &+= 1
+        trappedFetches &+= 1
         fetchLine = .max
     }
 
-    mutating func finish() {
-        if let system, repeatedFetches > 0 { system.countRepeatedFetches(hart: hart.id, count: repeatedFetches) }
-        repeatedFetches = 0
+    mutating func finish(stepped: Int) {
+        guard let system else { return }
+        let repeated = UInt64(truncatingIfNeeded: stepped) &- trappedFetches &- memoryFetches
+        if repeated > 0 && repeated < 1 << 62 { system.countRepeatedFetches(hart: hart.id, count: repeated) }
     }
 }
