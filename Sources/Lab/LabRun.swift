@@ -123,6 +123,7 @@ public final class LabContext {
         } catch {
             throw LabError("cannot start \(spec.main): \(error)")
         }
+        kernel.machine.memorySystem?.recordsContention = configuration.recordsContention
         let ending = kernel.run()
         return RunResult(output: String(decoding: output, as: UTF8.self), errors: String(decoding: errors, as: UTF8.self),
                          ending: ending, statistics: kernel.statistics,
@@ -164,13 +165,17 @@ extension KernelConfiguration {
 
 extension KernelConfiguration {
     /// Caches as `preset` has them (coherent or not) on `harts` harts, `threadsPerCore`
-    /// to a core (default: one; the experiment says when it wants SMT).
+    /// to a core (default: one; the experiment says when it wants SMT), and granularity 1:
+    /// every access another core can see happens in cycle order, so lines move between
+    /// cores as often as the threads' accesses say (a batch of many instructions would
+    /// keep a line in one core for the whole batch).
     mutating func caches(_ preset: MemoryPreset, harts: Int, threadsPerCore: Int = 1, coherent: Bool = true) {
         var hierarchy = preset.hierarchy
         hierarchy.coherent = coherent
         memoryHierarchy = hierarchy
         self.threadsPerCore = threadsPerCore
         self.harts = harts
+        granularity = 1
     }
 }
 

@@ -58,9 +58,9 @@ struct Fairness {
     func configuration(caches: Bool) -> KernelConfiguration {
         var configuration = context.baseConfiguration()
         configuration.harts = threads
-        if caches { configuration.caches(cachePreset, harts: threads) }
         configuration.scheduling = .cooperative
         configuration.granularity = granularity
+        if caches { configuration.caches(cachePreset, harts: threads) }
         configuration.jitter = 3
         return configuration
     }
