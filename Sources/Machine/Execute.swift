@@ -9,12 +9,27 @@ extension Hart {
     /// Runs at most `limit` instructions, stopping early when a slow path asks for it
     /// (a trap to the host, an interrupt-enable change, a device event, `wfi`).
     /// Instructions that other harts can observe or influence — memory accesses and every
-    /// slow-path operation — run only while at most `memoryLimit` instructions have been
-    /// stepped; the batch stops before the first one beyond it (`reachedHorizon`), so harts
-    /// may run ahead through register-only code without changing any observable order.
+    /// slow-path operation — run only while at most `memoryLimit` cycles have passed (one
+    /// per instruction without caches or SMT; with them, the cycle it issues in counts, and a
+    /// fetch from a new line is such an access too); the batch stops before the first one
+    /// beyond it (`reachedHorizon`), so harts may run ahead through register-only code
+    /// without changing any observable order.
     /// Returns the number of instructions stepped (retired or trapped).
+    /// With caches or SMT the batch also ends before an instruction that would issue at or
+    /// after `cycleLimit` (a timer deadline), since instructions then cost more than a cycle.
+    func runBatch(limit: Int, memoryLimit: Int = .max, cycleLimit: UInt64 = .max) -> Int {
+        modelsTiming
+            ? runInstructions(limit: limit, memoryLimit: memoryLimit, timing: ModelledTiming(hart: self, cycleLimit: cycleLimit))
+            : runInstructions(limit: limit, memoryLimit: memoryLimit, timing: FlatTiming())
+    }
+
+    /// `runBatch` for one way of accounting time; specialised for each (InstructionTiming.swift).
     @inline(never)
-    func runBatch(limit: Int, memoryLimit: Int = .max) -> Int {
+    func runInstructions<Timing: InstructionTiming>(limit: Int, memoryLimit: Int, timing: Timing) -> Int {
+        var timing = timing
+        // Copies the inline helpers below read, so they do not capture `timing` itself.
+        let dataThroughSlowPath = timing.dataThroughSlowPath
+        var position = 0
         let x = self.x
         let f = self.f
         let ram = memory.bytes
@@ -36,7 +51,7 @@ extension Hart {
         let loadTag = fastLoadTag, storeTag = fastStoreTag, tlbDelta = fastDelta
         let tlbMask = UInt64(Hart.fastTLBSize - 1)
         @inline(__always) func fastLoadOffset(_ address: UInt64, _ size: UInt64) -> Int? {
-            guard stepped <= memoryLimit else { return nil }
+            guard !dataThroughSlowPath, position <= memoryLimit else { return nil }
             if !dataTranslated {
                 let offset = address &- ramBase
                 guard offset <= ramSize &- size else { return nil }
@@ -49,7 +64,7 @@ extension Hart {
             return Int(truncatingIfNeeded: address &+ tlbDelta[index])
         }
         @inline(__always) func fastStoreOffset(_ address: UInt64, _ size: UInt64) -> Int? {
-            guard stepped <= memoryLimit else { return nil }
+            guard !dataThroughSlowPath, position <= memoryLimit else { return nil }
             let offset: UInt64
             if !dataTranslated {
                 offset = address &- ramBase
@@ -73,6 +88,7 @@ extension Hart {
                 guard let fetched = fetchSlow() else {
                     // The fetch trapped; the trap handler's PC is in self.pc.
                     stepped &+= 1
+                    timing.fetchTrapped()
                     pc = self.pc
                     block = fetchBlock
                     pageBase = fetchPageBase
@@ -84,6 +100,14 @@ extension Hart {
                 pageBase = fetchPageBase
             }
             stepped &+= 1
+            if !timing.issue(pc: pc, stepped: stepped, memoryLimit: memoryLimit) {
+                // Its fetch would come before another hart's earlier access, or it would
+                // issue past a timer deadline: stop before it.
+                stepped &-= 1
+                reachedHorizon = true
+                break loop
+            }
+            position = timing.position(stepped: stepped)
             let rd = Int(truncatingIfNeeded: inst.rd)
             let rs1 = Int(truncatingIfNeeded: inst.rs1)
             let rs2 = Int(truncatingIfNeeded: inst.rs2)
@@ -112,56 +136,69 @@ extension Hart {
             // MARK: Loads and stores (inline when untranslated RAM)
             case .lb:
                 if let offset = fastLoadOffset(x[rs1] &+ imm, 1) {
+                    timing.load(offset: offset, size: 1, pc: pc)
                     x[rd] = UInt64(bitPattern: Int64(ram.load(fromByteOffset: offset, as: Int8.self))); pc = next; continue loop
                 }
             case .lh:
                 if let offset = fastLoadOffset(x[rs1] &+ imm, 2) {
+                    timing.load(offset: offset, size: 2, pc: pc)
                     x[rd] = UInt64(bitPattern: Int64(ram.loadUnaligned(fromByteOffset: offset, as: Int16.self))); pc = next; continue loop
                 }
             case .lw:
                 if let offset = fastLoadOffset(x[rs1] &+ imm, 4) {
+                    timing.load(offset: offset, size: 4, pc: pc)
                     x[rd] = UInt64(bitPattern: Int64(ram.loadUnaligned(fromByteOffset: offset, as: Int32.self))); pc = next; continue loop
                 }
             case .ld:
                 if let offset = fastLoadOffset(x[rs1] &+ imm, 8) {
+                    timing.load(offset: offset, size: 8, pc: pc)
                     x[rd] = ram.loadUnaligned(fromByteOffset: offset, as: UInt64.self); pc = next; continue loop
                 }
             case .lbu:
                 if let offset = fastLoadOffset(x[rs1] &+ imm, 1) {
+                    timing.load(offset: offset, size: 1, pc: pc)
                     x[rd] = UInt64(ram.load(fromByteOffset: offset, as: UInt8.self)); pc = next; continue loop
                 }
             case .lhu:
                 if let offset = fastLoadOffset(x[rs1] &+ imm, 2) {
+                    timing.load(offset: offset, size: 2, pc: pc)
                     x[rd] = UInt64(ram.loadUnaligned(fromByteOffset: offset, as: UInt16.self)); pc = next; continue loop
                 }
             case .lwu:
                 if let offset = fastLoadOffset(x[rs1] &+ imm, 4) {
+                    timing.load(offset: offset, size: 4, pc: pc)
                     x[rd] = UInt64(ram.loadUnaligned(fromByteOffset: offset, as: UInt32.self)); pc = next; continue loop
                 }
             case .sb:
                 if let offset = fastStoreOffset(x[rs1] &+ imm, 1) {
+                    timing.store(offset: offset, size: 1, pc: pc)
                     ram.storeBytes(of: UInt8(truncatingIfNeeded: x[rs2]), toByteOffset: offset, as: UInt8.self); pc = next; continue loop
                 }
             case .sh:
                 if let offset = fastStoreOffset(x[rs1] &+ imm, 2) {
+                    timing.store(offset: offset, size: 2, pc: pc)
                     ram.storeBytes(of: UInt16(truncatingIfNeeded: x[rs2]), toByteOffset: offset, as: UInt16.self); pc = next; continue loop
                 }
             case .sw:
                 if let offset = fastStoreOffset(x[rs1] &+ imm, 4) {
+                    timing.store(offset: offset, size: 4, pc: pc)
                     ram.storeBytes(of: UInt32(truncatingIfNeeded: x[rs2]), toByteOffset: offset, as: UInt32.self); pc = next; continue loop
                 }
             case .sd:
                 if let offset = fastStoreOffset(x[rs1] &+ imm, 8) {
+                    timing.store(offset: offset, size: 8, pc: pc)
                     ram.storeBytes(of: x[rs2], toByteOffset: offset, as: UInt64.self); pc = next; continue loop
                 }
             case .fld:
                 if mstatus & CSRBits.fs != 0, let offset = fastLoadOffset(x[rs1] &+ imm, 8) {
+                    timing.load(offset: offset, size: 8, pc: pc)
                     f[rd] = ram.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
                     mstatus |= CSRBits.fs
                     pc = next; continue loop
                 }
             case .fsd:
                 if mstatus & CSRBits.fs != 0, let offset = fastStoreOffset(x[rs1] &+ imm, 8) {
+                    timing.store(offset: offset, size: 8, pc: pc)
                     ram.storeBytes(of: f[rs2], toByteOffset: offset, as: UInt64.self); pc = next; continue loop
                 }
 
@@ -220,7 +257,7 @@ extension Hart {
 
             // MARK: F/D — double precision with the host's arithmetic when it is exact to do so
             case .fadd, .fsub, .fmul, .fdiv, .fsqrt, .fsgnj, .fsgnjn, .fsgnjx, .feq, .flt, .fle, .fmvXD, .fmvDX:
-                if stepped <= memoryLimit,
+                if position <= memoryLimit,
                    executeFloatFast(inst.operation, rd: rd, rs1: rs1, rs2: rs2, funct: inst.funct, double: inst.imm != 0) {
                     pc = next; continue loop
                 }
@@ -228,18 +265,20 @@ extension Hart {
             }
 
             // MARK: Slow path — every operation, in full.
-            if stepped > memoryLimit {
+            if position > memoryLimit {
                 // Another hart's earlier access must come first: stop before this instruction.
                 stepped &-= 1
+                timing.undoIssue()
                 reachedHorizon = true
                 break loop
             }
             self.pc = pc
             let delta = UInt64(truncatingIfNeeded: stepped &- accounted)
-            cycle &+= delta
+            cycle &+= delta &+ timing.takeExtra()
             instret &+= delta
             accounted = stepped
             executeSlow(inst)
+            timing.resynchronize(cycle: cycle, stepped: stepped)
             pc = self.pc
             block = fetchBlock
             pageBase = fetchPageBase
@@ -248,9 +287,10 @@ extension Hart {
 
         self.pc = pc
         let delta = UInt64(truncatingIfNeeded: stepped &- accounted)
-        cycle &+= delta
+        cycle &+= delta &+ timing.takeExtra()
         instret &+= delta
         instret &-= trappedInBatch
+        timing.finish(stepped: stepped)
         return stepped
     }
 }

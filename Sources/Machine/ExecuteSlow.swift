@@ -132,6 +132,8 @@ extension Hart {
             raise(kind == .load ? .loadAccessFault : .storeAccessFault, value: address, pc: pc)
             return false
         }
+        // The line taken in M (coherence off: this core's copy written back and dropped first).
+        if let memorySystem { cycle &+= memorySystem.atomic(hart: id, offset: offset, size: size, pc: pc) }
         let old = loadLittleEndian(memory.bytes + offset, size: size)
         let loaded = size == 4 ? signExtend32(UInt32(truncatingIfNeeded: old)) : old
         switch inst.operation {

@@ -74,9 +74,11 @@ public final class Hart {
     /// Instructions in the current batch that trapped instead of retiring.
     var trappedInBatch: UInt64 = 0
 
-    // Fetch cache: the decoded block for the page the PC is in, and that page's virtual base.
+    // Fetch cache: the decoded block for the page the PC is in, that page's virtual base
+    // and its offset in RAM (for the memory system's instruction fetches).
     var fetchBlock: UnsafeMutablePointer<DecodedInstruction>
     var fetchPageBase: UInt64 = 0
+    var fetchPageOffset = 0
     /// Whether instruction fetch and data accesses go through Sv39 translation right now.
     var fetchTranslated = false
     var dataTranslated = false
@@ -94,6 +96,14 @@ public final class Hart {
     /// TLB hits served by the run loop's fast path (added to the TLB's own count).
     var fastTLBHits: UInt64 = 0
 
+    /// The machine's caches, if it has them (MemorySystem/).
+    let memorySystem: MemorySystem?
+    /// The core this hart is a hardware thread of: `id / threadsPerCore`.
+    public let core: Int
+    /// Whether the run loop charges caches and issue slots (ModelledTiming) or one cycle
+    /// per instruction (FlatTiming).
+    let modelsTiming: Bool
+
     /// The last trap this hart took, for reports.
     public internal(set) var lastTrap: TrapRecord? = nil
     /// Host hook: when set, traps taken from U-mode go to the host instead of the guest's vectors.
@@ -103,6 +113,9 @@ public final class Hart {
         self.id = id
         self.machine = machine
         self.memory = machine.memory
+        memorySystem = machine.memorySystem
+        core = id / max(1, machine.configuration.threadsPerCore)
+        modelsTiming = machine.memorySystem != nil || machine.issueSlots != nil
         x = .allocate(capacity: 33)
         x.initialize(repeating: 0, count: 33)
         f = .allocate(capacity: 32)

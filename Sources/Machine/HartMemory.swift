@@ -15,6 +15,7 @@ extension Hart {
         let block = memory.decodedBlock(forOffset: offset)
         fetchBlock = block
         fetchPageBase = pc & ~0xFFF
+        fetchPageOffset = offset & ~0xFFF
         let slot = Int(truncatingIfNeeded: (pc & 0xFFF) >> 1)
         if block[slot].operation != .decode { return block[slot] }
 
@@ -56,6 +57,14 @@ extension Hart {
         guard let physical = translate(address, .load, pc: pc) else { return nil }
         if let offset = memory.offset(of: physical, length: UInt64(size)) {
             fillFastTLB(address, physical: physical, store: false)
+            if let memorySystem {
+                if memorySystem.keepsValues {
+                    let (value, cycles) = memorySystem.loadValue(hart: id, offset: offset, size: size, pc: pc)
+                    cycle &+= cycles
+                    return value
+                }
+                cycle &+= memorySystem.load(hart: id, offset: offset, size: size, pc: pc)
+            }
             return loadLittleEndian(memory.bytes + offset, size: size)
         }
         guard physical & UInt64(size - 1) == 0, let value = machine.deviceLoad(physical, size: size, hart: self) else {
@@ -79,14 +88,14 @@ extension Hart {
                 physical.append(byteAddress)
             }
             for (index, byteAddress) in physical.enumerated() {
-                physicalStore(byteAddress, size: 1, value: value >> UInt64(8 * index))
+                dataStore(byteAddress, size: 1, value: value >> UInt64(8 * index), pc: pc)
             }
             return true
         }
         guard let physical = translate(address, .store, pc: pc) else { return false }
         if memory.offset(of: physical, length: UInt64(size)) != nil {
             fillFastTLB(address, physical: physical, store: true)
-            physicalStore(physical, size: size, value: value)
+            dataStore(physical, size: size, value: value, pc: pc)
             return true
         }
         guard physical & UInt64(size - 1) == 0, machine.deviceStore(physical, size: size, value: value, hart: self) else {
@@ -96,11 +105,27 @@ extension Hart {
         return true
     }
 
-    /// Stores into RAM (the caller checked the range), honouring the page flags.
-    func physicalStore(_ physical: UInt64, size: Int, value: UInt64) {
+    /// A store instruction's write to RAM (the caller checked the range) through the caches:
+    /// charged its latency, and with coherence off written into this core's private copy.
+    func dataStore(_ physical: UInt64, size: Int, value: UInt64, pc: UInt64) {
+        if let memorySystem {
+            let offset = Int(truncatingIfNeeded: physical &- memory.base)
+            if memorySystem.keepsValues {
+                cycle &+= memorySystem.storeValue(hart: id, offset: offset, size: size, value: value, pc: pc)
+                physicalStore(physical, size: size, value: value, writesRAM: false)
+                return
+            }
+            cycle &+= memorySystem.store(hart: id, offset: offset, size: size, pc: pc)
+        }
+        physicalStore(physical, size: size, value: value)
+    }
+
+    /// Stores into RAM (the caller checked the range), honouring the page flags. Without
+    /// `writesRAM` only the flags' side effects happen (the value went into a private cache).
+    func physicalStore(_ physical: UInt64, size: Int, value: UInt64, writesRAM: Bool = true) {
         let offset = Int(truncatingIfNeeded: physical &- memory.base)
         let flags = memory.pageFlags[offset >> 12] | memory.pageFlags[(offset + size - 1) >> 12]
-        storeLittleEndian(value, memory.bytes + offset, size: size)
+        if writesRAM { storeLittleEndian(value, memory.bytes + offset, size: size) }
         if flags != 0 {
             if flags & PageFlags.decoded.rawValue != 0 { memory.invalidateDecoded(offset: offset, length: size) }
             if flags & PageFlags.reserved.rawValue != 0 { machine.breakReservations(physical, size: size, storingHart: id) }

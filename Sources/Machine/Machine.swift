@@ -98,6 +98,8 @@ public final class Machine {
     public let plic: PLIC
     /// The caches and their coherence, when the configuration has a hierarchy.
     public let memorySystem: MemorySystem?
+    /// SMT: which cycles each core already issued an instruction in (nil with one thread per core).
+    let issueSlots: IssueSlots?
     public private(set) var harts: [Hart] = []
 
     /// Physical address of the ELF's `tohost` word, if any.
@@ -127,6 +129,9 @@ public final class Machine {
             try MemorySystem(hierarchy: hierarchy, hartCount: configuration.hartCount, threadsPerCore: configuration.threadsPerCore,
                              ram: ram.bytes, ramSize: Int(ram.size))
         }
+        issueSlots = configuration.threadsPerCore > 1
+            ? IssueSlots(coreCount: (configuration.hartCount + configuration.threadsPerCore - 1) / configuration.threadsPerCore)
+            : nil
         clint = CLINT(hartCount: configuration.hartCount)
         uart = UART()
         testDevice = TestDevice()
@@ -142,6 +147,10 @@ public final class Machine {
         }
         memory.reservedBytesWritten = { [unowned self] physical, length in
             self.breakReservations(physical, size: length, storingHart: nil)
+        }
+        if let memorySystem, memorySystem.keepsValues {
+            // Coherence off: private caches hold values, so host writes must reach them.
+            memory.valuesWritten = { offset, length in memorySystem.hostWrote(offset: offset, length: length) }
         }
     }
 

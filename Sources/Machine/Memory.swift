@@ -59,6 +59,8 @@ public final class PhysicalMemory {
     var blockEvicted: ((UnsafeMutablePointer<DecodedInstruction>) -> Void)? = nil
     /// Told when the host writes bytes in a page where some hart holds an LR reservation.
     var reservedBytesWritten: ((_ physical: UInt64, _ length: Int) -> Void)? = nil
+    /// Told of every host write when caches keep values (coherence off), so they drop those lines.
+    var valuesWritten: ((_ offset: Int, _ length: Int) -> Void)? = nil
 
     /// Nil when the host cannot provide `size` bytes. RAM comes from `calloc`, so the host
     /// hands out zeroed pages lazily: a large machine costs nothing until the guest uses it.
@@ -147,6 +149,7 @@ public final class PhysicalMemory {
     func hostWrote(offset: Int, length: Int) {
         guard length > 0 else { return }
         invalidateDecoded(offset: offset, length: length)
+        valuesWritten?(offset, length)
         let first = offset >> 12, last = min((offset + length - 1) >> 12, pageCount - 1)
         if (first...last).contains(where: { pageFlags[$0] & PageFlags.reserved.rawValue != 0 }) {
             reservedBytesWritten?(base &+ UInt64(offset), length)

@@ -10,6 +10,9 @@ struct ActiveBatch {
     var hart: Int
     var remaining: Int
     var memoryLimit: Int
+    /// The cycle of the hart's next timer deadline: with caches or SMT an instruction costs
+    /// more than a cycle, so the batch also stops once it reaches this cycle.
+    var cycleLimit: UInt64 = .max
 }
 
 extension Machine {
@@ -37,16 +40,19 @@ extension Machine {
             activeBatch = batch
         }
         guard var batch = activeBatch else { return (0, nil) }
+        let cycleBefore = harts[batch.hart].cycle
         let stepped = harts.withUnsafeBufferPointer { harts -> Int in
             let hart = harts[batch.hart]
             currentHart = hart
             defer { currentHart = nil }
-            return hart.runBatch(limit: min(limit, batch.remaining), memoryLimit: batch.memoryLimit)
+            return hart.runBatch(limit: min(limit, batch.remaining), memoryLimit: batch.memoryLimit, cycleLimit: batch.cycleLimit)
         }
         totalSteps &+= UInt64(stepped)
         batch.remaining -= stepped
-        batch.memoryLimit = batch.memoryLimit == .max ? .max : batch.memoryLimit - stepped
         let hart = harts[batch.hart]
+        // The horizon counts cycles (one per instruction without caches or SMT).
+        let passed = Int(truncatingIfNeeded: min(hart.cycle &- cycleBefore, 1 << 40))
+        batch.memoryLimit = batch.memoryLimit == .max ? .max : batch.memoryLimit - passed
         if batch.remaining <= 0 || hart.breakRequested || hart.reachedHorizon {
             activeBatch = nil
             if configuration.jitter > 0 && harts.count > 1 {
@@ -71,8 +77,10 @@ extension Machine {
             if hart.mie != 0 || hart.mipSoftware != 0 { hart.takePendingInterrupt() }
             let granularity = configuration.interleaveGranularity
             var limit = harts.count == 1 ? 1 << 24 : granularity
+            var cycleLimit = UInt64.max
             if hart.mie & (CSRBits.mtip | CSRBits.stip) != 0, let deadline = nextTimerDeadline(hart), deadline > hart.cycle {
                 limit = Int(min(UInt64(limit), deadline - hart.cycle))
+                cycleLimit = deadline
             }
             var memoryLimit = Int.max
             if harts.count > 1 && granularity == 1 {
@@ -91,7 +99,7 @@ extension Machine {
                 // an interrupt another hart raises has to arrive at the right instruction.
                 if hart.mie != 0 { limit = max(1, min(limit, memoryLimit)) }
             }
-            return ActiveBatch(hart: index, remaining: max(1, limit), memoryLimit: memoryLimit)
+            return ActiveBatch(hart: index, remaining: max(1, limit), memoryLimit: memoryLimit, cycleLimit: cycleLimit)
         }
     }
 

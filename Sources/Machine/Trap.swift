@@ -83,6 +83,8 @@ extension Hart {
         if privilege == .user, let handler = hostTrapHandler {
             self.pc = pc
             breakRequested = true
+            // Coherence off: a kernel on non-coherent hardware flushes the trapping core's caches.
+            if let memorySystem, memorySystem.keepsValues { memorySystem.flushPrivateCaches(hart: id) }
             handler(self, record)
             invalidateFetch()
             return

@@ -5,6 +5,7 @@
 import ArgumentParser
 import Foundation
 import Kernel
+import Machine
 import Toolchain
 import Trace
 
@@ -90,6 +91,41 @@ struct GuestBenchmarks {
             print(pad(label, 18) + pad("\(count)", 14, left: true) + pad(format(seconds, 3), 12, left: true)
                   + pad(format(seconds / Double(max(count, 1)) * 1e9, 0), 15, left: true)
                   + pad(format(Double(count) / seconds, 0), 18, left: true))
+        }
+    }
+
+    /// The Swift programs under the kernel with caches off and with `preset` on (BenchCommand's rows).
+    func cachesOnAgainstOff(only: [String]?, preset: MemoryPreset,
+                            row: (String, (Bool) throws -> (seconds: Double, instructions: UInt64)) throws -> Void) throws {
+        let selected = Self.programs.filter { only?.contains($0) ?? true }
+        guard !selected.isEmpty else { return }
+        let builder: GuestBuilder
+        let folder: String
+        do {
+            builder = try GuestBuilder(toolchain: try Toolchain.locate(explicitPath: nil))
+            folder = try GuestSources.locate().root + "/Programs"
+        } catch {
+            printError("note: skipping the Swift programs: \(error)")
+            return
+        }
+        for name in selected {
+            let built = try builder.build(sources: [folder + "/Bench/\(name).swift"], optimization: .speed, progress: { printError("  \($0)") })
+            let elf = [UInt8](try Data(contentsOf: URL(fileURLWithPath: built.elfPath)))
+            var expected: [UInt8]? = nil
+            try row(name + " (kernel)") { caches in
+                var configuration = KernelConfiguration()
+                configuration.memoryHierarchy = caches ? preset.hierarchy : nil
+                var output: [UInt8] = []
+                let io = KernelIO(writeOutput: { output += $0 }, writeError: { writeStandardError($0) })
+                let kernel = try Kernel(executable: elf, name: name, arguments: [], configuration: configuration, io: io)
+                let start = ContinuousClock.now
+                let ending = kernel.run()
+                let seconds = (ContinuousClock.now - start).seconds
+                guard case .exited(status: 0) = ending else { throw fail("\(name): \(ending)", status: 1) }
+                if let expected, expected != output { throw fail("\(name): the output differs with caches on and off", status: 1) }
+                expected = output
+                return (seconds, kernel.statistics.instructions)
+            }
         }
     }
 

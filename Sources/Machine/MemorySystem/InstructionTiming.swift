@@ -1,0 +1,182 @@
+// How the run loop accounts time. With no caches and no SMT every instruction costs one
+// cycle (`FlatTiming`, whose hooks do nothing, so the specialised loop is the plain
+// one); with a memory hierarchy or SMT, `ModelledTiming` charges each instruction its
+// fetch, its data access and its wait for the core's issue slot. The run loop is
+// generic over the two and the optimizer compiles one loop for each.
+//
+// Timing model (README, "The memory hierarchy"): an in-order core that waits for every
+// access. An instruction issues in the first free slot of its core at or after the cycle
+// the previous one finished; it costs its fetch (an L1I hit: `l1i.hitLatency`) plus the
+// latency of its data access, during which an SMT sibling may issue.
+
+protocol InstructionTiming {
+    /// Coherence off: loads and stores must go through the memory system, never straight to RAM.
+    var dataThroughSlowPath: Bool { get }
+    /// Where the current instruction stands against the batch's `memoryLimit`: the
+    /// instructions stepped so far with flat timing; when modelled, the cycles from the
+    /// batch's start to the one it issued in, plus one, so that at granularity 1 accesses
+    /// happen in cycle order whatever their latencies.
+    func position(stepped: Int) -> Int
+    /// The instruction at `pc` issues (`stepped` already counts it). False: it must not
+    /// run in this batch (its fetch would pass the horizon, or it would issue at or after
+    /// the batch's timer deadline); nothing but a wait for the issue slot was charged.
+    mutating func issue(pc: UInt64, stepped: Int, memoryLimit: Int) -> Bool
+    /// Gives back what `issue` charged: the instruction stops before the horizon.
+    mutating func undoIssue()
+    mutating func load(offset: Int, size: Int, pc: UInt64)
+    mutating func store(offset: Int, size: Int, pc: UInt64)
+    /// Cycles beyond one per instruction not yet added to the hart's `cycle`.
+    mutating func takeExtra() -> UInt64
+    /// The slow path ran (it may have charged `cycle`, changed the fetch block or trapped);
+    /// `cycle` is fully accounted for the `stepped` instructions so far.
+    mutating func resynchronize(cycle: UInt64, stepped: Int)
+    /// A fetch trapped: the instruction counts one cycle and issued nothing.
+    mutating func fetchTrapped()
+    /// The batch ends after `stepped` instructions: tell the memory system what the loop counted itself.
+    mutating func finish(stepped: Int)
+}
+
+/// No caches, no SMT: one cycle per instruction, accounted by the loop itself.
+struct FlatTiming: InstructionTiming {
+    var dataThroughSlowPath: Bool { false }
+    @inline(__always) func position(stepped: Int) -> Int { stepped }
+    @inline(__always) mutating func issue(pc: UInt64, stepped: Int, memoryLimit: Int) -> Bool { true }
+    @inline(__always) mutating func undoIssue() {}
+    @inline(__always) mutating func load(offset: Int, size: Int, pc: UInt64) {}
+    @inline(__always) mutating func store(offset: Int, size: Int, pc: UInt64) {}
+    @inline(__always) mutating func takeExtra() -> UInt64 { 0 }
+    @inline(__always) mutating func resynchronize(cycle: UInt64, stepped: Int) {}
+    @inline(__always) mutating func fetchTrapped() {}
+    @inline(__always) mutating func finish(stepped: Int) {}
+}
+
+/// Caches and/or SMT: per instruction, the issue slot, the fetch (the memory system is
+/// asked only when the PC enters another line) and the data access's latency. Time is kept
+/// as `extra`, the cycles beyond one per instruction since the batch began, so the hart's
+/// cycle now is `start + stepped + extra` and a register-only instruction costs one compare.
+struct ModelledTiming: InstructionTiming {
+    // Unowned (unsafe): the machine owns all three for longer than any batch, and the
+    // loop must not pay reference counting per instruction.
+    unowned(unsafe) let hart: Hart
+    unowned(unsafe) let system: MemorySystem?
+    unowned(unsafe) let slots: IssueSlots?
+    let core: Int
+    let lineShift: UInt64
+    /// What a fetch from the line of the previous fetch costs beyond one cycle (an L1I hit
+    /// costs `l1i.hitLatency`, 1 in every preset, so usually 0).
+    let repeatedFetchExtra: UInt64
+    /// Data accesses slower than this may have evicted lines from the shared level (and so
+    /// from the L1I, which it includes): the next fetch asks the memory system again.
+    let l1dHitCycles: UInt64
+    let dataThroughSlowPath: Bool
+    /// The hart's cycle when the batch began.
+    let start: UInt64
+    /// Cycles from `start` to the batch's timer deadline: no instruction issues at or after it.
+    let cycleBudget: UInt64
+    /// Cycles beyond one per instruction since `start`; `takenExtra` of them are in `hart.cycle`.
+    var extra: UInt64 = 0
+    var takenExtra: UInt64 = 0
+    /// `position` of the current instruction.
+    var issuedPosition = 0
+    /// The cycle the current instruction issued in (SMT: to give its slot back).
+    var issued: UInt64 = 0
+    /// `pc >> lineShift` of the last fetch that went to the memory system; .max: none.
+    var fetchLine: UInt64 = .max
+    /// Fetches that went to the memory system, and fetches that trapped, in this batch.
+    var memoryFetches: UInt64 = 0
+    var trappedFetches: UInt64 = 0
+
+    init(hart: Hart, cycleLimit: UInt64) {
+        self.hart = hart
+        system = hart.memorySystem
+        slots = hart.machine.issueSlots
+        core = hart.core
+        let lineSize = UInt64(system?.hierarchy.l1i.lineSize ?? 64)
+        lineShift = UInt64(lineSize.trailingZeroBitCount)
+        repeatedFetchExtra = UInt64(max(1, system?.hierarchy.l1i.hitLatency ?? 1) - 1)
+        l1dHitCycles = UInt64(system?.hierarchy.l1d.hitLatency ?? 0)
+        dataThroughSlowPath = system?.keepsValues ?? false
+        start = hart.cycle
+        cycleBudget = cycleLimit > hart.cycle ? cycleLimit - hart.cycle : 0
+    }
+
+    @inline(__always) func position(stepped: Int) -> Int { issuedPosition }
+
+    @inline(__always) mutating func issue(pc: UInt64, stepped: Int, memoryLimit: Int) -> Bool {
+        // Cycles from `start` to where this instruction may issue.
+        var offset = UInt64(truncatingIfNeeded: stepped &- 1) &+ extra
+        if offset >= cycleBudget { return false }
+        if let slots {
+            let now = start &+ offset
+            let slot = slots.firstFree(core: core, from: now)
+            extra &+= slot &- now
+            offset &+= slot &- now
+            slots.take(core: core, cycle: slot)
+            issued = slot
+        }
+        issuedPosition = Int(truncatingIfNeeded: min(offset, 1 << 40)) &+ 1
+        let line = pc >> lineShift
+        if _slowPath(line != fetchLine) {
+            if let system {
+                // A fetch the others can observe (shared-level state): not past the horizon.
+                if issuedPosition > memoryLimit {
+                    // The wait for the issue slot stays: the hart could not issue before it.
+                    if let slots { slots.release(core: core, cycle: issued) }
+                    return false
+                }
+                let cost = system.fetch(hart: hart.id, offset: hart.fetchPageOffset &+ Int(truncatingIfNeeded: pc & 0xFFF), pc: pc)
+                extra &+= max(cost, 1) &- 1
+                memoryFetches &+= 1
+            }
+            fetchLine = line
+            return true
+        }
+        extra &+= repeatedFetchExtra
+        return true
+    }
+
+    /// Only an instruction from the line fetched before can be undone (a new line's fetch
+    /// checks the horizon first), so no memory-system access is taken back.
+    @inline(__always) mutating func undoIssue() {
+        extra &-= repeatedFetchExtra
+        if let slots { slots.release(core: core, cycle: issued) }
+    }
+
+    @inline(__always) mutating func load(offset: Int, size: Int, pc: UInt64) {
+        guard let system else { return }
+        charge(system.load(hart: hart.id, offset: offset, size: size, pc: pc))
+    }
+
+    @inline(__always) mutating func store(offset: Int, size: Int, pc: UInt64) {
+        guard let system else { return }
+        charge(system.store(hart: hart.id, offset: offset, size: size, pc: pc))
+    }
+
+    @inline(__always) mutating func charge(_ cycles: UInt64) {
+        extra &+= cycles
+        if cycles > l1dHitCycles { fetchLine = .max }
+    }
+
+    @inline(__always) mutating func takeExtra() -> UInt64 {
+        let taken = extra &- takenExtra
+        takenExtra = extra
+        return taken
+    }
+
+    mutating func resynchronize(cycle: UInt64, stepped: Int) {
+        extra = cycle &- start &- UInt64(truncatingIfNeeded: stepped)
+        takenExtra = extra
+        fetchLine = .max
+    }
+
+    mutating func fetchTrapped() {
+        trappedFetches &+= 1
+        fetchLine = .max
+    }
+
+    mutating func finish(stepped: Int) {
+        guard let system else { return }
+        let repeated = UInt64(truncatingIfNeeded: stepped) &- trappedFetches &- memoryFetches
+        if repeated > 0 && repeated < 1 << 62 { system.countRepeatedFetches(hart: hart.id, count: repeated) }
+    }
+}
