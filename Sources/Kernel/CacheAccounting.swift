@@ -82,22 +82,30 @@ extension Kernel {
 
     // MARK: Reports
 
-    /// The most contended lines (while `recordsContention`), each accessor named with its
-    /// process's symbols. Ended processes keep their program in the process table, so
-    /// their PCs still resolve.
+    /// The most contended lines (while `recordsContention`): those with HITM loads or
+    /// invalidations (a line only shared clean is no contention), each accessor named with
+    /// its process's symbols, the busiest first. Ended processes keep their program in the
+    /// process table, so their PCs still resolve.
     public func contendedLines(limit: Int = Kernel.contendedLineLimit) -> [ContendedLineReport] {
         guard let memorySystem = machine.memorySystem, memorySystem.recordsContention else { return [] }
-        return memorySystem.contendedLines(limit: max(0, limit)).map { line in
+        let contended = memorySystem.contendedLines(limit: max(0, limit)).filter { $0.contention > 0 }
+        return contended.map { line in
             ContendedLineReport(
                 lineAddress: line.lineAddress, hitModifiedLoads: line.hitModifiedLoads, invalidations: line.invalidations,
                 cacheToCacheTransfers: line.cacheToCacheTransfers,
-                accessors: line.accessors.map { accessor in
+                accessors: line.accessors.sorted(by: Kernel.busierFirst).map { accessor in
                     let pid = Int32(truncatingIfNeeded: accessor.context)
                     return ContendedLineAccessor(pid: pid, hart: accessor.hart, symbol: processTable[pid]?.symbolize(accessor.pc),
                                                  pc: accessor.pc, offsetInLine: accessor.offsetInLine, loads: accessor.loads,
                                                  stores: accessor.stores, hitModified: accessor.hitModified)
                 })
         }
+    }
+
+    /// Accessors by HITM loads, then stores, then loads (most first); then by hart and PC, so
+    /// the order is the same every run.
+    static func busierFirst(_ a: LineAccessor, _ b: LineAccessor) -> Bool {
+        (b.hitModified, b.stores, b.loads, a.hart, a.pc, a.offsetInLine) < (a.hitModified, a.stores, a.loads, b.hart, b.pc, b.offsetInLine)
     }
 
     // MARK: Trace

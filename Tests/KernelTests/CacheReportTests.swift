@@ -19,6 +19,7 @@ struct CacheReportTests {
         configuration.memoryHierarchy = preset.hierarchy
         configuration.threadsPerCore = threadsPerCore
         configuration.recordsContention = contention
+        configuration.granularity = 10   // the two writers' turns alternate often, as two real cores' would
         return configuration
     }
 
