@@ -1,18 +1,17 @@
 // `interleave lab run --caches/--smt` (and the tour's): the caches a person asked for go
 // to every run of an experiment that does not choose its own, so any chapter of the story
 // can be rerun on a 2002, 2006 or current memory hierarchy. Experiments about caches set
-// theirs explicitly and keep them.
+// theirs explicitly and keep them, SMT width included.
 
 import Kernel
 import Machine
 
 extension LabOptions {
-    /// Gives `configuration` the options' hierarchy when it has none, and their SMT width
-    /// (at most its harts) when it runs one thread per core.
+    /// Gives a run with no hierarchy of its own the options' hierarchy and SMT width (at
+    /// most its harts); a run that chose its caches keeps its whole choice.
     func applyCaches(to configuration: inout KernelConfiguration) {
-        if configuration.memoryHierarchy == nil, let memoryHierarchy { configuration.memoryHierarchy = memoryHierarchy }
-        if configuration.threadsPerCore == 1, let threadsPerCore {
-            configuration.threadsPerCore = max(1, min(threadsPerCore, configuration.harts))
-        }
+        guard configuration.memoryHierarchy == nil else { return }
+        if let memoryHierarchy { configuration.memoryHierarchy = memoryHierarchy }
+        if let threadsPerCore { configuration.threadsPerCore = max(1, min(threadsPerCore, configuration.harts)) }
     }
 }
