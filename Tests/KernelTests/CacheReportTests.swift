@@ -70,6 +70,16 @@ struct CacheReportTests {
         #expect(paddedHITM * 10 < sharedHITM, "padded \(paddedHITM) against shared \(sharedHITM)")
     }
 
+    @Test("recording contention changes no simulated figure", .needsGuestToolchain)
+    func contentionRecordingIsInvisible() throws {
+        let elf = try GuestPrograms.build("Caches/false-sharing.c")
+        let (recorded, _) = try Self.run(elf, configuration: Self.configuration(contention: true))
+        let (plain, _) = try Self.run(elf, configuration: Self.configuration(contention: false))
+        #expect(recorded.statistics.cycles == plain.statistics.cycles)
+        #expect(recorded.statistics.memory == plain.statistics.memory)
+        #expect(plain.statistics.contendedLines.isEmpty && !recorded.statistics.contendedLines.isEmpty)
+    }
+
     @Test("a thread moved to another core by set_affinity counts a migration and misses after it", .needsGuestToolchain)
     func migrationCounted() throws {
         let elf = try GuestPrograms.build("Caches/migrate.c")
