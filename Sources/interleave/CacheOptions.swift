@@ -1,4 +1,4 @@
-// The memory hierarchy's options, shared by `run`, `lab run` and `tour`: --caches picks a
+// The memory hierarchy's options, shared by `run`, `machine run`, `lab run` and `tour`: --caches picks a
 // preset, off (the default: every access costs the same, as before caches existed) or a
 // JSON file; --coherence turns MESI off to show what it is for; --smt pairs harts into
 // cores. `run` adds --c2c and --trace-coherence (RunCommand.swift).
@@ -69,6 +69,14 @@ struct CacheOptions: ParsableArguments {
         }
         configuration.memoryHierarchy = hierarchy
         configuration.threadsPerCore = try threadsPerCore(harts: harts, presetWidth: presetWidth)
+    }
+
+    /// The same for a bare machine (`machine run`).
+    func apply(to configuration: inout MachineConfiguration) throws {
+        var kernel = KernelConfiguration()
+        try apply(to: &kernel, harts: configuration.hartCount)
+        configuration.memoryHierarchy = kernel.memoryHierarchy
+        configuration.threadsPerCore = kernel.threadsPerCore
     }
 
     /// The lab's options with these caches: each run that sets none gets them (LabCaches.swift).

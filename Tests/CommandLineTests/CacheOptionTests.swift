@@ -6,6 +6,7 @@
 
 import Foundation
 import Machine
+import MachineTools
 import Testing
 
 @Suite("Cache options", .enabled(if: CommandLineTests.tool != nil, "needs the interleave executable built beside the tests"))
@@ -112,6 +113,34 @@ struct CacheOptionTests {
         let off = try interleave(["run", program, "--harts", "2", "--caches", "zen4", "--smt", "1", "--coherence", "off", "--json", "-"])
         #expect(off.status == 0, "\(off.error)")
         #expect(off.output.contains("\"coherence\": false") && off.output.contains("\"threadsPerCore\": 1"))
+    }
+
+    @Test("machine run takes the caches' options too: a bare-metal program runs with them, bad values are refused")
+    func bareMachine() throws {
+        let folder = try CommandLineTests.folder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // Stores to a word, reads it back, and exits through the test device with 0x5555.
+        var asm = Assembler(origin: 0x8000_0000)
+        asm.label("start")
+        asm.li(.t0, 0x8000_1000)
+        asm.li(.t1, 7)
+        asm.sd(.t1, 0, .t0)
+        asm.li(.t0, 0x10_0000)
+        asm.li(.t1, 0x5555)
+        asm.sw(.t1, 0, .t0)
+        asm.label("spin")
+        asm.j("spin")
+        let code = try asm.assemble()
+        let elf = ELFWriter.executable(contents: code, address: 0x8000_0000, entry: 0x8000_0000, zeroFill: 0x2000,
+                                       symbols: [("_start", 0x8000_0000)])
+        let path = folder.appendingPathComponent("bare.elf").path
+        try Data(elf).write(to: URL(fileURLWithPath: path))
+        for caches in ["off", "core2", "zen4", Self.exampleFile] {
+            let outcome = try interleave(["machine", "run", path, "--caches", caches, "--harts", "2"])
+            #expect(outcome.status == 0, "--caches \(caches): \(outcome.error)")
+        }
+        try expectRefused(["machine", "run", path, "--smt", "2"], command: "interleave machine run", saying: ["--smt 2 needs at least 2 harts"])
+        try expectRefused(["machine", "run", path, "--caches", "vax"], command: "interleave machine run", saying: ["--caches vax"])
     }
 
     @Test("--help lists every preset with its summary")
