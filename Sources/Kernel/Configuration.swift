@@ -32,6 +32,8 @@ public struct KernelConfiguration: Sendable, Equatable {
     public var threadsPerCore = 1
     /// Record the lines cores fight over, for the `--c2c` report.
     public var recordsContention = false
+    /// With caches and a trace recorder: every coherence transition as a trace instant (many).
+    public var tracesCoherence = false
     /// How threads share the harts.
     public var scheduling: SchedulingPolicy = .cooperative
     /// What the foreground process gets (set_foreground), or nil for nothing (Era.swift).
@@ -82,6 +84,19 @@ public struct KernelConfiguration: Sendable, Equatable {
         try Self.check(addressSpaceSwitchCost, Self.switchCostRange, "the cost of an address-space switch", unit: "cycles")
         guard harts >= 1, harts <= MachineConfiguration.maximumHarts else {
             throw KernelError("the number of harts must be between 1 and \(MachineConfiguration.maximumHarts), not \(harts)")
+        }
+        guard (1...2).contains(threadsPerCore) else {
+            throw KernelError("a core runs 1 or 2 hardware threads (SMT), not \(threadsPerCore)")
+        }
+        guard threadsPerCore <= harts else {
+            throw KernelError("\(threadsPerCore) hardware threads per core need at least \(threadsPerCore) harts, not \(harts)")
+        }
+        if let memoryHierarchy {
+            do { try memoryHierarchy.validate() } catch { throw KernelError("the memory hierarchy \(memoryHierarchy.name): \(error.message)") }
+        } else if recordsContention {
+            throw KernelError("recording contended lines (c2c) needs caches: give the run a memory hierarchy")
+        } else if tracesCoherence {
+            throw KernelError("tracing coherence needs caches: give the run a memory hierarchy")
         }
         try scheduling.validate()
         try foregroundBoost?.validate()

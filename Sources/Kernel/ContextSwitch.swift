@@ -55,6 +55,7 @@ extension Kernel {
     /// is a view of the trace, Trace/SwitchLog.swift).
     func noteLeaving(_ thread: Thread, hart: Hart, _ cause: LeaveCause) {
         switchCounts[cause.switchReason.index] &+= 1
+        if thread.missesAtSwitchIn != nil { cachesSwitchOut(thread, from: hart) }
         traceStop(thread, on: hart, cause)
     }
 
@@ -81,7 +82,10 @@ extension Kernel {
         if newSpace { traceEvent(.tlbFlush(tid: next.tid), on: hart) }
         hart.advanceClock(by: cost)
         traceEvent(.threadRuns(tid: next.tid, switchCycles: UInt32(truncatingIfNeeded: cost)), on: hart)
-        if let last = next.lastHart, last != hart.id { next.metrics.migrations &+= 1 }
+        // A migration is a move to another core (SMT siblings share their caches).
+        let migrated = next.lastHart.map { $0 / configuration.threadsPerCore != hart.id / configuration.threadsPerCore } ?? false
+        if migrated { next.metrics.migrations &+= 1 }
+        if let memorySystem = machine.memorySystem { cachesSwitchIn(next, on: hart, memorySystem, migrated: migrated) }
         next.lastHart = hart.id
         next.metrics.hartsRunOn |= hart.id < 64 ? 1 << UInt64(hart.id) : 0
         next.metrics.switches &+= 1

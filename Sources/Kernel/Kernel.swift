@@ -143,6 +143,7 @@ public final class Kernel {
             scheduler.enqueue(thread)
             traceEvent(.threadReady(tid: thread.tid), cycle: 0)
         }
+        attachMemorySystem()
         for hart in machine.harts { dispatch(hart) }
     }
 

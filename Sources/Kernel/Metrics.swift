@@ -1,7 +1,8 @@
 // Metrics: what the kernel measures beyond the totals — per hart, the cycles it was busy
 // (running a thread, switch costs included) and idle (parked as in `wfi`), its timer
 // interrupts and its idle wake-ups (an interrupt that found nothing to run); context
-// switches by reason — and the whole lot (with processes and input latency) as JSON for `interleave run --json`. The JSON is
+// switches by reason — and the whole lot (with processes, input latency, and the caches'
+// counts from CacheMetricsJSON.swift) as JSON for `interleave run --json`. The JSON is
 // written by hand with a fixed key order and integers only, so the same program, seed
 // and configuration give byte-identical text.
 
@@ -75,6 +76,9 @@ extension Kernel {
                     json.field("switchCost", configuration.switchCost)
                     json.field("addressSpaceSwitchCost", configuration.addressSpaceSwitchCost)
                     json.field("seed", configuration.seed)
+                    json.field("caches", configuration.memoryHierarchy.map(\.name))
+                    json.field("coherence", configuration.memoryHierarchy.map(\.coherent))
+                    json.field("threadsPerCore", UInt64(configuration.threadsPerCore))
                 }
             }
             json.field("totals") {
@@ -119,6 +123,8 @@ extension Kernel {
                         json.field("blockedCycles", metrics.blockedCycles)
                         json.field("switches", metrics.switches)
                         json.field("migrations", metrics.migrations)
+                        json.field("cacheMisses", metrics.cacheMisses)
+                        json.field("missesAfterMigration", metrics.missesAfterMigration)
                         json.field("hartsRunOn", metrics.hartsRunOn)
                         json.field("stackBytes", metrics.stackBytes)
                     }
@@ -147,6 +153,8 @@ extension Kernel {
                     json.field("latencyMaximumCycles", statistics.inputLatencyMaximum)
                 }
             }
+            json.field("memory") { writeMemory(statistics.memory, to: json) }
+            json.field("contendedLines") { writeContendedLines(statistics.contendedLines, to: json) }
             json.field("unknownSystemCalls") {
                 json.object {
                     for (number, count) in statistics.unknownSystemCalls.sorted(by: { $0.key < $1.key }) {
@@ -189,6 +197,11 @@ final class JSONWriter {
     func field(_ key: String, _ value: UInt64?) { field(key) { text += value.map { "\($0)" } ?? "null" } }
     func field(_ key: String, _ value: Int64) { field(key) { text += "\(value)" } }
     func field(_ key: String, _ value: String) { field(key) { text += JSONWriter.quoted(value) } }
+    func field(_ key: String, _ value: String?) { field(key) { text += value.map(JSONWriter.quoted) ?? "null" } }
+    func field(_ key: String, _ value: Bool?) { field(key) { text += value.map { $0 ? "true" : "false" } ?? "null" } }
+    /// A literal `null`, or a bare number (an array's element).
+    func null() { text += "null" }
+    func value(_ number: UInt64) { text += "\(number)" }
 
     private func open(_ bracket: String) {
         text += bracket

@@ -33,6 +33,10 @@ public struct KernelStatistics: Sendable, Equatable {
     public var inputEventsInjected: UInt64 = 0
     public var inputEventsDropped: UInt64 = 0
     public var inputLatencies: [UInt64] = []
+    /// With caches: what each core's caches, the last level and memory counted.
+    public var memory: MemorySystemStatistics? = nil
+    /// With contention recorded (`--c2c`): the most contended lines, most first.
+    public var contendedLines: [ContendedLineReport] = []
 
     /// The median input latency in cycles (the lower middle one), or nil with no events.
     public var inputLatencyMedian: UInt64? {
@@ -66,10 +70,12 @@ extension Kernel {
         statistics.inputEventsDropped = UInt64(input.dropped)
         statistics.inputLatencies = input.latencies
         var records = threadRecords
-        for thread in threads.values { records[thread.serial].metrics = thread.metrics }
+        for thread in threads.values { records[thread.serial].metrics = metricsSoFar(of: thread) }
         statistics.threads = records
         statistics.harts = hartStatistics(endCycle: statistics.cycles)
         statistics.switchesByReason = switchReasonCounts
+        statistics.memory = machine.memorySystem?.statistics
+        statistics.contendedLines = contendedLines()
         return statistics
     }
 }

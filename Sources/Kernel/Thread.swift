@@ -50,7 +50,13 @@ public struct ThreadMetrics: Sendable, Equatable {
     public var readyCycles: UInt64 = 0
     public var blockedCycles: UInt64 = 0
     public var switches: UInt64 = 0
+    /// Times it ran on another core than the time before (with SMT, a move between the two
+    /// harts of one core keeps its caches and is no migration).
     public var migrations: UInt64 = 0
+    /// Misses in the private caches (every level, fetches and data) while it ran, and those
+    /// of them in the first slice after each migration: what moving cost it (0 without caches).
+    public var cacheMisses: UInt64 = 0
+    public var missesAfterMigration: UInt64 = 0
     /// The harts it has run on: bit h for hart h.
     public var hartsRunOn: UInt64 = 0
     public var stackBytes: UInt64 = 0
@@ -65,6 +71,10 @@ final class Thread {
     var stateSince: UInt64 = 0
     /// The hart it last ran on (for migrations), or nil before it first runs.
     var lastHart: Int? = nil
+    /// With caches: the hart's private-miss count when it got the hart (nil while it is
+    /// off a hart), and whether this slice is the first after a migration (CacheAccounting.swift).
+    var missesAtSwitchIn: UInt64? = nil
+    var migratedIntoSlice = false
     /// Cycle at which its current time slice ends, when running under a preemptive policy.
     var sliceEnd: UInt64 = .max
     /// When blocked with a deadline (sleep, futex timeout): the cycle it is woken at, and

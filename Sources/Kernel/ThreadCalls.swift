@@ -103,6 +103,7 @@ extension Kernel {
         threads[thread.tid] = nil
         process.liveThreads[thread.tid] = nil
         process.liveThreadStackBytes -= min(process.liveThreadStackBytes, thread.stack == nil ? 0 : thread.metrics.stackBytes)
+        if let freedHart, thread.missesAtSwitchIn != nil { cachesSwitchOut(thread, from: machine.harts[freedHart]) }
         threadRecords[thread.serial].metrics = thread.metrics
         let joiners = thread.joiners.filter { $0.state == .blocked(.join(tid: thread.tid)) }
         thread.joiners = []

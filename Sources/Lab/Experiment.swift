@@ -4,6 +4,7 @@
 // lists them in story order; each lives in a file of its own under Experiments/.
 
 import Kernel
+import Machine
 
 /// What a person may set on `interleave lab run`.
 public struct LabOptions: Sendable, Equatable {
@@ -14,12 +15,19 @@ public struct LabOptions: Sendable, Equatable {
     /// `.small` runs less guest work (tests run in debug builds, ten times slower); every
     /// claim must hold at both sizes.
     public var size: LabSize = .full
+    /// `--caches`/`--smt`: the hierarchy and SMT width of every run whose experiment sets
+    /// none itself (LabCaches.swift); nil: the experiment's own choice.
+    public var memoryHierarchy: MemoryHierarchy? = nil
+    public var threadsPerCore: Int? = nil
 
-    public init(seed: UInt64 = 1, harts: Int? = nil, era: Era? = nil, size: LabSize = .full) {
+    public init(seed: UInt64 = 1, harts: Int? = nil, era: Era? = nil, size: LabSize = .full,
+                memoryHierarchy: MemoryHierarchy? = nil, threadsPerCore: Int? = nil) {
         self.seed = seed
         self.harts = harts
         self.era = era
         self.size = size
+        self.memoryHierarchy = memoryHierarchy
+        self.threadsPerCore = threadsPerCore
     }
 }
 

@@ -115,6 +115,7 @@ public final class LabContext {
         let recorder = shown ?? (spec.recordSwitches
             ? TraceRecorder(clockFrequency: spec.configuration.clockFrequency, harts: spec.configuration.harts) : nil)
         var configuration = spec.configuration
+        options.applyCaches(to: &configuration)
         if shown != nil { configureTraced(&configuration) }
         let kernel: Kernel
         do {

@@ -314,6 +314,16 @@ struct ChromeTraceEncoder {
         case .instruction(let tid, let pc, let bits):
             let name = describeInstruction?(pc, bits) ?? "instruction"
             instant(name, lane: threadLane(tid, names), cycle, ["pc": .hex(pc), "bits": .hex(UInt64(bits))], category: "instruction")
+        case .coherence(let transition):
+            var args: [String: JSONArg] = ["core": .int(Int64(transition.core)), "line": .hex(transition.line),
+                                           "from": .string(CoherenceTrace.stateName(transition.from)),
+                                           "to": .string(CoherenceTrace.stateName(transition.to))]
+            if transition.invalidated != 0 { args["invalidated"] = .hex(transition.invalidated) }
+            if transition.supplier >= 0 { args["supplier"] = .int(Int64(transition.supplier)) }
+            instant(transition.sentence, lane: (Self.machinePid, hartLane(Int(event.hart))), cycle, args, category: "coherence")
+        case .cacheMisses(let core, let misses):
+            emit("C", "cache misses core \(core)", lane: (Self.machinePid, Self.machinePid), cycle,
+                 ",\"args\":{\"misses\":\(misses)}")
         }
     }
 

@@ -62,6 +62,10 @@ public enum TraceEventKind: Sendable, Equatable {
     case label(tid: Int32, text: TraceString)
     /// One retired instruction of a traced thread or address range.
     case instruction(tid: Int32, pc: UInt64, bits: UInt32)
+    /// A line changed MESI state in a core's private cache (recorded only when asked: there are many).
+    case coherence(CoherenceTrace)
+    /// A core's private-cache misses so far (sampled at context switches and at the end).
+    case cacheMisses(core: Int32, misses: UInt64)
 
     /// The thread the event belongs to, or 0.
     public var thread: Int32 {
@@ -74,6 +78,7 @@ public enum TraceEventKind: Sendable, Equatable {
              .mark(let tid, _, _, _), .label(let tid, _), .instruction(let tid, _, _): tid
         case .messagePosted(let from, _, _): from
         case .inputInjected(_, let to): to
+        case .coherence, .cacheMisses: 0
         }
     }
 }
@@ -162,5 +167,71 @@ public enum MarkKind: UInt8, Sendable, CaseIterable {
         case .begin: "begin"
         case .end: "end"
         }
+    }
+}
+
+/// One coherence transition, in plain integers (the Trace module knows no machine):
+/// "core 1 L1D store I→M at 0x80001040, invalidates core 0".
+public struct CoherenceTrace: Sendable, Equatable {
+    public enum Level: UInt8, Sendable { case l1i, l1d, l2, llc }
+    public enum Access: UInt8, Sendable { case fetch, load, store, atomic }
+
+    public var core: Int16
+    public var level: Level
+    public var access: Access
+    /// MESI states as numbers: 0 I, 1 S, 2 E, 3 M.
+    public var from: UInt8
+    public var to: UInt8
+    /// The core whose cache supplied the line, or -1.
+    public var supplier: Int16
+    /// Physical address of the line.
+    public var line: UInt64
+    /// Bit c: core c's copy was invalidated.
+    public var invalidated: UInt64
+
+    public init(core: Int16, level: Level, access: Access, from: UInt8, to: UInt8, supplier: Int16, line: UInt64, invalidated: UInt64) {
+        self.core = core
+        self.level = level
+        self.access = access
+        self.from = from
+        self.to = to
+        self.supplier = supplier
+        self.line = line
+        self.invalidated = invalidated
+    }
+
+    static func stateName(_ state: UInt8) -> String { ["I", "S", "E", "M"][Int(state & 3)] }
+
+    public var levelName: String {
+        switch level {
+        case .l1i: "L1I"
+        case .l1d: "L1D"
+        case .l2: "L2"
+        case .llc: "LLC"
+        }
+    }
+
+    public var accessName: String {
+        switch access {
+        case .fetch: "fetch"
+        case .load: "load"
+        case .store: "store"
+        case .atomic: "atomic"
+        }
+    }
+
+    /// The cores named by a bit mask: "core 0", "cores 0, 2".
+    static func cores(_ mask: UInt64) -> String {
+        let list = (0..<64).filter { mask & (1 << UInt64($0)) != 0 }.map(String.init)
+        return (list.count == 1 ? "core " : "cores ") + list.joined(separator: ", ")
+    }
+
+    /// "core 1 L1D store I→M at 0x80001040, invalidates core 0" (and ", from core 2" when a
+    /// core's cache supplied the line).
+    public var sentence: String {
+        var text = "core \(core) \(levelName) \(accessName) \(Self.stateName(from))→\(Self.stateName(to)) at 0x\(String(line, radix: 16))"
+        if invalidated != 0 { text += ", invalidates \(Self.cores(invalidated))" }
+        if supplier >= 0 { text += ", from core \(supplier)" }
+        return text
     }
 }

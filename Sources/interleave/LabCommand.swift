@@ -53,6 +53,8 @@ struct LabRunCommand: ParsableCommand {
     @Option(help: "An era's scheduling preset, where the experiment takes one: dos, win1, win95, xp, server, linux, linux-server or tickless.")
     var era: Era?
 
+    @OptionGroup(title: "Caches for the runs whose experiment chooses none") var cacheOptions: CacheOptions
+
     @OptionGroup(title: "Trace of the run the experiment shows") var traceOptions: TraceOptions
 
     @Option(help: "The Swift toolchain to build with (default: beside `swift`, or $INTERLEAVE_TOOLCHAIN).")
@@ -62,7 +64,7 @@ struct LabRunCommand: ParsableCommand {
         guard let experiment = Catalog.experiment(named: name) else {
             throw fail("no experiment named \(name); the experiments are: \(Catalog.names.joined(separator: ", "))")
         }
-        let options = LabOptions(seed: seed, harts: harts, era: era)
+        let options = try cacheOptions.labOptions(LabOptions(seed: seed, harts: harts, era: era))
         do { try experiment.validate(options) } catch { throw ValidationError(error.message) }
         if traceOptions.isEnabled { try traceOptions.preflight(clockFrequency: labClock) }
         var session: TraceSession? = nil

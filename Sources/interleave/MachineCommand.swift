@@ -97,18 +97,24 @@ struct RunBareMetal: ParsableCommand {
 
     @OptionGroup var machineOptions: MachineOptions
 
+    @OptionGroup(title: "Caches") var cacheOptions: CacheOptions
+
     @Option(help: "Stop after this many instructions (all harts together) \(OptionRange.text(OptionRange.maxInstructions)).")
     var maxInstructions: UInt64 = 10_000_000_000
 
     func validate() throws {
         try OptionRange.check(maxInstructions, OptionRange.maxInstructions, option: "max-instructions")
+        var probe = MachineConfiguration()
+        probe.hartCount = machineOptions.harts
+        try cacheOptions.apply(to: &probe)
     }
 
     @Flag(help: "Print every retired instruction to standard error: hart, mode, pc, bits, disassembly, register written.")
     var traceInstructions = false
 
     func run() throws {
-        let configuration = try machineOptions.configuration()
+        var configuration = try machineOptions.configuration()
+        try cacheOptions.apply(to: &configuration)
         let image: ELFImage
         do {
             image = try ELFImage(contentsOf: file)

@@ -109,6 +109,14 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Print what the kernel counted (instructions, system calls, page faults, memory) when the program ends.")
     var stats = false
 
+    @OptionGroup(title: "Caches") var cacheOptions: CacheOptions
+
+    @Flag(help: "Report the most contended cache lines when the run ends, with the instructions that touched them (like perf c2c); needs --caches.")
+    var c2c = false
+
+    @Flag(help: "With --trace: one Perfetto instant per coherence transition (\"core 1 L1D store I→M at 0x…, invalidates core 0\"); many events; needs --caches.")
+    var traceCoherence = false
+
     @OptionGroup(title: "Trace") var traceOptions: TraceOptions
 
     @Flag(help: "How to optimise a Swift program that needs building.") var optimization: OptimizationFlag = .speed
@@ -138,6 +146,13 @@ struct RunCommand: ParsableCommand {
         try OptionRange.check(addressSpaceSwitchCycles, OptionRange.switchCycles, option: "address-space-switch-cycles")
         try OptionRange.check(inputEveryMs, OptionRange.inputEveryMs, option: "input-every-ms")
         try OptionRange.check(inputEvents, OptionRange.inputEvents, option: "input-events")
+        if c2c, cacheOptions.isOff { throw ValidationError("--c2c needs caches: add --caches PRESET (\(CacheOptions.presetNames)) or --caches FILE.json") }
+        if traceCoherence {
+            if cacheOptions.isOff { throw ValidationError("--trace-coherence needs caches: add --caches PRESET (\(CacheOptions.presetNames)) or --caches FILE.json") }
+            if traceOptions.tracePath == nil { throw ValidationError("--trace-coherence needs --trace FILE.json: the transitions are shown in Perfetto") }
+        }
+        var probe = KernelConfiguration()
+        try cacheOptions.apply(to: &probe, harts: harts)
     }
 
     func run() throws {
@@ -176,6 +191,9 @@ struct RunCommand: ParsableCommand {
         configuration.addressSpaceSwitchCost = addressSpaceSwitchCycles
         configuration.jitter = jitter
         try setScheduling(&configuration)
+        try cacheOptions.apply(to: &configuration, harts: harts)
+        configuration.recordsContention = c2c
+        configuration.tracesCoherence = traceCoherence
         if inputEveryMs > 0, let period = SimulatedTime(milliseconds: inputEveryMs, clockFrequency: clockHz) {
             configuration.inputPeriodCycles = max(100, period.cycles)
         }
@@ -248,12 +266,14 @@ struct RunCommand: ParsableCommand {
                                         pad("\(process.stackBytes >> 10) KiB", 10, left: true), "  " + ending].joined(separator: " "))
                 }
             }
+            for line in MemoryReport.statisticsLines(statistics, configuration: configuration) { printError(line) }
             printError("""
                 interleave: \(statistics.instructions) instructions, \(statistics.cycles) cycles (\(formatted(simulated)) s simulated), \
                 \(statistics.systemCalls) system calls, \(statistics.pageFaults) page faults, peak memory \(statistics.peakMemory >> 10) KiB, \
                 \(formatted(elapsed)) s on the host (\(formatted(Double(statistics.instructions) / max(elapsed, 1e-9) / 1e6)) MIPS)
                 """)
         }
+        if c2c { for line in MemoryReport.contentionLines(statistics.contendedLines) { printError(line) } }
         if let json {
             let text = Array(kernel.metricsJSON(ending: ending).utf8)
             if json == "-" {
@@ -262,6 +282,7 @@ struct RunCommand: ParsableCommand {
                 throw fail("cannot write the metrics to \(json): \(OutputPaths.systemReason())")
             }
         }
+        if session != nil { kernel.traceCacheCounters() }
         try switchLogWriter?.finish()
         try session?.finish(endCycle: statistics.cycles, title: ([file] + extraProgramFiles).map(baseName).joined(separator: " + "))
         throw ExitCode(ending.status)

@@ -36,6 +36,8 @@ struct TourCommand: ParsableCommand {
     @Option(help: "Columns for the timelines (default: the terminal's width, at most 100) (40...1000).")
     var timelineWidth: Int?
 
+    @OptionGroup(title: "Caches for the chapters whose experiment chooses none") var cacheOptions: CacheOptions
+
     @Option(help: "The Swift toolchain to build with (default: beside `swift`, or $INTERLEAVE_TOOLCHAIN).")
     var toolchain: String?
 
@@ -72,6 +74,7 @@ struct TourCommand: ParsableCommand {
         let start = Date()
         let selected = try selectedChapters()
         let chapters = Catalog.experiments.filter { selected.contains($0.number) }
+        let options = try cacheOptions.labOptions(LabOptions(seed: seed))
         say("""
             Interleave: a tour of concurrency from the ground up. Each chapter below is an experiment \
             run just now on a simulated RISC-V machine under the teaching kernel; every figure comes \
@@ -85,7 +88,7 @@ struct TourCommand: ParsableCommand {
             let context: LabContext
             do {
                 context = try LabContext.standard(
-                    options: LabOptions(seed: seed), toolchainPath: toolchain,
+                    options: options, toolchainPath: toolchain,
                     makeRecorder: draw ? { clock, harts in TraceRecorder(clockFrequency: clock, harts: harts) } : nil,
                     progress: { line in printError("interleave: \(line)") })
             } catch {
