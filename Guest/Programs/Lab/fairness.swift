@@ -2,7 +2,7 @@
 // until TOTAL acquisitions have been made between them; each counts its own. Holding the
 // lock a thread computes HOLD rounds, after letting it go GAP rounds.
 //
-//   fairness spin|ticket THREADS TOTAL HOLD GAP
+//   fairness spin|ttas|ticket THREADS TOTAL HOLD GAP
 //
 // Test-and-set (`spin`, amoswap) has no queue: whoever swaps first after a release wins,
 // and the thread that just let go is often first again. The ticket lock (`ticket`)
@@ -22,7 +22,8 @@ let hold = System.number(4, default: 20)
 let gap = System.number(5, default: 5)
 
 /// Guarded by the lock: acquisitions so far, and each thread's own (a plain array).
-let taken = UnsafeMutablePointer<Int>.allocate(capacity: 1)
+/// In a line of its own, so that it never shares one with the lock's word.
+let taken = UnsafeMutableRawPointer.allocate(byteCount: 64, alignment: 64).bindMemory(to: Int.self, capacity: 1)
 taken.initialize(to: 0)
 let counts = UnsafeMutablePointer<Int>.allocate(capacity: 8 * 32)
 counts.initialize(repeating: 0, count: 8 * 32)
@@ -70,10 +71,12 @@ var longest = 0
 switch kind {
 case "spin":
     let lock = SpinLock(); run(lock); longest = lock.statistics.longestWait
+case "ttas":
+    let lock = TTASLock(); run(lock); longest = lock.statistics.longestWait
 case "ticket":
     let lock = TicketLock(); run(lock); longest = lock.statistics.longestWait
 default:
-    print("unknown lock \(kind): spin or ticket")
+    print("unknown lock \(kind): spin, ttas or ticket")
     System.exit(2)
 }
 for index in 0..<threads {
