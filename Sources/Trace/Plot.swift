@@ -174,14 +174,21 @@ extension Plot {
         lines.append("<line x1=\"\(Self.left.plotText)\" y1=\"\((Self.height - Self.bottom).plotText)\" x2=\"\((Self.width - Self.right).plotText)\" y2=\"\((Self.height - Self.bottom).plotText)\" stroke=\"#444444\"/>")
         lines.append("<text x=\"\((Self.left + plotWidth / 2).plotText)\" y=\"\((Self.height - Self.bottom + 44).plotText)\" text-anchor=\"middle\">\(plotEscape(xLabel))</text>")
         lines.append("<text x=\"18\" y=\"\((Self.top + plotHeight / 2).plotText)\" text-anchor=\"middle\" transform=\"rotate(-90 18 \((Self.top + plotHeight / 2).plotText))\">\(plotEscape(yLabel))</text>")
-        // Markers, then the series over them.
-        for (index, series) in series.enumerated() {
+        // Markers, their labels in the first row above the plot where they fit (right-aligned
+        // at the right edge), then the series over them.
+        let markers = series.enumerated().flatMap { index, series in series.markers.filter { $0.x > 0 }.map { (index, $0) } }
+            .sorted { $0.1.x < $1.1.x }
+        var rowEnds: [Double] = []
+        for (index, marker) in markers {
             let colour = Self.palette[index % Self.palette.count]
-            for (number, marker) in series.markers.enumerated() where marker.x > 0 {
-                let x = px(marker.x), labelY = Self.top - 6 - Double((index * 2 + number % 2) % 4) * 12
-                lines.append("<line x1=\"\(x.plotText)\" y1=\"\(Self.top.plotText)\" x2=\"\(x.plotText)\" y2=\"\((Self.height - Self.bottom).plotText)\" stroke=\"\(colour)\" stroke-dasharray=\"4 4\" stroke-opacity=\"0.7\"/>")
-                lines.append("<text x=\"\((x + 3).plotText)\" y=\"\(labelY.plotText)\" font-size=\"10\" fill=\"\(colour)\">\(plotEscape(marker.label))</text>")
-            }
+            let x = px(marker.x), labelWidth = Double(marker.label.count) * 5.6
+            let rightAligned = x + 3 + labelWidth > Self.width - 4
+            let (start, end) = rightAligned ? (x - 3 - labelWidth, x - 3) : (x + 3, x + 3 + labelWidth)
+            let row = rowEnds.firstIndex { $0 < start } ?? rowEnds.count
+            if row == rowEnds.count { rowEnds.append(end) } else { rowEnds[row] = end }
+            let labelY = Self.top - 6 - Double(min(row, 3)) * 12
+            lines.append("<line x1=\"\(x.plotText)\" y1=\"\(Self.top.plotText)\" x2=\"\(x.plotText)\" y2=\"\((Self.height - Self.bottom).plotText)\" stroke=\"\(colour)\" stroke-dasharray=\"4 4\" stroke-opacity=\"0.7\"/>")
+            lines.append("<text x=\"\((rightAligned ? x - 3 : x + 3).plotText)\" y=\"\(labelY.plotText)\" font-size=\"10\" fill=\"\(colour)\"\(rightAligned ? " text-anchor=\"end\"" : "")>\(plotEscape(marker.label))</text>")
         }
         for (index, series) in series.enumerated() {
             let colour = Self.palette[index % Self.palette.count]

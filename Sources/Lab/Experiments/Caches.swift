@@ -89,7 +89,7 @@ struct CacheSteps {
                 stepRows.append([preset.name, "\(level.name) \(size(UInt64(level.size)))", fixed(inside.cycles, decimals: 1),
                                  fixed(past.cycles, decimals: 1), "\(level.latency) → \(level.nextLatency)"])
             }
-            series.append(Plot.Series(name: "\(preset.name): \(preset.summary)",
+            series.append(Plot.Series(name: preset.name,
                                       points: points.map { Plot.Point(x: Double($0.size), y: $0.cycles) }, markers: markers))
         }
         let plot = Plot(title: "Cycles per load against working-set size", xLabel: "working set (bytes, log scale)",
