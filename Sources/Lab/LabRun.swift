@@ -124,7 +124,6 @@ public final class LabContext {
         } catch {
             throw LabError("cannot start \(spec.main): \(error)")
         }
-        kernel.machine.memorySystem?.recordsContention = configuration.recordsContention
         let ending = kernel.run()
         return RunResult(output: String(decoding: output, as: UTF8.self), errors: String(decoding: errors, as: UTF8.self),
                          ending: ending, statistics: kernel.statistics,
