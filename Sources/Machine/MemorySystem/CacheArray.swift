@@ -56,6 +56,10 @@ final class CacheArray {
     let stamps: UnsafeMutablePointer<UInt64>?
     /// Tree-PLRU: one word of node bits per set (node n at bit n, root n = 1).
     let treeBits: UnsafeMutablePointer<UInt64>?
+    /// Tree-PLRU, per way: the node bits its touch sets and clears (the path from its leaf
+    /// to the root, each node pointed at the other half), so a touch is two masks.
+    let treeSets: UnsafeMutablePointer<UInt64>
+    let treeClears: UnsafeMutablePointer<UInt64>
     var clock: UInt64 = 0
     /// LLC only: the directory, a sharer bit per core per way.
     let sharers: UnsafeMutablePointer<UInt64>?
@@ -93,6 +97,17 @@ final class CacheArray {
         allWays = ways == 64 ? .max : (1 << UInt64(ways)) - 1
         stamps = replacement == .lru ? try requireZeroedBuffer(UInt64.self, count: total, for: purpose) : nil
         treeBits = replacement == .treePLRU ? try requireZeroedBuffer(UInt64.self, count: caches * sets, for: purpose) : nil
+        treeSets = try requireZeroedBuffer(UInt64.self, count: ways, for: purpose)
+        treeClears = try requireZeroedBuffer(UInt64.self, count: ways, for: purpose)
+        for leaf in 0..<ways {
+            var node = ways + leaf
+            while node > 1 {
+                let parent = node >> 1
+                // A left child points its parent right (1), a right child left (0).
+                if node & 1 == 0 { treeSets[leaf] |= 1 << UInt64(parent) } else { treeClears[leaf] |= 1 << UInt64(parent) }
+                node = parent
+            }
+        }
         sharers = directory ? try requireZeroedBuffer(UInt64.self, count: total, for: purpose) : nil
         data = values ? try requireZeroedBuffer(UInt8.self, count: total * lineSize, for: purpose) : nil
         dirty = values ? try requireZeroedBuffer(UInt8.self, count: total * lineSize, for: purpose) : nil
@@ -112,7 +127,7 @@ final class CacheArray {
 
     deinit {
         free(tags); free(states); free(validWays); free(stamps); free(treeBits); free(sharers)
-        free(data); free(dirty); free(heldList); free(heldPosition); free(heldCount)
+        free(data); free(dirty); free(heldList); free(heldPosition); free(heldCount); free(treeSets); free(treeClears)
         free(memoLine); free(memoWay); free(memoModified); free(statistics)
     }
 
@@ -157,15 +172,7 @@ final class CacheArray {
         } else if let treeBits {
             let set = way >> waysShift
             let leaf = way & (ways - 1)
-            var node = ways + leaf
-            var bits = treeBits[set]
-            while node > 1 {
-                let parent = node >> 1
-                // Point the parent at the half this way is not in.
-                if node & 1 == 0 { bits |= 1 << UInt64(parent) } else { bits &= ~(1 << UInt64(parent)) }
-                node = parent
-            }
-            treeBits[set] = bits
+            treeBits[set] = (treeBits[set] | treeSets[leaf]) & ~treeClears[leaf]
         }
         memoLine[cache] = tags[way]
         memoWay[cache] = way
