@@ -272,4 +272,18 @@ import Testing
         #expect(Set(top.accessors.map(\.context)) == [7, 8])
         #expect(top.accessors.contains { $0.pc == 0x200 && $0.hitModified == 10 && $0.loads == 10 })
     }
+
+    @Test func contentionRecordsStayBounded() {
+        var table = ContentionTable()
+        for line in 0..<UInt64(ContentionTable.lineLimit + 500) {
+            table.recordLine(lineAddress: line * 64, hitModified: line == 7 ? 100 : 1, invalidations: 0, cacheToCache: 1)
+        }
+        for pc in 0..<UInt64(40) {
+            table.recordAccess(lineAddress: 7 * 64, hart: 0, context: 0, pc: pc, offsetInLine: 0, isStore: false, hitModified: true)
+        }
+        let lines = table.mostContended(limit: .max)
+        #expect(lines.count <= ContentionTable.lineLimit)
+        #expect(lines.first?.lineAddress == 7 * 64, "the most contended line survives the drop")
+        #expect(lines.first?.accessors.count == ContentionTable.accessorLimit)
+    }
 }
