@@ -109,6 +109,22 @@ import Testing
         #expect(system.statistics.cores[0].l1d.invalidationsSent == 1)
     }
 
+    /// Lines 2 and 66 share an L1D set and a ghost-table slot: the second invalidation
+    /// overwrites the slot, and the kept tag's mark still names line 2's miss a coherence miss.
+    @Test func theKeptCoherenceMarkAnswersWhenTheGhostTableHasForgotten() throws {
+        let rig = try Self.missRig(associativity: 2)
+        let system = rig.system
+        let first = Self.offset(line: 2), second = Self.offset(line: 66)
+        _ = system.load(hart: 1, offset: first, size: 8, pc: 0)
+        _ = system.load(hart: 1, offset: second, size: 8, pc: 0)
+        _ = system.store(hart: 0, offset: first, size: 8, pc: 0)
+        _ = system.store(hart: 0, offset: second, size: 8, pc: 0)
+        _ = system.load(hart: 1, offset: first, size: 8, pc: 0)
+        _ = system.load(hart: 1, offset: second, size: 8, pc: 0)
+        let l1d = system.statistics.cores[1].l1d
+        #expect(l1d.coherenceMisses == 2 && l1d.compulsoryMisses == 2 && l1d.misses == 4)
+    }
+
     // MARK: Latencies
 
     @Test func eachLevelCostsItsLatency() throws {

@@ -51,6 +51,9 @@ final class CacheArray {
     let states: UnsafeMutablePointer<UInt8>
     /// Per set, a bit per valid way: a lookup compares only valid ways' tags, and a fill finds a free way at once.
     let validWays: UnsafeMutablePointer<UInt64>
+    /// Per set, a bit per way whose tag was marked dropped by coherence (a way since reused
+    /// keeps its bit until the next look clears it: the state byte has the last word).
+    let markedWays: UnsafeMutablePointer<UInt64>
     let allWays: UInt64
     /// LRU: the bank clock's value when each way was last touched.
     let stamps: UnsafeMutablePointer<UInt64>?
@@ -94,6 +97,7 @@ final class CacheArray {
         tags = try requireZeroedBuffer(UInt64.self, count: total, for: purpose)
         states = try requireZeroedBuffer(UInt8.self, count: total, for: purpose)
         validWays = try requireZeroedBuffer(UInt64.self, count: caches * sets, for: purpose)
+        markedWays = try requireZeroedBuffer(UInt64.self, count: caches * sets, for: purpose)
         allWays = ways == 64 ? .max : (1 << UInt64(ways)) - 1
         stamps = replacement == .lru ? try requireZeroedBuffer(UInt64.self, count: total, for: purpose) : nil
         treeBits = replacement == .treePLRU ? try requireZeroedBuffer(UInt64.self, count: caches * sets, for: purpose) : nil
@@ -126,7 +130,7 @@ final class CacheArray {
     }
 
     deinit {
-        free(tags); free(states); free(validWays); free(stamps); free(treeBits); free(sharers)
+        free(tags); free(states); free(validWays); free(markedWays); free(stamps); free(treeBits); free(sharers)
         free(data); free(dirty); free(heldList); free(heldPosition); free(heldCount); free(treeSets); free(treeClears)
         free(memoLine); free(memoWay); free(memoModified); free(statistics)
     }
@@ -230,6 +234,7 @@ final class CacheArray {
         classifier.recordEviction(cache: cache, line: tags[way], byCoherence: byCoherence)
         states[way] = byCoherence ? WayState.droppedByCoherence : 0
         validWays[way >> waysShift] &= ~(1 << UInt64(way & (ways - 1)))
+        if byCoherence { markedWays[way >> waysShift] |= 1 << UInt64(way & (ways - 1)) }
         if let sharers { sharers[way] = 0 }
         if let heldList, let heldPosition {
             let position = Int(heldPosition[way]) - 1
@@ -265,9 +270,18 @@ final class CacheArray {
     /// core's write; the mark answers once (the line is about to be held again).
     func markedByCoherence(cache: Int, line: UInt64) -> Bool {
         let base = setBase(cache: cache, line: line)
-        for way in base..<(base + ways) where tags[way] == line && states[way] == WayState.droppedByCoherence {
-            states[way] = 0
-            return true
+        var marked = markedWays[base >> waysShift]
+        while marked != 0 {
+            let bit = marked & (0 &- marked)
+            let way = base &+ bit.trailingZeroBitCount
+            if states[way] != WayState.droppedByCoherence {
+                markedWays[base >> waysShift] &= ~bit
+            } else if tags[way] == line {
+                states[way] = 0
+                markedWays[base >> waysShift] &= ~bit
+                return true
+            }
+            marked &= marked &- 1
         }
         return false
     }
