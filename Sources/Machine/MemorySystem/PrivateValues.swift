@@ -249,9 +249,10 @@ extension MemorySystem {
         return wrote
     }
 
-    /// Copies an L1D way's dirty bytes into its L2 copy (marking them dirty there); true if there were any.
+    /// Copies an L1D way's dirty bytes into its L2 copy (marking them dirty there, the copy M);
+    /// true if there were any. A clean copy (E) has none, and costs no byte loop.
     func mergeDirty(from inner: CacheArray, way: Int, into outer: CacheArray, way outerWay: Int) -> Bool {
-        guard let innerData = inner.data, let innerDirty = inner.dirty, let outerData = outer.data, let outerDirty = outer.dirty else { return false }
+        guard inner.state(way) == .modified, let innerData = inner.data, let innerDirty = inner.dirty, let outerData = outer.data, let outerDirty = outer.dirty else { return false }
         let from = inner.bytes(of: way)
         let to = outer.bytes(of: outerWay)
         var any = false
@@ -260,12 +261,14 @@ extension MemorySystem {
             outerDirty[to + index] = 1
             any = true
         }
+        // Set directly: only the L1D memo's M flag is ever read, never the L2's.
+        if any { outer.states[outerWay] = (outer.states[outerWay] & ~WayState.mesiMask) | CoherenceState.modified.rawValue }
         return any
     }
 
     /// Writes a way's dirty bytes to RAM, except `keeping` (offsets in the line); true if any were dirty.
     func writeDirtyToRAM(_ bank: CacheArray, way: Int, line: UInt64, keeping: Range<Int>?) -> Bool {
-        guard let data = bank.data, let dirty = bank.dirty else { return false }
+        guard bank.state(way) == .modified, let data = bank.data, let dirty = bank.dirty else { return false }
         let base = Int(line << lineShift)
         guard base >= 0, base <= ramSize - lineSize else { return false }
         let from = bank.bytes(of: way)
