@@ -138,13 +138,13 @@ final class CacheArray {
     // MARK: Lookup
 
     @inline(__always) func setBase(cache: Int, line: UInt64) -> Int {
-        (cache &* sets &+ Int(truncatingIfNeeded: line & setMask)) &* ways
+        cache &* linesPerCache &+ (Int(truncatingIfNeeded: line & setMask) &<< waysShift)
     }
 
     /// The way holding `line` in `cache`, or -1.
     @inline(__always) func find(cache: Int, line: UInt64) -> Int {
         let base = setBase(cache: cache, line: line)
-        var valid = validWays[base >> waysShift]
+        var valid = validWays[base &>> waysShift]
         while valid != 0 {
             let way = base &+ valid.trailingZeroBitCount
             if tags[way] == line { return way }
@@ -174,7 +174,7 @@ final class CacheArray {
             clock &+= 1
             stamps[way] = clock
         } else if let treeBits {
-            let set = way >> waysShift
+            let set = way &>> waysShift
             let leaf = way & (ways - 1)
             treeBits[set] = (treeBits[set] | treeSets[leaf]) & ~treeClears[leaf]
         }
@@ -186,7 +186,7 @@ final class CacheArray {
     /// The way a fill of `line` in `cache` takes: an invalid way if the set has one, else the policy's victim.
     func victim(cache: Int, line: UInt64) -> Int {
         let base = setBase(cache: cache, line: line)
-        let free = ~validWays[base >> waysShift] & allWays
+        let free = ~validWays[base &>> waysShift] & allWays
         if free != 0 { return base + free.trailingZeroBitCount }
         if let stamps {
             var oldest = base
@@ -194,7 +194,7 @@ final class CacheArray {
             return oldest
         }
         guard let treeBits, ways > 1 else { return base }
-        let bits = treeBits[base >> waysShift]
+        let bits = treeBits[base &>> waysShift]
         var node = 1
         while node < ways { node = node * 2 + Int((bits >> UInt64(node)) & 1) }
         return base + node - ways
@@ -211,7 +211,7 @@ final class CacheArray {
         forgetMemo(cache: cache, way: way)
         tags[way] = line
         states[way] = state.rawValue
-        validWays[way >> waysShift] |= 1 << UInt64(way & (ways - 1))
+        validWays[way &>> waysShift] |= 1 << UInt64(way & (ways - 1))
         classifier.recordFill(cache: cache)
         if let heldList, let heldPosition {
             let count = heldCount[cache]
@@ -233,8 +233,8 @@ final class CacheArray {
         forgetMemo(cache: cache, way: way)
         classifier.recordEviction(cache: cache, line: tags[way], byCoherence: byCoherence)
         states[way] = byCoherence ? WayState.droppedByCoherence : 0
-        validWays[way >> waysShift] &= ~(1 << UInt64(way & (ways - 1)))
-        if byCoherence { markedWays[way >> waysShift] |= 1 << UInt64(way & (ways - 1)) }
+        validWays[way &>> waysShift] &= ~(1 << UInt64(way & (ways - 1)))
+        if byCoherence { markedWays[way &>> waysShift] |= 1 << UInt64(way & (ways - 1)) }
         if let sharers { sharers[way] = 0 }
         if let heldList, let heldPosition {
             let position = Int(heldPosition[way]) - 1
@@ -270,15 +270,15 @@ final class CacheArray {
     /// core's write; the mark answers once (the line is about to be held again).
     func markedByCoherence(cache: Int, line: UInt64) -> Bool {
         let base = setBase(cache: cache, line: line)
-        var marked = markedWays[base >> waysShift]
+        var marked = markedWays[base &>> waysShift]
         while marked != 0 {
             let bit = marked & (0 &- marked)
             let way = base &+ bit.trailingZeroBitCount
             if states[way] != WayState.droppedByCoherence {
-                markedWays[base >> waysShift] &= ~bit
+                markedWays[base &>> waysShift] &= ~bit
             } else if tags[way] == line {
                 states[way] = 0
-                markedWays[base >> waysShift] &= ~bit
+                markedWays[base &>> waysShift] &= ~bit
                 return true
             }
             marked &= marked &- 1
