@@ -150,8 +150,9 @@ func mesiViolation(_ system: MemorySystem, line: UInt64) -> String? {
     /// replacement policy: a core's copy lives until it is flushed, an atomic drops it or
     /// the host writes its line.
     /// Without an L2 the L1D is the large one.
-    @Test(arguments: [(UInt64(11), true), (12, true), (13, true), (14, false), (15, false)])
-    func withoutCoherenceLoadsMatchAModelOfPrivateCopies(seed: UInt64, l2: Bool) throws {
+    /// SMT siblings (threads per core 2) share their core's copies.
+    @Test(arguments: [(UInt64(11), true, 1), (12, true, 1), (13, true, 2), (14, false, 1), (15, false, 2)])
+    func withoutCoherenceLoadsMatchAModelOfPrivateCopies(seed: UInt64, l2: Bool, threadsPerCore: Int) throws {
         let hierarchy = MemoryHierarchy(
             name: "values",
             l1i: CacheGeometry(size: 256, associativity: 2, hitLatency: 1),
@@ -160,35 +161,36 @@ func mesiViolation(_ system: MemorySystem, line: UInt64) -> String? {
             llc: CacheGeometry(size: 65536, associativity: 16, hitLatency: 20),
             memoryLatency: 100, cacheToCacheLatency: 40, coherent: false)
         let cores = 6
-        let rig = try MemorySystemRig(hierarchy: hierarchy, harts: cores)
+        let rig = try MemorySystemRig(hierarchy: hierarchy, harts: cores * threadsPerCore, threadsPerCore: threadsPerCore)
         let system = rig.system
         var random = TesterRandom(state: seed)
         var model = PrivateCopiesModel(cores: cores, ramSize: 8 * 256 + 128)
         for step in 0..<5000 {
-            let core = random.below(cores)
+            let hart = random.below(cores * threadsPerCore)
+            let core = hart / threadsPerCore
             let base = Self.lines[random.below(Self.lines.count)]
             let size = [1, 2, 4, 8][random.below(4)]
             let offset = random.below(8) == 0 ? base + 64 - size / 2 - 1 : base + random.below(64 / size) * size
             switch random.below(20) {
             case 0..<8:
-                let value = system.loadValue(hart: core, offset: offset, size: size, pc: 0).value
+                let value = system.loadValue(hart: hart, offset: offset, size: size, pc: 0).value
                 let expected = model.load(core: core, offset: offset, size: size)
                 #expect(value == expected, "step \(step): core \(core) loaded \(value) at \(offset), the model says \(expected)")
                 if value != expected { return }
             case 8..<16:
                 let value = random.next()
-                _ = system.storeValue(hart: core, offset: offset, size: size, value: value, pc: 0)
+                _ = system.storeValue(hart: hart, offset: offset, size: size, value: value, pc: 0)
                 model.store(core: core, offset: offset, size: size, value: value)
             case 16:
                 let aligned = offset & ~7
-                _ = system.atomic(hart: core, offset: aligned, size: 8, pc: 0)
+                _ = system.atomic(hart: hart, offset: aligned, size: 8, pc: 0)
                 model.dropForAtomic(core: core, offset: aligned)
                 // The operation itself, done on RAM as the run loop would.
                 let old = rig.ram.loadUnaligned(fromByteOffset: aligned, as: UInt64.self)
                 rig.ram.storeBytes(of: old &+ 1, toByteOffset: aligned, as: UInt64.self)
                 model.ramAdd(offset: aligned, 1)
             case 17:
-                system.flushPrivateCaches(hart: core)
+                system.flushPrivateCaches(hart: hart)
                 model.flush(core: core)
             case 18:
                 let length = 1 + random.below(100)
@@ -198,11 +200,11 @@ func mesiViolation(_ system: MemorySystem, line: UInt64) -> String? {
                 system.hostWrote(offset: start, length: length)
                 model.hostWrite(offset: start, length: length, byte: fill)
             default:
-                _ = system.fetch(hart: core, offset: base, pc: 0)
+                _ = system.fetch(hart: hart, offset: base, pc: 0)
                 if l2 { model.fetchFillsSecondLevel(core: core, offset: base) }
             }
         }
-        for core in 0..<cores { system.flushPrivateCaches(hart: core); model.flush(core: core) }
+        for core in 0..<cores { system.flushPrivateCaches(hart: core * threadsPerCore); model.flush(core: core) }
         for offset in 0..<model.ram.count where rig.byte(offset) != model.ram[offset] {
             Issue.record("after flushing, RAM byte \(offset) is \(rig.byte(offset)), the model \(model.ram[offset])")
             return

@@ -49,10 +49,17 @@ final class CacheArray {
 
     let tags: UnsafeMutablePointer<UInt64>
     let states: UnsafeMutablePointer<UInt8>
+    /// Per set, a bit per valid way: a lookup compares only valid ways' tags, and a fill finds a free way at once.
+    let validWays: UnsafeMutablePointer<UInt64>
+    let allWays: UInt64
     /// LRU: the bank clock's value when each way was last touched.
     let stamps: UnsafeMutablePointer<UInt64>?
     /// Tree-PLRU: one word of node bits per set (node n at bit n, root n = 1).
     let treeBits: UnsafeMutablePointer<UInt64>?
+    /// Tree-PLRU, per way: the node bits its touch sets and clears (the path from its leaf
+    /// to the root, each node pointed at the other half), so a touch is two masks.
+    let treeSets: UnsafeMutablePointer<UInt64>
+    let treeClears: UnsafeMutablePointer<UInt64>
     var clock: UInt64 = 0
     /// LLC only: the directory, a sharer bit per core per way.
     let sharers: UnsafeMutablePointer<UInt64>?
@@ -86,8 +93,21 @@ final class CacheArray {
         let purpose = "the \(label) caches"
         tags = try requireZeroedBuffer(UInt64.self, count: total, for: purpose)
         states = try requireZeroedBuffer(UInt8.self, count: total, for: purpose)
+        validWays = try requireZeroedBuffer(UInt64.self, count: caches * sets, for: purpose)
+        allWays = ways == 64 ? .max : (1 << UInt64(ways)) - 1
         stamps = replacement == .lru ? try requireZeroedBuffer(UInt64.self, count: total, for: purpose) : nil
         treeBits = replacement == .treePLRU ? try requireZeroedBuffer(UInt64.self, count: caches * sets, for: purpose) : nil
+        treeSets = try requireZeroedBuffer(UInt64.self, count: ways, for: purpose)
+        treeClears = try requireZeroedBuffer(UInt64.self, count: ways, for: purpose)
+        for leaf in 0..<ways {
+            var node = ways + leaf
+            while node > 1 {
+                let parent = node >> 1
+                // A left child points its parent right (1), a right child left (0).
+                if node & 1 == 0 { treeSets[leaf] |= 1 << UInt64(parent) } else { treeClears[leaf] |= 1 << UInt64(parent) }
+                node = parent
+            }
+        }
         sharers = directory ? try requireZeroedBuffer(UInt64.self, count: total, for: purpose) : nil
         data = values ? try requireZeroedBuffer(UInt8.self, count: total * lineSize, for: purpose) : nil
         dirty = values ? try requireZeroedBuffer(UInt8.self, count: total * lineSize, for: purpose) : nil
@@ -106,8 +126,8 @@ final class CacheArray {
     }
 
     deinit {
-        free(tags); free(states); free(stamps); free(treeBits); free(sharers)
-        free(data); free(dirty); free(heldList); free(heldPosition); free(heldCount)
+        free(tags); free(states); free(validWays); free(stamps); free(treeBits); free(sharers)
+        free(data); free(dirty); free(heldList); free(heldPosition); free(heldCount); free(treeSets); free(treeClears)
         free(memoLine); free(memoWay); free(memoModified); free(statistics)
     }
 
@@ -120,11 +140,11 @@ final class CacheArray {
     /// The way holding `line` in `cache`, or -1.
     @inline(__always) func find(cache: Int, line: UInt64) -> Int {
         let base = setBase(cache: cache, line: line)
-        var way = base
-        let end = base &+ ways
-        while way < end {
-            if tags[way] == line, states[way] & WayState.mesiMask != 0 { return way }
-            way &+= 1
+        var valid = validWays[base >> waysShift]
+        while valid != 0 {
+            let way = base &+ valid.trailingZeroBitCount
+            if tags[way] == line { return way }
+            valid &= valid &- 1
         }
         return -1
     }
@@ -152,15 +172,7 @@ final class CacheArray {
         } else if let treeBits {
             let set = way >> waysShift
             let leaf = way & (ways - 1)
-            var node = ways + leaf
-            var bits = treeBits[set]
-            while node > 1 {
-                let parent = node >> 1
-                // Point the parent at the half this way is not in.
-                if node & 1 == 0 { bits |= 1 << UInt64(parent) } else { bits &= ~(1 << UInt64(parent)) }
-                node = parent
-            }
-            treeBits[set] = bits
+            treeBits[set] = (treeBits[set] | treeSets[leaf]) & ~treeClears[leaf]
         }
         memoLine[cache] = tags[way]
         memoWay[cache] = way
@@ -170,7 +182,8 @@ final class CacheArray {
     /// The way a fill of `line` in `cache` takes: an invalid way if the set has one, else the policy's victim.
     func victim(cache: Int, line: UInt64) -> Int {
         let base = setBase(cache: cache, line: line)
-        for way in base..<(base + ways) where states[way] & WayState.mesiMask == 0 { return way }
+        let free = ~validWays[base >> waysShift] & allWays
+        if free != 0 { return base + free.trailingZeroBitCount }
         if let stamps {
             var oldest = base
             for way in (base + 1)..<(base + ways) where stamps[way] < stamps[oldest] { oldest = way }
@@ -194,6 +207,7 @@ final class CacheArray {
         forgetMemo(cache: cache, way: way)
         tags[way] = line
         states[way] = state.rawValue
+        validWays[way >> waysShift] |= 1 << UInt64(way & (ways - 1))
         classifier.recordFill(cache: cache)
         if let heldList, let heldPosition {
             let count = heldCount[cache]
@@ -215,6 +229,7 @@ final class CacheArray {
         forgetMemo(cache: cache, way: way)
         classifier.recordEviction(cache: cache, line: tags[way], byCoherence: byCoherence)
         states[way] = byCoherence ? WayState.droppedByCoherence : 0
+        validWays[way >> waysShift] &= ~(1 << UInt64(way & (ways - 1)))
         if let sharers { sharers[way] = 0 }
         if let heldList, let heldPosition {
             let position = Int(heldPosition[way]) - 1
@@ -233,23 +248,28 @@ final class CacheArray {
 
     @inline(__always) func countHit(cache: Int) { statistics[cache].hits &+= 1 }
 
-    /// Counts a miss on `line` in `cache` with its kind.
+    /// Counts a miss on `line` in `cache` with its kind. The set's kept coherence marks are
+    /// consulted only when the ghost table no longer remembers the line.
     func countMiss(cache: Int, line: UInt64) {
-        let base = setBase(cache: cache, line: line)
-        var marked = false
-        for way in base..<(base + ways) where tags[way] == line && states[way] == WayState.droppedByCoherence {
-            // The mark answers once: the line is about to be held again.
-            states[way] = 0
-            marked = true
-            break
-        }
         statistics[cache].misses &+= 1
-        switch classifier.classify(cache: cache, line: line, droppedByCoherence: marked) {
+        let kind = classifier.classify(cache: cache, line: line) ?? (markedByCoherence(cache: cache, line: line) ? .coherence : .capacity)
+        switch kind {
         case .compulsory: statistics[cache].compulsoryMisses &+= 1
         case .capacity: statistics[cache].capacityMisses &+= 1
         case .conflict: statistics[cache].conflictMisses &+= 1
         case .coherence: statistics[cache].coherenceMisses &+= 1
         }
+    }
+
+    /// Whether an invalid way of the line's set keeps `line`'s tag marked as taken by another
+    /// core's write; the mark answers once (the line is about to be held again).
+    func markedByCoherence(cache: Int, line: UInt64) -> Bool {
+        let base = setBase(cache: cache, line: line)
+        for way in base..<(base + ways) where tags[way] == line && states[way] == WayState.droppedByCoherence {
+            states[way] = 0
+            return true
+        }
+        return false
     }
 
     /// Byte address of a way's copy (coherence off).

@@ -71,13 +71,13 @@ final class MissClassifier {
         free(fills)
     }
 
-    /// Classifies a miss on `line` in `cache` and remembers the line as held from now on.
-    func classify(cache: Int, line: UInt64, droppedByCoherence: Bool) -> MissKind {
-        let firstTime = markSeen(cache: cache, line: line)
-        if droppedByCoherence { return .coherence }
-        if firstTime { return .compulsory }
+    /// Classifies a miss on `line` in `cache` and remembers the line as held from now on;
+    /// nil when the ghost table has forgotten the line (the caller looks for a coherence
+    /// mark in the set, else counts a capacity miss).
+    func classify(cache: Int, line: UInt64) -> MissKind? {
+        if markSeen(cache: cache, line: line) { return .compulsory }
         let slot = cache * ghostEntries + Int(truncatingIfNeeded: line & ghostMask)
-        guard ghostLine[slot] == line &+ 1 else { return .capacity }
+        guard ghostLine[slot] == line &+ 1 else { return nil }
         let stamp = ghostFill[slot]
         if stamp & Self.coherenceMark != 0 { return .coherence }
         return fills[cache] &- stamp < linesPerCache ? .conflict : .capacity

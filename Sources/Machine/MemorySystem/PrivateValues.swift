@@ -20,7 +20,8 @@
 //   Host reads see RAM.
 // Lines dropped by a flush or a host write count as coherence misses when next missed:
 // they left to keep memory coherent by hand. Instruction fetches read RAM; the L1I keeps
-// tags only.
+// tags only (a fetch that misses the L2 brings the line's bytes into it, as a load would).
+// There is no MESI here, so no coherence events: private copies are E (clean) or M (dirty).
 
 extension MemorySystem {
     // MARK: Loads and stores with values
@@ -37,13 +38,19 @@ extension MemorySystem {
             let (way, cycles) = dataCopy(hart: hart, core: core, line: line)
             return (loadLittleEndian(l1dBytes(way) + (offset & mask), size: size), cycles)
         }
+        // Across a line boundary: each line once, its bytes read before the next fill can evict it.
         var value: UInt64 = 0
         var cycles: UInt64 = 0
-        for index in 0..<size {
-            let address = offset + index
-            let (way, latency) = dataCopy(hart: hart, core: core, line: UInt64(address) >> lineShift)
-            if index == 0 || address & mask == 0 { cycles = max(cycles, latency) }
-            value |= UInt64(l1dBytes(way)[address & mask]) << UInt64(8 * index)
+        var index = 0
+        while index < size {
+            let line = UInt64(offset + index) >> lineShift
+            let (way, latency) = dataCopy(hart: hart, core: core, line: line)
+            cycles = max(cycles, latency)
+            let bytes = l1dBytes(way)
+            while index < size, UInt64(offset + index) >> lineShift == line {
+                value |= UInt64(bytes[(offset + index) & mask]) << UInt64(8 * index)
+                index += 1
+            }
         }
         return (value, cycles)
     }
