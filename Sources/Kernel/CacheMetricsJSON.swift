@@ -20,8 +20,8 @@ extension Kernel {
             json.field("cores") {
                 json.array(memory.cores) { core in
                     json.object {
-                        json.field("core", UInt64(core.core))
-                        json.field("harts") { json.array(core.harts) { hart in json.value(UInt64(hart)) } }
+                        json.field("core", UInt64(clamping: core.core))
+                        json.field("harts") { json.array(core.harts) { hart in json.value(UInt64(clamping: hart)) } }
                         json.field("l1i") { writeLevel(core.l1i, to: json) }
                         json.field("l1d") { writeLevel(core.l1d, to: json) }
                         json.field("l2") { if let l2 = core.l2 { writeLevel(l2, to: json) } else { json.null() } }
@@ -75,10 +75,10 @@ extension Kernel {
                     json.array(line.accessors) { accessor in
                         json.object {
                             json.field("pid", Int64(accessor.pid))
-                            json.field("hart", UInt64(accessor.hart))
+                            json.field("hart", UInt64(clamping: accessor.hart))
                             json.field("symbol", accessor.symbol)
                             json.field("pc", "0x" + String(accessor.pc, radix: 16))
-                            json.field("offset", UInt64(accessor.offsetInLine))
+                            json.field("offset", UInt64(clamping: accessor.offsetInLine))
                             json.field("loads", accessor.loads)
                             json.field("stores", accessor.stores)
                             json.field("hitModified", accessor.hitModified)

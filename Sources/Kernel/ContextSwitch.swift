@@ -82,8 +82,10 @@ extension Kernel {
         if newSpace { traceEvent(.tlbFlush(tid: next.tid), on: hart) }
         hart.advanceClock(by: cost)
         traceEvent(.threadRuns(tid: next.tid, switchCycles: UInt32(truncatingIfNeeded: cost)), on: hart)
-        // A migration is a move to another core (SMT siblings share their caches).
-        let migrated = next.lastHart.map { $0 / configuration.threadsPerCore != hart.id / configuration.threadsPerCore } ?? false
+        // A migration is a move to another core (SMT siblings share their caches); a core
+        // has 1 or 2 harts, so the core is the hart shifted by 0 or 1.
+        let coreShift = configuration.threadsPerCore &- 1
+        let migrated = next.lastHart.map { $0 &>> coreShift != hart.id &>> coreShift } ?? false
         if migrated { next.metrics.migrations &+= 1 }
         if let memorySystem = machine.memorySystem { cachesSwitchIn(next, on: hart, memorySystem, migrated: migrated) }
         next.lastHart = hart.id

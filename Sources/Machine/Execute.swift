@@ -27,9 +27,8 @@ extension Hart {
     @inline(never)
     func runInstructions<Timing: InstructionTiming>(limit: Int, memoryLimit: Int, timing: Timing) -> Int {
         var timing = timing
-        // Copies the inline helpers below read, so they do not capture `timing` itself.
+        // A copy the inline helpers below read, so they do not capture `timing` itself.
         let dataThroughSlowPath = timing.dataThroughSlowPath
-        var position = 0
         let x = self.x
         let f = self.f
         let ram = memory.bytes
@@ -50,7 +49,7 @@ extension Hart {
         // With translation on, the fast TLB supplies the offset for pages already translated.
         let loadTag = fastLoadTag, storeTag = fastStoreTag, tlbDelta = fastDelta
         let tlbMask = UInt64(Hart.fastTLBSize - 1)
-        @inline(__always) func fastLoadOffset(_ address: UInt64, _ size: UInt64) -> Int? {
+        @inline(__always) func fastLoadOffset(_ address: UInt64, _ size: UInt64, _ position: Int) -> Int? {
             guard !dataThroughSlowPath, position <= memoryLimit else { return nil }
             if !dataTranslated {
                 let offset = address &- ramBase
@@ -63,7 +62,7 @@ extension Hart {
             fastTLBHits &+= 1
             return Int(truncatingIfNeeded: address &+ tlbDelta[index])
         }
-        @inline(__always) func fastStoreOffset(_ address: UInt64, _ size: UInt64) -> Int? {
+        @inline(__always) func fastStoreOffset(_ address: UInt64, _ size: UInt64, _ position: Int) -> Int? {
             guard !dataThroughSlowPath, position <= memoryLimit else { return nil }
             let offset: UInt64
             if !dataTranslated {
@@ -107,7 +106,8 @@ extension Hart {
                 reachedHorizon = true
                 break loop
             }
-            position = timing.position(stepped: stepped)
+            // How far this instruction is from the batch's start, against `memoryLimit`.
+            let position = timing.position(stepped: stepped)
             let rd = Int(truncatingIfNeeded: inst.rd)
             let rs1 = Int(truncatingIfNeeded: inst.rs1)
             let rs2 = Int(truncatingIfNeeded: inst.rs2)
@@ -135,69 +135,69 @@ extension Hart {
 
             // MARK: Loads and stores (inline when untranslated RAM)
             case .lb:
-                if let offset = fastLoadOffset(x[rs1] &+ imm, 1) {
+                if let offset = fastLoadOffset(x[rs1] &+ imm, 1, position) {
                     timing.load(offset: offset, size: 1, pc: pc)
                     x[rd] = UInt64(bitPattern: Int64(ram.load(fromByteOffset: offset, as: Int8.self))); pc = next; continue loop
                 }
             case .lh:
-                if let offset = fastLoadOffset(x[rs1] &+ imm, 2) {
+                if let offset = fastLoadOffset(x[rs1] &+ imm, 2, position) {
                     timing.load(offset: offset, size: 2, pc: pc)
                     x[rd] = UInt64(bitPattern: Int64(ram.loadUnaligned(fromByteOffset: offset, as: Int16.self))); pc = next; continue loop
                 }
             case .lw:
-                if let offset = fastLoadOffset(x[rs1] &+ imm, 4) {
+                if let offset = fastLoadOffset(x[rs1] &+ imm, 4, position) {
                     timing.load(offset: offset, size: 4, pc: pc)
                     x[rd] = UInt64(bitPattern: Int64(ram.loadUnaligned(fromByteOffset: offset, as: Int32.self))); pc = next; continue loop
                 }
             case .ld:
-                if let offset = fastLoadOffset(x[rs1] &+ imm, 8) {
+                if let offset = fastLoadOffset(x[rs1] &+ imm, 8, position) {
                     timing.load(offset: offset, size: 8, pc: pc)
                     x[rd] = ram.loadUnaligned(fromByteOffset: offset, as: UInt64.self); pc = next; continue loop
                 }
             case .lbu:
-                if let offset = fastLoadOffset(x[rs1] &+ imm, 1) {
+                if let offset = fastLoadOffset(x[rs1] &+ imm, 1, position) {
                     timing.load(offset: offset, size: 1, pc: pc)
                     x[rd] = UInt64(ram.load(fromByteOffset: offset, as: UInt8.self)); pc = next; continue loop
                 }
             case .lhu:
-                if let offset = fastLoadOffset(x[rs1] &+ imm, 2) {
+                if let offset = fastLoadOffset(x[rs1] &+ imm, 2, position) {
                     timing.load(offset: offset, size: 2, pc: pc)
                     x[rd] = UInt64(ram.loadUnaligned(fromByteOffset: offset, as: UInt16.self)); pc = next; continue loop
                 }
             case .lwu:
-                if let offset = fastLoadOffset(x[rs1] &+ imm, 4) {
+                if let offset = fastLoadOffset(x[rs1] &+ imm, 4, position) {
                     timing.load(offset: offset, size: 4, pc: pc)
                     x[rd] = UInt64(ram.loadUnaligned(fromByteOffset: offset, as: UInt32.self)); pc = next; continue loop
                 }
             case .sb:
-                if let offset = fastStoreOffset(x[rs1] &+ imm, 1) {
+                if let offset = fastStoreOffset(x[rs1] &+ imm, 1, position) {
                     timing.store(offset: offset, size: 1, pc: pc)
                     ram.storeBytes(of: UInt8(truncatingIfNeeded: x[rs2]), toByteOffset: offset, as: UInt8.self); pc = next; continue loop
                 }
             case .sh:
-                if let offset = fastStoreOffset(x[rs1] &+ imm, 2) {
+                if let offset = fastStoreOffset(x[rs1] &+ imm, 2, position) {
                     timing.store(offset: offset, size: 2, pc: pc)
                     ram.storeBytes(of: UInt16(truncatingIfNeeded: x[rs2]), toByteOffset: offset, as: UInt16.self); pc = next; continue loop
                 }
             case .sw:
-                if let offset = fastStoreOffset(x[rs1] &+ imm, 4) {
+                if let offset = fastStoreOffset(x[rs1] &+ imm, 4, position) {
                     timing.store(offset: offset, size: 4, pc: pc)
                     ram.storeBytes(of: UInt32(truncatingIfNeeded: x[rs2]), toByteOffset: offset, as: UInt32.self); pc = next; continue loop
                 }
             case .sd:
-                if let offset = fastStoreOffset(x[rs1] &+ imm, 8) {
+                if let offset = fastStoreOffset(x[rs1] &+ imm, 8, position) {
                     timing.store(offset: offset, size: 8, pc: pc)
                     ram.storeBytes(of: x[rs2], toByteOffset: offset, as: UInt64.self); pc = next; continue loop
                 }
             case .fld:
-                if mstatus & CSRBits.fs != 0, let offset = fastLoadOffset(x[rs1] &+ imm, 8) {
+                if mstatus & CSRBits.fs != 0, let offset = fastLoadOffset(x[rs1] &+ imm, 8, position) {
                     timing.load(offset: offset, size: 8, pc: pc)
                     f[rd] = ram.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
                     mstatus |= CSRBits.fs
                     pc = next; continue loop
                 }
             case .fsd:
-                if mstatus & CSRBits.fs != 0, let offset = fastStoreOffset(x[rs1] &+ imm, 8) {
+                if mstatus & CSRBits.fs != 0, let offset = fastStoreOffset(x[rs1] &+ imm, 8, position) {
                     timing.store(offset: offset, size: 8, pc: pc)
                     ram.storeBytes(of: f[rs2], toByteOffset: offset, as: UInt64.self); pc = next; continue loop
                 }

@@ -10,10 +10,15 @@ enum HierarchyFile {
     /// Keys a file may have, at the top and in each cache.
     static let topKeys = ["name", "l1i", "l1d", "l2", "llc", "memoryLatency", "cacheToCacheLatency", "coherent", "threadsPerCore"]
     static let cacheKeys = ["size", "associativity", "lineSize", "replacement", "hitLatency"]
+    static let maximumBytes = 1 << 20
 
     /// The hierarchy in the file at `path` and the SMT width it asks for (nil: none given).
     /// Defaults: the name is the file's, `coherent` true, `lineSize` 64, `replacement` lru, no L2.
     static func load(_ path: String) throws(FileProblem) -> (hierarchy: MemoryHierarchy, threadsPerCore: Int?) {
+        // A hierarchy is a few hundred bytes; a huge file is a mistake, not read into memory.
+        if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > maximumBytes {
+            throw FileProblem("\(path) is \(size) bytes; a hierarchy file has at most \(maximumBytes)")
+        }
         guard let bytes = readWholeFile(path) else { throw FileProblem("cannot read \(path): no such file, or not readable") }
         let decoder = JSONDecoder()
         decoder.userInfo[Self.defaultNameKey] = baseName(path)

@@ -13,35 +13,45 @@ enum MemoryReport {
         var lines: [String] = []
         let smt = configuration.threadsPerCore > 1 ? ", \(configuration.threadsPerCore) harts per core (SMT)" : ""
         lines.append("interleave: caches \(hierarchy.name), coherence \(hierarchy.coherent ? "on (MESI)" : "off"), \(memory.cores.count) core\(memory.cores.count == 1 ? "" : "s")\(smt)")
-        let columns: [(String, Int)] = [("core", 5), ("level", 5), ("hits", 12), ("misses", 10), ("compulsory", 10), ("capacity", 9),
-                                        ("conflict", 9), ("coherence", 9), ("write-backs", 11), ("inv sent", 9), ("inv recv", 9),
-                                        ("c2c in", 8), ("c2c out", 8), ("HITM", 8)]
-        lines.append("  " + columns.enumerated().map { pad($0.element.0, $0.element.1, left: $0.offset > 1) }.joined(separator: " "))
-        func row(_ core: String, _ level: String, _ counts: CacheLevelStatistics) -> String {
-            let values = [counts.hits, counts.misses, counts.compulsoryMisses, counts.capacityMisses, counts.conflictMisses,
-                          counts.coherenceMisses, counts.writeBacks, counts.invalidationsSent, counts.invalidationsReceived,
-                          counts.cacheToCacheReceived, counts.cacheToCacheSupplied, counts.hitModified]
-            let cells = [pad(core, columns[0].1), pad(level, columns[1].1)]
-                + values.enumerated().map { pad("\($0.element)", columns[$0.offset + 2].1, left: true) }
-            return "  " + cells.joined(separator: " ")
+        // Two tables of under 80 columns: what each level served, then its coherence traffic.
+        let levels: [(core: String, level: String, counts: CacheLevelStatistics)] = memory.cores.flatMap { core in
+            [("\(core.core)", "L1I", core.l1i), ("\(core.core)", "L1D", core.l1d)] + (core.l2.map { [("\(core.core)", "L2", $0)] } ?? [])
+        } + [("all", "LLC", memory.llc)]
+        func table(_ headings: [(String, Int)], _ values: (CacheLevelStatistics) -> [UInt64]) {
+            let columns = [("core", 4), ("level", 5)] + headings
+            lines.append("  " + columns.enumerated().map { pad($0.element.0, $0.element.1, left: $0.offset > 1) }.joined(separator: " "))
+            for row in levels {
+                let cells = [pad(row.core, 4), pad(row.level, 5)]
+                    + values(row.counts).enumerated().map { pad("\($0.element)", headings[$0.offset].1, left: true) }
+                lines.append("  " + cells.joined(separator: " "))
+            }
         }
-        for core in memory.cores {
-            lines.append(row("\(core.core)", "L1I", core.l1i))
-            lines.append(row("\(core.core)", "L1D", core.l1d))
-            if let l2 = core.l2 { lines.append(row("\(core.core)", "L2", l2)) }
+        table([("hits", 12), ("misses", 10), ("compulsory", 10), ("capacity", 9), ("conflict", 9), ("coherence", 9)]) {
+            [$0.hits, $0.misses, $0.compulsoryMisses, $0.capacityMisses, $0.conflictMisses, $0.coherenceMisses]
         }
-        lines.append(row("all", "LLC", memory.llc))
+        table([("write-backs", 11), ("inv sent", 9), ("inv recv", 9), ("c2c in", 9), ("c2c out", 9), ("HITM", 9)]) {
+            [$0.writeBacks, $0.invalidationsSent, $0.invalidationsReceived, $0.cacheToCacheReceived, $0.cacheToCacheSupplied, $0.hitModified]
+        }
         lines.append("  memory: \(memory.memoryReads) lines read, \(memory.memoryWrites) lines written")
         let transitions = Kernel.transitionList(memory)
-        lines.append("  MESI transitions: " + (transitions.isEmpty ? "none" : transitions.joined(separator: ", ")))
+        var transitionLine = "  MESI transitions:"
+        for (index, item) in (transitions.isEmpty ? ["none"] : transitions).enumerated() {
+            let piece = " " + item + (index + 1 < transitions.count ? "," : "")
+            if transitionLine.count + piece.count > 78 {
+                lines.append(transitionLine)
+                transitionLine = "   "
+            }
+            transitionLine += piece
+        }
+        lines.append(transitionLine)
         let threads = statistics.threads
         if !threads.isEmpty {
-            lines.append("  thread   migrations   cache misses   misses in the first slice after a migration")
+            lines.append("  thread   migrations   cache misses   misses after a migration (in its first slice)")
             for thread in threads {
                 let metrics = thread.metrics
                 lines.append("  " + [pad("\(thread.tid)", 6), pad("\(metrics.migrations)", 12, left: true),
                                      pad("\(metrics.cacheMisses)", 14, left: true),
-                                     pad("\(metrics.missesAfterMigration)", 15, left: true)].joined(separator: " "))
+                                     pad("\(metrics.missesAfterMigration)", 24, left: true)].joined(separator: " "))
             }
         }
         return lines

@@ -167,7 +167,7 @@ struct CacheOptionTests {
         let first = try interleave(arguments)
         #expect(first.status == 0, "\(first.error)")
         for part in ["interleave: caches core2, coherence on (MESI), 2 cores", "L1I", "L1D", "LLC", "compulsory", "capacity",
-                     "conflict", "coherence", "write-backs", "HITM", "memory:", "MESI transitions:", "misses in the first slice after a migration",
+                     "conflict", "coherence", "write-backs", "HITM", "memory:", "MESI transitions:", "misses after a migration",
                      "interleave: c2c:"] {
             #expect(first.error.contains(part), "no '\(part)' in --stats: \(first.error)")
         }

@@ -21,6 +21,12 @@ struct CoherenceTraceTests {
         #expect(atomic.sentence == "core 3 L1D atomic S→M at 0x80, invalidates cores 0, 2")
     }
 
+    @Test("an event with a coherence transition takes no more room than any other (48 bytes)")
+    func compact() {
+        #expect(MemoryLayout<CoherenceTrace>.size <= 24)
+        #expect(MemoryLayout<TraceEvent>.stride <= 48)
+    }
+
     func log() -> TraceLog {
         let recorder = TraceRecorder(clockFrequency: 1_000_000, harts: 2)
         recorder.nameProcess(1, program: "demo")
