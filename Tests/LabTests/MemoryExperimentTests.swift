@@ -76,6 +76,8 @@ import Trace
         #expect(finding["on counter"] == finding["expected"])
         #expect(finding["off counter"] < finding["expected"], "without coherence the counter loses updates")
         #expect(finding["off counter"] > 0)
+        // Stale copies and all, a run is a pure function of its inputs: the same options give the same text.
+        #expect(try LabSupport.finding("coherence").text == finding.text)
     }
 
     @Test func theMemoryExperimentsChooseTheirOwnHartsAndTakeNoEra() throws {
