@@ -135,70 +135,57 @@ extension Hart {
 
             // MARK: Loads and stores (inline when untranslated RAM)
             case .lb:
-                if let offset = fastLoadOffset(x[rs1] &+ imm, 1, position) {
-                    timing.load(offset: offset, size: 1, pc: pc)
+                if let offset = fastLoadOffset(x[rs1] &+ imm, 1, position), timing.load(offset: offset, size: 1, pc: pc, position: position) {
                     x[rd] = UInt64(bitPattern: Int64(ram.load(fromByteOffset: offset, as: Int8.self))); pc = next; continue loop
                 }
             case .lh:
-                if let offset = fastLoadOffset(x[rs1] &+ imm, 2, position) {
-                    timing.load(offset: offset, size: 2, pc: pc)
+                if let offset = fastLoadOffset(x[rs1] &+ imm, 2, position), timing.load(offset: offset, size: 2, pc: pc, position: position) {
                     x[rd] = UInt64(bitPattern: Int64(ram.loadUnaligned(fromByteOffset: offset, as: Int16.self))); pc = next; continue loop
                 }
             case .lw:
-                if let offset = fastLoadOffset(x[rs1] &+ imm, 4, position) {
-                    timing.load(offset: offset, size: 4, pc: pc)
+                if let offset = fastLoadOffset(x[rs1] &+ imm, 4, position), timing.load(offset: offset, size: 4, pc: pc, position: position) {
                     x[rd] = UInt64(bitPattern: Int64(ram.loadUnaligned(fromByteOffset: offset, as: Int32.self))); pc = next; continue loop
                 }
             case .ld:
-                if let offset = fastLoadOffset(x[rs1] &+ imm, 8, position) {
-                    timing.load(offset: offset, size: 8, pc: pc)
+                if let offset = fastLoadOffset(x[rs1] &+ imm, 8, position), timing.load(offset: offset, size: 8, pc: pc, position: position) {
                     x[rd] = ram.loadUnaligned(fromByteOffset: offset, as: UInt64.self); pc = next; continue loop
                 }
             case .lbu:
-                if let offset = fastLoadOffset(x[rs1] &+ imm, 1, position) {
-                    timing.load(offset: offset, size: 1, pc: pc)
+                if let offset = fastLoadOffset(x[rs1] &+ imm, 1, position), timing.load(offset: offset, size: 1, pc: pc, position: position) {
                     x[rd] = UInt64(ram.load(fromByteOffset: offset, as: UInt8.self)); pc = next; continue loop
                 }
             case .lhu:
-                if let offset = fastLoadOffset(x[rs1] &+ imm, 2, position) {
-                    timing.load(offset: offset, size: 2, pc: pc)
+                if let offset = fastLoadOffset(x[rs1] &+ imm, 2, position), timing.load(offset: offset, size: 2, pc: pc, position: position) {
                     x[rd] = UInt64(ram.loadUnaligned(fromByteOffset: offset, as: UInt16.self)); pc = next; continue loop
                 }
             case .lwu:
-                if let offset = fastLoadOffset(x[rs1] &+ imm, 4, position) {
-                    timing.load(offset: offset, size: 4, pc: pc)
+                if let offset = fastLoadOffset(x[rs1] &+ imm, 4, position), timing.load(offset: offset, size: 4, pc: pc, position: position) {
                     x[rd] = UInt64(ram.loadUnaligned(fromByteOffset: offset, as: UInt32.self)); pc = next; continue loop
                 }
             case .sb:
-                if let offset = fastStoreOffset(x[rs1] &+ imm, 1, position) {
-                    timing.store(offset: offset, size: 1, pc: pc)
+                if let offset = fastStoreOffset(x[rs1] &+ imm, 1, position), timing.store(offset: offset, size: 1, pc: pc, position: position) {
                     ram.storeBytes(of: UInt8(truncatingIfNeeded: x[rs2]), toByteOffset: offset, as: UInt8.self); pc = next; continue loop
                 }
             case .sh:
-                if let offset = fastStoreOffset(x[rs1] &+ imm, 2, position) {
-                    timing.store(offset: offset, size: 2, pc: pc)
+                if let offset = fastStoreOffset(x[rs1] &+ imm, 2, position), timing.store(offset: offset, size: 2, pc: pc, position: position) {
                     ram.storeBytes(of: UInt16(truncatingIfNeeded: x[rs2]), toByteOffset: offset, as: UInt16.self); pc = next; continue loop
                 }
             case .sw:
-                if let offset = fastStoreOffset(x[rs1] &+ imm, 4, position) {
-                    timing.store(offset: offset, size: 4, pc: pc)
+                if let offset = fastStoreOffset(x[rs1] &+ imm, 4, position), timing.store(offset: offset, size: 4, pc: pc, position: position) {
                     ram.storeBytes(of: UInt32(truncatingIfNeeded: x[rs2]), toByteOffset: offset, as: UInt32.self); pc = next; continue loop
                 }
             case .sd:
-                if let offset = fastStoreOffset(x[rs1] &+ imm, 8, position) {
-                    timing.store(offset: offset, size: 8, pc: pc)
+                if let offset = fastStoreOffset(x[rs1] &+ imm, 8, position), timing.store(offset: offset, size: 8, pc: pc, position: position) {
                     ram.storeBytes(of: x[rs2], toByteOffset: offset, as: UInt64.self); pc = next; continue loop
                 }
             case .fld:
-                if mstatus & CSRBits.fs != 0, let offset = fastLoadOffset(x[rs1] &+ imm, 8, position) {
-                    timing.load(offset: offset, size: 8, pc: pc)
+                if mstatus & CSRBits.fs != 0, let offset = fastLoadOffset(x[rs1] &+ imm, 8, position), timing.load(offset: offset, size: 8, pc: pc, position: position) {
                     f[rd] = ram.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
                     mstatus |= CSRBits.fs
                     pc = next; continue loop
                 }
             case .fsd:
-                if mstatus & CSRBits.fs != 0, let offset = fastStoreOffset(x[rs1] &+ imm, 8, position) {
-                    timing.store(offset: offset, size: 8, pc: pc)
+                if mstatus & CSRBits.fs != 0, let offset = fastStoreOffset(x[rs1] &+ imm, 8, position), timing.store(offset: offset, size: 8, pc: pc, position: position) {
                     ram.storeBytes(of: f[rs2], toByteOffset: offset, as: UInt64.self); pc = next; continue loop
                 }
 
@@ -265,6 +252,12 @@ extension Hart {
             }
 
             // MARK: Slow path — every operation, in full.
+            if timing.takeWait() {
+                // A fast-path access must first wait for its line: issue it again after the wait.
+                stepped &-= 1
+                reachedHorizon = true
+                break loop
+            }
             if position > memoryLimit {
                 // Another hart's earlier access must come first: stop before this instruction.
                 stepped &-= 1

@@ -32,7 +32,7 @@ extension Hart {
             guard mstatus & CSRBits.fs != 0 else { return illegal() }
             guard storeSlow(address, size: inst.operation.accessSize, value: f[rs2], pc: pc) else { return }
 
-        case .fence: break
+        case .fence: drainsStoreBuffer = memorySystem != nil
         case .fenceI:
             // Decoded instructions are invalidated on every store, so the cache is already coherent.
             invalidateFetch()
@@ -133,7 +133,10 @@ extension Hart {
             return false
         }
         // The line taken in M (coherence off: this core's copy written back and dropped first).
-        if let memorySystem { cycle &+= memorySystem.atomic(hart: id, offset: offset, size: size, pc: pc) }
+        if let memorySystem {
+            drainsStoreBuffer = true
+            guard charge(memorySystem.atomic(hart: id, offset: offset, size: size, pc: pc, now: cycle)) else { return false }
+        }
         let old = loadLittleEndian(memory.bytes + offset, size: size)
         let loaded = size == 4 ? signExtend32(UInt32(truncatingIfNeeded: old)) : old
         switch inst.operation {

@@ -73,6 +73,11 @@ public final class Hart {
     var reachedHorizon = false
     /// Instructions in the current batch that trapped instead of retiring.
     var trappedInBatch: UInt64 = 0
+    /// Cycles of a store's wait for its line that the instructions after it may still use
+    /// (the store buffer, InstructionTiming.swift); a trap drains it.
+    var storeCredit: UInt64 = 0
+    /// Set by what drains the store buffer (an atomic, a fence, an interrupt): the credit ends.
+    var drainsStoreBuffer = false
 
     // Fetch cache: the decoded block for the page the PC is in, that page's virtual base
     // and its offset in RAM (for the memory system's instruction fetches).

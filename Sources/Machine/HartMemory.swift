@@ -63,7 +63,7 @@ extension Hart {
                     cycle &+= cycles
                     return value
                 }
-                cycle &+= memorySystem.load(hart: id, offset: offset, size: size, pc: pc)
+                guard charge(memorySystem.load(hart: id, offset: offset, size: size, pc: pc, now: cycle)) else { return nil }
             }
             return loadLittleEndian(memory.bytes + offset, size: size)
         }
@@ -87,16 +87,16 @@ extension Hart {
                 }
                 physical.append(byteAddress)
             }
+            // Only the first byte may wait for its line: once one byte is written, the rest follow.
             for (index, byteAddress) in physical.enumerated() {
-                dataStore(byteAddress, size: 1, value: value >> UInt64(8 * index), pc: pc)
+                guard dataStore(byteAddress, size: 1, value: value >> UInt64(8 * index), pc: pc, mayWait: index == 0) else { return false }
             }
             return true
         }
         guard let physical = translate(address, .store, pc: pc) else { return false }
         if memory.offset(of: physical, length: UInt64(size)) != nil {
             fillFastTLB(address, physical: physical, store: true)
-            dataStore(physical, size: size, value: value, pc: pc)
-            return true
+            return dataStore(physical, size: size, value: value, pc: pc)
         }
         guard physical & UInt64(size - 1) == 0, machine.deviceStore(physical, size: size, value: value, hart: self) else {
             raise(.storeAccessFault, value: address, pc: pc)
@@ -107,17 +107,36 @@ extension Hart {
 
     /// A store instruction's write to RAM (the caller checked the range) through the caches:
     /// charged its latency, and with coherence off written into this core's private copy.
-    func dataStore(_ physical: UInt64, size: Int, value: UInt64, pc: UInt64) {
+    /// False when the store must first wait for its line (nothing written; it issues again).
+    func dataStore(_ physical: UInt64, size: Int, value: UInt64, pc: UInt64, mayWait: Bool = true) -> Bool {
         if let memorySystem {
             let offset = Int(truncatingIfNeeded: physical &- memory.base)
             if memorySystem.keepsValues {
                 cycle &+= memorySystem.storeValue(hart: id, offset: offset, size: size, value: value, pc: pc)
                 physicalStore(physical, size: size, value: value, writesRAM: false)
-                return
+                return true
             }
-            cycle &+= memorySystem.store(hart: id, offset: offset, size: size, pc: pc)
+            var answer = memorySystem.store(hart: id, offset: offset, size: size, pc: pc, now: cycle)
+            if !mayWait && answer & MemorySystem.waitForLine != 0 {
+                // Wait here instead: the second asking is served as the line arrives.
+                cycle &+= answer & ~MemorySystem.waitForLine
+                answer = memorySystem.store(hart: id, offset: offset, size: size, pc: pc, now: cycle)
+            }
+            guard charge(answer) else { return false }
         }
         physicalStore(physical, size: size, value: value)
+        return true
+    }
+
+    /// Adds a slow-path access's cycles to the hart's time; false when the answer was "wait
+    /// for the line" (MissWait.swift): the instruction then counts as stepped but not
+    /// retired, ends the batch, and issues again once the others have run up to its time.
+    func charge(_ answer: UInt64) -> Bool {
+        cycle &+= answer & ~MemorySystem.waitForLine
+        guard answer & MemorySystem.waitForLine != 0 else { return true }
+        trappedInBatch &+= 1
+        breakRequested = true
+        return false
     }
 
     /// Stores into RAM (the caller checked the range), honouring the page flags. Without

@@ -84,7 +84,14 @@ extension Hart {
             self.pc = pc
             breakRequested = true
             // Coherence off: a kernel on non-coherent hardware flushes the trapping core's caches.
-            if let memorySystem, memorySystem.keepsValues { memorySystem.flushPrivateCaches(hart: id) }
+            if let memorySystem {
+                if memorySystem.keepsValues { memorySystem.flushPrivateCaches(hart: id) }
+                memorySystem.forgetWait(hart: id)
+                if record.isInterrupt {
+                    storeCredit = 0
+                    drainsStoreBuffer = true
+                }
+            }
             handler(self, record)
             invalidateFetch()
             return

@@ -6,15 +6,13 @@
 // the waits, one x per acquisition.
 //
 // Twice: without caches, where every access costs the same, and with caches (the Zen 4
-// preset, six cores, granularity 1). The talk's claim is that with caches test-and-set
-// also skews the acquisitions, because the core that just let the lock go still holds
-// its line and takes the lock again first. This machine's timing model does not give it
-// that head start — its releasing store waits for the line like any access, and a
-// waiter's swap takes the line the cycle it issues — so the acquisitions even out under
-// test-and-set here too (LockExperimentTests keeps the claim as a known issue). The
+// preset, six cores, granularity 1). Without caches the acquisitions even out; the
 // unfairness is in the waits: nothing orders the waiters, so one gets in at once while
-// another loses round after round; the ticket lock serves in order and every wait is
-// about the same.
+// another loses round after round. With caches, the talk's claim: the core that just let
+// the lock go still holds its line — its releasing store sat in the store buffer while
+// the line came, and a waiter's request for the line takes half a transfer to reach it
+// (MissWait.swift) — so it swaps again and wins before anyone else's swap arrives, and
+// test-and-set's acquisitions skew. The ticket lock serves in order either way.
 
 import Kernel
 import Machine
@@ -134,10 +132,10 @@ struct Fairness {
             Test-and-set has no queue: when the lock comes free, whichever waiter swaps first gets it, so one thread \
             gets in at once while another loses round after round, with no bound on its wait. The ticket lock \
             serves the threads in the order they asked, so every wait is about as long as every other. With \
-            caches every wait grows (the lock's line crosses between cores at each hand-over) but the picture is \
-            the same. On real hardware test-and-set also skews the acquisitions, because the core that let the \
-            lock go still holds its line; this machine's caches do not give it that head start, so the \
-            acquisitions even out here, with caches and without.
+            caches test-and-set's acquisitions skew as well: the core that let the lock go still holds its line \
+            (its releasing store waited in the store buffer while the line came, and the next request for the line \
+            needs time to reach it), so it swaps again and wins before a waiter's swap arrives; here one thread takes \
+            almost every acquisition. The ticket lock serves in order with caches too.
             """)
         let header = ["lock", "seed", "acquisitions per thread", "fairness (counts)", "mean wait", "longest wait", "fairness (waits)"]
         // --caches/--smt reach the first sweep only (the second chooses its own caches).

@@ -23,8 +23,13 @@ protocol InstructionTiming {
     mutating func issue(pc: UInt64, stepped: Int, memoryLimit: Int) -> Bool
     /// Gives back what `issue` charged: the instruction stops before the horizon.
     mutating func undoIssue()
-    mutating func load(offset: Int, size: Int, pc: UInt64)
-    mutating func store(offset: Int, size: Int, pc: UInt64)
+    /// A fast-path load or store: false when it must first wait for its line (the wait is
+    /// charged; the instruction issues again after it — MissWait.swift).
+    /// `position`: the instruction's `position(stepped:)`.
+    mutating func load(offset: Int, size: Int, pc: UInt64, position: Int) -> Bool
+    mutating func store(offset: Int, size: Int, pc: UInt64, position: Int) -> Bool
+    /// Whether the last fast-path access answered "wait for the line"; reading it clears it.
+    mutating func takeWait() -> Bool
     /// Cycles beyond one per instruction not yet added to the hart's `cycle`.
     mutating func takeExtra() -> UInt64
     /// The slow path ran (it may have charged `cycle`, changed the fetch block or trapped);
@@ -42,8 +47,9 @@ struct FlatTiming: InstructionTiming {
     @inline(__always) func position(stepped: Int) -> Int { stepped }
     @inline(__always) mutating func issue(pc: UInt64, stepped: Int, memoryLimit: Int) -> Bool { true }
     @inline(__always) mutating func undoIssue() {}
-    @inline(__always) mutating func load(offset: Int, size: Int, pc: UInt64) {}
-    @inline(__always) mutating func store(offset: Int, size: Int, pc: UInt64) {}
+    @inline(__always) mutating func load(offset: Int, size: Int, pc: UInt64, position: Int) -> Bool { true }
+    @inline(__always) mutating func store(offset: Int, size: Int, pc: UInt64, position: Int) -> Bool { true }
+    @inline(__always) mutating func takeWait() -> Bool { false }
     @inline(__always) mutating func takeExtra() -> UInt64 { 0 }
     @inline(__always) mutating func resynchronize(cycle: UInt64, stepped: Int) {}
     @inline(__always) mutating func fetchTrapped() {}
@@ -86,6 +92,15 @@ struct ModelledTiming: InstructionTiming {
     /// Fetches that went to the memory system, and fetches that trapped, in this batch.
     var memoryFetches: UInt64 = 0
     var trappedFetches: UInt64 = 0
+    /// The last fast-path access must wait for its line before the instruction issues again.
+    var waiting = false
+    /// The store buffer, as time: a store that waited for its line was, on real hardware,
+    /// in the store buffer while the core went on. After it is performed, the instructions
+    /// that follow use up that wait without taking time of their own — until one misses,
+    /// or an atomic, a fence or an interrupt drains the buffer (a system call does not).
+    var credit: UInt64
+    /// Whether `issue` took the instruction's own cycle from `credit` (for `undoIssue`).
+    var creditedIssue = false
 
     init(hart: Hart, cycleLimit: UInt64) {
         self.hart = hart
@@ -100,6 +115,8 @@ struct ModelledTiming: InstructionTiming {
         start = hart.cycle
         cycleBudget = Int(min(cycleLimit > hart.cycle ? cycleLimit - hart.cycle : 0, 1 << 62))
         stepLimit = cycleBudget
+        credit = hart.storeCredit
+        hart.storeCredit = 0
     }
 
     /// The cycle (from the batch's start, plus one) at which the current instruction's
@@ -111,6 +128,27 @@ struct ModelledTiming: InstructionTiming {
     @inline(__always) mutating func add(_ cycles: UInt64) {
         extra &+= cycles
         stepLimit &-= Int(truncatingIfNeeded: cycles)
+    }
+
+    /// Adds cycles the store buffer's credit may cover.
+    @inline(__always) mutating func spend(_ cycles: UInt64) {
+        if _slowPath(credit != 0) {
+            let covered = min(credit, cycles)
+            credit &-= covered
+            add(cycles &- covered)
+        } else {
+            add(cycles)
+        }
+    }
+
+    /// The instruction's own cycle, from the credit if there is some.
+    @inline(__always) mutating func creditIssue() {
+        creditedIssue = false
+        if _slowPath(credit != 0) {
+            credit &-= 1
+            add(0 &- 1)
+            creditedIssue = true
+        }
     }
 
     @inline(__always) mutating func issue(pc: UInt64, stepped: Int, memoryLimit: Int) -> Bool {
@@ -132,13 +170,15 @@ struct ModelledTiming: InstructionTiming {
                     return false
                 }
                 let cost = system.fetch(hart: hart.id, offset: hart.fetchPageOffset &+ Int(truncatingIfNeeded: pc & 0xFFF), pc: pc)
-                add(max(cost, 1) &- 1)
+                spend(max(cost, 1) &- 1)
                 memoryFetches &+= 1
             }
             fetchLine = line
+            creditIssue()
             return true
         }
         if repeatedFetchExtra != 0 { add(repeatedFetchExtra) }
+        creditIssue()
         return true
     }
 
@@ -146,22 +186,53 @@ struct ModelledTiming: InstructionTiming {
     /// checks the horizon first), so no memory-system access is taken back.
     @inline(__always) mutating func undoIssue() {
         if repeatedFetchExtra != 0 { add(0 &- repeatedFetchExtra) }
+        if creditedIssue {
+            credit &+= 1
+            add(1)
+            creditedIssue = false
+        }
         if let slots { slots.release(core: core, cycle: issued) }
     }
 
-    @inline(__always) mutating func load(offset: Int, size: Int, pc: UInt64) {
-        guard let system else { return }
-        charge(system.load(hart: hart.id, offset: offset, size: size, pc: pc))
+    @inline(__always) mutating func load(offset: Int, size: Int, pc: UInt64, position: Int) -> Bool {
+        guard let system else { return true }
+        return charge(system.load(hart: hart.id, offset: offset, size: size, pc: pc, now: now(position)))
     }
 
-    @inline(__always) mutating func store(offset: Int, size: Int, pc: UInt64) {
-        guard let system else { return }
-        charge(system.store(hart: hart.id, offset: offset, size: size, pc: pc))
+    @inline(__always) mutating func store(offset: Int, size: Int, pc: UInt64, position: Int) -> Bool {
+        guard let system else { return true }
+        let answer = system.store(hart: hart.id, offset: offset, size: size, pc: pc, now: now(position))
+        guard charge(answer) else {
+            // In the store buffer while the line comes: what follows it may use the wait.
+            hart.storeCredit = answer & ~MemorySystem.waitForLine
+            return false
+        }
+        return true
     }
 
-    @inline(__always) mutating func charge(_ cycles: UInt64) {
-        add(cycles)
+    /// The cycle an access at `position` happens in.
+    @inline(__always) func now(_ position: Int) -> UInt64 {
+        start &+ UInt64(truncatingIfNeeded: max(0, position &- 1))
+    }
+
+    /// Adds an access's cycles; false when the answer was a wait for the line.
+    @inline(__always) mutating func charge(_ cycles: UInt64) -> Bool {
         if cycles > l1dHitCycles { fetchLine = .max }
+        guard cycles & MemorySystem.waitForLine == 0 else {
+            // A miss: the store buffer's credit ends (the core now truly waits).
+            credit = 0
+            add(cycles & ~MemorySystem.waitForLine)
+            waiting = true
+            return false
+        }
+        spend(cycles)
+        return true
+    }
+
+    @inline(__always) mutating func takeWait() -> Bool {
+        guard waiting else { return false }
+        waiting = false
+        return true
     }
 
     @inline(__always) mutating func takeExtra() -> UInt64 {
@@ -173,8 +244,13 @@ struct ModelledTiming: InstructionTiming {
     mutating func resynchronize(cycle: UInt64, stepped: Int) {
         extra = cycle &- start &- UInt64(truncatingIfNeeded: stepped)
         takenExtra = extra
-        stepLimit = cycleBudget &- Int(truncatingIfNeeded: min(extra, 1 << 62))
+        // `extra` is below zero (wrapped) when the store buffer's credit covered cycles.
+        stepLimit = cycleBudget &- Int(min(Int64(bitPattern: extra), 1 << 62))
         fetchLine = .max
+        if hart.drainsStoreBuffer {
+            credit = 0
+            hart.drainsStoreBuffer = false
+        }
     }
 
     mutating func fetchTrapped() {
@@ -183,6 +259,7 @@ struct ModelledTiming: InstructionTiming {
     }
 
     mutating func finish(stepped: Int) {
+        if credit != 0 { hart.storeCredit = credit }
         guard let system else { return }
         let repeated = UInt64(truncatingIfNeeded: stepped) &- trappedFetches &- memoryFetches
         if repeated > 0 && repeated < 1 << 62 { system.countRepeatedFetches(hart: hart.id, count: repeated) }

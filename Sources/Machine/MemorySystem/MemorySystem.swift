@@ -189,6 +189,13 @@ public final class MemorySystem {
     var contention = ContentionTable()
     /// Set by the directory for the access in progress: its load found the line M elsewhere.
     var accessHitModified = false
+    /// Data misses complete when their line arrives (MissWait.swift): coherence on, several cores.
+    let defersMisses: Bool
+    /// The line each hart waits for (.max: none).
+    let pendingLine: UnsafeMutablePointer<UInt64>
+    /// Per slot of a small table: a line, and the cycle its last ownership transfer completes.
+    let transferLine: UnsafeMutablePointer<UInt64>
+    let transferDone: UnsafeMutablePointer<UInt64>
 
     init(hierarchy: MemoryHierarchy, hartCount: Int, threadsPerCore: Int, ram: UnsafeMutableRawPointer, ramSize: Int) throws(MachineError) {
         try hierarchy.validate()
@@ -220,11 +227,17 @@ public final class MemorySystem {
         hartMisses = try requireZeroedBuffer(UInt64.self, count: hartCount, for: "the harts' misses")
         hartContext = try requireZeroedBuffer(UInt64.self, count: hartCount, for: "the harts' contexts")
         transitionCounts = try requireZeroedBuffer(UInt64.self, count: 16, for: "the transition counts")
+        pendingLine = try requireZeroedBuffer(UInt64.self, count: hartCount, for: "the harts' awaited lines")
+        pendingLine.update(repeating: .max, count: hartCount)
+        transferLine = try requireZeroedBuffer(UInt64.self, count: MemorySystem.transferSlots, for: "the line transfers")
+        transferLine.update(repeating: .max, count: MemorySystem.transferSlots)
+        transferDone = try requireZeroedBuffer(UInt64.self, count: MemorySystem.transferSlots, for: "the line transfers")
+        defersMisses = hierarchy.coherent && cores > 1
         for hart in 0..<hartCount { coreOfHart[hart] = hart / threadsPerCore }
     }
 
     deinit {
-        free(coreOfHart); free(hartMisses); free(hartContext); free(transitionCounts)
+        free(coreOfHart); free(hartMisses); free(hartContext); free(transitionCounts); free(pendingLine); free(transferLine); free(transferDone)
     }
 
     @inline(__always) func core(ofHart hart: Int) -> Int { coreOfHart[hart] }
@@ -262,8 +275,9 @@ public final class MemorySystem {
         return true
     }
 
-    /// A load of `size` bytes at `offset` (may span two lines); its cycles.
-    @inline(__always) func load(hart: Int, offset: Int, size: Int, pc: UInt64) -> UInt64 {
+    /// A load of `size` bytes at `offset` (may span two lines); its cycles, or a wait for its
+    /// line (`waitForLine` set: not done yet, MissWait.swift).
+    @inline(__always) func load(hart: Int, offset: Int, size: Int, pc: UInt64, now: UInt64 = 0) -> UInt64 {
         let core = coreOfHart[hart]
         let line = UInt64(truncatingIfNeeded: offset) &>> lineShift
         if UInt64(truncatingIfNeeded: offset &+ size &- 1) &>> lineShift == line, !recordsContention,
@@ -272,11 +286,11 @@ public final class MemorySystem {
             return l1d.hitLatency
         }
         if values { return loadValue(hart: hart, offset: offset, size: size, pc: pc).cycles }
-        return accessLines(hart: hart, offset: offset, size: size, kind: .load, pc: pc)
+        return servedWhenArrived(hart: hart, offset: offset, size: size, kind: .load, pc: pc, now: now)
     }
 
-    /// A store; the line ends in M in this core's L1D. Its cycles.
-    @inline(__always) func store(hart: Int, offset: Int, size: Int, pc: UInt64) -> UInt64 {
+    /// A store; the line ends in M in this core's L1D. Its cycles, or a wait for its line.
+    @inline(__always) func store(hart: Int, offset: Int, size: Int, pc: UInt64, now: UInt64 = 0) -> UInt64 {
         let core = coreOfHart[hart]
         let line = UInt64(truncatingIfNeeded: offset) &>> lineShift
         if !values, UInt64(truncatingIfNeeded: offset &+ size &- 1) &>> lineShift == line, !recordsContention,
@@ -285,14 +299,25 @@ public final class MemorySystem {
             return l1d.hitLatency
         }
         if values { return touchValueLines(hart: hart, offset: offset, size: size, store: true) }
-        return accessLines(hart: hart, offset: offset, size: size, kind: .store, pc: pc)
+        return servedWhenArrived(hart: hart, offset: offset, size: size, kind: .store, pc: pc, now: now)
     }
 
     /// An AMO, LR or SC: the line taken in M (coherence off: this core's copy written back and
-    /// dropped, and the operation done at the shared level). Its cycles.
-    func atomic(hart: Int, offset: Int, size: Int, pc: UInt64) -> UInt64 {
+    /// dropped, and the operation done at the shared level). Its cycles, or a wait for its line.
+    func atomic(hart: Int, offset: Int, size: Int, pc: UInt64, now: UInt64 = 0) -> UInt64 {
         if values { return atomicWithoutCoherence(hart: hart, offset: offset, size: size) }
-        return accessLines(hart: hart, offset: offset, size: size, kind: .atomic, pc: pc)
+        return servedWhenArrived(hart: hart, offset: offset, size: size, kind: .atomic, pc: pc, now: now)
+    }
+
+    /// A data access that an L1D hit could not serve: with several coherent cores, first a
+    /// wait for its line (`waitForLine` set in the answer), then the access; else at once.
+    /// `now`: the hart's cycle as it issues the access.
+    func servedWhenArrived(hart: Int, offset: Int, size: Int, kind: MemoryAccessKind, pc: UInt64, now: UInt64) -> UInt64 {
+        guard defersMisses else { return accessLines(hart: hart, offset: offset, size: size, kind: kind, pc: pc) }
+        let (wait, arrived) = missWait(hart: hart, offset: offset, size: size, kind: kind, now: now)
+        if let wait { return wait }
+        let cycles = accessLines(hart: hart, offset: offset, size: size, kind: kind, pc: pc)
+        return arrived ? l1d.hitLatency : cycles
     }
 
     /// An access to every line `offset..<offset+size` touches (one, or two when misaligned
@@ -313,6 +338,11 @@ public final class MemorySystem {
     func access(hart: Int, core: Int, line: UInt64, kind: MemoryAccessKind, pc: UInt64, offsetInLine: Int) -> UInt64 {
         if values { return valueModeTiming(hart: hart, core: core, line: line, kind: kind) }
         return coherentAccess(hart: hart, core: core, line: line, kind: kind, pc: pc, offsetInLine: offsetInLine)
+    }
+
+    /// The hart left the instruction that waited for a line (a trap): its next access waits anew.
+    func forgetWait(hart: Int) {
+        if defersMisses { pendingLine[hart] = .max }
     }
 
     // MARK: What the host reads
