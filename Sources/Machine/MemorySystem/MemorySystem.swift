@@ -1,10 +1,34 @@
-// API SKELETON — the engine's bodies land in the next commits (issue 13). Every access
-// here answers with the cycles it costs; the placeholder bodies charge an L1 hit.
-//
 // The memory system of a machine: every core's private caches, the shared last level
 // with its coherence directory, and the statistics, events and contention records that
-// the kernel, the trace and `--c2c` read. Addresses are RAM offsets (physical address
-// minus the RAM base); devices are never cached.
+// the kernel, the trace and `--c2c` read. This file is the facade the run loop calls
+// (each access answers with the cycles it costs) and the public types it reports in;
+// the engine behind it is in CacheArray (one level of caches), MissClassifier,
+// Coherence (MESI and the directory), PrivateValues (coherence off) and Contention.
+//
+// THE MODEL (README, "The memory hierarchy"):
+// - Hart h belongs to core h / threadsPerCore; SMT siblings share their core's caches.
+//   Per core: private L1I, L1D and an optional L2; one shared LLC, inclusive of every
+//   private cache, holding the directory (a sharer bit per core per line, so a miss
+//   costs the host time proportional to the sharers, not to the core count). The
+//   private hierarchy is inclusive too: L1I, L1D ⊆ L2 ⊆ LLC (an L2 eviction drops the
+//   L1 copies; an LLC eviction drops every private copy, M copies writing back). One
+//   line size for every level. Addresses are RAM offsets; devices are never cached.
+// - Timing: an in-order core that waits for every access. An access costs the hit
+//   latency of the level that served it; cacheToCacheLatency when another core's
+//   private cache supplied the line (it held it in E or M; M on a load is a HITM);
+//   memoryLatency on an LLC miss. A store or atomic that must upgrade S→M costs the
+//   LLC latency (the directory round trip) even when it hit privately. Write-backs
+//   cost nothing. An access that spans two lines touches both and costs the larger.
+// - MESI: a load miss with no other sharer gets E, with sharers S (an E/M owner is
+//   downgraded to S, M writing back); a store or atomic (AMO, LR, SC) takes M, every
+//   other copy invalidated. Caches hold tags and states only: RAM is the single copy.
+// - Coherence off: see PrivateValues.swift.
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// MESI states of a line in a core's private caches.
 public enum CoherenceState: UInt8, Sendable, Equatable, CustomStringConvertible {
@@ -141,55 +165,179 @@ public final class MemorySystem {
     public var onCoherenceEvent: ((CoherenceEvent) -> Void)? = nil
     /// Whether contended lines are recorded for `contendedLines(limit:)` (`--c2c`).
     public var recordsContention = false
+    /// Coherence off: called after a write-back changed RAM bytes (offset, length), so the
+    /// host can drop what it derived from them (decoded instructions, reservations).
+    var onRAMWritten: ((_ offset: Int, _ length: Int) -> Void)? = nil
+
+    let l1i: CacheArray
+    let l1d: CacheArray
+    let l2: CacheArray?
+    let llc: CacheArray
+    let values: Bool
+    let lineShift: UInt64
+    let lineSize: Int
+    let memoryLatency: UInt64
+    let cacheToCacheLatency: UInt64
+    let coreOfHart: UnsafeMutablePointer<Int>
+    /// Misses in each hart's private caches, every level (the kernel's migration figures).
+    let hartMisses: UnsafeMutablePointer<UInt64>
+    let hartContext: UnsafeMutablePointer<UInt64>
+    /// `transitionCounts[from * 4 + to]`: MESI changes of a core's state for a line.
+    let transitionCounts: UnsafeMutablePointer<UInt64>
+    var memoryReads: UInt64 = 0
+    var memoryWrites: UInt64 = 0
+    var contention = ContentionTable()
+    /// Set by the directory for the access in progress: its load found the line M elsewhere.
+    var accessHitModified = false
 
     init(hierarchy: MemoryHierarchy, hartCount: Int, threadsPerCore: Int, ram: UnsafeMutableRawPointer, ramSize: Int) throws(MachineError) {
         try hierarchy.validate()
+        guard (1...MachineConfiguration.maximumHarts).contains(hartCount), (1...2).contains(threadsPerCore) else {
+            throw MachineError("the memory system takes 1 to \(MachineConfiguration.maximumHarts) harts and 1 or 2 threads per core, not \(hartCount) and \(threadsPerCore)")
+        }
         self.hierarchy = hierarchy
         self.hartCount = hartCount
         self.threadsPerCore = threadsPerCore
         self.ram = ram
-        self.ramSize = ramSize
+        self.ramSize = max(0, ramSize)
+        values = !hierarchy.coherent
+        lineSize = hierarchy.l1d.lineSize
+        lineShift = UInt64(lineSize.trailingZeroBitCount)
+        memoryLatency = UInt64(hierarchy.memoryLatency)
+        cacheToCacheLatency = UInt64(hierarchy.cacheToCacheLatency)
+        let cores = (hartCount + threadsPerCore - 1) / threadsPerCore
+        let ramLines = self.ramSize >> lineSize.trailingZeroBitCount
+        let keepsCopies = !hierarchy.coherent
+        l1i = try CacheArray(label: "L1I", geometry: hierarchy.l1i, caches: cores, ramLines: ramLines, directory: false, values: keepsCopies)
+        l1d = try CacheArray(label: "L1D", geometry: hierarchy.l1d, caches: cores, ramLines: ramLines, directory: false, values: keepsCopies)
+        if let geometry = hierarchy.l2 {
+            l2 = try CacheArray(label: "L2", geometry: geometry, caches: cores, ramLines: ramLines, directory: false, values: keepsCopies)
+        } else {
+            l2 = nil
+        }
+        llc = try CacheArray(label: "LLC", geometry: hierarchy.llc, caches: 1, ramLines: ramLines, directory: true, values: false)
+        coreOfHart = try requireZeroedBuffer(Int.self, count: hartCount, for: "the harts' cores")
+        hartMisses = try requireZeroedBuffer(UInt64.self, count: hartCount, for: "the harts' misses")
+        hartContext = try requireZeroedBuffer(UInt64.self, count: hartCount, for: "the harts' contexts")
+        transitionCounts = try requireZeroedBuffer(UInt64.self, count: 16, for: "the transition counts")
+        for hart in 0..<hartCount { coreOfHart[hart] = hart / threadsPerCore }
     }
 
-    @inline(__always) func core(ofHart hart: Int) -> Int { hart / threadsPerCore }
+    deinit {
+        free(coreOfHart); free(hartMisses); free(hartContext); free(transitionCounts)
+    }
+
+    @inline(__always) func core(ofHart hart: Int) -> Int { coreOfHart[hart] }
 
     // MARK: Accesses (values in RAM; with coherence off, timing and the private copies' bookkeeping)
 
     /// Fetch of the line holding `offset` by `hart`; the cycles the fetch costs (an L1I hit: `l1i.hitLatency`).
-    func fetch(hart: Int, offset: Int, pc: UInt64) -> UInt64 { UInt64(hierarchy.l1i.hitLatency) }
+    @inline(__always) func fetch(hart: Int, offset: Int, pc: UInt64) -> UInt64 {
+        let core = coreOfHart[hart]
+        let line = UInt64(truncatingIfNeeded: offset) &>> lineShift
+        if l1i.memoLine[core] == line {
+            l1i.countHit(cache: core)
+            return l1i.hitLatency
+        }
+        let way = l1i.find(cache: core, line: line)
+        if way >= 0 {
+            l1i.touch(cache: core, way: way)
+            l1i.countHit(cache: core)
+            return l1i.hitLatency
+        }
+        return accessLines(hart: hart, offset: offset, size: 1, kind: .fetch, pc: pc)
+    }
+
     /// L1I hits the run loop served itself: fetches from the line of the fetch before.
-    func countRepeatedFetches(hart: Int, count: UInt64) {}
+    func countRepeatedFetches(hart: Int, count: UInt64) {
+        l1i.statistics[coreOfHart[hart]].hits &+= count
+    }
+
+    /// An L1D hit that needs no coherence action (any valid state for a load, M for a
+    /// store): touched here, counted by the caller. False sends the access down the full path.
+    @inline(__always) func dataHit(core: Int, line: UInt64, needsModified: Bool) -> Bool {
+        let way = l1d.find(cache: core, line: line)
+        guard way >= 0, !needsModified || l1d.states[way] & WayState.mesiMask == CoherenceState.modified.rawValue else { return false }
+        l1d.touch(cache: core, way: way)
+        return true
+    }
+
     /// A load of `size` bytes at `offset` (may span two lines); its cycles.
-    func load(hart: Int, offset: Int, size: Int, pc: UInt64) -> UInt64 { UInt64(hierarchy.l1d.hitLatency) }
+    @inline(__always) func load(hart: Int, offset: Int, size: Int, pc: UInt64) -> UInt64 {
+        let core = coreOfHart[hart]
+        let line = UInt64(truncatingIfNeeded: offset) &>> lineShift
+        if UInt64(truncatingIfNeeded: offset &+ size &- 1) &>> lineShift == line, !recordsContention,
+           l1d.memoLine[core] == line || dataHit(core: core, line: line, needsModified: false) {
+            l1d.countHit(cache: core)
+            return l1d.hitLatency
+        }
+        if values { return loadValue(hart: hart, offset: offset, size: size, pc: pc).cycles }
+        return accessLines(hart: hart, offset: offset, size: size, kind: .load, pc: pc)
+    }
+
     /// A store; the line ends in M in this core's L1D. Its cycles.
-    func store(hart: Int, offset: Int, size: Int, pc: UInt64) -> UInt64 { UInt64(hierarchy.l1d.hitLatency) }
+    @inline(__always) func store(hart: Int, offset: Int, size: Int, pc: UInt64) -> UInt64 {
+        let core = coreOfHart[hart]
+        let line = UInt64(truncatingIfNeeded: offset) &>> lineShift
+        if !values, UInt64(truncatingIfNeeded: offset &+ size &- 1) &>> lineShift == line, !recordsContention,
+           (l1d.memoLine[core] == line && l1d.memoModified[core]) || dataHit(core: core, line: line, needsModified: true) {
+            l1d.countHit(cache: core)
+            return l1d.hitLatency
+        }
+        if values { return touchValueLines(hart: hart, offset: offset, size: size, store: true) }
+        return accessLines(hart: hart, offset: offset, size: size, kind: .store, pc: pc)
+    }
+
     /// An AMO, LR or SC: the line taken in M (coherence off: this core's copy written back and
     /// dropped, and the operation done at the shared level). Its cycles.
-    func atomic(hart: Int, offset: Int, size: Int, pc: UInt64) -> UInt64 { UInt64(hierarchy.l1d.hitLatency) }
-
-    // MARK: Coherence off: values live in the private caches
-
-    func loadValue(hart: Int, offset: Int, size: Int, pc: UInt64) -> (value: UInt64, cycles: UInt64) {
-        (loadLittleEndian(ram + offset, size: size), UInt64(hierarchy.l1d.hitLatency))
+    func atomic(hart: Int, offset: Int, size: Int, pc: UInt64) -> UInt64 {
+        if values { return atomicWithoutCoherence(hart: hart, offset: offset, size: size) }
+        return accessLines(hart: hart, offset: offset, size: size, kind: .atomic, pc: pc)
     }
-    func storeValue(hart: Int, offset: Int, size: Int, value: UInt64, pc: UInt64) -> UInt64 {
-        storeLittleEndian(value, ram + offset, size: size)
-        return UInt64(hierarchy.l1d.hitLatency)
+
+    /// An access to every line `offset..<offset+size` touches (one, or two when misaligned
+    /// across a boundary); it costs the larger of the two latencies.
+    func accessLines(hart: Int, offset: Int, size: Int, kind: MemoryAccessKind, pc: UInt64) -> UInt64 {
+        let core = coreOfHart[hart]
+        let first = UInt64(truncatingIfNeeded: offset) &>> lineShift
+        let last = UInt64(truncatingIfNeeded: offset &+ max(1, size) &- 1) &>> lineShift
+        let offsetInLine = offset & (lineSize - 1)
+        var cycles = access(hart: hart, core: core, line: first, kind: kind, pc: pc, offsetInLine: offsetInLine)
+        if last != first {
+            cycles = max(cycles, access(hart: hart, core: core, line: last, kind: kind, pc: pc, offsetInLine: 0))
+        }
+        return cycles
     }
-    /// Every trap into the kernel: the core's private caches write back their dirty bytes and drop every line.
-    func flushPrivateCaches(hart: Int) {}
-    /// The host wrote RAM bytes: every private copy of those lines writes back its other dirty bytes and is dropped.
-    func hostWrote(offset: Int, length: Int) {}
+
+    /// One line's access, either model.
+    func access(hart: Int, core: Int, line: UInt64, kind: MemoryAccessKind, pc: UInt64, offsetInLine: Int) -> UInt64 {
+        if values { return valueModeTiming(hart: hart, core: core, line: line, kind: kind) }
+        return coherentAccess(hart: hart, core: core, line: line, kind: kind, pc: pc, offsetInLine: offsetInLine)
+    }
 
     // MARK: What the host reads
 
     /// Set by the host at each context switch (the kernel: the pid), recorded with contention.
-    public func setContext(hart: Int, tag: UInt64) {}
-    public var statistics: MemorySystemStatistics { MemorySystemStatistics() }
+    public func setContext(hart: Int, tag: UInt64) {
+        guard hart >= 0, hart < hartCount else { return }
+        hartContext[hart] = tag
+    }
+
     /// Misses in `hart`'s private caches (fetch and data, every private level) so far.
-    public func privateMisses(hart: Int) -> UInt64 { 0 }
+    public func privateMisses(hart: Int) -> UInt64 {
+        guard hart >= 0, hart < hartCount else { return 0 }
+        return hartMisses[hart]
+    }
+
     /// The most contended lines, most contended first (only while `recordsContention`).
-    public func contendedLines(limit: Int) -> [ContendedLine] { [] }
+    public func contendedLines(limit: Int) -> [ContendedLine] { contention.mostContended(limit: limit) }
+
     /// The state of the line holding physical RAM offset `offset` in `core`'s L1D (tests, inspection).
-    public func l1dState(core: Int, offset: Int) -> CoherenceState { .invalid }
+    public func l1dState(core: Int, offset: Int) -> CoherenceState {
+        guard core >= 0, core < coreCount, offset >= 0, offset < ramSize else { return .invalid }
+        return l1d.state(cache: core, line: UInt64(offset) &>> lineShift)
+    }
+
+    /// Physical address of a line, for events and reports.
+    func lineAddress(_ line: UInt64) -> UInt64 { MachineConfiguration.ramBase &+ (line &<< lineShift) }
 }

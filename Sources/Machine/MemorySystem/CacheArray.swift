@@ -1,0 +1,291 @@
+// One level of set-associative caches: every core's private copy of that level (a bank
+// of identical caches), or the one shared last level (a bank of one). Tags, states,
+// replacement and statistics live in flat host buffers indexed by a global way number
+// `(cache × sets + set) × ways + way`, so a lookup is a few loads and compares with no
+// allocation, no dictionary and no class per cache. Caches hold tags and states; with
+// coherence off the private banks also hold each line's bytes and a per-byte dirty mask.
+//
+// Replacement: exact LRU (a stamp per way from a per-bank clock; the victim is the
+// smallest stamp) or tree-PLRU (one bit per node of a binary tree over the ways, each
+// pointing to the half that holds the pseudo-least-recently-used way). An invalid way is
+// always filled first.
+//
+// The memo: each cache remembers the way it touched last. Touching that way again
+// changes no replacement state (it is already the most recent in LRU, and PLRU's path
+// bits already point away from it), so an access to the memo's line can skip the lookup
+// and the update exactly. Every change to a way's state or tag forgets the memo of that
+// way, so the memo never outlives the copy it names.
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The state byte of a way.
+enum WayState {
+    /// Low two bits: a private copy's MESI state (CoherenceState.rawValue); in the LLC 1 = valid.
+    static let mesiMask: UInt8 = 3
+    /// Invalid, and the kept tag names the line another core's write took from this cache.
+    static let droppedByCoherence: UInt8 = 4
+    /// LLC: the line differs from memory (a private M copy was written back into it).
+    static let dirty: UInt8 = 8
+    /// LLC: the one core in the sharer mask holds the line in E or M.
+    static let owned: UInt8 = 16
+}
+
+final class CacheArray {
+    /// "L1I", "L1D", "L2" or "LLC": for events and messages.
+    let label: String
+    let caches: Int
+    let sets: Int
+    let ways: Int
+    let waysShift: Int
+    let linesPerCache: Int
+    let setMask: UInt64
+    let lineSize: Int
+    let replacement: CacheReplacement
+    let hitLatency: UInt64
+
+    let tags: UnsafeMutablePointer<UInt64>
+    let states: UnsafeMutablePointer<UInt8>
+    /// Per set, a bit per valid way: a lookup compares only valid ways' tags, and a fill finds a free way at once.
+    let validWays: UnsafeMutablePointer<UInt64>
+    /// Per set, a bit per way whose tag was marked dropped by coherence (a way since reused
+    /// keeps its bit until the next look clears it: the state byte has the last word).
+    let markedWays: UnsafeMutablePointer<UInt64>
+    let allWays: UInt64
+    /// LRU: the bank clock's value when each way was last touched.
+    let stamps: UnsafeMutablePointer<UInt64>?
+    /// Tree-PLRU: one word of node bits per set (node n at bit n, root n = 1).
+    let treeBits: UnsafeMutablePointer<UInt64>?
+    /// Tree-PLRU, per way: the node bits its touch sets and clears (the path from its leaf
+    /// to the root, each node pointed at the other half), so a touch is two masks.
+    let treeSets: UnsafeMutablePointer<UInt64>
+    let treeClears: UnsafeMutablePointer<UInt64>
+    var clock: UInt64 = 0
+    /// LLC only: the directory, a sharer bit per core per way.
+    let sharers: UnsafeMutablePointer<UInt64>?
+    /// Coherence off, private banks: each way's bytes and per-byte dirty flags.
+    let data: UnsafeMutablePointer<UInt8>?
+    let dirty: UnsafeMutablePointer<UInt8>?
+    /// Coherence off, private banks: the valid ways of each cache as a list (so a flush
+    /// costs what the cache holds, not its size), and each way's place in that list + 1.
+    let heldList: UnsafeMutablePointer<Int32>?
+    let heldPosition: UnsafeMutablePointer<Int32>?
+    let heldCount: UnsafeMutablePointer<Int>
+    /// Last touched way of each cache and its line (UInt64.max: none), and whether that way was in M.
+    let memoLine: UnsafeMutablePointer<UInt64>
+    let memoWay: UnsafeMutablePointer<Int>
+    let memoModified: UnsafeMutablePointer<Bool>
+    let statistics: UnsafeMutablePointer<CacheLevelStatistics>
+    let classifier: MissClassifier
+
+    init(label: String, geometry: CacheGeometry, caches: Int, ramLines: Int, directory: Bool, values: Bool) throws(MachineError) {
+        self.label = label
+        self.caches = caches
+        ways = geometry.associativity
+        waysShift = geometry.associativity.trailingZeroBitCount
+        sets = geometry.sets
+        linesPerCache = sets * ways
+        setMask = UInt64(sets - 1)
+        lineSize = geometry.lineSize
+        replacement = geometry.replacement
+        hitLatency = UInt64(geometry.hitLatency)
+        let total = caches * linesPerCache
+        let purpose = "the \(label) caches"
+        tags = try requireZeroedBuffer(UInt64.self, count: total, for: purpose)
+        states = try requireZeroedBuffer(UInt8.self, count: total, for: purpose)
+        validWays = try requireZeroedBuffer(UInt64.self, count: caches * sets, for: purpose)
+        markedWays = try requireZeroedBuffer(UInt64.self, count: caches * sets, for: purpose)
+        allWays = ways == 64 ? .max : (1 << UInt64(ways)) - 1
+        stamps = replacement == .lru ? try requireZeroedBuffer(UInt64.self, count: total, for: purpose) : nil
+        treeBits = replacement == .treePLRU ? try requireZeroedBuffer(UInt64.self, count: caches * sets, for: purpose) : nil
+        treeSets = try requireZeroedBuffer(UInt64.self, count: ways, for: purpose)
+        treeClears = try requireZeroedBuffer(UInt64.self, count: ways, for: purpose)
+        for leaf in 0..<ways {
+            var node = ways + leaf
+            while node > 1 {
+                let parent = node >> 1
+                // A left child points its parent right (1), a right child left (0).
+                if node & 1 == 0 { treeSets[leaf] |= 1 << UInt64(parent) } else { treeClears[leaf] |= 1 << UInt64(parent) }
+                node = parent
+            }
+        }
+        sharers = directory ? try requireZeroedBuffer(UInt64.self, count: total, for: purpose) : nil
+        data = values ? try requireZeroedBuffer(UInt8.self, count: total * lineSize, for: purpose) : nil
+        dirty = values ? try requireZeroedBuffer(UInt8.self, count: total * lineSize, for: purpose) : nil
+        heldList = values ? try requireZeroedBuffer(Int32.self, count: total, for: purpose) : nil
+        heldPosition = values ? try requireZeroedBuffer(Int32.self, count: total, for: purpose) : nil
+        heldCount = try requireZeroedBuffer(Int.self, count: caches, for: purpose)
+        memoLine = try requireZeroedBuffer(UInt64.self, count: caches, for: purpose)
+        memoWay = try requireZeroedBuffer(Int.self, count: caches, for: purpose)
+        memoModified = try requireZeroedBuffer(Bool.self, count: caches, for: purpose)
+        statistics = try requireZeroedBuffer(CacheLevelStatistics.self, count: caches, for: purpose)
+        for cache in 0..<caches {
+            memoLine[cache] = .max
+            (statistics + cache).initialize(to: CacheLevelStatistics())
+        }
+        classifier = try MissClassifier(caches: caches, linesPerCache: linesPerCache, ramLines: ramLines)
+    }
+
+    deinit {
+        free(tags); free(states); free(validWays); free(markedWays); free(stamps); free(treeBits); free(sharers)
+        free(data); free(dirty); free(heldList); free(heldPosition); free(heldCount); free(treeSets); free(treeClears)
+        free(memoLine); free(memoWay); free(memoModified); free(statistics)
+    }
+
+    // MARK: Lookup
+
+    @inline(__always) func setBase(cache: Int, line: UInt64) -> Int {
+        cache &* linesPerCache &+ (Int(truncatingIfNeeded: line & setMask) &<< waysShift)
+    }
+
+    /// The way holding `line` in `cache`, or -1.
+    @inline(__always) func find(cache: Int, line: UInt64) -> Int {
+        let base = setBase(cache: cache, line: line)
+        var valid = validWays[base &>> waysShift]
+        while valid != 0 {
+            let way = base &+ valid.trailingZeroBitCount
+            if tags[way] == line { return way }
+            valid &= valid &- 1
+        }
+        return -1
+    }
+
+    @inline(__always) func state(_ way: Int) -> CoherenceState {
+        CoherenceState(rawValue: states[way] & WayState.mesiMask) ?? .invalid
+    }
+
+    @inline(__always) func isValid(_ way: Int) -> Bool { states[way] & WayState.mesiMask != 0 }
+
+    /// The state of `line` in `cache` (invalid if absent).
+    func state(cache: Int, line: UInt64) -> CoherenceState {
+        let way = find(cache: cache, line: line)
+        return way < 0 ? .invalid : state(way)
+    }
+
+    // MARK: Replacement
+
+    /// Marks `way` most recently used and makes it the cache's memo.
+    @inline(__always) func touch(cache: Int, way: Int) {
+        if memoWay[cache] == way, memoLine[cache] == tags[way] { return }
+        if let stamps {
+            clock &+= 1
+            stamps[way] = clock
+        } else if let treeBits {
+            let set = way &>> waysShift
+            let leaf = way & (ways - 1)
+            treeBits[set] = (treeBits[set] | treeSets[leaf]) & ~treeClears[leaf]
+        }
+        memoLine[cache] = tags[way]
+        memoWay[cache] = way
+        memoModified[cache] = states[way] & WayState.mesiMask == CoherenceState.modified.rawValue
+    }
+
+    /// The way a fill of `line` in `cache` takes: an invalid way if the set has one, else the policy's victim.
+    func victim(cache: Int, line: UInt64) -> Int {
+        let base = setBase(cache: cache, line: line)
+        let free = ~validWays[base &>> waysShift] & allWays
+        if free != 0 { return base + free.trailingZeroBitCount }
+        if let stamps {
+            var oldest = base
+            for way in (base + 1)..<(base + ways) where stamps[way] < stamps[oldest] { oldest = way }
+            return oldest
+        }
+        guard let treeBits, ways > 1 else { return base }
+        let bits = treeBits[base &>> waysShift]
+        var node = 1
+        while node < ways { node = node * 2 + Int((bits >> UInt64(node)) & 1) }
+        return base + node - ways
+    }
+
+    // MARK: Changing a way
+
+    @inline(__always) func forgetMemo(cache: Int, way: Int) {
+        if memoWay[cache] == way { memoLine[cache] = .max }
+    }
+
+    /// Puts `line` in `way` (which the caller emptied) with `state`, most recently used.
+    func fill(cache: Int, way: Int, line: UInt64, state: CoherenceState) {
+        forgetMemo(cache: cache, way: way)
+        tags[way] = line
+        states[way] = state.rawValue
+        validWays[way &>> waysShift] |= 1 << UInt64(way & (ways - 1))
+        classifier.recordFill(cache: cache)
+        if let heldList, let heldPosition {
+            let count = heldCount[cache]
+            heldList[cache * linesPerCache + count] = Int32(truncatingIfNeeded: way)
+            heldPosition[way] = Int32(truncatingIfNeeded: count + 1)
+            heldCount[cache] = count + 1
+        }
+        touch(cache: cache, way: way)
+    }
+
+    /// A valid copy changes state (never to invalid: see `drop`).
+    @inline(__always) func setState(cache: Int, way: Int, _ state: CoherenceState) {
+        forgetMemo(cache: cache, way: way)
+        states[way] = (states[way] & ~WayState.mesiMask) | state.rawValue
+    }
+
+    /// Empties `way`; the ghost table remembers the line, and a coherence drop keeps the tag marked.
+    func drop(cache: Int, way: Int, byCoherence: Bool) {
+        forgetMemo(cache: cache, way: way)
+        classifier.recordEviction(cache: cache, line: tags[way], byCoherence: byCoherence)
+        states[way] = byCoherence ? WayState.droppedByCoherence : 0
+        validWays[way &>> waysShift] &= ~(1 << UInt64(way & (ways - 1)))
+        if byCoherence { markedWays[way &>> waysShift] |= 1 << UInt64(way & (ways - 1)) }
+        if let sharers { sharers[way] = 0 }
+        if let heldList, let heldPosition {
+            let position = Int(heldPosition[way]) - 1
+            let last = heldCount[cache] - 1
+            if position >= 0, last >= 0 {
+                let moved = Int(heldList[cache * linesPerCache + last])
+                heldList[cache * linesPerCache + position] = Int32(truncatingIfNeeded: moved)
+                heldPosition[moved] = Int32(truncatingIfNeeded: position + 1)
+                heldPosition[way] = 0
+                heldCount[cache] = last
+            }
+        }
+    }
+
+    // MARK: Statistics
+
+    @inline(__always) func countHit(cache: Int) { statistics[cache].hits &+= 1 }
+
+    /// Counts a miss on `line` in `cache` with its kind. The set's kept coherence marks are
+    /// consulted only when the ghost table no longer remembers the line.
+    func countMiss(cache: Int, line: UInt64) {
+        statistics[cache].misses &+= 1
+        let kind = classifier.classify(cache: cache, line: line) ?? (markedByCoherence(cache: cache, line: line) ? .coherence : .capacity)
+        switch kind {
+        case .compulsory: statistics[cache].compulsoryMisses &+= 1
+        case .capacity: statistics[cache].capacityMisses &+= 1
+        case .conflict: statistics[cache].conflictMisses &+= 1
+        case .coherence: statistics[cache].coherenceMisses &+= 1
+        }
+    }
+
+    /// Whether an invalid way of the line's set keeps `line`'s tag marked as taken by another
+    /// core's write; the mark answers once (the line is about to be held again).
+    func markedByCoherence(cache: Int, line: UInt64) -> Bool {
+        let base = setBase(cache: cache, line: line)
+        var marked = markedWays[base &>> waysShift]
+        while marked != 0 {
+            let bit = marked & (0 &- marked)
+            let way = base &+ bit.trailingZeroBitCount
+            if states[way] != WayState.droppedByCoherence {
+                markedWays[base &>> waysShift] &= ~bit
+            } else if tags[way] == line {
+                states[way] = 0
+                markedWays[base &>> waysShift] &= ~bit
+                return true
+            }
+            marked &= marked &- 1
+        }
+        return false
+    }
+
+    /// Byte address of a way's copy (coherence off).
+    @inline(__always) func bytes(of way: Int) -> Int { way &* lineSize }
+}
