@@ -109,6 +109,22 @@ import Testing
         #expect(system.statistics.cores[0].l1d.invalidationsSent == 1)
     }
 
+    /// Lines 2 and 66 share an L1D set and a ghost-table slot: the second invalidation
+    /// overwrites the slot, and the kept tag's mark still names line 2's miss a coherence miss.
+    @Test func theKeptCoherenceMarkAnswersWhenTheGhostTableHasForgotten() throws {
+        let rig = try Self.missRig(associativity: 2)
+        let system = rig.system
+        let first = Self.offset(line: 2), second = Self.offset(line: 66)
+        _ = system.load(hart: 1, offset: first, size: 8, pc: 0)
+        _ = system.load(hart: 1, offset: second, size: 8, pc: 0)
+        _ = system.store(hart: 0, offset: first, size: 8, pc: 0)
+        _ = system.store(hart: 0, offset: second, size: 8, pc: 0)
+        _ = system.load(hart: 1, offset: first, size: 8, pc: 0)
+        _ = system.load(hart: 1, offset: second, size: 8, pc: 0)
+        let l1d = system.statistics.cores[1].l1d
+        #expect(l1d.coherenceMisses == 2 && l1d.compulsoryMisses == 2 && l1d.misses == 4)
+    }
+
     // MARK: Latencies
 
     @Test func eachLevelCostsItsLatency() throws {
@@ -271,5 +287,19 @@ import Testing
         #expect(Set(top.accessors.map(\.offsetInLine)) == [0, 8])
         #expect(Set(top.accessors.map(\.context)) == [7, 8])
         #expect(top.accessors.contains { $0.pc == 0x200 && $0.hitModified == 10 && $0.loads == 10 })
+    }
+
+    @Test func contentionRecordsStayBounded() {
+        var table = ContentionTable()
+        for line in 0..<UInt64(ContentionTable.lineLimit + 500) {
+            table.recordLine(lineAddress: line * 64, hitModified: line == 7 ? 100 : 1, invalidations: 0, cacheToCache: 1)
+        }
+        for pc in 0..<UInt64(40) {
+            table.recordAccess(lineAddress: 7 * 64, hart: 0, context: 0, pc: pc, offsetInLine: 0, isStore: false, hitModified: true)
+        }
+        let lines = table.mostContended(limit: .max)
+        #expect(lines.count <= ContentionTable.lineLimit)
+        #expect(lines.first?.lineAddress == 7 * 64, "the most contended line survives the drop")
+        #expect(lines.first?.accessors.count == ContentionTable.accessorLimit)
     }
 }

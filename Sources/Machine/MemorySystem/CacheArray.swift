@@ -51,6 +51,9 @@ final class CacheArray {
     let states: UnsafeMutablePointer<UInt8>
     /// Per set, a bit per valid way: a lookup compares only valid ways' tags, and a fill finds a free way at once.
     let validWays: UnsafeMutablePointer<UInt64>
+    /// Per set, a bit per way whose tag was marked dropped by coherence (a way since reused
+    /// keeps its bit until the next look clears it: the state byte has the last word).
+    let markedWays: UnsafeMutablePointer<UInt64>
     let allWays: UInt64
     /// LRU: the bank clock's value when each way was last touched.
     let stamps: UnsafeMutablePointer<UInt64>?
@@ -94,6 +97,7 @@ final class CacheArray {
         tags = try requireZeroedBuffer(UInt64.self, count: total, for: purpose)
         states = try requireZeroedBuffer(UInt8.self, count: total, for: purpose)
         validWays = try requireZeroedBuffer(UInt64.self, count: caches * sets, for: purpose)
+        markedWays = try requireZeroedBuffer(UInt64.self, count: caches * sets, for: purpose)
         allWays = ways == 64 ? .max : (1 << UInt64(ways)) - 1
         stamps = replacement == .lru ? try requireZeroedBuffer(UInt64.self, count: total, for: purpose) : nil
         treeBits = replacement == .treePLRU ? try requireZeroedBuffer(UInt64.self, count: caches * sets, for: purpose) : nil
@@ -126,7 +130,7 @@ final class CacheArray {
     }
 
     deinit {
-        free(tags); free(states); free(validWays); free(stamps); free(treeBits); free(sharers)
+        free(tags); free(states); free(validWays); free(markedWays); free(stamps); free(treeBits); free(sharers)
         free(data); free(dirty); free(heldList); free(heldPosition); free(heldCount); free(treeSets); free(treeClears)
         free(memoLine); free(memoWay); free(memoModified); free(statistics)
     }
@@ -134,13 +138,13 @@ final class CacheArray {
     // MARK: Lookup
 
     @inline(__always) func setBase(cache: Int, line: UInt64) -> Int {
-        (cache &* sets &+ Int(truncatingIfNeeded: line & setMask)) &* ways
+        cache &* linesPerCache &+ (Int(truncatingIfNeeded: line & setMask) &<< waysShift)
     }
 
     /// The way holding `line` in `cache`, or -1.
     @inline(__always) func find(cache: Int, line: UInt64) -> Int {
         let base = setBase(cache: cache, line: line)
-        var valid = validWays[base >> waysShift]
+        var valid = validWays[base &>> waysShift]
         while valid != 0 {
             let way = base &+ valid.trailingZeroBitCount
             if tags[way] == line { return way }
@@ -170,7 +174,7 @@ final class CacheArray {
             clock &+= 1
             stamps[way] = clock
         } else if let treeBits {
-            let set = way >> waysShift
+            let set = way &>> waysShift
             let leaf = way & (ways - 1)
             treeBits[set] = (treeBits[set] | treeSets[leaf]) & ~treeClears[leaf]
         }
@@ -182,7 +186,7 @@ final class CacheArray {
     /// The way a fill of `line` in `cache` takes: an invalid way if the set has one, else the policy's victim.
     func victim(cache: Int, line: UInt64) -> Int {
         let base = setBase(cache: cache, line: line)
-        let free = ~validWays[base >> waysShift] & allWays
+        let free = ~validWays[base &>> waysShift] & allWays
         if free != 0 { return base + free.trailingZeroBitCount }
         if let stamps {
             var oldest = base
@@ -190,7 +194,7 @@ final class CacheArray {
             return oldest
         }
         guard let treeBits, ways > 1 else { return base }
-        let bits = treeBits[base >> waysShift]
+        let bits = treeBits[base &>> waysShift]
         var node = 1
         while node < ways { node = node * 2 + Int((bits >> UInt64(node)) & 1) }
         return base + node - ways
@@ -207,7 +211,7 @@ final class CacheArray {
         forgetMemo(cache: cache, way: way)
         tags[way] = line
         states[way] = state.rawValue
-        validWays[way >> waysShift] |= 1 << UInt64(way & (ways - 1))
+        validWays[way &>> waysShift] |= 1 << UInt64(way & (ways - 1))
         classifier.recordFill(cache: cache)
         if let heldList, let heldPosition {
             let count = heldCount[cache]
@@ -229,7 +233,8 @@ final class CacheArray {
         forgetMemo(cache: cache, way: way)
         classifier.recordEviction(cache: cache, line: tags[way], byCoherence: byCoherence)
         states[way] = byCoherence ? WayState.droppedByCoherence : 0
-        validWays[way >> waysShift] &= ~(1 << UInt64(way & (ways - 1)))
+        validWays[way &>> waysShift] &= ~(1 << UInt64(way & (ways - 1)))
+        if byCoherence { markedWays[way &>> waysShift] |= 1 << UInt64(way & (ways - 1)) }
         if let sharers { sharers[way] = 0 }
         if let heldList, let heldPosition {
             let position = Int(heldPosition[way]) - 1
@@ -265,9 +270,18 @@ final class CacheArray {
     /// core's write; the mark answers once (the line is about to be held again).
     func markedByCoherence(cache: Int, line: UInt64) -> Bool {
         let base = setBase(cache: cache, line: line)
-        for way in base..<(base + ways) where tags[way] == line && states[way] == WayState.droppedByCoherence {
-            states[way] = 0
-            return true
+        var marked = markedWays[base &>> waysShift]
+        while marked != 0 {
+            let bit = marked & (0 &- marked)
+            let way = base &+ bit.trailingZeroBitCount
+            if states[way] != WayState.droppedByCoherence {
+                markedWays[base &>> waysShift] &= ~bit
+            } else if tags[way] == line {
+                states[way] = 0
+                markedWays[base &>> waysShift] &= ~bit
+                return true
+            }
+            marked &= marked &- 1
         }
         return false
     }

@@ -21,7 +21,15 @@
 extension MemorySystem {
     /// One line's access with coherence on; its cycles.
     func coherentAccess(hart: Int, core: Int, line: UInt64, kind: MemoryAccessKind, pc: UInt64, offsetInLine: Int) -> UInt64 {
-        let first = kind == .fetch ? l1i : l1d
+        // Each bank passed as an argument, not bound to a local: no reference counting on the miss path.
+        kind == .fetch
+            ? coherentAccess(first: l1i, hart: hart, core: core, line: line, kind: kind, pc: pc, offsetInLine: offsetInLine)
+            : coherentAccess(first: l1d, hart: hart, core: core, line: line, kind: kind, pc: pc, offsetInLine: offsetInLine)
+    }
+
+    /// One line's access whose first level is `first` (L1I for a fetch, else L1D).
+    private func coherentAccess(first: CacheArray, hart: Int, core: Int, line: UInt64, kind: MemoryAccessKind, pc: UInt64,
+                                offsetInLine: Int) -> UInt64 {
         let wantsModified = kind == .store || kind == .atomic
         accessHitModified = false
         var cycles: UInt64
@@ -61,7 +69,7 @@ extension MemorySystem {
                     hartMisses[hart] &+= 1
                 }
                 // The core's state: none with an L2 (it missed there too), else its other L1's.
-                let before = l2 == nil ? (kind == .fetch ? l1d : l1i).state(cache: core, line: line) : .invalid
+                let before = l2 != nil ? .invalid : kind == .fetch ? l1d.state(cache: core, line: line) : l1i.state(cache: core, line: line)
                 (cycles, granted) = request(hart: hart, core: core, line: line, before: before, wantsModified: wantsModified,
                                             kind: kind, pc: pc, requester: first)
                 if let l2 { fillPrivate(l2, core: core, line: line, state: granted, hart: hart, kind: kind, pc: pc) }
@@ -279,8 +287,7 @@ extension MemorySystem {
             from = state
             to = .invalid
         } else {
-            let other = bank === l1d ? l1i : l1d
-            let otherState = l2 == nil ? other.state(cache: core, line: line) : .invalid
+            let otherState = l2 != nil ? .invalid : bank === l1d ? l1i.state(cache: core, line: line) : l1d.state(cache: core, line: line)
             bank.drop(cache: core, way: way, byCoherence: false)
             if state == .modified { bank.statistics[core].writeBacks &+= 1 }
             // With an L2 the core keeps the line there (in the same state).

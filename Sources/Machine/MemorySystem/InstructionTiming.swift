@@ -53,7 +53,8 @@ struct FlatTiming: InstructionTiming {
 /// Caches and/or SMT: per instruction, the issue slot, the fetch (the memory system is
 /// asked only when the PC enters another line) and the data access's latency. Time is kept
 /// as `extra`, the cycles beyond one per instruction since the batch began, so the hart's
-/// cycle now is `start + stepped + extra` and a register-only instruction costs one compare.
+/// cycle now is `start + stepped + extra`, and a register-only instruction without SMT
+/// costs two compares: its step against `stepLimit` and its line against the last one.
 struct ModelledTiming: InstructionTiming {
     // Unowned (unsafe): the machine owns all three for longer than any batch, and the
     // loop must not pay reference counting per instruction.
@@ -71,13 +72,13 @@ struct ModelledTiming: InstructionTiming {
     let dataThroughSlowPath: Bool
     /// The hart's cycle when the batch began.
     let start: UInt64
-    /// Cycles from `start` to the batch's timer deadline: no instruction issues at or after it.
-    let cycleBudget: UInt64
+    /// Cycles from `start` to the batch's timer deadline (at most 2^62): nothing issues at or after it.
+    let cycleBudget: Int
     /// Cycles beyond one per instruction since `start`; `takenExtra` of them are in `hart.cycle`.
     var extra: UInt64 = 0
     var takenExtra: UInt64 = 0
-    /// `position` of the current instruction.
-    var issuedPosition = 0
+    /// `cycleBudget - extra`: an instruction with a larger `stepped` would issue at or after the deadline.
+    var stepLimit: Int
     /// The cycle the current instruction issued in (SMT: to give its slot back).
     var issued: UInt64 = 0
     /// `pc >> lineShift` of the last fetch that went to the memory system; .max: none.
@@ -97,48 +98,54 @@ struct ModelledTiming: InstructionTiming {
         l1dHitCycles = UInt64(system?.hierarchy.l1d.hitLatency ?? 0)
         dataThroughSlowPath = system?.keepsValues ?? false
         start = hart.cycle
-        cycleBudget = cycleLimit > hart.cycle ? cycleLimit - hart.cycle : 0
+        cycleBudget = Int(min(cycleLimit > hart.cycle ? cycleLimit - hart.cycle : 0, 1 << 62))
+        stepLimit = cycleBudget
     }
 
-    @inline(__always) func position(stepped: Int) -> Int { issuedPosition }
+    /// The cycle (from the batch's start, plus one) at which the current instruction's
+    /// accesses happen: after any wait for the issue slot and after its fetch.
+    @inline(__always) func position(stepped: Int) -> Int {
+        stepped &+ Int(truncatingIfNeeded: extra)
+    }
+
+    @inline(__always) mutating func add(_ cycles: UInt64) {
+        extra &+= cycles
+        stepLimit &-= Int(truncatingIfNeeded: cycles)
+    }
 
     @inline(__always) mutating func issue(pc: UInt64, stepped: Int, memoryLimit: Int) -> Bool {
-        // Cycles from `start` to where this instruction may issue.
-        var offset = UInt64(truncatingIfNeeded: stepped &- 1) &+ extra
-        if offset >= cycleBudget { return false }
+        if stepped > stepLimit { return false }
         if let slots {
-            let now = start &+ offset
+            let now = start &+ UInt64(truncatingIfNeeded: stepped &- 1) &+ extra
             let slot = slots.firstFree(core: core, from: now)
-            extra &+= slot &- now
-            offset &+= slot &- now
+            add(slot &- now)
             slots.take(core: core, cycle: slot)
             issued = slot
         }
-        issuedPosition = Int(truncatingIfNeeded: min(offset, 1 << 40)) &+ 1
         let line = pc >> lineShift
         if _slowPath(line != fetchLine) {
             if let system {
                 // A fetch the others can observe (shared-level state): not past the horizon.
-                if issuedPosition > memoryLimit {
+                if position(stepped: stepped) > memoryLimit {
                     // The wait for the issue slot stays: the hart could not issue before it.
                     if let slots { slots.release(core: core, cycle: issued) }
                     return false
                 }
                 let cost = system.fetch(hart: hart.id, offset: hart.fetchPageOffset &+ Int(truncatingIfNeeded: pc & 0xFFF), pc: pc)
-                extra &+= max(cost, 1) &- 1
+                add(max(cost, 1) &- 1)
                 memoryFetches &+= 1
             }
             fetchLine = line
             return true
         }
-        extra &+= repeatedFetchExtra
+        if repeatedFetchExtra != 0 { add(repeatedFetchExtra) }
         return true
     }
 
     /// Only an instruction from the line fetched before can be undone (a new line's fetch
     /// checks the horizon first), so no memory-system access is taken back.
     @inline(__always) mutating func undoIssue() {
-        extra &-= repeatedFetchExtra
+        if repeatedFetchExtra != 0 { add(0 &- repeatedFetchExtra) }
         if let slots { slots.release(core: core, cycle: issued) }
     }
 
@@ -153,7 +160,7 @@ struct ModelledTiming: InstructionTiming {
     }
 
     @inline(__always) mutating func charge(_ cycles: UInt64) {
-        extra &+= cycles
+        add(cycles)
         if cycles > l1dHitCycles { fetchLine = .max }
     }
 
@@ -166,6 +173,7 @@ struct ModelledTiming: InstructionTiming {
     mutating func resynchronize(cycle: UInt64, stepped: Int) {
         extra = cycle &- start &- UInt64(truncatingIfNeeded: stepped)
         takenExtra = extra
+        stepLimit = cycleBudget &- Int(truncatingIfNeeded: min(extra, 1 << 62))
         fetchLine = .max
     }
 

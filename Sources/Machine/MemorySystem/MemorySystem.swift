@@ -234,7 +234,7 @@ public final class MemorySystem {
     /// Fetch of the line holding `offset` by `hart`; the cycles the fetch costs (an L1I hit: `l1i.hitLatency`).
     @inline(__always) func fetch(hart: Int, offset: Int, pc: UInt64) -> UInt64 {
         let core = coreOfHart[hart]
-        let line = UInt64(truncatingIfNeeded: offset) >> lineShift
+        let line = UInt64(truncatingIfNeeded: offset) &>> lineShift
         if l1i.memoLine[core] == line {
             l1i.countHit(cache: core)
             return l1i.hitLatency
@@ -265,8 +265,8 @@ public final class MemorySystem {
     /// A load of `size` bytes at `offset` (may span two lines); its cycles.
     @inline(__always) func load(hart: Int, offset: Int, size: Int, pc: UInt64) -> UInt64 {
         let core = coreOfHart[hart]
-        let line = UInt64(truncatingIfNeeded: offset) >> lineShift
-        if UInt64(truncatingIfNeeded: offset &+ size &- 1) >> lineShift == line, !recordsContention,
+        let line = UInt64(truncatingIfNeeded: offset) &>> lineShift
+        if UInt64(truncatingIfNeeded: offset &+ size &- 1) &>> lineShift == line, !recordsContention,
            l1d.memoLine[core] == line || dataHit(core: core, line: line, needsModified: false) {
             l1d.countHit(cache: core)
             return l1d.hitLatency
@@ -278,8 +278,8 @@ public final class MemorySystem {
     /// A store; the line ends in M in this core's L1D. Its cycles.
     @inline(__always) func store(hart: Int, offset: Int, size: Int, pc: UInt64) -> UInt64 {
         let core = coreOfHart[hart]
-        let line = UInt64(truncatingIfNeeded: offset) >> lineShift
-        if !values, UInt64(truncatingIfNeeded: offset &+ size &- 1) >> lineShift == line, !recordsContention,
+        let line = UInt64(truncatingIfNeeded: offset) &>> lineShift
+        if !values, UInt64(truncatingIfNeeded: offset &+ size &- 1) &>> lineShift == line, !recordsContention,
            (l1d.memoLine[core] == line && l1d.memoModified[core]) || dataHit(core: core, line: line, needsModified: true) {
             l1d.countHit(cache: core)
             return l1d.hitLatency
@@ -299,8 +299,8 @@ public final class MemorySystem {
     /// across a boundary); it costs the larger of the two latencies.
     func accessLines(hart: Int, offset: Int, size: Int, kind: MemoryAccessKind, pc: UInt64) -> UInt64 {
         let core = coreOfHart[hart]
-        let first = UInt64(truncatingIfNeeded: offset) >> lineShift
-        let last = UInt64(truncatingIfNeeded: offset &+ max(1, size) &- 1) >> lineShift
+        let first = UInt64(truncatingIfNeeded: offset) &>> lineShift
+        let last = UInt64(truncatingIfNeeded: offset &+ max(1, size) &- 1) &>> lineShift
         let offsetInLine = offset & (lineSize - 1)
         var cycles = access(hart: hart, core: core, line: first, kind: kind, pc: pc, offsetInLine: offsetInLine)
         if last != first {
@@ -335,9 +335,9 @@ public final class MemorySystem {
     /// The state of the line holding physical RAM offset `offset` in `core`'s L1D (tests, inspection).
     public func l1dState(core: Int, offset: Int) -> CoherenceState {
         guard core >= 0, core < coreCount, offset >= 0, offset < ramSize else { return .invalid }
-        return l1d.state(cache: core, line: UInt64(offset) >> lineShift)
+        return l1d.state(cache: core, line: UInt64(offset) &>> lineShift)
     }
 
     /// Physical address of a line, for events and reports.
-    func lineAddress(_ line: UInt64) -> UInt64 { MachineConfiguration.ramBase &+ (line << lineShift) }
+    func lineAddress(_ line: UInt64) -> UInt64 { MachineConfiguration.ramBase &+ (line &<< lineShift) }
 }

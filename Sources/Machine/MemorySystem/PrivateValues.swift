@@ -33,8 +33,8 @@ extension MemorySystem {
         }
         let core = coreOfHart[hart]
         let mask = lineSize - 1
-        let line = UInt64(offset) >> lineShift
-        if UInt64(offset + size - 1) >> lineShift == line {
+        let line = UInt64(offset) &>> lineShift
+        if UInt64(offset + size - 1) &>> lineShift == line {
             let (way, cycles) = dataCopy(hart: hart, core: core, line: line)
             return (loadLittleEndian(l1dBytes(way) + (offset & mask), size: size), cycles)
         }
@@ -43,11 +43,11 @@ extension MemorySystem {
         var cycles: UInt64 = 0
         var index = 0
         while index < size {
-            let line = UInt64(offset + index) >> lineShift
+            let line = UInt64(offset + index) &>> lineShift
             let (way, latency) = dataCopy(hart: hart, core: core, line: line)
             cycles = max(cycles, latency)
             let bytes = l1dBytes(way)
-            while index < size, UInt64(offset + index) >> lineShift == line {
+            while index < size, UInt64(offset + index) &>> lineShift == line {
                 value |= UInt64(bytes[(offset + index) & mask]) << UInt64(8 * index)
                 index += 1
             }
@@ -67,12 +67,12 @@ extension MemorySystem {
         var index = 0
         while index < size {
             let address = offset + index
-            let line = UInt64(address) >> lineShift
+            let line = UInt64(address) &>> lineShift
             let (way, latency) = dataCopy(hart: hart, core: core, line: line)
             cycles = max(cycles, latency)
             let bytes = l1dBytes(way)
             let dirty = l1d.dirty.unsafelyUnwrapped + l1d.bytes(of: way)
-            while index < size, UInt64(offset + index) >> lineShift == line {
+            while index < size, UInt64(offset + index) &>> lineShift == line {
                 let at = (offset + index) & mask
                 bytes[at] = UInt8(truncatingIfNeeded: value >> UInt64(8 * index))
                 dirty[at] = 1
@@ -87,8 +87,8 @@ extension MemorySystem {
     func touchValueLines(hart: Int, offset: Int, size: Int, store: Bool) -> UInt64 {
         guard offset >= 0, offset < ramSize else { return l1d.hitLatency }
         let core = coreOfHart[hart]
-        let first = UInt64(offset) >> lineShift
-        let last = UInt64(min(ramSize - 1, offset &+ max(1, size) &- 1)) >> lineShift
+        let first = UInt64(offset) &>> lineShift
+        let last = UInt64(min(ramSize - 1, offset &+ max(1, size) &- 1)) &>> lineShift
         var cycles = dataCopy(hart: hart, core: core, line: first).cycles
         if last != first { cycles = max(cycles, dataCopy(hart: hart, core: core, line: last).cycles) }
         return cycles
@@ -98,8 +98,8 @@ extension MemorySystem {
     func atomicWithoutCoherence(hart: Int, offset: Int, size: Int) -> UInt64 {
         guard offset >= 0, offset < ramSize else { return llc.hitLatency }
         let core = coreOfHart[hart]
-        let first = UInt64(offset) >> lineShift
-        let last = UInt64(min(ramSize - 1, offset &+ max(1, size) &- 1)) >> lineShift
+        let first = UInt64(offset) &>> lineShift
+        let last = UInt64(min(ramSize - 1, offset &+ max(1, size) &- 1)) &>> lineShift
         var cycles: UInt64 = 0
         for line in first...last {
             _ = dropValues(core: core, line: line, keepingHostBytes: nil)
@@ -147,7 +147,7 @@ extension MemorySystem {
     func secondLevelCopy(hart: Int, core: Int, line: UInt64) -> (source: UnsafePointer<UInt8>, cycles: UInt64) {
         guard let l2 else {
             let cycles = sharedLevel(core: core, line: line, joins: true)
-            return (UnsafePointer(ram.assumingMemoryBound(to: UInt8.self) + Int(line << lineShift)), cycles)
+            return (UnsafePointer(ram.assumingMemoryBound(to: UInt8.self) + Int(line &<< lineShift)), cycles)
         }
         var way = l2.find(cache: core, line: line)
         var cycles = l2.hitLatency
@@ -158,7 +158,7 @@ extension MemorySystem {
             l2.countMiss(cache: core, line: line)
             hartMisses[hart] &+= 1
             cycles = sharedLevel(core: core, line: line, joins: true)
-            way = fillValues(l2, core: core, line: line, from: UnsafePointer(ram.assumingMemoryBound(to: UInt8.self) + Int(line << lineShift)))
+            way = fillValues(l2, core: core, line: line, from: UnsafePointer(ram.assumingMemoryBound(to: UInt8.self) + Int(line &<< lineShift)))
         }
         return (UnsafePointer(l2.data.unsafelyUnwrapped + l2.bytes(of: way)), cycles)
     }
@@ -249,9 +249,10 @@ extension MemorySystem {
         return wrote
     }
 
-    /// Copies an L1D way's dirty bytes into its L2 copy (marking them dirty there); true if there were any.
+    /// Copies an L1D way's dirty bytes into its L2 copy (marking them dirty there, the copy M);
+    /// true if there were any. A clean copy (E) has none, and costs no byte loop.
     func mergeDirty(from inner: CacheArray, way: Int, into outer: CacheArray, way outerWay: Int) -> Bool {
-        guard let innerData = inner.data, let innerDirty = inner.dirty, let outerData = outer.data, let outerDirty = outer.dirty else { return false }
+        guard inner.state(way) == .modified, let innerData = inner.data, let innerDirty = inner.dirty, let outerData = outer.data, let outerDirty = outer.dirty else { return false }
         let from = inner.bytes(of: way)
         let to = outer.bytes(of: outerWay)
         var any = false
@@ -260,13 +261,15 @@ extension MemorySystem {
             outerDirty[to + index] = 1
             any = true
         }
+        // Set directly: only the L1D memo's M flag is ever read, never the L2's.
+        if any { outer.states[outerWay] = (outer.states[outerWay] & ~WayState.mesiMask) | CoherenceState.modified.rawValue }
         return any
     }
 
     /// Writes a way's dirty bytes to RAM, except `keeping` (offsets in the line); true if any were dirty.
     func writeDirtyToRAM(_ bank: CacheArray, way: Int, line: UInt64, keeping: Range<Int>?) -> Bool {
-        guard let data = bank.data, let dirty = bank.dirty else { return false }
-        let base = Int(line << lineShift)
+        guard bank.state(way) == .modified, let data = bank.data, let dirty = bank.dirty else { return false }
+        let base = Int(line &<< lineShift)
         guard base >= 0, base <= ramSize - lineSize else { return false }
         let from = bank.bytes(of: way)
         let target = ram.assumingMemoryBound(to: UInt8.self) + base
@@ -307,10 +310,10 @@ extension MemorySystem {
             for index in 0..<3 { held += privateBank(index)?.heldCount[core] ?? 0 }
         }
         guard held > 0 else { return }
-        let first = UInt64(offset) >> lineShift
-        let last = UInt64(end - 1) >> lineShift
+        let first = UInt64(offset) &>> lineShift
+        let last = UInt64(end - 1) &>> lineShift
         let hostBytes = { (line: UInt64) -> Range<Int> in
-            let start = Int(line << self.lineShift)
+            let start = Int(line &<< self.lineShift)
             return (max(offset, start) - start)..<(min(end, start + self.lineSize) - start)
         }
         if last - first + 1 <= UInt64(held) {
