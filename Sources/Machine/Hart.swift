@@ -76,6 +76,9 @@ public final class Hart {
     /// Cycles of a store's wait for its line that the instructions after it may still use
     /// (the store buffer, InstructionTiming.swift); a trap drains it.
     var storeCredit: UInt64 = 0
+    var storeCreditLine: UInt64 = .max
+    /// The store that earned the credit has not issued again yet.
+    var storeReissuing = false
     /// Set by what drains the store buffer (an atomic, a fence, an interrupt): the credit ends.
     var drainsStoreBuffer = false
 

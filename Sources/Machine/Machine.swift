@@ -129,6 +129,7 @@ public final class Machine {
             try MemorySystem(hierarchy: hierarchy, hartCount: configuration.hartCount, threadsPerCore: configuration.threadsPerCore,
                              ram: ram.bytes, ramSize: Int(ram.size))
         }
+        if let memorySystem, memorySystem.hierarchy.coherent, memorySystem.coreCount > 1 { memorySystem.defersMisses = true }
         issueSlots = configuration.threadsPerCore > 1
             ? IssueSlots(coreCount: (configuration.hartCount + configuration.threadsPerCore - 1) / configuration.threadsPerCore)
             : nil

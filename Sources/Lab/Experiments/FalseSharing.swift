@@ -1,6 +1,6 @@
 // Experiment 16, false-sharing (2007+): two threads on two cores each add to a counter of
 // their own (Lab/false-sharing.swift), the two counters 8 bytes apart in one cache line
-// and then a line apart, on the Core 2 and the Zen 4 presets. Nothing is shared, yet in
+// and then a line apart, on the Zen 4 preset. Nothing is shared, yet in
 // one line every store must take the line from the other core (an invalidation) and
 // every load finds it modified there (HITM). The shared run records contention, so the
 // finding shows the line as `--c2c` would: both threads' offsets in it and their HITM loads.
@@ -23,7 +23,7 @@ struct FalseSharing {
     init(_ context: LabContext) { self.context = context }
 
     var iterations: Int { context.options.size == .small ? 4000 : 20_000 }
-    let presets = [MemoryPreset.core2, MemoryPreset.manyCore]
+    let presets = [MemoryPreset.manyCore]
 
     struct Measured { var cycles: Double; var result: RunResult }
 

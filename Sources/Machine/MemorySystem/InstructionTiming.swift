@@ -99,6 +99,10 @@ struct ModelledTiming: InstructionTiming {
     /// that follow use up that wait without taking time of their own — until one misses,
     /// or an atomic, a fence or an interrupt drains the buffer (a system call does not).
     var credit: UInt64
+    /// The line of the store in the buffer: an access to it waits for the store (no forwarding).
+    let creditLine: UInt64
+    /// The buffered store itself has not issued again yet (its own access keeps the credit).
+    var storeReissuing: Bool
     /// Whether `issue` took the instruction's own cycle from `credit` (for `undoIssue`).
     var creditedIssue = false
 
@@ -116,6 +120,8 @@ struct ModelledTiming: InstructionTiming {
         cycleBudget = Int(min(cycleLimit > hart.cycle ? cycleLimit - hart.cycle : 0, 1 << 62))
         stepLimit = cycleBudget
         credit = hart.storeCredit
+        creditLine = hart.storeCreditLine
+        storeReissuing = hart.storeCredit != 0 && hart.storeReissuing
         hart.storeCredit = 0
     }
 
@@ -139,6 +145,15 @@ struct ModelledTiming: InstructionTiming {
         } else {
             add(cycles)
         }
+    }
+
+    /// An access to the buffered store's line waits for the store: the credit ends.
+    @inline(__always) mutating func dropCredit(ifAccessing offset: Int) {
+        if storeReissuing {
+            storeReissuing = false
+            return
+        }
+        if UInt64(truncatingIfNeeded: offset) >> lineShift == creditLine { credit = 0 }
     }
 
     /// The instruction's own cycle, from the credit if there is some.
@@ -196,15 +211,19 @@ struct ModelledTiming: InstructionTiming {
 
     @inline(__always) mutating func load(offset: Int, size: Int, pc: UInt64, position: Int) -> Bool {
         guard let system else { return true }
+        if _slowPath(credit != 0) { dropCredit(ifAccessing: offset) }
         return charge(system.load(hart: hart.id, offset: offset, size: size, pc: pc, now: now(position)))
     }
 
     @inline(__always) mutating func store(offset: Int, size: Int, pc: UInt64, position: Int) -> Bool {
         guard let system else { return true }
+        if _slowPath(credit != 0) { dropCredit(ifAccessing: offset) }
         let answer = system.store(hart: hart.id, offset: offset, size: size, pc: pc, now: now(position))
         guard charge(answer) else {
             // In the store buffer while the line comes: what follows it may use the wait.
             hart.storeCredit = answer & ~MemorySystem.waitForLine
+            hart.storeCreditLine = UInt64(truncatingIfNeeded: offset) >> lineShift
+            hart.storeReissuing = true
             return false
         }
         return true
@@ -259,7 +278,10 @@ struct ModelledTiming: InstructionTiming {
     }
 
     mutating func finish(stepped: Int) {
-        if credit != 0 { hart.storeCredit = credit }
+        if credit != 0 {
+            hart.storeCredit = credit
+            hart.storeReissuing = storeReissuing
+        }
         guard let system else { return }
         let repeated = UInt64(truncatingIfNeeded: stepped) &- trappedFetches &- memoryFetches
         if repeated > 0 && repeated < 1 << 62 { system.countRepeatedFetches(hart: hart.id, count: repeated) }

@@ -189,8 +189,9 @@ public final class MemorySystem {
     var contention = ContentionTable()
     /// Set by the directory for the access in progress: its load found the line M elsewhere.
     var accessHitModified = false
-    /// Data misses complete when their line arrives (MissWait.swift): coherence on, several cores.
-    let defersMisses: Bool
+    /// Data misses complete when their line arrives (MissWait.swift). The machine turns it on
+    /// with coherence and several cores; the engine alone (tests) serves every access at once.
+    var defersMisses = false
     /// The line each hart waits for (.max: none).
     let pendingLine: UnsafeMutablePointer<UInt64>
     /// Per slot of a small table: a line, and the cycle its last ownership transfer completes.
@@ -232,7 +233,6 @@ public final class MemorySystem {
         transferLine = try requireZeroedBuffer(UInt64.self, count: MemorySystem.transferSlots, for: "the line transfers")
         transferLine.update(repeating: .max, count: MemorySystem.transferSlots)
         transferDone = try requireZeroedBuffer(UInt64.self, count: MemorySystem.transferSlots, for: "the line transfers")
-        defersMisses = hierarchy.coherent && cores > 1
         for hart in 0..<hartCount { coreOfHart[hart] = hart / threadsPerCore }
     }
 
@@ -286,7 +286,7 @@ public final class MemorySystem {
             return l1d.hitLatency
         }
         if values { return loadValue(hart: hart, offset: offset, size: size, pc: pc).cycles }
-        return servedWhenArrived(hart: hart, offset: offset, size: size, kind: .load, pc: pc, now: now)
+        return accessLines(hart: hart, offset: offset, size: size, kind: .load, pc: pc)
     }
 
     /// A store; the line ends in M in this core's L1D. Its cycles, or a wait for its line.
