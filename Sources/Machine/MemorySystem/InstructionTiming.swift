@@ -56,11 +56,13 @@ struct FlatTiming: InstructionTiming {
 /// cycle now is `start + stepped + extra`, and a register-only instruction without SMT
 /// costs two compares: its step against `stepLimit` and its line against the last one.
 struct ModelledTiming: InstructionTiming {
-    // Unowned (unsafe): the machine owns all three for longer than any batch, and the
-    // loop must not pay reference counting per instruction.
-    unowned(unsafe) let hart: Hart
-    unowned(unsafe) let system: MemorySystem?
-    unowned(unsafe) let slots: IssueSlots?
+    // Unmanaged, used through `_withUnsafeGuaranteedRef`: the machine owns all three for
+    // longer than any batch, and the loop must not retain and release them per instruction
+    // (an optional class reference, even unowned(unsafe), is retained when bound).
+    let hart: Unmanaged<Hart>
+    let system: Unmanaged<MemorySystem>?
+    let slots: Unmanaged<IssueSlots>?
+    let hartID: Int
     let core: Int
     let lineShift: UInt64
     /// What a fetch from the line of the previous fetch costs beyond one cycle (an L1I hit
@@ -88,9 +90,11 @@ struct ModelledTiming: InstructionTiming {
     var trappedFetches: UInt64 = 0
 
     init(hart: Hart, cycleLimit: UInt64) {
-        self.hart = hart
-        system = hart.memorySystem
-        slots = hart.machine.issueSlots
+        self.hart = Unmanaged.passUnretained(hart)
+        let system = hart.memorySystem
+        self.system = system.map { Unmanaged.passUnretained($0) }
+        slots = hart.machine.issueSlots.map { Unmanaged.passUnretained($0) }
+        hartID = hart.id
         core = hart.core
         let lineSize = UInt64(system?.hierarchy.l1i.lineSize ?? 64)
         lineShift = UInt64(lineSize.trailingZeroBitCount)
@@ -117,9 +121,13 @@ struct ModelledTiming: InstructionTiming {
         if stepped > stepLimit { return false }
         if let slots {
             let now = start &+ UInt64(truncatingIfNeeded: stepped &- 1) &+ extra
-            let slot = slots.firstFree(core: core, from: now)
+            let core = core
+            let slot = slots._withUnsafeGuaranteedRef { slots in
+                let slot = slots.firstFree(core: core, from: now)
+                slots.take(core: core, cycle: slot)
+                return slot
+            }
             add(slot &- now)
-            slots.take(core: core, cycle: slot)
             issued = slot
         }
         let line = pc >> lineShift
@@ -128,10 +136,12 @@ struct ModelledTiming: InstructionTiming {
                 // A fetch the others can observe (shared-level state): not past the horizon.
                 if position(stepped: stepped) > memoryLimit {
                     // The wait for the issue slot stays: the hart could not issue before it.
-                    if let slots { slots.release(core: core, cycle: issued) }
+                    if let slots { release(slots) }
                     return false
                 }
-                let cost = system.fetch(hart: hart.id, offset: hart.fetchPageOffset &+ Int(truncatingIfNeeded: pc & 0xFFF), pc: pc)
+                let offset = hart._withUnsafeGuaranteedRef { $0.fetchPageOffset } &+ Int(truncatingIfNeeded: pc & 0xFFF)
+                let hartID = hartID
+                let cost = system._withUnsafeGuaranteedRef { $0.fetch(hart: hartID, offset: offset, pc: pc) }
                 add(max(cost, 1) &- 1)
                 memoryFetches &+= 1
             }
@@ -146,17 +156,24 @@ struct ModelledTiming: InstructionTiming {
     /// checks the horizon first), so no memory-system access is taken back.
     @inline(__always) mutating func undoIssue() {
         if repeatedFetchExtra != 0 { add(0 &- repeatedFetchExtra) }
-        if let slots { slots.release(core: core, cycle: issued) }
+        if let slots { release(slots) }
+    }
+
+    @inline(__always) func release(_ slots: Unmanaged<IssueSlots>) {
+        let core = core, issued = issued
+        slots._withUnsafeGuaranteedRef { $0.release(core: core, cycle: issued) }
     }
 
     @inline(__always) mutating func load(offset: Int, size: Int, pc: UInt64) {
         guard let system else { return }
-        charge(system.load(hart: hart.id, offset: offset, size: size, pc: pc))
+        let hartID = hartID
+        charge(system._withUnsafeGuaranteedRef { $0.load(hart: hartID, offset: offset, size: size, pc: pc) })
     }
 
     @inline(__always) mutating func store(offset: Int, size: Int, pc: UInt64) {
         guard let system else { return }
-        charge(system.store(hart: hart.id, offset: offset, size: size, pc: pc))
+        let hartID = hartID
+        charge(system._withUnsafeGuaranteedRef { $0.store(hart: hartID, offset: offset, size: size, pc: pc) })
     }
 
     @inline(__always) mutating func charge(_ cycles: UInt64) {
@@ -185,6 +202,7 @@ struct ModelledTiming: InstructionTiming {
     mutating func finish(stepped: Int) {
         guard let system else { return }
         let repeated = UInt64(truncatingIfNeeded: stepped) &- trappedFetches &- memoryFetches
-        if repeated > 0 && repeated < 1 << 62 { system.countRepeatedFetches(hart: hart.id, count: repeated) }
+        let hartID = hartID
+        if repeated > 0 && repeated < 1 << 62 { system._withUnsafeGuaranteedRef { $0.countRepeatedFetches(hart: hartID, count: repeated) } }
     }
 }
