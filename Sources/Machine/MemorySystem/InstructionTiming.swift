@@ -10,6 +10,9 @@
 // latency of its data access, during which an SMT sibling may issue.
 
 protocol InstructionTiming {
+    /// Whether the loop calls `issue` before reading the instruction's decoded record (a
+    /// constant of each kind, so the optimizer keeps one order in each specialised loop).
+    static var issuesBeforeReadingRecord: Bool { get }
     /// Coherence off: loads and stores must go through the memory system, never straight to RAM.
     var dataThroughSlowPath: Bool { get }
     /// Where the current instruction stands against the batch's `memoryLimit`: the
@@ -38,6 +41,7 @@ protocol InstructionTiming {
 
 /// No caches, no SMT: one cycle per instruction, accounted by the loop itself.
 struct FlatTiming: InstructionTiming {
+    static var issuesBeforeReadingRecord: Bool { false }
     var dataThroughSlowPath: Bool { false }
     @inline(__always) func position(stepped: Int) -> Int { stepped }
     @inline(__always) mutating func issue(pc: UInt64, stepped: Int, memoryLimit: Int) -> Bool { true }
@@ -56,6 +60,7 @@ struct FlatTiming: InstructionTiming {
 /// cycle now is `start + stepped + extra`, and a register-only instruction without SMT
 /// costs two compares: its step against `stepLimit` and its line against the last one.
 struct ModelledTiming: InstructionTiming {
+    static var issuesBeforeReadingRecord: Bool { true }
     // Unmanaged, used through `_withUnsafeGuaranteedRef`: the machine owns all three for
     // longer than any batch, and the loop must not retain and release them per instruction
     // (an optional class reference, even unowned(unsafe), is retained when bound).
@@ -83,8 +88,16 @@ struct ModelledTiming: InstructionTiming {
     var stepLimit: Int
     /// The cycle the current instruction issued in (SMT: to give its slot back).
     var issued: UInt64 = 0
-    /// `pc >> lineShift` of the last fetch that went to the memory system; .max: none.
+    /// `pc >> lineShift` of the last fetch that went to the memory system, and of the one
+    /// before if that one was still an L1I hit with nothing filled since (a loop that spans
+    /// two lines then asks once per line, not twice per turn); .max: none. Both are in the
+    /// L1I: a fill never evicts the line used last (LRU, tree-PLRU, two ways or more), and a
+    /// fill anywhere — a slower fetch or data access — forgets them.
     var fetchLine: UInt64 = .max
+    var previousFetchLine: UInt64 = .max
+    /// Whether `previousFetchLine` may be kept (the L1I has two ways or more).
+    let keepsTwoFetchLines: Bool
+    let fetchHitCycles: UInt64
     /// Fetches that went to the memory system, and fetches that trapped, in this batch.
     var memoryFetches: UInt64 = 0
     var trappedFetches: UInt64 = 0
@@ -99,6 +112,8 @@ struct ModelledTiming: InstructionTiming {
         let lineSize = UInt64(system?.hierarchy.l1i.lineSize ?? 64)
         lineShift = UInt64(lineSize.trailingZeroBitCount)
         repeatedFetchExtra = UInt64(max(1, system?.hierarchy.l1i.hitLatency ?? 1) - 1)
+        fetchHitCycles = UInt64(system?.hierarchy.l1i.hitLatency ?? 1)
+        keepsTwoFetchLines = (system?.hierarchy.l1i.associativity ?? 1) >= 2
         l1dHitCycles = UInt64(system?.hierarchy.l1d.hitLatency ?? 0)
         dataThroughSlowPath = system?.keepsValues ?? false
         start = hart.cycle
@@ -131,7 +146,7 @@ struct ModelledTiming: InstructionTiming {
             issued = slot
         }
         let line = pc >> lineShift
-        if _slowPath(line != fetchLine) {
+        if _slowPath(line != fetchLine && line != previousFetchLine) {
             if let system {
                 // A fetch the others can observe (shared-level state): not past the horizon.
                 if position(stepped: stepped) > memoryLimit {
@@ -144,6 +159,7 @@ struct ModelledTiming: InstructionTiming {
                 let cost = system._withUnsafeGuaranteedRef { $0.fetch(hart: hartID, offset: offset, pc: pc) }
                 add(max(cost, 1) &- 1)
                 memoryFetches &+= 1
+                previousFetchLine = cost <= fetchHitCycles && keepsTwoFetchLines ? fetchLine : .max
             }
             fetchLine = line
             return true
@@ -178,7 +194,12 @@ struct ModelledTiming: InstructionTiming {
 
     @inline(__always) mutating func charge(_ cycles: UInt64) {
         add(cycles)
-        if cycles > l1dHitCycles { fetchLine = .max }
+        if cycles > l1dHitCycles { forgetFetchLines() }
+    }
+
+    @inline(__always) mutating func forgetFetchLines() {
+        fetchLine = .max
+        previousFetchLine = .max
     }
 
     @inline(__always) mutating func takeExtra() -> UInt64 {
@@ -191,12 +212,12 @@ struct ModelledTiming: InstructionTiming {
         extra = cycle &- start &- UInt64(truncatingIfNeeded: stepped)
         takenExtra = extra
         stepLimit = cycleBudget &- Int(truncatingIfNeeded: min(extra, 1 << 62))
-        fetchLine = .max
+        forgetFetchLines()
     }
 
     mutating func fetchTrapped() {
         trappedFetches &+= 1
-        fetchLine = .max
+        forgetFetchLines()
     }
 
     mutating func finish(stepped: Int) {
