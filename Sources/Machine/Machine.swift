@@ -151,6 +151,7 @@ public final class Machine {
         if let memorySystem, memorySystem.keepsValues {
             // Coherence off: private caches hold values, so host writes must reach them.
             memory.valuesWritten = { offset, length in memorySystem.hostWrote(offset: offset, length: length) }
+            memorySystem.onRAMWritten = { [unowned memory] offset, length in memory.bytesChanged(offset: offset, length: length) }
         }
     }
 

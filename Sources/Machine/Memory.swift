@@ -148,8 +148,15 @@ public final class PhysicalMemory {
     /// stale, and every LR reservation on those bytes is broken, as another hart's store would.
     func hostWrote(offset: Int, length: Int) {
         guard length > 0 else { return }
-        invalidateDecoded(offset: offset, length: length)
+        bytesChanged(offset: offset, length: length)
         valuesWritten?(offset, length)
+    }
+
+    /// RAM bytes changed behind the harts' backs (a host write, or with coherence off a
+    /// cache writing dirty bytes back): decoded instructions there and reservations on them go.
+    func bytesChanged(offset: Int, length: Int) {
+        guard length > 0 else { return }
+        invalidateDecoded(offset: offset, length: length)
         let first = offset >> 12, last = min((offset + length - 1) >> 12, pageCount - 1)
         if (first...last).contains(where: { pageFlags[$0] & PageFlags.reserved.rawValue != 0 }) {
             reservedBytesWritten?(base &+ UInt64(offset), length)

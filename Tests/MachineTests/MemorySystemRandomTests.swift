@@ -76,6 +76,14 @@ func mesiViolation(_ system: MemorySystem, line: UInt64) -> String? {
     if way < 0 {
         return holders == 0 ? nil : "line \(line): private copies (cores \(String(holders, radix: 2))) but not in the LLC"
     }
+    for core in 0..<system.coreCount {
+        for bank in [system.l1d, system.l1i] + (system.l2.map { [$0] } ?? []) {
+            let privateWay = bank.find(cache: core, line: line)
+            if privateWay >= 0, Int(bank.lastLevelWays[privateWay]) != way {
+                return "core \(core) \(bank.label): line \(line) remembers LLC way \(bank.lastLevelWays[privateWay]), the LLC holds it in \(way)"
+            }
+        }
+    }
     let sharers = system.llc.sharers?[way] ?? 0
     if sharers != holders { return "line \(line): directory \(String(sharers, radix: 2)) but holders \(String(holders, radix: 2))" }
     let owned = system.llc.states[way] & WayState.owned != 0

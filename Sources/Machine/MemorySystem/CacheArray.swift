@@ -51,6 +51,10 @@ final class CacheArray {
     let states: UnsafeMutablePointer<UInt8>
     /// Per set, a bit per valid way: a lookup compares only valid ways' tags, and a fill finds a free way at once.
     let validWays: UnsafeMutablePointer<UInt64>
+    /// Private banks: the LLC way holding each way's line (-1: unknown). The LLC is
+    /// inclusive, so a line keeps its LLC way while any private copy lives; an eviction
+    /// then updates the directory without searching the LLC (checked against the tag first).
+    let lastLevelWays: UnsafeMutablePointer<Int32>
     /// Per set, a bit per way whose tag was marked dropped by coherence (a way since reused
     /// keeps its bit until the next look clears it: the state byte has the last word).
     let markedWays: UnsafeMutablePointer<UInt64>
@@ -97,6 +101,7 @@ final class CacheArray {
         tags = try requireZeroedBuffer(UInt64.self, count: total, for: purpose)
         states = try requireZeroedBuffer(UInt8.self, count: total, for: purpose)
         validWays = try requireZeroedBuffer(UInt64.self, count: caches * sets, for: purpose)
+        lastLevelWays = try requireZeroedBuffer(Int32.self, count: total, for: purpose)
         markedWays = try requireZeroedBuffer(UInt64.self, count: caches * sets, for: purpose)
         allWays = ways == 64 ? .max : (1 << UInt64(ways)) - 1
         stamps = replacement == .lru ? try requireZeroedBuffer(UInt64.self, count: total, for: purpose) : nil
@@ -130,7 +135,7 @@ final class CacheArray {
     }
 
     deinit {
-        free(tags); free(states); free(validWays); free(markedWays); free(stamps); free(treeBits); free(sharers)
+        free(tags); free(states); free(validWays); free(lastLevelWays); free(markedWays); free(stamps); free(treeBits); free(sharers)
         free(data); free(dirty); free(heldList); free(heldPosition); free(heldCount); free(treeSets); free(treeClears)
         free(memoLine); free(memoWay); free(memoModified); free(statistics)
     }
@@ -207,9 +212,10 @@ final class CacheArray {
     }
 
     /// Puts `line` in `way` (which the caller emptied) with `state`, most recently used.
-    func fill(cache: Int, way: Int, line: UInt64, state: CoherenceState) {
+    func fill(cache: Int, way: Int, line: UInt64, state: CoherenceState, lastLevelWay: Int = -1) {
         forgetMemo(cache: cache, way: way)
         tags[way] = line
+        lastLevelWays[way] = Int32(truncatingIfNeeded: lastLevelWay)
         states[way] = state.rawValue
         validWays[way &>> waysShift] |= 1 << UInt64(way & (ways - 1))
         classifier.recordFill(cache: cache)

@@ -50,12 +50,14 @@ extension MemorySystem {
             first.countMiss(cache: core, line: line)
             hartMisses[hart] &+= 1
             var granted: CoherenceState
+            var lastLevelWay = -1
             let secondWay = l2?.find(cache: core, line: line) ?? -1
             if let l2, secondWay >= 0 {
                 l2.countHit(cache: core)
                 l2.touch(cache: core, way: secondWay)
                 cycles = l2.hitLatency
                 granted = l2.state(secondWay)
+                lastLevelWay = Int(l2.lastLevelWays[secondWay])
                 if wantsModified, granted == .shared {
                     cycles = max(cycles, request(hart: hart, core: core, line: line, before: .shared, wantsModified: true, kind: kind, pc: pc, requester: first).cycles)
                     granted = .modified
@@ -70,11 +72,12 @@ extension MemorySystem {
                 }
                 // The core's state: none with an L2 (it missed there too), else its other L1's.
                 let before = l2 != nil ? .invalid : kind == .fetch ? l1d.state(cache: core, line: line) : l1i.state(cache: core, line: line)
-                (cycles, granted) = request(hart: hart, core: core, line: line, before: before, wantsModified: wantsModified,
-                                            kind: kind, pc: pc, requester: first)
-                if let l2 { fillPrivate(l2, core: core, line: line, state: granted, hart: hart, kind: kind, pc: pc) }
+                (cycles, granted, lastLevelWay) = request(hart: hart, core: core, line: line, before: before, wantsModified: wantsModified,
+                                                          kind: kind, pc: pc, requester: first)
+                if let l2 { fillPrivate(l2, core: core, line: line, state: granted, lastLevelWay: lastLevelWay, hart: hart, kind: kind, pc: pc) }
             }
-            fillPrivate(first, core: core, line: line, state: kind == .fetch ? min(granted, .exclusive) : granted, hart: hart, kind: kind, pc: pc)
+            fillPrivate(first, core: core, line: line, state: kind == .fetch ? min(granted, .exclusive) : granted, lastLevelWay: lastLevelWay,
+                        hart: hart, kind: kind, pc: pc)
         }
         if recordsContention, kind != .fetch {
             contention.recordAccess(lineAddress: lineAddress(line), hart: hart, context: hartContext[hart], pc: pc,
@@ -87,7 +90,7 @@ extension MemorySystem {
     /// cycles it costs and the state `core` ends in. Other cores' copies are downgraded or
     /// invalidated; `core`'s existing copies (in state `before`) take the granted state.
     func request(hart: Int, core: Int, line: UInt64, before: CoherenceState, wantsModified: Bool, kind: MemoryAccessKind, pc: UInt64,
-                 requester: CacheArray) -> (cycles: UInt64, state: CoherenceState) {
+                 requester: CacheArray) -> (cycles: UInt64, state: CoherenceState, lastLevelWay: Int) {
         let bit: UInt64 = 1 << UInt64(core)
         let sharers = llc.sharers.unsafelyUnwrapped
         var way = llc.find(cache: 0, line: line)
@@ -167,7 +170,7 @@ extension MemorySystem {
                                                 lineAddress: lineAddress(line), invalidatedCores: invalidated, suppliedBy: supplier, pc: pc))
             }
         }
-        return (cycles, granted)
+        return (cycles, granted, way)
     }
 
     // MARK: A core's state
@@ -257,10 +260,11 @@ extension MemorySystem {
     // MARK: Fills and evictions
 
     /// Puts `line` in `core`'s `bank`, evicting the set's victim first.
-    func fillPrivate(_ bank: CacheArray, core: Int, line: UInt64, state: CoherenceState, hart: Int, kind: MemoryAccessKind, pc: UInt64) {
+    func fillPrivate(_ bank: CacheArray, core: Int, line: UInt64, state: CoherenceState, lastLevelWay: Int, hart: Int,
+                     kind: MemoryAccessKind, pc: UInt64) {
         let way = bank.victim(cache: core, line: line)
         if bank.isValid(way) { evictPrivate(bank, core: core, way: way, hart: hart, kind: kind, pc: pc) }
-        bank.fill(cache: core, way: way, line: line, state: state)
+        bank.fill(cache: core, way: way, line: line, state: state, lastLevelWay: lastLevelWay)
     }
 
     /// A private cache evicts `way` to make room (coherence on).
@@ -295,8 +299,17 @@ extension MemorySystem {
             from = max(state, otherState)
             to = otherState
         }
-        if state == .modified { markDirtyInLastLevel(line: line) }
-        if to == .invalid { leaveDirectory(core: core, line: line) }
+        if state == .modified || to == .invalid {
+            // The remembered LLC way if it still holds the line, else a lookup.
+            var lastWay = Int(bank.lastLevelWays[way])
+            if lastWay < 0 || lastWay >= llc.linesPerCache || llc.tags[lastWay] != line || !llc.isValid(lastWay) {
+                lastWay = llc.find(cache: 0, line: line)
+            }
+            if lastWay >= 0 {
+                if state == .modified { llc.states[lastWay] |= WayState.dirty }
+                if to == .invalid { leaveDirectory(core: core, lastLevelWay: lastWay) }
+            }
+        }
         guard from != to else { return }
         countTransition(from: from, to: to)
         if let onCoherenceEvent {
@@ -308,14 +321,14 @@ extension MemorySystem {
     /// `core` holds no copy of `line` any more.
     func leaveDirectory(core: Int, line: UInt64) {
         let way = llc.find(cache: 0, line: line)
-        guard way >= 0, let sharers = llc.sharers else { return }
-        sharers[way] &= ~(1 << UInt64(core))
-        if sharers[way] == 0 { llc.states[way] &= ~WayState.owned }
+        if way >= 0 { leaveDirectory(core: core, lastLevelWay: way) }
     }
 
-    func markDirtyInLastLevel(line: UInt64) {
-        let way = llc.find(cache: 0, line: line)
-        if way >= 0 { llc.states[way] |= WayState.dirty }
+    /// `core` holds no copy of the line in LLC way `way` any more.
+    @inline(__always) func leaveDirectory(core: Int, lastLevelWay way: Int) {
+        guard let sharers = llc.sharers else { return }
+        sharers[way] &= ~(1 << UInt64(core))
+        if sharers[way] == 0 { llc.states[way] &= ~WayState.owned }
     }
 
     /// Brings `line` into the LLC, evicting its victim and every private copy of the victim
