@@ -81,30 +81,67 @@ extension Hart {
 
         loop: while stepped < limit {
             let pageOffset = pc &- pageBase
-            var inst = pageOffset < 4096 ? block[Int(truncatingIfNeeded: pageOffset >> 1)] : DecodedInstruction(operation: .refetch)
-            if inst.operation.rawValue <= Operation.refetch.rawValue {
-                self.pc = pc
-                guard let fetched = fetchSlow() else {
-                    // The fetch trapped; the trap handler's PC is in self.pc.
+            var inst: DecodedInstruction
+            if Timing.issuesBeforeReadingRecord {
+                // With caches the instruction issues (and may call into the memory system)
+                // before its record is read, so its fields are not kept across that call.
+                let slot = Int(truncatingIfNeeded: pageOffset >> 1)
+                if pageOffset < 4096 && block[slot].operation.rawValue > Operation.refetch.rawValue {
                     stepped &+= 1
-                    timing.fetchTrapped()
-                    pc = self.pc
+                    if !timing.issue(pc: pc, stepped: stepped, memoryLimit: memoryLimit) {
+                        // Its fetch would come before another hart's earlier access, or it
+                        // would issue past a timer deadline: stop before it.
+                        stepped &-= 1
+                        reachedHorizon = true
+                        break loop
+                    }
+                    inst = block[slot]
+                } else {
+                    self.pc = pc
+                    guard let fetched = fetchSlow() else {
+                        // The fetch trapped; the trap handler's PC is in self.pc.
+                        stepped &+= 1
+                        timing.fetchTrapped()
+                        pc = self.pc
+                        block = fetchBlock
+                        pageBase = fetchPageBase
+                        if breakRequested { break loop }
+                        continue loop
+                    }
                     block = fetchBlock
                     pageBase = fetchPageBase
-                    if breakRequested { break loop }
-                    continue loop
+                    stepped &+= 1
+                    if !timing.issue(pc: pc, stepped: stepped, memoryLimit: memoryLimit) {
+                        stepped &-= 1
+                        reachedHorizon = true
+                        break loop
+                    }
+                    inst = fetched
                 }
-                inst = fetched
-                block = fetchBlock
-                pageBase = fetchPageBase
-            }
-            stepped &+= 1
-            if !timing.issue(pc: pc, stepped: stepped, memoryLimit: memoryLimit) {
-                // Its fetch would come before another hart's earlier access, or it would
-                // issue past a timer deadline: stop before it.
-                stepped &-= 1
-                reachedHorizon = true
-                break loop
+            } else {
+                // One cycle per instruction: the loop exactly as it was before caches existed.
+                inst = pageOffset < 4096 ? block[Int(truncatingIfNeeded: pageOffset >> 1)] : DecodedInstruction(operation: .refetch)
+                if inst.operation.rawValue <= Operation.refetch.rawValue {
+                    self.pc = pc
+                    guard let fetched = fetchSlow() else {
+                        stepped &+= 1
+                        timing.fetchTrapped()
+                        pc = self.pc
+                        block = fetchBlock
+                        pageBase = fetchPageBase
+                        if breakRequested { break loop }
+                        continue loop
+                    }
+                    inst = fetched
+                    block = fetchBlock
+                    pageBase = fetchPageBase
+                }
+                stepped &+= 1
+                if !timing.issue(pc: pc, stepped: stepped, memoryLimit: memoryLimit) {
+                    stepped &-= 1
+                    reachedHorizon = true
+                    break loop
+                }
             }
             // How far this instruction is from the batch's start, against `memoryLimit`.
             let position = timing.position(stepped: stepped)

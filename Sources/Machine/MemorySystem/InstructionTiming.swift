@@ -10,6 +10,9 @@
 // latency of its data access, during which an SMT sibling may issue.
 
 protocol InstructionTiming {
+    /// Whether the loop calls `issue` before reading the instruction's decoded record (a
+    /// constant of each kind, so the optimizer keeps one order in each specialised loop).
+    static var issuesBeforeReadingRecord: Bool { get }
     /// Coherence off: loads and stores must go through the memory system, never straight to RAM.
     var dataThroughSlowPath: Bool { get }
     /// Where the current instruction stands against the batch's `memoryLimit`: the
@@ -43,6 +46,7 @@ protocol InstructionTiming {
 
 /// No caches, no SMT: one cycle per instruction, accounted by the loop itself.
 struct FlatTiming: InstructionTiming {
+    static var issuesBeforeReadingRecord: Bool { false }
     var dataThroughSlowPath: Bool { false }
     @inline(__always) func position(stepped: Int) -> Int { stepped }
     @inline(__always) mutating func issue(pc: UInt64, stepped: Int, memoryLimit: Int) -> Bool { true }
@@ -62,11 +66,14 @@ struct FlatTiming: InstructionTiming {
 /// cycle now is `start + stepped + extra`, and a register-only instruction without SMT
 /// costs two compares: its step against `stepLimit` and its line against the last one.
 struct ModelledTiming: InstructionTiming {
-    // Unowned (unsafe): the machine owns all three for longer than any batch, and the
-    // loop must not pay reference counting per instruction.
-    unowned(unsafe) let hart: Hart
-    unowned(unsafe) let system: MemorySystem?
-    unowned(unsafe) let slots: IssueSlots?
+    static var issuesBeforeReadingRecord: Bool { true }
+    // Unmanaged, used through `_withUnsafeGuaranteedRef`: the machine owns all three for
+    // longer than any batch, and the loop must not retain and release them per instruction
+    // (an optional class reference, even unowned(unsafe), is retained when bound).
+    let hart: Unmanaged<Hart>
+    let system: Unmanaged<MemorySystem>?
+    let slots: Unmanaged<IssueSlots>?
+    let hartID: Int
     let core: Int
     let lineShift: UInt64
     /// What a fetch from the line of the previous fetch costs beyond one cycle (an L1I hit
@@ -87,8 +94,16 @@ struct ModelledTiming: InstructionTiming {
     var stepLimit: Int
     /// The cycle the current instruction issued in (SMT: to give its slot back).
     var issued: UInt64 = 0
-    /// `pc >> lineShift` of the last fetch that went to the memory system; .max: none.
+    /// `pc >> lineShift` of the last fetch that went to the memory system, and of the one
+    /// before if that one was still an L1I hit with nothing filled since (a loop that spans
+    /// two lines then asks once per line, not twice per turn); .max: none. Both are in the
+    /// L1I: a fill never evicts the line used last (LRU, tree-PLRU, two ways or more), and a
+    /// fill anywhere — a slower fetch or data access — forgets them.
     var fetchLine: UInt64 = .max
+    var previousFetchLine: UInt64 = .max
+    /// Whether `previousFetchLine` may be kept (the L1I has two ways or more).
+    let keepsTwoFetchLines: Bool
+    let fetchHitCycles: UInt64
     /// Fetches that went to the memory system, and fetches that trapped, in this batch.
     var memoryFetches: UInt64 = 0
     var trappedFetches: UInt64 = 0
@@ -96,8 +111,9 @@ struct ModelledTiming: InstructionTiming {
     var waiting = false
     /// The store buffer, as time: a store that waited for its line was, on real hardware,
     /// in the store buffer while the core went on. After it is performed, the instructions
-    /// that follow use up that wait without taking time of their own — until one misses,
-    /// or an atomic, a fence or an interrupt drains the buffer (a system call does not).
+    /// that follow use up that wait without taking time of their own — until one accesses
+    /// the store's line or misses, or an atomic, a fence or an interrupt drains the buffer
+    /// (a system call does not).
     var credit: UInt64
     /// The line of the store in the buffer: an access to it waits for the store (no forwarding).
     let creditLine: UInt64
@@ -107,13 +123,17 @@ struct ModelledTiming: InstructionTiming {
     var creditedIssue = false
 
     init(hart: Hart, cycleLimit: UInt64) {
-        self.hart = hart
-        system = hart.memorySystem
-        slots = hart.machine.issueSlots
+        self.hart = Unmanaged.passUnretained(hart)
+        let system = hart.memorySystem
+        self.system = system.map { Unmanaged.passUnretained($0) }
+        slots = hart.machine.issueSlots.map { Unmanaged.passUnretained($0) }
+        hartID = hart.id
         core = hart.core
         let lineSize = UInt64(system?.hierarchy.l1i.lineSize ?? 64)
         lineShift = UInt64(lineSize.trailingZeroBitCount)
         repeatedFetchExtra = UInt64(max(1, system?.hierarchy.l1i.hitLatency ?? 1) - 1)
+        fetchHitCycles = UInt64(system?.hierarchy.l1i.hitLatency ?? 1)
+        keepsTwoFetchLines = (system?.hierarchy.l1i.associativity ?? 1) >= 2
         l1dHitCycles = UInt64(system?.hierarchy.l1d.hitLatency ?? 0)
         dataThroughSlowPath = system?.keepsValues ?? false
         start = hart.cycle
@@ -147,15 +167,6 @@ struct ModelledTiming: InstructionTiming {
         }
     }
 
-    /// An access to the buffered store's line waits for the store: the credit ends.
-    @inline(__always) mutating func dropCredit(ifAccessing offset: Int) {
-        if storeReissuing {
-            storeReissuing = false
-            return
-        }
-        if UInt64(truncatingIfNeeded: offset) >> lineShift == creditLine { credit = 0 }
-    }
-
     /// The instruction's own cycle, from the credit if there is some.
     @inline(__always) mutating func creditIssue() {
         creditedIssue = false
@@ -166,27 +177,43 @@ struct ModelledTiming: InstructionTiming {
         }
     }
 
+    /// An access to the buffered store's line waits for the store: the credit ends.
+    @inline(__always) mutating func dropCredit(ifAccessing offset: Int) {
+        if storeReissuing {
+            storeReissuing = false
+            return
+        }
+        if UInt64(truncatingIfNeeded: offset) >> lineShift == creditLine { credit = 0 }
+    }
+
     @inline(__always) mutating func issue(pc: UInt64, stepped: Int, memoryLimit: Int) -> Bool {
         if stepped > stepLimit { return false }
         if let slots {
             let now = start &+ UInt64(truncatingIfNeeded: stepped &- 1) &+ extra
-            let slot = slots.firstFree(core: core, from: now)
+            let core = core
+            let slot = slots._withUnsafeGuaranteedRef { slots in
+                let slot = slots.firstFree(core: core, from: now)
+                slots.take(core: core, cycle: slot)
+                return slot
+            }
             add(slot &- now)
-            slots.take(core: core, cycle: slot)
             issued = slot
         }
         let line = pc >> lineShift
-        if _slowPath(line != fetchLine) {
+        if _slowPath(line != fetchLine && line != previousFetchLine) {
             if let system {
                 // A fetch the others can observe (shared-level state): not past the horizon.
                 if position(stepped: stepped) > memoryLimit {
                     // The wait for the issue slot stays: the hart could not issue before it.
-                    if let slots { slots.release(core: core, cycle: issued) }
+                    if let slots { release(slots) }
                     return false
                 }
-                let cost = system.fetch(hart: hart.id, offset: hart.fetchPageOffset &+ Int(truncatingIfNeeded: pc & 0xFFF), pc: pc)
+                let offset = hart._withUnsafeGuaranteedRef { $0.fetchPageOffset } &+ Int(truncatingIfNeeded: pc & 0xFFF)
+                let hartID = hartID
+                let cost = system._withUnsafeGuaranteedRef { $0.fetch(hart: hartID, offset: offset, pc: pc) }
                 spend(max(cost, 1) &- 1)
                 memoryFetches &+= 1
+                previousFetchLine = cost <= fetchHitCycles && keepsTwoFetchLines ? fetchLine : .max
             }
             fetchLine = line
             creditIssue()
@@ -206,24 +233,34 @@ struct ModelledTiming: InstructionTiming {
             add(1)
             creditedIssue = false
         }
-        if let slots { slots.release(core: core, cycle: issued) }
+        if let slots { release(slots) }
+    }
+
+    @inline(__always) func release(_ slots: Unmanaged<IssueSlots>) {
+        let core = core, issued = issued
+        slots._withUnsafeGuaranteedRef { $0.release(core: core, cycle: issued) }
     }
 
     @inline(__always) mutating func load(offset: Int, size: Int, pc: UInt64, position: Int) -> Bool {
         guard let system else { return true }
         if _slowPath(credit != 0) { dropCredit(ifAccessing: offset) }
-        return charge(system.load(hart: hart.id, offset: offset, size: size, pc: pc, now: now(position)))
+        let hartID = hartID, now = now(position)
+        return charge(system._withUnsafeGuaranteedRef { $0.load(hart: hartID, offset: offset, size: size, pc: pc, now: now) })
     }
 
     @inline(__always) mutating func store(offset: Int, size: Int, pc: UInt64, position: Int) -> Bool {
         guard let system else { return true }
         if _slowPath(credit != 0) { dropCredit(ifAccessing: offset) }
-        let answer = system.store(hart: hart.id, offset: offset, size: size, pc: pc, now: now(position))
+        let hartID = hartID, now = now(position)
+        let answer = system._withUnsafeGuaranteedRef { $0.store(hart: hartID, offset: offset, size: size, pc: pc, now: now) }
         guard charge(answer) else {
             // In the store buffer while the line comes: what follows it may use the wait.
-            hart.storeCredit = answer & ~MemorySystem.waitForLine
-            hart.storeCreditLine = UInt64(truncatingIfNeeded: offset) >> lineShift
-            hart.storeReissuing = true
+            let line = UInt64(truncatingIfNeeded: offset) >> lineShift
+            hart._withUnsafeGuaranteedRef { hart in
+                hart.storeCredit = answer & ~MemorySystem.waitForLine
+                hart.storeCreditLine = line
+                hart.storeReissuing = true
+            }
             return false
         }
         return true
@@ -236,7 +273,7 @@ struct ModelledTiming: InstructionTiming {
 
     /// Adds an access's cycles; false when the answer was a wait for the line.
     @inline(__always) mutating func charge(_ cycles: UInt64) -> Bool {
-        if cycles > l1dHitCycles { fetchLine = .max }
+        if cycles > l1dHitCycles { forgetFetchLines() }
         guard cycles & MemorySystem.waitForLine == 0 else {
             // A miss: the store buffer's credit ends (the core now truly waits).
             credit = 0
@@ -254,6 +291,11 @@ struct ModelledTiming: InstructionTiming {
         return true
     }
 
+    @inline(__always) mutating func forgetFetchLines() {
+        fetchLine = .max
+        previousFetchLine = .max
+    }
+
     @inline(__always) mutating func takeExtra() -> UInt64 {
         let taken = extra &- takenExtra
         takenExtra = extra
@@ -265,25 +307,30 @@ struct ModelledTiming: InstructionTiming {
         takenExtra = extra
         // `extra` is below zero (wrapped) when the store buffer's credit covered cycles.
         stepLimit = cycleBudget &- Int(min(Int64(bitPattern: extra), 1 << 62))
-        fetchLine = .max
-        if hart.drainsStoreBuffer {
-            credit = 0
-            hart.drainsStoreBuffer = false
+        forgetFetchLines()
+        let drained = hart._withUnsafeGuaranteedRef { hart in
+            defer { hart.drainsStoreBuffer = false }
+            return hart.drainsStoreBuffer
         }
+        if drained { credit = 0 }
     }
 
     mutating func fetchTrapped() {
         trappedFetches &+= 1
-        fetchLine = .max
+        forgetFetchLines()
     }
 
     mutating func finish(stepped: Int) {
         if credit != 0 {
-            hart.storeCredit = credit
-            hart.storeReissuing = storeReissuing
+            let credit = credit, reissuing = storeReissuing
+            hart._withUnsafeGuaranteedRef { hart in
+                hart.storeCredit = credit
+                hart.storeReissuing = reissuing
+            }
         }
         guard let system else { return }
         let repeated = UInt64(truncatingIfNeeded: stepped) &- trappedFetches &- memoryFetches
-        if repeated > 0 && repeated < 1 << 62 { system.countRepeatedFetches(hart: hart.id, count: repeated) }
+        let hartID = hartID
+        if repeated > 0 && repeated < 1 << 62 { system._withUnsafeGuaranteedRef { $0.countRepeatedFetches(hart: hartID, count: repeated) } }
     }
 }
