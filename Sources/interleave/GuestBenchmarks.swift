@@ -21,16 +21,19 @@ struct GuestBenchmarks {
 
     let qemu: QemuReference?
 
-    func run(only: [String]?) throws {
-        let builder: GuestBuilder
-        let folder: String
+    /// The guest builder and the folder of the bench's programs, or nil (with a note) when
+    /// there is no toolchain to build them.
+    static func builderAndPrograms() -> (GuestBuilder, String)? {
         do {
-            builder = try GuestBuilder(toolchain: try Toolchain.locate(explicitPath: nil))
-            folder = try GuestSources.locate().root + "/Programs"
+            return (try GuestBuilder(toolchain: try Toolchain.locate(explicitPath: nil)), try GuestSources.locate().root + "/Programs")
         } catch {
             printError("note: skipping the Swift programs: \(error)")
-            return
+            return nil
         }
+    }
+
+    func run(only: [String]?) throws {
+        guard let (builder, folder) = Self.builderAndPrograms() else { return }
         let selected = Self.programs.filter { only?.contains($0) ?? true }
         if !selected.isEmpty {
             print("")
@@ -99,15 +102,7 @@ struct GuestBenchmarks {
                             row: (String, (Bool) throws -> (seconds: Double, instructions: UInt64)) throws -> Void) throws {
         let selected = Self.programs.filter { only?.contains($0) ?? true }
         guard !selected.isEmpty else { return }
-        let builder: GuestBuilder
-        let folder: String
-        do {
-            builder = try GuestBuilder(toolchain: try Toolchain.locate(explicitPath: nil))
-            folder = try GuestSources.locate().root + "/Programs"
-        } catch {
-            printError("note: skipping the Swift programs: \(error)")
-            return
-        }
+        guard let (builder, folder) = Self.builderAndPrograms() else { return }
         for name in selected {
             let built = try builder.build(sources: [folder + "/Bench/\(name).swift"], optimization: .speed, progress: { printError("  \($0)") })
             let elf = [UInt8](try Data(contentsOf: URL(fileURLWithPath: built.elfPath)))
