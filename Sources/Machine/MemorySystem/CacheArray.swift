@@ -47,7 +47,8 @@ final class CacheArray {
     let replacement: CacheReplacement
     let hitLatency: UInt64
 
-    let tags: UnsafeMutablePointer<UInt64>
+    /// Each way's line, in 32 bits (see TagTable).
+    let tags: TagTable
     let states: UnsafeMutablePointer<UInt8>
     /// Per set, a bit per valid way: a lookup compares only valid ways' tags, and a fill finds a free way at once.
     let validWays: UnsafeMutablePointer<UInt64>
@@ -98,7 +99,10 @@ final class CacheArray {
         hitLatency = UInt64(geometry.hitLatency)
         let total = caches * linesPerCache
         let purpose = "the \(label) caches"
-        tags = try requireZeroedBuffer(UInt64.self, count: total, for: purpose)
+        guard ramLines <= TagTable.lineLimit else {
+            throw MachineError("\(purpose): \(ramLines) lines of RAM do not fit the caches' 32-bit tags")
+        }
+        tags = TagTable(words: try requireZeroedBuffer(UInt32.self, count: total, for: purpose))
         states = try requireZeroedBuffer(UInt8.self, count: total, for: purpose)
         validWays = try requireZeroedBuffer(UInt64.self, count: caches * sets, for: purpose)
         lastLevelWays = try requireZeroedBuffer(Int32.self, count: total, for: purpose)
@@ -135,7 +139,7 @@ final class CacheArray {
     }
 
     deinit {
-        free(tags); free(states); free(validWays); free(lastLevelWays); free(markedWays); free(stamps); free(treeBits); free(sharers)
+        free(tags.words); free(states); free(validWays); free(lastLevelWays); free(markedWays); free(stamps); free(treeBits); free(sharers)
         free(data); free(dirty); free(heldList); free(heldPosition); free(heldCount); free(treeSets); free(treeClears)
         free(memoLine); free(memoWay); free(memoModified); free(statistics)
     }
@@ -294,4 +298,19 @@ final class CacheArray {
 
     /// Byte address of a way's copy (coherence off).
     @inline(__always) func bytes(of way: Int) -> Int { way &* lineSize }
+}
+
+/// The ways' lines in 32 bits each, read and written as UInt64 line numbers. A line number
+/// is a RAM offset over the line size, below 2^30 (16 GiB over 16-byte lines), so 32 bits
+/// hold every line exactly (`init` checks the machine's RAM against `lineLimit`). Half the
+/// width is half the host memory a lookup touches: zen4's 32 MiB LLC has 512 K ways, whose
+/// tags are 2 MiB instead of 4, and a 16-way set's tags are one host cache line, not two.
+struct TagTable {
+    static let lineLimit = 1 << 32
+    let words: UnsafeMutablePointer<UInt32>
+
+    subscript(_ way: Int) -> UInt64 {
+        @inline(__always) get { UInt64(words[way]) }
+        @inline(__always) nonmutating set { words[way] = UInt32(truncatingIfNeeded: newValue) }
+    }
 }

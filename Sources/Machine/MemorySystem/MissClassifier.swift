@@ -42,9 +42,11 @@ final class MissClassifier {
     let seen: UnsafeMutablePointer<UnsafeMutablePointer<UInt64>?>
     let ghostMask: UInt64
     let ghostEntries: Int
-    /// Evicted line + 1 (0: empty), and the cache's fill count at the eviction (top bit: dropped by coherence).
-    let ghostLine: UnsafeMutablePointer<UInt64>
-    let ghostFill: UnsafeMutablePointer<UInt64>
+    /// Per entry two words side by side: the evicted line + 1 (0: empty), and the cache's
+    /// fill count at the eviction (top bit: dropped by coherence). Side by side so that an
+    /// eviction or a classification touches one host cache line, not two: the last level's
+    /// table is megabytes and misses in the host's caches on nearly every access.
+    let ghost: UnsafeMutablePointer<UInt64>
     /// Lines each cache has filled so far.
     let fills: UnsafeMutablePointer<UInt64>
 
@@ -58,16 +60,14 @@ final class MissClassifier {
         ghostMask = UInt64(entries - 1)
         let purpose = "the miss classifier"
         seen = try requireZeroedBuffer(UnsafeMutablePointer<UInt64>?.self, count: caches * chunksPerCache, for: purpose)
-        ghostLine = try requireZeroedBuffer(UInt64.self, count: caches * entries, for: purpose)
-        ghostFill = try requireZeroedBuffer(UInt64.self, count: caches * entries, for: purpose)
+        ghost = try requireZeroedBuffer(UInt64.self, count: 2 * caches * entries, for: purpose)
         fills = try requireZeroedBuffer(UInt64.self, count: caches, for: purpose)
     }
 
     deinit {
         for index in 0..<(caches * chunksPerCache) { free(seen[index]) }
         free(seen)
-        free(ghostLine)
-        free(ghostFill)
+        free(ghost)
         free(fills)
     }
 
@@ -76,18 +76,18 @@ final class MissClassifier {
     /// mark in the set, else counts a capacity miss).
     func classify(cache: Int, line: UInt64) -> MissKind? {
         if markSeen(cache: cache, line: line) { return .compulsory }
-        let slot = cache * ghostEntries + Int(truncatingIfNeeded: line & ghostMask)
-        guard ghostLine[slot] == line &+ 1 else { return nil }
-        let stamp = ghostFill[slot]
+        let slot = 2 &* (cache &* ghostEntries &+ Int(truncatingIfNeeded: line & ghostMask))
+        guard ghost[slot] == line &+ 1 else { return nil }
+        let stamp = ghost[slot &+ 1]
         if stamp & Self.coherenceMark != 0 { return .coherence }
         return fills[cache] &- stamp < linesPerCache ? .conflict : .capacity
     }
 
     /// A line left `cache`: remember when, and whether another core's write took it.
     @inline(__always) func recordEviction(cache: Int, line: UInt64, byCoherence: Bool) {
-        let slot = cache * ghostEntries + Int(truncatingIfNeeded: line & ghostMask)
-        ghostLine[slot] = line &+ 1
-        ghostFill[slot] = fills[cache] | (byCoherence ? Self.coherenceMark : 0)
+        let slot = 2 &* (cache &* ghostEntries &+ Int(truncatingIfNeeded: line & ghostMask))
+        ghost[slot] = line &+ 1
+        ghost[slot &+ 1] = fills[cache] | (byCoherence ? Self.coherenceMark : 0)
     }
 
     @inline(__always) func recordFill(cache: Int) {
