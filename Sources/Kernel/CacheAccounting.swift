@@ -49,6 +49,7 @@ extension Kernel {
     /// `thread` gets `hart`: its accesses are tagged with its pid, and its misses counted from now.
     func cachesSwitchIn(_ thread: Thread, on hart: Hart, _ memorySystem: MemorySystem, migrated: Bool) {
         memorySystem.setContext(hart: hart.id, tag: UInt64(UInt32(bitPattern: thread.process.pid)))
+        hart.drainStoreBuffer()
         thread.missesAtSwitchIn = memorySystem.privateMisses(hart: hart.id)
         thread.migratedIntoSlice = migrated
         if trace != nil { traceCoreMisses(core: hart.id / configuration.threadsPerCore, memorySystem, cycle: hart.cycle, hart: hart.id) }

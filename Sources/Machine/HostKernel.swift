@@ -21,6 +21,13 @@ extension Hart {
         machine.clearReservation(hart: self)
     }
 
+    /// Ends the store buffer's credit (InstructionTiming.swift): a thread switch passes a
+    /// fence, as a real kernel's does, so the next thread gets no time the last one earned.
+    public func drainStoreBuffer() {
+        storeCredit = 0
+        drainsStoreBuffer = true
+    }
+
     /// The current `satp` (mode, ASID, root page number).
     public var addressTranslation: UInt64 { satp }
 

@@ -265,9 +265,11 @@ struct PrivateCopiesModel {
     }
 
     private mutating func writeBack(core: Int, line: Int, except: Range<Int>? = nil) {
-        guard let copy = copies[core][line] else { return }
-        for index in 0..<64 where copy.dirty[index] && !(except?.contains(line * 64 + index) ?? false) {
-            ram[line * 64 + index] = copy.bytes[index]
+        // A core without a copy of the line has nothing to write back.
+        if let copy = copies[core][line] {
+            for index in 0..<64 where copy.dirty[index] && !(except?.contains(line * 64 + index) ?? false) {
+                ram[line * 64 + index] = copy.bytes[index]
+            }
         }
         copies[core][line] = nil
     }

@@ -273,10 +273,11 @@ struct ModelledTiming: InstructionTiming {
 
     /// Adds an access's cycles; false when the answer was a wait for the line.
     @inline(__always) mutating func charge(_ cycles: UInt64) -> Bool {
-        if cycles > l1dHitCycles { forgetFetchLines() }
+        if cycles > l1dHitCycles {
+            forgetFetchLines()
+            credit = 0   // a miss: the core now truly waits, as the credit's rule says
+        }
         guard cycles & MemorySystem.waitForLine == 0 else {
-            // A miss: the store buffer's credit ends (the core now truly waits).
-            credit = 0
             add(cycles & ~MemorySystem.waitForLine)
             waiting = true
             return false

@@ -309,12 +309,12 @@ public final class MemorySystem {
         return servedWhenArrived(hart: hart, offset: offset, size: size, kind: .atomic, pc: pc, now: now)
     }
 
-    /// A data access that an L1D hit could not serve: with several coherent cores, first a
+    /// A store or atomic that an L1D hit could not serve: with several coherent cores, first a
     /// wait for its line (`waitForLine` set in the answer), then the access; else at once.
     /// `now`: the hart's cycle as it issues the access.
     func servedWhenArrived(hart: Int, offset: Int, size: Int, kind: MemoryAccessKind, pc: UInt64, now: UInt64) -> UInt64 {
         guard defersMisses else { return accessLines(hart: hart, offset: offset, size: size, kind: kind, pc: pc) }
-        let (wait, arrived) = missWait(hart: hart, offset: offset, size: size, kind: kind, now: now)
+        let (wait, arrived) = missWait(hart: hart, offset: offset, size: size, now: now)
         if let wait { return wait }
         let cycles = accessLines(hart: hart, offset: offset, size: size, kind: kind, pc: pc)
         return arrived ? l1d.hitLatency : cycles

@@ -1,5 +1,6 @@
-// A miss completes when its line arrives. With several cores and coherence on, a data
-// access that an L1D hit cannot serve is done in two steps: when the hart issues it,
+// A miss completes when its line arrives. With several cores and coherence on, a store
+// or atomic that an L1D hit cannot serve is done in two steps (a load is done as it
+// issues, priced then): when the hart issues it,
 // the memory system prices the request from the state of the caches then and answers
 // "wait this many cycles" without changing anything; the hart waits, the other harts
 // run up to that moment, and the instruction issues again and is served as the line
@@ -21,17 +22,17 @@ extension MemorySystem {
     /// Set in an access's answer: the access was not done; wait the low bits' cycles, then issue it again.
     public static let waitForLine: UInt64 = 1 << 63
 
-    /// Whether `hart`'s data access must first wait for its line: nil to serve it now, else
+    /// Whether `hart`'s store or atomic must first wait for its line: nil to serve it now, else
     /// the answer to give (the wait, flagged). A second issue of the access it asked to
     /// wait for is served now and costs an L1D hit (`arrived`).
-    @inline(__always) func missWait(hart: Int, offset: Int, size: Int, kind: MemoryAccessKind, now: UInt64) -> (wait: UInt64?, arrived: Bool) {
+    @inline(__always) func missWait(hart: Int, offset: Int, size: Int, now: UInt64) -> (wait: UInt64?, arrived: Bool) {
         let line = UInt64(truncatingIfNeeded: offset) >> lineShift
         guard UInt64(truncatingIfNeeded: offset &+ size &- 1) >> lineShift == line else { return (nil, false) }
         if pendingLine[hart] == line {
             pendingLine[hart] = .max
             return (nil, true)
         }
-        let (price, transfer) = requestPrice(core: coreOfHart[hart], line: line, wantsModified: kind != .load)
+        let (price, transfer) = requestPrice(core: coreOfHart[hart], line: line, wantsModified: true)
         guard price > l1d.hitLatency else { return (nil, false) }
         pendingLine[hart] = line
         var wait = price
