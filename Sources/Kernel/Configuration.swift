@@ -46,6 +46,12 @@ public struct KernelConfiguration: Sendable, Equatable {
     /// Most threads alive at once, and most bytes of thread stacks per process.
     public var threadLimit = 256
     public var threadStackLimit: UInt64 = 256 << 20
+    /// RLIMIT_NOFILE of the programs the run starts (Linux's default: 1024).
+    public var fileDescriptorLimit = DescriptorTable.defaultLimit
+    /// Host folders the file system shows (`--mount HOSTDIR:GUESTDIR[:rw]`).
+    public var mounts: [MountPoint] = []
+    /// Cycles a read from the simulated disk takes when the page cache misses (0: none).
+    public var diskLatencyCycles: UInt64 = 0
     /// Most messages waiting in one thread's queue; a post to a full queue gets -EAGAIN.
     public var messageQueueCapacity = 1024
     /// The input device (InputDevice.swift): cycles between cursor moves (nil: off), and
@@ -100,6 +106,9 @@ public struct KernelConfiguration: Sendable, Equatable {
         }
         try scheduling.validate()
         try foregroundBoost?.validate()
+        guard fileDescriptorLimit >= 3, fileDescriptorLimit <= DescriptorTable.ceiling else {
+            throw KernelError("the descriptor limit must be between 3 and \(DescriptorTable.ceiling), not \(fileDescriptorLimit)")
+        }
         guard messageQueueCapacity >= 1, messageQueueCapacity <= 1 << 20 else {
             throw KernelError("a message queue must hold between 1 and 1048576 messages, not \(messageQueueCapacity)")
         }
@@ -134,5 +143,17 @@ public struct KernelIO {
         self.readInput = readInput
         self.writeOutput = writeOutput
         self.writeError = writeError
+    }
+}
+
+/// A host folder shown in the guest's file system.
+public struct MountPoint: Sendable, Equatable {
+    public var hostPath: String
+    public var guestPath: String
+    public var writable: Bool
+    public init(hostPath: String, guestPath: String, writable: Bool = false) {
+        self.hostPath = hostPath
+        self.guestPath = guestPath
+        self.writable = writable
     }
 }

@@ -52,6 +52,10 @@ public final class Kernel {
     /// The next thread id, and the next pid (one counter, as on Linux).
     var nextThreadID: Int32 = 2
     var futexes = FutexTable()
+    /// The file system and the socket namespace (IO/), and the last open file description's number.
+    var fileSystem: FileSystem
+    var sockets = SocketLayer()
+    var fileSerial: UInt64 = 0
     /// The input device and its latency record (InputDevice.swift).
     var input = InputDevice.off
     /// Threads blocked with a deadline, by deadline (TimedWaiters.swift).
@@ -107,6 +111,7 @@ public final class Kernel {
         machineConfiguration.threadsPerCore = configuration.threadsPerCore
         do { machine = try Machine(configuration: machineConfiguration) } catch { throw KernelError(error.message) }
         frames = FrameAllocator(memory: machine.memory)
+        fileSystem = try FileSystem(configuration: configuration)
         var seedBytes: [UInt8] = []
         for _ in 0..<2 { seedBytes += littleEndianBytes(random.next()) }
         let (process, loaded) = try Kernel.makeProcess(pid: 1, name: name, image: image, arguments: [name] + arguments,
@@ -125,13 +130,16 @@ public final class Kernel {
         main.context.integers[2] = loaded.stackPointer
         main.context.integers[1] = UserLayout.trampoline
         register(main)
+        process.descriptors = standardDescriptors()
         traceProcessStart(main, cycle: 0)
         input = InputDevice(configuration: configuration)
         var started = [main]
         for other in alsoStarting {
             guard let otherImage = images[other] else { continue }
-            started.append(try startProcess(name: other, image: otherImage, arguments: [other], parentID: nil,
-                                            randomBytes: nextRandomBytes(), cycle: 0))
+            let thread = try startProcess(name: other, image: otherImage, arguments: [other], parentID: nil,
+                                          randomBytes: nextRandomBytes(), cycle: 0)
+            thread.process.descriptors = standardDescriptors()
+            started.append(thread)
         }
         for hart in machine.harts {
             hart.setPrivilege(.user)

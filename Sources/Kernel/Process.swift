@@ -31,6 +31,11 @@ final class Process {
     /// Bytes of stack of its spawned threads: those alive now, and every one ever made.
     var liveThreadStackBytes: UInt64 = 0
     var madeThreadStackBytes: UInt64 = 0
+    /// Its file descriptors (IO/DescriptorTable.swift), its working directory, and what it
+    /// does with signals (IO/SignalCalls.swift).
+    var descriptors = DescriptorTable()
+    var workingDirectory = "/"
+    var signals = SignalState()
 
     init(pid: Int32, name: String, image: ELFImage, addressSpace: AddressSpace, breakStart: UInt64) {
         self.pid = pid

@@ -104,6 +104,7 @@ extension Kernel {
                    cycle: machine.harts.map(\.cycle).max() ?? 0)
         process.addressSpace.release()
         flushTranslations()   // its page-table frames may come back as another's
+        closeAllDescriptors(of: process, cycle: machine.harts.map(\.cycle).max() ?? 0)
         if process !== firstProcess, !quietEndings, ending.isFailure {
             io.writeError(Array("interleave: \(ending)\n".utf8))
         }
@@ -175,6 +176,7 @@ extension Kernel {
         } catch {
             return .error(.ENOMEM)
         }
+        main.process.descriptors = inheritedDescriptors(from: caller)
         caller.children.append(main.process.pid)
         makeReady(main, at: hart.cycle)
         return .value(Int64(main.process.pid))

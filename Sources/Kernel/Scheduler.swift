@@ -266,7 +266,11 @@ extension Kernel {
         }
         for thread in timedWaiters.takeExpired(at: now) {
             if case .blocked(.futex(_, let key)) = thread.state { futexes.remove(thread, key: key) }
-            thread.context.integers[10] = UInt64(bitPattern: thread.timeoutResult)
+            if case .blocked(.io) = thread.state {
+                leaveWaitQueues(thread)   // its call runs again and sees its deadline passed
+            } else {
+                thread.context.integers[10] = UInt64(bitPattern: thread.timeoutResult)
+            }
             makeReady(thread, at: now)
         }
         injectInput(hart)

@@ -1,14 +1,22 @@
 // System calls: the numbers (Linux riscv64's, DESIGN decision 3), the errno values, and
 // the dispatcher that reads a7 and a0..a5 from the hart and writes the result to a0.
-// The calls themselves live beside the subsystem they belong to: FileCalls (streams),
-// MemoryCalls (brk, mmap), TimeCalls (clocks, sleep, random, uname), ProcessCalls.
+// The calls themselves live beside the subsystem they belong to:
+// MemoryCalls (brk, mmap), TimeCalls (clocks, sleep, random, uname), ProcessCalls, and IO/
+// (descriptors, files, pipes, sockets, readiness).
 
 import Machine
 import Trace
 
 /// Linux riscv64 system-call numbers this kernel knows by name.
 enum SystemCall: UInt64 {
-    case ioctl = 29, close = 57, read = 63, write = 64, readv = 65, writev = 66
+    case getcwd = 17, eventfd2 = 19, epollCreate1 = 20, epollCtl = 21, epollPwait = 22, dup = 23, dup3 = 24, fcntl = 25
+    case ioctl = 29, mkdirat = 34, unlinkat = 35, ftruncate = 46, faccessat = 48, chdir = 49, openat = 56
+    case close = 57, pipe2 = 59, getdents64 = 61, lseek = 62, read = 63, write = 64, readv = 65, writev = 66
+    case pread64 = 67, pwrite64 = 68, pselect6 = 72, ppoll = 73, newfstatat = 79, fstat = 80, fsync = 82, fdatasync = 83
+    case getrlimit = 163, setrlimit = 164
+    case socket = 198, socketpair = 199, bind = 200, listen = 201, accept = 202, connect = 203, getsockname = 204
+    case getpeername = 205, sendto = 206, recvfrom = 207, setsockopt = 208, getsockopt = 209, shutdown = 210
+    case sendmsg = 211, recvmsg = 212, accept4 = 242, prlimit64 = 261, renameat2 = 276, epollPwait2 = 441
     case exit = 93, exitGroup = 94, setTIDAddress = 96, futex = 98, nanosleep = 101
     case clockGetTime = 113, clockGetResolution = 114, clockNanosleep = 115, schedYield = 124
     case kill = 129, rtSigaction = 134, rtSigprocmask = 135, uname = 160, getpid = 172, getppid = 173
@@ -32,21 +40,24 @@ enum SystemCall: UInt64 {
         if number == Kernel.traceLabelCall { return "trace_label" }
         if number == Kernel.traceEnabledCall { return "trace_enabled" }
         let others: [UInt64: String] = [
-            17: "getcwd", 23: "dup", 24: "dup3", 25: "fcntl", 34: "mkdirat", 35: "unlinkat", 46: "ftruncate",
-            48: "faccessat", 49: "chdir", 56: "openat", 59: "pipe2", 61: "getdents64", 62: "lseek",
-            67: "pread64", 68: "pwrite64", 73: "ppoll", 78: "readlinkat", 79: "newfstatat", 80: "fstat",
-            99: "set_robust_list", 131: "tgkill", 139: "rt_sigreturn", 165: "getrusage", 167: "prctl",
-            169: "gettimeofday", 198: "socket", 203: "connect", 233: "madvise", 260: "wait4", 261: "prlimit64",
-            291: "statx", 293: "rseq",
+            38: "renameat", 50: "fchdir", 69: "preadv", 70: "pwritev", 71: "sendfile", 78: "readlinkat",
+            99: "set_robust_list", 130: "tkill", 131: "tgkill", 139: "rt_sigreturn", 165: "getrusage", 167: "prctl",
+            169: "gettimeofday", 233: "madvise", 260: "wait4", 291: "statx", 293: "rseq", 436: "close_range",
         ]
         return others[number] ?? "unknown"
     }
 }
 
 /// Linux errno values the calls return (negated, in a0).
-enum Errno: Int64 {
-    case EPERM = 1, ENOENT = 2, ESRCH = 3, EINTR = 4, E2BIG = 7, EBADF = 9, ECHILD = 10, EAGAIN = 11, ENOMEM = 12, EFAULT = 14, EEXIST = 17
-    case ENODEV = 19, EINVAL = 22, ENOTTY = 25, EDEADLK = 35, ENOSYS = 38, ETIMEDOUT = 110
+enum Errno: Int64, Error {
+    case EPERM = 1, ENOENT = 2, ESRCH = 3, EINTR = 4, EIO = 5, ENXIO = 6, E2BIG = 7, EBADF = 9, ECHILD = 10, EAGAIN = 11
+    case ENOMEM = 12, EACCES = 13, EFAULT = 14, EBUSY = 16, EEXIST = 17, EXDEV = 18, ENODEV = 19, ENOTDIR = 20, EISDIR = 21
+    case EINVAL = 22, ENFILE = 23, EMFILE = 24, ENOTTY = 25, EFBIG = 27, ENOSPC = 28, ESPIPE = 29, EROFS = 30, EMLINK = 31
+    case EPIPE = 32, ERANGE = 34, EDEADLK = 35, ENAMETOOLONG = 36, ENOSYS = 38, ENOTEMPTY = 39, ELOOP = 40
+    case ENOTSOCK = 88, EDESTADDRREQ = 89, EMSGSIZE = 90, EPROTOTYPE = 91, ENOPROTOOPT = 92, EPROTONOSUPPORT = 93
+    case ESOCKTNOSUPPORT = 94, EOPNOTSUPP = 95, EAFNOSUPPORT = 97, EADDRINUSE = 98, EADDRNOTAVAIL = 99
+    case ENETDOWN = 100, ENETUNREACH = 101, ECONNABORTED = 103, ECONNRESET = 104, ENOBUFS = 105, EISCONN = 106
+    case ENOTCONN = 107, ETIMEDOUT = 110, ECONNREFUSED = 111, EHOSTUNREACH = 113, EALREADY = 114, EINPROGRESS = 115
 }
 
 /// What a call gives back: a value for a0, or nothing because the process is gone.
@@ -90,11 +101,63 @@ extension Kernel {
         let number = hart.register(17)
         let arguments = SystemCallArguments(hart)
         let entryCycle = hart.cycle
+        // A call that blocked for I/O runs again from the start when woken (WaitQueue.swift).
+        thread.callRestarted = thread.restartsCall
+        thread.restartsCall = false
         let result: SystemCallResult
         switch SystemCall(rawValue: number) {
-        case .read?: result = read(arguments)
-        case .write?: result = write(arguments)
-        case .writev?: result = writeVector(arguments)
+        case .read?: result = read(arguments, hart: hart, thread: thread)
+        case .write?: result = write(arguments, hart: hart, thread: thread)
+        case .readv?: result = readVector(arguments, hart: hart, thread: thread)
+        case .writev?: result = writeVector(arguments, hart: hart, thread: thread)
+        case .close?: result = close(arguments, hart: hart, thread: thread)
+        case .dup?: result = duplicate(arguments, hart: hart, thread: thread)
+        case .dup3?: result = duplicate3(arguments, hart: hart, thread: thread)
+        case .fcntl?: result = fileControl(arguments, hart: hart, thread: thread)
+        case .prlimit64?: result = resourceLimit(arguments, hart: hart, thread: thread)
+        case .getrlimit?: result = getResourceLimit(arguments, hart: hart, thread: thread)
+        case .setrlimit?: result = setResourceLimit(arguments, hart: hart, thread: thread)
+        case .openat?: result = openAt(arguments, hart: hart, thread: thread)
+        case .pread64?: result = positionalRead(arguments, hart: hart, thread: thread)
+        case .pwrite64?: result = positionalWrite(arguments, hart: hart, thread: thread)
+        case .lseek?: result = seek(arguments, hart: hart, thread: thread)
+        case .fstat?: result = fileStatus(arguments, hart: hart, thread: thread)
+        case .newfstatat?: result = fileStatusAt(arguments, hart: hart, thread: thread)
+        case .getdents64?: result = directoryEntries(arguments, hart: hart, thread: thread)
+        case .mkdirat?: result = makeDirectory(arguments, hart: hart, thread: thread)
+        case .unlinkat?: result = unlinkAt(arguments, hart: hart, thread: thread)
+        case .renameat2?: result = renameAt(arguments, hart: hart, thread: thread)
+        case .ftruncate?: result = truncateFile(arguments, hart: hart, thread: thread)
+        case .fsync?, .fdatasync?: result = synchronize(arguments, hart: hart, thread: thread)
+        case .getcwd?: result = workingDirectory(arguments, hart: hart, thread: thread)
+        case .chdir?: result = changeDirectory(arguments, hart: hart, thread: thread)
+        case .faccessat?: result = accessAt(arguments, hart: hart, thread: thread)
+        case .pipe2?: result = makePipe(arguments, hart: hart, thread: thread)
+        case .eventfd2?: result = makeEventCounter(arguments, hart: hart, thread: thread)
+        case .rtSigaction?: result = signalAction(arguments, hart: hart, thread: thread)
+        case .rtSigprocmask?: result = signalMask(arguments, hart: hart, thread: thread)
+        case .socket?: result = socket(arguments, hart: hart, thread: thread)
+        case .socketpair?: result = socketPair(arguments, hart: hart, thread: thread)
+        case .bind?: result = bind(arguments, hart: hart, thread: thread)
+        case .listen?: result = listen(arguments, hart: hart, thread: thread)
+        case .accept?: result = accept(arguments, hart: hart, thread: thread, withFlags: false)
+        case .accept4?: result = accept(arguments, hart: hart, thread: thread, withFlags: true)
+        case .connect?: result = connect(arguments, hart: hart, thread: thread)
+        case .getsockname?: result = socketName(arguments, hart: hart, thread: thread, peer: false)
+        case .getpeername?: result = socketName(arguments, hart: hart, thread: thread, peer: true)
+        case .sendto?: result = sendTo(arguments, hart: hart, thread: thread)
+        case .recvfrom?: result = receiveFrom(arguments, hart: hart, thread: thread)
+        case .sendmsg?: result = sendMessage(arguments, hart: hart, thread: thread)
+        case .recvmsg?: result = receiveMessage(arguments, hart: hart, thread: thread)
+        case .setsockopt?: result = setSocketOption(arguments, hart: hart, thread: thread)
+        case .getsockopt?: result = getSocketOption(arguments, hart: hart, thread: thread)
+        case .shutdown?: result = shutdown(arguments, hart: hart, thread: thread)
+        case .pselect6?: result = selectDescriptors(arguments, hart: hart, thread: thread)
+        case .ppoll?: result = pollDescriptors(arguments, hart: hart, thread: thread)
+        case .epollCreate1?: result = epollCreate(arguments, hart: hart, thread: thread)
+        case .epollCtl?: result = epollControl(arguments, hart: hart, thread: thread)
+        case .epollPwait?: result = epollWait(arguments, hart: hart, thread: thread, timespec: false)
+        case .epollPwait2?: result = epollWait(arguments, hart: hart, thread: thread, timespec: true)
         case .exit?:
             finish(thread, status: arguments.int32(0))
             result = .noReturn

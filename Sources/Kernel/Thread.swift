@@ -25,6 +25,8 @@ enum BlockReason: Equatable, CustomStringConvertible {
     case processWait(pid: Int32, statusAddress: UInt64)
     /// In get_message, its queue empty (MessageQueue.swift).
     case message
+    /// Waiting for I/O (IO/WaitQueue.swift): what it waits for, and the descriptor (or 0).
+    case io(String, object: UInt64)
 
     var description: String {
         switch self {
@@ -33,6 +35,7 @@ enum BlockReason: Equatable, CustomStringConvertible {
         case .join(let tid): "thread_join of thread \(tid)"
         case .processWait(let pid, _): pid == -1 ? "process_wait for any child" : "process_wait for process \(pid)"
         case .message: "get_message (its message queue is empty)"
+        case .io(let what, _): what
         }
     }
 }
@@ -101,6 +104,15 @@ final class Thread {
     var joiners: [Thread] = []
     /// Its place in creation order: the index of its record in `Kernel.threadRecords`.
     var serial = 0
+    /// Blocked for I/O: the wait queues it is on (IO/WaitQueue.swift).
+    var ioQueues: [WaitQueue] = []
+    /// Its system call runs again when it wakes; `callRestarted` tells the call it is a rerun.
+    var restartsCall = false
+    var callRestarted = false
+    /// A rerun call's deadline (poll, epoll_wait, select with a timeout), and a blocking
+    /// write's bytes taken before it waited.
+    var ioDeadline: UInt64? = nil
+    var ioProgress = 0
 
     init(tid: Int32, process: Process) {
         self.tid = tid

@@ -90,6 +90,7 @@ extension Kernel {
             running[index] = nil
         }
         if case .blocked(.futex(_, let key)) = thread.state { futexes.remove(thread, key: key) }
+        if case .blocked(.io) = thread.state { leaveWaitQueues(thread) }
         if case .ready = thread.state { scheduler.remove(thread) }
         let cycle = machine.harts[freedHart ?? thread.lastHart ?? 0].cycle
         thread.transition(to: .exited(status: status), at: cycle)

@@ -68,6 +68,7 @@ extension Kernel {
             case .join(let tid): (reason, object) = (.joining, UInt64(UInt32(bitPattern: tid)))
             case .processWait(let pid, _): (reason, object) = (.waitingForChild, UInt64(UInt32(bitPattern: pid)))
             case .message: (reason, object) = (.waitingForMessage, 0)
+            case .io(_, let descriptor): (reason, object) = (.waitingForIO, descriptor)
             }
         case .exited(let status): (reason, object) = (.exited, UInt64(UInt32(bitPattern: status)))
         }

@@ -312,6 +312,7 @@ public struct SVGTimeline {
         case .joining: "J"
         case .waitingForChild: "C"
         case .waitingForMessage: "Q"
+        case .waitingForIO: "I"
         }
     }
 

@@ -41,6 +41,7 @@ public struct ContextSwitchRecord: Sendable, Equatable, CustomStringConvertible 
         case .joining: "blocked in thread_join of thread \(number)"
         case .waitingForChild: number == -1 ? "blocked in process_wait for any child" : "blocked in process_wait for process \(number)"
         case .waitingForMessage: "blocked in get_message (its message queue is empty)"
+        case .waitingForIO: "blocked waiting for I/O"
         }
     }
 

@@ -364,6 +364,7 @@ public struct TerminalTimeline {
         case .joining: "j"
         case .waitingForChild: "w"
         case .waitingForMessage: "m"
+        case .waitingForIO: "i"
         }
     }
 

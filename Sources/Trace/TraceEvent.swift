@@ -99,6 +99,8 @@ public enum ThreadStopReason: UInt8, Sendable, CaseIterable {
     /// `object` is the child waited for (as a 32-bit pattern; -1 any).
     case waitingForChild
     case waitingForMessage
+    /// `object` is the descriptor waited on (0 for poll, select and epoll over several).
+    case waitingForIO
 
     /// Short text for views: "slice expired", "futex", "sleep", ...
     public var label: String {
@@ -114,13 +116,14 @@ public enum ThreadStopReason: UInt8, Sendable, CaseIterable {
         case .joining: "join"
         case .waitingForChild: "wait"
         case .waitingForMessage: "message"
+        case .waitingForIO: "I/O"
         }
     }
 
     /// True when the thread gave up the hart to wait for something.
     public var isBlocking: Bool {
         switch self {
-        case .blockedOnFutex, .sleeping, .joining, .waitingForChild, .waitingForMessage, .programWaits: true
+        case .blockedOnFutex, .sleeping, .joining, .waitingForChild, .waitingForMessage, .waitingForIO, .programWaits: true
         default: false
         }
     }
