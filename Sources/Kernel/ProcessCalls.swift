@@ -177,6 +177,7 @@ extension Kernel {
             return .error(.ENOMEM)
         }
         main.process.descriptors = inheritedDescriptors(from: caller)
+        main.process.workingDirectory = caller.workingDirectory
         caller.children.append(main.process.pid)
         makeReady(main, at: hart.cycle)
         return .value(Int64(main.process.pid))

@@ -43,6 +43,147 @@ extern "C" {
 #define EINVAL  22
 #define ENOSYS  38
 
+/* ---- Files (issue 14, files part): numbers, flags and records of the file calls. ----
+ * Call them with interleave_syscall; results are -errno on failure, as everywhere. */
+#define SYS_getcwd         17
+#define SYS_dup            23
+#define SYS_dup3           24
+#define SYS_fcntl          25
+#define SYS_mkdirat        34
+#define SYS_unlinkat       35
+#define SYS_ftruncate      46
+#define SYS_faccessat      48
+#define SYS_chdir          49
+#define SYS_openat         56
+#define SYS_close          57
+#define SYS_getdents64     61
+#define SYS_lseek          62
+#define SYS_readv          65
+#define SYS_writev         66
+#define SYS_pread64        67
+#define SYS_pwrite64       68
+#define SYS_newfstatat     79
+#define SYS_fstat          80
+#define SYS_fsync          82
+#define SYS_fdatasync      83
+#define SYS_getrlimit      163
+#define SYS_setrlimit      164
+#define SYS_prlimit64      261
+#define SYS_renameat2      276
+
+#define O_RDONLY     00
+#define O_WRONLY     01
+#define O_RDWR       02
+#define O_CREAT      0100
+#define O_EXCL       0200
+#define O_NOCTTY     0400
+#define O_TRUNC      01000
+#define O_APPEND     02000
+#define O_NONBLOCK   04000
+#define O_LARGEFILE  0100000
+#define O_DIRECTORY  0200000
+#define O_NOFOLLOW   0400000
+#define O_CLOEXEC    02000000
+
+#define AT_FDCWD            (-100)
+#define AT_SYMLINK_NOFOLLOW 0x100
+#define AT_REMOVEDIR        0x200
+#define AT_EMPTY_PATH       0x1000
+#define RENAME_NOREPLACE    1
+
+#define SEEK_SET  0
+#define SEEK_CUR  1
+#define SEEK_END  2
+#define SEEK_DATA 3
+#define SEEK_HOLE 4
+
+#define F_OK 0
+#define X_OK 1
+#define W_OK 2
+#define R_OK 4
+
+#define F_DUPFD         0
+#define F_GETFD         1
+#define F_SETFD         2
+#define F_GETFL         3
+#define F_SETFL         4
+#define F_DUPFD_CLOEXEC 1030
+#define FD_CLOEXEC      1
+
+#define RLIMIT_NOFILE 7
+
+#define S_IFMT   0170000
+#define S_IFSOCK 0140000
+#define S_IFREG  0100000
+#define S_IFDIR  0040000
+#define S_IFCHR  0020000
+#define S_IFIFO  0010000
+
+#define DT_DIR 4
+#define DT_REG 8
+
+#define ENOENT        2
+#define EBADF         9
+#define EACCES        13
+#define EEXIST        17
+#define EXDEV         18
+#define ENOTDIR       20
+#define EISDIR        21
+#define EMFILE        24
+#define EFBIG         27
+#define ENOSPC        28
+#define ESPIPE        29
+#define EROFS         30
+#define ERANGE        34
+#define ENAMETOOLONG  36
+#define ENOTEMPTY     39
+#define ENXIO         6
+#define EBUSY         16
+
+/* riscv64's struct stat (asm-generic: 128 bytes). */
+struct stat {
+    unsigned long st_dev;
+    unsigned long st_ino;
+    unsigned int st_mode;
+    unsigned int st_nlink;
+    unsigned int st_uid;
+    unsigned int st_gid;
+    unsigned long st_rdev;
+    unsigned long __pad1;
+    long st_size;
+    int st_blksize;
+    int __pad2;
+    long st_blocks;
+    long st_atime;
+    unsigned long st_atime_nsec;
+    long st_mtime;
+    unsigned long st_mtime_nsec;
+    long st_ctime;
+    unsigned long st_ctime_nsec;
+    unsigned int __unused4;
+    unsigned int __unused5;
+};
+
+/* One record of getdents64; d_reclen bytes long (a multiple of 8). */
+struct linux_dirent64 {
+    uint64_t d_ino;
+    int64_t d_off;
+    unsigned short d_reclen;
+    unsigned char d_type;
+    char d_name[];
+};
+
+struct iovec {
+    void *iov_base;
+    size_t iov_len;
+};
+
+struct rlimit {
+    unsigned long rlim_cur;
+    unsigned long rlim_max;
+};
+/* ---- End of files. ---- */
+
 /* Returns the call's result, or -errno on failure. */
 long interleave_syscall(long number, long a0, long a1, long a2, long a3,
                         long a4, long a5);
