@@ -50,8 +50,9 @@ public struct KernelConfiguration: Sendable, Equatable {
     public var fileDescriptorLimit = DescriptorTable.defaultLimit
     /// Host folders the file system shows (`--mount HOSTDIR:GUESTDIR[:rw]`).
     public var mounts: [MountPoint] = []
-    /// Cycles a read from the simulated disk takes when the page cache misses (0: none).
-    public var diskLatencyCycles: UInt64 = 0
+    /// Cycles a read from the simulated disk takes when the page cache misses (0: none):
+    /// 100 µs at the default clock, an SSD's random read (IO/PageCache.swift).
+    public var diskLatencyCycles: UInt64 = 10_000
     /// Most messages waiting in one thread's queue; a post to a full queue gets -EAGAIN.
     public var messageQueueCapacity = 1024
     /// The input device (InputDevice.swift): cycles between cursor moves (nil: off), and
@@ -74,6 +75,10 @@ public struct KernelConfiguration: Sendable, Equatable {
     /// Slices, ticks and input periods, in cycles (the lower bound keeps the kernel's own
     /// work small beside the program's).
     public static let periodRange: ClosedRange<UInt64> = 100...(1 << 56)
+    /// RLIMIT_NOFILE: at least the three standard streams, at most Linux's nr_open.
+    public static let fileDescriptorLimitRange: ClosedRange<Int> = 3...(1 << 20)
+    /// The disk's latency, in cycles.
+    public static let diskLatencyRange: ClosedRange<UInt64> = 0...(1 << 56)
 
     func validate() throws(KernelError) {
         guard memoryLimit >= 1 << 20, memoryLimit <= 8 << 30 else {
@@ -109,6 +114,7 @@ public struct KernelConfiguration: Sendable, Equatable {
         guard fileDescriptorLimit >= 3, fileDescriptorLimit <= DescriptorTable.ceiling else {
             throw KernelError("the descriptor limit must be between 3 and \(DescriptorTable.ceiling), not \(fileDescriptorLimit)")
         }
+        try Self.check(diskLatencyCycles, Self.diskLatencyRange, "the disk latency", unit: "cycles")
         guard messageQueueCapacity >= 1, messageQueueCapacity <= 1 << 20 else {
             throw KernelError("a message queue must hold between 1 and 1048576 messages, not \(messageQueueCapacity)")
         }

@@ -33,6 +33,8 @@ enum OptionRange {
     /// Lab and tour seeds: experiments sweep the seeds after the first.
     static let labSeed: ClosedRange<UInt64> = 0...(1 << 62)
     static let timelineWidth = 40...1000
+    /// --max-fds: RLIMIT_NOFILE (at least the three standard streams).
+    static let maxFds = KernelConfiguration.fileDescriptorLimitRange
 
     /// "(1...64)" for help text.
     static func text<Value>(_ range: ClosedRange<Value>) -> String { "(\(range.lowerBound)...\(range.upperBound))" }

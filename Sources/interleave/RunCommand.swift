@@ -119,6 +119,8 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup(title: "Trace") var traceOptions: TraceOptions
 
+    @OptionGroup(title: "Files") var fileOptions: FileOptions
+
     @Flag(help: "How to optimise a Swift program that needs building.") var optimization: OptimizationFlag = .speed
 
     @Option(help: "The Swift toolchain to build with: its root or its bin folder (default: beside `swift`, or $INTERLEAVE_TOOLCHAIN).")
@@ -198,6 +200,7 @@ struct RunCommand: ParsableCommand {
             configuration.inputPeriodCycles = max(100, period.cycles)
         }
         configuration.inputEventCount = inputEvents
+        try fileOptions.apply(to: &configuration, clockFrequency: clockHz)
         var input: ((Int) -> [UInt8])? = nil
         if standardInputIsOpen() { input = { readStandardInput($0) } }
         let io = KernelIO(readInput: input, writeOutput: writeStandardOutput,
