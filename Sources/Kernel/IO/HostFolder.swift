@@ -97,8 +97,9 @@ final class HostFolder {
         var page = [UInt8](repeating: 0, count: Int(FileSystem.pageSize))
         var filled = 0
         while filled < page.count {
-            let count = page.withUnsafeMutableBytes { raw in
-                pread(fd, raw.baseAddress! + filled, raw.count - filled, off_t(index * FileSystem.pageSize) + off_t(filled))
+            let count = page.withUnsafeMutableBytes { raw -> Int in
+                guard let base = raw.baseAddress else { return 0 }
+                return pread(fd, base + filled, raw.count - filled, off_t(index * FileSystem.pageSize) + off_t(filled))
             }
             if count < 0 { return .failure(HostFolder.errnoNow()) }
             if count == 0 { break }
@@ -123,8 +124,9 @@ final class HostFolder {
         var done = 0
         let copy = Array(bytes)
         while done < copy.count {
-            let count = copy.withUnsafeBytes { raw in
-                pwrite(fd, raw.baseAddress! + done, raw.count - done, off_t(offset) + off_t(done))
+            let count = copy.withUnsafeBytes { raw -> Int in
+                guard let base = raw.baseAddress else { return 0 }
+                return pwrite(fd, base + done, raw.count - done, off_t(offset) + off_t(done))
             }
             if count <= 0 { return HostFolder.errnoNow() }
             done += count
@@ -182,9 +184,10 @@ final class HostFolder {
     }
 
     static func withCString<Result>(_ path: [UInt8], _ body: (UnsafePointer<CChar>) -> Result) -> Result {
-        let terminated = path + [0]
+        let terminated = path.map { CChar(bitPattern: $0) } + [0]
         return terminated.withUnsafeBufferPointer { buffer in
-            buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: terminated.count) { body($0) }
+            guard let base = buffer.baseAddress else { return body("") }
+            return body(base)
         }
     }
 
