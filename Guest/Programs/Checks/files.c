@@ -8,6 +8,17 @@
  */
 #include "interleave.h"
 
+/* Linux's struct io_vector and struct limit_pair, under names of this file's own. */
+struct io_vector {
+    void *base;
+    size_t length;
+};
+
+struct limit_pair {
+    unsigned long soft;
+    unsigned long hard;
+};
+
 static long call(long n, long a, long b, long c, long d, long e)
 {
     return interleave_syscall(n, a, b, c, d, e, 0);
@@ -430,20 +441,20 @@ static void descriptors(void)
     show("getfd cloexec", call(SYS_fcntl, ro, F_GETFD, 0, 0, 0));
     cl(ro);
 
-    struct iovec out[3] = { { "ab", 2 }, { "", 0 }, { "cdef", 4 } };
+    struct io_vector out[3] = { { "ab", 2 }, { "", 0 }, { "cdef", 4 } };
     show("lseek 0", seek(fd, 0, SEEK_SET));
     show("setfl none", call(SYS_fcntl, fd, F_SETFL, 0, 0, 0));
     show("writev", call(SYS_writev, fd, (long)out, 3, 0, 0));
     show("lseek 0", seek(fd, 0, SEEK_SET));
     char first[3] = { 0 }, second[5] = { 0 };
-    struct iovec in[2] = { { first, 2 }, { second, 4 } };
+    struct io_vector in[2] = { { first, 2 }, { second, 4 } };
     show("readv", call(SYS_readv, fd, (long)in, 2, 0, 0));
     printf("readv got \"%s\" \"%s\"\n", first, second);
     show("readv -1", call(SYS_readv, fd, (long)in, -1, 0, 0));
     show("readv 1025", call(SYS_readv, fd, (long)in, 1025, 0, 0));
     show("readv bad vector", call(SYS_readv, fd, 8, 2, 0, 0));
     show("writev bad vector", call(SYS_writev, fd, 8, 2, 0, 0));
-    struct iovec bad[1] = { { (void *)8, 4 } };
+    struct io_vector bad[1] = { { (void *)8, 4 } };
     show("writev bad buffer", call(SYS_writev, fd, (long)bad, 1, 0, 0));
     show("readv bad buffer", call(SYS_readv, fd, (long)bad, 1, 0, 0));
     show("readv none", call(SYS_readv, fd, (long)in, 0, 0, 0));
@@ -456,11 +467,11 @@ static void descriptors(void)
     cl(fd);
 
     /* EMFILE once RLIMIT_NOFILE is lowered. */
-    struct rlimit limit = { 16, 16 }, old;
+    struct limit_pair limit = { 16, 16 }, old;
     show("prlimit64 16", call(SYS_prlimit64, 0, RLIMIT_NOFILE, (long)&limit, (long)&old, 0));
     show("getrlimit", call(SYS_getrlimit, RLIMIT_NOFILE, (long)&limit, 0, 0, 0));
-    printf("limit now %lu %lu\n", limit.rlim_cur, limit.rlim_max);
-    struct rlimit raise = { 32, 8 };
+    printf("limit now %lu %lu\n", limit.soft, limit.hard);
+    struct limit_pair raise = { 32, 8 };
     show("setrlimit soft above hard", call(SYS_setrlimit, RLIMIT_NOFILE, (long)&raise, 0, 0, 0));
     long opened[20];
     int count = 0;

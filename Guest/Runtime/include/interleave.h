@@ -44,101 +44,272 @@ extern "C" {
 #define ENOSYS  38
 
 /* ---- Files (issue 14, files part): numbers, flags and records of the file calls. ----
- * Call them with interleave_syscall; results are -errno on failure, as everywhere. */
-#define SYS_getcwd         17
-#define SYS_dup            23
-#define SYS_dup3           24
-#define SYS_fcntl          25
-#define SYS_mkdirat        34
-#define SYS_unlinkat       35
-#define SYS_ftruncate      46
-#define SYS_faccessat      48
-#define SYS_chdir          49
-#define SYS_openat         56
-#define SYS_close          57
-#define SYS_getdents64     61
-#define SYS_lseek          62
-#define SYS_readv          65
-#define SYS_writev         66
-#define SYS_pread64        67
-#define SYS_pwrite64       68
-#define SYS_newfstatat     79
-#define SYS_fstat          80
-#define SYS_fsync          82
-#define SYS_fdatasync      83
-#define SYS_getrlimit      163
-#define SYS_setrlimit      164
-#define SYS_prlimit64      261
-#define SYS_renameat2      276
+ * Call them with interleave_syscall; results are -errno on failure, as everywhere.
+ * Each name is guarded, so other blocks may define the same ones. */
+#ifndef SYS_getcwd
+#define SYS_getcwd 17
+#endif
+#ifndef SYS_dup
+#define SYS_dup 23
+#endif
+#ifndef SYS_dup3
+#define SYS_dup3 24
+#endif
+#ifndef SYS_fcntl
+#define SYS_fcntl 25
+#endif
+#ifndef SYS_mkdirat
+#define SYS_mkdirat 34
+#endif
+#ifndef SYS_unlinkat
+#define SYS_unlinkat 35
+#endif
+#ifndef SYS_ftruncate
+#define SYS_ftruncate 46
+#endif
+#ifndef SYS_faccessat
+#define SYS_faccessat 48
+#endif
+#ifndef SYS_chdir
+#define SYS_chdir 49
+#endif
+#ifndef SYS_openat
+#define SYS_openat 56
+#endif
+#ifndef SYS_close
+#define SYS_close 57
+#endif
+#ifndef SYS_getdents64
+#define SYS_getdents64 61
+#endif
+#ifndef SYS_lseek
+#define SYS_lseek 62
+#endif
+#ifndef SYS_readv
+#define SYS_readv 65
+#endif
+#ifndef SYS_writev
+#define SYS_writev 66
+#endif
+#ifndef SYS_pread64
+#define SYS_pread64 67
+#endif
+#ifndef SYS_pwrite64
+#define SYS_pwrite64 68
+#endif
+#ifndef SYS_newfstatat
+#define SYS_newfstatat 79
+#endif
+#ifndef SYS_fstat
+#define SYS_fstat 80
+#endif
+#ifndef SYS_fsync
+#define SYS_fsync 82
+#endif
+#ifndef SYS_fdatasync
+#define SYS_fdatasync 83
+#endif
+#ifndef SYS_getrlimit
+#define SYS_getrlimit 163
+#endif
+#ifndef SYS_setrlimit
+#define SYS_setrlimit 164
+#endif
+#ifndef SYS_prlimit64
+#define SYS_prlimit64 261
+#endif
+#ifndef SYS_renameat2
+#define SYS_renameat2 276
+#endif
 
-#define O_RDONLY     00
-#define O_WRONLY     01
-#define O_RDWR       02
-#define O_CREAT      0100
-#define O_EXCL       0200
-#define O_NOCTTY     0400
-#define O_TRUNC      01000
-#define O_APPEND     02000
-#define O_NONBLOCK   04000
-#define O_LARGEFILE  0100000
-#define O_DIRECTORY  0200000
-#define O_NOFOLLOW   0400000
-#define O_CLOEXEC    02000000
+#ifndef O_RDONLY
+#define O_RDONLY 00
+#endif
+#ifndef O_WRONLY
+#define O_WRONLY 01
+#endif
+#ifndef O_RDWR
+#define O_RDWR 02
+#endif
+#ifndef O_CREAT
+#define O_CREAT 0100
+#endif
+#ifndef O_EXCL
+#define O_EXCL 0200
+#endif
+#ifndef O_NOCTTY
+#define O_NOCTTY 0400
+#endif
+#ifndef O_TRUNC
+#define O_TRUNC 01000
+#endif
+#ifndef O_APPEND
+#define O_APPEND 02000
+#endif
+#ifndef O_NONBLOCK
+#define O_NONBLOCK 04000
+#endif
+#ifndef O_LARGEFILE
+#define O_LARGEFILE 0100000
+#endif
+#ifndef O_DIRECTORY
+#define O_DIRECTORY 0200000
+#endif
+#ifndef O_NOFOLLOW
+#define O_NOFOLLOW 0400000
+#endif
+#ifndef O_CLOEXEC
+#define O_CLOEXEC 02000000
+#endif
 
-#define AT_FDCWD            (-100)
+#ifndef AT_FDCWD
+#define AT_FDCWD (-100)
+#endif
+#ifndef AT_SYMLINK_NOFOLLOW
 #define AT_SYMLINK_NOFOLLOW 0x100
-#define AT_REMOVEDIR        0x200
-#define AT_EMPTY_PATH       0x1000
-#define RENAME_NOREPLACE    1
+#endif
+#ifndef AT_REMOVEDIR
+#define AT_REMOVEDIR 0x200
+#endif
+#ifndef AT_EMPTY_PATH
+#define AT_EMPTY_PATH 0x1000
+#endif
+#ifndef RENAME_NOREPLACE
+#define RENAME_NOREPLACE 1
+#endif
 
-#define SEEK_SET  0
-#define SEEK_CUR  1
-#define SEEK_END  2
+#ifndef SEEK_SET
+#define SEEK_SET 0
+#endif
+#ifndef SEEK_CUR
+#define SEEK_CUR 1
+#endif
+#ifndef SEEK_END
+#define SEEK_END 2
+#endif
+#ifndef SEEK_DATA
 #define SEEK_DATA 3
+#endif
+#ifndef SEEK_HOLE
 #define SEEK_HOLE 4
+#endif
 
+#ifndef F_OK
 #define F_OK 0
+#endif
+#ifndef X_OK
 #define X_OK 1
+#endif
+#ifndef W_OK
 #define W_OK 2
+#endif
+#ifndef R_OK
 #define R_OK 4
+#endif
 
-#define F_DUPFD         0
-#define F_GETFD         1
-#define F_SETFD         2
-#define F_GETFL         3
-#define F_SETFL         4
+#ifndef F_DUPFD
+#define F_DUPFD 0
+#endif
+#ifndef F_GETFD
+#define F_GETFD 1
+#endif
+#ifndef F_SETFD
+#define F_SETFD 2
+#endif
+#ifndef F_GETFL
+#define F_GETFL 3
+#endif
+#ifndef F_SETFL
+#define F_SETFL 4
+#endif
+#ifndef F_DUPFD_CLOEXEC
 #define F_DUPFD_CLOEXEC 1030
-#define FD_CLOEXEC      1
+#endif
+#ifndef FD_CLOEXEC
+#define FD_CLOEXEC 1
+#endif
 
+#ifndef RLIMIT_NOFILE
 #define RLIMIT_NOFILE 7
+#endif
 
-#define S_IFMT   0170000
+#ifndef S_IFMT
+#define S_IFMT 0170000
+#endif
+#ifndef S_IFSOCK
 #define S_IFSOCK 0140000
-#define S_IFREG  0100000
-#define S_IFDIR  0040000
-#define S_IFCHR  0020000
-#define S_IFIFO  0010000
+#endif
+#ifndef S_IFREG
+#define S_IFREG 0100000
+#endif
+#ifndef S_IFDIR
+#define S_IFDIR 0040000
+#endif
+#ifndef S_IFCHR
+#define S_IFCHR 0020000
+#endif
+#ifndef S_IFIFO
+#define S_IFIFO 0010000
+#endif
 
+#ifndef DT_DIR
 #define DT_DIR 4
+#endif
+#ifndef DT_REG
 #define DT_REG 8
+#endif
 
-#define ENOENT        2
-#define EBADF         9
-#define EACCES        13
-#define EEXIST        17
-#define EXDEV         18
-#define ENOTDIR       20
-#define EISDIR        21
-#define EMFILE        24
-#define EFBIG         27
-#define ENOSPC        28
-#define ESPIPE        29
-#define EROFS         30
-#define ERANGE        34
-#define ENAMETOOLONG  36
-#define ENOTEMPTY     39
-#define ENXIO         6
-#define EBUSY         16
+#ifndef ENOENT
+#define ENOENT 2
+#endif
+#ifndef EBADF
+#define EBADF 9
+#endif
+#ifndef EACCES
+#define EACCES 13
+#endif
+#ifndef EEXIST
+#define EEXIST 17
+#endif
+#ifndef EXDEV
+#define EXDEV 18
+#endif
+#ifndef ENOTDIR
+#define ENOTDIR 20
+#endif
+#ifndef EISDIR
+#define EISDIR 21
+#endif
+#ifndef EMFILE
+#define EMFILE 24
+#endif
+#ifndef EFBIG
+#define EFBIG 27
+#endif
+#ifndef ENOSPC
+#define ENOSPC 28
+#endif
+#ifndef ESPIPE
+#define ESPIPE 29
+#endif
+#ifndef EROFS
+#define EROFS 30
+#endif
+#ifndef ERANGE
+#define ERANGE 34
+#endif
+#ifndef ENAMETOOLONG
+#define ENAMETOOLONG 36
+#endif
+#ifndef ENOTEMPTY
+#define ENOTEMPTY 39
+#endif
+#ifndef ENXIO
+#define ENXIO 6
+#endif
+#ifndef EBUSY
+#define EBUSY 16
+#endif
 
 /* riscv64's struct stat (asm-generic: 128 bytes). */
 struct stat {
@@ -173,15 +344,6 @@ struct linux_dirent64 {
     char d_name[];
 };
 
-struct iovec {
-    void *iov_base;
-    size_t iov_len;
-};
-
-struct rlimit {
-    unsigned long rlim_cur;
-    unsigned long rlim_max;
-};
 /* ---- End of files. ---- */
 
 /* Returns the call's result, or -errno on failure. */
