@@ -233,8 +233,12 @@ static void files(void)
     show("open . creat", open_path(".", O_CREAT | O_RDONLY));
     show("open file O_DIRECTORY", open_path("a.txt", O_RDONLY | O_DIRECTORY));
     show("open empty path", open_path("", O_RDONLY));
+    show("create with O_DIRECTORY", open_path("dir-or-file", O_CREAT | O_DIRECTORY | O_RDONLY));
+    show("create with O_DIRECTORY, existing", open_path("a.txt", O_CREAT | O_DIRECTORY | O_RDONLY));
+    show("stat after", stat_at(AT_FDCWD, "dir-or-file", &st, 0));
     show("open bad path pointer", open_at(AT_FDCWD, (const char *)8, O_RDONLY, 0));
     fd = show_fd("open . directory", open_path(".", O_RDONLY | O_DIRECTORY));
+    show("getfl directory", flags_of(fd));
     show("read directory", rd(fd, buffer, 10));
     show("pread directory", call(SYS_pread64, fd, (long)buffer, 10, 0, 0));
     show("fsync directory", call(SYS_fsync, fd, 0, 0, 0, 0));
@@ -506,6 +510,11 @@ static void working_directory(void)
     show("chdir d", call(SYS_chdir, (long)"d", 0, 0, 0, 0));
     length = call(SYS_getcwd, (long)cwd, sizeof cwd, 0, 0, 0);
     printf("getcwd in d: %s\n", length > 0 && strncmp(cwd, folder, strlen(folder)) == 0 && strcmp(cwd + strlen(folder), "/d") == 0 ? "ok" : "wrong");
+    show("rename d to d2 while inside", call(SYS_renameat2, AT_FDCWD, (long)"../d", AT_FDCWD, (long)"../d2", 0));
+    length = call(SYS_getcwd, (long)cwd, sizeof cwd, 0, 0, 0);
+    printf("getcwd follows: %s\n", length > 0 && strcmp(cwd + strlen(folder), "/d2") == 0 ? "ok" : "wrong");
+    show("stat sub from the renamed cwd", call(SYS_newfstatat, AT_FDCWD, (long)"sub", (long)cwd, 0, 0));
+    show("rename it back", call(SYS_renameat2, AT_FDCWD, (long)"../d2", AT_FDCWD, (long)"../d", 0));
     show("chdir ..", call(SYS_chdir, (long)"..", 0, 0, 0, 0));
     show("chdir b.txt", call(SYS_chdir, (long)"b.txt", 0, 0, 0, 0));
     show("chdir missing", call(SYS_chdir, (long)"missing", 0, 0, 0, 0));

@@ -15,11 +15,16 @@ extension Kernel {
     static let largeFile = OpenFlags(rawValue: 0o100000)
     /// The umask every process has (no umask call here): Linux's usual 022.
     static let fileCreationMask: UInt32 = 0o022
+    /// __O_TMPFILE's own bit.
+    static let temporaryFileBit: UInt32 = 0o20000000
 
     /// openat(dirfd, path, flags, mode).
     func openAt(_ arguments: SystemCallArguments, hart: Hart, thread: Thread) -> SystemCallResult {
         let flags = OpenFlags(rawValue: UInt32(truncatingIfNeeded: arguments[2]))
         let mode = UInt32(truncatingIfNeeded: arguments[3])
+        // O_TMPFILE (unnamed files) is not supported; O_CREAT with O_DIRECTORY is EINVAL (Linux 6.4 on).
+        if flags.rawValue & Kernel.temporaryFileBit != 0 { return .error(.EOPNOTSUPP) }
+        if flags.contains(.create), flags.contains(.directory) { return .error(.EINVAL) }
         let location: PathLocation
         switch locate(arguments.int32(0), arguments[1], thread: thread) {
         case .failure(let errno): return .error(errno)

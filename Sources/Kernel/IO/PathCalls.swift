@@ -137,10 +137,27 @@ extension Kernel {
             guard replaced.children.isEmpty else { return .error(.ENOTEMPTY) }
         }
         guard to.parent.isLinked else { return .error(.ENOENT) }
+        let oldPath = inode.isDirectory ? fileSystem.path(of: inode) : nil
         if let errno = fileSystem.rename(inode, to: to.parent, name: to.name, replacing: to.existing, cycle: nanoseconds(hart)) {
             return .error(errno)
         }
+        if let oldPath, let newPath = fileSystem.path(of: inode) { followRenamedDirectory(from: oldPath, to: newPath) }
         return .value(0)
+    }
+
+    /// A working directory is a path here (Process.workingDirectory), where Linux keeps a
+    /// reference: a process whose working directory was inside a renamed folder follows it.
+    /// A scan over the live processes (at most the process limit).
+    private func followRenamedDirectory(from oldPath: [UInt8], to newPath: [UInt8]) {
+        let old = String(decoding: oldPath, as: UTF8.self), new = String(decoding: newPath, as: UTF8.self)
+        for process in liveProcesses where !process.hasEnded {
+            let current = process.workingDirectory
+            if current == old {
+                process.workingDirectory = new
+            } else if current.hasPrefix(old + "/") {
+                process.workingDirectory = new + current.dropFirst(old.count)
+            }
+        }
     }
 
     /// A mount's root folder (it cannot be removed or renamed: EBUSY).
