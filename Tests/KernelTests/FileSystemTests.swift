@@ -93,6 +93,24 @@ struct FileSystemTests {
         #expect(!FileManager.default.fileExists(atPath: folder + "/gone.txt"))
     }
 
+    @Test("a mounted file the host removes under the guest: its next read is EIO, not a crash", .needsGuestToolchain)
+    func hostFileGone() throws {
+        let folder = try Self.hostFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let elf = try GuestPrograms.build("Files/mounts.c")
+        var configuration = KernelConfiguration()
+        configuration.memoryLimit = 16 << 20
+        configuration.mounts = [MountPoint(hostPath: folder, guestPath: "/data")]
+        let streams = CapturedStreams()
+        let kernel = try Kernel(executable: elf, name: "mounts", arguments: ["gone"], configuration: configuration, io: streams.io)
+        #expect(kernel.run(slice: 500_000) == nil)
+        #expect(streams.text == "open: 1\n")
+        try FileManager.default.removeItem(atPath: folder + "/hello.txt")
+        let ending = kernel.run()
+        #expect(ending == .exited(status: 0))
+        #expect(streams.text == "open: 1\nread after the host file went: -5\n")
+    }
+
     @Test("a mount of a folder that is not there is refused with the reason, before the program runs")
     func missingHostFolder() throws {
         var configuration = KernelConfiguration()

@@ -2,7 +2,8 @@
  * mounts.c: what a guest can and cannot do in a mounted host folder. The first
  * argument picks the part: "ro" (a read-only mount at /data: reads work, every change
  * is EROFS, the guest cannot reach outside the folder), "rw" (a writable mount at /data:
- * changes reach the host folder), "full" (writes into /tmp until ENOSPC).
+ * changes reach the host folder), "full" (writes into /tmp until ENOSPC), "gone" (a
+ * read of a mounted file the host removed gives EIO).
  */
 #include "interleave.h"
 
@@ -126,6 +127,19 @@ static void full(void)
     show("write after the last close", call(SYS_write, again, (long)block, 4096, 0, 0));
 }
 
+/* Opens a mounted file, computes a while (the test removes the host file meanwhile),
+ * then reads it: the disk "fails", EIO. */
+static void host_file_gone(void)
+{
+    long fd = open_path("/data/hello.txt", O_RDONLY);
+    show("open", fd >= 0);
+    volatile unsigned long spin = 0;
+    for (unsigned long i = 0; i < 2000000; i++)
+        spin += i;
+    char buffer[64];
+    show("read after the host file went", call(SYS_read, fd, (long)buffer, sizeof buffer, 0, 0));
+}
+
 int main(int argc, char **argv)
 {
     const char *part = argc > 1 ? argv[1] : "ro";
@@ -133,6 +147,8 @@ int main(int argc, char **argv)
         read_only();
     else if (strcmp(part, "rw") == 0)
         read_write();
+    else if (strcmp(part, "gone") == 0)
+        host_file_gone();
     else
         full();
     return 0;

@@ -194,7 +194,7 @@ final class FileSystem {
                                      mount: mount, name: entry.name)
                 inode.size = entry.size
                 inode.isHostBacked = !entry.isDirectory
-                inode.isListed = !entry.isDirectory ? true : false
+                inode.isListed = !entry.isDirectory
                 inode.hostTarget = entry.target
                 insert(inode, into: directory)
             }

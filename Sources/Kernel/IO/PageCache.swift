@@ -138,7 +138,8 @@ extension FileSystem {
         switch mount.readPage(path, index: index) {
         case .failure(let errno):
             refund(FileSystem.pageSize)
-            return errno
+            // The host file went away or broke under us: to the guest, the disk failed.
+            return errno == .EACCES ? .EACCES : .EIO
         case .success(var page):
             // Past the end the guest knows of, a page reads as zeros whatever the host has.
             let end = inode.size > index * FileSystem.pageSize ? inode.size - index * FileSystem.pageSize : 0
