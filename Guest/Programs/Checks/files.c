@@ -309,6 +309,10 @@ static void directories(void)
     show("rmdir a.txt", call(SYS_unlinkat, AT_FDCWD, (long)"a.txt", AT_REMOVEDIR, 0, 0));
     show("unlink missing", call(SYS_unlinkat, AT_FDCWD, (long)"missing", 0, 0, 0));
     show("rmdir .", call(SYS_unlinkat, AT_FDCWD, (long)".", AT_REMOVEDIR, 0, 0));
+    show("rmdir /", call(SYS_unlinkat, AT_FDCWD, (long)"/", AT_REMOVEDIR, 0, 0));
+    show("rmdir /.", call(SYS_unlinkat, AT_FDCWD, (long)"/.", AT_REMOVEDIR, 0, 0));
+    show("unlink /", call(SYS_unlinkat, AT_FDCWD, (long)"/", 0, 0, 0));
+    show("mkdir /", call(SYS_mkdirat, AT_FDCWD, (long)"/", 0755, 0, 0));
     show("rmdir d/..", call(SYS_unlinkat, AT_FDCWD, (long)"d/..", AT_REMOVEDIR, 0, 0));
     show("unlink ..", call(SYS_unlinkat, AT_FDCWD, (long)"..", 0, 0, 0));
     show("unlink flags 1", call(SYS_unlinkat, AT_FDCWD, (long)"a.txt", 1, 0, 0));

@@ -86,6 +86,8 @@ struct PathLocation {
     let existing: Inode?
     /// The path ended with "/": its last component must be a directory.
     let mustBeDirectory: Bool
+    /// The path was only slashes: the root itself (Linux's LAST_ROOT).
+    var isRoot = false
 
     var isDotOrDotDot: Bool { name == [0x2E] || name == [0x2E, 0x2E] }
 }
@@ -139,7 +141,7 @@ final class FileSystem {
         let components = path.split(separator: 0x2F, omittingEmptySubsequences: true).map(Array.init)
         var directory = path.first == 0x2F ? root : start
         guard let last = components.last else {
-            return .success(PathLocation(parent: directory, name: [0x2E], existing: directory, mustBeDirectory: true))
+            return .success(PathLocation(parent: directory, name: [0x2E], existing: directory, mustBeDirectory: true, isRoot: true))
         }
         for component in components.dropLast() {
             switch step(from: directory, component) {

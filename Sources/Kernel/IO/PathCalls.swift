@@ -44,11 +44,6 @@ extension Kernel {
         }
     }
 
-    /// Whether a path names the root itself ("/", "//", "/."? no: only slashes).
-    private func isRootPath(_ location: PathLocation) -> Bool {
-        location.existing === fileSystem.root && location.name == [0x2E] && location.parent === fileSystem.root
-    }
-
     // MARK: mkdirat, unlinkat, renameat2
 
     /// mkdirat(dirfd, path, mode).
@@ -78,7 +73,7 @@ extension Kernel {
         case .success(let found): location = found
         }
         if removingDirectory {
-            if isRootPath(location) { return .error(.EBUSY) }
+            if location.isRoot { return .error(.EBUSY) }
             if location.name == [0x2E] { return .error(.EINVAL) }
             if location.name == [0x2E, 0x2E] { return .error(.ENOTEMPTY) }
         } else if location.isDotOrDotDot {
