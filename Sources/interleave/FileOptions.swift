@@ -13,7 +13,7 @@ struct FileOptions: ParsableArguments {
                                valueName: "HOSTDIR:GUESTDIR[:rw]"))
     var mounts: [String] = []
 
-    @Option(help: ArgumentHelp("What a read of a mounted file's page that is not cached yet costs in simulated time: the thread waits and the hart runs others (default 100us, an SSD's random read; 0: no wait). \(FileOptions.latencyAccepted).",
+    @Option(help: ArgumentHelp("What a read of a mounted file's page that is not cached yet costs in simulated time: the thread waits and the hart runs others (100us, the default, is an SSD's random read; 0: no wait). \(FileOptions.latencyAccepted).",
                                valueName: "time"))
     var diskLatency: String = "100us"
 
