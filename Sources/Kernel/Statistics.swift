@@ -37,6 +37,9 @@ public struct KernelStatistics: Sendable, Equatable {
     public var memory: MemorySystemStatistics? = nil
     /// With contention recorded (`--c2c`): the most contended lines, most first.
     public var contendedLines: [ContendedLineReport] = []
+    /// Pages read from the simulated disk (mounted files' cache misses), and bytes files hold.
+    public var diskReads: UInt64 = 0
+    public var fileBytes: UInt64 = 0
 
     /// The median input latency in cycles (the lower middle one), or nil with no events.
     public var inputLatencyMedian: UInt64? {
@@ -58,6 +61,8 @@ extension Kernel {
         statistics.instructions = instructionsExecuted
         statistics.cycles = machine.harts.map(\.cycle).max() ?? 0
         statistics.systemCalls = systemCallCount
+        statistics.diskReads = fileSystem.diskReads
+        statistics.fileBytes = fileSystem.bytesHeld
         statistics.processes = processes
         statistics.pageFaults = statistics.processes.reduce(0) { $0 + $1.pageFaults }
         statistics.peakMemory = statistics.processes.map(\.peakMemory).max() ?? 0

@@ -270,6 +270,9 @@ struct RunCommand: ParsableCommand {
                 }
             }
             for line in MemoryReport.statisticsLines(statistics, configuration: configuration) { printError(line) }
+            if statistics.diskReads > 0 || !configuration.mounts.isEmpty {
+                printError("interleave: files: \(statistics.diskReads) pages read from the disk, \(statistics.fileBytes >> 10) KiB held by files at the end")
+            }
             printError("""
                 interleave: \(statistics.instructions) instructions, \(statistics.cycles) cycles (\(formatted(simulated)) s simulated), \
                 \(statistics.systemCalls) system calls, \(statistics.pageFaults) page faults, peak memory \(statistics.peakMemory >> 10) KiB, \

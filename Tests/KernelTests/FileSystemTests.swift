@@ -150,7 +150,7 @@ struct FileSystemTests {
         var text: String
         var cycles: UInt64
         var idleCycles: UInt64
-        var diskWaits: Int
+        var diskReads: UInt64
     }
 
     static func diskRun(_ mode: String, folder: String, latency: UInt64) throws -> DiskRun {
@@ -167,7 +167,7 @@ struct FileSystemTests {
         #expect(ending == .exited(status: 0), "\(streams.text)")
         let statistics = kernel.statistics
         let idle = statistics.harts.reduce(0) { $0 + $1.idleCycles }
-        return DiskRun(text: streams.text, cycles: statistics.cycles, idleCycles: idle, diskWaits: 0)
+        return DiskRun(text: streams.text, cycles: statistics.cycles, idleCycles: idle, diskReads: statistics.diskReads)
     }
 
     @Test("waiting for the disk: a reader blocks on each uncached page and frees the hart; a computing thread fills the wait",
@@ -184,6 +184,7 @@ struct FileSystemTests {
         #expect(readAlone.text == "sum \(expectedSum)\n")
         #expect(readFast.text == readAlone.text)
         #expect(both.text.contains("sum \(expectedSum)\n"))
+        #expect(readAlone.diskReads == 16 && both.diskReads == 16 && computeAlone.diskReads == 0)
         // Alone, the reader's hart idles through 16 disk reads.
         #expect(readAlone.idleCycles >= 16 * latency, "idle \(readAlone.idleCycles)")
         #expect(readAlone.cycles >= readFast.cycles + 16 * latency)
