@@ -492,6 +492,9 @@ static void descriptors(void)
     }
     show("open until it fails", last);
     printf("highest below 16: %d\n", count > 0 && opened[count - 1] == 15);
+    show("open a missing file at the limit", open_path("missing", O_RDONLY));
+    show("open with a bad dirfd at the limit", open_at(999, "x", O_RDONLY, 0));
+    show("open an empty path at the limit", open_path("", O_RDONLY));
     show("dup at the limit", call(SYS_dup, 0 + opened[0], 0, 0, 0, 0));
     show("F_DUPFD 16", call(SYS_fcntl, opened[0], F_DUPFD, 16, 0, 0));
     show("dup3 to 16", call(SYS_dup3, opened[0], 16, 0, 0, 0));

@@ -25,12 +25,20 @@ extension Kernel {
         // O_TMPFILE (unnamed files) is not supported; O_CREAT with O_DIRECTORY is EINVAL (Linux 6.4 on).
         if flags.rawValue & Kernel.temporaryFileBit != 0 { return .error(.EOPNOTSUPP) }
         if flags.contains(.create), flags.contains(.directory) { return .error(.EINVAL) }
+        let process = thread.process
+        let path: [UInt8]
+        switch pathArgument(arguments[1], thread: thread) {
+        case .failure(let errno): return .error(errno)
+        case .success(let bytes): path = bytes
+        }
+        guard !path.isEmpty else { return .error(.ENOENT) }
+        // Linux takes the descriptor before it looks the path up: EMFILE comes first.
+        guard process.descriptors.lowestFree() != nil else { return .error(.EMFILE) }
         let location: PathLocation
-        switch locate(arguments.int32(0), arguments[1], thread: thread) {
+        switch locate(arguments.int32(0), path: path, thread: thread) {
         case .failure(let errno): return .error(errno)
         case .success(let found): location = found
         }
-        let process = thread.process
         let wantsWrite = flags.canWrite || flags.contains(.truncate)
         let inode: Inode
         if let existing = location.existing {
@@ -45,7 +53,6 @@ extension Kernel {
                let errno = mount.checkAccess(path, read: flags.canRead, write: wantsWrite && !existing.isDirectory) {
                 return .error(errno)
             }
-            guard process.descriptors.lowestFree() != nil else { return .error(.EMFILE) }
             if flags.contains(.truncate), !existing.isDirectory, existing.size > 0,
                let errno = fileSystem.truncate(existing, to: 0, nanoseconds: nanoseconds(hart)) {
                 return .error(errno)
@@ -54,7 +61,6 @@ extension Kernel {
         } else {
             guard flags.contains(.create) else { return .error(.ENOENT) }
             if location.mustBeDirectory { return .error(.EISDIR) }
-            guard process.descriptors.lowestFree() != nil else { return .error(.EMFILE) }
             switch fileSystem.makeFile(in: location.parent, name: location.name, permissions: mode & 0o7777 & ~Kernel.fileCreationMask,
                                        cycle: nanoseconds(hart)) {
             case .failure(let errno): return .error(errno)
