@@ -37,3 +37,17 @@ struct PipeReferenceTests {
         #expect(ours.ending.status == (mode == "handler" || mode == "ignore" ? 0 : 141))
     }
 }
+
+@Suite("Pipes: SIGPIPE across process_spawn")
+struct SignalInheritanceTests {
+    @Test("a child started by process_spawn keeps SIG_IGN (its write gets EPIPE) and loses a handler (SIGPIPE ends it, wait status 13)",
+          .needsGuestToolchain, arguments: [("spawn-ignore", 0), ("spawn-handler", 13)])
+    func inheritance(_ mode: String, waitStatus: Int32) throws {
+        let outcome = try MultiProcessTests.runPrograms("sigpipe", arguments: [mode], programs: ["sigpipe": "Pipes/sigpipe.c"])
+        #expect(outcome.ending == .exited(status: 0), "\(outcome.output)\(outcome.error)")
+        #expect(outcome.output.hasSuffix("child wait status \(waitStatus)\n"), "\(outcome.output)")
+        #expect(outcome.endings[2]?.status == (waitStatus == 0 ? 0 : 141))
+        if waitStatus == 0 { #expect(outcome.output.contains("write: -32\nstill here\n")) }
+        else { #expect(outcome.error.contains("ended by SIGPIPE"), "\(outcome.error)") }
+    }
+}

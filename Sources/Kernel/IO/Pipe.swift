@@ -44,14 +44,11 @@ final class PipeBuffer {
         let taken = min(bytes.count, room)
         guard taken > 0 else { return 0 }
         reserve(count + taken)
-        var tail = (head + count) % storage.count
-        var index = bytes.startIndex
-        for _ in 0..<taken {
-            storage[tail] = bytes[index]
-            index += 1
-            tail += 1
-            if tail == storage.count { tail = 0 }
-        }
+        let tail = (head + count) % storage.count
+        let first = min(taken, storage.count - tail)
+        let start = bytes.startIndex
+        storage.replaceSubrange(tail..<tail + first, with: bytes[start..<start + first])
+        if first < taken { storage.replaceSubrange(0..<taken - first, with: bytes[start + first..<start + taken]) }
         count += taken
         return taken
     }
