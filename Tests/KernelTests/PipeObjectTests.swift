@@ -114,7 +114,7 @@ struct PipeObjectTests {
         }
     }
 
-    @Test("every change tells the other end's watchers what may have become true")
+    @Test("every write tells the readers' watchers; writers hear when PIPE_BUF bytes are free again; a close tells the other end")
     func wakes() throws {
         let kernel = try Self.kernel()
         let context = IOContext(kernel: kernel, cycle: 0, thread: nil, hart: nil)
@@ -124,8 +124,14 @@ struct PipeObjectTests {
         ends.writer.waiters.addWatcher(writers)
         _ = ends.writer.write([1, 2, 3], to: ends.writeFile, context)
         #expect(readers.events == [[.input, .readNormal]] && writers.events.isEmpty)
+        _ = ends.writer.write([UInt8](repeating: 9, count: 70_000), to: ends.writeFile, context)
+        #expect(readers.events.count == 2, "every write tells the readers")
         _ = ends.reader.read(2, from: ends.readFile, context)
-        #expect(writers.events == [[.output, .writeNormal]])
+        #expect(writers.events.isEmpty, "2 bytes free: a writer could not go on yet")
+        _ = ends.reader.read(4094, from: ends.readFile, context)
+        #expect(writers.events == [[.output, .writeNormal]], "PIPE_BUF bytes free again")
+        _ = ends.reader.read(100, from: ends.readFile, context)
+        #expect(writers.events.count == 1, "no news for writers while the pipe has room")
         ends.writer.released(context)
         #expect(readers.events.last == [.input, .hangUp])
         let other = Ends()

@@ -10,8 +10,9 @@
 // page multiples or single bytes, and never less.
 //
 // Every change wakes the other end's waiters with what may have become true: bytes in
-// (POLLIN for readers), room freed (POLLOUT for writers), an end closed (POLLHUP for
-// readers, POLLERR for writers). Epoll watchers hear the same wakes (WaitQueue.swift).
+// (POLLIN for readers, on every write, as Linux does since 5.16 for edge-triggered epoll),
+// PIPE_BUF bytes free again (POLLOUT for writers), an end closed (POLLHUP for readers,
+// POLLERR for writers). Epoll watchers hear the same wakes (WaitQueue.swift).
 
 import Machine
 
@@ -109,8 +110,11 @@ final class PipeEnd: FileObject {
     func read(_ count: Int, from file: OpenFile, _ context: IOContext) -> IOOutcome<[UInt8]> {
         guard isReadEnd else { return .failed(.EBADF) }
         if buffer.count == 0 { return buffer.writerOpen ? .wouldBlock(buffer.readWaiters) : .done([]) }
+        let wasFull = buffer.room < PipeBuffer.atomicLimit
         let bytes = buffer.take(count)
-        buffer.writeWaiters.wake([.output, .writeNormal], context)
+        // As Linux wakes writers when a full pipe frees a page: only once PIPE_BUF bytes are
+        // free, so a writer waiting with a large write is not rerun for every byte read.
+        if wasFull, buffer.room >= PipeBuffer.atomicLimit { buffer.writeWaiters.wake([.output, .writeNormal], context) }
         return .done(bytes)
     }
 
