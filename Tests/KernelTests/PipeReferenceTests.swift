@@ -38,6 +38,45 @@ struct PipeReferenceTests {
     }
 }
 
+@Suite("Pipes: bad input")
+struct PipeBadInputTests {
+    @Test("bad pointers, flags, sizes, signals and limits get Linux's errno, and a failed pipe2 or eventfd2 leaves no descriptor behind",
+          .needsGuestToolchain)
+    func badInput() throws {
+        let elf = try GuestPrograms.build("Pipes/pipe-hostile.c")
+        let ours = try run(elf)
+        #expect(ours.ending == .exited(status: 0))
+        #expect(ours.text == """
+            pipe2: 0
+            descriptors 3 4
+            pipe2 to an unmapped address: -14
+            pipe2 to the top of the address space: -14
+            pipe2 with every flag bit: -22
+            pipe2 again: 0
+            descriptors 3 4 (none leaked)
+            F_SETPIPE_SZ 0xffffffff: -22
+            F_SETPIPE_SZ 2^31: -1
+            F_SETPIPE_SZ 2 MiB: -1
+            F_SETPIPE_SZ 1 MiB: 1048576
+            F_SETPIPE_SZ 2^32 + 4096 (an unsigned int: 4096): 4096
+            F_GETPIPE_SZ on standard output: -9
+            read with a huge count from an empty non-blocking pipe: -14
+            RLIMIT_NOFILE to one more: 0
+            pipe2 with one free descriptor: -24
+            the free one is still free: dup: 5
+            eventfd with none free: -24
+            eventfd with one free: 5
+            rt_sigaction signal -1: -22
+            rt_sigaction signal 2^31 - 1: -22
+            rt_sigaction signal 64: 0
+            rt_sigaction sigsetsize 2^64 - 1: -22
+            rt_sigprocmask how -1: -22
+            rt_sigprocmask old to the top: -14
+
+            """)
+    }
+}
+
 @Suite("Pipes: SIGPIPE across process_spawn")
 struct SignalInheritanceTests {
     @Test("a child started by process_spawn keeps SIG_IGN (its write gets EPIPE) and loses a handler (SIGPIPE ends it, wait status 13)",

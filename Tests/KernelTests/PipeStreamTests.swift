@@ -79,6 +79,26 @@ struct PipeStreamTests {
         }
     }
 
+    @Test("eventfd between threads: a semaphore posted 2,000 times is taken 2,000 times, 1 each; a write past 2^64 - 2 waits for a read",
+          .needsGuestToolchain, arguments: [1, 2, 4])
+    func eventCounter(harts: Int) throws {
+        for seed in Self.seeds {
+            let outcome = try MultiProcessTests.runPrograms("pipe-stream", arguments: ["eventfd", "\(seed)", "2000"],
+                                                            programs: ["pipe-stream": "Pipes/pipe-stream.c"]) {
+                $0.harts = harts
+                $0.seed = seed
+                $0.jitter = 3_000
+                $0.scheduling = .roundRobin(sliceCycles: 20_000, tickCycles: 10_000)
+            }
+            #expect(outcome.ending == .exited(status: 0), "\(outcome.error)")
+            #expect(outcome.output == """
+                eventfd: posted 2000, taken 2000, each 1: 2000
+                eventfd: read 8 (2^64 - 2: 1), then 8 (5); the waiting write returned 8
+
+                """, "\(harts) harts, seed \(seed)")
+        }
+    }
+
     @Test("the same seed gives the same interleaving: byte-identical output and counts", .needsGuestToolchain)
     func deterministic() throws {
         let first = try Self.run("nonblocking", harts: 2, seed: 5)

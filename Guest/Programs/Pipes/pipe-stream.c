@@ -13,6 +13,9 @@
  *                                        until end of file (after it closes its own
  *                                        copy of the write end); descriptors made with
  *                                        O_CLOEXEC must not reach it
+ *   pipe-stream eventfd SEED COUNT       an EFD_SEMAPHORE eventfd: a thread posts COUNT
+ *                                        times, the main thread takes COUNT times; then
+ *                                        a write that would pass 2^64 - 2 waits for a read
  */
 #include "interleave.h"
 
@@ -195,6 +198,50 @@ static void read_records(void)
            expected[2], bad, have);
 }
 
+static int event_fd;
+
+static long post(long count)
+{
+    uint64_t one = 1;
+    for (long i = 0; i < count; i++)
+        if (sys(SYS_write, event_fd, (long)&one, 8) != 8) return -1;
+    return count;
+}
+
+static long add_five(long unused)
+{
+    (void)unused;
+    uint64_t five = 5;
+    return sys(SYS_write, event_fd, (long)&five, 8);   /* waits: the count is at 2^64 - 2 */
+}
+
+static void events(void)
+{
+    event_fd = eventfd(0, EFD_SEMAPHORE);
+    long thread = sys(SYS_thread_spawn, (long)post, total, 0);
+    long taken = 0, ones = 0;
+    for (long i = 0; i < total; i++) {
+        uint64_t value = 0;
+        if (sys(SYS_read, event_fd, (long)&value, 8) == 8) taken++;
+        if (value == 1) ones++;
+    }
+    printf("eventfd: posted %ld, taken %ld, each 1: %ld\n", sys(SYS_thread_join, thread, 0, 0), taken, ones);
+    sys(SYS_close, event_fd, 0, 0);
+
+    event_fd = eventfd(0, 0);
+    uint64_t value = ~0ULL - 1;
+    sys(SYS_write, event_fd, (long)&value, 8);
+    thread = sys(SYS_thread_spawn, (long)add_five, 0, 0);
+    sys(SYS_sched_yield, 0, 0, 0);
+    value = 0;
+    long first = sys(SYS_read, event_fd, (long)&value, 8);
+    int full = value == ~0ULL - 1;
+    value = 0;
+    long second = sys(SYS_read, event_fd, (long)&value, 8);
+    printf("eventfd: read %ld (2^64 - 2: %d), then %ld (%lu); the waiting write returned %ld\n", first, full, second,
+           (unsigned long)value, sys(SYS_thread_join, thread, 0, 0));
+}
+
 static long parse(const char *text)
 {
     long value = 0;
@@ -223,6 +270,10 @@ int main(void)
                sys(SYS_fcntl, parse(argv[6]), F_GETFD, 0), sys(SYS_fcntl, parse(argv[7]), F_GETFD, 0),
                sys(SYS_close, write_fd, 0, 0));
         reader("child reader");
+        return 0;
+    }
+    if (strcmp(mode, "eventfd") == 0) {
+        events();
         return 0;
     }
     nonblocking = strcmp(mode, "nonblocking") == 0;
