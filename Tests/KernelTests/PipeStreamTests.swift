@@ -99,6 +99,19 @@ struct PipeStreamTests {
         }
     }
 
+    @Test("a byte bounced 1,000 times through two pipes, between threads and between processes; each round trip is two blocking reads",
+          .needsGuestToolchain, arguments: ["threads", "processes"], [1, 2])
+    func pingPong(_ mode: String, harts: Int) throws {
+        let outcome = try MultiProcessTests.runPrograms("ping-pong", arguments: [mode, "1000"],
+                                                        programs: ["ping-pong": "Pipes/ping-pong.c"]) { $0.harts = harts }
+        #expect(outcome.ending == .exited(status: 0), "\(outcome.error)")
+        #expect(outcome.output == "1000 round trips\n")
+        #expect(outcome.endings.values.allSatisfy { $0 == .exited(status: 0) } && outcome.endings.count == (mode == "threads" ? 1 : 2))
+        // Every round trip blocks each side once: about two switches per round trip.
+        #expect(outcome.statistics.contextSwitches >= 2_000 && outcome.statistics.contextSwitches <= 2_010,
+                "\(outcome.statistics.contextSwitches) switches")
+    }
+
     @Test("the same seed gives the same interleaving: byte-identical output and counts", .needsGuestToolchain)
     func deterministic() throws {
         let first = try Self.run("nonblocking", harts: 2, seed: 5)
