@@ -79,6 +79,19 @@ struct PipeStreamTests {
         }
     }
 
+    @Test("a child that keeps its copy of the write end never sees end of file: the run ends as a deadlock naming the read",
+          .needsGuestToolchain)
+    func forgottenWriteEnd() throws {
+        let outcome = try Self.run("processes-keep", harts: 2, seed: 1)
+        guard case .deadlock(let report) = outcome.ending else {
+            Issue.record("expected a deadlock, got \(outcome.ending)")
+            return
+        }
+        #expect(report.contains("blocked in read from descriptor 3"), "\(report)")
+        #expect(report.contains("blocked in process_wait for process 2"), "\(report)")
+        #expect(Self.line(outcome.output, "writer:")?.hasPrefix("writer: \(Self.total) bytes") == true)
+    }
+
     @Test("eventfd between threads: a semaphore posted 2,000 times is taken 2,000 times, 1 each; a write past 2^64 - 2 waits for a read",
           .needsGuestToolchain, arguments: [1, 2, 4])
     func eventCounter(harts: Int) throws {
