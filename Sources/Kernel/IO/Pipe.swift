@@ -16,7 +16,8 @@
 
 import Machine
 
-/// What both ends of one pipe share: the bytes, and how many ends are still open.
+/// What both ends of one pipe share: the bytes, whether each end is still open, and the
+/// two wait queues.
 final class PipeBuffer {
     /// Linux's default capacity, its PIPE_BUF, and the most an unprivileged F_SETPIPE_SZ
     /// may ask for (/proc/sys/fs/pipe-max-size).
