@@ -3,7 +3,7 @@
 // bytes and end with the same status under Interleave's kernel as under qemu-riscv64,
 // which hands the calls to Linux.
 
-import Kernel
+@testable import Kernel
 import Testing
 
 @Suite("Pipes: same results as qemu-riscv64")
@@ -35,6 +35,39 @@ struct PipeReferenceTests {
         let text = ours.text.split(separator: "\n").filter { !$0.hasPrefix("interleave:") }.joined(separator: "\n") + "\n"
         #expect(text == String(decoding: reference.output, as: UTF8.self), "\(mode)")
         #expect(ours.ending.status == (mode == "handler" || mode == "ignore" ? 0 : 141))
+    }
+}
+
+@Suite("Pipes: fstat as Linux reports it")
+struct PipeStatusTests {
+    /// Whether this kernel has fstat yet (the files part brings it): a probe that exits
+    /// with fstat(1)'s result, 218 being -ENOSYS's low byte.
+    static let kernelHasFstat: Bool = {
+        let probe = UserProgram.elf { asm in
+            UserProgram.call(&asm, 80, [1, UserProgram.data])
+            UserProgram.exitWithA0(&asm)
+        }
+        guard let outcome = try? run(probe) else { return false }
+        return outcome.ending.status != 218
+    }()
+
+    @Test("fstat: a pipe's ends are S_IFIFO | 0600, an eventfd an anonymous inode with 0600, as qemu-riscv64 shows",
+          .needsGuestToolchain, .needsQemu, .enabled(if: kernelHasFstat, "fstat comes with the file-system part of issue 14"))
+    func statusMatchesQemu() throws {
+        let elf = try GuestPrograms.build("Pipes/pipe-fstat.c")
+        let ours = try run(elf)
+        let reference = try GuestPrograms.runUnderQemu(elf)
+        #expect(ours.text == String(decoding: reference.output, as: UTF8.self))
+        #expect(ours.text.contains("read end: fstat 0, mode 010600"))
+    }
+
+    @Test("the objects report what fstat needs: S_IFIFO with 0600 for a pipe, no type bits for an eventfd")
+    func objectStatus() {
+        let buffer = PipeBuffer()
+        let status = PipeEnd(buffer, isReadEnd: true).status()
+        #expect(status.kind.modeBits | status.permissions == 0o010600 && status.size == 0 && status.links == 1)
+        let counter = EventCounter(initial: 0, isSemaphore: false).status()
+        #expect(counter.kind.modeBits | counter.permissions == 0o600)
     }
 }
 
