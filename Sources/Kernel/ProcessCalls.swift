@@ -178,6 +178,8 @@ extension Kernel {
         }
         main.process.descriptors = inheritedDescriptors(from: caller)
         main.process.workingDirectory = caller.workingDirectory
+        main.process.signals = caller.signals.acrossExec   // IO/SignalCalls.swift
+        main.signalMask = thread.signalMask
         caller.children.append(main.process.pid)
         makeReady(main, at: hart.cycle)
         return .value(Int64(main.process.pid))
@@ -247,6 +249,7 @@ extension ProcessEnding {
         case .outputLimit: 25
         case .instructionLimit: 24
         case .clockLimit: 14
+        case .signalled(let signal, _): signal
         }
     }
 
