@@ -259,10 +259,14 @@ final class Socket: FileObject {
             for client in queue.waitingClients where client.isConnecting {
                 client.state = .closed
                 client.wasConnected = false
+                client.shutdownReceive = true
+                client.shutdownSend = true
                 client.pendingError = .ECONNREFUSED
                 client.wakeAll([.output, .error, .hangUp], context)
             }
             queue.waitingClients = []
+            // UNIX clients blocked in connect run it again and are refused.
+            wakeAll([.input, .output, .hangUp], context)
         case .connecting(let listener):
             listener.listenQueue?.waitingClients.removeAll { $0 === self }
         case .connected, .closed:
@@ -270,6 +274,12 @@ final class Socket: FileObject {
         }
         state = .closed
         streamBytes.removeAll()
+        // Unread datagrams no longer count against their senders' buffers.
+        for datagram in datagrams[datagramHead...] {
+            guard let sender = datagram.sender, sender !== self else { continue }
+            sender.sentCharge = max(0, sender.sentCharge - datagram.charge)
+            sender.wakeAll([.output, .writeNormal], context)
+        }
         datagrams = []
         datagramHead = 0
         datagramCharge = 0

@@ -137,6 +137,7 @@ extension Socket {
             }
         }
         guard let other = peer else { return .failed(.EPIPE) }
+        if bytes.isEmpty { return .done(0) }
         let room = streamRoom()
         guard room > 0 else { return .wouldBlock(waiters) }
         let taken = min(room, bytes.count)
