@@ -3,7 +3,8 @@
 // byte arrives once and in order (a pattern checked per byte, and checksums compared)
 // with random chunk sizes, blocking and non-blocking writers, on 1, 2 and 4 harts with
 // preemption and jitter; 1,000 connections are held open at once on one listener, and
-// connects wait when the backlog is full.
+// connects wait when the backlog is full; thousands of calls with hostile arguments on
+// real sockets end normally.
 
 import Kernel
 import Testing
@@ -111,5 +112,14 @@ struct SocketProcessTests {
         #expect(outcome.ending == .exited(status: 0), "\(outcome.output)\(outcome.error)")
         #expect(outcome.output.contains("parent: accepted 200 connections on one listener, 0 duplicates, client status 0"),
                 "\(outcome.output)")
+    }
+
+    @Test("hostile arguments to the socket calls on real sockets: the program runs to its end", .needsGuestToolchain,
+          arguments: [1, 2, 3, 4] as [UInt64])
+    func hostileArguments(seed: UInt64) throws {
+        let elf = try GuestPrograms.build("Sockets/fuzz.c")
+        let result = try run(elf, arguments: ["\(seed)", "3000"]) { $0.harts = 2; $0.seed = seed; $0.memoryLimit = 64 << 20 }
+        #expect(result.ending == .exited(status: 0), "\(result.text)")
+        #expect(result.text.contains("3000 calls: "), "\(result.text)")
     }
 }
