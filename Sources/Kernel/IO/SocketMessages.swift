@@ -157,15 +157,15 @@ extension Kernel {
                 if !bytes.isEmpty, room > 0, case .failure = process.addressSpace.copyOut(Array(bytes.prefix(room)), to: header.name) {
                     return .error(.EFAULT)
                 }
-                _ = process.addressSpace.copyOut(littleEndianBytes(UInt64(bytes.count), count: 4), to: headerAddress + 8)
+                _ = process.addressSpace.copyOut(littleEndianBytes(UInt64(bytes.count), count: 4), to: headerAddress &+ 8)
             }
             let control = deliverRights(received.rights, control: header.control, length: header.controlLength,
                                         closeOnExec: flags.rawValue & Kernel.controlCloseOnExec != 0, thread: thread,
                                         ioContext(hart, thread))
-            _ = process.addressSpace.copyOut(littleEndianBytes(control.used), to: headerAddress + 40)
+            _ = process.addressSpace.copyOut(littleEndianBytes(control.used), to: headerAddress &+ 40)
             var reported: UInt32 = received.truncated ? ReceiveFlags.truncate.rawValue : 0
             if control.truncated { reported |= Kernel.controlTruncated }
-            _ = process.addressSpace.copyOut(littleEndianBytes(UInt64(reported), count: 4), to: headerAddress + 48)
+            _ = process.addressSpace.copyOut(littleEndianBytes(UInt64(reported), count: 4), to: headerAddress &+ 48)
             return .value(Int64(received.length))
         }
     }
