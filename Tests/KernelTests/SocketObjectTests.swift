@@ -190,6 +190,14 @@ struct SocketObjectTests {
         #expect(layer.bindInet(Socket(family: .inet, type: .datagram), .any, 40_000) == nil)
     }
 
+    @Test("UNIX socket paths are known by their absolute, normalised form")
+    func pathKeys() {
+        #expect(SocketAddress.unixPathKey(Array("s".utf8), workingDirectory: "/tmp") == "/tmp/s")
+        #expect(SocketAddress.unixPathKey(Array("./a/../s".utf8), workingDirectory: "/tmp/") == "/tmp/s")
+        #expect(SocketAddress.unixPathKey(Array("//x///y/".utf8), workingDirectory: "/") == "/x/y")
+        #expect(SocketAddress.unixPathKey(Array("../../..".utf8), workingDirectory: "/a") == "/")
+    }
+
     @Test("ephemeral ports come in turn from 32768 and skip ports in use")
     func ephemeralPorts() throws {
         let kernel = try Self.kernel()
