@@ -4,7 +4,7 @@
 // with random chunk sizes, blocking and non-blocking writers, on 1, 2 and 4 harts with
 // preemption and jitter; 1,000 connections are held open at once on one listener, and
 // connects wait when the backlog is full; thousands of calls with hostile arguments on
-// real sockets end normally.
+// real sockets end normally; an acceptor hands connections to a worker with SCM_RIGHTS.
 
 import Kernel
 import Testing
@@ -121,5 +121,16 @@ struct SocketProcessTests {
         let result = try run(elf, arguments: ["\(seed)", "3000"]) { $0.harts = 2; $0.seed = seed; $0.memoryLimit = 64 << 20 }
         #expect(result.ending == .exited(status: 0), "\(result.text)")
         #expect(result.text.contains("3000 calls: "), "\(result.text)")
+    }
+
+    @Test("an acceptor hands each TCP connection to a worker process with SCM_RIGHTS; the worker serves all",
+          .needsGuestToolchain, arguments: [settings[0], settings[3]])
+    func handOff(setting: Setting) throws {
+        let outcome = try MultiProcessTests.runPrograms("handoff", arguments: ["100"], programs: ["handoff": "Sockets/handoff.c"],
+                                                        configure: Self.configure(setting))
+        #expect(outcome.ending == .exited(status: 0), "\(outcome.output)\(outcome.error)")
+        #expect(outcome.output.contains("client: 100 of 100 answers right"), "\(outcome.output)")
+        #expect(outcome.output.contains("worker: served 100 connections handed to it"), "\(outcome.output)")
+        #expect(outcome.endings.values.allSatisfy { $0 == .exited(status: 0) }, "\(outcome.endings)")
     }
 }
