@@ -1,0 +1,110 @@
+// Readiness under the kernel: a thread blocked in ppoll, pselect6 or epoll_wait is woken
+// by another thread's write (on one hart and on two); timeouts end at the right
+// simulated time; with 10,000 idle descriptors poll's cost per call grows with them and
+// epoll_wait's does not (simulated cycles, never host time); select refuses descriptor
+// 1024. The programs get their descriptors from the test: doorbells, small objects that
+// become readable when written to, so these tests need no other kind of descriptor.
+
+@testable import Kernel
+import Machine
+import Testing
+
+/// A test object: readable once something was written to it (until read), always writable.
+final class Doorbell: FileObject {
+    let kind = FileKind.eventfd
+    let waiters = WaitQueue()
+    var rings = 0
+
+    init(rung: Bool = false) { rings = rung ? 1 : 0 }
+
+    func read(_ count: Int, from file: OpenFile, _ context: IOContext) -> IOOutcome<[UInt8]> {
+        guard rings > 0 else { return .wouldBlock(waiters) }
+        let taken = min(count, rings)
+        rings -= taken
+        waiters.wake(.output, context)
+        return .done([UInt8](repeating: 1, count: taken))
+    }
+
+    func write(_ bytes: [UInt8], to file: OpenFile, _ context: IOContext) -> IOOutcome<Int> {
+        rings += bytes.count
+        waiters.wake([.input, .readNormal], context)
+        return .done(bytes.count)
+    }
+
+    func readiness(for file: OpenFile) -> PollEvents {
+        rings > 0 ? [.input, .readNormal, .output, .writeNormal] : [.output, .writeNormal]
+    }
+}
+
+/// A regular file as far as epoll_ctl can tell.
+final class PlainFile: FileObject {
+    let kind = FileKind.regular
+    let waiters = WaitQueue()
+}
+
+@Suite("Kernel: readiness (pselect6, ppoll, epoll)")
+struct ReadinessTests {
+    /// Runs `elf` with `objects` installed as descriptors 3, 4, ...
+    static func run(_ elf: [UInt8], arguments: [String] = [], objects: [FileObject],
+                    configure: (inout KernelConfiguration) -> Void = { _ in }) throws -> (text: String, ending: ProcessEnding) {
+        var configuration = KernelConfiguration()
+        configuration.memoryLimit = 64 << 20
+        configuration.fileDescriptorLimit = max(DescriptorTable.defaultLimit, objects.count + 16)
+        configure(&configuration)
+        let streams = CapturedStreams()
+        let kernel = try Kernel(executable: elf, name: "readiness", arguments: arguments,
+                                configuration: configuration, io: streams.io)
+        for object in objects {
+            let file = OpenFile(object, flags: .readWrite, serial: kernel.nextFileSerial())
+            _ = kernel.firstProcess.descriptors.install(file, atOrAbove: 3)
+        }
+        let ending = kernel.run()
+        return (String(decoding: streams.output + streams.error, as: UTF8.self), ending)
+    }
+
+    static let calls = ["poll", "select", "epoll"]
+
+    @Test("a blocked wait is woken by another thread's write; a 5 ms timeout ends after 5 ms",
+          .needsGuestToolchain, arguments: calls, [1, 2])
+    func wokenByWrite(_ call: String, harts: Int) throws {
+        let elf = try GuestPrograms.build("Readiness/wake.c")
+        let result = try Self.run(elf, arguments: [call], objects: [Doorbell(), Doorbell()]) { $0.harts = harts }
+        #expect(result.ending == .exited(status: 0), "\(result.text)")
+        let lines = result.text.split(separator: "\n").map(String.init)
+        #expect(lines.first == "\(call): woken with 1, events 0x1, after 2 ms or more: yes", "\(result.text)")
+        // 5 ms of simulated time, plus the calls' own few microseconds.
+        let timed = try #require(lines.dropFirst().first)
+        #expect(timed.hasPrefix("\(call): 5 ms timeout gives 0, events 0x0, waited 50"), "\(timed)")
+        let words = timed.split(separator: " ")
+        let waited = words.count >= 2 ? Int(words[words.count - 2]) ?? 0 : 0
+        #expect((5000...5010).contains(waited), "\(timed)")
+        if call == "select" { #expect(lines.last == "time left 0.000000000", "\(result.text)") }
+    }
+
+    @Test("10,000 idle descriptors and one ready: poll's cost grows with the idle ones, epoll_wait's does not; select refuses 1024",
+          .needsGuestToolchain)
+    func idleDescriptorsCost() throws {
+        let elf = try GuestPrograms.build("Readiness/idle-cost.c")
+        let objects: [FileObject] = [Doorbell(rung: true)] + (0..<10_000).map { _ in Doorbell() }
+        let result = try Self.run(elf, objects: objects)
+        #expect(result.ending == .exited(status: 0), "\(result.text)")
+        var costs: [String: Int] = [:]
+        for line in result.text.split(separator: "\n") {
+            let words = line.split(separator: " ")
+            guard words.count >= 6, words.last == "ns" else { continue }
+            #expect(words[words.count - 4] == "1", "one ready descriptor: \(line)")
+            costs["\(words[0]) \(words[1] == "up" ? words[3].dropLast() : words[1])"] = Int(words[words.count - 2])
+        }
+        let poll10 = try #require(costs["poll 10"]), poll10000 = try #require(costs["poll 10000"])
+        let epoll10 = try #require(costs["epoll 10"]), epoll10000 = try #require(costs["epoll 10000"])
+        // 9,990 more descriptors scanned at 100 ns each: about a millisecond more per call.
+        #expect(poll10000 - poll10 >= 9_990 * 100, "\(costs)")
+        #expect(poll10000 - poll10 <= 9_990 * 100 + 1_000, "\(costs)")
+        #expect(poll10000 > 100 * epoll10000, "\(costs)")
+        // epoll_wait looks at its ready list only: the same cost for 10 or 10,000 registered.
+        #expect(epoll10000 == epoll10, "\(costs)")
+        #expect(try #require(costs["select 1004"]) > (try #require(costs["select 14"])) + 900 * 100, "\(costs)")
+        #expect(result.text.contains("select naming descriptor 1024: -22\n"), "\(result.text)")
+        #expect(result.text.contains("select with nfds 1024 beside it: 1\n"), "\(result.text)")
+    }
+}
