@@ -286,6 +286,19 @@ static void epoll_error_checks(void)
     show("add it back: a loop", epoll_add(inner, ep, EPOLLIN, 4));
     show("add an epoll exclusively", epoll_add(inner, epoll_create1(0), EPOLLIN | EPOLLEXCLUSIVE, 5));
 
+    /* A chain of instances: Linux allows four levels below the outermost (EP_MAX_NESTS). */
+    int chain[7];
+    for (int i = 0; i < 7; i++)
+        chain[i] = epoll_create1(0);
+    for (int i = 1; i < 7; i++) {
+        char label[40];
+        snprintf(label, sizeof label, "chain: add level %d", i);
+        show(label, epoll_add(chain[i - 1], chain[i], EPOLLIN, 0));
+    }
+    show("chain: a fresh instance above the top", epoll_add(epoll_create1(0), chain[0], EPOLLIN, 0));
+    for (int i = 0; i < 7; i++)
+        sys_close(chain[i]);
+
     struct epoll_event events[2];
     show("maxevents 0", epoll_wait(ep, events, 0, 0));
     show("maxevents -1", epoll_wait(ep, events, -1, 0));
