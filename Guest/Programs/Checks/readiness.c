@@ -8,6 +8,38 @@
  */
 #include "interleave.h"
 
+/* The calls' structures under this program's own names, so it builds with or without
+ * the I/O block of interleave.h (which defines the standard ones). */
+enum {
+    NR_epoll_create1 = 20, NR_epoll_ctl = 21, NR_epoll_pwait = 22, NR_pselect6 = 72, NR_ppoll = 73,
+    NR_epoll_pwait2 = 441,
+    P_IN = 0x001, P_PRI = 0x002, P_OUT = 0x004, P_ERR = 0x008, P_HUP = 0x010, P_NVAL = 0x020,
+    P_RDNORM = 0x040, P_WRNORM = 0x100, P_RDHUP = 0x2000,
+    CTL_ADD = 1, CTL_DEL = 2, CTL_MOD = 3, EP_CLOEXEC = 02000000,
+};
+#define EP_EXCLUSIVE (1U << 28)
+#define EP_ONESHOT   (1U << 30)
+#define EP_ET        (1U << 31)
+struct span { long tv_sec; long tv_nsec; };                       /* struct timespec */
+struct poll_entry { int fd; short events; short revents; };        /* struct pollfd */
+struct ep_event { uint32_t events; uint32_t padding; uint64_t data; };   /* riscv64's epoll_event: 16 bytes */
+typedef struct { unsigned long bits[16]; } fd_bits;                /* fd_set: 1024 bits */
+#define BITS_ZERO(set)     memset((set), 0, sizeof(fd_bits))
+#define BITS_ADD(fd, set)  ((set)->bits[(fd) / 64] |= 1UL << ((fd) % 64))
+#define BITS_HAS(fd, set)  ((int)(((set)->bits[(fd) / 64] >> ((fd) % 64)) & 1))
+_Static_assert(sizeof(struct ep_event) == 16, "riscv64's epoll_event is not packed");
+
+static long ep_create(int flags) { return interleave_syscall(NR_epoll_create1, flags, 0, 0, 0, 0, 0); }
+static long ep_ctl(int ep, int op, int fd, struct ep_event *event) { return interleave_syscall(NR_epoll_ctl, ep, op, fd, (long)event, 0, 0); }
+static long ep_wait(int ep, struct ep_event *events, int maximum, int timeout_ms)
+{
+    return interleave_syscall(NR_epoll_pwait, ep, (long)events, maximum, timeout_ms, 0, 8);
+}
+static long ep_wait2(int ep, struct ep_event *events, int maximum, const struct span *timeout)
+{
+    return interleave_syscall(NR_epoll_pwait2, ep, (long)events, maximum, (long)timeout, 0, 8);
+}
+
 enum {
     NR_eventfd2 = 19, NR_dup = 23, NR_fcntl = 25, NR_close = 57, NR_pipe2 = 59,
     NR_socketpair = 199, NR_shutdown = 210, NR_prlimit64 = 261,
@@ -52,22 +84,22 @@ static void show(const char *what, long result)
 }
 
 /* The descriptors set in a select result, relative to `base`. */
-static void show_set(const char *what, const fd_set *set, int base, int count)
+static void show_set(const char *what, const fd_bits *set, int base, int count)
 {
     printf("  %s:", what);
     for (int fd = base; fd < base + count; fd++)
-        if (FD_ISSET(fd, set))
+        if (BITS_HAS(fd, set))
             printf(" +%d", fd - base);
     printf("\n");
 }
 
-static struct timespec zero_time = { 0, 0 };
+static struct span zero_time = { 0, 0 };
 
 /* ppoll with a zero timeout: the count, then each entry's revents. */
-static void poll_show(const char *what, struct pollfd *fds, int count)
+static void poll_show(const char *what, struct poll_entry *fds, int count)
 {
-    struct timespec timeout = zero_time;
-    long result = interleave_syscall(SYS_ppoll, (long)fds, count, (long)&timeout, 0, 8, 0);
+    struct span timeout = zero_time;
+    long result = interleave_syscall(NR_ppoll, (long)fds, count, (long)&timeout, 0, 8, 0);
     show(what, result);
     printf("  revents:");
     for (int i = 0; i < count; i++)
@@ -77,24 +109,24 @@ static void poll_show(const char *what, struct pollfd *fds, int count)
 
 static void epoll_show(const char *what, int ep, int maximum)
 {
-    struct epoll_event events[8];
+    struct ep_event events[8];
     memset(events, 0, sizeof events);
-    long result = epoll_wait(ep, events, maximum, 0);
+    long result = ep_wait(ep, events, maximum, 0);
     show(what, result);
     for (long i = 0; i < result; i++)
-        printf("  event 0x%x data %lu\n", (unsigned)events[i].events, (unsigned long)events[i].data.u64);
+        printf("  event 0x%x data %lu\n", (unsigned)events[i].events, (unsigned long)events[i].data);
 }
 
 static long epoll_add(int ep, int fd, unsigned events, unsigned long data)
 {
-    struct epoll_event event = { events, { .u64 = data } };
-    return epoll_ctl(ep, EPOLL_CTL_ADD, fd, &event);
+    struct ep_event event = { events, 0, data };
+    return ep_ctl(ep, CTL_ADD, fd, &event);
 }
 
 static long epoll_mod(int ep, int fd, unsigned events, unsigned long data)
 {
-    struct epoll_event event = { events, { .u64 = data } };
-    return epoll_ctl(ep, EPOLL_CTL_MOD, fd, &event);
+    struct ep_event event = { events, 0, data };
+    return ep_ctl(ep, CTL_MOD, fd, &event);
 }
 
 static void select_checks(void)
@@ -104,67 +136,67 @@ static void select_checks(void)
     make_pipe(p);
     make_pair(s);
     int base = p[0];
-    fd_set r, w;
-    struct timespec timeout = zero_time;
+    fd_bits r, w;
+    struct span timeout = zero_time;
 
-    show("nfds -1", interleave_syscall(SYS_pselect6, -1, 0, 0, 0, (long)&timeout, 0));
-    FD_ZERO(&r);
-    FD_SET(50, &r);
-    show("closed descriptor 50", interleave_syscall(SYS_pselect6, 51, (long)&r, 0, 0, (long)&timeout, 0));
-    show("null sets, nfds 10", interleave_syscall(SYS_pselect6, 10, 0, 0, 0, (long)&timeout, 0));
+    show("nfds -1", interleave_syscall(NR_pselect6, -1, 0, 0, 0, (long)&timeout, 0));
+    BITS_ZERO(&r);
+    BITS_ADD(50, &r);
+    show("closed descriptor 50", interleave_syscall(NR_pselect6, 51, (long)&r, 0, 0, (long)&timeout, 0));
+    show("null sets, nfds 10", interleave_syscall(NR_pselect6, 10, 0, 0, 0, (long)&timeout, 0));
 
-    FD_ZERO(&r);
-    FD_ZERO(&w);
-    FD_SET(p[0], &r);
-    FD_SET(p[1], &w);
-    show("empty pipe: read end, write end", interleave_syscall(SYS_pselect6, p[1] + 1, (long)&r, (long)&w, 0, (long)&timeout, 0));
+    BITS_ZERO(&r);
+    BITS_ZERO(&w);
+    BITS_ADD(p[0], &r);
+    BITS_ADD(p[1], &w);
+    show("empty pipe: read end, write end", interleave_syscall(NR_pselect6, p[1] + 1, (long)&r, (long)&w, 0, (long)&timeout, 0));
     show_set("read", &r, base, 4);
     show_set("write", &w, base, 4);
 
     sys_write(p[1], "x");
-    FD_ZERO(&r);
-    FD_ZERO(&w);
-    FD_SET(p[0], &r);
-    FD_SET(p[1], &w);
-    FD_SET(p[1], &r);
-    show("pipe with a byte", interleave_syscall(SYS_pselect6, p[1] + 1, (long)&r, (long)&w, 0, (long)&timeout, 0));
+    BITS_ZERO(&r);
+    BITS_ZERO(&w);
+    BITS_ADD(p[0], &r);
+    BITS_ADD(p[1], &w);
+    BITS_ADD(p[1], &r);
+    show("pipe with a byte", interleave_syscall(NR_pselect6, p[1] + 1, (long)&r, (long)&w, 0, (long)&timeout, 0));
     show_set("read", &r, base, 4);
     show_set("write", &w, base, 4);
 
     sys_write(s[1], "y");
-    FD_ZERO(&r);
-    FD_ZERO(&w);
-    FD_SET(s[0], &r);
-    FD_SET(s[0], &w);
-    show("socket in both sets counts twice", interleave_syscall(SYS_pselect6, s[0] + 1, (long)&r, (long)&w, 0, (long)&timeout, 0));
+    BITS_ZERO(&r);
+    BITS_ZERO(&w);
+    BITS_ADD(s[0], &r);
+    BITS_ADD(s[0], &w);
+    show("socket in both sets counts twice", interleave_syscall(NR_pselect6, s[0] + 1, (long)&r, (long)&w, 0, (long)&timeout, 0));
     show_set("read", &r, base, 4);
     show_set("write", &w, base, 4);
 
-    /* nfds FD_SETSIZE: bits past the descriptor table are not looked at. (qemu-riscv64
+    /* nfds 1024: bits past the descriptor table are not looked at. (qemu-riscv64
      * aborts past 1024, so larger ones are checked by the kernel tests alone.) */
     unsigned long big[16];
     memset(big, 0, sizeof big);
     big[0] = 1UL << p[0];
-    show("nfds 1024", interleave_syscall(SYS_pselect6, 1024, (long)big, 0, 0, (long)&timeout, 0));
+    show("nfds 1024", interleave_syscall(NR_pselect6, 1024, (long)big, 0, 0, (long)&timeout, 0));
     printf("  bits 0x%lx\n", big[0] >> base);
 
-    FD_ZERO(&r);
-    FD_SET(p[1], &r);
-    struct timespec tiny = { 0, 1000 };
-    show("1 us timeout, nothing ready", interleave_syscall(SYS_pselect6, p[1] + 1, (long)&r, 0, 0, (long)&tiny, 0));
+    BITS_ZERO(&r);
+    BITS_ADD(p[1], &r);
+    struct span tiny = { 0, 1000 };
+    show("1 us timeout, nothing ready", interleave_syscall(NR_pselect6, p[1] + 1, (long)&r, 0, 0, (long)&tiny, 0));
     printf("  time left %ld.%09ld\n", tiny.tv_sec, tiny.tv_nsec);
-    struct timespec bad = { 0, 1000000000 };
-    show("timeout nsec 1e9", interleave_syscall(SYS_pselect6, 1, 0, 0, 0, (long)&bad, 0));
-    struct timespec negative = { -1, 0 };
-    show("timeout -1 s", interleave_syscall(SYS_pselect6, 1, 0, 0, 0, (long)&negative, 0));
-    show("readfds at address 8", interleave_syscall(SYS_pselect6, 1, 8, 0, 0, (long)&timeout, 0));
-    show("timeout at address 8", interleave_syscall(SYS_pselect6, 1, 0, 0, 0, 8, 0));
+    struct span bad = { 0, 1000000000 };
+    show("timeout nsec 1e9", interleave_syscall(NR_pselect6, 1, 0, 0, 0, (long)&bad, 0));
+    struct span negative = { -1, 0 };
+    show("timeout -1 s", interleave_syscall(NR_pselect6, 1, 0, 0, 0, (long)&negative, 0));
+    show("readfds at address 8", interleave_syscall(NR_pselect6, 1, 8, 0, 0, (long)&timeout, 0));
+    show("timeout at address 8", interleave_syscall(NR_pselect6, 1, 0, 0, 0, 8, 0));
     unsigned long mask = 0;
     unsigned long pack[2] = { (unsigned long)&mask, 7 };
-    show("sigsetsize 7", interleave_syscall(SYS_pselect6, 1, 0, 0, 0, (long)&timeout, (long)pack));
+    show("sigsetsize 7", interleave_syscall(NR_pselect6, 1, 0, 0, 0, (long)&timeout, (long)pack));
     pack[1] = 8;
-    show("sigsetsize 8", interleave_syscall(SYS_pselect6, 1, 0, 0, 0, (long)&timeout, (long)pack));
-    show("sigmask pack at address 8", interleave_syscall(SYS_pselect6, 1, 0, 0, 0, (long)&timeout, 8));
+    show("sigsetsize 8", interleave_syscall(NR_pselect6, 1, 0, 0, 0, (long)&timeout, (long)pack));
+    show("sigmask pack at address 8", interleave_syscall(NR_pselect6, 1, 0, 0, 0, (long)&timeout, 8));
     sys_close(p[0]);
     sys_close(p[1]);
     sys_close(s[0]);
@@ -178,16 +210,16 @@ static void poll_checks(void)
     make_pipe(p);
     make_pair(s);
     int e = make_eventfd();
-    struct pollfd fds[4];
+    struct poll_entry fds[4];
 
-    fds[0] = (struct pollfd){ p[0], POLLIN, 0x7777 };
-    fds[1] = (struct pollfd){ p[1], POLLOUT, 0 };
-    fds[2] = (struct pollfd){ 77, POLLIN, 0 };
-    fds[3] = (struct pollfd){ -1, POLLIN | POLLOUT, 0x1234 };
+    fds[0] = (struct poll_entry){ p[0], P_IN, 0x7777 };
+    fds[1] = (struct poll_entry){ p[1], P_OUT, 0 };
+    fds[2] = (struct poll_entry){ 77, P_IN, 0 };
+    fds[3] = (struct poll_entry){ -1, P_IN | P_OUT, 0x1234 };
     poll_show("empty pipe, closed 77, negative fd", fds, 4);
 
     sys_write(p[1], "x");
-    fds[0].events = POLLIN | POLLRDNORM | POLLOUT | POLLPRI;
+    fds[0].events = P_IN | P_RDNORM | P_OUT | P_PRI;
     poll_show("pipe with a byte", fds, 2);
 
     sys_close(p[1]);
@@ -198,18 +230,18 @@ static void poll_checks(void)
     poll_show("writer closed, drained", fds, 2);
     make_pipe(p);
     sys_close(p[0]);
-    fds[0] = (struct pollfd){ p[1], POLLOUT, 0 };
-    fds[1] = (struct pollfd){ p[1], POLLIN, 0 };
+    fds[0] = (struct poll_entry){ p[1], P_OUT, 0 };
+    fds[1] = (struct poll_entry){ p[1], P_IN, 0 };
     poll_show("reader closed", fds, 2);
     sys_close(p[1]);
 
-    fds[0] = (struct pollfd){ e, POLLIN | POLLOUT, 0 };
+    fds[0] = (struct poll_entry){ e, P_IN | P_OUT, 0 };
     poll_show("eventfd at 0", fds, 1);
     unsigned long one = 1;
     call(SYS_write, e, (long)&one, 8, 0);
     poll_show("eventfd at 1", fds, 1);
 
-    fds[0] = (struct pollfd){ s[0], POLLIN | POLLOUT | POLLRDHUP, 0 };
+    fds[0] = (struct poll_entry){ s[0], P_IN | P_OUT | P_RDHUP, 0 };
     poll_show("socket, idle", fds, 1);
     sys_write(s[1], "hello");
     poll_show("socket, peer wrote", fds, 1);
@@ -219,37 +251,37 @@ static void poll_checks(void)
     poll_show("socket, peer closed", fds, 1);
     sys_close(s[0]);
 
-    fds[0] = (struct pollfd){ e, POLLIN, 0 };
-    fds[1] = (struct pollfd){ e, POLLOUT, 0 };
+    fds[0] = (struct poll_entry){ e, P_IN, 0 };
+    fds[1] = (struct poll_entry){ e, P_OUT, 0 };
     poll_show("the same descriptor twice", fds, 2);
 
-    struct timespec timeout = zero_time;
-    show("nfds 0", interleave_syscall(SYS_ppoll, 0, 0, (long)&timeout, 0, 8, 0));
-    show("fds at address 8", interleave_syscall(SYS_ppoll, 8, 1, (long)&timeout, 0, 8, 0));
-    struct timespec bad = { 0, -1 };
-    show("timeout nsec -1", interleave_syscall(SYS_ppoll, (long)fds, 1, (long)&bad, 0, 8, 0));
+    struct span timeout = zero_time;
+    show("nfds 0", interleave_syscall(NR_ppoll, 0, 0, (long)&timeout, 0, 8, 0));
+    show("fds at address 8", interleave_syscall(NR_ppoll, 8, 1, (long)&timeout, 0, 8, 0));
+    struct span bad = { 0, -1 };
+    show("timeout nsec -1", interleave_syscall(NR_ppoll, (long)fds, 1, (long)&bad, 0, 8, 0));
     unsigned long mask = 0;
-    show("sigsetsize 7", interleave_syscall(SYS_ppoll, (long)fds, 1, (long)&timeout, (long)&mask, 7, 0));
-    show("sigsetsize 7, no mask", interleave_syscall(SYS_ppoll, (long)fds, 1, (long)&timeout, 0, 7, 0));
+    show("sigsetsize 7", interleave_syscall(NR_ppoll, (long)fds, 1, (long)&timeout, (long)&mask, 7, 0));
+    show("sigsetsize 7, no mask", interleave_syscall(NR_ppoll, (long)fds, 1, (long)&timeout, 0, 7, 0));
 
     /* nfds above RLIMIT_NOFILE: EINVAL. */
     unsigned long limits[2];
     call(NR_prlimit64, 0, 7, 0, (long)limits);
     unsigned long lower[2] = { 64, limits[1] };
     call(NR_prlimit64, 0, 7, (long)lower, 0);
-    struct pollfd many[65];
+    struct poll_entry many[65];
     for (int i = 0; i < 65; i++)
-        many[i] = (struct pollfd){ -1, POLLIN, 0 };
-    show("nfds 64 at a limit of 64", interleave_syscall(SYS_ppoll, (long)many, 64, (long)&timeout, 0, 8, 0));
-    show("nfds 65 at a limit of 64", interleave_syscall(SYS_ppoll, (long)many, 65, (long)&timeout, 0, 8, 0));
+        many[i] = (struct poll_entry){ -1, P_IN, 0 };
+    show("nfds 64 at a limit of 64", interleave_syscall(NR_ppoll, (long)many, 64, (long)&timeout, 0, 8, 0));
+    show("nfds 65 at a limit of 64", interleave_syscall(NR_ppoll, (long)many, 65, (long)&timeout, 0, 8, 0));
     call(NR_prlimit64, 0, 7, (long)limits, 0);
 
     p[0] = e;
-    fds[0] = (struct pollfd){ p[0], POLLOUT, 0 };
+    fds[0] = (struct poll_entry){ p[0], P_OUT, 0 };
     sys_read(e, 8);
-    fds[0].events = POLLIN;
-    struct timespec tiny = { 0, 1000 };
-    show("1 us timeout, nothing ready", interleave_syscall(SYS_ppoll, (long)fds, 1, (long)&tiny, 0, 8, 0));
+    fds[0].events = P_IN;
+    struct span tiny = { 0, 1000 };
+    show("1 us timeout, nothing ready", interleave_syscall(NR_ppoll, (long)fds, 1, (long)&tiny, 0, 8, 0));
     printf("  time left %ld.%09ld\n", tiny.tv_sec, tiny.tv_nsec);
     sys_close(e);
 }
@@ -257,61 +289,61 @@ static void poll_checks(void)
 static void epoll_error_checks(void)
 {
     printf("== epoll_create1, epoll_ctl, epoll_pwait errors\n");
-    show("epoll_create1(1)", epoll_create1(1));
-    int ep = epoll_create1(EPOLL_CLOEXEC);
+    show("epoll_create1(1)", ep_create(1));
+    int ep = ep_create(EP_CLOEXEC);
     show("F_GETFD of EPOLL_CLOEXEC", call(NR_fcntl, ep, 1, 0, 0));
     int p[2];
     make_pipe(p);
-    show("add to closed epfd", epoll_add(99, p[0], EPOLLIN, 0));
-    show("add closed fd", epoll_add(ep, 99, EPOLLIN, 0));
-    show("epfd not an epoll", epoll_add(p[1], p[0], EPOLLIN, 0));
-    show("add epoll to itself", epoll_add(ep, ep, EPOLLIN, 0));
-    show("add", epoll_add(ep, p[0], EPOLLIN, 1));
-    show("add again", epoll_add(ep, p[0], EPOLLIN, 1));
-    show("mod unregistered", epoll_mod(ep, p[1], EPOLLOUT, 2));
-    show("del unregistered", epoll_ctl(ep, EPOLL_CTL_DEL, p[1], 0));
-    struct epoll_event event = { EPOLLIN, { .u64 = 0 } };
-    show("op 7", epoll_ctl(ep, 7, p[0], &event));
-    show("op 7, null event", epoll_ctl(ep, 7, p[0], 0));
-    show("add with a null event", epoll_ctl(ep, EPOLL_CTL_ADD, p[1], 0));
-    show("mod with EPOLLEXCLUSIVE", epoll_mod(ep, p[0], EPOLLIN | EPOLLEXCLUSIVE, 1));
-    show("add EPOLLEXCLUSIVE|EPOLLRDHUP", epoll_add(ep, p[1], EPOLLOUT | EPOLLRDHUP | EPOLLEXCLUSIVE, 2));
-    show("add EPOLLEXCLUSIVE|EPOLLOUT", epoll_add(ep, p[1], EPOLLOUT | EPOLLEXCLUSIVE, 2));
-    show("mod an exclusive one", epoll_mod(ep, p[1], EPOLLOUT, 2));
-    show("del with a null event", epoll_ctl(ep, EPOLL_CTL_DEL, p[0], 0));
-    show("del again", epoll_ctl(ep, EPOLL_CTL_DEL, p[0], 0));
+    show("add to closed epfd", epoll_add(99, p[0], P_IN, 0));
+    show("add closed fd", epoll_add(ep, 99, P_IN, 0));
+    show("epfd not an epoll", epoll_add(p[1], p[0], P_IN, 0));
+    show("add epoll to itself", epoll_add(ep, ep, P_IN, 0));
+    show("add", epoll_add(ep, p[0], P_IN, 1));
+    show("add again", epoll_add(ep, p[0], P_IN, 1));
+    show("mod unregistered", epoll_mod(ep, p[1], P_OUT, 2));
+    show("del unregistered", ep_ctl(ep, CTL_DEL, p[1], 0));
+    struct ep_event event = { P_IN, 0, 0 };
+    show("op 7", ep_ctl(ep, 7, p[0], &event));
+    show("op 7, null event", ep_ctl(ep, 7, p[0], 0));
+    show("add with a null event", ep_ctl(ep, CTL_ADD, p[1], 0));
+    show("mod with EPOLLEXCLUSIVE", epoll_mod(ep, p[0], P_IN | EP_EXCLUSIVE, 1));
+    show("add EPOLLEXCLUSIVE|EPOLLRDHUP", epoll_add(ep, p[1], P_OUT | P_RDHUP | EP_EXCLUSIVE, 2));
+    show("add EPOLLEXCLUSIVE|EPOLLOUT", epoll_add(ep, p[1], P_OUT | EP_EXCLUSIVE, 2));
+    show("mod an exclusive one", epoll_mod(ep, p[1], P_OUT, 2));
+    show("del with a null event", ep_ctl(ep, CTL_DEL, p[0], 0));
+    show("del again", ep_ctl(ep, CTL_DEL, p[0], 0));
 
-    int inner = epoll_create1(0);
-    show("add an epoll", epoll_add(ep, inner, EPOLLIN, 3));
-    show("add it back: a loop", epoll_add(inner, ep, EPOLLIN, 4));
-    show("add an epoll exclusively", epoll_add(inner, epoll_create1(0), EPOLLIN | EPOLLEXCLUSIVE, 5));
+    int inner = ep_create(0);
+    show("add an epoll", epoll_add(ep, inner, P_IN, 3));
+    show("add it back: a loop", epoll_add(inner, ep, P_IN, 4));
+    show("add an epoll exclusively", epoll_add(inner, ep_create(0), P_IN | EP_EXCLUSIVE, 5));
 
     /* A chain of instances: Linux allows four levels below the outermost (EP_MAX_NESTS). */
     int chain[7];
     for (int i = 0; i < 7; i++)
-        chain[i] = epoll_create1(0);
+        chain[i] = ep_create(0);
     for (int i = 1; i < 7; i++) {
         char label[40];
         snprintf(label, sizeof label, "chain: add level %d", i);
-        show(label, epoll_add(chain[i - 1], chain[i], EPOLLIN, 0));
+        show(label, epoll_add(chain[i - 1], chain[i], P_IN, 0));
     }
-    show("chain: a fresh instance above the top", epoll_add(epoll_create1(0), chain[0], EPOLLIN, 0));
+    show("chain: a fresh instance above the top", epoll_add(ep_create(0), chain[0], P_IN, 0));
     for (int i = 0; i < 7; i++)
         sys_close(chain[i]);
 
-    struct epoll_event events[2];
-    show("maxevents 0", epoll_wait(ep, events, 0, 0));
-    show("maxevents -1", epoll_wait(ep, events, -1, 0));
-    show("wait on a closed epfd", epoll_wait(99, events, 2, 0));
-    show("wait on a pipe", epoll_wait(p[0], events, 2, 0));
+    struct ep_event events[2];
+    show("maxevents 0", ep_wait(ep, events, 0, 0));
+    show("maxevents -1", ep_wait(ep, events, -1, 0));
+    show("wait on a closed epfd", ep_wait(99, events, 2, 0));
+    show("wait on a pipe", ep_wait(p[0], events, 2, 0));
     unsigned long mask = 0;
-    show("epoll_pwait sigsetsize 7", interleave_syscall(SYS_epoll_pwait, ep, (long)events, 2, 0, (long)&mask, 7));
-    show("del the write end", epoll_ctl(ep, EPOLL_CTL_DEL, p[1], 0));
-    show("del the inner epoll", epoll_ctl(ep, EPOLL_CTL_DEL, inner, 0));
-    show("epoll_wait 1 ms, nothing ready", epoll_wait(ep, events, 2, 1));
+    show("epoll_pwait sigsetsize 7", interleave_syscall(NR_epoll_pwait, ep, (long)events, 2, 0, (long)&mask, 7));
+    show("del the write end", ep_ctl(ep, CTL_DEL, p[1], 0));
+    show("del the inner epoll", ep_ctl(ep, CTL_DEL, inner, 0));
+    show("epoll_wait 1 ms, nothing ready", ep_wait(ep, events, 2, 1));
     sys_write(p[1], "x");
-    show("add the read end with a byte", epoll_add(ep, p[0], EPOLLIN, 6));
-    show("events at address 8", epoll_wait(ep, (struct epoll_event *)8, 1, 0));
+    show("add the read end with a byte", epoll_add(ep, p[0], P_IN, 6));
+    show("events at address 8", ep_wait(ep, (struct ep_event *)8, 1, 0));
     epoll_show("then a good buffer", ep, 2);
     sys_close(p[0]);
     sys_close(p[1]);
@@ -322,10 +354,10 @@ static void epoll_error_checks(void)
 static void epoll_mode_checks(void)
 {
     printf("== level, edge, one-shot\n");
-    int ep = epoll_create1(0);
+    int ep = ep_create(0);
     int p[2];
     make_pipe(p);
-    show("add level-triggered EPOLLIN", epoll_add(ep, p[0], EPOLLIN, 10));
+    show("add level-triggered EPOLLIN", epoll_add(ep, p[0], P_IN, 10));
     epoll_show("empty", ep, 8);
     sys_write(p[1], "ab");
     epoll_show("a byte", ep, 8);
@@ -333,7 +365,7 @@ static void epoll_mode_checks(void)
     sys_read(p[0], 2);
     epoll_show("drained", ep, 8);
 
-    show("mod to edge-triggered", epoll_mod(ep, p[0], EPOLLIN | EPOLLET, 11));
+    show("mod to edge-triggered", epoll_mod(ep, p[0], P_IN | EP_ET, 11));
     epoll_show("edge, empty", ep, 8);
     sys_write(p[1], "a");
     epoll_show("edge, a byte arrives", ep, 8);
@@ -341,24 +373,24 @@ static void epoll_mode_checks(void)
     sys_write(p[1], "b");
     epoll_show("edge, another byte", ep, 8);
     epoll_show("edge, nothing new", ep, 8);
-    show("mod with data still there: listed again", epoll_mod(ep, p[0], EPOLLIN | EPOLLET, 12));
+    show("mod with data still there: listed again", epoll_mod(ep, p[0], P_IN | EP_ET, 12));
     epoll_show("edge after mod", ep, 8);
     sys_read(p[0], 10);
 
-    show("mod to one-shot", epoll_mod(ep, p[0], EPOLLIN | EPOLLONESHOT, 13));
+    show("mod to one-shot", epoll_mod(ep, p[0], P_IN | EP_ONESHOT, 13));
     sys_write(p[1], "c");
     epoll_show("one-shot, a byte", ep, 8);
     epoll_show("one-shot, disarmed", ep, 8);
     sys_write(p[1], "d");
     epoll_show("one-shot, disarmed, another byte", ep, 8);
-    show("re-arm with mod", epoll_mod(ep, p[0], EPOLLIN | EPOLLONESHOT, 14));
+    show("re-arm with mod", epoll_mod(ep, p[0], P_IN | EP_ONESHOT, 14));
     epoll_show("re-armed", ep, 8);
     sys_read(p[0], 10);
 
-    show("add the write end for EPOLLOUT", epoll_add(ep, p[1], EPOLLOUT, 15));
+    show("add the write end for EPOLLOUT", epoll_add(ep, p[1], P_OUT, 15));
     show("mod the read end to no events", epoll_mod(ep, p[0], 0, 16));
     epoll_show("write end writable", ep, 8);
-    show("del the write end", epoll_ctl(ep, EPOLL_CTL_DEL, p[1], 0));
+    show("del the write end", ep_ctl(ep, CTL_DEL, p[1], 0));
     sys_close(p[1]);
     epoll_show("writer closed: EPOLLHUP though events 0", ep, 8);
     sys_close(p[0]);
@@ -370,7 +402,7 @@ static void epoll_mode_checks(void)
         fds[i] = make_eventfd();
         unsigned long one = 1;
         call(SYS_write, fds[i], (long)&one, 8, 0);
-        epoll_add(ep, fds[i], EPOLLIN, 20 + i);
+        epoll_add(ep, fds[i], P_IN, 20 + i);
     }
     epoll_show("maxevents 2", ep, 2);
     epoll_show("maxevents 2 again", ep, 2);
@@ -380,7 +412,7 @@ static void epoll_mode_checks(void)
 
     printf("== eventfd edge-triggered\n");
     int e = make_eventfd();
-    show("add EPOLLIN|EPOLLOUT|EPOLLET", epoll_add(ep, e, EPOLLIN | EPOLLOUT | EPOLLET, 30));
+    show("add EPOLLIN|EPOLLOUT|EPOLLET", epoll_add(ep, e, P_IN | P_OUT | EP_ET, 30));
     epoll_show("writable at once", ep, 8);
     epoll_show("nothing new", ep, 8);
     unsigned long two = 2;
@@ -391,25 +423,25 @@ static void epoll_mode_checks(void)
     printf("== a registration outlives its descriptor\n");
     make_pipe(p);
     int copy = (int)sys_dup(p[0]);
-    show("add the read end", epoll_add(ep, p[0], EPOLLIN, 40));
+    show("add the read end", epoll_add(ep, p[0], P_IN, 40));
     sys_close(p[0]);
     sys_write(p[1], "z");
     epoll_show("closed fd, open description", ep, 8);
-    show("del the closed fd", epoll_ctl(ep, EPOLL_CTL_DEL, p[0], 0));
-    show("del through the copy", epoll_ctl(ep, EPOLL_CTL_DEL, copy, 0));
+    show("del the closed fd", ep_ctl(ep, CTL_DEL, p[0], 0));
+    show("del through the copy", ep_ctl(ep, CTL_DEL, copy, 0));
     sys_close(copy);
     epoll_show("last descriptor closed", ep, 8);
     sys_close(p[1]);
 
     printf("== nested\n");
-    int inner = epoll_create1(0);
+    int inner = ep_create(0);
     make_pipe(p);
-    show("add inner to outer", epoll_add(ep, inner, EPOLLIN, 50));
-    show("add pipe to inner", epoll_add(inner, p[0], EPOLLIN, 51));
+    show("add inner to outer", epoll_add(ep, inner, P_IN, 50));
+    show("add pipe to inner", epoll_add(inner, p[0], P_IN, 51));
     epoll_show("outer, idle", ep, 8);
     sys_write(p[1], "q");
     epoll_show("outer, pipe written", ep, 8);
-    struct pollfd pfd = { inner, POLLIN | POLLOUT, 0 };
+    struct poll_entry pfd = { inner, P_IN | P_OUT, 0 };
     poll_show("poll the inner epoll", &pfd, 1);
     epoll_show("inner", inner, 8);
     sys_read(p[0], 10);
@@ -422,7 +454,7 @@ static void epoll_mode_checks(void)
     printf("== EPOLLRDHUP\n");
     int s[2];
     make_pair(s);
-    show("add socket EPOLLIN|EPOLLRDHUP", epoll_add(ep, s[0], EPOLLIN | EPOLLRDHUP, 60));
+    show("add socket EPOLLIN|EPOLLRDHUP", epoll_add(ep, s[0], P_IN | P_RDHUP, 60));
     epoll_show("idle", ep, 8);
     call(NR_shutdown, s[1], 1, 0, 0);
     epoll_show("peer shut down writing", ep, 8);

@@ -93,125 +93,31 @@ char *strrchr(const char *s, int c);
 char *strcpy(char *destination, const char *source);
 char *strncpy(char *destination, const char *source, size_t limit);
 
-/* ---- Readiness: select, poll and epoll (issue 14) -------------------------
- * Linux riscv64's calls and structures. Like every call here, the wrappers
- * return the result, or -errno on failure (there is no errno variable). */
-#define SYS_epoll_create1  20
-#define SYS_epoll_ctl      21
-#define SYS_epoll_pwait    22
-#define SYS_pselect6       72
-#define SYS_ppoll          73
+/* ---- Readiness extras (issue 14, readiness part) ----------------------------
+ * The poll bits, epoll flags and call numbers of pselect6, ppoll and epoll that
+ * the I/O block may leave out; each guarded, so any block may define them too.
+ * struct epoll_event is 16 bytes on riscv64 (u32 events, 4 bytes of padding,
+ * u64 data): only x86-64 packs it into 12. */
+#ifndef SYS_epoll_pwait2
 #define SYS_epoll_pwait2   441
-
-#ifndef INTERLEAVE_STRUCT_TIMESPEC
-#define INTERLEAVE_STRUCT_TIMESPEC
-struct timespec { long tv_sec; long tv_nsec; };
 #endif
-
-/* select: at most FD_SETSIZE descriptors, each below FD_SETSIZE. */
-#define FD_SETSIZE 1024
-typedef struct { unsigned long fds_bits[FD_SETSIZE / 64]; } fd_set;
-#define FD_ZERO(set)      memset((set), 0, sizeof(fd_set))
-#define FD_SET(fd, set)   ((set)->fds_bits[(fd) / 64] |= 1UL << ((fd) % 64))
-#define FD_CLR(fd, set)   ((set)->fds_bits[(fd) / 64] &= ~(1UL << ((fd) % 64)))
-#define FD_ISSET(fd, set) ((int)(((set)->fds_bits[(fd) / 64] >> ((fd) % 64)) & 1))
-
-/* poll */
-struct pollfd { int fd; short events; short revents; };
-typedef unsigned long nfds_t;
-#define POLLIN      0x001
-#define POLLPRI     0x002
-#define POLLOUT     0x004
-#define POLLERR     0x008
-#define POLLHUP     0x010
-#define POLLNVAL    0x020
-#define POLLRDNORM  0x040
-#define POLLRDBAND  0x080
-#define POLLWRNORM  0x100
-#define POLLWRBAND  0x200
-#define POLLRDHUP   0x2000
-
-/* epoll. struct epoll_event is 16 bytes on riscv64 (events, 4 bytes of
- * padding, data): only x86-64 packs it into 12. */
-#define EPOLL_CLOEXEC   02000000
-#define EPOLL_CTL_ADD   1
-#define EPOLL_CTL_DEL   2
-#define EPOLL_CTL_MOD   3
-#define EPOLLIN         0x001
-#define EPOLLPRI        0x002
-#define EPOLLOUT        0x004
-#define EPOLLERR        0x008
-#define EPOLLHUP        0x010
-#define EPOLLRDNORM     0x040
-#define EPOLLRDBAND     0x080
-#define EPOLLWRNORM     0x100
-#define EPOLLWRBAND     0x200
-#define EPOLLMSG        0x400
-#define EPOLLRDHUP      0x2000
-#define EPOLLEXCLUSIVE  (1U << 28)
-#define EPOLLWAKEUP     (1U << 29)
-#define EPOLLONESHOT    (1U << 30)
-#define EPOLLET         (1U << 31)
-typedef union epoll_data { void *ptr; int fd; uint32_t u32; uint64_t u64; } epoll_data_t;
-struct epoll_event { uint32_t events; epoll_data_t data; };
-_Static_assert(sizeof(struct epoll_event) == 16, "riscv64's epoll_event is not packed");
-
-/* pselect (a copy of the timeout is passed, so *timeout is left alone, as
- * in C libraries); sigmask may be NULL. */
-static inline int pselect(int nfds, fd_set *readfds, fd_set *writefds, fd_set *exceptfds,
-                          const struct timespec *timeout, const void *sigmask)
-{
-    struct timespec copy;
-    unsigned long pack[2] = { (unsigned long)sigmask, 8 };
-    if (timeout)
-        copy = *timeout;
-    return (int)interleave_syscall(SYS_pselect6, nfds, (long)readfds, (long)writefds, (long)exceptfds,
-                                   timeout ? (long)&copy : 0, sigmask ? (long)pack : 0);
-}
-
-static inline int ppoll(struct pollfd *fds, nfds_t nfds, const struct timespec *timeout, const void *sigmask)
-{
-    struct timespec copy;
-    if (timeout)
-        copy = *timeout;
-    return (int)interleave_syscall(SYS_ppoll, (long)fds, (long)nfds, timeout ? (long)&copy : 0, (long)sigmask, 8, 0);
-}
-
-/* poll: timeout in milliseconds, negative for none. */
-static inline int poll(struct pollfd *fds, nfds_t nfds, int timeout_ms)
-{
-    struct timespec timeout = { timeout_ms / 1000, (long)(timeout_ms % 1000) * 1000000 };
-    return (int)interleave_syscall(SYS_ppoll, (long)fds, (long)nfds, timeout_ms < 0 ? 0 : (long)&timeout, 0, 8, 0);
-}
-
-static inline int epoll_create1(int flags)
-{
-    return (int)interleave_syscall(SYS_epoll_create1, flags, 0, 0, 0, 0, 0);
-}
-
-static inline int epoll_ctl(int epfd, int op, int fd, struct epoll_event *event)
-{
-    return (int)interleave_syscall(SYS_epoll_ctl, epfd, op, fd, (long)event, 0, 0);
-}
-
-/* epoll_wait: timeout in milliseconds, -1 for none. */
-static inline int epoll_wait(int epfd, struct epoll_event *events, int maxevents, int timeout_ms)
-{
-    return (int)interleave_syscall(SYS_epoll_pwait, epfd, (long)events, maxevents, timeout_ms, 0, 8);
-}
-
-static inline int epoll_pwait(int epfd, struct epoll_event *events, int maxevents, int timeout_ms,
-                              const void *sigmask)
-{
-    return (int)interleave_syscall(SYS_epoll_pwait, epfd, (long)events, maxevents, timeout_ms, (long)sigmask, 8);
-}
-
-static inline int epoll_pwait2(int epfd, struct epoll_event *events, int maxevents,
-                               const struct timespec *timeout, const void *sigmask)
-{
-    return (int)interleave_syscall(SYS_epoll_pwait2, epfd, (long)events, maxevents, (long)timeout, (long)sigmask, 8);
-}
-/* ---- end of readiness ------------------------------------------------------ */
+#ifndef POLLRDNORM
+#define POLLRDNORM   0x040
+#define POLLRDBAND   0x080
+#define POLLWRNORM   0x100
+#define POLLWRBAND   0x200
+#endif
+#ifndef EPOLLRDNORM
+#define EPOLLRDNORM  0x040
+#define EPOLLRDBAND  0x080
+#define EPOLLWRNORM  0x100
+#define EPOLLWRBAND  0x200
+#define EPOLLMSG     0x400
+#endif
+#ifndef EPOLLWAKEUP
+#define EPOLLWAKEUP  (1U << 29)
+#endif
+/* ---- end of readiness extras ---------------------------------------------- */
 
 /* Random bytes from the getrandom system call (seeded by the kernel). */
 void arc4random_buf(void *buffer, size_t count);
