@@ -19,8 +19,6 @@ extension Kernel {
     static let selectSetSize = 1024
     /// Linux's smallest descriptor table (NR_OPEN_DEFAULT, BITS_PER_LONG).
     static let smallestDescriptorTable = 64
-    /// sizeof(sigset_t) in the kernel's ABI: the only sigsetsize accepted.
-    static let signalSetSize: UInt64 = 8
 
     // MARK: pselect6
 
