@@ -130,4 +130,77 @@ struct ReadinessTests {
             """
         #expect(result.text.split(separator: "\n").map(String.init) == expected.split(separator: "\n").map(String.init))
     }
+
+    // MARK: The epoll object itself
+
+    /// A kernel to give the objects a context (its program never runs).
+    static func context() throws -> IOContext {
+        let elf = UserProgram.elf { asm in UserProgram.call(&asm, 93, [0]) }
+        let kernel = try Kernel(executable: elf, name: "idle", arguments: [], configuration: KernelConfiguration(),
+                                io: KernelIO(writeOutput: { _ in }, writeError: { _ in }))
+        return IOContext(kernel: kernel, cycle: 0, thread: nil, hart: nil)
+    }
+
+    static func file(_ object: FileObject, _ serial: UInt64) -> OpenFile {
+        let file = OpenFile(object, flags: .readWrite, serial: serial)
+        file.retain()
+        return file
+    }
+
+    @Test("epoll_wait looks only at listed entries: 10,000 idle registrations, one ready, one entry examined")
+    func readyListOnly() throws {
+        let context = try Self.context()
+        let epoll = EpollInstance()
+        var bells: [Doorbell] = []
+        for index in 0..<10_000 {
+            let bell = Doorbell()
+            bells.append(bell)
+            epoll.add(Self.file(bell, UInt64(index + 1)), fd: Int32(index + 3), interest: 1 | 0x18, data: UInt64(index), context)
+        }
+        #expect(epoll.readyCount == 0)
+        _ = bells[7_777].write([1], to: Self.file(bells[7_777], 99_999), context)
+        #expect(epoll.readyCount == 1)
+        var seen: [UInt64] = []
+        let outcome = epoll.collect(limit: 8) { _, event in seen.append(event.data); return true }
+        #expect(outcome.delivered == 1 && outcome.examined == 1 && !outcome.faulted)
+        #expect(seen == [7_777])
+        // Level-triggered: back on the list; drained, it is dropped at the next look.
+        #expect(epoll.readyCount == 1)
+        _ = bells[7_777].read(8, from: Self.file(bells[7_777], 99_998), context)
+        let again = epoll.collect(limit: 8) { _, _ in true }
+        #expect(again.delivered == 0 && again.examined == 1 && epoll.readyCount == 0)
+    }
+
+    @Test("edge-triggered: listed once per wake; one-shot: disarmed until modified; a released description leaves")
+    func modes() throws {
+        let context = try Self.context()
+        let epoll = EpollInstance()
+        let edge = Doorbell(), once = Doorbell()
+        let edgeFile = Self.file(edge, 1), onceFile = Self.file(once, 2)
+        epoll.add(edgeFile, fd: 3, interest: 1 | 0x18 | EpollFlag.edgeTriggered, data: 3, context)
+        epoll.add(onceFile, fd: 4, interest: 1 | 0x18 | EpollFlag.oneShot, data: 4, context)
+        func wait() -> [UInt64] {
+            var seen: [UInt64] = []
+            _ = epoll.collect(limit: 8) { _, event in seen.append(event.data); return true }
+            return seen
+        }
+        #expect(wait() == [])
+        _ = edge.write([1], to: edgeFile, context)
+        _ = once.write([1], to: onceFile, context)
+        #expect(wait() == [3, 4])
+        #expect(wait() == [])
+        _ = edge.write([1], to: edgeFile, context)
+        _ = once.write([1], to: onceFile, context)
+        #expect(wait() == [3], "the one-shot registration is disarmed")
+        let registration = try #require(epoll.registration(EpollKey(file: 2, fd: 4)))
+        epoll.modify(registration, interest: 1 | 0x18 | EpollFlag.oneShot, data: 5, context)
+        #expect(wait() == [5])
+        // The last descriptor of the edge-triggered file's description closes.
+        _ = edge.write([1], to: edgeFile, context)
+        #expect(epoll.readyCount == 1)
+        edge.waiters.fileReleased(edgeFile, context)
+        #expect(epoll.readyCount == 0 && epoll.registrationCount == 1 && edge.waiters.watchers.isEmpty)
+        epoll.released(context)
+        #expect(epoll.registrationCount == 0 && once.waiters.watchers.isEmpty)
+    }
 }

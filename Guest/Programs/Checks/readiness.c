@@ -334,6 +334,7 @@ static void epoll_error_checks(void)
     struct ep_event events[2];
     show("maxevents 0", ep_wait(ep, events, 0, 0));
     show("maxevents -1", ep_wait(ep, events, -1, 0));
+    show("maxevents INT_MAX", ep_wait(ep, events, 0x7fffffff, 0));
     show("wait on a closed epfd", ep_wait(99, events, 2, 0));
     show("wait on a pipe", ep_wait(p[0], events, 2, 0));
     unsigned long mask = 0;
