@@ -203,4 +203,31 @@ struct ReadinessTests {
         epoll.released(context)
         #expect(epoll.registrationCount == 0 && once.waiters.watchers.isEmpty)
     }
+
+    @Test("nested instances: a cycle or a sixth instance in a chain is refused (ELOOP), through a web where instances share children")
+    func nesting() throws {
+        let context = try Self.context()
+        var serial: UInt64 = 0
+        func add(_ inner: EpollInstance, to outer: EpollInstance) -> Bool {
+            guard !outer.wouldLoop(adding: inner) else { return false }
+            serial += 1
+            outer.add(Self.file(inner, serial), fd: Int32(serial), interest: 1 | 0x18, data: serial, context)
+            return true
+        }
+        // Three levels, each instance of one level watching every instance of the next.
+        let levels = (0..<3).map { _ in (0..<20).map { _ in EpollInstance() } }
+        for level in 0..<2 {
+            for outer in levels[level] { for inner in levels[level + 1] { #expect(add(inner, to: outer)) } }
+        }
+        let bottom = try #require(levels[2].first), top = try #require(levels[0].first)
+        #expect(!add(top, to: bottom), "a cycle")
+        #expect(!add(bottom, to: bottom), "itself")
+        // Linux allows five instances in a chain (EP_MAX_NESTS = 4 levels below the top).
+        let fourth = EpollInstance(), fifth = EpollInstance(), sixth = EpollInstance(), above = EpollInstance()
+        #expect(add(fourth, to: bottom), "four instances deep")
+        #expect(add(fifth, to: fourth), "five instances deep")
+        #expect(!add(sixth, to: fifth), "six instances deep")
+        #expect(!add(top, to: above), "six instances deep, counted from above")
+        #expect(add(EpollInstance(), to: sixth), "two instances apart from the rest")
+    }
 }
