@@ -130,6 +130,313 @@ float fmodf(float x, float y);
 double remainder(double x, double y);
 float remainderf(float x, float y);
 
+/* ---- I/O: descriptors, pipes, sockets, readiness (Guest/Runtime/io.c) ----
+ * Thin wrappers over the Linux riscv64 calls, with POSIX names and arguments,
+ * but no errno variable: each returns what the system call returns, the result
+ * or -errno (e.g. -EAGAIN), so `if (n < 0) printf("%ld", -n)` shows the error.
+ * Constants are Linux riscv64's; each group is guarded, so another block of
+ * this header may define the same names with the same values. */
+#define SYS_eventfd2       19
+#define SYS_epoll_create1  20
+#define SYS_epoll_ctl      21
+#define SYS_epoll_pwait    22
+#define SYS_dup            23
+#define SYS_dup3           24
+#define SYS_fcntl          25
+#define SYS_mkdirat        34
+#define SYS_unlinkat       35
+#define SYS_ftruncate      46
+#define SYS_openat         56
+#define SYS_close          57
+#define SYS_pipe2          59
+#define SYS_lseek          62
+#define SYS_readv          65
+#define SYS_writev         66
+#define SYS_pread64        67
+#define SYS_pwrite64       68
+#define SYS_pselect6       72
+#define SYS_ppoll          73
+#define SYS_fsync          82
+#define SYS_rt_sigaction   134
+#define SYS_getrlimit      163
+#define SYS_setrlimit      164
+#define SYS_socket         198
+#define SYS_socketpair     199
+#define SYS_bind           200
+#define SYS_listen         201
+#define SYS_accept         202
+#define SYS_connect        203
+#define SYS_getsockname    204
+#define SYS_getpeername    205
+#define SYS_sendto         206
+#define SYS_recvfrom       207
+#define SYS_setsockopt     208
+#define SYS_getsockopt     209
+#define SYS_shutdown       210
+#define SYS_sendmsg        211
+#define SYS_recvmsg        212
+#define SYS_accept4        242
+#define SYS_prlimit64      261
+#define SYS_epoll_pwait2   441
+
+#ifndef EBADF
+#define EPERM           1
+#define ENOENT          2
+#define EBADF           9
+#define EEXIST          17
+#define ENFILE          23
+#define EMFILE          24
+#define ESPIPE          29
+#define EPIPE           32
+#define ENOTSOCK        88
+#define EMSGSIZE        90
+#define EOPNOTSUPP      95
+#define EAFNOSUPPORT    97
+#define EADDRINUSE      98
+#define EADDRNOTAVAIL   99
+#define ECONNRESET      104
+#define EISCONN         106
+#define ENOTCONN        107
+#define ECONNREFUSED    111
+#define EINPROGRESS     115
+#endif
+
+typedef long ssize_t;
+typedef long off_t;
+typedef uint32_t socklen_t;
+typedef uint16_t sa_family_t;
+typedef uint16_t in_port_t;
+typedef uint32_t in_addr_t;
+typedef unsigned long nfds_t;
+
+#ifndef INTERLEAVE_TIMESPEC
+#define INTERLEAVE_TIMESPEC
+struct timespec { long tv_sec; long tv_nsec; };
+struct timeval { long tv_sec; long tv_usec; };
+#endif
+
+struct iovec { void *iov_base; size_t iov_len; };
+
+/* Descriptors. */
+#ifndef O_NONBLOCK
+#define O_RDONLY     0
+#define O_WRONLY     01
+#define O_RDWR       02
+#define O_CREAT      0100
+#define O_EXCL       0200
+#define O_TRUNC      01000
+#define O_APPEND     02000
+#define O_NONBLOCK   04000
+#define O_DIRECTORY  0200000
+#define O_CLOEXEC    02000000
+#endif
+#ifndef F_GETFL
+#define F_DUPFD          0
+#define F_GETFD          1
+#define F_SETFD          2
+#define F_GETFL          3
+#define F_SETFL          4
+#define F_DUPFD_CLOEXEC  1030
+#define FD_CLOEXEC       1
+#endif
+#ifndef AT_FDCWD
+#define AT_FDCWD         (-100)
+#define AT_REMOVEDIR     0x200
+#endif
+#ifndef SEEK_SET
+#define SEEK_SET 0
+#define SEEK_CUR 1
+#define SEEK_END 2
+#endif
+
+ssize_t read(int fd, void *buffer, size_t count);
+ssize_t write(int fd, const void *buffer, size_t count);
+ssize_t readv(int fd, const struct iovec *vector, int count);
+ssize_t writev(int fd, const struct iovec *vector, int count);
+ssize_t pread(int fd, void *buffer, size_t count, off_t offset);
+ssize_t pwrite(int fd, const void *buffer, size_t count, off_t offset);
+off_t lseek(int fd, off_t offset, int whence);
+int open(const char *path, int flags, ...);            /* mode as a third argument with O_CREAT */
+int openat(int directory, const char *path, int flags, ...);
+int close(int fd);
+int dup(int fd);
+int dup2(int fd, int target);
+int dup3(int fd, int target, int flags);
+int fcntl(int fd, int command, ...);                   /* one long argument where the command takes one */
+int fsync(int fd);
+int ftruncate(int fd, off_t length);
+int unlink(const char *path);
+int mkdir(const char *path, unsigned mode);
+int rmdir(const char *path);
+
+/* Descriptor limits (RLIMIT_NOFILE). */
+#ifndef RLIMIT_NOFILE
+#define RLIMIT_NOFILE 7
+#endif
+struct rlimit { unsigned long rlim_cur; unsigned long rlim_max; };
+int getrlimit(int resource, struct rlimit *limit);
+int setrlimit(int resource, const struct rlimit *limit);
+
+/* Pipes and eventfd. */
+#ifndef EFD_NONBLOCK
+#define EFD_SEMAPHORE 1
+#define EFD_NONBLOCK  04000
+#define EFD_CLOEXEC   02000000
+#endif
+int pipe(int ends[2]);                                 /* ends[0] reads, ends[1] writes */
+int pipe2(int ends[2], int flags);
+int eventfd(unsigned initial, int flags);
+
+/* Signals: only what a writer to a pipe or socket needs (SIGPIPE). */
+#ifndef SIGPIPE
+#define SIGPIPE 13
+#endif
+int interleave_signal_ignore(int signal);              /* SIG_IGN */
+int interleave_signal_default(int signal);             /* SIG_DFL */
+
+/* Sockets. */
+#ifndef AF_UNIX
+#define AF_UNSPEC     0
+#define AF_UNIX       1
+#define AF_LOCAL      AF_UNIX
+#define AF_INET       2
+#define PF_UNIX       AF_UNIX
+#define PF_INET       AF_INET
+#endif
+#ifndef SOCK_STREAM
+#define SOCK_STREAM   1
+#define SOCK_DGRAM    2
+#define SOCK_NONBLOCK 04000
+#define SOCK_CLOEXEC  02000000
+#endif
+#ifndef SOL_SOCKET
+#define SOL_SOCKET    1
+#define SO_REUSEADDR  2
+#define SO_TYPE       3
+#define SO_ERROR      4
+#define SO_SNDBUF     7
+#define SO_RCVBUF     8
+#define SO_KEEPALIVE  9
+#define SO_REUSEPORT  15
+#define SO_ACCEPTCONN 30
+#define IPPROTO_IP    0
+#define IPPROTO_TCP   6
+#define IPPROTO_UDP   17
+#define TCP_NODELAY   1
+#endif
+#ifndef MSG_PEEK
+#define MSG_PEEK      0x2
+#define MSG_DONTWAIT  0x40
+#define MSG_WAITALL   0x100
+#define MSG_NOSIGNAL  0x4000
+#endif
+#ifndef SHUT_RD
+#define SHUT_RD       0
+#define SHUT_WR       1
+#define SHUT_RDWR     2
+#endif
+#ifndef INADDR_ANY
+#define INADDR_ANY       ((in_addr_t)0x00000000)
+#define INADDR_LOOPBACK  ((in_addr_t)0x7f000001)  /* host order: htonl() it */
+#endif
+
+struct sockaddr { sa_family_t sa_family; char sa_data[14]; };
+struct sockaddr_un { sa_family_t sun_family; char sun_path[108]; };
+struct in_addr { in_addr_t s_addr; };                  /* network byte order */
+struct sockaddr_in {
+    sa_family_t sin_family;
+    in_port_t sin_port;                                /* network byte order */
+    struct in_addr sin_addr;
+    unsigned char sin_zero[8];
+};
+struct sockaddr_storage { sa_family_t ss_family; char ss_data[126]; } __attribute__((aligned(8)));
+struct msghdr {
+    void *msg_name;
+    socklen_t msg_namelen;
+    struct iovec *msg_iov;
+    size_t msg_iovlen;
+    void *msg_control;
+    size_t msg_controllen;
+    int msg_flags;
+};
+
+/* Byte order: riscv64 is little-endian, the network big-endian. */
+static inline uint16_t htons(uint16_t x) { return __builtin_bswap16(x); }
+static inline uint16_t ntohs(uint16_t x) { return __builtin_bswap16(x); }
+static inline uint32_t htonl(uint32_t x) { return __builtin_bswap32(x); }
+static inline uint32_t ntohl(uint32_t x) { return __builtin_bswap32(x); }
+
+int socket(int family, int type, int protocol);
+int socketpair(int family, int type, int protocol, int ends[2]);
+int bind(int fd, const struct sockaddr *address, socklen_t length);
+int listen(int fd, int backlog);
+int accept(int fd, struct sockaddr *address, socklen_t *length);
+int accept4(int fd, struct sockaddr *address, socklen_t *length, int flags);
+int connect(int fd, const struct sockaddr *address, socklen_t length);
+ssize_t send(int fd, const void *buffer, size_t count, int flags);
+ssize_t recv(int fd, void *buffer, size_t count, int flags);
+ssize_t sendto(int fd, const void *buffer, size_t count, int flags,
+               const struct sockaddr *address, socklen_t length);
+ssize_t recvfrom(int fd, void *buffer, size_t count, int flags,
+                 struct sockaddr *address, socklen_t *length);
+ssize_t sendmsg(int fd, const struct msghdr *message, int flags);
+ssize_t recvmsg(int fd, struct msghdr *message, int flags);
+int shutdown(int fd, int how);
+int getsockname(int fd, struct sockaddr *address, socklen_t *length);
+int getpeername(int fd, struct sockaddr *address, socklen_t *length);
+int setsockopt(int fd, int level, int name, const void *value, socklen_t length);
+int getsockopt(int fd, int level, int name, void *value, socklen_t *length);
+
+/* Readiness: poll, select (FD_SETSIZE 1024: descriptors 0...1023 only), epoll. */
+#ifndef POLLIN
+#define POLLIN     0x001
+#define POLLPRI    0x002
+#define POLLOUT    0x004
+#define POLLERR    0x008
+#define POLLHUP    0x010
+#define POLLNVAL   0x020
+#define POLLRDHUP  0x2000
+#endif
+#ifndef EPOLLIN
+#define EPOLLIN       0x001
+#define EPOLLPRI      0x002
+#define EPOLLOUT      0x004
+#define EPOLLERR      0x008
+#define EPOLLHUP      0x010
+#define EPOLLRDHUP    0x2000
+#define EPOLLEXCLUSIVE (1u << 28)
+#define EPOLLONESHOT  (1u << 30)
+#define EPOLLET       (1u << 31)
+#define EPOLL_CTL_ADD 1
+#define EPOLL_CTL_DEL 2
+#define EPOLL_CTL_MOD 3
+#define EPOLL_CLOEXEC 02000000
+#endif
+#ifndef FD_SETSIZE
+#define FD_SETSIZE 1024
+#endif
+
+struct pollfd { int fd; short events; short revents; };
+typedef union epoll_data { void *ptr; int fd; uint32_t u32; uint64_t u64; } epoll_data_t;
+struct epoll_event { uint32_t events; epoll_data_t data; };   /* 16 bytes: not packed on riscv64 */
+typedef struct { unsigned long fds_bits[FD_SETSIZE / (8 * sizeof(unsigned long))]; } fd_set;
+#define FD_ZERO(set) memset((set), 0, sizeof(fd_set))
+#define FD_SET(fd, set) ((set)->fds_bits[(fd) / 64] |= 1UL << ((fd) % 64))
+#define FD_CLR(fd, set) ((set)->fds_bits[(fd) / 64] &= ~(1UL << ((fd) % 64)))
+#define FD_ISSET(fd, set) (((set)->fds_bits[(fd) / 64] >> ((fd) % 64)) & 1)
+
+int poll(struct pollfd *fds, nfds_t count, int timeout_ms);
+int ppoll(struct pollfd *fds, nfds_t count, const struct timespec *timeout, const void *signal_mask);
+int select(int count, fd_set *readable, fd_set *writable, fd_set *exceptional, struct timeval *timeout);
+int pselect(int count, fd_set *readable, fd_set *writable, fd_set *exceptional,
+            const struct timespec *timeout, const void *signal_mask);
+int epoll_create(int size);
+int epoll_create1(int flags);
+int epoll_ctl(int epoll, int operation, int fd, struct epoll_event *event);
+int epoll_wait(int epoll, struct epoll_event *events, int capacity, int timeout_ms);
+int epoll_pwait(int epoll, struct epoll_event *events, int capacity, int timeout_ms, const void *signal_mask);
+/* ---- end of the I/O block ---- */
+
 #ifdef __cplusplus
 }
 #endif
