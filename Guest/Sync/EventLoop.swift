@@ -322,13 +322,18 @@ public final class EventLoop {
     @discardableResult
     public func runOnce(timeout: UInt64? = nil) throws(SystemError) -> Int {
         let before = eventCount &+ timerFireCount
-        fireDueTimers(at: now)
-        if stopping { return (eventCount &+ timerFireCount) &- before }
         var wait = timeout
-        if let deadline = nextDeadline() {
-            let time = now
-            let untilTimer = deadline > time ? deadline - time : 0
-            wait = min(wait ?? untilTimer, untilTimer)
+        // The clock is a system call: read only with timers to serve.
+        if !timers.isEmpty {
+            var time = now
+            let firedBefore = timerFireCount
+            fireDueTimers(at: time)
+            if stopping { return (eventCount &+ timerFireCount) &- before }
+            if let deadline = nextDeadline() {
+                if timerFireCount != firedBefore { time = now }
+                let untilTimer = deadline > time ? deadline - time : 0
+                wait = min(wait ?? untilTimer, untilTimer)
+            }
         }
         let ready = try waitForEvents(nanoseconds: wait)
         for index in 0..<ready {
@@ -340,7 +345,7 @@ public final class EventLoop {
             eventCount += 1
             registration.handler(IOEvents(rawValue: record.events))
         }
-        fireDueTimers(at: now)
+        if !timers.isEmpty { fireDueTimers(at: now) }
         return (eventCount &+ timerFireCount) &- before
     }
 

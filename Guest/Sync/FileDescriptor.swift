@@ -59,16 +59,19 @@ extension FileDescriptor {
 
     /// Reads at most `maxCount` bytes (one read call); an empty array means end of file.
     public func read(maxCount: Int) throws(SystemError) -> [UInt8] {
-        let count = max(0, maxCount)
-        var bytes = [UInt8](repeating: 0, count: count)
-        let result = bytes.withUnsafeMutableBytes { raw -> Int in
-            guard let start = raw.baseAddress, count > 0 else { return 0 }
-            while true {
-                let result = System.syscall(SystemCallNumber.read, argument, Int(bitPattern: start), count)
-                if result != -SystemError.interrupted.code { return result }
+        var result = 0
+        // Uninitialised: the kernel fills what it returns, and only that is kept.
+        let bytes = [UInt8](unsafeUninitializedCapacity: max(0, maxCount)) { buffer, initialized in
+            guard let start = buffer.baseAddress, buffer.count > 0 else {
+                initialized = 0
+                return
             }
+            repeat {
+                result = System.syscall(SystemCallNumber.read, argument, Int(bitPattern: start), buffer.count)
+            } while result == -SystemError.interrupted.code
+            initialized = result > 0 ? min(result, buffer.count) : 0
         }
-        bytes.removeSubrange(try System.check(result)...)
+        try System.check(result)
         return bytes
     }
 

@@ -199,7 +199,17 @@ public struct Socket: Equatable, Hashable, Sendable {
 
     /// Receives at most `maxCount` bytes (one call); empty means the end of the stream.
     public func receive(maxCount: Int, flags: MessageFlags = []) throws(SystemError) -> [UInt8] {
-        try receiveMessage(maxCount: maxCount, flags: flags, wantAddress: false).bytes
+        var result = 0
+        // Uninitialised: the kernel fills what it returns, and only that is kept.
+        let bytes = [UInt8](unsafeUninitializedCapacity: max(0, maxCount)) { buffer, initialized in
+            repeat {
+                result = System.syscall(SystemCallNumber.recvfrom, descriptor.argument, Int(bitPattern: buffer.baseAddress),
+                                        buffer.count, flags.rawValue, 0, 0)
+            } while result == -SystemError.interrupted.code
+            initialized = result > 0 ? min(result, buffer.count) : 0
+        }
+        try System.check(result)
+        return bytes
     }
 
     /// Receives one datagram of at most `maxCount` bytes (the rest of a longer one is
