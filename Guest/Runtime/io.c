@@ -105,9 +105,11 @@ int setrlimit(int resource, const struct rlimit *limit) { return (int)call2(SYS_
 
 /* Pipes and eventfd. */
 
+#ifndef SIGNAL_BIT   /* else the pipes block of interleave.h defines these inline */
 int pipe2(int ends[2], int flags) { return (int)call2(SYS_pipe2, (long)ends, flags); }
-int pipe(int ends[2]) { return pipe2(ends, 0); }
 int eventfd(unsigned initial, int flags) { return (int)call2(SYS_eventfd2, initial, flags); }
+#endif
+int pipe(int ends[2]) { return pipe2(ends, 0); }
 
 /* Signals: the kernel's struct sigaction on riscv64 is handler, flags, mask. */
 struct kernel_signal_action { long handler; unsigned long flags; uint64_t mask; };
@@ -200,18 +202,7 @@ int pselect(int count, fd_set *readable, fd_set *writable, fd_set *exceptional,
                       signal_mask != NULL ? (long)&mask : 0);
 }
 
-int select(int count, fd_set *readable, fd_set *writable, fd_set *exceptional, struct timeval *timeout)
-{
-    if (timeout == NULL)
-        return pselect(count, readable, writable, exceptional, NULL, NULL);
-    if (timeout->tv_sec < 0 || timeout->tv_usec < 0 || timeout->tv_usec >= 1000000)
-        return -EINVAL;
-    struct timespec limit = { timeout->tv_sec, timeout->tv_usec * 1000 };
-    return pselect(count, readable, writable, exceptional, &limit, NULL);
-}
-
 int epoll_create1(int flags) { return (int)call1(SYS_epoll_create1, flags); }
-int epoll_create(int size) { return size <= 0 ? -EINVAL : epoll_create1(0); }
 int epoll_ctl(int epoll, int operation, int fd, struct epoll_event *event)
 {
     return (int)call4(SYS_epoll_ctl, epoll, operation, fd, (long)event);
@@ -225,3 +216,15 @@ int epoll_wait(int epoll, struct epoll_event *events, int capacity, int timeout_
 {
     return epoll_pwait(epoll, events, capacity, timeout_ms, NULL);
 }
+
+int select(int count, fd_set *readable, fd_set *writable, fd_set *exceptional, struct timeval *timeout)
+{
+    if (timeout == NULL)
+        return pselect(count, readable, writable, exceptional, NULL, NULL);
+    if (timeout->tv_sec < 0 || timeout->tv_usec < 0 || timeout->tv_usec >= 1000000)
+        return -EINVAL;
+    struct timespec limit = { timeout->tv_sec, timeout->tv_usec * 1000 };
+    return pselect(count, readable, writable, exceptional, &limit, NULL);
+}
+
+int epoll_create(int size) { return size <= 0 ? -EINVAL : epoll_create1(0); }
