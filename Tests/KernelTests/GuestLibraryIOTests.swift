@@ -25,6 +25,7 @@ struct GuestLibraryIOTests {
         unix abstract: over a name; listener named true; client (unnamed)
         socket errors: ENOTSOCK (not a socket), EBADF (bad file descriptor)
         buffer sizes: send 131072, receive 65536
+        pipe loop: writable 1 (out); writable 2 (out); m1 (in); m2 (in); m3 (in); hang-up (hup); registered 0, live timers 1
         event loop: echo tick1 (in); echo tick2 (in); echo tick3 (in); echo tick4 (in); one-shot fired; sent 4, registered 2, live timers 0
         listener in a loop: served 3: client0 client1 client2
 
@@ -64,13 +65,20 @@ struct GuestLibraryIOTests {
         #expect(lines.count == 74, "\(lines)")
     }
 
-    // Needs the kernel's pipes, signals, sockets and readiness parts (issue 14), merged.
-    @Test("the Swift library prints under Interleave's kernel what it prints under qemu-riscv64 (needs the kernel's pipes, sockets and epoll)",
-          .needsGuestToolchain, .needsQemu)
-    func libraryMatchesQemu() throws {
+    /// library.swift's parts and the kernel parts each needs (besides the descriptor calls).
+    static let libraryParts = [
+        "pipes",          // pipes, SIGPIPE (PipeCalls, SignalCalls)
+        "sockets",        // sockets (SocketCalls), and a pipe for ENOTSOCK
+        "loop",           // pipes and epoll (ReadinessCalls)
+        "loop-sockets",   // sockets and epoll
+    ]
+
+    @Test("each part of the Swift library prints under Interleave's kernel what it prints under qemu-riscv64 (needs the kernel's pipes, sockets and epoll: see libraryParts)",
+          .needsGuestToolchain, .needsQemu, arguments: libraryParts)
+    func libraryMatchesQemu(_ part: String) throws {
         let elf = try GuestPrograms.build("IO/library.swift")
-        let ours = try Self.runUnderKernel(elf)
-        let reference = try GuestPrograms.runUnderQemu(elf)
+        let ours = try Self.runUnderKernel(elf, arguments: [part])
+        let reference = try GuestPrograms.runUnderQemu(elf, arguments: [part])
         #expect(ours.text == String(decoding: reference.output, as: UTF8.self))
         #expect(ours.ending == .exited(status: reference.status))
     }
