@@ -17,6 +17,7 @@ struct GuestLibraryIOTests {
         pipe non-blocking: empty read EAGAIN (try again), non-blocking true
         pipe fill: a pipe holds 65536 bytes
         broken pipe: EPIPE (broken pipe)
+        eventfd: took 9, then EAGAIN (try again); semaphore 1 1, readable at zero: false
         descriptors: numbers +1 +2 +3 -> 40; shared O_NONBLOCK true; FD_CLOEXEC false true; via dup and dup3; EBADF (bad file descriptor)
         socketpair: ping pong, after shutdown 0 bytes
         datagram pair: on three (a datagram's rest is dropped)
@@ -67,7 +68,7 @@ struct GuestLibraryIOTests {
 
     /// library.swift's parts and the kernel parts each needs (besides the descriptor calls).
     static let libraryParts = [
-        "pipes",          // pipes, SIGPIPE (PipeCalls, SignalCalls)
+        "pipes",          // pipes, eventfd, SIGPIPE (PipeCalls, SignalCalls), ppoll
         "sockets",        // sockets (SocketCalls), and a pipe for ENOTSOCK
         "loop",           // pipes and epoll (ReadinessCalls)
         "loop-sockets",   // sockets and epoll

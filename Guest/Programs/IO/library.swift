@@ -73,6 +73,23 @@ if wanted("pipes") {
         }
     }
 
+    // eventfd: a counter added to and taken whole, or one at a time as a semaphore.
+    show("eventfd") { () throws(SystemError) -> String in
+        let counter = try EventCounter.make(initial: 2, nonBlocking: true)
+        try counter.add(3)
+        try counter.add(4)
+        let whole = try counter.take()
+        var empty = "took from zero"
+        do throws(SystemError) { _ = try counter.take() } catch { empty = error.description }
+        let semaphore = try EventCounter.make(initial: 2, semaphore: true)
+        let first = try semaphore.take()
+        let second = try semaphore.take()
+        let ready = try semaphore.descriptor.wait(for: .readable, timeout: 0)
+        try counter.close()
+        try semaphore.close()
+        return "took \(whole), then \(empty); semaphore \(first) \(second), readable at zero: \(ready.contains(.readable))"
+    }
+
     // Descriptors: the lowest free number, dup shares status flags, close-on-exec is
     // per descriptor, a closed one is EBADF.
     show("descriptors") { () throws(SystemError) -> String in
