@@ -23,36 +23,6 @@ public enum Trigger: Sendable {
     case edge
 }
 
-/// A timer of an EventLoop, to cancel it.
-public struct EventLoopTimer: Equatable {
-    let entry: TimerEntry
-
-    public static func == (left: EventLoopTimer, right: EventLoopTimer) -> Bool {
-        left.entry === right.entry
-    }
-}
-
-/// A timer's state: when it fires next, how often, what it runs.
-final class TimerEntry {
-    let sequence: Int
-    var deadline: UInt64
-    let interval: UInt64
-    let action: () -> Void
-    var live = true
-
-    init(sequence: Int, deadline: UInt64, interval: UInt64, action: @escaping () -> Void) {
-        self.sequence = sequence
-        self.deadline = deadline
-        self.interval = interval
-        self.action = action
-    }
-
-    /// Heap order: the earlier deadline, then the one scheduled first.
-    func firesBefore(_ other: TimerEntry) -> Bool {
-        deadline != other.deadline ? deadline < other.deadline : sequence < other.sequence
-    }
-}
-
 /// One descriptor's handler and the generation its epoll data carries.
 final class Registration {
     let handler: (IOEvents) -> Void
@@ -86,7 +56,7 @@ public final class EventLoop {
     let records: UnsafeMutablePointer<EpollRecord>
     var registrations: [Registration?] = []
     var nextGeneration: UInt32 = 0
-    var timers: [TimerEntry] = []
+    var timers = TimerHeap()
     var nextSequence = 0
     var stopping = false
     var usesNanosecondWait = true
@@ -222,7 +192,7 @@ public final class EventLoop {
                                interval: interval, action: action)
         nextSequence += 1
         liveTimerCount += 1
-        push(entry)
+        timers.insert(entry)
         return EventLoopTimer(entry: entry)
     }
 
@@ -231,59 +201,24 @@ public final class EventLoop {
         guard timer.entry.live else { return }
         timer.entry.live = false
         liveTimerCount -= 1
-        // It stays in the heap until its deadline comes up, and is skipped then.
+        timers.remove(timer.entry)
     }
 
-    func push(_ entry: TimerEntry) {
-        timers.append(entry)
-        var child = timers.count - 1
-        while child > 0 {
-            let parent = (child - 1) / 2
-            guard timers[child].firesBefore(timers[parent]) else { break }
-            timers.swapAt(child, parent)
-            child = parent
-        }
-    }
-
-    func popFirst() -> TimerEntry {
-        let first = timers[0]
-        let last = timers.removeLast()
-        if !timers.isEmpty {
-            timers[0] = last
-            var parent = 0
-            while true {
-                let left = parent * 2 + 1, right = left + 1
-                var smallest = parent
-                if left < timers.count && timers[left].firesBefore(timers[smallest]) { smallest = left }
-                if right < timers.count && timers[right].firesBefore(timers[smallest]) { smallest = right }
-                if smallest == parent { break }
-                timers.swapAt(parent, smallest)
-                parent = smallest
-            }
-        }
-        return first
-    }
-
-    /// The deadline of the next live timer, dropping cancelled ones from the top.
+    /// The deadline of the next timer.
     func nextDeadline() -> UInt64? {
-        while let first = timers.first {
-            if first.live { return first.deadline }
-            _ = popFirst()
-        }
-        return nil
+        timers.first?.deadline
     }
 
     /// Runs the actions of every timer due at `time`; those they schedule wait for the
     /// next pass, so an action that schedules itself with no delay cannot starve the loop.
     func fireDueTimers(at time: UInt64) {
         var due: [TimerEntry] = []
-        while let deadline = nextDeadline(), deadline <= time {
-            let entry = popFirst()
+        while let deadline = nextDeadline(), deadline <= time, let entry = timers.removeFirst() {
             due.append(entry)
             if entry.interval > 0 {
                 let next = entry.deadline.addingReportingOverflow(entry.interval)
                 entry.deadline = next.overflow ? UInt64.max : max(next.partialValue, time &+ 1)
-                push(entry)
+                timers.insert(entry)
             }
         }
         // An action may cancel a timer due in the same pass: it does not run then.
@@ -381,8 +316,8 @@ public final class EventLoop {
     public func close() throws(SystemError) {
         registrations = []
         registeredCount = 0
-        for entry in timers { entry.live = false }
-        timers = []
+        for entry in timers.entries { entry.live = false }
+        timers.removeAll()
         liveTimerCount = 0
         guard !closed else { return }
         closed = true

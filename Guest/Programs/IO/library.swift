@@ -246,6 +246,39 @@ if wanted("loop") {
     }
 }
 
+if wanted("loop") {
+    // Timers alone: 60 one-shot timers with scrambled delays, every third cancelled —
+    // half before the loop runs, half by the action of the timer due first; the others
+    // must fire in deadline order, and none of the cancelled ones.
+    show("timer order") { () throws(SystemError) -> String in
+        let loop = try EventLoop()
+        var fired: [Int] = []
+        var timers: [EventLoopTimer] = []
+        var first = -1
+        var seed: UInt64 = 12345
+        for index in 0..<60 {
+            seed = seed &* 6364136223846793005 &+ 1442695040888963407
+            let delay = (seed >> 33) % 3_000_000 + UInt64(index % 7) * 1_000
+            timers.append(loop.schedule(after: delay) {
+                fired.append(index)
+                if index == first {
+                    for other in stride(from: 30, to: 60, by: 3) where other != first { loop.cancel(timers[other]) }
+                }
+            })
+        }
+        let deadlines = timers.map { $0.deadline }
+        first = (0..<60).filter { $0 >= 30 || $0 % 3 != 0 }.min { deadlines[$0] < deadlines[$1] } ?? 0
+        for index in stride(from: 0, to: 30, by: 3) { loop.cancel(timers[index]) }
+        let pendingBefore = timers.filter { $0.isPending }.count
+        try loop.run()
+        let cancelledRan = fired.filter { $0 % 3 == 0 && $0 != first }.count
+        let ordered = zip(fired, fired.dropFirst()).allSatisfy { deadlines[$0.0] <= deadlines[$0.1] }
+        try loop.close()
+        return "pending \(pendingBefore), fired \(fired.count), in deadline order \(ordered), cancelled ones that ran \(cancelledRan), "
+            + "still pending \(timers.filter { $0.isPending }.count)"
+    }
+}
+
 if wanted("loop-sockets") {
     // The EventLoop: an echo over a socketpair driven by readiness; a repeating timer sends
     // the next message once the last one's echo is back (one in flight, so the output does
