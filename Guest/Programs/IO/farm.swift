@@ -1,6 +1,7 @@
 // farm.swift: work handed to another process over a channel — no shared memory. The
 // parent spawns `farm-worker` and gives it its end: the numbers of inherited
-// descriptors (a pipe each way, or one end of a socketpair), or a TCP port on
+// descriptors (a pipe each way, or one end of a socketpair; every other descriptor is
+// close-on-exec, so the worker holds no end it must not), or a TCP port on
 // 127.0.0.1 to connect to. It sends jobs (8-byte numbers), reads back their squares,
 // and checks every one. Needs process_spawn, so Interleave only:
 //
@@ -19,13 +20,18 @@ do throws(SystemError) {
     let worker: Process
     switch channel {
     case "pipes":
-        let jobsPipe = try Pipe.make(), resultsPipe = try Pipe.make()
+        // Every end close-on-exec but the worker's two: a child holding the parent's
+        // write end of the jobs pipe would never read the end of file.
+        let jobsPipe = try Pipe.make(closeOnExec: true), resultsPipe = try Pipe.make(closeOnExec: true)
+        try jobsPipe.readEnd.setCloseOnExec(false)
+        try resultsPipe.writeEnd.setCloseOnExec(false)
         worker = try Process.spawn("farm-worker", arguments: ["\(jobsPipe.readEnd.rawValue)", "\(resultsPipe.writeEnd.rawValue)"])
         try jobsPipe.readEnd.close()
         try resultsPipe.writeEnd.close()
         (toWorker, fromWorker) = (jobsPipe.writeEnd, resultsPipe.readEnd)
     case "socketpair":
-        let (mine, theirs) = try Socket.pair()
+        let (mine, theirs) = try Socket.pair(closeOnExec: true)
+        try theirs.descriptor.setCloseOnExec(false)
         worker = try Process.spawn("farm-worker", arguments: ["\(theirs.descriptor.rawValue)", "\(theirs.descriptor.rawValue)"])
         try theirs.close()
         (toWorker, fromWorker) = (mine.descriptor, mine.descriptor)
