@@ -5,7 +5,10 @@
 // read, one thread asks the kernel which of its descriptors can be read or written
 // now (epoll_pwait2) and handles exactly those, so memory and switches grow with the
 // work, not with the connections. A handler must not block: it reads or writes what is
-// there (non-blocking descriptors, EAGAIN means "no more now") and returns.
+// there (non-blocking descriptors, EAGAIN means "no more now") and returns. A whole
+// write (`send(all:)`, `write(_:)`) waits in ppoll when the peer's buffer is full,
+// which stalls every connection: fine for small replies; for large ones, `send` what
+// fits and register for `.writable` to send the rest.
 //
 // Level-triggered registrations are reported on every wait while they are ready;
 // edge-triggered ones only when they become ready, so their handler must drain
