@@ -108,7 +108,7 @@ struct ReadinessTests {
         #expect(result.text.contains("select with nfds 1024 beside it: 1\n"), "\(result.text)")
     }
 
-    @Test("what qemu-riscv64 cannot check: EPERM for a regular file, nfds past 1024 cut to the table, epoll_pwait2, a closed nested instance",
+    @Test("what qemu-riscv64 cannot check: EPERM for a regular file, nfds past 1024 cut to the table, the exact time left, epoll_pwait2, a closed nested instance",
           .needsGuestToolchain)
     func edges() throws {
         let elf = try GuestPrograms.build("Readiness/edges.c")
@@ -120,6 +120,8 @@ struct ReadinessTests {
             pselect6 nfds 2000: 1
             pselect6 closed 100 past the table: 0
             pselect6 closed 60 inside it: -9
+            pselect6 1 s, ready: 1, left 0.999999700
+            ppoll 1 s, ready: 1, left 0.999999700
             epoll_pwait2 timeout -1 s: -22
             epoll_pwait2 timeout at address 8: -14
             epoll_pwait2 maxevents 0: -22

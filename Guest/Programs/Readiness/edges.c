@@ -67,6 +67,16 @@ int main(void)
     bits[1] = 0;
     printf("pselect6 closed 60 inside it: %ld\n", interleave_syscall(NR_pselect6, 61, (long)bits, 0, 0, (long)&zero, 0));
 
+    /* The time left goes back to the timeout: 1 s less the call's own cost (one descriptor). */
+    struct span second = { 1, 0 };
+    bits[0] = 1UL << READY;
+    long found = interleave_syscall(NR_pselect6, READY + 1, (long)bits, 0, 0, (long)&second, 0);
+    printf("pselect6 1 s, ready: %ld, left %ld.%09ld\n", found, second.tv_sec, second.tv_nsec);
+    struct poll_entry entry = { READY, P_IN, 0 };
+    second = (struct span){ 1, 0 };
+    found = interleave_syscall(NR_ppoll, (long)&entry, 1, (long)&second, 0, 8, 0);
+    printf("ppoll 1 s, ready: %ld, left %ld.%09ld\n", found, second.tv_sec, second.tv_nsec);
+
     /* epoll_pwait2 */
     struct span bad = { -1, 0 };
     printf("epoll_pwait2 timeout -1 s: %ld\n", ep_wait2(ep, got, 4, &bad));
