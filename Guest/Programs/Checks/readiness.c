@@ -254,6 +254,9 @@ static void poll_checks(void)
     fds[0] = (struct poll_entry){ e, P_IN, 0 };
     fds[1] = (struct poll_entry){ e, P_OUT, 0 };
     poll_show("the same descriptor twice", fds, 2);
+    interleave_flush();
+    fds[0] = (struct poll_entry){ 1, P_OUT, 0 };
+    poll_show("standard output, for writing", fds, 1);
 
     struct span timeout = zero_time;
     show("nfds 0", interleave_syscall(NR_ppoll, 0, 0, (long)&timeout, 0, 8, 0));
