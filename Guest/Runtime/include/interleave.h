@@ -138,10 +138,9 @@ float remainderf(float x, float y);
  * POSIX-named wrappers over the Linux riscv64 calls, so a C program uses pipes,
  * sockets and epoll without writing interleave_syscall. There is no errno variable:
  * each returns what the system call returns, the result or -errno (e.g. -EAGAIN).
- * This block comes last: every constant is guarded, and what the files block
- * (struct iovec, struct rlimit) and the pipes block (pipe2, eventfd inline)
- * define already, found by RENAME_NOREPLACE and SIGNAL_BIT, which only they
- * define, is declared here only when those blocks are absent. */
+ * This block comes last: every constant is guarded, and what the pipes block
+ * defines already (pipe2 and eventfd, inline), found by SIGNAL_BIT, which only
+ * it defines, is declared here only when that block is absent. */
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -441,10 +440,8 @@ struct timeval { long tv_sec; long tv_usec; };
 #ifndef RLIMIT_NOFILE
 #define RLIMIT_NOFILE 7
 #endif
-#ifndef RENAME_NOREPLACE
 struct iovec { void *iov_base; size_t iov_len; };
 struct rlimit { unsigned long rlim_cur; unsigned long rlim_max; };
-#endif
 
 ssize_t read(int fd, void *buffer, size_t count);
 ssize_t write(int fd, const void *buffer, size_t count);
