@@ -604,6 +604,28 @@ struct msghdr {
     int msg_flags;
 };
 
+/* Control messages (sendmsg/recvmsg): SCM_RIGHTS carries descriptors. */
+struct cmsghdr { size_t cmsg_len; int cmsg_level; int cmsg_type; };
+#ifndef SCM_RIGHTS
+#define SCM_RIGHTS 1
+#endif
+#ifndef MSG_CMSG_CLOEXEC
+#define MSG_CMSG_CLOEXEC 0x40000000
+#endif
+#ifndef MSG_CTRUNC
+#define MSG_CTRUNC 0x8
+#endif
+#define CMSG_ALIGN(length) (((length) + sizeof(size_t) - 1) & ~(sizeof(size_t) - 1))
+#define CMSG_SPACE(length) (CMSG_ALIGN(sizeof(struct cmsghdr)) + CMSG_ALIGN(length))
+#define CMSG_LEN(length)   (CMSG_ALIGN(sizeof(struct cmsghdr)) + (length))
+#define CMSG_DATA(header)  ((unsigned char *)(header) + CMSG_ALIGN(sizeof(struct cmsghdr)))
+#define CMSG_FIRSTHDR(message) \
+    ((message)->msg_controllen >= sizeof(struct cmsghdr) ? (struct cmsghdr *)(message)->msg_control : NULL)
+#define CMSG_NXTHDR(message, header) \
+    ((unsigned char *)(header) + CMSG_ALIGN((header)->cmsg_len) + sizeof(struct cmsghdr) > \
+     (unsigned char *)(message)->msg_control + (message)->msg_controllen \
+     ? NULL : (struct cmsghdr *)((unsigned char *)(header) + CMSG_ALIGN((header)->cmsg_len)))
+
 /* Byte order: riscv64 is little-endian, the network big-endian. */
 static inline uint16_t htons(uint16_t x) { return __builtin_bswap16(x); }
 static inline uint16_t ntohs(uint16_t x) { return __builtin_bswap16(x); }
