@@ -139,6 +139,38 @@ int main(void)
     printf("from self %d\n", from.sin_port == udpAddress.sin_port);
     close(udp);
 
+    /* A descriptor passed over a socketpair with SCM_RIGHTS. */
+    show("socketpair for SCM_RIGHTS", socketpair(AF_UNIX, SOCK_STREAM, 0, pair));
+    int carried[2];
+    pipe(carried);
+    union { struct cmsghdr header; char bytes[CMSG_SPACE(sizeof(int))]; } control;
+    memset(&control, 0, sizeof control);
+    struct iovec letter = { "x", 1 };
+    struct msghdr out = { NULL, 0, &letter, 1, control.bytes, sizeof control.bytes, 0 };
+    struct cmsghdr *header = CMSG_FIRSTHDR(&out);
+    header->cmsg_level = SOL_SOCKET;
+    header->cmsg_type = SCM_RIGHTS;
+    header->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(header), &carried[1], sizeof(int));
+    show("sendmsg SCM_RIGHTS", sendmsg(pair[0], &out, 0));
+    close(carried[1]);
+    memset(&control, 0, sizeof control);
+    struct iovec in = { buffer, sizeof buffer };
+    struct msghdr back = { NULL, 0, &in, 1, control.bytes, sizeof control.bytes, 0 };
+    show("recvmsg SCM_RIGHTS", recvmsg(pair[1], &back, MSG_CMSG_CLOEXEC));
+    header = CMSG_FIRSTHDR(&back);
+    int received = -1;
+    if (header != NULL && header->cmsg_type == SCM_RIGHTS)
+        memcpy(&received, CMSG_DATA(header), sizeof(int));
+    printf("cmsg len %lu, next %d, got one %d\n", header ? (unsigned long)header->cmsg_len : 0UL,
+           header ? CMSG_NXTHDR(&back, header) != NULL : -1, received >= 0);
+    show("write through the passed descriptor", write(received, "passed", 6));
+    close(received);
+    show("read it from the pipe", read(carried[0], buffer, sizeof buffer));
+    close(carried[0]);
+    close(pair[0]);
+    close(pair[1]);
+
     /* The descriptor limit. */
     struct rlimit limit;
     show("getrlimit", getrlimit(RLIMIT_NOFILE, &limit));

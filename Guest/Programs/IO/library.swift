@@ -191,6 +191,31 @@ if wanted("sockets") {
         do throws(SystemError) { _ = try Socket(descriptor: FileDescriptor(999)).receive(maxCount: 1) } catch { results.append(error.description) }
         return results.joined(separator: ", ")
     }
+    // Descriptors passed over a socketpair (SCM_RIGHTS): a pipe's write end travels,
+    // the received copy writes into the same pipe, and the stream read ends with the
+    // byte that carried it.
+    show("passing descriptors") { () throws(SystemError) -> String in
+        let (left, right) = try Socket.pair()
+        let (readEnd, writeEnd) = try Pipe.make()
+        try left.send(all: "ab")
+        try left.send(Array("c".utf8), passing: [writeEnd])
+        try left.send(all: "de")
+        try writeEnd.close()
+        let carrying = try right.receive(maxCount: 16, maxDescriptors: 4, closeOnExec: true)
+        let after = try right.receive(maxCount: 16, maxDescriptors: 4)
+        var result = "\(text(carrying.bytes)) with \(carrying.descriptors.count), \(text(after.bytes)) with "
+            + "\(after.descriptors.count), truncated \(carrying.truncated)"
+        if let received = carrying.descriptors.first {
+            try received.write("through the copy")
+            result += "; close-on-exec \(try received.isCloseOnExec())"
+            try received.close()
+            result += "; pipe got \(text(try readEnd.read(exactly: 64)))"
+        }
+        try readEnd.close()
+        try left.close()
+        try right.close()
+        return result
+    }
     show("buffer sizes") { () throws(SystemError) -> String in
         let (left, right) = try Socket.pair()
         defer { try? left.close(); try? right.close() }

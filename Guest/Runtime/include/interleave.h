@@ -643,10 +643,9 @@ static inline int rt_sigprocmask(int how, const uint64_t *set, uint64_t *old)
  * POSIX-named wrappers over the Linux riscv64 calls, so a C program uses pipes,
  * sockets and epoll without writing interleave_syscall. There is no errno variable:
  * each returns what the system call returns, the result or -errno (e.g. -EAGAIN).
- * This block comes last: every constant is guarded, and what the files block
- * (struct iovec, struct rlimit) and the pipes block (pipe2, eventfd inline)
- * define already, found by RENAME_NOREPLACE and SIGNAL_BIT, which only they
- * define, is declared here only when those blocks are absent. */
+ * This block comes last: every constant is guarded, and what the pipes block
+ * defines already (pipe2 and eventfd, inline), found by SIGNAL_BIT, which only
+ * it defines, is declared here only when that block is absent. */
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -946,10 +945,8 @@ struct timeval { long tv_sec; long tv_usec; };
 #ifndef RLIMIT_NOFILE
 #define RLIMIT_NOFILE 7
 #endif
-#ifndef RENAME_NOREPLACE
 struct iovec { void *iov_base; size_t iov_len; };
 struct rlimit { unsigned long rlim_cur; unsigned long rlim_max; };
-#endif
 
 ssize_t read(int fd, void *buffer, size_t count);
 ssize_t write(int fd, const void *buffer, size_t count);
@@ -1111,6 +1108,28 @@ struct msghdr {
     size_t msg_controllen;
     int msg_flags;
 };
+
+/* Control messages (sendmsg/recvmsg): SCM_RIGHTS carries descriptors. */
+struct cmsghdr { size_t cmsg_len; int cmsg_level; int cmsg_type; };
+#ifndef SCM_RIGHTS
+#define SCM_RIGHTS 1
+#endif
+#ifndef MSG_CMSG_CLOEXEC
+#define MSG_CMSG_CLOEXEC 0x40000000
+#endif
+#ifndef MSG_CTRUNC
+#define MSG_CTRUNC 0x8
+#endif
+#define CMSG_ALIGN(length) (((length) + sizeof(size_t) - 1) & ~(sizeof(size_t) - 1))
+#define CMSG_SPACE(length) (CMSG_ALIGN(sizeof(struct cmsghdr)) + CMSG_ALIGN(length))
+#define CMSG_LEN(length)   (CMSG_ALIGN(sizeof(struct cmsghdr)) + (length))
+#define CMSG_DATA(header)  ((unsigned char *)(header) + CMSG_ALIGN(sizeof(struct cmsghdr)))
+#define CMSG_FIRSTHDR(message) \
+    ((message)->msg_controllen >= sizeof(struct cmsghdr) ? (struct cmsghdr *)(message)->msg_control : NULL)
+#define CMSG_NXTHDR(message, header) \
+    ((unsigned char *)(header) + CMSG_ALIGN((header)->cmsg_len) + sizeof(struct cmsghdr) > \
+     (unsigned char *)(message)->msg_control + (message)->msg_controllen \
+     ? NULL : (struct cmsghdr *)((unsigned char *)(header) + CMSG_ALIGN((header)->cmsg_len)))
 
 /* Byte order: riscv64 is little-endian, the network big-endian. */
 static inline uint16_t htons(uint16_t x) { return __builtin_bswap16(x); }
