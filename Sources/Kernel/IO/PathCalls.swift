@@ -80,7 +80,15 @@ extension Kernel {
             return .error(.EISDIR)
         }
         guard location.parent.isWritable else { return .error(.EROFS) }
-        guard let inode = location.existing else { return .error(.ENOENT) }
+        guard let inode = location.existing else {
+            // A bound UNIX socket's path lives in the socket layer (SocketLayer.swift), not here.
+            if !removingDirectory, arguments.int32(0) == Kernel.AT_FDCWD || isAbsolutePath(arguments[1], thread: thread),
+               case .success(let path) = thread.process.addressSpace.copyInString(from: arguments[1], limit: 4096),
+               sockets.removeUnixPath(SocketAddress.unixPathKey(path, workingDirectory: thread.process.workingDirectory)) {
+                return .value(0)
+            }
+            return .error(.ENOENT)
+        }
         if removingDirectory {
             guard inode.isDirectory else { return .error(.ENOTDIR) }
             if isMountRoot(inode) { return .error(.EBUSY) }
@@ -92,6 +100,12 @@ extension Kernel {
         }
         if let errno = fileSystem.remove(inode, cycle: nanoseconds(hart)) { return .error(errno) }
         return .value(0)
+    }
+
+    /// Whether the path at `address` starts with "/".
+    private func isAbsolutePath(_ address: UInt64, thread: Thread) -> Bool {
+        guard case .success(let first) = thread.process.addressSpace.copyIn(from: address, count: 1) else { return false }
+        return first.first == 0x2F
     }
 
     static let RENAME_NOREPLACE: Int32 = 1

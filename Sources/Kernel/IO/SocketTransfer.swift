@@ -69,21 +69,17 @@ extension Socket {
         if family == .unix, !isConnected { return .failed(.EINVAL) }
         if isListening { return .failed(.ENOTCONN) }
         if !streamBytes.isEmpty {
-            // A read never crosses into bytes that carry descriptors, and ends with them.
+            // A read that reaches bytes carrying descriptors takes them and ends with those
+            // bytes, as Linux's unix_stream_read_generic stops after the skb with the fds.
             var limit = count
             var rights: [OpenFile] = []
-            if let passed = streamRights.first {
-                if passed.start > streamTaken {
-                    limit = min(limit, passed.start - streamTaken)
-                } else {
-                    limit = min(limit, passed.end - streamTaken)
-                    if !flags.contains(.peek) {
-                        rights = passed.files
-                        streamRights.removeFirst()
-                    }
-                }
-            }
+            let passed = streamRights.first
+            if let passed { limit = min(limit, passed.end - streamTaken) }
             let bytes = flags.contains(.peek) ? streamBytes.peek(limit) : streamBytes.take(limit)
+            if let passed, !flags.contains(.peek), streamTaken + bytes.count > passed.start {
+                rights = passed.files
+                streamRights.removeFirst()
+            }
             if !flags.contains(.peek) {
                 streamTaken += bytes.count
                 peer?.wakeAll([.output, .writeNormal], context)
