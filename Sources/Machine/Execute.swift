@@ -18,9 +18,10 @@ extension Hart {
     /// With caches or SMT the batch also ends before an instruction that would issue at or
     /// after `cycleLimit` (a timer deadline), since instructions then cost more than a cycle.
     func runBatch(limit: Int, memoryLimit: Int = .max, cycleLimit: UInt64 = .max) -> Int {
-        modelsTiming
-            ? runInstructions(limit: limit, memoryLimit: memoryLimit, timing: ModelledTiming(hart: self, cycleLimit: cycleLimit))
-            : runInstructions(limit: limit, memoryLimit: memoryLimit, timing: FlatTiming())
+        if !modelsTiming { return runInstructions(limit: limit, memoryLimit: memoryLimit, timing: FlatTiming()) }
+        return modelsCachesOnly && storeCredit == 0
+            ? runInstructions(limit: limit, memoryLimit: memoryLimit, timing: ModelledTiming<CachesOnly>(hart: self, cycleLimit: cycleLimit))
+            : runInstructions(limit: limit, memoryLimit: memoryLimit, timing: ModelledTiming<AnyModel>(hart: self, cycleLimit: cycleLimit))
     }
 
     /// `runBatch` for one way of accounting time; specialised for each (InstructionTiming.swift).
@@ -297,8 +298,8 @@ extension Hart {
             }
             if position > memoryLimit {
                 // Another hart's earlier access must come first: stop before this instruction.
+                timing.undoIssue(stepped: stepped)
                 stepped &-= 1
-                timing.undoIssue()
                 reachedHorizon = true
                 break loop
             }

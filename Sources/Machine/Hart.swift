@@ -111,6 +111,9 @@ public final class Hart {
     /// Whether the run loop charges caches and issue slots (ModelledTiming) or one cycle
     /// per instruction (FlatTiming).
     let modelsTiming: Bool
+    /// Caches without SMT, an L1I hit in one cycle: the run loop's `ModelledTiming<CachesOnly>`
+    /// (for batches that begin without store-buffer credit).
+    let modelsCachesOnly: Bool
 
     /// The last trap this hart took, for reports.
     public internal(set) var lastTrap: TrapRecord? = nil
@@ -124,6 +127,7 @@ public final class Hart {
         memorySystem = machine.memorySystem
         core = id / max(1, machine.configuration.threadsPerCore)
         modelsTiming = machine.memorySystem != nil || machine.issueSlots != nil
+        modelsCachesOnly = machine.memorySystem.map { $0.hierarchy.l1i.hitLatency <= 1 } == true && machine.issueSlots == nil
         x = .allocate(capacity: 33)
         x.initialize(repeating: 0, count: 33)
         f = .allocate(capacity: 32)

@@ -150,10 +150,15 @@ final class CacheArray {
         cache &* linesPerCache &+ (Int(truncatingIfNeeded: line & setMask) &<< waysShift)
     }
 
-    /// The way holding `line` in `cache`, or -1.
+    /// The way holding `line` in `cache`, or -1. Sets of 4, 8 or 16 ways compare every tag
+    /// at once (no branch per way, which the host mispredicts on every miss); others scan.
     @inline(__always) func find(cache: Int, line: UInt64) -> Int {
         let base = setBase(cache: cache, line: line)
         var valid = validWays[base &>> waysShift]
+        if ways == 8 || ways == 16 || ways == 4 {
+            let found = tags.matches(base: base, ways: ways, line: line) & valid
+            return found == 0 ? -1 : base &+ found.trailingZeroBitCount
+        }
         while valid != 0 {
             let way = base &+ valid.trailingZeroBitCount
             if tags[way] == line { return way }
@@ -193,7 +198,7 @@ final class CacheArray {
     }
 
     /// The way a fill of `line` in `cache` takes: an invalid way if the set has one, else the policy's victim.
-    func victim(cache: Int, line: UInt64) -> Int {
+    @inline(__always) func victim(cache: Int, line: UInt64) -> Int {
         let base = setBase(cache: cache, line: line)
         let free = ~validWays[base &>> waysShift] & allWays
         if free != 0 { return base + free.trailingZeroBitCount }
@@ -205,8 +210,8 @@ final class CacheArray {
         guard let treeBits, ways > 1 else { return base }
         let bits = treeBits[base &>> waysShift]
         var node = 1
-        while node < ways { node = node * 2 + Int((bits >> UInt64(node)) & 1) }
-        return base + node - ways
+        while node < ways { node = node &* 2 &+ Int((bits &>> UInt64(node)) & 1) }
+        return base &+ node &- ways
     }
 
     // MARK: Changing a way
@@ -216,12 +221,12 @@ final class CacheArray {
     }
 
     /// Puts `line` in `way` (which the caller emptied) with `state`, most recently used.
-    func fill(cache: Int, way: Int, line: UInt64, state: CoherenceState, lastLevelWay: Int = -1) {
+    @inline(__always) func fill(cache: Int, way: Int, line: UInt64, state: CoherenceState, lastLevelWay: Int = -1) {
         forgetMemo(cache: cache, way: way)
         tags[way] = line
         lastLevelWays[way] = Int32(truncatingIfNeeded: lastLevelWay)
         states[way] = state.rawValue
-        validWays[way &>> waysShift] |= 1 << UInt64(way & (ways - 1))
+        validWays[way &>> waysShift] |= 1 &<< UInt64(way & (ways &- 1))
         classifier.recordFill(cache: cache)
         if let heldList, let heldPosition {
             let count = heldCount[cache]
@@ -239,12 +244,12 @@ final class CacheArray {
     }
 
     /// Empties `way`; the ghost table remembers the line, and a coherence drop keeps the tag marked.
-    func drop(cache: Int, way: Int, byCoherence: Bool) {
+    @inline(__always) func drop(cache: Int, way: Int, byCoherence: Bool) {
         forgetMemo(cache: cache, way: way)
         classifier.recordEviction(cache: cache, line: tags[way], byCoherence: byCoherence)
         states[way] = byCoherence ? WayState.droppedByCoherence : 0
-        validWays[way &>> waysShift] &= ~(1 << UInt64(way & (ways - 1)))
-        if byCoherence { markedWays[way &>> waysShift] |= 1 << UInt64(way & (ways - 1)) }
+        validWays[way &>> waysShift] &= ~(1 &<< UInt64(way & (ways &- 1)))
+        if byCoherence { markedWays[way &>> waysShift] |= 1 &<< UInt64(way & (ways &- 1)) }
         if let sharers { sharers[way] = 0 }
         if let heldList, let heldPosition {
             let position = Int(heldPosition[way]) - 1
@@ -265,7 +270,7 @@ final class CacheArray {
 
     /// Counts a miss on `line` in `cache` with its kind. The set's kept coherence marks are
     /// consulted only when the ghost table no longer remembers the line.
-    func countMiss(cache: Int, line: UInt64) {
+    @inline(__always) func countMiss(cache: Int, line: UInt64) {
         statistics[cache].misses &+= 1
         let kind = classifier.classify(cache: cache, line: line) ?? (markedByCoherence(cache: cache, line: line) ? .coherence : .capacity)
         switch kind {
@@ -312,5 +317,31 @@ struct TagTable {
     subscript(_ way: Int) -> UInt64 {
         @inline(__always) get { UInt64(words[way]) }
         @inline(__always) nonmutating set { words[way] = UInt32(truncatingIfNeeded: newValue) }
+    }
+
+    /// Bit w set: way `base + w` holds tag `line`, valid or not; `ways` is 4, 8 or 16 and
+    /// `base` a set's first way. The compiler turns each case into a few vector compares
+    /// (written this way because `.==` on SIMD is not vectorised by this compiler).
+    @inline(__always) func matches(base: Int, ways: Int, line: UInt64) -> UInt64 {
+        guard line <= UInt64(UInt32.max) else { return 0 }
+        let tag = UInt32(truncatingIfNeeded: line)
+        let set = UnsafeRawPointer(words + base)
+        switch ways {
+        case 16:
+            let x = set.loadUnaligned(as: SIMD16<UInt32>.self) ^ SIMD16<UInt32>(repeating: tag)
+            let zero = ((x &- 1) & ~x) &>> 31
+            let weights = SIMD16<UInt32>(1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768)
+            return UInt64(truncatingIfNeeded: (zero &* weights).wrappedSum())
+        case 8:
+            let x = set.loadUnaligned(as: SIMD8<UInt32>.self) ^ SIMD8<UInt32>(repeating: tag)
+            let zero = ((x &- 1) & ~x) &>> 31
+            let weights = SIMD8<UInt32>(1, 2, 4, 8, 16, 32, 64, 128)
+            return UInt64(truncatingIfNeeded: (zero &* weights).wrappedSum())
+        default:
+            let x = set.loadUnaligned(as: SIMD4<UInt32>.self) ^ SIMD4<UInt32>(repeating: tag)
+            let zero = ((x &- 1) & ~x) &>> 31
+            let weights = SIMD4<UInt32>(1, 2, 4, 8)
+            return UInt64(truncatingIfNeeded: (zero &* weights).wrappedSum())
+        }
     }
 }

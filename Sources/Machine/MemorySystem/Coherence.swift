@@ -23,13 +23,14 @@ extension MemorySystem {
     func coherentAccess(hart: Int, core: Int, line: UInt64, kind: MemoryAccessKind, pc: UInt64, offsetInLine: Int) -> UInt64 {
         // Each bank passed as an argument, not bound to a local: no reference counting on the miss path.
         kind == .fetch
-            ? coherentAccess(first: l1i, hart: hart, core: core, line: line, kind: kind, pc: pc, offsetInLine: offsetInLine)
-            : coherentAccess(first: l1d, hart: hart, core: core, line: line, kind: kind, pc: pc, offsetInLine: offsetInLine)
+            ? coherentAccess(first: l1i, second: secondLevel, hart: hart, core: core, line: line, kind: kind, pc: pc, offsetInLine: offsetInLine)
+            : coherentAccess(first: l1d, second: secondLevel, hart: hart, core: core, line: line, kind: kind, pc: pc, offsetInLine: offsetInLine)
     }
 
-    /// One line's access whose first level is `first` (L1I for a fetch, else L1D).
-    private func coherentAccess(first: CacheArray, hart: Int, core: Int, line: UInt64, kind: MemoryAccessKind, pc: UInt64,
-                                offsetInLine: Int) -> UInt64 {
+    /// One line's access whose first level is `first` (L1I for a fetch, else L1D); `second`
+    /// is `secondLevel` (the L2 if `hasSecondLevel`).
+    private func coherentAccess(first: CacheArray, second: CacheArray, hart: Int, core: Int, line: UInt64, kind: MemoryAccessKind,
+                                pc: UInt64, offsetInLine: Int) -> UInt64 {
         let wantsModified = kind == .store || kind == .atomic
         accessHitModified = false
         var cycles: UInt64
@@ -51,32 +52,32 @@ extension MemorySystem {
             hartMisses[hart] &+= 1
             var granted: CoherenceState
             var lastLevelWay = -1
-            let secondWay = l2?.find(cache: core, line: line) ?? -1
-            if let l2, secondWay >= 0 {
-                l2.countHit(cache: core)
-                l2.touch(cache: core, way: secondWay)
-                cycles = l2.hitLatency
-                granted = l2.state(secondWay)
-                lastLevelWay = Int(l2.lastLevelWays[secondWay])
+            let secondWay = hasSecondLevel ? second.find(cache: core, line: line) : -1
+            if secondWay >= 0 {
+                second.countHit(cache: core)
+                second.touch(cache: core, way: secondWay)
+                cycles = second.hitLatency
+                granted = second.state(secondWay)
+                lastLevelWay = Int(second.lastLevelWays[secondWay])
                 if wantsModified, granted == .shared {
                     cycles = max(cycles, request(hart: hart, core: core, line: line, before: .shared, wantsModified: true, kind: kind, pc: pc, requester: first).cycles)
                     granted = .modified
                 } else if wantsModified, granted == .exclusive {
-                    changeState(hart: hart, core: core, line: line, from: .exclusive, to: .modified, kind: kind, pc: pc, level: l2)
+                    changeState(hart: hart, core: core, line: line, from: .exclusive, to: .modified, kind: kind, pc: pc, level: second)
                     granted = .modified
                 }
             } else {
-                if let l2 {
-                    l2.countMiss(cache: core, line: line)
+                if hasSecondLevel {
+                    second.countMiss(cache: core, line: line)
                     hartMisses[hart] &+= 1
                 }
                 // The core's state: none with an L2 (it missed there too), else its other L1's.
-                let before = l2 != nil ? .invalid : kind == .fetch ? l1d.state(cache: core, line: line) : l1i.state(cache: core, line: line)
+                let before = hasSecondLevel ? .invalid : kind == .fetch ? l1d.state(cache: core, line: line) : l1i.state(cache: core, line: line)
                 (cycles, granted, lastLevelWay) = request(hart: hart, core: core, line: line, before: before, wantsModified: wantsModified,
                                                           kind: kind, pc: pc, requester: first)
-                if let l2 { fillPrivate(l2, core: core, line: line, state: granted, lastLevelWay: lastLevelWay, hart: hart, kind: kind, pc: pc) }
+                if hasSecondLevel { fillPrivate(second, second: second, core: core, line: line, state: granted, lastLevelWay: lastLevelWay, hart: hart, kind: kind, pc: pc) }
             }
-            fillPrivate(first, core: core, line: line, state: kind == .fetch ? min(granted, .exclusive) : granted, lastLevelWay: lastLevelWay,
+            fillPrivate(first, second: second, core: core, line: line, state: kind == .fetch ? min(granted, .exclusive) : granted, lastLevelWay: lastLevelWay,
                         hart: hart, kind: kind, pc: pc)
         }
         if recordsContention, kind != .fetch {
@@ -259,16 +260,17 @@ extension MemorySystem {
 
     // MARK: Fills and evictions
 
-    /// Puts `line` in `core`'s `bank`, evicting the set's victim first.
-    func fillPrivate(_ bank: CacheArray, core: Int, line: UInt64, state: CoherenceState, lastLevelWay: Int, hart: Int,
+    /// Puts `line` in `core`'s `bank`, evicting the set's victim first. `second`:
+    /// `secondLevel` (passed, like the banks: an optional bound to a local is retained).
+    @inline(__always) func fillPrivate(_ bank: CacheArray, second: CacheArray, core: Int, line: UInt64, state: CoherenceState, lastLevelWay: Int, hart: Int,
                      kind: MemoryAccessKind, pc: UInt64) {
         let way = bank.victim(cache: core, line: line)
-        if bank.isValid(way) { evictPrivate(bank, core: core, way: way, hart: hart, kind: kind, pc: pc) }
+        if bank.isValid(way) { evictPrivate(bank, second: second, core: core, way: way, hart: hart, kind: kind, pc: pc) }
         bank.fill(cache: core, way: way, line: line, state: state, lastLevelWay: lastLevelWay)
     }
 
     /// A private cache evicts `way` to make room (coherence on).
-    func evictPrivate(_ bank: CacheArray, core: Int, way: Int, hart: Int, kind: MemoryAccessKind, pc: UInt64) {
+    @inline(__always) func evictPrivate(_ bank: CacheArray, second: CacheArray, core: Int, way: Int, hart: Int, kind: MemoryAccessKind, pc: UInt64) {
         if values {
             evictValues(bank, core: core, way: way)
             return
@@ -277,25 +279,20 @@ extension MemorySystem {
         let state = bank.state(way)
         let from: CoherenceState
         let to: CoherenceState
-        if let l2, bank === l2 {
+        if hasSecondLevel, bank === second {
             // Inclusion: the core's L1 copies go with it.
-            for index in 0..<2 {
-                guard let inner = privateBank(index) else { continue }
-                let innerWay = inner.find(cache: core, line: line)
-                guard innerWay >= 0 else { continue }
-                if inner.state(innerWay) == .modified { inner.statistics[core].writeBacks &+= 1 }
-                inner.drop(cache: core, way: innerWay, byCoherence: false)
-            }
+            dropInnerCopy(l1d, core: core, line: line)
+            dropInnerCopy(l1i, core: core, line: line)
             bank.drop(cache: core, way: way, byCoherence: false)
             if state == .modified { bank.statistics[core].writeBacks &+= 1 }
             from = state
             to = .invalid
         } else {
-            let otherState = l2 != nil ? .invalid : bank === l1d ? l1i.state(cache: core, line: line) : l1d.state(cache: core, line: line)
+            let otherState = hasSecondLevel ? .invalid : bank === l1d ? l1i.state(cache: core, line: line) : l1d.state(cache: core, line: line)
             bank.drop(cache: core, way: way, byCoherence: false)
             if state == .modified { bank.statistics[core].writeBacks &+= 1 }
             // With an L2 the core keeps the line there (in the same state).
-            guard l2 == nil else { return }
+            guard !hasSecondLevel else { return }
             from = max(state, otherState)
             to = otherState
         }
@@ -316,6 +313,14 @@ extension MemorySystem {
             onCoherenceEvent(CoherenceEvent(hart: hart, core: core, level: bank.label, kind: kind, from: from, to: to,
                                             lineAddress: lineAddress(line), invalidatedCores: 0, suppliedBy: nil, pc: pc))
         }
+    }
+
+    /// An L2 eviction takes the core's copy of `line` from the L1 `inner`, if it has one.
+    @inline(__always) func dropInnerCopy(_ inner: CacheArray, core: Int, line: UInt64) {
+        let innerWay = inner.find(cache: core, line: line)
+        guard innerWay >= 0 else { return }
+        if inner.state(innerWay) == .modified { inner.statistics[core].writeBacks &+= 1 }
+        inner.drop(cache: core, way: innerWay, byCoherence: false)
     }
 
     /// `core` holds no copy of `line` any more.

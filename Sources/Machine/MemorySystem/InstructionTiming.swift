@@ -2,7 +2,10 @@
 // cycle (`FlatTiming`, whose hooks do nothing, so the specialised loop is the plain
 // one); with a memory hierarchy or SMT, `ModelledTiming` charges each instruction its
 // fetch, its data access and its wait for the core's issue slot. The run loop is
-// generic over the two and the optimizer compiles one loop for each.
+// generic over the timing and the optimizer compiles one loop for each kind:
+// `ModelledTiming<CachesOnly>` is the common case (caches, no SMT, an L1I hit in one
+// cycle) with the issue slot and the repeated fetch's extra cycles gone at compile time;
+// `ModelledTiming<AnyModel>` checks both at run time.
 //
 // Timing model (README, "The memory hierarchy"): an in-order core that waits for every
 // access. An instruction issues in the first free slot of its core at or after the cycle
@@ -25,7 +28,8 @@ protocol InstructionTiming {
     /// the batch's timer deadline); nothing but a wait for the issue slot was charged.
     mutating func issue(pc: UInt64, stepped: Int, memoryLimit: Int) -> Bool
     /// Gives back what `issue` charged: the instruction stops before the horizon.
-    mutating func undoIssue()
+    /// `stepped`: as `issue` was given it.
+    mutating func undoIssue(stepped: Int)
     /// A fast-path load or store: false when it must first wait for its line (the wait is
     /// charged; the instruction issues again after it — MissWait.swift).
     /// `position`: the instruction's `position(stepped:)`.
@@ -50,7 +54,7 @@ struct FlatTiming: InstructionTiming {
     var dataThroughSlowPath: Bool { false }
     @inline(__always) func position(stepped: Int) -> Int { stepped }
     @inline(__always) mutating func issue(pc: UInt64, stepped: Int, memoryLimit: Int) -> Bool { true }
-    @inline(__always) mutating func undoIssue() {}
+    @inline(__always) mutating func undoIssue(stepped: Int) {}
     @inline(__always) mutating func load(offset: Int, size: Int, pc: UInt64, position: Int) -> Bool { true }
     @inline(__always) mutating func store(offset: Int, size: Int, pc: UInt64, position: Int) -> Bool { true }
     @inline(__always) mutating func takeWait() -> Bool { false }
@@ -60,12 +64,40 @@ struct FlatTiming: InstructionTiming {
     @inline(__always) mutating func finish(stepped: Int) {}
 }
 
+/// What a modelled batch's machine has, as constants of a type, so that the loop of the
+/// common case carries no test for what it lacks.
+protocol TimingShape {
+    /// SMT: instructions take a slot of their core's issue bitmap.
+    static var sharesIssueSlots: Bool { get }
+    /// An L1I hit may cost more than one cycle, so even a fetch from the line fetched
+    /// before costs extra cycles.
+    static var slowFetchHits: Bool { get }
+    /// The batch may begin with store-buffer credit (`Hart.storeCredit`). A batch only ever
+    /// spends or drops its credit, so one that begins without has none to check.
+    static var mayHaveCredit: Bool { get }
+}
+
+/// Caches, no SMT, an L1I hit in one cycle (every preset without `--smt 2`), and no
+/// store-buffer credit when the batch begins (always so with one core).
+enum CachesOnly: TimingShape {
+    static var sharesIssueSlots: Bool { false }
+    static var slowFetchHits: Bool { false }
+    static var mayHaveCredit: Bool { false }
+}
+
+/// Any other modelled batch: everything checked at run time.
+enum AnyModel: TimingShape {
+    static var sharesIssueSlots: Bool { true }
+    static var slowFetchHits: Bool { true }
+    static var mayHaveCredit: Bool { true }
+}
+
 /// Caches and/or SMT: per instruction, the issue slot, the fetch (the memory system is
 /// asked only when the PC enters another line) and the data access's latency. Time is kept
 /// as `extra`, the cycles beyond one per instruction since the batch began, so the hart's
 /// cycle now is `start + stepped + extra`, and a register-only instruction without SMT
 /// costs two compares: its step against `stepLimit` and its line against the last one.
-struct ModelledTiming: InstructionTiming {
+struct ModelledTiming<Shape: TimingShape>: InstructionTiming {
     static var issuesBeforeReadingRecord: Bool { true }
     // Unmanaged, used through `_withUnsafeGuaranteedRef`: the machine owns all three for
     // longer than any batch, and the loop must not retain and release them per instruction
@@ -119,8 +151,9 @@ struct ModelledTiming: InstructionTiming {
     let creditLine: UInt64
     /// The buffered store itself has not issued again yet (its own access keeps the credit).
     var storeReissuing: Bool
-    /// Whether `issue` took the instruction's own cycle from `credit` (for `undoIssue`).
-    var creditedIssue = false
+    /// The `stepped` of the last instruction whose own cycle `issue` took from `credit` (for
+    /// `undoIssue`): a stamp, so an instruction without credit stores nothing.
+    var creditedStep = -1
 
     init(hart: Hart, cycleLimit: UInt64) {
         self.hart = Unmanaged.passUnretained(hart)
@@ -156,9 +189,12 @@ struct ModelledTiming: InstructionTiming {
         stepLimit &-= Int(truncatingIfNeeded: cycles)
     }
 
+    /// Whether store-buffer credit is left (never in a batch of a shape without it).
+    @inline(__always) var hasCredit: Bool { Shape.mayHaveCredit && credit != 0 }
+
     /// Adds cycles the store buffer's credit may cover.
     @inline(__always) mutating func spend(_ cycles: UInt64) {
-        if _slowPath(credit != 0) {
+        if _slowPath(hasCredit) {
             let covered = min(credit, cycles)
             credit &-= covered
             add(cycles &- covered)
@@ -168,12 +204,11 @@ struct ModelledTiming: InstructionTiming {
     }
 
     /// The instruction's own cycle, from the credit if there is some.
-    @inline(__always) mutating func creditIssue() {
-        creditedIssue = false
-        if _slowPath(credit != 0) {
+    @inline(__always) mutating func creditIssue(stepped: Int) {
+        if _slowPath(hasCredit) {
             credit &-= 1
             add(0 &- 1)
-            creditedIssue = true
+            creditedStep = stepped
         }
     }
 
@@ -183,12 +218,12 @@ struct ModelledTiming: InstructionTiming {
             storeReissuing = false
             return
         }
-        if UInt64(truncatingIfNeeded: offset) >> lineShift == creditLine { credit = 0 }
+        if UInt64(truncatingIfNeeded: offset) &>> lineShift == creditLine { credit = 0 }
     }
 
     @inline(__always) mutating func issue(pc: UInt64, stepped: Int, memoryLimit: Int) -> Bool {
         if stepped > stepLimit { return false }
-        if let slots {
+        if Shape.sharesIssueSlots, let slots {
             let now = start &+ UInt64(truncatingIfNeeded: stepped &- 1) &+ extra
             let core = core
             let slot = slots._withUnsafeGuaranteedRef { slots in
@@ -199,13 +234,13 @@ struct ModelledTiming: InstructionTiming {
             add(slot &- now)
             issued = slot
         }
-        let line = pc >> lineShift
+        let line = pc &>> lineShift
         if _slowPath(line != fetchLine && line != previousFetchLine) {
             if let system {
                 // A fetch the others can observe (shared-level state): not past the horizon.
                 if position(stepped: stepped) > memoryLimit {
                     // The wait for the issue slot stays: the hart could not issue before it.
-                    if let slots { release(slots) }
+                    if Shape.sharesIssueSlots, let slots { release(slots) }
                     return false
                 }
                 let offset = hart._withUnsafeGuaranteedRef { $0.fetchPageOffset } &+ Int(truncatingIfNeeded: pc & 0xFFF)
@@ -216,24 +251,24 @@ struct ModelledTiming: InstructionTiming {
                 previousFetchLine = cost <= fetchHitCycles && keepsTwoFetchLines ? fetchLine : .max
             }
             fetchLine = line
-            creditIssue()
+            creditIssue(stepped: stepped)
             return true
         }
-        if repeatedFetchExtra != 0 { add(repeatedFetchExtra) }
-        creditIssue()
+        if Shape.slowFetchHits, repeatedFetchExtra != 0 { add(repeatedFetchExtra) }
+        creditIssue(stepped: stepped)
         return true
     }
 
     /// Only an instruction from the line fetched before can be undone (a new line's fetch
     /// checks the horizon first), so no memory-system access is taken back.
-    @inline(__always) mutating func undoIssue() {
-        if repeatedFetchExtra != 0 { add(0 &- repeatedFetchExtra) }
-        if creditedIssue {
+    @inline(__always) mutating func undoIssue(stepped: Int) {
+        if Shape.slowFetchHits, repeatedFetchExtra != 0 { add(0 &- repeatedFetchExtra) }
+        if Shape.mayHaveCredit, creditedStep == stepped {
             credit &+= 1
             add(1)
-            creditedIssue = false
+            creditedStep = -1
         }
-        if let slots { release(slots) }
+        if Shape.sharesIssueSlots, let slots { release(slots) }
     }
 
     @inline(__always) func release(_ slots: Unmanaged<IssueSlots>) {
@@ -243,19 +278,19 @@ struct ModelledTiming: InstructionTiming {
 
     @inline(__always) mutating func load(offset: Int, size: Int, pc: UInt64, position: Int) -> Bool {
         guard let system else { return true }
-        if _slowPath(credit != 0) { dropCredit(ifAccessing: offset) }
+        if _slowPath(hasCredit) { dropCredit(ifAccessing: offset) }
         let hartID = hartID, now = now(position)
         return charge(system._withUnsafeGuaranteedRef { $0.load(hart: hartID, offset: offset, size: size, pc: pc, now: now) })
     }
 
     @inline(__always) mutating func store(offset: Int, size: Int, pc: UInt64, position: Int) -> Bool {
         guard let system else { return true }
-        if _slowPath(credit != 0) { dropCredit(ifAccessing: offset) }
+        if _slowPath(hasCredit) { dropCredit(ifAccessing: offset) }
         let hartID = hartID, now = now(position)
         let answer = system._withUnsafeGuaranteedRef { $0.store(hart: hartID, offset: offset, size: size, pc: pc, now: now) }
         guard charge(answer) else {
             // In the store buffer while the line comes: what follows it may use the wait.
-            let line = UInt64(truncatingIfNeeded: offset) >> lineShift
+            let line = UInt64(truncatingIfNeeded: offset) &>> lineShift
             hart._withUnsafeGuaranteedRef { hart in
                 hart.storeCredit = answer & ~MemorySystem.waitForLine
                 hart.storeCreditLine = line
@@ -275,7 +310,7 @@ struct ModelledTiming: InstructionTiming {
     @inline(__always) mutating func charge(_ cycles: UInt64) -> Bool {
         if cycles > l1dHitCycles {
             forgetFetchLines()
-            credit = 0   // a miss: the core now truly waits, as the credit's rule says
+            if Shape.mayHaveCredit { credit = 0 }   // a miss: the core now truly waits, as the credit's rule says
         }
         guard cycles & MemorySystem.waitForLine == 0 else {
             add(cycles & ~MemorySystem.waitForLine)

@@ -173,6 +173,10 @@ public final class MemorySystem {
     let l1d: CacheArray
     let l2: CacheArray?
     let llc: CacheArray
+    /// The L2 when `hasSecondLevel`, else the L1D (never used then): the miss path passes it
+    /// as a non-optional argument, since binding the optional `l2` costs a retain and release.
+    let secondLevel: CacheArray
+    let hasSecondLevel: Bool
     let values: Bool
     let lineShift: UInt64
     let lineSize: Int
@@ -223,6 +227,8 @@ public final class MemorySystem {
         } else {
             l2 = nil
         }
+        secondLevel = l2 ?? l1d
+        hasSecondLevel = l2 != nil
         llc = try CacheArray(label: "LLC", geometry: hierarchy.llc, caches: 1, ramLines: ramLines, directory: true, values: false)
         coreOfHart = try requireZeroedBuffer(Int.self, count: hartCount, for: "the harts' cores")
         hartMisses = try requireZeroedBuffer(UInt64.self, count: hartCount, for: "the harts' misses")

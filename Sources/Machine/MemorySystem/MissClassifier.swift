@@ -74,7 +74,7 @@ final class MissClassifier {
     /// Classifies a miss on `line` in `cache` and remembers the line as held from now on;
     /// nil when the ghost table has forgotten the line (the caller looks for a coherence
     /// mark in the set, else counts a capacity miss).
-    func classify(cache: Int, line: UInt64) -> MissKind? {
+    @inline(__always) func classify(cache: Int, line: UInt64) -> MissKind? {
         if markSeen(cache: cache, line: line) { return .compulsory }
         let slot = 2 &* (cache &* ghostEntries &+ Int(truncatingIfNeeded: line & ghostMask))
         guard ghost[slot] == line &+ 1 else { return nil }
@@ -95,8 +95,8 @@ final class MissClassifier {
     }
 
     /// Sets the line's bit; true if it was clear (the first time this cache holds the line).
-    private func markSeen(cache: Int, line: UInt64) -> Bool {
-        let chunk = Int(truncatingIfNeeded: line >> UInt64(Self.chunkShift))
+    @inline(__always) private func markSeen(cache: Int, line: UInt64) -> Bool {
+        let chunk = Int(truncatingIfNeeded: line &>> UInt64(Self.chunkShift))
         guard chunk >= 0, chunk < chunksPerCache else { return true }
         let slot = cache * chunksPerCache + chunk
         let bits: UnsafeMutablePointer<UInt64>
@@ -109,7 +109,7 @@ final class MissClassifier {
             return false  // the host refused 4 KiB: count the miss as not compulsory rather than fail
         }
         let index = Int(truncatingIfNeeded: line & UInt64((1 << Self.chunkShift) - 1))
-        let mask: UInt64 = 1 << UInt64(index & 63)
+        let mask: UInt64 = 1 &<< UInt64(index & 63)
         let word = bits[index >> 6]
         bits[index >> 6] = word | mask
         return word & mask == 0
