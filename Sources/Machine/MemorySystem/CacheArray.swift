@@ -70,7 +70,7 @@ final class CacheArray {
     let treeClears: UnsafeMutablePointer<UInt64>
     var clock: UInt64 = 0
     /// LLC only: the directory, a sharer bit per core per way.
-    let sharers: UnsafeMutablePointer<UInt64>?
+    let sharers: SharerTable?
     /// Coherence off, private banks: each way's bytes and per-byte dirty flags.
     let data: UnsafeMutablePointer<UInt8>?
     let dirty: UnsafeMutablePointer<UInt8>?
@@ -86,7 +86,9 @@ final class CacheArray {
     let statistics: UnsafeMutablePointer<CacheLevelStatistics>
     let classifier: MissClassifier
 
-    init(label: String, geometry: CacheGeometry, caches: Int, ramLines: Int, directory: Bool, values: Bool) throws(MachineError) {
+    /// `directoryCores`: with `directory`, the cores its sharer masks name (their width follows).
+    init(label: String, geometry: CacheGeometry, caches: Int, ramLines: Int, directory: Bool, directoryCores: Int = 64,
+         values: Bool) throws(MachineError) {
         self.label = label
         self.caches = caches
         ways = geometry.associativity
@@ -121,7 +123,7 @@ final class CacheArray {
                 node = parent
             }
         }
-        sharers = directory ? try requireZeroedBuffer(UInt64.self, count: total, for: purpose) : nil
+        sharers = directory ? try SharerTable(ways: total, cores: directoryCores, for: purpose) : nil
         data = values ? try requireZeroedBuffer(UInt8.self, count: total * lineSize, for: purpose) : nil
         dirty = values ? try requireZeroedBuffer(UInt8.self, count: total * lineSize, for: purpose) : nil
         heldList = values ? try requireZeroedBuffer(Int32.self, count: total, for: purpose) : nil
@@ -139,7 +141,7 @@ final class CacheArray {
     }
 
     deinit {
-        free(tags.words); free(states); free(validWays); free(lastLevelWays); free(markedWays); free(stamps); free(treeBits); free(sharers)
+        free(tags.words); free(states); free(validWays); free(lastLevelWays); free(markedWays); free(stamps); free(treeBits); sharers?.release()
         free(data); free(dirty); free(heldList); free(heldPosition); free(heldCount); free(treeSets); free(treeClears)
         free(memoLine); free(memoWay); free(memoModified); free(statistics)
     }
@@ -343,5 +345,42 @@ struct TagTable {
             let weights = SIMD4<UInt32>(1, 2, 4, 8)
             return UInt64(truncatingIfNeeded: (zero &* weights).wrappedSum())
         }
+    }
+}
+
+/// The directory's sharer masks, a bit per core per LLC way: a byte each when the machine
+/// has at most 8 cores, else 64 bits. zen4's 32 MiB LLC has 512 K ways: 512 KiB of masks
+/// instead of 4 MiB, so a directory lookup touches far fewer host cache lines.
+struct SharerTable {
+    let narrow: UnsafeMutablePointer<UInt8>?
+    let wide: UnsafeMutablePointer<UInt64>?
+
+    init(ways: Int, cores: Int, for purpose: String) throws(MachineError) {
+        if cores <= 8 {
+            narrow = try requireZeroedBuffer(UInt8.self, count: ways, for: purpose)
+            wide = nil
+        } else {
+            narrow = nil
+            wide = try requireZeroedBuffer(UInt64.self, count: ways, for: purpose)
+        }
+    }
+
+    subscript(_ way: Int) -> UInt64 {
+        @inline(__always) get {
+            if let narrow { return UInt64(narrow[way]) }
+            return wide.unsafelyUnwrapped[way]
+        }
+        @inline(__always) nonmutating set {
+            if let narrow {
+                narrow[way] = UInt8(truncatingIfNeeded: newValue)
+            } else {
+                wide.unsafelyUnwrapped[way] = newValue
+            }
+        }
+    }
+
+    func release() {
+        free(narrow)
+        free(wide)
     }
 }

@@ -229,7 +229,8 @@ public final class MemorySystem {
         }
         secondLevel = l2 ?? l1d
         hasSecondLevel = l2 != nil
-        llc = try CacheArray(label: "LLC", geometry: hierarchy.llc, caches: 1, ramLines: ramLines, directory: true, values: false)
+        llc = try CacheArray(label: "LLC", geometry: hierarchy.llc, caches: 1, ramLines: ramLines, directory: true,
+                             directoryCores: cores, values: false)
         coreOfHart = try requireZeroedBuffer(Int.self, count: hartCount, for: "the harts' cores")
         hartMisses = try requireZeroedBuffer(UInt64.self, count: hartCount, for: "the harts' misses")
         hartContext = try requireZeroedBuffer(UInt64.self, count: hartCount, for: "the harts' contexts")
