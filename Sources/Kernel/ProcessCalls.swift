@@ -177,6 +177,8 @@ extension Kernel {
             return .error(.ENOMEM)
         }
         main.process.descriptors = inheritedDescriptors(from: caller)
+        main.process.signals = caller.signals.acrossExec   // IO/SignalCalls.swift
+        main.signalMask = thread.signalMask
         caller.children.append(main.process.pid)
         makeReady(main, at: hart.cycle)
         return .value(Int64(main.process.pid))
@@ -246,6 +248,7 @@ extension ProcessEnding {
         case .outputLimit: 25
         case .instructionLimit: 24
         case .clockLimit: 14
+        case .signalled(let signal, _): signal
         }
     }
 

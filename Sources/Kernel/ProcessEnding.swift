@@ -20,11 +20,13 @@ public enum ProcessEnding: Sendable, Equatable, CustomStringConvertible {
     /// The simulated clock reached `SimulatedTime.runLimit` (2^62 cycles), the most one
     /// run may simulate (a program that sleeps for centuries).
     case clockLimit(String)
+    /// A signal's default action ended it (SIGPIPE: a write to a pipe with no reader).
+    case signalled(signal: Int32, report: String)
 
     /// The status a shell would see: the program's own, or 128 + the signal Linux would
     /// have sent (SIGSEGV 139, SIGILL 132, SIGKILL 137 for memory, SIGXFSZ 153 for output,
-    /// SIGXCPU 152 for the instruction limit, SIGALRM 142 for the clock limit); 125 for a
-    /// deadlock.
+    /// SIGXCPU 152 for the instruction limit, SIGALRM 142 for the clock limit, SIGPIPE 141);
+    /// 125 for a deadlock.
     public var status: Int32 {
         switch self {
         case .exited(let status): status & 0xFF
@@ -33,6 +35,7 @@ public enum ProcessEnding: Sendable, Equatable, CustomStringConvertible {
         case .outputLimit: 128 + 25
         case .instructionLimit: 128 + 24
         case .clockLimit: 128 + 14
+        case .signalled(let signal, _): 128 + signal
         case .deadlock: 125
         }
     }
@@ -42,7 +45,7 @@ public enum ProcessEnding: Sendable, Equatable, CustomStringConvertible {
         case .exited(let status): "exited with status \(status & 0xFF)"
         case .killed(let fault): fault.description
         case .outOfMemory(let report), .outputLimit(let report), .instructionLimit(let report), .deadlock(let report),
-             .clockLimit(let report): report
+             .clockLimit(let report), .signalled(_, let report): report
         }
     }
 }

@@ -113,6 +113,10 @@ final class Thread {
     /// write's bytes taken before it waited.
     var ioDeadline: UInt64? = nil
     var ioProgress = 0
+    /// Signals it blocks (rt_sigprocmask) and those raised while blocked: bit n - 1 for
+    /// signal n (IO/SignalCalls.swift).
+    var signalMask: UInt64 = 0
+    var pendingSignals: UInt64 = 0
 
     init(tid: Int32, process: Process) {
         self.tid = tid

@@ -42,6 +42,7 @@ extension Kernel {
         thread.context.integers[3] = hart.register(3)          // the global pointer is per program
         thread.context.integers[1] = UserLayout.trampoline
         thread.context.floatingPointControl = 0
+        thread.signalMask = parent.signalMask   // a new thread starts with its creator's mask
         thread.stateSince = hart.cycle
         register(thread)
         traceThreadStart(thread, on: hart)

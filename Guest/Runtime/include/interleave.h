@@ -130,6 +130,79 @@ float fmodf(float x, float y);
 double remainder(double x, double y);
 float remainderf(float x, float y);
 
+/* ---- Pipes, eventfd and SIGPIPE (issue 14, pipes part) -------------------
+ * Raw calls with Linux riscv64 numbers; each returns its result or -errno. */
+#define SYS_eventfd2       19
+#define SYS_dup            23
+#define SYS_dup3           24
+#define SYS_fcntl          25
+#define SYS_close          57
+#define SYS_pipe2          59
+#define SYS_fstat          80
+#define SYS_rt_sigaction   134
+#define SYS_rt_sigprocmask 135
+
+#define O_NONBLOCK     04000
+#define O_CLOEXEC      02000000
+#define EFD_SEMAPHORE  1
+#define EFD_NONBLOCK   O_NONBLOCK
+#define EFD_CLOEXEC    O_CLOEXEC
+#define F_GETFD        1
+#define F_SETFD        2
+#define F_GETFL        3
+#define F_SETFL        4
+#define FD_CLOEXEC     1
+#define F_SETPIPE_SZ   1031
+#define F_GETPIPE_SZ   1032
+#define PIPE_BUF       4096
+
+#define EBADF   9
+#define EBUSY   16
+#define EPERM   1
+#define EMFILE  24
+#define EPIPE   32
+
+#define SIGKILL 9
+#define SIGUSR1 10
+#define SIGPIPE 13
+#define SIGSTOP 19
+#define SIG_DFL ((unsigned long)0)
+#define SIG_IGN ((unsigned long)1)
+#define SIG_BLOCK    0
+#define SIG_UNBLOCK  1
+#define SIG_SETMASK  2
+#define SA_RESTART   0x10000000UL
+#define SIGNAL_BIT(signal) (1ULL << ((signal) - 1))
+
+/* riscv64's struct sigaction as the kernel reads it (no sa_restorer). */
+struct kernel_sigaction {
+    unsigned long handler;   /* SIG_DFL, SIG_IGN or a function (stored; not run yet) */
+    unsigned long flags;
+    uint64_t mask;
+};
+
+static inline int pipe2(int fds[2], int flags)
+{
+    return (int)interleave_syscall(SYS_pipe2, (long)fds, flags, 0, 0, 0, 0);
+}
+
+static inline int eventfd(unsigned int initval, int flags)
+{
+    return (int)interleave_syscall(SYS_eventfd2, (long)initval, flags, 0, 0, 0, 0);
+}
+
+static inline int rt_sigaction(int signal, const struct kernel_sigaction *action,
+                               struct kernel_sigaction *old)
+{
+    return (int)interleave_syscall(SYS_rt_sigaction, signal, (long)action, (long)old, 8, 0, 0);
+}
+
+static inline int rt_sigprocmask(int how, const uint64_t *set, uint64_t *old)
+{
+    return (int)interleave_syscall(SYS_rt_sigprocmask, how, (long)set, (long)old, 8, 0, 0);
+}
+/* ---- end of pipes, eventfd and SIGPIPE ----------------------------------- */
+
 #ifdef __cplusplus
 }
 #endif

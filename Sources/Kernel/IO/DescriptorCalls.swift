@@ -111,9 +111,14 @@ extension Kernel {
             case .done(let taken):
                 traceTransfer(thread, on: hart, fd: fd, file: file, bytes: taken, isWrite: true)
                 progress += max(0, taken)
-                if taken <= 0 || file.isNonBlocking || thread.process.hasEnded { return .value(Int64(progress)) }
+                // A process stopped by the output limit has left its hart: no result to write.
+                if thread.process.hasEnded { return .noReturn }
+                if taken <= 0 || file.isNonBlocking { return .value(Int64(progress)) }
             case .failed(let errno):
-                if errno == .EPIPE { brokenPipe(thread, file: file) }
+                if errno == .EPIPE {
+                    brokenPipe(thread, file: file)
+                    if thread.process.hasEnded { return .noReturn }   // SIGPIPE's default ending
+                }
                 return progress > 0 ? .value(Int64(progress)) : .error(errno)
             case .wouldBlock(let queue):
                 if file.isNonBlocking { return progress > 0 ? .value(Int64(progress)) : .error(.EAGAIN) }
@@ -251,6 +256,8 @@ extension Kernel {
             // A description that turned non-blocking leaves its blocked waiters where they are,
             // as on Linux; nothing to wake.
             return .value(0)
+        case Kernel.F_SETPIPE_SZ, Kernel.F_GETPIPE_SZ:   // a pipe's capacity (PipeCalls.swift)
+            return pipeSize(command, file: file, argument: arguments[2], ioContext(hart, thread))
         default:
             return .error(.EINVAL)
         }

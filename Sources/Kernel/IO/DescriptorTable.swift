@@ -20,6 +20,9 @@ struct DescriptorTable {
     var softLimit: Int
     var hardLimit: Int
     private(set) var count = 0
+    /// One past the highest descriptor ever used (Linux's table never shrinks; select
+    /// looks at no more bits than it has slots).
+    private(set) var peak = 0
 
     init(limit: Int = DescriptorTable.defaultLimit) {
         softLimit = limit
@@ -101,5 +104,6 @@ struct DescriptorTable {
         closeOnExec[slot] = flag
         used[slot >> 6] |= 1 << UInt64(slot & 63)
         count += 1
+        peak = max(peak, slot + 1)
     }
 }

@@ -1,0 +1,89 @@
+// Nothing lost through a pipe: Guest/Programs/Pipes/pipe-stream.c sends bytes in seeded
+// random chunk sizes (some past PIPE_BUF and past the pipe's capacity) and reads them in
+// other random sizes, checking every byte's position and a checksum on both sides —
+// blocking and non-blocking, threads and processes, several writers whose PIPE_BUF
+// records must never be split, on 1, 2 and 4 harts with preemption and jitter, several
+// seeds. Every byte must arrive exactly once and in order.
+
+import Kernel
+import Testing
+
+@Suite("Pipes: every byte read exactly once and in order")
+struct PipeStreamTests {
+    static let total = 200_000
+    static let seeds: [UInt64] = [1, 2, 3]
+
+    /// Runs pipe-stream in `mode` (programs also hold it under its own name for process_spawn).
+    static func run(_ mode: String, harts: Int, seed: UInt64) throws -> MultiProcessTests.Outcome {
+        try MultiProcessTests.runPrograms("pipe-stream", arguments: [mode, "\(seed)", "\(total)"],
+                                          programs: ["pipe-stream": "Pipes/pipe-stream.c"]) {
+            $0.harts = harts
+            $0.seed = seed
+            $0.jitter = 3_000
+            $0.scheduling = .roundRobin(sliceCycles: 20_000, tickCycles: 10_000)
+            $0.memoryLimit = 32 << 20
+        }
+    }
+
+    /// The checksum after "checksum " on the line starting with `prefix`.
+    static func line(_ output: String, _ prefix: String) -> Substring? {
+        output.split(separator: "\n").first { $0.hasPrefix(prefix) }
+    }
+
+    static func checksum(_ line: Substring?) -> Substring? {
+        guard let line, let range = line.range(of: "checksum ") else { return nil }
+        return line[range.upperBound...].prefix(16)
+    }
+
+    @Test("one writer thread, one reader thread: blocking, and non-blocking with sched_yield on EAGAIN",
+          .needsGuestToolchain, arguments: ["threads", "nonblocking"], [1, 2, 4])
+    func threads(_ mode: String, harts: Int) throws {
+        for seed in Self.seeds {
+            let outcome = try Self.run(mode, harts: harts, seed: seed)
+            #expect(outcome.ending == .exited(status: 0), "\(mode), \(harts) harts, seed \(seed): \(outcome.output)\(outcome.error)")
+            let writer = Self.line(outcome.output, "writer:"), reader = Self.line(outcome.output, "reader:")
+            #expect(writer?.hasPrefix("writer: \(Self.total) bytes") == true, "\(outcome.output)")
+            #expect(reader?.hasPrefix("reader: \(Self.total) bytes") == true, "\(outcome.output)")
+            #expect(reader?.contains("mismatches 0") == true, "\(outcome.output)")
+            let sent = Self.checksum(writer)
+            #expect(sent != nil && sent == Self.checksum(reader), "\(mode), \(harts) harts, seed \(seed): \(outcome.output)")
+        }
+    }
+
+    @Test("three writers of PIPE_BUF-sized records: none split, each writer's in order", .needsGuestToolchain,
+          arguments: [1, 2, 4])
+    func atomicRecords(harts: Int) throws {
+        for seed in Self.seeds {
+            let outcome = try Self.run("records", harts: harts, seed: seed)
+            #expect(outcome.ending == .exited(status: 0), "\(outcome.output)\(outcome.error)")
+            let count = Self.total / 3 / 2048 + 1
+            #expect(outcome.output == "records: \(3 * count), from each writer \(count) \(count) \(count), broken 0, left over 0 bytes\nwritten: \(3 * count)\n",
+                    "\(harts) harts, seed \(seed)")
+        }
+    }
+
+    @Test("a child process inherits the read end, reads to end of file once both copies of the write end close; close-on-exec descriptors stay behind",
+          .needsGuestToolchain, arguments: [1, 2, 4])
+    func processes(harts: Int) throws {
+        for seed in Self.seeds {
+            let outcome = try Self.run("processes", harts: harts, seed: seed)
+            #expect(outcome.ending == .exited(status: 0), "\(outcome.output)\(outcome.error)")
+            #expect(outcome.endings[2] == .exited(status: 0))
+            #expect(Self.line(outcome.output, "child:") == "child: close-on-exec descriptors -9 -9, write end closed 0", "\(outcome.output)")
+            let writer = Self.line(outcome.output, "writer:"), reader = Self.line(outcome.output, "child reader:")
+            #expect(reader?.hasPrefix("child reader: \(Self.total) bytes") == true && reader?.contains("mismatches 0") == true,
+                    "\(outcome.output)")
+            let sent = Self.checksum(writer)
+            #expect(sent != nil && sent == Self.checksum(reader), "\(harts) harts, seed \(seed): \(outcome.output)")
+            #expect(Self.line(outcome.output, "child ended:") == "child ended: waited, status 0")
+        }
+    }
+
+    @Test("the same seed gives the same interleaving: byte-identical output and counts", .needsGuestToolchain)
+    func deterministic() throws {
+        let first = try Self.run("nonblocking", harts: 2, seed: 5)
+        let second = try Self.run("nonblocking", harts: 2, seed: 5)
+        #expect(first.output == second.output)
+        #expect(first.statistics == second.statistics)
+    }
+}
