@@ -96,3 +96,8 @@ extension Kernel {
         if let hart = context.hart { traceEvent(kind, on: hart) } else { traceEvent(kind, cycle: context.cycle) }
     }
 }
+
+extension PipeEnd: TracedByteStream {
+    /// Both ends share the pipe's one stream.
+    func byteStream(for file: OpenFile, writing: Bool) -> ByteStreamCount? { buffer.traceCount }
+}
