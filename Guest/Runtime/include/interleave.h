@@ -68,6 +68,109 @@ int vprintf(const char *format, va_list args);
 int vdprintf(int fd, const char *format, va_list args);
 int vsnprintf(char *buffer, size_t size, const char *format, va_list args);
 
+/* ---- Sockets (issue 14, sockets part): call numbers and constants --------
+ * The socket calls' Linux riscv64 numbers, and the constants and errnos their
+ * checks use. Each name is guarded, so the guest library's I/O block (which
+ * has the structs and the POSIX wrappers) may define it too with the same
+ * value. Raw calls: interleave_syscall(SYS_socket, ...) returns -errno. */
+#ifndef SYS_socket
+#define SYS_socket         198
+#define SYS_socketpair     199
+#define SYS_bind           200
+#define SYS_listen         201
+#define SYS_accept         202
+#define SYS_connect        203
+#define SYS_getsockname    204
+#define SYS_getpeername    205
+#define SYS_sendto         206
+#define SYS_recvfrom       207
+#define SYS_setsockopt     208
+#define SYS_getsockopt     209
+#define SYS_shutdown       210
+#define SYS_sendmsg        211
+#define SYS_recvmsg        212
+#define SYS_accept4        242
+#endif
+#ifndef MSG_OOB
+#define MSG_OOB       0x1
+#endif
+#ifndef MSG_TRUNC
+#define MSG_TRUNC     0x20
+#endif
+#ifndef MSG_CTRUNC
+#define MSG_CTRUNC    0x8
+#endif
+#ifndef SO_BROADCAST
+#define SO_BROADCAST  6
+#endif
+#ifndef SO_PROTOCOL
+#define SO_PROTOCOL   38
+#endif
+#ifndef SO_DOMAIN
+#define SO_DOMAIN     39
+#endif
+#ifndef SOMAXCONN
+#define SOMAXCONN     4096
+#endif
+#ifndef ENOTSOCK
+#define ENOTSOCK        88
+#endif
+#ifndef EDESTADDRREQ
+#define EDESTADDRREQ    89
+#endif
+#ifndef EMSGSIZE
+#define EMSGSIZE        90
+#endif
+#ifndef EPROTOTYPE
+#define EPROTOTYPE      91
+#endif
+#ifndef ENOPROTOOPT
+#define ENOPROTOOPT     92
+#endif
+#ifndef EPROTONOSUPPORT
+#define EPROTONOSUPPORT 93
+#endif
+#ifndef ESOCKTNOSUPPORT
+#define ESOCKTNOSUPPORT 94
+#endif
+#ifndef EOPNOTSUPP
+#define EOPNOTSUPP      95
+#endif
+#ifndef EAFNOSUPPORT
+#define EAFNOSUPPORT    97
+#endif
+#ifndef EADDRINUSE
+#define EADDRINUSE      98
+#endif
+#ifndef EADDRNOTAVAIL
+#define EADDRNOTAVAIL   99
+#endif
+#ifndef ENETUNREACH
+#define ENETUNREACH     101
+#endif
+#ifndef ECONNABORTED
+#define ECONNABORTED    103
+#endif
+#ifndef ECONNRESET
+#define ECONNRESET      104
+#endif
+#ifndef EISCONN
+#define EISCONN         106
+#endif
+#ifndef ENOTCONN
+#define ENOTCONN        107
+#endif
+#ifndef ECONNREFUSED
+#define ECONNREFUSED    111
+#endif
+#ifndef EALREADY
+#define EALREADY        114
+#endif
+#ifndef EINPROGRESS
+#define EINPROGRESS     115
+#endif
+/* ---- end of the sockets block ---- */
+
 /* Heap. Memory comes from anonymous mmap; freed memory is reused. */
 void *malloc(size_t size);
 void *calloc(size_t count, size_t size);
