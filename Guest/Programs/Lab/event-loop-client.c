@@ -15,6 +15,10 @@
 
 int main(void)
 {
+    if (interleave_argc() < 3) {   /* started on its own rather than by the server */
+        dprintf(2, "usage: event-loop-client CONNECTIONS REQUESTS [TRANSPORT] (event-loop-server starts it)\n");
+        return 2;
+    }
     long connections = io_argument(1, 100), requests = io_argument(2, 3);
     int unix_socket = io_word(3, "tcp")[0] == 'u';
     io_pin(0, 1);

@@ -101,3 +101,11 @@ extension PipeEnd: TracedByteStream {
     /// Both ends share the pipe's one stream.
     func byteStream(for file: OpenFile, writing: Bool) -> ByteStreamCount? { buffer.traceCount }
 }
+
+extension Socket: TracedByteStream {
+    /// A stream socket reads its own received stream and writes its peer's.
+    func byteStream(for file: OpenFile, writing: Bool) -> ByteStreamCount? {
+        guard type == .stream else { return nil }
+        return writing ? peer?.traceCount : traceCount
+    }
+}

@@ -131,6 +131,8 @@ final class Socket: FileObject {
 
     /// Received stream bytes, with the sender's address (UNIX streams report it to recvmsg).
     var streamBytes = ByteQueue()
+    /// Its received stream's bytes as the trace numbers them (IOTracing.swift).
+    let traceCount = ByteStreamCount()
     /// Received datagrams, and what they cost against the receive buffer.
     var datagrams: [Datagram] = []
     var datagramHead = 0
