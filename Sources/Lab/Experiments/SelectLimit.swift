@@ -84,8 +84,8 @@ struct SelectLimit {
         finding.note("""
             Each idle descriptor is the read end of an empty pipe (both ends open); the busy one, a pipe with a byte \
             waiting, is watched last. Each figure is the mean over \(calls) calls with a zero timeout, timed on the \
-            simulated clock, the program's own work between calls included (select's sets are rebuilt before each \
-            call, as they must be: select overwrites them). select is measured only while every descriptor is below \
+            simulated clock, the program's own work between calls included (select overwrites its sets, so each call \
+            first copies a master set, as every caller must). select is measured only while every descriptor is below \
             \(setSize).
             """)
         finding.figures = ["select below limit": Double(below), "select at limit": Double(atLimit),
