@@ -2,7 +2,9 @@
 // write and read is an event with its byte count, the writes tile the stream from 0 to
 // the last byte in order and so do the reads, every read gets an arrow from a write in
 // the Perfetto trace, every block for I/O is announced by the call that waits, and every
-// I/O wake names a thread that was waiting. With no recorder nothing is numbered.
+// I/O wake names a thread that was waiting. Over TCP (the lab's event-loop server and
+// client) each accept shares its connection with one connect, and each socket read has
+// an arrow from a write of the other process.
 
 import Foundation
 import Kernel
@@ -82,5 +84,55 @@ struct IOTraceKernelTests {
             }
         }
         #expect(blocks > 0 && wakes > 0 && wakes <= blocks)
+    }
+
+    @Test("over TCP every accept takes the connection of one connect, and reads get arrows from the other process",
+          .needsGuestToolchain)
+    func connectionsOverTCP() throws {
+        let connections = 12
+        var elves: [String: [UInt8]] = [:]
+        for name in ["event-loop-server", "event-loop-client"] { elves[name] = try GuestPrograms.build("Lab/\(name).c") }
+        var configuration = KernelConfiguration()
+        configuration.memoryLimit = 64 << 20
+        configuration.harts = 2
+        let recorder = TraceRecorder(clockFrequency: configuration.clockFrequency, harts: 2)
+        let streams = CapturedStreams()
+        let kernel = try Kernel(executable: try #require(elves["event-loop-server"]), name: "event-loop-server",
+                                arguments: ["epoll", "\(connections)", "2", "tcp"], configuration: configuration,
+                                io: streams.io, programs: elves, trace: recorder)
+        #expect(kernel.run() == .exited(status: 0))
+        let log = recorder.log
+        var connects: [UInt32] = [], accepts: [UInt32] = [], socketReads = 0
+        for event in log.events {
+            switch event.kind {
+            case .connect(_, _, let result, let connection):
+                #expect(result == 0)
+                connects.append(connection)
+            case .accept(_, _, _, let connection):
+                #expect(connects.contains(connection), "an accept after its connect")
+                accepts.append(connection)
+            case .ioRead(let transfer) where transfer.stream != 0: socketReads += 1
+            default: break
+            }
+        }
+        #expect(connects.count == connections && !connects.contains(0))
+        #expect(Set(connects).count == connections && Set(accepts) == Set(connects))
+        #expect(socketReads >= 2 * 2 * connections, "each request and each answer read")
+        let json = ChromeTraceWriter.render(log)
+        let root = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        let events = try #require(root["traceEvents"] as? [[String: Any]])
+        func arrows(_ name: String) -> [(start: [String: Any], finish: [String: Any])] {
+            var starts: [Int: [String: Any]] = [:], pairs: [([String: Any], [String: Any])] = []
+            for event in events where event["name"] as? String == name {
+                guard let id = event["id"] as? Int else { continue }
+                if event["ph"] as? String == "s" { starts[id] = event }
+                if event["ph"] as? String == "f", let start = starts[id] { pairs.append((start, event)) }
+            }
+            return pairs
+        }
+        #expect(arrows("connection").count == connections)
+        let bytes = arrows("bytes")
+        #expect(bytes.count == socketReads)
+        #expect(bytes.allSatisfy { $0.start["pid"] as? Int != $0.finish["pid"] as? Int }, "from one process to the other")
     }
 }
