@@ -4,7 +4,7 @@
 // poll and epoll can. Then the cost of one call that finds the one busy descriptor
 // among a growing number of idle ones: select and poll pass every watched descriptor on
 // every call, so their simulated cost grows with the idle ones; epoll keeps a ready
-// list, so its cost does not.
+// list, so its cost does not. It keeps no trace: `--svg` draws its plot.
 
 import Kernel
 import Trace
@@ -36,8 +36,7 @@ struct SelectLimit {
         configuration.fileDescriptorLimit = 12_064
         configuration.memoryLimit = 256 << 20
         let result = try context.run(RunSpec(main: "select-limit", programs: ["select-limit": "Lab/select-limit.c"],
-                                             arguments: ["\(calls)"] + idleCounts.map(String.init), configuration: configuration,
-                                             traced: context.makeRecorder != nil))
+                                             arguments: ["\(calls)"] + idleCounts.map(String.init), configuration: configuration))
         let lines = result.lines(starting: "limit: ")
         func answer(_ label: String) -> Int? {
             lines.lazy.compactMap { line in signedInteger(after: label, in: line) }.first
@@ -96,7 +95,6 @@ struct SelectLimit {
             finding.figures["epoll \(cost.idle) cycles"] = cost.epoll
             if let select = cost.select { finding.figures["select \(cost.idle) cycles"] = select }
         }
-        context.show(result, in: &finding, title: "select-limit")
         return finding
     }
 
