@@ -18,6 +18,10 @@ struct PendingWrite {
 extension ChromeTraceEncoder {
     /// Most unread writes kept per stream; past it the oldest lose their arrows.
     static let pendingWriteLimit = 4096
+    /// Most streams with unread writes, and connects not yet accepted, kept at once (a
+    /// stream closed with bytes unread stays until then): past it all are forgotten, so
+    /// a long trace's writer stays bounded and its output stays a function of the events.
+    static let pendingStreamLimit = 1 << 16
 
     mutating func encodeIO<Names: TraceNames>(_ event: TraceEvent, names: Names) {
         let cycle = event.cycle
@@ -25,6 +29,7 @@ extension ChromeTraceEncoder {
         case .ioWrite(let transfer):
             instant("write", lane: threadLane(transfer.tid, names), cycle, Self.transferArgs(transfer), category: "io")
             guard transfer.stream != 0, transfer.bytes > 0 else { return }
+            if streamWrites[transfer.stream] == nil, streamWrites.count >= Self.pendingStreamLimit { streamWrites = [:] }
             var writes = streamWrites[transfer.stream] ?? []
             if writes.count >= Self.pendingWriteLimit { writes.removeFirst(writes.count / 2) }
             writes.append(PendingWrite(tid: transfer.tid, cycle: cycle, range: transfer.range))
@@ -47,7 +52,11 @@ extension ChromeTraceEncoder {
             streamWrites[transfer.stream] = writes.isEmpty ? nil : writes
         case .connect(let tid, let fd, let result, let connection):
             instant("connect", lane: threadLane(tid, names), cycle, ["fd": .int(Int64(fd)), "result": .int(Int64(result))], category: "io")
-            if connection != 0, result == 0 { pendingConnects[connection] = (tid, cycle) }
+            // 0, or EINPROGRESS: a non-blocking connect that completes without the caller.
+            if connection != 0, result == 0 || result == -115 {
+                if pendingConnects.count >= Self.pendingStreamLimit { pendingConnects = [:] }
+                pendingConnects[connection] = (tid, cycle)
+            }
         case .accept(let tid, let listener, let fd, let connection):
             let lane = threadLane(tid, names)
             instant("accept", lane: lane, cycle, ["listener": .int(Int64(listener)), "fd": .int(Int64(fd))], category: "io")

@@ -27,12 +27,14 @@ import Testing
         #expect(finding.plot?.series.count == 3)
     }
 
-    @Test(.needsGuestToolchain) func workersOverEveryChannelDoEveryJobRightInProcessesOfTheirOwn() throws {
+    @Test(.needsGuestToolchain) func workersOverEveryChannelDoEveryJobRightAndFasterInProcessesOfTheirOwn() throws {
         let finding = try LabSupport.finding("workers")
         let jobs = finding["jobs"], workers = finding["workers"]
         for channel in ["pipe", "unix", "tcp"] {
             #expect(finding["\(channel) jobs"] == jobs, "\(channel): every job done")
-            #expect(finding["\(channel) wrong"] == 0, "\(channel): every result right")
+            #expect(finding["\(channel) wrong"] == 0, "\(channel): every job answered once")
+            #expect(finding["\(channel) sum matches"] == 1, "\(channel): the results sum to the farm alone's")
+            #expect(finding["\(channel) speed-up"] > 2, "\(channel): three workers beat the farm alone, channel and all")
             #expect(finding["\(channel) failed workers"] == 0)
             #expect(finding["\(channel) processes"] == workers + 1, "\(channel): the farm and each worker a process of its own")
             #expect(finding["\(channel) fewest jobs per worker"] >= jobs / workers / 2, "\(channel): every worker takes its share")

@@ -2,11 +2,12 @@
  * workers.c (lab: workers): a job farm. The farm starts WORKERS worker processes (this
  * same program, started as `workers worker ...`) and talks to each over its own channel
  * — a pair of pipes, a UNIX socket pair, or a TCP connection on 127.0.0.1 (CHANNEL
- * pipe | unix | tcp). It keeps DEPTH jobs in flight per worker until JOBS are done,
- * waiting for results with epoll; each job is 16 bytes out (id, work) and 16 back (id,
- * result). Nothing is shared but the channels: every process has its own memory. The
- * farm checks each result, times each job on the simulated clock, and prints the
- * throughput and the latencies.
+ * pipe | unix | tcp); with CHANNEL self it does every job itself, one after another.
+ * It keeps DEPTH jobs in flight per worker until JOBS are done, waiting for results
+ * with epoll; each job is 16 bytes out (id, work) and 16 back (id, result). Nothing is
+ * shared but the channels: every process has its own memory. The farm checks that each
+ * job is answered once and sums the results (the farm alone gives the sum they must
+ * reach), times each job on the simulated clock, and prints throughput and latencies.
  *
  *   workers CHANNEL WORKERS JOBS [WORK] [DEPTH]
  *   workers worker CHANNEL FD_IN FD_OUT        (started by the farm)
@@ -64,6 +65,20 @@ int main(void)
     long workers = io_argument(2, 2), jobs = io_argument(3, 200), work = io_argument(4, 100), depth = io_argument(5, 2);
     if (workers < 1 || workers > MOST_WORKERS || jobs < 1 || depth < 1)
         return 2;
+    if (channel[0] == 's') {   /* self: no workers, the farm does every job in turn */
+        uint64_t *latencies = malloc((size_t)jobs * sizeof *latencies), start = io_now_ns(), sum = 0;
+        for (long id = 0; id < jobs; id++) {
+            uint64_t begun = io_now_ns();
+            sum += job((uint64_t)id, (uint64_t)work);
+            latencies[id] = io_now_ns() - begun;
+        }
+        uint64_t elapsed = io_now_ns() - start;
+        io_sort(latencies, jobs);
+        printf("farm: channel self workers 0 jobs %ld wrong 0 failed-workers 0 elapsed-ns %lu p50-ns %lu p99-ns %lu sum %lu\n",
+               jobs, (unsigned long)elapsed, (unsigned long)io_percentile(latencies, jobs, 50),
+               (unsigned long)io_percentile(latencies, jobs, 99), (unsigned long)sum);
+        return 0;
+    }
     int send_fd[MOST_WORKERS], receive_fd[MOST_WORKERS];
     long pids[MOST_WORKERS];
     long listener = -1;
@@ -121,7 +136,8 @@ int main(void)
     long epoll = io_epoll_create();
     for (long index = 0; index < workers; index++)
         io_epoll_add((int)epoll, receive_fd[index], IO_EPOLLIN, (uint64_t)index);
-    uint64_t *sent = malloc((size_t)jobs * sizeof *sent), *latencies = malloc((size_t)jobs * sizeof *latencies);
+    uint64_t *sent = malloc((size_t)jobs * sizeof *sent), *latencies = malloc((size_t)jobs * sizeof *latencies), sum = 0;
+    char *answered = calloc((size_t)jobs, 1);
     long have[MOST_WORKERS] = {0}, in_flight[MOST_WORKERS] = {0}, done_by[MOST_WORKERS] = {0};
     uint64_t partial[MOST_WORKERS][2];
     long next = 0, done = 0, wrong = 0;
@@ -151,10 +167,13 @@ int main(void)
                 continue;
             have[index] = 0;
             uint64_t id = partial[index][0];
-            if (id >= (uint64_t)jobs || partial[index][1] != job(id, (uint64_t)work))
+            if (id >= (uint64_t)jobs || answered[id]) {
                 wrong++;
-            else
-                latencies[done] = io_now_ns() - sent[id];
+            } else {
+                answered[id] = 1;
+                sum += partial[index][1];
+                latencies[done - wrong] = io_now_ns() - sent[id];
+            }
             done++;
             done_by[index]++;
             in_flight[index]--;
@@ -177,9 +196,10 @@ int main(void)
     for (long index = 0; index < workers; index++)
         failed += io_wait(pids[index]) != 0;
     io_sort(latencies, done - wrong);
-    printf("farm: channel %s workers %ld jobs %ld wrong %ld failed-workers %ld elapsed-ns %lu p50-ns %lu p99-ns %lu\n",
+    printf("farm: channel %s workers %ld jobs %ld wrong %ld failed-workers %ld elapsed-ns %lu p50-ns %lu p99-ns %lu sum %lu\n",
            channel, workers, done, wrong, failed, (unsigned long)elapsed,
-           (unsigned long)io_percentile(latencies, done - wrong, 50), (unsigned long)io_percentile(latencies, done - wrong, 99));
+           (unsigned long)io_percentile(latencies, done - wrong, 50), (unsigned long)io_percentile(latencies, done - wrong, 99),
+           (unsigned long)sum);
     for (long index = 0; index < workers; index++)
         printf("farm: worker %ld pid %ld jobs %ld\n", index, pids[index], done_by[index]);
     return wrong != 0 || failed != 0;
