@@ -79,6 +79,52 @@ struct PipeStreamTests {
         }
     }
 
+    @Test("a child that keeps its copy of the write end never sees end of file: the run ends as a deadlock naming the read",
+          .needsGuestToolchain)
+    func forgottenWriteEnd() throws {
+        let outcome = try Self.run("processes-keep", harts: 2, seed: 1)
+        guard case .deadlock(let report) = outcome.ending else {
+            Issue.record("expected a deadlock, got \(outcome.ending)")
+            return
+        }
+        #expect(report.contains("blocked in read from descriptor 3"), "\(report)")
+        #expect(report.contains("blocked in process_wait for process 2"), "\(report)")
+        #expect(Self.line(outcome.output, "writer:")?.hasPrefix("writer: \(Self.total) bytes") == true)
+    }
+
+    @Test("eventfd between threads: a semaphore posted 2,000 times is taken 2,000 times, 1 each; a write past 2^64 - 2 waits for a read",
+          .needsGuestToolchain, arguments: [1, 2, 4])
+    func eventCounter(harts: Int) throws {
+        for seed in Self.seeds {
+            let outcome = try MultiProcessTests.runPrograms("pipe-stream", arguments: ["eventfd", "\(seed)", "2000"],
+                                                            programs: ["pipe-stream": "Pipes/pipe-stream.c"]) {
+                $0.harts = harts
+                $0.seed = seed
+                $0.jitter = 3_000
+                $0.scheduling = .roundRobin(sliceCycles: 20_000, tickCycles: 10_000)
+            }
+            #expect(outcome.ending == .exited(status: 0), "\(outcome.error)")
+            #expect(outcome.output == """
+                eventfd: posted 2000, taken 2000, each 1: 2000
+                eventfd: read 8 (2^64 - 2: 1), then 8 (5); the waiting write returned 8
+
+                """, "\(harts) harts, seed \(seed)")
+        }
+    }
+
+    @Test("a byte bounced 1,000 times through two pipes, between threads and between processes; each round trip is two blocking reads",
+          .needsGuestToolchain, arguments: ["threads", "processes"], [1, 2])
+    func pingPong(_ mode: String, harts: Int) throws {
+        let outcome = try MultiProcessTests.runPrograms("ping-pong", arguments: [mode, "1000"],
+                                                        programs: ["ping-pong": "Pipes/ping-pong.c"]) { $0.harts = harts }
+        #expect(outcome.ending == .exited(status: 0), "\(outcome.error)")
+        #expect(outcome.output == "1000 round trips\n")
+        #expect(outcome.endings.values.allSatisfy { $0 == .exited(status: 0) } && outcome.endings.count == (mode == "threads" ? 1 : 2))
+        // Every round trip blocks each side once: about two switches per round trip.
+        #expect(outcome.statistics.contextSwitches >= 2_000 && outcome.statistics.contextSwitches <= 2_010,
+                "\(outcome.statistics.contextSwitches) switches")
+    }
+
     @Test("the same seed gives the same interleaving: byte-identical output and counts", .needsGuestToolchain)
     func deterministic() throws {
         let first = try Self.run("nonblocking", harts: 2, seed: 5)

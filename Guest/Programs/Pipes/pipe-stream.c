@@ -13,6 +13,11 @@
  *                                        until end of file (after it closes its own
  *                                        copy of the write end); descriptors made with
  *                                        O_CLOEXEC must not reach it
+ *   pipe-stream processes-keep SEED TOTAL  the same, but the child keeps its copy of the
+ *                                        write end: its last read waits for ever
+ *   pipe-stream eventfd SEED COUNT       an EFD_SEMAPHORE eventfd: a thread posts COUNT
+ *                                        times, the main thread takes COUNT times; then
+ *                                        a write that would pass 2^64 - 2 waits for a read
  */
 #include "interleave.h"
 
@@ -195,6 +200,50 @@ static void read_records(void)
            expected[2], bad, have);
 }
 
+static int event_fd;
+
+static long post(long count)
+{
+    uint64_t one = 1;
+    for (long i = 0; i < count; i++)
+        if (sys(SYS_write, event_fd, (long)&one, 8) != 8) return -1;
+    return count;
+}
+
+static long add_five(long unused)
+{
+    (void)unused;
+    uint64_t five = 5;
+    return sys(SYS_write, event_fd, (long)&five, 8);   /* waits: the count is at 2^64 - 2 */
+}
+
+static void events(void)
+{
+    event_fd = eventfd(0, EFD_SEMAPHORE);
+    long thread = sys(SYS_thread_spawn, (long)post, total, 0);
+    long taken = 0, ones = 0;
+    for (long i = 0; i < total; i++) {
+        uint64_t value = 0;
+        if (sys(SYS_read, event_fd, (long)&value, 8) == 8) taken++;
+        if (value == 1) ones++;
+    }
+    printf("eventfd: posted %ld, taken %ld, each 1: %ld\n", sys(SYS_thread_join, thread, 0, 0), taken, ones);
+    sys(SYS_close, event_fd, 0, 0);
+
+    event_fd = eventfd(0, 0);
+    uint64_t value = ~0ULL - 1;
+    sys(SYS_write, event_fd, (long)&value, 8);
+    thread = sys(SYS_thread_spawn, (long)add_five, 0, 0);
+    sys(SYS_sched_yield, 0, 0, 0);
+    value = 0;
+    long first = sys(SYS_read, event_fd, (long)&value, 8);
+    int full = value == ~0ULL - 1;
+    value = 0;
+    long second = sys(SYS_read, event_fd, (long)&value, 8);
+    printf("eventfd: read %ld (2^64 - 2: %d), then %ld (%lu); the waiting write returned %ld\n", first, full, second,
+           (unsigned long)value, sys(SYS_thread_join, thread, 0, 0));
+}
+
 static long parse(const char *text)
 {
     long value = 0;
@@ -215,14 +264,19 @@ int main(void)
     total = parse(argv[3]);
     int fds[2];
 
-    if (strcmp(mode, "child") == 0) {
-        /* argv: child SEED TOTAL READ WRITE CLOEXEC1 CLOEXEC2 */
+    if (strcmp(mode, "child") == 0 || strcmp(mode, "child-keep") == 0) {
+        /* argv: child SEED TOTAL READ WRITE CLOEXEC1 CLOEXEC2; child-keep forgets to close
+         * its copy of the write end, so its reads never see end of file. */
         read_fd = (int)parse(argv[4]);
         write_fd = (int)parse(argv[5]);
         printf("child: close-on-exec descriptors %ld %ld, write end closed %ld\n",
                sys(SYS_fcntl, parse(argv[6]), F_GETFD, 0), sys(SYS_fcntl, parse(argv[7]), F_GETFD, 0),
-               sys(SYS_close, write_fd, 0, 0));
+               strcmp(mode, "child") == 0 ? sys(SYS_close, write_fd, 0, 0) : 1L);
         reader("child reader");
+        return 0;
+    }
+    if (strcmp(mode, "eventfd") == 0) {
+        events();
         return 0;
     }
     nonblocking = strcmp(mode, "nonblocking") == 0;
@@ -243,7 +297,7 @@ int main(void)
         printf("written: %ld\n", sys(SYS_thread_join, closer, 0, 0));
         return 0;
     }
-    if (strcmp(mode, "processes") == 0) {
+    if (strcmp(mode, "processes") == 0 || strcmp(mode, "processes-keep") == 0) {
         int hidden[2];
         if (pipe2(hidden, O_CLOEXEC) != 0) return 1;
         char numbers[5][16];
@@ -251,7 +305,7 @@ int main(void)
         snprintf(numbers[1], 16, "%d", write_fd);
         snprintf(numbers[2], 16, "%d", hidden[0]);
         snprintf(numbers[3], 16, "%d", hidden[1]);
-        char *child_argv[] = { "pipe-stream", "child", argv[2], argv[3], numbers[0], numbers[1], numbers[2], numbers[3], 0 };
+        char *child_argv[] = { "pipe-stream", strcmp(mode, "processes") == 0 ? "child" : "child-keep", argv[2], argv[3], numbers[0], numbers[1], numbers[2], numbers[3], 0 };
         interleave_flush();
         long child = interleave_syscall(SYS_process_spawn, (long)"pipe-stream", (long)child_argv, 0, 0, 0, 0);
         if (child < 0) {

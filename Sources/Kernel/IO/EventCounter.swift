@@ -2,8 +2,8 @@
 // wait on. As on Linux: a write of an 8-byte value adds it (waiting while the sum would
 // pass 2^64 - 2; the value 2^64 - 1 is EINVAL); a read takes the whole count and zeroes it,
 // or with EFD_SEMAPHORE takes 1; a read waits while the count is 0. A read of fewer than 8
-// bytes is EINVAL, and so is a write of any size but 8 (Linux 6.18 as qemu-riscv64 shows). Readable while the count is above 0, writable while it is below
-// 2^64 - 2.
+// bytes is EINVAL, and so is a write of any size but 8 (as Linux 6.18 does, seen through
+// qemu-riscv64). Readable while the count is above 0, writable while it is below 2^64 - 2.
 
 import Machine
 

@@ -10,12 +10,14 @@
 // page multiples or single bytes, and never less.
 //
 // Every change wakes the other end's waiters with what may have become true: bytes in
-// (POLLIN for readers), room freed (POLLOUT for writers), an end closed (POLLHUP for
-// readers, POLLERR for writers). Epoll watchers hear the same wakes (WaitQueue.swift).
+// (POLLIN for readers, on every write, as Linux does since 5.16 for edge-triggered epoll),
+// PIPE_BUF bytes free again (POLLOUT for writers), an end closed (POLLHUP for readers,
+// POLLERR for writers). Epoll watchers hear the same wakes (WaitQueue.swift).
 
 import Machine
 
-/// What both ends of one pipe share: the bytes, and how many ends are still open.
+/// What both ends of one pipe share: the bytes, whether each end is still open, and the
+/// two wait queues.
 final class PipeBuffer {
     /// Linux's default capacity, its PIPE_BUF, and the most an unprivileged F_SETPIPE_SZ
     /// may ask for (/proc/sys/fs/pipe-max-size).
@@ -46,14 +48,11 @@ final class PipeBuffer {
         let taken = min(bytes.count, room)
         guard taken > 0 else { return 0 }
         reserve(count + taken)
-        var tail = (head + count) % storage.count
-        var index = bytes.startIndex
-        for _ in 0..<taken {
-            storage[tail] = bytes[index]
-            index += 1
-            tail += 1
-            if tail == storage.count { tail = 0 }
-        }
+        let tail = (head + count) % storage.count
+        let first = min(taken, storage.count - tail)
+        let start = bytes.startIndex
+        storage.replaceSubrange(tail..<tail + first, with: bytes[start..<start + first])
+        if first < taken { storage.replaceSubrange(0..<taken - first, with: bytes[start + first..<start + taken]) }
         count += taken
         return taken
     }
@@ -114,8 +113,11 @@ final class PipeEnd: FileObject {
     func read(_ count: Int, from file: OpenFile, _ context: IOContext) -> IOOutcome<[UInt8]> {
         guard isReadEnd else { return .failed(.EBADF) }
         if buffer.count == 0 { return buffer.writerOpen ? .wouldBlock(buffer.readWaiters) : .done([]) }
+        let wasFull = buffer.room < PipeBuffer.atomicLimit
         let bytes = buffer.take(count)
-        buffer.writeWaiters.wake([.output, .writeNormal], context)
+        // As Linux wakes writers when a full pipe frees a page: only once PIPE_BUF bytes are
+        // free, so a writer waiting with a large write is not rerun for every byte read.
+        if wasFull, buffer.room >= PipeBuffer.atomicLimit { buffer.writeWaiters.wake([.output, .writeNormal], context) }
         return .done(bytes)
     }
 
