@@ -590,6 +590,95 @@ static void udp(void)
     closefd(b);
 }
 
+/* sendmsg with SCM_RIGHTS: the receiver gets a descriptor of its own for the same socket. */
+static long send_rights(long through, const int *fds, int count, long bytes)
+{
+    unsigned long control[8];
+    memset(control, 0, sizeof control);
+    control[0] = 16 + 4 * (unsigned long)count;
+    ((int *)control)[2] = SOL_SOCKET;
+    ((int *)control)[3] = 1;   /* SCM_RIGHTS */
+    memcpy((char *)control + 16, fds, 4 * (size_t)count);
+    struct check_iovec piece = { "r", 1 };
+    struct check_msghdr message;
+    memset(&message, 0, sizeof message);
+    message.vector = &piece;
+    message.vector_count = bytes;
+    message.control = control;
+    message.control_length = (16 + 4 * (unsigned long)count + 7) & ~7ul;
+    return call(SYS_sendmsg, through, (long)&message, 0, 0, 0, 0);
+}
+
+static void passing_descriptors(void)
+{
+    int pair[2], carried[2];
+    char buffer[16];
+    call(SYS_socketpair, AF_UNIX, SOCK_STREAM, 0, (long)pair, 0, 0);
+    call(SYS_socketpair, AF_UNIX, SOCK_STREAM, 0, (long)carried, 0, 0);
+    show("sendmsg SCM_RIGHTS", send_rights(pair[0], &carried[0], 1, 1));
+    sendbytes(pair[0], "tail", 4, 0);
+    closefd(carried[0]);
+    unsigned long control[8];
+    memset(control, 0xff, sizeof control);
+    struct check_iovec piece = { buffer, sizeof buffer };
+    struct check_msghdr message;
+    memset(&message, 0, sizeof message);
+    message.vector = &piece;
+    message.vector_count = 1;
+    message.control = control;
+    message.control_length = sizeof control;
+    show("recvmsg with rights", call(SYS_recvmsg, pair[1], (long)&message, 0x40000000, 0, 0, 0));
+    show("control length", (long)message.control_length);
+    show("cmsg_len", (long)control[0]);
+    show("cmsg level and type", ((int *)control)[2] * 10 + ((int *)control)[3]);
+    int passed = ((int *)control)[4];
+    show("passed is a descriptor", passed > 2);
+    show("passed close-on-exec", call(CHECK_SYS_fcntl, passed, 1, 0, 0, 0, 0));
+    show("write through the passed one", sendbytes(passed, "via", 3, 0));
+    showtext("read at the other end", buffer, recvbytes(carried[1], buffer, sizeof buffer, 0));
+    showtext("bytes after the rights", buffer, recvbytes(pair[1], buffer, sizeof buffer, 0));
+    closefd(passed);
+    show("rights of a bad descriptor", send_rights(pair[0], (int[]){ 999 }, 1, 1));
+    int mine = (int)sock(AF_UNIX, SOCK_DGRAM, 0);
+    show("rights then plain recv", send_rights(pair[0], &mine, 1, 1));
+    message.control = 0;
+    message.control_length = 0;
+    show("recvmsg without room", call(SYS_recvmsg, pair[1], (long)&message, 0, 0, 0, 0));
+    show("flags say MSG_CTRUNC", message.flags);
+    int dgram[2];
+    call(SYS_socketpair, AF_UNIX, SOCK_DGRAM, 0, (long)dgram, 0, 0);
+    show("rights by datagram", send_rights(dgram[0], &mine, 1, 1));
+    message.control = control;
+    message.control_length = sizeof control;
+    show("recvmsg datagram", call(SYS_recvmsg, dgram[1], (long)&message, 0, 0, 0, 0));
+    show("datagram control length", (long)message.control_length);
+    passed = ((int *)control)[4];
+    show("passed datagram socket's type", option(passed, SOL_SOCKET, SO_TYPE));
+    closefd(passed);
+    long udp = sock(AF_INET, SOCK_DGRAM, 0);
+    struct check_sockaddr_in to = loopback(__builtin_bswap16(9));
+    unsigned long control2[4] = { 20, 0, 0, 0 };
+    ((int *)control2)[2] = SOL_SOCKET;
+    ((int *)control2)[3] = 1;
+    ((int *)control2)[4] = mine;
+    struct check_iovec one = { "x", 1 };
+    memset(&message, 0, sizeof message);
+    message.name = &to;
+    message.name_length = sizeof to;
+    message.vector = &one;
+    message.vector_count = 1;
+    message.control = control2;
+    message.control_length = 24;
+    show("rights over UDP", call(SYS_sendmsg, udp, (long)&message, 0, 0, 0, 0));
+    closefd(udp);
+    closefd(mine);
+    closefd(dgram[0]);
+    closefd(dgram[1]);
+    closefd(carried[1]);
+    closefd(pair[0]);
+    closefd(pair[1]);
+}
+
 static void descriptor_limit(void)
 {
     long probe = sock(AF_UNIX, SOCK_STREAM, 0);
@@ -628,6 +717,8 @@ int main(void)
     tcp();
     printf("-- UDP\n");
     udp();
+    printf("-- passing descriptors\n");
+    passing_descriptors();
     printf("-- descriptor limit\n");
     descriptor_limit();
     call(CHECK_SYS_unlinkat, CHECK_AT_FDCWD, (long)folder, CHECK_AT_REMOVEDIR, 0, 0, 0);

@@ -17,6 +17,8 @@ struct Datagram {
     var source: SocketAddress?
     /// A UNIX sender, whose send buffer it is charged to until it is read.
     var sender: Socket? = nil
+    /// Open file descriptions passed with it (SCM_RIGHTS), each holding a reference.
+    var rights: [OpenFile] = []
     /// What it costs against buffer sizes: Linux counts a buffer's overhead too.
     var charge: Int { bytes.count + Datagram.overhead }
     /// About what Linux's sk_buff adds to a small message (its "truesize" less the data).
@@ -139,6 +141,11 @@ final class Socket: FileObject {
     var datagramCharge = 0
     /// A UNIX datagram socket's messages sitting in peers' queues (Linux's sk_wmem_alloc).
     var sentCharge = 0
+    /// Open file descriptions passed along the received stream (SCM_RIGHTS): each rides
+    /// with the bytes of one send, from stream offset `start` to `end` (offsets count every
+    /// byte ever received: `streamReceived` of them, `streamTaken` read).
+    var streamRights: [(start: Int, end: Int, files: [OpenFile])] = []
+    var streamReceived = 0, streamTaken = 0
 
     /// Options (SocketOptions.swift): the buffer sizes as getsockopt reports them (Linux
     /// doubles what setsockopt gives), SO_REUSEADDR, TCP_NODELAY.
@@ -261,10 +268,14 @@ final class Socket: FileObject {
             for client in queue.waitingClients where client.isConnecting {
                 client.state = .closed
                 client.wasConnected = false
+                client.shutdownReceive = true
+                client.shutdownSend = true
                 client.pendingError = .ECONNREFUSED
                 client.wakeAll([.output, .error, .hangUp], context)
             }
             queue.waitingClients = []
+            // UNIX clients blocked in connect run it again and are refused.
+            wakeAll([.input, .output, .hangUp], context)
         case .connecting(let listener):
             listener.listenQueue?.waitingClients.removeAll { $0 === self }
         case .connected, .closed:
@@ -272,6 +283,16 @@ final class Socket: FileObject {
         }
         state = .closed
         streamBytes.removeAll()
+        // Descriptions in flight to it go away with it.
+        for entry in streamRights { for file in entry.files { context.kernel.releaseFile(file, context) } }
+        streamRights = []
+        for datagram in datagrams[datagramHead...] { for file in datagram.rights { context.kernel.releaseFile(file, context) } }
+        // Unread datagrams no longer count against their senders' buffers.
+        for datagram in datagrams[datagramHead...] {
+            guard let sender = datagram.sender, sender !== self else { continue }
+            sender.sentCharge = max(0, sender.sentCharge - datagram.charge)
+            sender.wakeAll([.output, .writeNormal], context)
+        }
         datagrams = []
         datagramHead = 0
         datagramCharge = 0

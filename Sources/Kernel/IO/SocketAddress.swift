@@ -109,9 +109,25 @@ enum SocketAddress: Equatable {
         if path.first == 0 { return .success(.abstract(Array(path.dropFirst()))) }
         // A path ends at its first NUL or at the length given.
         let given = Array(path.prefix { $0 != 0 })
-        let text = String(decoding: given, as: UTF8.self)
-        let key = text.hasPrefix("/") ? text : (workingDirectory.hasSuffix("/") ? workingDirectory : workingDirectory + "/") + text
-        return .success(.path(key: key, given: given))
+        return .success(.path(key: unixPathKey(given, workingDirectory: workingDirectory), given: given))
+    }
+
+    /// The absolute, normalised form a UNIX socket path is known by ("." and ".." and
+    /// repeated slashes resolved, relative paths against `workingDirectory`): what
+    /// unlinkat hands `SocketLayer.removeUnixPath` for a path that names a socket.
+    static func unixPathKey(_ path: [UInt8], workingDirectory: String) -> String {
+        let text = String(decoding: path, as: UTF8.self)
+        let full = text.hasPrefix("/") ? text : workingDirectory + "/" + text
+        var parts: [Substring] = []
+        for part in full.split(separator: "/", omittingEmptySubsequences: true) {
+            if part == "." { continue }
+            if part == ".." {
+                if !parts.isEmpty { parts.removeLast() }
+                continue
+            }
+            parts.append(part)
+        }
+        return "/" + parts.joined(separator: "/")
     }
 
     /// A sockaddr_in given to bind, connect or sendto: EINVAL when shorter than the

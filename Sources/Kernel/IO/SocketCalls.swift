@@ -331,6 +331,9 @@ extension Kernel {
                 socket.localAddress = .inet(.any, port: port)
             }
             socket.state = .closed
+            // tcp_done: the socket is shut both ways until it connects again.
+            socket.shutdownReceive = true
+            socket.shutdownSend = true
             if nonBlocking {
                 socket.connectCall = .inProgress
                 socket.pendingError = .ECONNREFUSED

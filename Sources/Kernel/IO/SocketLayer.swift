@@ -109,7 +109,8 @@ final class SocketLayer {
         return .success(socket)
     }
 
-    /// unlinkat of a path: true if it named a socket (bound or left over).
+    /// unlinkat of a path (its key from `SocketAddress.unixPathKey`): true if it named a
+    /// socket, bound or left over; the name is free again.
     @discardableResult
     func removeUnixPath(_ key: String) -> Bool {
         let name = UnixName.path(key: key, given: [])

@@ -61,8 +61,13 @@ extension Kernel {
             }
             bytes += part
         }
+        let rights: [OpenFile]
+        switch rightsToSend(control: header.control, length: header.controlLength, socket: socket, thread: thread) {
+        case .failure(let errno): return .error(errno)
+        case .success(let files): rights = files
+        }
         return sendBytes(file, socket, fd: fd, bytes, to: destination, flags: SendFlags(rawValue: UInt32(truncatingIfNeeded: arguments[2])),
-                         hart: hart, thread: thread)
+                         rights: rights, hart: hart, thread: thread)
     }
 
     /// recvfrom(fd, buf, len, flags, src_addr, addrlen)
@@ -86,6 +91,8 @@ extension Kernel {
         case .failure(let box):
             return box.result
         case .success(let received):
+            // recvfrom has no control buffer: passed descriptors are closed.
+            for passed in received.rights { releaseFile(passed, ioContext(hart, thread)) }
             if address != 0 {
                 if let source = received.source {
                     if let failure = storeSocketAddress(source, at: address, lengthAddress: lengthAddress, process: process) {
@@ -150,11 +157,15 @@ extension Kernel {
                 if !bytes.isEmpty, room > 0, case .failure = process.addressSpace.copyOut(Array(bytes.prefix(room)), to: header.name) {
                     return .error(.EFAULT)
                 }
-                _ = process.addressSpace.copyOut(littleEndianBytes(UInt64(bytes.count), count: 4), to: headerAddress + 8)
+                _ = process.addressSpace.copyOut(littleEndianBytes(UInt64(bytes.count), count: 4), to: headerAddress &+ 8)
             }
-            _ = process.addressSpace.copyOut(littleEndianBytes(0), to: headerAddress + 40)
-            let reported: UInt64 = received.truncated ? UInt64(ReceiveFlags.truncate.rawValue) : 0
-            _ = process.addressSpace.copyOut(littleEndianBytes(reported, count: 4), to: headerAddress + 48)
+            let control = deliverRights(received.rights, control: header.control, length: header.controlLength,
+                                        closeOnExec: flags.rawValue & Kernel.controlCloseOnExec != 0, thread: thread,
+                                        ioContext(hart, thread))
+            _ = process.addressSpace.copyOut(littleEndianBytes(control.used), to: headerAddress &+ 40)
+            var reported: UInt32 = received.truncated ? ReceiveFlags.truncate.rawValue : 0
+            if control.truncated { reported |= Kernel.controlTruncated }
+            _ = process.addressSpace.copyOut(littleEndianBytes(UInt64(reported), count: 4), to: headerAddress &+ 48)
             return .value(Int64(received.length))
         }
     }
@@ -166,6 +177,8 @@ extension Kernel {
         var nameLength: Int32
         var vector: UInt64
         var vectorCount: Int32
+        var control: UInt64
+        var controlLength: UInt64
     }
 
     /// Reads a msghdr: EFAULT for memory it cannot read, EMSGSIZE for more than 1024
@@ -181,7 +194,8 @@ extension Kernel {
         let count = littleEndianWord(bytes, at: 24)
         guard count <= UInt64(Kernel.vectorLimit) else { return .failure(.EMSGSIZE) }
         return .success(MessageHeader(name: name, nameLength: nameLength, vector: littleEndianWord(bytes, at: 16),
-                                      vectorCount: Int32(count)))
+                                      vectorCount: Int32(count), control: littleEndianWord(bytes, at: 32),
+                                      controlLength: littleEndianWord(bytes, at: 40)))
     }
 
     /// The destination a send names (nil: none given). A stream UNIX socket given one
@@ -214,14 +228,15 @@ extension Kernel {
     /// description's flag or MSG_DONTWAIT), what fits now or EAGAIN. EPIPE raises SIGPIPE
     /// unless MSG_NOSIGNAL.
     private func sendBytes(_ file: OpenFile, _ socket: Socket, fd: Int32, _ bytes: [UInt8], to destination: SocketAddress?,
-                           flags: SendFlags, hart: Hart, thread: Thread) -> SystemCallResult {
+                           flags: SendFlags, rights: [OpenFile] = [], hart: Hart, thread: Thread) -> SystemCallResult {
         let nonBlocking = file.isNonBlocking || flags.contains(.dontWait)
         var progress = thread.callRestarted ? min(thread.ioProgress, bytes.count) : 0
         thread.ioProgress = 0
         let context = ioContext(hart, thread)
         repeat {
             let rest = progress == 0 ? bytes : Array(bytes[progress...])
-            switch socket.send(rest, to: destination, flags: flags, context) {
+            // Passed descriptors go with the first bytes taken.
+            switch socket.send(rest, to: destination, flags: flags, rights: progress == 0 ? rights : [], context) {
             case .done(let taken):
                 traceTransfer(thread, on: hart, fd: fd, file: file, bytes: taken, isWrite: true)
                 progress += max(0, taken)
@@ -247,6 +262,7 @@ extension Kernel {
         var length: Int
         var source: SocketAddress?
         var truncated: Bool
+        var rights: [OpenFile]
     }
 
     /// Receives up to `count` bytes, handing each piece to `deliver` with its offset (false:
@@ -262,13 +278,18 @@ extension Kernel {
         while true {
             switch socket.receive(count - progress, flags: flags, context) {
             case .done(let received):
-                guard deliver(received.bytes, progress) else { return .failure(SystemCallResultBox(.error(.EFAULT))) }
+                guard deliver(received.bytes, progress) else {
+                    for passed in received.rights { releaseFile(passed, context) }
+                    return .failure(SystemCallResultBox(.error(.EFAULT)))
+                }
                 traceTransfer(thread, on: hart, fd: fd, file: file, bytes: received.bytes.count, isWrite: false)
                 progress += received.bytes.count
-                if waitAll, progress < count, !received.bytes.isEmpty { continue }
+                // MSG_WAITALL goes on, unless descriptors came: a read ends with them.
+                if waitAll, progress < count, !received.bytes.isEmpty, received.rights.isEmpty { continue }
                 let truncated = received.fullLength > received.bytes.count
                 let length = socket.type == .datagram && flags.contains(.truncate) ? received.fullLength : progress
-                return .success(ReceivedTotal(length: length, source: received.source, truncated: truncated))
+                return .success(ReceivedTotal(length: length, source: received.source, truncated: truncated,
+                                              rights: received.rights))
             case .failed(let errno):
                 return .failure(SystemCallResultBox(progress > 0 ? .value(Int64(progress)) : .error(errno)))
             case .wouldBlock(let queue):

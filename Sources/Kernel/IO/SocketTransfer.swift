@@ -30,6 +30,9 @@ struct Received {
     var bytes: [UInt8]
     var source: SocketAddress? = nil
     var fullLength: Int
+    /// Descriptions passed with the bytes (SCM_RIGHTS); each holds a reference the caller
+    /// gives to a new descriptor or releases.
+    var rights: [OpenFile] = []
 }
 
 extension Socket {
@@ -38,10 +41,13 @@ extension Socket {
 
     func read(_ count: Int, from file: OpenFile, _ context: IOContext) -> IOOutcome<[UInt8]> {
         switch receive(count, flags: [], context) {
-        case .done(let received): .done(received.bytes)
-        case .failed(let errno): .failed(errno)
-        case .wouldBlock(let queue): .wouldBlock(queue)
-        case .waitUntil(let cycle): .waitUntil(cycle)
+        case .done(let received):
+            // read() has nowhere to put passed descriptors: they are closed, as on Linux.
+            for passed in received.rights { context.kernel.releaseFile(passed, context) }
+            return .done(received.bytes)
+        case .failed(let errno): return .failed(errno)
+        case .wouldBlock(let queue): return .wouldBlock(queue)
+        case .waitUntil(let cycle): return .waitUntil(cycle)
         }
     }
 
@@ -63,12 +69,27 @@ extension Socket {
         if family == .unix, !isConnected { return .failed(.EINVAL) }
         if isListening { return .failed(.ENOTCONN) }
         if !streamBytes.isEmpty {
-            let bytes = flags.contains(.peek) ? streamBytes.peek(count) : streamBytes.take(count)
-            if !flags.contains(.peek), let writer = peer {
-                writer.wakeAll([.output, .writeNormal], context)
+            // A read never crosses into bytes that carry descriptors, and ends with them.
+            var limit = count
+            var rights: [OpenFile] = []
+            if let passed = streamRights.first {
+                if passed.start > streamTaken {
+                    limit = min(limit, passed.start - streamTaken)
+                } else {
+                    limit = min(limit, passed.end - streamTaken)
+                    if !flags.contains(.peek) {
+                        rights = passed.files
+                        streamRights.removeFirst()
+                    }
+                }
+            }
+            let bytes = flags.contains(.peek) ? streamBytes.peek(limit) : streamBytes.take(limit)
+            if !flags.contains(.peek) {
+                streamTaken += bytes.count
+                peer?.wakeAll([.output, .writeNormal], context)
             }
             let source = family == .unix ? peerAddress.flatMap { $0 == .unix(nil) ? nil : $0 } : nil
-            return .done(Received(bytes: bytes, source: source, fullLength: bytes.count))
+            return .done(Received(bytes: bytes, source: source, fullLength: bytes.count, rights: rights))
         }
         if isTCP, finReceived { return .done(Received(bytes: [], fullLength: 0)) }
         if let error = takeError() { return .failed(error) }
@@ -97,7 +118,7 @@ extension Socket {
                 wakeAll([.output, .writeNormal], context)
             }
             return .done(Received(bytes: Array(datagram.bytes.prefix(count)), source: datagram.source,
-                                  fullLength: datagram.bytes.count))
+                                  fullLength: datagram.bytes.count, rights: flags.contains(.peek) ? [] : datagram.rights))
         }
         if let error = takeError() { return .failed(error) }
         if shutdownReceive { return .done(Received(bytes: [], fullLength: 0)) }
@@ -108,14 +129,18 @@ extension Socket {
 
     /// Sends `bytes` (to `destination` for an unconnected datagram socket). `.failed(.EPIPE)`
     /// is the caller's cue for SIGPIPE (unless MSG_NOSIGNAL).
-    func send(_ bytes: [UInt8], to destination: SocketAddress?, flags: SendFlags, _ context: IOContext) -> IOOutcome<Int> {
+    /// `rights` (SCM_RIGHTS, UNIX sockets only) go with these bytes; each gets a reference
+    /// when the bytes are taken.
+    func send(_ bytes: [UInt8], to destination: SocketAddress?, flags: SendFlags, rights: [OpenFile] = [],
+              _ context: IOContext) -> IOOutcome<Int> {
         switch type {
-        case .stream: sendStream(bytes, to: destination, flags: flags, context)
-        case .datagram: sendDatagram(bytes, to: destination, flags: flags, context)
+        case .stream: sendStream(bytes, to: destination, flags: flags, rights: rights, context)
+        case .datagram: sendDatagram(bytes, to: destination, flags: flags, rights: rights, context)
         }
     }
 
-    private func sendStream(_ bytes: [UInt8], to destination: SocketAddress?, flags: SendFlags, _ context: IOContext) -> IOOutcome<Int> {
+    private func sendStream(_ bytes: [UInt8], to destination: SocketAddress?, flags: SendFlags, rights: [OpenFile],
+                            _ context: IOContext) -> IOOutcome<Int> {
         if flags.contains(.outOfBand) { return .failed(.EOPNOTSUPP) }
         if family == .unix {
             if destination != nil { return .failed(isConnected ? .EISCONN : .EOPNOTSUPP) }
@@ -137,15 +162,22 @@ extension Socket {
             }
         }
         guard let other = peer else { return .failed(.EPIPE) }
+        if bytes.isEmpty { return .done(0) }
         let room = streamRoom()
         guard room > 0 else { return .wouldBlock(waiters) }
         let taken = min(room, bytes.count)
+        if !rights.isEmpty {
+            for file in rights { file.retain() }
+            other.streamRights.append((other.streamReceived, other.streamReceived + taken, rights))
+        }
+        other.streamReceived += taken
         other.streamBytes.append(taken == bytes.count ? bytes : Array(bytes.prefix(taken)))
         other.wakeAll([.input, .readNormal], context)
         return .done(taken)
     }
 
-    private func sendDatagram(_ bytes: [UInt8], to destination: SocketAddress?, flags: SendFlags, _ context: IOContext) -> IOOutcome<Int> {
+    private func sendDatagram(_ bytes: [UInt8], to destination: SocketAddress?, flags: SendFlags, rights: [OpenFile],
+                              _ context: IOContext) -> IOOutcome<Int> {
         if flags.contains(.outOfBand) { return .failed(.EOPNOTSUPP) }
         let sockets = context.kernel.sockets
         if isUDP {
@@ -187,8 +219,10 @@ extension Socket {
         if let other = target.peer, other !== self { return .failed(.EPERM) }
         if target.shutdownReceive { return .failed(.EPIPE) }
         if target.peer !== self, target.datagramQueueIsFull { return .wouldBlock(target.waiters) }
-        let datagram = Datagram(bytes: bytes, source: localAddress.flatMap { $0 == .unix(nil) ? nil : $0 }, sender: self)
+        let datagram = Datagram(bytes: bytes, source: localAddress.flatMap { $0 == .unix(nil) ? nil : $0 }, sender: self,
+                                rights: rights)
         if sentCharge > 0, sentCharge + datagram.charge > sendBufferSize { return .wouldBlock(waiters) }
+        for file in rights { file.retain() }
         sentCharge += datagram.charge
         target.enqueue(datagram, context)
         return .done(bytes.count)
