@@ -196,6 +196,32 @@ char *strrchr(const char *s, int c);
 char *strcpy(char *destination, const char *source);
 char *strncpy(char *destination, const char *source, size_t limit);
 
+/* ---- Readiness extras (issue 14, readiness part) ----------------------------
+ * The poll bits, epoll flags and call numbers of pselect6, ppoll and epoll that
+ * the I/O block may leave out; each guarded, so any block may define them too.
+ * struct epoll_event is 16 bytes on riscv64 (u32 events, 4 bytes of padding,
+ * u64 data): only x86-64 packs it into 12. */
+#ifndef SYS_epoll_pwait2
+#define SYS_epoll_pwait2   441
+#endif
+#ifndef POLLRDNORM
+#define POLLRDNORM   0x040
+#define POLLRDBAND   0x080
+#define POLLWRNORM   0x100
+#define POLLWRBAND   0x200
+#endif
+#ifndef EPOLLRDNORM
+#define EPOLLRDNORM  0x040
+#define EPOLLRDBAND  0x080
+#define EPOLLWRNORM  0x100
+#define EPOLLWRBAND  0x200
+#define EPOLLMSG     0x400
+#endif
+#ifndef EPOLLWAKEUP
+#define EPOLLWAKEUP  (1U << 29)
+#endif
+/* ---- end of readiness extras ---------------------------------------------- */
+
 /* Random bytes from the getrandom system call (seeded by the kernel). */
 void arc4random_buf(void *buffer, size_t count);
 uint32_t arc4random(void);
@@ -309,5 +335,594 @@ static inline int rt_sigprocmask(int how, const uint64_t *set, uint64_t *old)
 #ifdef __cplusplus
 }
 #endif
+
+/* ---- I/O: descriptors, pipes, sockets, readiness (guest library part; Guest/Runtime/io.c) ----
+ * POSIX-named wrappers over the Linux riscv64 calls, so a C program uses pipes,
+ * sockets and epoll without writing interleave_syscall. There is no errno variable:
+ * each returns what the system call returns, the result or -errno (e.g. -EAGAIN).
+ * This block comes last: every constant is guarded, and what the files block
+ * (struct iovec, struct rlimit) and the pipes block (pipe2, eventfd inline)
+ * define already, found by RENAME_NOREPLACE and SIGNAL_BIT, which only they
+ * define, is declared here only when those blocks are absent. */
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#ifndef SYS_eventfd2
+#define SYS_eventfd2 19
+#endif
+#ifndef SYS_epoll_create1
+#define SYS_epoll_create1 20
+#endif
+#ifndef SYS_epoll_ctl
+#define SYS_epoll_ctl 21
+#endif
+#ifndef SYS_epoll_pwait
+#define SYS_epoll_pwait 22
+#endif
+#ifndef SYS_dup
+#define SYS_dup 23
+#endif
+#ifndef SYS_dup3
+#define SYS_dup3 24
+#endif
+#ifndef SYS_fcntl
+#define SYS_fcntl 25
+#endif
+#ifndef SYS_mkdirat
+#define SYS_mkdirat 34
+#endif
+#ifndef SYS_unlinkat
+#define SYS_unlinkat 35
+#endif
+#ifndef SYS_ftruncate
+#define SYS_ftruncate 46
+#endif
+#ifndef SYS_openat
+#define SYS_openat 56
+#endif
+#ifndef SYS_close
+#define SYS_close 57
+#endif
+#ifndef SYS_pipe2
+#define SYS_pipe2 59
+#endif
+#ifndef SYS_lseek
+#define SYS_lseek 62
+#endif
+#ifndef SYS_readv
+#define SYS_readv 65
+#endif
+#ifndef SYS_writev
+#define SYS_writev 66
+#endif
+#ifndef SYS_pread64
+#define SYS_pread64 67
+#endif
+#ifndef SYS_pwrite64
+#define SYS_pwrite64 68
+#endif
+#ifndef SYS_pselect6
+#define SYS_pselect6 72
+#endif
+#ifndef SYS_ppoll
+#define SYS_ppoll 73
+#endif
+#ifndef SYS_fsync
+#define SYS_fsync 82
+#endif
+#ifndef SYS_rt_sigaction
+#define SYS_rt_sigaction 134
+#endif
+#ifndef SYS_getrlimit
+#define SYS_getrlimit 163
+#endif
+#ifndef SYS_setrlimit
+#define SYS_setrlimit 164
+#endif
+#ifndef SYS_socket
+#define SYS_socket 198
+#endif
+#ifndef SYS_socketpair
+#define SYS_socketpair 199
+#endif
+#ifndef SYS_bind
+#define SYS_bind 200
+#endif
+#ifndef SYS_listen
+#define SYS_listen 201
+#endif
+#ifndef SYS_accept
+#define SYS_accept 202
+#endif
+#ifndef SYS_connect
+#define SYS_connect 203
+#endif
+#ifndef SYS_getsockname
+#define SYS_getsockname 204
+#endif
+#ifndef SYS_getpeername
+#define SYS_getpeername 205
+#endif
+#ifndef SYS_sendto
+#define SYS_sendto 206
+#endif
+#ifndef SYS_recvfrom
+#define SYS_recvfrom 207
+#endif
+#ifndef SYS_setsockopt
+#define SYS_setsockopt 208
+#endif
+#ifndef SYS_getsockopt
+#define SYS_getsockopt 209
+#endif
+#ifndef SYS_shutdown
+#define SYS_shutdown 210
+#endif
+#ifndef SYS_sendmsg
+#define SYS_sendmsg 211
+#endif
+#ifndef SYS_recvmsg
+#define SYS_recvmsg 212
+#endif
+#ifndef SYS_accept4
+#define SYS_accept4 242
+#endif
+#ifndef SYS_prlimit64
+#define SYS_prlimit64 261
+#endif
+#ifndef SYS_epoll_pwait2
+#define SYS_epoll_pwait2 441
+#endif
+
+#ifndef EPERM
+#define EPERM 1
+#endif
+#ifndef ENOENT
+#define ENOENT 2
+#endif
+#ifndef EBADF
+#define EBADF 9
+#endif
+#ifndef EEXIST
+#define EEXIST 17
+#endif
+#ifndef ENFILE
+#define ENFILE 23
+#endif
+#ifndef EMFILE
+#define EMFILE 24
+#endif
+#ifndef ESPIPE
+#define ESPIPE 29
+#endif
+#ifndef EPIPE
+#define EPIPE 32
+#endif
+#ifndef ENOTSOCK
+#define ENOTSOCK 88
+#endif
+#ifndef EDESTADDRREQ
+#define EDESTADDRREQ 89
+#endif
+#ifndef EMSGSIZE
+#define EMSGSIZE 90
+#endif
+#ifndef EPROTOTYPE
+#define EPROTOTYPE 91
+#endif
+#ifndef ENOPROTOOPT
+#define ENOPROTOOPT 92
+#endif
+#ifndef EPROTONOSUPPORT
+#define EPROTONOSUPPORT 93
+#endif
+#ifndef EOPNOTSUPP
+#define EOPNOTSUPP 95
+#endif
+#ifndef EAFNOSUPPORT
+#define EAFNOSUPPORT 97
+#endif
+#ifndef EADDRINUSE
+#define EADDRINUSE 98
+#endif
+#ifndef EADDRNOTAVAIL
+#define EADDRNOTAVAIL 99
+#endif
+#ifndef ECONNABORTED
+#define ECONNABORTED 103
+#endif
+#ifndef ECONNRESET
+#define ECONNRESET 104
+#endif
+#ifndef ENOBUFS
+#define ENOBUFS 105
+#endif
+#ifndef EISCONN
+#define EISCONN 106
+#endif
+#ifndef ENOTCONN
+#define ENOTCONN 107
+#endif
+#ifndef ETIMEDOUT
+#define ETIMEDOUT 110
+#endif
+#ifndef ECONNREFUSED
+#define ECONNREFUSED 111
+#endif
+#ifndef EALREADY
+#define EALREADY 114
+#endif
+#ifndef EINPROGRESS
+#define EINPROGRESS 115
+#endif
+
+typedef long ssize_t;
+typedef long off_t;
+typedef uint32_t socklen_t;
+typedef uint16_t sa_family_t;
+typedef uint16_t in_port_t;
+typedef uint32_t in_addr_t;
+
+#ifndef INTERLEAVE_STRUCT_TIMESPEC
+#define INTERLEAVE_STRUCT_TIMESPEC
+struct timespec { long tv_sec; long tv_nsec; };
+#endif
+#ifndef INTERLEAVE_STRUCT_TIMEVAL
+#define INTERLEAVE_STRUCT_TIMEVAL
+struct timeval { long tv_sec; long tv_usec; };
+#endif
+
+/* Descriptors and files. */
+#ifndef O_RDONLY
+#define O_RDONLY 00
+#endif
+#ifndef O_WRONLY
+#define O_WRONLY 01
+#endif
+#ifndef O_RDWR
+#define O_RDWR 02
+#endif
+#ifndef O_CREAT
+#define O_CREAT 0100
+#endif
+#ifndef O_EXCL
+#define O_EXCL 0200
+#endif
+#ifndef O_TRUNC
+#define O_TRUNC 01000
+#endif
+#ifndef O_APPEND
+#define O_APPEND 02000
+#endif
+#ifndef O_NONBLOCK
+#define O_NONBLOCK 04000
+#endif
+#ifndef O_DIRECTORY
+#define O_DIRECTORY 0200000
+#endif
+#ifndef O_CLOEXEC
+#define O_CLOEXEC 02000000
+#endif
+#ifndef F_DUPFD
+#define F_DUPFD 0
+#endif
+#ifndef F_GETFD
+#define F_GETFD 1
+#endif
+#ifndef F_SETFD
+#define F_SETFD 2
+#endif
+#ifndef F_GETFL
+#define F_GETFL 3
+#endif
+#ifndef F_SETFL
+#define F_SETFL 4
+#endif
+#ifndef F_DUPFD_CLOEXEC
+#define F_DUPFD_CLOEXEC 1030
+#endif
+#ifndef FD_CLOEXEC
+#define FD_CLOEXEC 1
+#endif
+#ifndef AT_FDCWD
+#define AT_FDCWD (-100)
+#endif
+#ifndef AT_REMOVEDIR
+#define AT_REMOVEDIR 0x200
+#endif
+#ifndef SEEK_SET
+#define SEEK_SET 0
+#endif
+#ifndef SEEK_CUR
+#define SEEK_CUR 1
+#endif
+#ifndef SEEK_END
+#define SEEK_END 2
+#endif
+#ifndef RLIMIT_NOFILE
+#define RLIMIT_NOFILE 7
+#endif
+#ifndef RENAME_NOREPLACE
+struct iovec { void *iov_base; size_t iov_len; };
+struct rlimit { unsigned long rlim_cur; unsigned long rlim_max; };
+#endif
+
+ssize_t read(int fd, void *buffer, size_t count);
+ssize_t write(int fd, const void *buffer, size_t count);
+ssize_t readv(int fd, const struct iovec *vector, int count);
+ssize_t writev(int fd, const struct iovec *vector, int count);
+ssize_t pread(int fd, void *buffer, size_t count, off_t offset);
+ssize_t pwrite(int fd, const void *buffer, size_t count, off_t offset);
+off_t lseek(int fd, off_t offset, int whence);
+int open(const char *path, int flags, ...);            /* a mode follows with O_CREAT */
+int openat(int directory, const char *path, int flags, ...);
+int close(int fd);
+int dup(int fd);
+int dup2(int fd, int target);
+int dup3(int fd, int target, int flags);
+int fcntl(int fd, int command, ...);                   /* one long argument where the command takes one */
+int fsync(int fd);
+int ftruncate(int fd, off_t length);
+int unlink(const char *path);
+int mkdir(const char *path, unsigned mode);
+int rmdir(const char *path);
+int getrlimit(int resource, struct rlimit *limit);     /* RLIMIT_NOFILE: the descriptor limit */
+int setrlimit(int resource, const struct rlimit *limit);
+
+/* Pipes, eventfd, SIGPIPE. */
+#ifndef EFD_SEMAPHORE
+#define EFD_SEMAPHORE 1
+#endif
+#ifndef EFD_NONBLOCK
+#define EFD_NONBLOCK O_NONBLOCK
+#endif
+#ifndef EFD_CLOEXEC
+#define EFD_CLOEXEC O_CLOEXEC
+#endif
+#ifndef SIGPIPE
+#define SIGPIPE 13
+#endif
+int pipe(int ends[2]);                                 /* ends[0] reads, ends[1] writes */
+#ifndef SIGNAL_BIT
+int pipe2(int ends[2], int flags);
+int eventfd(unsigned initial, int flags);
+#endif
+int interleave_signal_ignore(int signal);              /* SIG_IGN: EPIPE instead of an ending */
+int interleave_signal_default(int signal);             /* SIG_DFL */
+
+/* Sockets. */
+#ifndef AF_UNSPEC
+#define AF_UNSPEC 0
+#endif
+#ifndef AF_UNIX
+#define AF_UNIX 1
+#endif
+#ifndef AF_LOCAL
+#define AF_LOCAL AF_UNIX
+#endif
+#ifndef AF_INET
+#define AF_INET 2
+#endif
+#ifndef PF_UNIX
+#define PF_UNIX AF_UNIX
+#endif
+#ifndef PF_INET
+#define PF_INET AF_INET
+#endif
+#ifndef SOCK_STREAM
+#define SOCK_STREAM 1
+#endif
+#ifndef SOCK_DGRAM
+#define SOCK_DGRAM 2
+#endif
+#ifndef SOCK_NONBLOCK
+#define SOCK_NONBLOCK O_NONBLOCK
+#endif
+#ifndef SOCK_CLOEXEC
+#define SOCK_CLOEXEC O_CLOEXEC
+#endif
+#ifndef SOL_SOCKET
+#define SOL_SOCKET 1
+#endif
+#ifndef SO_REUSEADDR
+#define SO_REUSEADDR 2
+#endif
+#ifndef SO_TYPE
+#define SO_TYPE 3
+#endif
+#ifndef SO_ERROR
+#define SO_ERROR 4
+#endif
+#ifndef SO_SNDBUF
+#define SO_SNDBUF 7
+#endif
+#ifndef SO_RCVBUF
+#define SO_RCVBUF 8
+#endif
+#ifndef SO_KEEPALIVE
+#define SO_KEEPALIVE 9
+#endif
+#ifndef SO_REUSEPORT
+#define SO_REUSEPORT 15
+#endif
+#ifndef SO_ACCEPTCONN
+#define SO_ACCEPTCONN 30
+#endif
+#ifndef IPPROTO_IP
+#define IPPROTO_IP 0
+#endif
+#ifndef IPPROTO_TCP
+#define IPPROTO_TCP 6
+#endif
+#ifndef IPPROTO_UDP
+#define IPPROTO_UDP 17
+#endif
+#ifndef TCP_NODELAY
+#define TCP_NODELAY 1
+#endif
+#ifndef MSG_PEEK
+#define MSG_PEEK 0x2
+#endif
+#ifndef MSG_DONTWAIT
+#define MSG_DONTWAIT 0x40
+#endif
+#ifndef MSG_WAITALL
+#define MSG_WAITALL 0x100
+#endif
+#ifndef MSG_NOSIGNAL
+#define MSG_NOSIGNAL 0x4000
+#endif
+#ifndef SHUT_RD
+#define SHUT_RD 0
+#endif
+#ifndef SHUT_WR
+#define SHUT_WR 1
+#endif
+#ifndef SHUT_RDWR
+#define SHUT_RDWR 2
+#endif
+#ifndef INADDR_ANY
+#define INADDR_ANY ((in_addr_t)0x00000000)
+#endif
+#ifndef INADDR_LOOPBACK
+#define INADDR_LOOPBACK ((in_addr_t)0x7f000001)
+#endif
+
+struct sockaddr { sa_family_t sa_family; char sa_data[14]; };
+struct sockaddr_un { sa_family_t sun_family; char sun_path[108]; };
+struct in_addr { in_addr_t s_addr; };                  /* network byte order */
+struct sockaddr_in {
+    sa_family_t sin_family;
+    in_port_t sin_port;                                /* network byte order */
+    struct in_addr sin_addr;
+    unsigned char sin_zero[8];
+};
+struct sockaddr_storage { sa_family_t ss_family; char ss_data[126]; } __attribute__((aligned(8)));
+struct msghdr {
+    void *msg_name;
+    socklen_t msg_namelen;
+    struct iovec *msg_iov;
+    size_t msg_iovlen;
+    void *msg_control;
+    size_t msg_controllen;
+    int msg_flags;
+};
+
+/* Byte order: riscv64 is little-endian, the network big-endian. */
+static inline uint16_t htons(uint16_t x) { return __builtin_bswap16(x); }
+static inline uint16_t ntohs(uint16_t x) { return __builtin_bswap16(x); }
+static inline uint32_t htonl(uint32_t x) { return __builtin_bswap32(x); }
+static inline uint32_t ntohl(uint32_t x) { return __builtin_bswap32(x); }
+
+int socket(int family, int type, int protocol);
+int socketpair(int family, int type, int protocol, int ends[2]);
+int bind(int fd, const struct sockaddr *address, socklen_t length);
+int listen(int fd, int backlog);
+int accept(int fd, struct sockaddr *address, socklen_t *length);
+int accept4(int fd, struct sockaddr *address, socklen_t *length, int flags);
+int connect(int fd, const struct sockaddr *address, socklen_t length);
+ssize_t send(int fd, const void *buffer, size_t count, int flags);
+ssize_t recv(int fd, void *buffer, size_t count, int flags);
+ssize_t sendto(int fd, const void *buffer, size_t count, int flags,
+               const struct sockaddr *address, socklen_t length);
+ssize_t recvfrom(int fd, void *buffer, size_t count, int flags,
+                 struct sockaddr *address, socklen_t *length);
+ssize_t sendmsg(int fd, const struct msghdr *message, int flags);
+ssize_t recvmsg(int fd, struct msghdr *message, int flags);
+int shutdown(int fd, int how);
+int getsockname(int fd, struct sockaddr *address, socklen_t *length);
+int getpeername(int fd, struct sockaddr *address, socklen_t *length);
+int setsockopt(int fd, int level, int name, const void *value, socklen_t length);
+int getsockopt(int fd, int level, int name, void *value, socklen_t *length);
+
+/* Readiness: poll, select (descriptors 0...FD_SETSIZE-1 only), epoll. */
+#ifndef POLLIN
+#define POLLIN 0x001
+#endif
+#ifndef POLLPRI
+#define POLLPRI 0x002
+#endif
+#ifndef POLLOUT
+#define POLLOUT 0x004
+#endif
+#ifndef POLLERR
+#define POLLERR 0x008
+#endif
+#ifndef POLLHUP
+#define POLLHUP 0x010
+#endif
+#ifndef POLLNVAL
+#define POLLNVAL 0x020
+#endif
+#ifndef POLLRDHUP
+#define POLLRDHUP 0x2000
+#endif
+#ifndef EPOLLIN
+#define EPOLLIN 0x001
+#endif
+#ifndef EPOLLPRI
+#define EPOLLPRI 0x002
+#endif
+#ifndef EPOLLOUT
+#define EPOLLOUT 0x004
+#endif
+#ifndef EPOLLERR
+#define EPOLLERR 0x008
+#endif
+#ifndef EPOLLHUP
+#define EPOLLHUP 0x010
+#endif
+#ifndef EPOLLRDHUP
+#define EPOLLRDHUP 0x2000
+#endif
+#ifndef EPOLLEXCLUSIVE
+#define EPOLLEXCLUSIVE (1U << 28)
+#endif
+#ifndef EPOLLONESHOT
+#define EPOLLONESHOT (1U << 30)
+#endif
+#ifndef EPOLLET
+#define EPOLLET (1U << 31)
+#endif
+#ifndef EPOLL_CTL_ADD
+#define EPOLL_CTL_ADD 1
+#endif
+#ifndef EPOLL_CTL_DEL
+#define EPOLL_CTL_DEL 2
+#endif
+#ifndef EPOLL_CTL_MOD
+#define EPOLL_CTL_MOD 3
+#endif
+#ifndef EPOLL_CLOEXEC
+#define EPOLL_CLOEXEC 02000000
+#endif
+#ifndef FD_SETSIZE
+#define FD_SETSIZE 1024
+#endif
+typedef unsigned long nfds_t;
+struct pollfd { int fd; short events; short revents; };
+typedef union epoll_data { void *ptr; int fd; uint32_t u32; uint64_t u64; } epoll_data_t;
+struct epoll_event { uint32_t events; epoll_data_t data; };   /* 16 bytes: not packed on riscv64 */
+typedef struct { unsigned long fds_bits[FD_SETSIZE / 64]; } fd_set;
+#define FD_ZERO(set)      memset((set), 0, sizeof(fd_set))
+#define FD_SET(fd, set)   ((set)->fds_bits[(fd) / 64] |= 1UL << ((fd) % 64))
+#define FD_CLR(fd, set)   ((set)->fds_bits[(fd) / 64] &= ~(1UL << ((fd) % 64)))
+#define FD_ISSET(fd, set) ((int)(((set)->fds_bits[(fd) / 64] >> ((fd) % 64)) & 1))
+int poll(struct pollfd *fds, nfds_t count, int timeout_ms);
+int ppoll(struct pollfd *fds, nfds_t count, const struct timespec *timeout, const void *signal_mask);
+int pselect(int count, fd_set *readable, fd_set *writable, fd_set *exceptional,
+            const struct timespec *timeout, const void *signal_mask);
+int epoll_create1(int flags);
+int epoll_ctl(int epoll, int operation, int fd, struct epoll_event *event);
+int epoll_wait(int epoll, struct epoll_event *events, int capacity, int timeout_ms);
+int epoll_pwait(int epoll, struct epoll_event *events, int capacity, int timeout_ms, const void *signal_mask);
+int select(int count, fd_set *readable, fd_set *writable, fd_set *exceptional, struct timeval *timeout);
+int epoll_create(int size);
+
+#ifdef __cplusplus
+}
+#endif
+/* ---- end of the I/O block ---- */
 
 #endif /* INTERLEAVE_H */

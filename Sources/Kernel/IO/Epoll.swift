@@ -134,42 +134,42 @@ final class EpollInstance: FileObject {
         registration.epoll = nil
     }
 
-    /// Whether this instance can be reached from `instance` through nested registrations
-    /// (adding `instance` to this one would make a cycle), or the chain would be deeper
-    /// than Linux allows. Looks only at nested instances, never at ordinary registrations.
+    /// Whether adding `instance` to this one would make a cycle of instances, or a chain
+    /// deeper than Linux allows (ep_loop_check: the levels below `instance`, plus one, plus
+    /// the levels above this one). Walks nested instances only, each once, so a guest's
+    /// web of instances cannot make one epoll_ctl expensive.
     func wouldLoop(adding instance: EpollInstance) -> Bool {
         if instance === self { return true }
-        return instance.depthOrLoop(reaching: self, depth: 1) || depthAbove(self) + depthBelow(instance) + 1 > EpollFlag.maximumNesting
+        var below: [ObjectIdentifier: Int] = [:], above: [ObjectIdentifier: Int] = [:]
+        guard let depth = instance.depthBelow(avoiding: self, level: 0, memo: &below) else { return true }
+        return depth + 1 + depthAbove(level: 0, memo: &above) > EpollFlag.maximumNesting
     }
 
-    private func depthOrLoop(reaching target: EpollInstance, depth: Int) -> Bool {
-        guard depth <= EpollFlag.maximumNesting + 1 else { return true }
+    /// The longest chain of instances below this one; nil if `target` is among them.
+    private func depthBelow(avoiding target: EpollInstance, level: Int, memo: inout [ObjectIdentifier: Int]) -> Int? {
+        if let known = memo[ObjectIdentifier(self)] { return known }
+        guard level <= EpollFlag.maximumNesting else { return nil }
+        var deepest = 0
         for registration in nested {
             guard let inner = registration.file.object as? EpollInstance else { continue }
-            if inner === target || inner.depthOrLoop(reaching: target, depth: depth + 1) { return true }
+            if inner === target { return nil }
+            guard let depth = inner.depthBelow(avoiding: target, level: level + 1, memo: &memo) else { return nil }
+            deepest = max(deepest, depth + 1)
         }
-        return false
-    }
-
-    /// How many instances deep the chain below `instance` goes (0: it watches none).
-    private func depthBelow(_ instance: EpollInstance, limit: Int = EpollFlag.maximumNesting + 1) -> Int {
-        guard limit > 0 else { return 0 }
-        var deepest = 0
-        for registration in instance.nested {
-            guard let inner = registration.file.object as? EpollInstance else { continue }
-            deepest = max(deepest, 1 + depthBelow(inner, limit: limit - 1))
-        }
+        memo[ObjectIdentifier(self)] = deepest
         return deepest
     }
 
-    /// How many instances watch this one, transitively (the longest chain above it).
-    private func depthAbove(_ instance: EpollInstance, limit: Int = EpollFlag.maximumNesting + 1) -> Int {
-        guard limit > 0 else { return 0 }
+    /// The longest chain of instances that watch this one, transitively.
+    private func depthAbove(level: Int, memo: inout [ObjectIdentifier: Int]) -> Int {
+        if let known = memo[ObjectIdentifier(self)] { return known }
+        guard level <= EpollFlag.maximumNesting else { return level }
         var deepest = 0
-        for watcher in instance.waiters.watchers {
+        for watcher in waiters.watchers {
             guard let outer = (watcher as? EpollRegistration)?.epoll else { continue }
-            deepest = max(deepest, 1 + depthAbove(outer, limit: limit - 1))
+            deepest = max(deepest, 1 + outer.depthAbove(level: level + 1, memo: &memo))
         }
+        memo[ObjectIdentifier(self)] = deepest
         return deepest
     }
 
