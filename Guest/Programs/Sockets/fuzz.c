@@ -96,6 +96,10 @@ int main(void)
     char **argv = interleave_argv();
     state = argc > 1 ? parse(argv[1]) : 1;
     long calls = argc > 2 ? (long)parse(argv[2]) : 2000;
+    /* SIGPIPE ignored (rt_sigaction with SIG_IGN), so a send to a broken connection is
+     * EPIPE rather than the end of the program, as on Linux. */
+    unsigned long ignore[3] = { 1, 0, 0 };
+    interleave_syscall(134, 13, (long)ignore, 0, 8, 0, 0);
     page = malloc(8192);
     page = (unsigned char *)(((unsigned long)page + 4095) & ~4095ul);
     for (int i = 0; i < POOL; i++)

@@ -131,7 +131,7 @@ final class Socket: FileObject {
     /// An accepted TCP connection: it shares its listener's port (SocketLayer.addChild).
     var isChild = false
 
-    /// Received stream bytes, with the sender's address (UNIX streams report it to recvmsg).
+    /// Received stream bytes not yet read.
     var streamBytes = ByteQueue()
     /// Its received stream's bytes as the trace numbers them (IOTracing.swift).
     let traceCount = ByteStreamCount()
