@@ -4,7 +4,9 @@
 // the Perfetto trace, every block for I/O is announced by the call that waits, and every
 // I/O wake names a thread that was waiting. Over TCP (the lab's event-loop server and
 // client) each accept shares its connection with one connect, and each socket read has
-// an arrow from a write of the other process.
+// an arrow from a write of the other process. Through every socket call of the sockets
+// checks (Checks/sockets.c: peeks, MSG_WAITALL, shutdowns, datagrams) each stream's
+// writes and its consuming reads still tile it.
 
 import Foundation
 import Kernel
@@ -134,5 +136,34 @@ struct IOTraceKernelTests {
         let bytes = arrows("bytes")
         #expect(bytes.count == socketReads)
         #expect(bytes.allSatisfy { $0.start["pid"] as? Int != $0.finish["pid"] as? Int }, "from one process to the other")
+    }
+
+    @Test("every socket call of the sockets checks: each stream's writes and reads tile it, peeks leave it alone",
+          .needsGuestToolchain)
+    func everySocketCall() throws {
+        let elf = try GuestPrograms.build("Checks/sockets.c")
+        var configuration = KernelConfiguration()
+        configuration.memoryLimit = 32 << 20
+        let recorder = TraceRecorder(clockFrequency: configuration.clockFrequency, harts: 1)
+        let streams = CapturedStreams()
+        let kernel = try Kernel(executable: elf, name: "sockets", arguments: [], configuration: configuration,
+                                io: streams.io, trace: recorder)
+        _ = kernel.run()
+        var written: [UInt32: UInt64] = [:], read: [UInt32: UInt64] = [:], transfers = 0
+        for event in recorder.log.events {
+            switch event.kind {
+            case .ioWrite(let transfer) where transfer.stream != 0:
+                #expect(transfer.start == written[transfer.stream, default: 0], "stream \(transfer.stream): writes tile it")
+                written[transfer.stream] = transfer.range.upperBound
+                transfers += 1
+            case .ioRead(let transfer) where transfer.stream != 0:
+                #expect(transfer.start == read[transfer.stream, default: 0], "stream \(transfer.stream): reads tile it")
+                read[transfer.stream] = transfer.range.upperBound
+                #expect(transfer.range.upperBound <= written[transfer.stream, default: 0], "nothing read before it is written")
+                transfers += 1
+            default: break
+            }
+        }
+        #expect(transfers > 10 && written.count > 3)
     }
 }

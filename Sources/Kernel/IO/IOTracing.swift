@@ -30,10 +30,13 @@ protocol TracedByteStream: FileObject {
 extension Kernel {
     /// `bytes` moved through descriptor `fd` by a read or a write (recv, send, and their
     /// vector forms too): an ioRead or ioWrite event with the stream positions it covered.
-    func traceTransfer(_ thread: Thread, on hart: Hart, fd: Int32, file: OpenFile, bytes: Int, isWrite: Bool) {
+    /// A read that leaves the bytes where they were (recv with MSG_PEEK: `consumes` false)
+    /// gets no stream position, so no arrow and no count.
+    func traceTransfer(_ thread: Thread, on hart: Hart, fd: Int32, file: OpenFile, bytes: Int, isWrite: Bool,
+                       consumes: Bool = true) {
         guard trace != nil, bytes > 0 else { return }
         var transfer = IOTransfer(tid: thread.tid, fd: fd, bytes: UInt32(clamping: bytes))
-        if let stream = byteStream(of: file, writing: isWrite) {
+        if consumes || isWrite, let stream = byteStream(of: file, writing: isWrite) {
             transfer.stream = stream.serial
             transfer.start = isWrite ? stream.written : stream.read
             if isWrite { stream.written &+= UInt64(bytes) } else { stream.read &+= UInt64(bytes) }
