@@ -219,6 +219,7 @@ extension Kernel {
             }
             traceEvent(.systemCall(tid: thread.tid, number: UInt32(truncatingIfNeeded: number), result: value),
                        cycle: entryCycle, hart: hart.id)
+            traceIOCall(number, arguments, result: result, thread: thread, hart: hart)
         }
     }
 }

@@ -8,6 +8,7 @@ public enum Catalog {
         .brokenLock, .spinning, .fairness, .semaphorePool,
         .multicoreRace, .tickless, .threadStacks, .gil, .foregroundBoost,
         .caches, .falseSharing, .smt, .migration, .coherence,
+        .eventLoop, .selectLimit, .workers,
     ].sorted { $0.number < $1.number }
 
     public static func experiment(named name: String) -> Experiment? {

@@ -198,8 +198,14 @@ struct ChromeTraceEncoder {
     private var threadPids: [Int32: Int32] = [:]
     private var running: [Int: (tid: Int32, start: UInt64)] = [:]
     private var runnable: Set<Int32> = []
-    private var pendingFlows: [Int32: (waker: Int32, cycle: UInt64, id: UInt64)] = [:]
-    private var nextFlow: UInt64 = 1
+    /// Wakes (futex, I/O) whose arrow is drawn when the woken thread next runs.
+    var pendingFlows: [Int32: (waker: Int32, cycle: UInt64, id: UInt64, name: String, category: String)] = [:]
+    /// Per byte stream, the writes whose bytes are not all read yet, oldest first: a read's
+    /// arrow starts at the write that holds its first byte (IOFlows.swift).
+    var streamWrites: [UInt32: [PendingWrite]] = [:]
+    /// Connects not yet accepted, by connection.
+    var pendingConnects: [UInt32: (tid: Int32, cycle: UInt64)] = [:]
+    var nextFlow: UInt64 = 1
     private var threadNamed: Set<Int32> = []
     /// Thread names as first written, for the slices on the hart lanes.
     private var threadNameCache: [Int32: String] = [:]
@@ -263,8 +269,8 @@ struct ChromeTraceEncoder {
             }
             if let flow = pendingFlows.removeValue(forKey: tid) {
                 let waker = threadLane(flow.waker, names)
-                emit("s", "futex wake", lane: waker, flow.cycle, ",\"cat\":\"futex\",\"id\":\(flow.id)")
-                emit("f", "futex wake", lane: lane, cycle, ",\"cat\":\"futex\",\"id\":\(flow.id),\"bp\":\"e\"")
+                emit("s", flow.name, lane: waker, flow.cycle, ",\"cat\":\"\(flow.category)\",\"id\":\(flow.id)")
+                emit("f", flow.name, lane: lane, cycle, ",\"cat\":\"\(flow.category)\",\"id\":\(flow.id),\"bp\":\"e\"")
             }
         case .threadStops(let tid, let reason, let object):
             guard event.hart >= 0 else { break }
@@ -291,7 +297,7 @@ struct ChromeTraceEncoder {
         case .futexWake(let tid, let address, let woken):
             instant("futex wake", lane: threadLane(tid, names), cycle,
                     ["address": .hex(address), "woken": .int(Int64(woken))], category: "futex")
-            if woken > 0 { pendingFlows[woken] = (tid, cycle, nextFlow); nextFlow += 1 }
+            if woken > 0 { pendingFlows[woken] = (tid, cycle, nextFlow, "futex wake", "futex"); nextFlow += 1 }
         case .messagePosted(let from, let to, let kind):
             instant("post message", lane: threadLane(from, names), cycle, ["to": .int(Int64(to)), "kind": .int(Int64(kind))], category: "message")
         case .messageRetrieved(let tid, let kind):
@@ -324,6 +330,8 @@ struct ChromeTraceEncoder {
         case .cacheMisses(let core, let misses):
             emit("C", "cache misses core \(core)", lane: (Self.machinePid, Self.machinePid), cycle,
                  ",\"args\":{\"misses\":\(misses)}")
+        case .ioRead, .ioWrite, .accept, .connect, .ioWait, .ioWake:
+            encodeIO(event, names: names)
         }
     }
 
@@ -342,7 +350,7 @@ struct ChromeTraceEncoder {
     }
 
     /// The thread's (pid, tid), naming it the first time it is seen.
-    private mutating func threadLane<Names: TraceNames>(_ tid: Int32, _ names: Names) -> (pid: Int32, tid: Int32) {
+    mutating func threadLane<Names: TraceNames>(_ tid: Int32, _ names: Names) -> (pid: Int32, tid: Int32) {
         if tid <= 0 { return (Self.machinePid, Self.machinePid) }
         if let pid = threadPids[tid], threadNamed.contains(tid) { return (pid, tid) }
         let pid = threadPids[tid] ?? names.process(of: tid) ?? tid
@@ -382,7 +390,7 @@ struct ChromeTraceEncoder {
         emit("X", "running", lane: (pid, tid), start, extra)
     }
 
-    private mutating func instant(_ name: String, lane: (pid: Int32, tid: Int32), _ cycle: UInt64,
+    mutating func instant(_ name: String, lane: (pid: Int32, tid: Int32), _ cycle: UInt64,
                                   _ args: [String: JSONArg], category: String = "kernel") {
         emit("i", name, lane: lane, cycle, ",\"cat\":\"\(category)\",\"s\":\"t\",\"args\":" + Self.object(args))
     }
@@ -392,7 +400,7 @@ struct ChromeTraceEncoder {
         emit("M", name, lane: (pid, tid), nil, ",\"args\":" + Self.object(args))
     }
 
-    private mutating func emit(_ phase: String, _ name: String, lane: (pid: Int32, tid: Int32), _ cycle: UInt64?, _ extra: String) {
+    mutating func emit(_ phase: String, _ name: String, lane: (pid: Int32, tid: Int32), _ cycle: UInt64?, _ extra: String) {
         // Appended piece by piece: this runs for every event of a long trace.
         append(first ? "{\"ph\":\"" : ",\n{\"ph\":\"")
         append(phase)
@@ -490,6 +498,11 @@ struct ChromeTraceEncoder {
             94: "exit_group", 96: "set_tid_address", 98: "futex", 101: "nanosleep", 113: "clock_gettime",
             115: "clock_nanosleep", 124: "sched_yield", 129: "kill", 172: "getpid", 173: "getppid", 178: "gettid",
             214: "brk", 215: "munmap", 222: "mmap", 226: "mprotect", 278: "getrandom",
+            17: "getcwd", 19: "eventfd2", 20: "epoll_create1", 21: "epoll_ctl", 22: "epoll_pwait", 23: "dup", 24: "dup3",
+            25: "fcntl", 56: "openat", 59: "pipe2", 62: "lseek", 67: "pread64", 68: "pwrite64", 72: "pselect6", 73: "ppoll",
+            80: "fstat", 198: "socket", 199: "socketpair", 200: "bind", 201: "listen", 202: "accept", 203: "connect",
+            206: "sendto", 207: "recvfrom", 210: "shutdown", 211: "sendmsg", 212: "recvmsg", 242: "accept4", 261: "prlimit64",
+            441: "epoll_pwait2",
             0x1000: "thread_spawn", 0x1001: "thread_join", 0x1010: "process_spawn", 0x1011: "process_wait",
             0x1020: "post_message", 0x1021: "get_message", 0x1022: "peek_message",
             0x1030: "set_priority", 0x1031: "set_affinity", 0x1032: "set_foreground", 0x1040: "trace_mark", 0x1041: "trace_label", 0x1042: "trace_enabled",

@@ -66,6 +66,20 @@ public enum TraceEventKind: Sendable, Equatable {
     case coherence(CoherenceTrace)
     /// A core's private-cache misses so far (sampled at context switches and at the end).
     case cacheMisses(core: Int32, misses: UInt64)
+    /// Bytes a read (recv, readv) took from a descriptor, and bytes a write (send, writev)
+    /// gave one; on a byte stream the range lets a view join each read to its write.
+    case ioRead(IOTransfer)
+    case ioWrite(IOTransfer)
+    /// accept on `listener` gave descriptor `fd` for connection `connection` (0: unknown).
+    case accept(tid: Int32, listener: Int32, fd: Int32, connection: UInt32)
+    /// connect on `fd` returned `result` (0 or a negative errno); `connection` as in accept.
+    case connect(tid: Int32, fd: Int32, result: Int32, connection: UInt32)
+    /// The thread blocks in system call `call` until I/O can go on: `object` is the
+    /// descriptor it waits on (poll, select and epoll_wait over several: 0).
+    case ioWait(tid: Int32, call: UInt32, object: UInt64)
+    /// `tid` (0: the kernel, e.g. a process ending closed a descriptor) made `woken`,
+    /// blocked for I/O, ready again; `events` says what changed (Linux's poll bits).
+    case ioWake(tid: Int32, woken: Int32, events: UInt32)
 
     /// The thread the event belongs to, or 0.
     public var thread: Int32 {
@@ -75,12 +89,37 @@ public enum TraceEventKind: Sendable, Equatable {
              .threadStops(let tid, _, _), .systemCall(let tid, _, _), .interrupt(_, let tid),
              .fault(let tid, _, _, _), .futexWait(let tid, _), .futexWake(let tid, _, _),
              .messageRetrieved(let tid, _), .inputHandled(let tid, _), .tlbFlush(let tid), .pageFault(let tid, _),
-             .mark(let tid, _, _, _), .label(let tid, _), .instruction(let tid, _, _): tid
+             .mark(let tid, _, _, _), .label(let tid, _), .instruction(let tid, _, _),
+             .accept(let tid, _, _, _), .connect(let tid, _, _, _), .ioWait(let tid, _, _), .ioWake(let tid, _, _): tid
+        case .ioRead(let transfer), .ioWrite(let transfer): transfer.tid
         case .messagePosted(let from, _, _): from
         case .inputInjected(_, let to): to
         case .coherence, .cacheMisses: 0
         }
     }
+}
+
+/// One read or write: `bytes` through descriptor `fd`. On a byte stream (a pipe, a stream
+/// socket) `stream` names the stream (unique in the run; 0: not a stream) and `start` is
+/// the position of the first byte in it: a write covers [start, start + bytes), and the
+/// read whose `start` falls in that range took those bytes.
+public struct IOTransfer: Sendable, Equatable {
+    public var tid: Int32
+    public var fd: Int32
+    public var bytes: UInt32
+    public var stream: UInt32
+    public var start: UInt64
+
+    public init(tid: Int32, fd: Int32, bytes: UInt32, stream: UInt32 = 0, start: UInt64 = 0) {
+        self.tid = tid
+        self.fd = fd
+        self.bytes = bytes
+        self.stream = stream
+        self.start = start
+    }
+
+    /// The stream positions it covers.
+    public var range: Range<UInt64> { start..<(start &+ UInt64(bytes)) }
 }
 
 /// Why a thread left its hart.

@@ -11,9 +11,13 @@ import Trace
 
 struct GuestBenchmarks {
     static let programs = ["sieve", "nbody", "dictionary", "sort"]
-    /// Kernel paths: a system call round trip, a switch by sched_yield (one call and one
-    /// switch), and a futex hand-off (two calls per switch). Threads, so no qemu.
-    static let kernelPrograms = ["syscalls", "yields", "switches"]
+    /// Kernel paths: a system call round trip, a byte's round trip between two threads
+    /// through two pipes and through a UNIX socket pair (two writes, two reads, two
+    /// wake-ups), a switch by sched_yield (one call and one switch), and a futex hand-off
+    /// (two calls per switch). Threads, so no qemu.
+    static let kernelPrograms = ["syscalls", "pipe-trips", "socket-trips", "yields", "switches"]
+    /// Round trips the pipe and socket rows make.
+    static let roundTrips = 200_000
     /// The cost of recording a trace: the same runs with no recorder and with one.
     static let tracing = "tracing"
     /// Every name `--only` accepts for the Swift programs (ScalingBenchmarks.swift has the last group).
@@ -77,7 +81,12 @@ struct GuestBenchmarks {
         print("kernel path          operations    time (s)   host ns each   per host second")
         for name in kernelPaths {
             // The futex hand-off is the ping-pong the thread tests run, with more rounds.
-            let (path, arguments) = name == "switches" ? ("Threads/ping-pong.swift", ["500000"]) : ("Bench/\(name).swift", [])
+            let (path, arguments): (String, [String]) = switch name {
+            case "switches": ("Threads/ping-pong.swift", ["500000"])
+            case "pipe-trips": ("Bench/round-trips.c", ["pipe", "\(Self.roundTrips)"])
+            case "socket-trips": ("Bench/round-trips.c", ["socket", "\(Self.roundTrips)"])
+            default: ("Bench/\(name).swift", [])
+            }
             let elf = try build(path)
             let io = KernelIO(writeOutput: { _ in }, writeError: { writeStandardError($0) })
             let kernel = try Kernel(executable: elf, name: name, arguments: arguments, io: io)
@@ -88,6 +97,8 @@ struct GuestBenchmarks {
             let statistics = kernel.statistics
             let (label, count): (String, UInt64) = switch name {
             case "syscalls": ("system call", statistics.systemCalls)
+            case "pipe-trips": ("pipe round trip", UInt64(Self.roundTrips))
+            case "socket-trips": ("socket round trip", UInt64(Self.roundTrips))
             case "yields": ("yield + switch", statistics.contextSwitches)
             default: ("futex hand-off", statistics.contextSwitches)
             }

@@ -38,6 +38,8 @@ final class PipeBuffer {
     /// Readers wait on the first, writers on the second.
     let readWaiters = WaitQueue()
     let writeWaiters = WaitQueue()
+    /// Its bytes as the trace numbers them (IOTracing.swift).
+    let traceCount = ByteStreamCount()
 
     var room: Int { capacity - count }
 

@@ -133,6 +133,8 @@ final class Socket: FileObject {
 
     /// Received stream bytes not yet read.
     var streamBytes = ByteQueue()
+    /// Its received stream's bytes as the trace numbers them (IOTracing.swift).
+    let traceCount = ByteStreamCount()
     /// Received datagrams, and what they cost against the receive buffer.
     var datagrams: [Datagram] = []
     var datagramHead = 0

@@ -282,7 +282,8 @@ extension Kernel {
                     for passed in received.rights { releaseFile(passed, context) }
                     return .failure(SystemCallResultBox(.error(.EFAULT)))
                 }
-                traceTransfer(thread, on: hart, fd: fd, file: file, bytes: received.bytes.count, isWrite: false)
+                traceTransfer(thread, on: hart, fd: fd, file: file, bytes: received.bytes.count, isWrite: false,
+                              consumes: !flags.contains(.peek))
                 progress += received.bytes.count
                 // MSG_WAITALL goes on, unless descriptors came: a read ends with them.
                 if waitAll, progress < count, !received.bytes.isEmpty, received.rights.isEmpty { continue }

@@ -55,7 +55,10 @@ final class WaitQueue {
     func wake(_ events: PollEvents, _ context: IOContext) {
         if !threads.isEmpty {
             let woken = threads
-            for thread in woken { context.kernel.wakeFromIO(thread, cycle: context.cycle) }
+            for thread in woken {
+                context.kernel.traceIOWake(thread, events, context)
+                context.kernel.wakeFromIO(thread, cycle: context.cycle)
+            }
         }
         if !watchers.isEmpty {
             for watcher in watchers { watcher.readinessChanged(events, context) }
@@ -72,6 +75,7 @@ extension Kernel {
         for queue in queues { queue.add(thread) }
         thread.ioQueues = queues
         thread.restartsCall = true
+        traceIOWait(thread, on: hart, object: object)
         block(thread, on: hart, .io(description, object: object), deadline: deadline)
         thread.context.pc &-= 4   // back to the ecall: the call runs again when the thread wakes
     }
