@@ -662,47 +662,8 @@ extern "C" {
 #ifndef SYS_epoll_pwait
 #define SYS_epoll_pwait 22
 #endif
-#ifndef SYS_dup
-#define SYS_dup 23
-#endif
-#ifndef SYS_dup3
-#define SYS_dup3 24
-#endif
-#ifndef SYS_fcntl
-#define SYS_fcntl 25
-#endif
-#ifndef SYS_mkdirat
-#define SYS_mkdirat 34
-#endif
-#ifndef SYS_unlinkat
-#define SYS_unlinkat 35
-#endif
-#ifndef SYS_ftruncate
-#define SYS_ftruncate 46
-#endif
-#ifndef SYS_openat
-#define SYS_openat 56
-#endif
-#ifndef SYS_close
-#define SYS_close 57
-#endif
 #ifndef SYS_pipe2
 #define SYS_pipe2 59
-#endif
-#ifndef SYS_lseek
-#define SYS_lseek 62
-#endif
-#ifndef SYS_readv
-#define SYS_readv 65
-#endif
-#ifndef SYS_writev
-#define SYS_writev 66
-#endif
-#ifndef SYS_pread64
-#define SYS_pread64 67
-#endif
-#ifndef SYS_pwrite64
-#define SYS_pwrite64 68
 #endif
 #ifndef SYS_pselect6
 #define SYS_pselect6 72
@@ -710,17 +671,8 @@ extern "C" {
 #ifndef SYS_ppoll
 #define SYS_ppoll 73
 #endif
-#ifndef SYS_fsync
-#define SYS_fsync 82
-#endif
 #ifndef SYS_rt_sigaction
 #define SYS_rt_sigaction 134
-#endif
-#ifndef SYS_getrlimit
-#define SYS_getrlimit 163
-#endif
-#ifndef SYS_setrlimit
-#define SYS_setrlimit 164
 #endif
 #ifndef SYS_socket
 #define SYS_socket 198
@@ -770,93 +722,21 @@ extern "C" {
 #ifndef SYS_accept4
 #define SYS_accept4 242
 #endif
-#ifndef SYS_prlimit64
-#define SYS_prlimit64 261
-#endif
-#ifndef SYS_epoll_pwait2
-#define SYS_epoll_pwait2 441
-#endif
 
 #ifndef EPERM
 #define EPERM 1
 #endif
-#ifndef ENOENT
-#define ENOENT 2
-#endif
-#ifndef EBADF
-#define EBADF 9
-#endif
-#ifndef EEXIST
-#define EEXIST 17
-#endif
 #ifndef ENFILE
 #define ENFILE 23
-#endif
-#ifndef EMFILE
-#define EMFILE 24
-#endif
-#ifndef ESPIPE
-#define ESPIPE 29
 #endif
 #ifndef EPIPE
 #define EPIPE 32
 #endif
-#ifndef ENOTSOCK
-#define ENOTSOCK 88
-#endif
-#ifndef EDESTADDRREQ
-#define EDESTADDRREQ 89
-#endif
-#ifndef EMSGSIZE
-#define EMSGSIZE 90
-#endif
-#ifndef EPROTOTYPE
-#define EPROTOTYPE 91
-#endif
-#ifndef ENOPROTOOPT
-#define ENOPROTOOPT 92
-#endif
-#ifndef EPROTONOSUPPORT
-#define EPROTONOSUPPORT 93
-#endif
-#ifndef EOPNOTSUPP
-#define EOPNOTSUPP 95
-#endif
-#ifndef EAFNOSUPPORT
-#define EAFNOSUPPORT 97
-#endif
-#ifndef EADDRINUSE
-#define EADDRINUSE 98
-#endif
-#ifndef EADDRNOTAVAIL
-#define EADDRNOTAVAIL 99
-#endif
-#ifndef ECONNABORTED
-#define ECONNABORTED 103
-#endif
-#ifndef ECONNRESET
-#define ECONNRESET 104
-#endif
 #ifndef ENOBUFS
 #define ENOBUFS 105
 #endif
-#ifndef EISCONN
-#define EISCONN 106
-#endif
-#ifndef ENOTCONN
-#define ENOTCONN 107
-#endif
 #ifndef ETIMEDOUT
 #define ETIMEDOUT 110
-#endif
-#ifndef ECONNREFUSED
-#define ECONNREFUSED 111
-#endif
-#ifndef EALREADY
-#define EALREADY 114
-#endif
-#ifndef EINPROGRESS
-#define EINPROGRESS 115
 #endif
 
 typedef long ssize_t;
@@ -876,75 +756,6 @@ struct timeval { long tv_sec; long tv_usec; };
 #endif
 
 /* Descriptors and files. */
-#ifndef O_RDONLY
-#define O_RDONLY 00
-#endif
-#ifndef O_WRONLY
-#define O_WRONLY 01
-#endif
-#ifndef O_RDWR
-#define O_RDWR 02
-#endif
-#ifndef O_CREAT
-#define O_CREAT 0100
-#endif
-#ifndef O_EXCL
-#define O_EXCL 0200
-#endif
-#ifndef O_TRUNC
-#define O_TRUNC 01000
-#endif
-#ifndef O_APPEND
-#define O_APPEND 02000
-#endif
-#ifndef O_NONBLOCK
-#define O_NONBLOCK 04000
-#endif
-#ifndef O_DIRECTORY
-#define O_DIRECTORY 0200000
-#endif
-#ifndef O_CLOEXEC
-#define O_CLOEXEC 02000000
-#endif
-#ifndef F_DUPFD
-#define F_DUPFD 0
-#endif
-#ifndef F_GETFD
-#define F_GETFD 1
-#endif
-#ifndef F_SETFD
-#define F_SETFD 2
-#endif
-#ifndef F_GETFL
-#define F_GETFL 3
-#endif
-#ifndef F_SETFL
-#define F_SETFL 4
-#endif
-#ifndef F_DUPFD_CLOEXEC
-#define F_DUPFD_CLOEXEC 1030
-#endif
-#ifndef FD_CLOEXEC
-#define FD_CLOEXEC 1
-#endif
-#ifndef AT_FDCWD
-#define AT_FDCWD (-100)
-#endif
-#ifndef AT_REMOVEDIR
-#define AT_REMOVEDIR 0x200
-#endif
-#ifndef SEEK_SET
-#define SEEK_SET 0
-#endif
-#ifndef SEEK_CUR
-#define SEEK_CUR 1
-#endif
-#ifndef SEEK_END
-#define SEEK_END 2
-#endif
-#ifndef RLIMIT_NOFILE
-#define RLIMIT_NOFILE 7
-#endif
 struct iovec { void *iov_base; size_t iov_len; };
 struct rlimit { unsigned long rlim_cur; unsigned long rlim_max; };
 
@@ -1116,9 +927,6 @@ struct cmsghdr { size_t cmsg_len; int cmsg_level; int cmsg_type; };
 #endif
 #ifndef MSG_CMSG_CLOEXEC
 #define MSG_CMSG_CLOEXEC 0x40000000
-#endif
-#ifndef MSG_CTRUNC
-#define MSG_CTRUNC 0x8
 #endif
 #define CMSG_ALIGN(length) (((length) + sizeof(size_t) - 1) & ~(sizeof(size_t) - 1))
 #define CMSG_SPACE(length) (CMSG_ALIGN(sizeof(struct cmsghdr)) + CMSG_ALIGN(length))
