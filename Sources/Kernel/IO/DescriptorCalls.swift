@@ -51,7 +51,15 @@ extension Kernel {
     /// Reads at most `count` bytes from `file` and hands them to `deliver` (false: EFAULT).
     func readInto(_ file: OpenFile, fd: Int32, count: Int, hart: Hart, thread: Thread,
                   deliver: ([UInt8]) -> Bool) -> SystemCallResult {
-        switch file.object.read(count, from: file, ioContext(hart, thread)) {
+        completeRead(file.object.read(count, from: file, ioContext(hart, thread)), file: file, fd: fd, hart: hart, thread: thread,
+                     deliver: deliver)
+    }
+
+    /// What a read's outcome makes of the call: the bytes delivered and counted, an error,
+    /// or a wait (EAGAIN on a non-blocking description). pread64 shares it.
+    func completeRead(_ outcome: IOOutcome<[UInt8]>, file: OpenFile, fd: Int32, hart: Hart, thread: Thread,
+                      deliver: ([UInt8]) -> Bool) -> SystemCallResult {
+        switch outcome {
         case .done(let bytes):
             guard deliver(bytes) else { return .error(.EFAULT) }
             traceTransfer(thread, on: hart, fd: fd, file: file, bytes: bytes.count, isWrite: false)

@@ -100,17 +100,10 @@ extension Kernel {
         guard let regular = file.object as? RegularFile else { return .error(.EISDIR) }
         guard count > 0 else { return .value(0) }
         guard isWritable(thread.process, buffer, count: Int(count)) else { return .error(.EFAULT) }
-        switch fileSystem.read(regular.inode, at: UInt64(offset), count: Int(count), ioContext(hart, thread)) {
-        case .done(let bytes):
-            guard case .success = thread.process.addressSpace.copyOut(bytes, to: buffer) else { return .error(.EFAULT) }
-            traceTransfer(thread, on: hart, fd: fd, file: file, bytes: bytes.count, isWrite: false)
-            return .value(Int64(bytes.count))
-        case .failed(let errno): return .error(errno)
-        case .wouldBlock: return .error(.EAGAIN)
-        case .waitUntil(let cycle):
-            blockForIO(thread, on: hart, queues: [], deadline: cycle, "pread64 from descriptor \(fd) (the disk)",
-                       object: UInt64(UInt32(bitPattern: fd)))
-            return .noReturn
+        let outcome = fileSystem.read(regular.inode, at: UInt64(offset), count: Int(count), ioContext(hart, thread))
+        return completeRead(outcome, file: file, fd: fd, hart: hart, thread: thread) { bytes in
+            guard case .success = thread.process.addressSpace.copyOut(bytes, to: buffer) else { return false }
+            return true
         }
     }
 
