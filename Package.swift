@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "Kernel", targets: ["Kernel"]),
         .library(name: "Trace", targets: ["Trace"]),
         .library(name: "Toolchain", targets: ["Toolchain"]),
+        .library(name: "Network", targets: ["Network"]),
         .library(name: "Lab", targets: ["Lab"]),
         .executable(name: "interleave", targets: ["interleave"]),
     ],
@@ -41,7 +42,10 @@ let package = Package(
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
         ),
         .target(name: "Toolchain"),
-        .target(name: "Lab", dependencies: ["Kernel", "Machine", "Trace", "Toolchain"]),
+        // Several machines in one simulation: the cluster that steps them, the network
+        // between them, its faults and its packet capture (DESIGN decision 9).
+        .target(name: "Network", dependencies: ["Kernel", "Machine", "Trace"]),
+        .target(name: "Lab", dependencies: ["Kernel", "Machine", "Trace", "Toolchain", "Network"]),
         .executableTarget(
             name: "interleave",
             dependencies: [
@@ -51,6 +55,7 @@ let package = Package(
                 "Trace",
                 "Toolchain",
                 "Lab",
+                "Network",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -60,6 +65,7 @@ let package = Package(
                     exclude: ["Expected"]),
         .testTarget(name: "TraceTests", dependencies: ["Trace"], exclude: ["Expected"]),
         .testTarget(name: "LabTests", dependencies: ["Lab", "Kernel", "Trace", "Toolchain"]),
+        .testTarget(name: "NetworkTests", dependencies: ["Network", "Kernel", "Machine", "Toolchain", "Trace"]),
         .testTarget(name: "ToolchainTests", dependencies: ["Toolchain"]),
         // Runs the built `interleave` as a person would (swift test builds it beside the tests).
         .testTarget(name: "CommandLineTests", dependencies: ["Machine", "MachineTools"]),

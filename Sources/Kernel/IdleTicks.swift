@@ -21,6 +21,7 @@ extension Kernel {
             if let wake = timedWaiters.earliest(onHart: index) { event = min(event ?? .max, wake) }
         }
         if let injection = input.nextInjection { event = min(event ?? .max, injection) }
+        if let network = networkDeadline { event = min(event ?? .max, network) }
         let wake = event.map { max(nextTick, wakeCycle(for: $0)) }
         if wake != nextTick { skippedTicksFrom[hart.id] = nextTick }
         return wake

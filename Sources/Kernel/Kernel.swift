@@ -55,6 +55,10 @@ public final class Kernel {
     /// The file system and the socket namespace (IO/), and the last open file description's number.
     var fileSystem: FileSystem
     var sockets = SocketLayer()
+    /// The machine's link to a simulated network and its TCP/UDP stack (Net/), or nil
+    /// when the run is one machine alone (sockets then reach only this kernel).
+    var networkInterface: NetworkInterface? = nil
+    var networkStack: NetworkStack? = nil
     var fileSerial: UInt64 = 0
     /// The input device and its latency record (InputDevice.swift).
     var input = InputDevice.off

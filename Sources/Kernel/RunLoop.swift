@@ -4,6 +4,16 @@
 
 import Machine
 
+/// How one window of a multi-machine run ended for a machine.
+public enum WindowOutcome: Sendable, Equatable {
+    /// Every process has ended (the first program's ending).
+    case ended(ProcessEnding)
+    /// Every hart that can run reached the window's end.
+    case reachedHorizon
+    /// Every hart waits with nothing armed to wake it: only a packet can.
+    case idle
+}
+
 extension Kernel {
     /// Runs until every process has exited or been killed, or the run reached the
     /// instruction limit; returns the first program's ending (`processEndings` has all).
@@ -35,7 +45,7 @@ extension Kernel {
                 machine.run(budget: budget)
             }
             switch stop {
-            case .budgetExhausted, .hostRequest: continue
+            case .budgetExhausted, .hostRequest, .horizonReached: continue
             case .fatal(let report):
                 let hart = machine.harts[max(0, min(report.hart, machine.harts.count - 1))]
                 let trap = TrapRecord(cause: report.cause, value: report.value, pc: report.pc, privilege: report.privilege)
@@ -49,6 +59,40 @@ extension Kernel {
             }
         }
         return ending
+    }
+
+    /// Runs until every hart that can run has reached `cycle` (one window of a simulation
+    /// of several machines, Sources/Network/Cluster.swift). Unlike `run`, harts that all
+    /// wait for ever are not a deadlock here: a packet may still come to wake them.
+    public func run(until cycle: UInt64) -> WindowOutcome {
+        machine.horizon = cycle
+        defer { machine.horizon = .max }
+        while ending == nil {
+            let executed = instructionsExecuted
+            guard executed < configuration.instructionLimit else {
+                endAll(.instructionLimit(instructionLimitReport(busiestHart)))
+                break
+            }
+            guard latestCycle < SimulatedTime.runLimit.cycles else {
+                endAll(.clockLimit(clockLimitReport()))
+                break
+            }
+            let budget = min(configuration.instructionLimit - executed, 1 << 26)
+            switch machine.run(budget: budget) {
+            case .budgetExhausted, .hostRequest: continue
+            case .horizonReached: return .reachedHorizon
+            case .allHartsWaiting: return .idle
+            case .fatal(let report):
+                let hart = machine.harts[max(0, min(report.hart, machine.harts.count - 1))]
+                let trap = TrapRecord(cause: report.cause, value: report.value, pc: report.pc, privilege: report.privilege)
+                let victim = running[hart.id]?.process ?? firstProcess
+                kill(victim, .killed(GuestFault(thread: running[hart.id], process: victim, hart: hart, trap: trap)))
+            case .powerOff, .toHost:
+                let hart = busiestHart, victim = running[hart.id]?.process ?? firstProcess
+                endAll(.killed(GuestFault(thread: nil, process: victim, hart: hart, trap: hart.lastTrap ?? TrapRecord(cause: 2, value: 0, pc: hart.pc, privilege: .user))))
+            }
+        }
+        return .ended(ending ?? .deadlock(deadlockReport()))
     }
 
     /// The clock of the hart furthest ahead.

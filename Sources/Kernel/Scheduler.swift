@@ -246,6 +246,7 @@ extension Kernel {
         }
         if let wake = timedWaiters.earliest(onHart: hart.id) { consider(wake) }
         if hart.id == input.hart, let injection = input.nextInjection { consider(injection) }
+        if hart.id == NetworkInterface.hart, let event = networkDeadline { consider(event) }
         machine.setTimer(hart: hart.id, atCycle: deadline)
     }
 
@@ -274,6 +275,7 @@ extension Kernel {
             makeReady(thread, at: now)
         }
         injectInput(hart)
+        processNetworkEvents(hart)
         if let thread = running[hart.id] {
             if let reason = mustLeave(thread, hart) {
                 preempt(thread, on: hart, reason: reason)

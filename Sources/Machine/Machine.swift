@@ -85,6 +85,9 @@ public enum StopReason: Sendable, Equatable {
     case allHartsWaiting
     /// The host (a kernel, a debugger) asked the machine to stop.
     case hostRequest
+    /// Every hart that can run has reached `Machine.horizon` (a simulation of several
+    /// machines steps each one window of simulated time at a time).
+    case horizonReached
     /// The guest cannot go on: a trap whose handler cannot even be fetched.
     case fatal(FaultReport)
 }
@@ -109,6 +112,9 @@ public final class Machine {
     public internal(set) var fatalFault: FaultReport? = nil
     /// Set by host code (a kernel hook) to end the run after the current batch.
     public var stopRequested = false
+    /// No hart starts a batch at or past this cycle: `run` answers `.horizonReached`
+    /// instead (DESIGN decision 9: machines of one network advance window by window).
+    public var horizon: UInt64 = .max
     /// Instructions stepped by all harts since the machine was made.
     public internal(set) var totalSteps: UInt64 = 0
     public internal(set) var trapCount: UInt64 = 0

@@ -33,7 +33,10 @@ extension Machine {
     /// shows exactly the interleaving an untraced run takes.
     func advance(limit: Int) -> (stepped: Int, stop: StopReason?) {
         if activeBatch == nil {
-            guard let batch = scheduleBatch() else { return (0, .allHartsWaiting) }
+            guard let batch = scheduleBatch() else {
+                let someHartCanRun = harts.contains { readyCycle($0) != nil }
+                return (0, someHartCanRun ? .horizonReached : .allHartsWaiting)
+            }
             // A host kernel handling the interrupt just taken may have put the hart back to
             // sleep (nothing to run): then it must not run a single instruction.
             if harts[batch.hart].waitingForInterrupt { return (0, nil) }
@@ -81,6 +84,10 @@ extension Machine {
             if hart.mie & (CSRBits.mtip | CSRBits.stip) != 0, let deadline = nextTimerDeadline(hart), deadline > hart.cycle {
                 limit = Int(min(UInt64(limit), deadline - hart.cycle))
                 cycleLimit = deadline
+            }
+            if horizon != .max, horizon > hart.cycle {
+                limit = Int(min(UInt64(limit), horizon - hart.cycle))
+                cycleLimit = min(cycleLimit, horizon)
             }
             var memoryLimit = Int.max
             if harts.count > 1 && granularity == 1 {
@@ -132,7 +139,7 @@ extension Machine {
                 bestCycle = ready
             }
         }
-        guard best >= 0 else { return nil }
+        guard best >= 0, bestCycle < horizon else { return nil }
         let hart = harts[best]
         if hart.waitingForInterrupt {
             hart.cycle = max(hart.cycle, bestCycle)   // time passed while it slept

@@ -165,7 +165,7 @@ struct RunBareMetal: ParsableCommand {
             printError("interleave: every hart is waiting in wfi and no interrupt can wake them")
             for hart in machine.harts { printError("  " + describe(hart, image: image)) }
             return ToolStatus.allHartsWaiting
-        case .hostRequest:
+        case .hostRequest, .horizonReached:
             return 0
         case .fatal(let report):
             printError("interleave: \(report.disassembledDescription)")

@@ -19,18 +19,23 @@ enum SocketType: Int32 {
 }
 
 /// An IPv4 address, in host order (127.0.0.1 is 0x7F00_0001).
-struct IPv4Address: Hashable, Comparable, CustomStringConvertible {
-    let value: UInt32
-    static let any = IPv4Address(value: 0)                 // INADDR_ANY
-    static let loopback = IPv4Address(value: 0x7F00_0001)  // INADDR_LOOPBACK
+public struct IPv4Address: Hashable, Comparable, CustomStringConvertible, Sendable {
+    public let value: UInt32
+    public init(value: UInt32) { self.value = value }
+    public static let any = IPv4Address(value: 0)                 // INADDR_ANY
+    public static let loopback = IPv4Address(value: 0x7F00_0001)  // INADDR_LOOPBACK
+    /// Machine `n` (1-based) of a simulated network: 10.0.0.n.
+    public static func machine(_ number: Int) -> IPv4Address {
+        IPv4Address(value: 0x0A00_0000 | UInt32(truncatingIfNeeded: max(0, min(number, 254))))
+    }
 
     /// 127.0.0.0/8: Linux routes the whole block to the loopback interface.
-    var isLoopback: Bool { value >> 24 == 127 }
-    var isAny: Bool { value == 0 }
+    public var isLoopback: Bool { value >> 24 == 127 }
+    public var isAny: Bool { value == 0 }
 
-    static func < (left: IPv4Address, right: IPv4Address) -> Bool { left.value < right.value }
+    public static func < (left: IPv4Address, right: IPv4Address) -> Bool { left.value < right.value }
 
-    var description: String {
+    public var description: String {
         "\(value >> 24).\((value >> 16) & 0xFF).\((value >> 8) & 0xFF).\(value & 0xFF)"
     }
 }

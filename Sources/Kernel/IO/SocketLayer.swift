@@ -65,7 +65,8 @@ final class SocketLayer {
     private var nextEphemeral = SocketLayer.ephemeralPorts.lowerBound
     /// The next autobound abstract UNIX name (Linux's five hex digits).
     private var nextAutobind: UInt32 = 0
-    private(set) lazy var transport: SocketTransport = LoopbackTransport(layer: self)
+    /// Loopback alone, or the network's (Net/NetworkTransport.swift) once a network is attached.
+    lazy var transport: SocketTransport = LoopbackTransport(layer: self)
 
     init() {}
 
