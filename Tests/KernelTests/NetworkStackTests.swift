@@ -187,3 +187,63 @@ extension NetworkStackTests {
         #expect(harness.log.allSatisfy { $0.packet.transport == .udp })
     }
 }
+
+extension NetworkStackTests {
+    /// Hostile packets: any flags, sequence and acknowledgement numbers, windows, MSS
+    /// options (0 among them) and payloads past the MSS, for the listening port, the real
+    /// connection's ports and others; a SYN flood; a reset storm.
+    static func hostilePackets(count: Int, seed: UInt64, clientPort: UInt16) -> [Packet] {
+        var random = SplitMix64(seed: seed)
+        var packets: [Packet] = []
+        for index in 0..<count {
+            let value = random.next()
+            let kind = index % 4
+            var flags = TCPFlags(rawValue: UInt8(truncatingIfNeeded: value) & 0x1F)
+            var source = IPv4Address.machine(3 + Int(value >> 60))
+            var sourcePort = UInt16(truncatingIfNeeded: value >> 16)
+            var destinationPort: UInt16 = [7000, 7001, 0, 65535][Int(value >> 40) % 4]
+            switch kind {
+            case 0: flags = [.syn]; destinationPort = 7000                  // SYN flood from other machines
+            case 1: flags.insert(.rst)                                      // reset storm
+            case 2: source = .machine(2); sourcePort = clientPort; destinationPort = 7000
+                    flags.remove(.rst); flags.remove(.syn)                  // garbage on the real connection
+            default: break
+            }
+            let mss: UInt16? = [nil, 0, 1, 65535][Int(value >> 8) % 4]
+            let payload = [UInt8](repeating: UInt8(truncatingIfNeeded: value), count: Int(value >> 50) % 3000)
+            let header = TCPHeader(sequence: UInt32(truncatingIfNeeded: random.next()), acknowledgement: UInt32(truncatingIfNeeded: value >> 32),
+                                   flags: flags, window: UInt16(truncatingIfNeeded: value >> 24), maximumSegmentSize: mss)
+            packets.append(Packet(source: source, destination: .machine(1), sourcePort: sourcePort, destinationPort: destinationPort,
+                                  transport: index % 16 == 15 ? .udp : .tcp, tcp: header, payload: payload))
+        }
+        return packets
+    }
+
+    @Test("hostile packets and a SYN flood neither trap nor disturb a real transfer; the flood is bounded by the backlog",
+          .needsGuestToolchain)
+    func hostile() throws {
+        let harness = try Self.pair(server: ["server", "7000"], client: ["client", "10.0.0.1", "7000", "200000"])
+        let server = harness.kernels[0]
+        for (index, packet) in Self.hostilePackets(count: 4000, seed: 42, clientPort: 32768).enumerated() {
+            server.schedule(packet, arrivingAt: 50_000 + UInt64(index) * 100)
+        }
+        server.networkScheduleChanged()
+        let endings = harness.run()
+        #expect(endings == [.exited(status: 0), .exited(status: 0)], "\(harness.output(1)) \(harness.output(2))")
+        #expect(Self.line(harness, 1) == "server: 200000 bytes, 0 out of place")
+        #expect(Self.line(harness, 2) == "client: sent 200000, reply: got 200000 ok")
+        let statistics = harness.statistics(1)
+        #expect(statistics.synsDropped > 900)
+        #expect(statistics.connectionsAccepted <= 20)
+    }
+
+    @Test("a connection to the machine's own 10.0.0.N stays on loopback: no packet leaves", .needsGuestToolchain)
+    func ownAddress() throws {
+        let harness = try Self.pair(server: ["self", "10.0.0.1", "7000"], client: ["self", "10.0.0.2", "7001"])
+        let endings = harness.run()
+        #expect(endings == [.exited(status: 0), .exited(status: 0)], "\(harness.output(1)) \(harness.output(2))")
+        #expect(Self.line(harness, 1) == "self: connect 0, echoed 5 bytes")
+        #expect(Self.line(harness, 2) == "self: connect 0, echoed 5 bytes")
+        #expect(harness.log.isEmpty)
+    }
+}

@@ -16,6 +16,7 @@
  *   reader ADDR PORT            connect, read to the end, close
  *   udp-server PORT COUNT       receive COUNT datagrams, answer each with its length
  *   udp-client ADDR PORT COUNT  send COUNT datagrams, read each answer; then one too big
+ *   self ADDR PORT              listen, connect to this machine's own ADDR, echo 5 bytes
  */
 #include "interleave.h"
 
@@ -259,6 +260,19 @@ static int udp_client(const char *address, unsigned long port, unsigned long cou
     return 0;
 }
 
+static int self_connect(const char *address, unsigned long port)
+{
+    int listener = listening(port);
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in name = address_of(parse_address(address), port);
+    int result = connect(fd, (struct sockaddr *)&name, sizeof name);
+    int other = accept(listener, 0, 0);
+    write(fd, "hello", 5);
+    long got = read(other, buffer, sizeof buffer);
+    printf("self: connect %d, echoed %ld bytes\n", result, got);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 3) { printf("usage: peer MODE ...\n"); return 2; }
@@ -271,6 +285,7 @@ int main(int argc, char **argv)
     if (!strcmp(mode, "vanish") && argc > 3) return vanish(argv[2], parse(argv[3]));
     if (!strcmp(mode, "closer")) return closer(parse(argv[2]));
     if (!strcmp(mode, "reader") && argc > 3) return reader(argv[2], parse(argv[3]));
+    if (!strcmp(mode, "self") && argc > 3) return self_connect(argv[2], parse(argv[3]));
     if (!strcmp(mode, "udp-server") && argc > 3) return udp_server(parse(argv[2]), parse(argv[3]));
     if (!strcmp(mode, "udp-client") && argc > 4) return udp_client(argv[2], parse(argv[3]), parse(argv[4]));
     printf("peer: unknown mode %s\n", mode);
