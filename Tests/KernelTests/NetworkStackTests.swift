@@ -247,3 +247,58 @@ extension NetworkStackTests {
         #expect(harness.log.isEmpty)
     }
 }
+
+extension NetworkStackTests {
+    @Test("a reader that waits: the window closes to zero, the sender probes it, and sends on when it opens",
+          .needsGuestToolchain)
+    func zeroWindow() throws {
+        let harness = try Self.pair(server: ["slow-server", "7000"], client: ["client", "10.0.0.1", "7000", "300000"])
+        let endings = harness.run()
+        #expect(endings == [.exited(status: 0), .exited(status: 0)], "\(harness.output(1)) \(harness.output(2))")
+        #expect(Self.line(harness, 2) == "client: sent 300000, reply: got 300000 ok")
+        let fromServer = harness.log.filter { $0.from == 1 }.map(\.packet)
+        let fromClient = harness.log.filter { $0.from == 2 }.map(\.packet)
+        #expect(fromServer.contains { $0.tcp.window == 0 })
+        // Probes: no data, one sequence number before what the peer acknowledged.
+        let probes = fromClient.filter { probe in
+            probe.payload.isEmpty && probe.tcp.flags == [.ack] && fromServer.contains { $0.tcp.acknowledgement == probe.tcp.sequence &+ 1 }
+        }
+        #expect(!probes.isEmpty)
+        #expect(harness.statistics(2).retransmissions == 0)
+        // The sender never sent past the window the receiver last advertised.
+        #expect(fromClient.allSatisfy { $0.payload.count <= 1460 })
+    }
+
+    @Test("poll's bits through a non-blocking connect to another machine, a refused one, and the end", .needsGuestToolchain,
+          arguments: [true, false])
+    func pollBits(listening: Bool) throws {
+        let harness = try Self.pair(server: listening ? ["server", "7000"] : ["udp-server", "9", "1"],
+                                    client: ["poll-client", "10.0.0.1", "7000"])
+        harness.run { $0[1] != nil }
+        let lines = harness.output(2).split(separator: "\n").map(String.init)
+        if listening {
+            // Connecting: nothing; connected: POLLOUT; at the end (both FINs) POLLIN|POLLOUT|POLLHUP|POLLRDHUP.
+            #expect(lines == ["poll-client: connect -115, at once 0x0, then 0x4, SO_ERROR 0",
+                              "poll-client: reply \"got 4 ok\", at the end 0x2015"], "\(lines)")
+        } else {
+            // Refused: POLLOUT|POLLERR|POLLHUP, and SO_ERROR ECONNREFUSED.
+            #expect(lines == ["poll-client: connect -115, at once 0x0, then 0x1c, SO_ERROR 111"], "\(lines)")
+        }
+    }
+
+    @Test("a machine that crashes forgets its connections: the peer's next segment draws a reset (ECONNRESET)",
+          .needsGuestToolchain)
+    func crash() throws {
+        let harness = try Self.pair(server: ["server", "7000"], client: ["client", "10.0.0.1", "7000", "2000000"])
+        var crashed = false
+        harness.afterWindow = { cycle in
+            if !crashed, cycle >= 2_000_000 {
+                crashed = true
+                harness.kernels[0].crashNetwork()
+            }
+        }
+        harness.run { $0[1] != nil }
+        #expect(Self.line(harness, 2) == "client: write -104", "\(harness.output(2))")
+        #expect(harness.statistics(1).resetsSent >= 1)
+    }
+}

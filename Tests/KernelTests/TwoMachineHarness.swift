@@ -22,6 +22,8 @@ final class TwoMachineHarness {
     /// Every packet sent: when, by whom, and whether it was delivered.
     private(set) var log: [(cycle: UInt64, from: Int, packet: Packet, delivered: Bool)] = []
     private(set) var endings: [ProcessEnding?]
+    /// Called after each window with the cycle it ended at (a test crashes a machine there).
+    var afterWindow: ((UInt64) -> Void)? = nil
 
     /// One kernel per program (ELF and arguments), with `configure` applied to each
     /// configuration (its index from 0 given too).
@@ -71,6 +73,7 @@ final class TwoMachineHarness {
                     if delivered { kernels[target].schedule(sent.packet, arrivingAt: max(sent.cycle + latency, end)) }
                 }
             }
+            afterWindow?(end)
             for kernel in kernels { kernel.networkScheduleChanged() }
             now = end
             if let done { if done(endings) { break } } else if endings.allSatisfy({ $0 != nil }) { break }
