@@ -26,9 +26,12 @@ struct NetworkStackTests {
     }
 
     @Test("a client on one machine sends to a server on another; the reply comes back after a half close",
-          .needsGuestToolchain)
-    func transfer() throws {
-        let harness = try Self.pair(server: ["server", "7000"], client: ["client", "10.0.0.1", "7000", "10000"])
+          .needsGuestToolchain, arguments: [1, 4])
+    func transfer(harts: Int) throws {
+        let harness = try Self.pair(server: ["server", "7000"], client: ["client", "10.0.0.1", "7000", "10000"]) { _, configuration in
+            configuration.harts = harts
+            if harts > 1 { configuration.scheduling = .roundRobin(sliceCycles: 20_000, tickCycles: 10_000) }
+        }
         let endings = harness.run()
         #expect(endings == [.exited(status: 0), .exited(status: 0)], "\(harness.output(1)) \(harness.output(2))")
         #expect(Self.line(harness, 2) == "client: sent 10000, reply: got 10000 ok")
@@ -300,5 +303,33 @@ extension NetworkStackTests {
         harness.run { $0[1] != nil }
         #expect(Self.line(harness, 2) == "client: write -104", "\(harness.output(2))")
         #expect(harness.statistics(1).resetsSent >= 1)
+    }
+}
+
+extension NetworkStackTests {
+    @Test("duplicated and reordered segments: every byte still arrives once and in order", .needsGuestToolchain,
+          arguments: [3, 11])
+    func duplicatesAndReordering(seed: UInt64) throws {
+        let harness = try Self.pair(server: ["server", "7000"], client: ["client", "10.0.0.1", "7000", "300000"])
+        var random = SplitMix64(seed: seed)
+        harness.copies = { _, _, _ in
+            let draw = random.next() % 100
+            if draw < 10 { return [0, 15_000] }            // a duplicate, later
+            if draw < 20 { return [random.next() % 40_000] } // held back behind later ones
+            return [0]
+        }
+        let endings = harness.run()
+        #expect(endings == [.exited(status: 0), .exited(status: 0)], "\(harness.output(1)) \(harness.output(2))")
+        #expect(Self.line(harness, 1) == "server: 300000 bytes, 0 out of place")
+        #expect(Self.line(harness, 2) == "client: sent 300000, reply: got 300000 ok")
+    }
+
+    @Test("UDP does not hide the network: duplicated datagrams arrive twice", .needsGuestToolchain)
+    func datagramDuplicates() throws {
+        let harness = try Self.pair(server: ["udp-server", "5000", "4"], client: ["udp-client", "10.0.0.1", "5000", "2"])
+        harness.copies = { from, _, _ in from == 2 ? [0, 5_000] : [0] }
+        harness.run { $0[0] != nil }
+        // Two datagrams sent twice each: the server's four receives are all answered.
+        #expect(Self.line(harness, 1) == "udp-server: 4 datagrams, \(100 + 100 + 110 + 110) bytes", "\(harness.output(1))")
     }
 }

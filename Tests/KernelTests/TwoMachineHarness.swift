@@ -19,6 +19,9 @@ final class TwoMachineHarness {
     /// Whether a packet is delivered: its sender (from 1), how many that sender sent
     /// before it, the packet.
     var deliver: (_ from: Int, _ serial: UInt64, _ packet: Packet) -> Bool = { _, _, _ in true }
+    /// For a delivered packet: the extra delay of each copy that arrives (duplicates and
+    /// reordering); by default one copy, on time.
+    var copies: (_ from: Int, _ serial: UInt64, _ packet: Packet) -> [UInt64] = { _, _, _ in [0] }
     /// Every packet sent: when, by whom, and whether it was delivered.
     private(set) var log: [(cycle: UInt64, from: Int, packet: Packet, delivered: Bool)] = []
     private(set) var endings: [ProcessEnding?]
@@ -70,7 +73,10 @@ final class TwoMachineHarness {
                     let delivered = exists && deliver(index + 1, sent.serial, sent.packet)
                     log.append((sent.cycle, index + 1, sent.packet, delivered))
                     moved += 1
-                    if delivered { kernels[target].schedule(sent.packet, arrivingAt: max(sent.cycle + latency, end)) }
+                    guard delivered else { continue }
+                    for delay in copies(index + 1, sent.serial, sent.packet) {
+                        kernels[target].schedule(sent.packet, arrivingAt: max(sent.cycle + latency, end) + delay)
+                    }
                 }
             }
             afterWindow?(end)
