@@ -19,6 +19,7 @@
  *   self ADDR PORT              listen, connect to this machine's own ADDR, echo 5 bytes
  *   slow-server PORT            as server, but sleeps 3 s before reading (a zero window)
  *   poll-client ADDR PORT       a non-blocking connect and poll's bits along the way
+ *   unaccepting PORT            listen, never accept, close the listener after 200 ms
  */
 #include "interleave.h"
 
@@ -276,6 +277,15 @@ static int self_connect(const char *address, unsigned long port)
     return 0;
 }
 
+static int unaccepting(unsigned long port)
+{
+    int listener = listening(port);
+    sleep_ms(200);
+    close(listener);
+    printf("unaccepting: closed the listener\n");
+    return 0;
+}
+
 static int poll_once(int fd, int events, int timeout)
 {
     struct pollfd entry = { fd, (short)events, 0 };
@@ -317,6 +327,7 @@ int main(int argc, char **argv)
     if (argc < 3) { printf("usage: peer MODE ...\n"); return 2; }
     const char *mode = argv[1];
     if (!strcmp(mode, "server")) return server(parse(argv[2]), argc > 3 ? parse(argv[3]) : 1, 0);
+    if (!strcmp(mode, "unaccepting")) return unaccepting(parse(argv[2]));
     if (!strcmp(mode, "slow-server")) return server(parse(argv[2]), 1, 3000);
     if (!strcmp(mode, "poll-client") && argc > 3) return poll_client(argv[2], parse(argv[3]));
     if (!strcmp(mode, "client") && argc > 4) return client(argv[2], parse(argv[3]), parse(argv[4]));

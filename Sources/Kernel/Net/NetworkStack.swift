@@ -138,7 +138,10 @@ final class NetworkStack {
 
     // MARK: Opening connections
 
-    private func initialSequence() -> UInt32 { UInt32(truncatingIfNeeded: random.next()) }
+    /// Tests set this to start every connection just before the sequence space wraps.
+    var fixedInitialSequence: UInt32? = nil
+
+    private func initialSequence() -> UInt32 { fixedInitialSequence ?? UInt32(truncatingIfNeeded: random.next()) }
 
     private func makeConnection(_ key: TCPEndpoints, state: TCPConnection.State, socket: Socket) -> TCPConnection {
         nextSerial &+= 1
