@@ -390,3 +390,13 @@ extension NetworkStackTests {
         #expect(harness.statistics(2).retransmissions > 0)
     }
 }
+
+extension NetworkStackTests {
+    @Test("getsockname and getpeername of a connection between machines", .needsGuestToolchain)
+    func names() throws {
+        let harness = try Self.pair(server: ["server", "7000"], client: ["names", "10.0.0.1", "7000"])
+        let endings = harness.run()
+        #expect(endings == [.exited(status: 0), .exited(status: 0)], "\(harness.output(1)) \(harness.output(2))")
+        #expect(Self.line(harness, 2) == "names: 0 0, local 10.0.0.2:32768, peer 10.0.0.1:7000")
+    }
+}

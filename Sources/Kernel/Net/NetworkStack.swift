@@ -162,6 +162,7 @@ final class NetworkStack {
             existing.close(context)
         }
         let connection = makeConnection(key, state: .synSent, socket: socket)
+        socket.peerAddress = .inet(address, port: port)
         connection.takeSegmentSize(nil)
         statistics.connectionsOpened &+= 1
         connection.sendSynchronize(context)
