@@ -178,6 +178,9 @@ extension NetworkStackTests {
         #expect(endings == [.exited(status: 0), .exited(status: 0)], "\(harness.output(1)) \(harness.output(2))")
         #expect(Self.line(harness, 2) == "reader: 3 bytes, last read 0")
         #expect(Self.line(harness, 1) == "closer: bind at once -98, after 1.5 s 0")
+        // The closer's connection left the table when TIME_WAIT ended, with its timer.
+        #expect(harness.kernels[0].networkStack?.connectionCount == 0)
+        #expect(harness.kernels[0].networkStack?.nextTimer == nil)
     }
 
     @Test("UDP datagrams cross machines; one larger than the link's packet is EMSGSIZE", .needsGuestToolchain)
