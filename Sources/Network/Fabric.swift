@@ -23,6 +23,20 @@ public struct Arrival: Sendable, Equatable {
     public var machine: Int
     public var cycle: UInt64
     public var packet: Packet
+    /// Who sent it (machine index) and when, for the trace's arrow from send to arrival.
+    public var sender: Int
+    public var sentCycle: UInt64
+    /// The second copy of a duplicated packet.
+    public var isDuplicate: Bool
+
+    public init(machine: Int, cycle: UInt64, packet: Packet, sender: Int, sentCycle: UInt64, isDuplicate: Bool = false) {
+        self.machine = machine
+        self.cycle = cycle
+        self.packet = packet
+        self.sender = sender
+        self.sentCycle = sentCycle
+        self.isDuplicate = isDuplicate
+    }
 }
 
 /// A packet a machine sent, as the cluster hands it to the network.
@@ -46,6 +60,8 @@ public final class Fabric {
     public var events: [NetworkEvent] = []
     /// The cluster's one clock, cycles per second.
     public let clockFrequency: UInt64
+    /// Each machine's link, as configured (index from 0).
+    public let linkSettings: [LinkSettings]
 
     private let timing: [LinkTiming]
     private var uplinks: [LinkQueue]
@@ -54,6 +70,7 @@ public final class Fabric {
 
     public init(settings: NetworkSettings, links: [LinkSettings], clockFrequency: UInt64, seed: UInt64) {
         self.clockFrequency = max(1, clockFrequency)
+        linkSettings = links
         timing = links.map { LinkTiming($0, clockFrequency: max(1, clockFrequency)) }
         uplinks = Array(repeating: LinkQueue(), count: links.count)
         downlinks = Array(repeating: LinkQueue(), count: links.count)
@@ -94,7 +111,7 @@ public final class Fabric {
         }
         var arrivals: [Arrival] = []
         for (cycle, outgoing) in atSwitch {
-            forward(outgoing.sent.packet, from: outgoing.machine, reachingSwitchAt: cycle, down: down, into: &arrivals)
+            forward(outgoing, reachingSwitchAt: cycle, down: down, into: &arrivals)
         }
         arrivals.sort { ($0.cycle, $0.machine) < ($1.cycle, $1.machine) }
         return arrivals
@@ -126,8 +143,9 @@ public final class Fabric {
     }
 
     /// The switch: the receiver, partitions, power and faults, then the receiver's link.
-    private func forward(_ packet: Packet, from sender: Int, reachingSwitchAt cycle: UInt64, down: (Int) -> Bool,
+    private func forward(_ outgoing: OutgoingPacket, reachingSwitchAt cycle: UInt64, down: (Int) -> Bool,
                          into arrivals: inout [Arrival]) {
+        let packet = outgoing.sent.packet, sender = outgoing.machine
         guard let receiver = machineIndex(of: packet.destination) else {
             drop(packet, .noMachine, at: cycle, link: sender)
             return
@@ -142,16 +160,22 @@ public final class Fabric {
             linkStatistics[receiver].reorders &+= 1
             events.append(.reordered(packet, cycle: cycle.addingSaturated(heldBack)))
         }
-        if let arrival = crossDownlink(packet, to: receiver, at: cycle, extraDelay: extraDelay) { arrivals.append(arrival) }
+        if let cycle = crossDownlink(packet, to: receiver, at: cycle, extraDelay: extraDelay) {
+            arrivals.append(Arrival(machine: receiver, cycle: cycle, packet: packet, sender: sender, sentCycle: outgoing.sent.cycle))
+        }
         if duplicated {
             linkStatistics[receiver].duplicates &+= 1
             events.append(.duplicated(packet, cycle: cycle))
-            if let copy = crossDownlink(packet, to: receiver, at: cycle, extraDelay: faults.jitterDelay()) { arrivals.append(copy) }
+            if let cycle = crossDownlink(packet, to: receiver, at: cycle, extraDelay: faults.jitterDelay()) {
+                arrivals.append(Arrival(machine: receiver, cycle: cycle, packet: packet, sender: sender, sentCycle: outgoing.sent.cycle,
+                                        isDuplicate: true))
+            }
         }
     }
 
     /// The receiver's link: its MTU, its queue, serialisation, latency and any extra delay.
-    private func crossDownlink(_ packet: Packet, to machine: Int, at cycle: UInt64, extraDelay: UInt64) -> Arrival? {
+    /// The cycle the packet arrives, or nil if it was dropped.
+    private func crossDownlink(_ packet: Packet, to machine: Int, at cycle: UInt64, extraDelay: UInt64) -> UInt64? {
         let link = timing[machine]
         let size = packet.wireSize
         guard size <= link.mtu else {
@@ -170,7 +194,7 @@ public final class Fabric {
         statistics.largestQueueIn = downlinks[machine].largestQueue
         statistics.largestQueue = max(statistics.largestQueueOut, statistics.largestQueueIn)
         linkStatistics[machine] = statistics
-        return Arrival(machine: machine, cycle: finished.addingSaturated(link.latency).addingSaturated(extraDelay), packet: packet)
+        return finished.addingSaturated(link.latency).addingSaturated(extraDelay)
     }
 
     private func drop(_ packet: Packet, _ reason: DropReason, at cycle: UInt64, link: Int) {

@@ -47,7 +47,7 @@ enum FabricFixtures {
         let arrivals = F.send(fabric, F.packet(from: 1, to: 2), from: 0, at: 1000)
         // 1,200 cycles onto the uplink, 5,000 to the switch, 1,200 onto the downlink, 5,000 to machine 2.
         let cycle: UInt64 = 1000 + 1200 + 5000 + 1200 + 5000
-        #expect(arrivals == [Arrival(machine: 1, cycle: cycle, packet: F.packet(from: 1, to: 2))])
+        #expect(arrivals == [Arrival(machine: 1, cycle: cycle, packet: F.packet(from: 1, to: 2), sender: 0, sentCycle: 1000)])
         #expect(fabric.linkStatistics[0].packetsOut == 1 && fabric.linkStatistics[0].bytesOut == 1500)
         #expect(fabric.linkStatistics[1].packetsIn == 1 && fabric.linkStatistics[1].bytesIn == 1500)
         #expect(fabric.events.isEmpty)

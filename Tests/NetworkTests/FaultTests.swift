@@ -32,7 +32,8 @@ import Testing
         // A copy arrives just after its original: one serialisation (100 bytes: 80 cycles) later.
         let copies = zip(arrivals, arrivals.dropFirst()).filter { $0.packet == $1.packet }
         #expect(copies.count == Int(statistics.duplicates))
-        #expect(copies.allSatisfy { $1.cycle == $0.cycle + 80 })
+        #expect(copies.allSatisfy { $1.cycle == $0.cycle + 80 && !$0.isDuplicate && $1.isDuplicate })
+        #expect(arrivals.allSatisfy { $0.sender == 0 && $0.sentCycle == UInt64($0.packet.tcp.sequence) * 10_000 })
         let events = fabric.takeEvents()
         #expect(events.filter { if case .duplicated = $0 { true } else { false } }.count == Int(statistics.duplicates))
         #expect(events.filter { if case .dropped(_, .fault, _, 1) = $0 { true } else { false } }.count == Int(statistics.drops))
