@@ -70,6 +70,8 @@ public struct KernelConfiguration: Sendable, Equatable {
     /// `clockOffsetNanoseconds` ahead (or behind) of the true time.
     public var clockOffsetNanoseconds: Int64 = 0
     public var clockDriftPartsPerMillion: Int64 = 0
+    /// The network stack's MTU and TCP's timers, when the kernel is on a network (Net/).
+    public var networkStack = NetworkStackSettings()
 
     public init() {}
 
@@ -139,6 +141,7 @@ public struct KernelConfiguration: Sendable, Equatable {
         }
         try Self.check(clockOffsetNanoseconds, Self.clockOffsetRange, "the clock offset", unit: "nanoseconds (one day either way)")
         try Self.check(clockDriftPartsPerMillion, Self.clockDriftRange, "the clock drift", unit: "parts per million")
+        try networkStack.validate()
     }
 }
 
