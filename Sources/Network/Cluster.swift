@@ -42,6 +42,10 @@ public final class Cluster {
     /// the order the network carries them: by cycle, then sending machine, then the
     /// sender's count.
     public var onPacket: ((_ packet: Packet, _ cycle: UInt64) -> Void)? = nil
+    /// Called for every arrival the network makes, as the network computed it, with the
+    /// end of the window the packet was sent in (the receiver has run up to there; the
+    /// arrival is scheduled no earlier). For traces and for tests of the window rule.
+    public var onArrival: ((_ arrival: Arrival, _ windowEnd: UInt64) -> Void)? = nil
     /// Per machine (index from 0): how many times it has powered on (1, plus its restarts).
     public internal(set) var boots: [Int]
     /// Windows of time stepped, and machine-windows (a machine run through one window):
@@ -121,7 +125,12 @@ public final class Cluster {
         } catch {
             throw ClusterError("\(ClusterConfiguration.describe(index, configuration.machines)): \(error.message)")
         }
-        return (kernel, kernel.attachNetwork(address: .machine(index + 1)))
+        let interface = kernel.attachNetwork(address: .machine(index + 1))
+        // The stack answers EHOSTUNREACH at once for an address no machine has, and sizes
+        // TCP's segments to this machine's link.
+        kernel.setNetworkNeighbours(configuration.machines.indices.map { .machine($0 + 1) })
+        kernel.setNetworkMTU((spec.link ?? configuration.network.link).mtu)
+        return (kernel, interface)
     }
 
     /// Runs until every process on every machine has ended, nothing can happen any more
@@ -174,6 +183,7 @@ public final class Cluster {
         for (machine, packet) in sent {
             onPacket?(packet.packet, packet.cycle)
             for arrival in fabric.transmit(packet, from: machine, down: { [down] in down.indices.contains($0) && down[$0] }) {
+                onArrival?(arrival, windowEnd)
                 guard kernels.indices.contains(arrival.machine), !down[arrival.machine] else { continue }
                 kernels[arrival.machine].schedule(arrival.packet, arrivingAt: max(arrival.cycle, windowEnd))
                 receivers.insert(arrival.machine)
