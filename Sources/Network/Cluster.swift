@@ -46,6 +46,9 @@ public final class Cluster {
     /// end of the window the packet was sent in (the receiver has run up to there; the
     /// arrival is scheduled no earlier). For traces and for tests of the window rule.
     public var onArrival: ((_ arrival: Arrival, _ windowEnd: UInt64) -> Void)? = nil
+    /// Called when a machine loses power (`poweredOn` false) or boots again (true; its new
+    /// kernel is already in `kernels`, its trace recorder asked of `traces`), for traces.
+    public var onPowerChange: ((_ machine: Int, _ cycle: UInt64, _ poweredOn: Bool) -> Void)? = nil
     /// Per machine (index from 0): how many times it has powered on (1, plus its restarts).
     public internal(set) var boots: [Int]
     /// Windows of time stepped, and machine-windows (a machine run through one window):
