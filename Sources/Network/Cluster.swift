@@ -42,6 +42,9 @@ public final class Cluster {
     /// the order the network carries them: by cycle, then sending machine, then the
     /// sender's count.
     public var onPacket: ((_ packet: Packet, _ cycle: UInt64) -> Void)? = nil
+    /// Where the network's drops, duplicates and reorders go for the trace (part G's
+    /// `ClusterTraceWriter.network`); the fabric's events are taken every window either way.
+    public var networkTrace: TraceRecorder? = nil
     /// Per machine (index from 0): how many times it has powered on (1, plus its restarts).
     public internal(set) var boots: [Int]
     /// Windows of time stepped, and machine-windows (a machine run through one window):
@@ -121,7 +124,9 @@ public final class Cluster {
         } catch {
             throw ClusterError("\(ClusterConfiguration.describe(index, configuration.machines)): \(error.message)")
         }
-        return (kernel, kernel.attachNetwork(address: .machine(index + 1)))
+        let interface = kernel.attachNetwork(address: .machine(index + 1))
+        interface.boot = boot   // part G's trace ids tell boots apart
+        return (kernel, interface)
     }
 
     /// Runs until every process on every machine has ended, nothing can happen any more
@@ -180,6 +185,8 @@ public final class Cluster {
             }
         }
         for index in receivers.sorted() { kernels[index].networkScheduleChanged() }
+        let events = fabric.takeEvents()
+        if let networkTrace, !events.isEmpty { networkTrace.record(events) }
     }
 
     /// The earliest cycle at which any machine or the cluster (a crash, a restart) has

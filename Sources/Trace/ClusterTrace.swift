@@ -198,7 +198,9 @@ public final class ClusterTraceWriter {
                 encoder.encode(event, names: log)
                 if encoder.output.count >= ChromeTraceWriter.chunkSize { sink(encoder.output); encoder.output.removeAll(keepingCapacity: true) }
             }
-            encoder.closeSlices(endCycle: endCycle)
+            // A boot followed by another lost power: its slices end with its last event.
+            let rebooted = index + 1 < ordered.count && ordered[index + 1].machine == part.machine
+            encoder.closeSlices(endCycle: rebooted ? min(endCycle, log.span.upperBound) : endCycle)
             sink(encoder.output)
         }
         var tail = ChromeTraceEncoder()
