@@ -94,7 +94,8 @@ public struct ClusterReport {
             lines.append("  " + [Self.pad("m\(index + 1)", 5), Self.pad("\(link.packetsOut)/\(link.packetsIn)", 16, left: true),
                                  Self.pad("\(link.bytesOut)/\(link.bytesIn)", 16, left: true), Self.pad("\(link.drops)", 8, left: true),
                                  Self.pad("\(link.duplicates)", 12, left: true), Self.pad("\(link.reorders)", 10, left: true),
-                                 Self.pad("\(link.largestQueue)", 15, left: true)].joined(separator: " "))
+                                 Self.pad("\(link.largestQueue)", 15, left: true)].joined(separator: " ")
+                         + (link.drops == 0 ? "" : "   drops: " + link.dropsByReason.nonZero.map { "\($0.reason.rawValue) \($0.count)" }.joined(separator: ", ")))
         }
         return lines
     }
@@ -123,7 +124,9 @@ public struct ClusterReport {
         text += links.enumerated().map { index, link in
             "    {\"machine\": \(index + 1), \"packetsOut\": \(link.packetsOut), \"bytesOut\": \(link.bytesOut), "
                 + "\"packetsIn\": \(link.packetsIn), \"bytesIn\": \(link.bytesIn), \"drops\": \(link.drops), "
-                + "\"duplicates\": \(link.duplicates), \"reorders\": \(link.reorders), \"largestQueue\": \(link.largestQueue)}"
+                + "\"dropsByReason\": {" + DropReason.allCases.map { "\"\($0.key)\": \(link.dropsByReason[$0])" }.joined(separator: ", ") + "}, "
+                + "\"duplicates\": \(link.duplicates), \"reorders\": \(link.reorders), \"largestQueue\": \(link.largestQueue), "
+                + "\"largestQueueOut\": \(link.largestQueueOut), \"largestQueueIn\": \(link.largestQueueIn), \"queueingCycles\": \(link.queueingCycles)}"
         }.joined(separator: ",\n")
         text += "\n  ]\n}\n"
         return text

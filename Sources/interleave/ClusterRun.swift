@@ -196,7 +196,10 @@ struct ClusterRun {
         let cluster: Cluster
         do { cluster = try Cluster(configuration: configuration, io: io) } catch { throw fail("cannot run the machines: \(error.message)") }
         kernels = cluster.kernels
-        let pcap = command.networkOptions.pcap.map { _ in PcapWriter(clockFrequency: command.clockHz) }
+        var pcap: PcapWriter? = nil
+        if let path = command.networkOptions.pcap {
+            do { pcap = try PcapWriter(path: path, clockFrequency: command.clockHz) } catch { throw fail("--pcap \(path): \(error.message)") }
+        }
         if let pcap { cluster.onPacket = { packet, cycle in pcap.record(packet, cycle: cycle) } }
         let start = monotonicSeconds()
         let outcome = cluster.run()
@@ -223,8 +226,8 @@ struct ClusterRun {
             for line in report.textLines() { printError(line) }
             printError("interleave: \(formatted(elapsed)) s on the host")
         }
-        if let path = command.networkOptions.pcap, let pcap, !writeWholeFile(path, pcap.bytes) {
-            throw fail("cannot write the packet capture to \(path): \(OutputPaths.systemReason())")
+        if let path = command.networkOptions.pcap, let problem = pcap?.finish() {
+            throw fail("cannot write the packet capture to \(path): \(problem.message)")
         }
         if let json = command.json {
             let text = Array(report.json().utf8)

@@ -63,6 +63,7 @@ struct ClusterReportTests {
         var link = LinkStatistics()
         link.packetsOut = 12
         link.drops = 1
+        link.dropsByReason[.partition] = 1
         link.largestQueue = 3
         let machines = [
             ClusterReport.MachineEntry(number: 1, name: "server", ending: .exited(status: 0), statistics: KernelStatistics(),
@@ -95,6 +96,8 @@ struct ClusterReportTests {
         let links = try #require(document["links"] as? [[String: Any]])
         #expect(links.map { $0["machine"] as? Int } == [1, 2])
         #expect(links[0]["drops"] as? Int == 1 && links[0]["largestQueue"] as? Int == 3)
+        let reasons = try #require(links[0]["dropsByReason"] as? [String: Int])
+        #expect(reasons == ["queueFull": 0, "fault": 0, "partition": 1, "noMachine": 0, "machineDown": 0, "tooBig": 0])
         #expect(text == sampleReport().json())
     }
 
@@ -109,5 +112,6 @@ struct ClusterReportTests {
         let linkHeader = lines.firstIndex { $0.hasPrefix("  link") } ?? lines.count
         #expect(lines.count == linkHeader + 3, "a row per link after the header")
         #expect(lines.last?.hasPrefix("  m2 ") == true)
+        #expect(lines[linkHeader + 1].hasSuffix("drops: partition 1"), "\(lines[linkHeader + 1])")
     }
 }
