@@ -80,7 +80,8 @@ public struct ClusterReport {
         lines.append("  machine      address      instructions   switches   packets out/in     bytes out/in   retrans  resets   rtt min/mean/max µs   first program")
         for machine in machines {
             let network = machine.network, rtt = roundTrip(network)
-            lines.append("  " + [Self.pad("m\(machine.number) \(machine.name)", 12), Self.pad("\(machine.address)", 11),
+            let label = machine.name == "m\(machine.number)" ? machine.name : "m\(machine.number) \(machine.name)"
+            lines.append("  " + [Self.pad(label, 12), Self.pad("\(machine.address)", 11),
                                  Self.pad("\(machine.statistics.instructions)", 13, left: true),
                                  Self.pad("\(machine.statistics.contextSwitches)", 10, left: true),
                                  Self.pad("\(network.packetsSent)/\(network.packetsReceived)", 16, left: true),
