@@ -223,7 +223,8 @@ struct ClusterRun {
             quiescent: outcome.quiescent, stillWaiting: outcome.stillWaiting, status: status)
         if command.stats {
             for line in report.textLines() { printError(line) }
-            printError("interleave: \(formatted(elapsed)) s on the host")
+            let instructions = report.machines.reduce(UInt64(0)) { $0 &+ $1.statistics.instructions }
+            printError("interleave: \(instructions) instructions on \(count) machines, \(formatted(elapsed)) s on the host (\(formatted(Double(instructions) / max(elapsed, 1e-9) / 1e6)) MIPS)")
         }
         if let path = command.networkOptions.pcap, let problem = pcap?.finish() {
             throw fail("cannot write the packet capture to \(path): \(problem.message)")
