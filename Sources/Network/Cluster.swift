@@ -46,6 +46,9 @@ public final class Cluster {
     /// end of the window the packet was sent in (the receiver has run up to there; the
     /// arrival is scheduled no earlier). For traces and for tests of the window rule.
     public var onArrival: ((_ arrival: Arrival, _ windowEnd: UInt64) -> Void)? = nil
+    /// Where the network's drops, duplicates and reorders go for the trace (part G's
+    /// `ClusterTraceWriter.network`); the fabric's events are taken every window either way.
+    public var networkTrace: TraceRecorder? = nil
     /// Per machine (index from 0): how many times it has powered on (1, plus its restarts).
     public internal(set) var boots: [Int]
     /// Windows of time stepped, and machine-windows (a machine run through one window):
@@ -130,6 +133,7 @@ public final class Cluster {
         // TCP's segments to this machine's link.
         kernel.setNetworkNeighbours(configuration.machines.indices.map { .machine($0 + 1) })
         kernel.setNetworkMTU((spec.link ?? configuration.network.link).mtu)
+        interface.boot = boot   // part G's trace ids tell boots apart
         return (kernel, interface)
     }
 
@@ -190,6 +194,8 @@ public final class Cluster {
             }
         }
         for index in receivers.sorted() { kernels[index].networkScheduleChanged() }
+        let events = fabric.takeEvents()
+        if let networkTrace, !events.isEmpty { networkTrace.record(events) }
     }
 
     /// The earliest cycle at which any machine or the cluster (a crash, a restart) has
