@@ -177,21 +177,21 @@ public final class Cluster {
     /// are drawn in one order whatever the machines did first. Each arrival is scheduled
     /// at or after the window's end: never in a machine's past.
     func carryPackets(windowEnd: UInt64) {
-        var sent: [(machine: Int, packet: SentPacket)] = []
+        var sent: [OutgoingPacket] = []
         for (index, interface) in interfaces.enumerated() {
-            for packet in interface.takeSent() { sent.append((index, packet)) }
+            for packet in interface.takeSent() { sent.append(OutgoingPacket(machine: index, sent: packet)) }
         }
         guard !sent.isEmpty else { return }
-        sent.sort { ($0.packet.cycle, $0.machine, $0.packet.serial) < ($1.packet.cycle, $1.machine, $1.packet.serial) }
+        sent.sort { ($0.sent.cycle, $0.machine, $0.sent.serial) < ($1.sent.cycle, $1.machine, $1.sent.serial) }
+        if let onPacket { for outgoing in sent { onPacket(outgoing.sent.packet, outgoing.sent.cycle) } }
+        let down = self.down
         var receivers = Set<Int>()
-        for (machine, packet) in sent {
-            onPacket?(packet.packet, packet.cycle)
-            for arrival in fabric.transmit(packet, from: machine, down: { [down] in down.indices.contains($0) && down[$0] }) {
-                onArrival?(arrival, windowEnd)
-                guard kernels.indices.contains(arrival.machine), !down[arrival.machine] else { continue }
-                kernels[arrival.machine].schedule(arrival.packet, arrivingAt: max(arrival.cycle, windowEnd))
-                receivers.insert(arrival.machine)
-            }
+        // One window's packets at once: the switch serves each downlink in arrival order.
+        for arrival in fabric.transmit(sent, down: { down.indices.contains($0) && down[$0] }) {
+            onArrival?(arrival, windowEnd)
+            guard kernels.indices.contains(arrival.machine), !down[arrival.machine] else { continue }
+            kernels[arrival.machine].schedule(arrival.packet, arrivingAt: max(arrival.cycle, windowEnd))
+            receivers.insert(arrival.machine)
         }
         for index in receivers.sorted() { kernels[index].networkScheduleChanged() }
         let events = fabric.takeEvents()
