@@ -12,6 +12,7 @@
 import ArgumentParser
 import Kernel
 import Machine
+import MachineTools
 import Network
 import Toolchain
 import Trace
@@ -41,7 +42,7 @@ struct ClusterRun {
         }
         let network = try options.settings(over: topology, machines: count)
         let clocks = try options.clocks(machines: count)
-        try OutputPaths.check(command.outputs + [options.pcap.map { OutputPath(option: "--pcap", path: $0, what: "the packet capture") }].compactMap { $0 },
+        try OutputPaths.check(command.traceOptions.outputs + command.outputs + [options.pcap.map { OutputPath(option: "--pcap", path: $0, what: "the packet capture") }].compactMap { $0 },
                               inputs: placed.map(\.path))
 
         // Every program is built (or read) once, before any machine runs.
@@ -72,10 +73,10 @@ struct ClusterRun {
         try execute(ClusterConfiguration(machines: machines, network: network, seed: seed))
     }
 
-    /// Options that mean one machine's views; the cluster's trace comes with part G's writer.
+    /// Options that mean one machine's views (--trace writes the whole cluster's).
     func refuseSingleMachineOptions() throws {
         let refused: [(Bool, String)] = [
-            (command.traceOptions.tracePath != nil, "--trace"), (command.traceOptions.timeline, "--timeline"),
+            (command.traceOptions.traceInstructions != nil, "--trace-instructions"), (command.traceOptions.timeline, "--timeline"),
             (command.traceOptions.svgPath != nil, "--svg"), (command.switchLog != nil, "--switch-log"),
             (command.c2c, "--c2c"), (command.inputEveryMs > 0, "--input-every-ms"),
         ]
@@ -192,8 +193,24 @@ struct ClusterRun {
                             writeOutput: { merger.write(machine: index, stream: .output, bytes: $0, cycle: cycle()) },
                             writeError: { merger.write(machine: index, stream: .error, bytes: $0, cycle: cycle()) })
         }
+        // --trace: one Perfetto file, a process group per machine (and boot), the network's lanes.
+        var trace: ClusterTraceWriter? = nil
+        if let path = command.traceOptions.tracePath {
+            do {
+                trace = try ClusterTraceWriter(path: path, clockFrequency: command.clockHz, machines: count, capacity: command.traceOptions.traceBuffer)
+            } catch { throw fail("\(error.message)") }
+            trace?.describeInstruction = { pc, bits in Disassembler.disassemble(bits, pc: pc) }
+        }
+        let harts = configuration.machines.map(\.configuration.harts)
         let cluster: Cluster
-        do { cluster = try Cluster(configuration: configuration, io: io) } catch { throw fail("cannot run the machines: \(error.message)") }
+        do {
+            cluster = try Cluster(configuration: configuration, io: io,
+                                  traces: { index in trace?.recorder(machine: index, harts: harts.indices.contains(index) ? harts[index] : 1) })
+        } catch {
+            trace?.abandon()
+            throw fail("cannot run the machines: \(error.message)")
+        }
+        cluster.networkTrace = trace?.network
         kernels = cluster.kernels
         var pcap: PcapWriter? = nil
         if let path = command.networkOptions.pcap {
@@ -228,6 +245,9 @@ struct ClusterRun {
         }
         if let path = command.networkOptions.pcap, let problem = pcap?.finish() {
             throw fail("cannot write the packet capture to \(path): \(problem.message)")
+        }
+        if let trace {
+            do { try trace.finish(endCycle: outcome.endCycle) } catch { throw fail("\(error.message)", status: 1) }
         }
         if let json = command.json {
             let text = Array(report.json().utf8)

@@ -40,7 +40,8 @@ struct RunCommand: ParsableCommand {
             links). --machines sets how many (default: the highest N). Each line of a machine's output \
             is printed as "m2| ...", in simulated time order. The exit status is the first nonzero \
             status of the machines' first programs that ended (in machine order), 0 if all ended with 0, \
-            125 if none ended; programs still waiting when nothing more can happen are listed.
+            125 if none ended; programs still waiting when nothing more can happen are listed. \
+            --trace writes the whole cluster to one Perfetto file.
 
             --timeline draws the run in the terminal when it ends (a lane per hart and per thread, \
             switches and their reasons marked); --trace FILE.json writes it for Perfetto \

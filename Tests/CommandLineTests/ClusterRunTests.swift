@@ -62,9 +62,11 @@ struct ClusterRunTests {
         let folder = try Self.folderWithEcho()
         defer { try? FileManager.default.removeItem(at: folder) }
         let faulty = ["echo-server.elf", "echo-client.elf@2", "--drop", "0.2", "--reorder", "0.2", "--duplicate", "0.1",
-                      "--link-jitter-us", "30", "--seed", "5", "--stats", "--json", "run.json", "--pcap", "run.pcap"]
-        let first = try run(faulty, in: folder, files: ["run.json", "run.pcap"])
-        let second = try run(faulty, in: folder, files: ["run.json", "run.pcap"])
+                      "--link-jitter-us", "30", "--seed", "5", "--stats", "--json", "run.json", "--pcap", "run.pcap",
+                      "--trace", "run.trace.json"]
+        let files = ["run.json", "run.pcap", "run.trace.json"]
+        let first = try run(faulty, in: folder, files: files)
+        let second = try run(faulty, in: folder, files: files)
         #expect(first.status == 0, "\(first.error)")
         // (With seed 5 the client's FIN is lost after its program ended; the server is left in read.)
         #expect(first.output.contains("m2| client: got back message 2\nm2| client: done\n"), "\(first.output)")
@@ -80,6 +82,22 @@ struct ClusterRunTests {
         let other = try run(faulty.map { $0 == "5" ? "6" : $0 }, in: folder, files: ["run.pcap"])
         #expect(other.status == 0, "\(other.error)")
         #expect(other.files["run.pcap"] != first.files["run.pcap"], "the seed draws the faults")
+    }
+
+    @Test("--trace writes one Perfetto file: a process group per machine and boot, an arrow per packet, the network's lane")
+    func trace() throws {
+        let folder = try Self.folderWithEcho()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let outcome = try run(["echo-server.elf", "echo-client.elf@2", "--trace", "run.trace.json", "--drop", "0.2", "--seed", "5"],
+                              in: folder, files: ["run.trace.json"])
+        #expect(outcome.status == 0, "\(outcome.error)")
+        let document = try JSONSerialization.jsonObject(with: outcome.files["run.trace.json"] ?? Data())
+        let events = try #require((document as? [String: Any])?["traceEvents"] as? [[String: Any]] ?? document as? [[String: Any]])
+        let processes = events.filter { $0["name"] as? String == "process_name" }.compactMap { ($0["args"] as? [String: Any])?["name"] as? String }
+        for name in ["network", "m1 10.0.0.1", "m2 10.0.0.2"] { #expect(processes.contains(name), "\(processes)") }
+        let starts = events.filter { $0["ph"] as? String == "s" }.count, ends = events.filter { $0["ph"] as? String == "f" }.count
+        #expect(starts > 10 && starts == ends, "an arrow per packet delivered: \(starts) starts, \(ends) ends")
+        #expect(events.contains { $0["ph"] as? String == "i" && ($0["name"] as? String ?? "").lowercased().contains("drop") }, "drops are instants")
     }
 
     static let hasTshark = FileManager.default.isExecutableFile(atPath: "/usr/bin/tshark")
