@@ -49,6 +49,9 @@ public final class Cluster {
     /// Where the network's drops, duplicates and reorders go for the trace (part G's
     /// `ClusterTraceWriter.network`); the fabric's events are taken every window either way.
     public var networkTrace: TraceRecorder? = nil
+    /// Called after each window stepped, with its end: every machine has run up to there
+    /// (the command line lets out the machines' output lines written before it).
+    public var onWindowEnd: ((_ windowEnd: UInt64) -> Void)? = nil
     /// Per machine (index from 0): how many times it has powered on (1, plus its restarts).
     public internal(set) var boots: [Int]
     /// Windows of time stepped, and machine-windows (a machine run through one window):
@@ -150,6 +153,7 @@ public final class Cluster {
             end = min(end, limit)
             step(until: end)
             carryPackets(windowEnd: end)
+            onWindowEnd?(end)
             now = max(now, end)
             guard now < limit else { break }
             // Nothing to do before some later cycle: jump there. Nothing at all: quiescent.

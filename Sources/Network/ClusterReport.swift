@@ -90,6 +90,12 @@ public struct ClusterReport {
                                  Self.pad("\(rtt.minimum)/\(rtt.mean)/\(rtt.maximum)", 21, left: true),
                                  "  " + Self.describe(machine.ending)].joined(separator: " "))
         }
+        for machine in machines {
+            let statistics = machine.statistics
+            lines.append("  m\(machine.number): \(statistics.instructions) instructions, \(statistics.systemCalls) system calls, "
+                         + "\(statistics.pageFaults) page faults, peak memory \(statistics.peakMemory >> 10) KiB, "
+                         + "\(statistics.timerInterrupts) timer interrupts, \(statistics.processes.count) process\(statistics.processes.count == 1 ? "" : "es")")
+        }
         lines.append("  link   packets out/in     bytes out/in    drops   duplicates   reorders   largest queue")
         for (index, link) in links.enumerated() {
             lines.append("  " + [Self.pad("m\(index + 1)", 5), Self.pad("\(link.packetsOut)/\(link.packetsIn)", 16, left: true),

@@ -211,6 +211,8 @@ struct ClusterRun {
             throw fail("cannot run the machines: \(error.message)")
         }
         cluster.networkTrace = trace?.network
+        // Lines written before a window's end are final once every machine has run to it.
+        if let merger { cluster.onWindowEnd = { end in if end > 0 { merger.flush(through: end - 1) } } }
         kernels = cluster.kernels
         var pcap: PcapWriter? = nil
         if let path = command.networkOptions.pcap {
