@@ -52,6 +52,9 @@ public final class Cluster {
     /// Called after each window stepped, with its end: every machine has run up to there
     /// (the command line lets out the machines' output lines written before it).
     public var onWindowEnd: ((_ windowEnd: UInt64) -> Void)? = nil
+    /// Called when a machine loses power (`poweredOn` false) or boots again (true; its new
+    /// kernel is already in `kernels`, its trace recorder asked of `traces`), for traces.
+    public var onPowerChange: ((_ machine: Int, _ cycle: UInt64, _ poweredOn: Bool) -> Void)? = nil
     /// Per machine (index from 0): how many times it has powered on (1, plus its restarts).
     public internal(set) var boots: [Int]
     /// Windows of time stepped, and machine-windows (a machine run through one window):

@@ -75,9 +75,9 @@ enum TinyProgram {
         }
     }
 
-    /// Sleeps `nanoseconds`, then exits 0.
-    static func sleeper(_ nanoseconds: UInt64) -> [UInt8] {
-        let spec = littleEndianBytes(nanoseconds / 1_000_000_000) + littleEndianBytes(nanoseconds % 1_000_000_000)
+    /// Sleeps `nanoseconds` (and `seconds` more), then exits 0.
+    static func sleeper(_ nanoseconds: UInt64, seconds: UInt64 = 0) -> [UInt8] {
+        let spec = littleEndianBytes(nanoseconds / 1_000_000_000 + seconds) + littleEndianBytes(nanoseconds % 1_000_000_000)
         return elf(data: spec) { asm in
             call(&asm, 101, [data, 0])
             call(&asm, 93, [0])
