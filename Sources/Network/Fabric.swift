@@ -56,8 +56,12 @@ public final class Fabric {
     /// cycle t arrives at t + lookahead or later, so machines can run that far on their own.
     public let lookahead: UInt64
     public private(set) var linkStatistics: [LinkStatistics]
-    /// What happened to packets besides delivery, since the cluster last took them.
+    /// What happened to packets besides delivery, since the cluster last took them
+    /// (`takeEvents`, each window). At most `eventLimit` wait; later ones are counted in
+    /// `eventsNotKept` instead, so a flood nobody reads cannot fill the host's memory.
     public var events: [NetworkEvent] = []
+    public private(set) var eventsNotKept: UInt64 = 0
+    public static let eventLimit = 65_536
     /// The cluster's one clock, cycles per second.
     public let clockFrequency: UInt64
     /// Each machine's link, as configured (index from 0).
@@ -158,14 +162,14 @@ public final class Fabric {
         let extraDelay = heldBack.addingSaturated(faults.jitterDelay())
         if heldBack > 0 {
             linkStatistics[receiver].reorders &+= 1
-            events.append(.reordered(packet, cycle: cycle.addingSaturated(heldBack)))
+            note(.reordered(packet, cycle: cycle.addingSaturated(heldBack)))
         }
         if let cycle = crossDownlink(packet, to: receiver, at: cycle, extraDelay: extraDelay) {
             arrivals.append(Arrival(machine: receiver, cycle: cycle, packet: packet, sender: sender, sentCycle: outgoing.sent.cycle))
         }
         if duplicated {
             linkStatistics[receiver].duplicates &+= 1
-            events.append(.duplicated(packet, cycle: cycle))
+            note(.duplicated(packet, cycle: cycle))
             if let cycle = crossDownlink(packet, to: receiver, at: cycle, extraDelay: faults.jitterDelay()) {
                 arrivals.append(Arrival(machine: receiver, cycle: cycle, packet: packet, sender: sender, sentCycle: outgoing.sent.cycle,
                                         isDuplicate: true))
@@ -197,9 +201,13 @@ public final class Fabric {
         return finished.addingSaturated(link.latency).addingSaturated(extraDelay)
     }
 
+    private func note(_ event: NetworkEvent) {
+        if events.count < Fabric.eventLimit { events.append(event) } else { eventsNotKept &+= 1 }
+    }
+
     private func drop(_ packet: Packet, _ reason: DropReason, at cycle: UInt64, link: Int) {
         linkStatistics[link].countDrop(reason)
-        events.append(.dropped(packet, reason: reason, cycle: cycle, link: link))
+        note(.dropped(packet, reason: reason, cycle: cycle, link: link))
     }
 
     /// The machine index (from 0) at `address`: 10.0.0.N for N from 1 to the machines.
