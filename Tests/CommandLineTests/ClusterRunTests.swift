@@ -100,6 +100,23 @@ struct ClusterRunTests {
         #expect(events.contains { $0["ph"] as? String == "i" && ($0["name"] as? String ?? "").lowercased().contains("drop") }, "drops are instants")
     }
 
+    @Test("--partition: the client's SYN is lost while machine 2 is cut off, sent again after the heal, and the echo completes")
+    func partition() throws {
+        let folder = try Self.folderWithEcho()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let outcome = try run(["echo-server.elf", "echo-client.elf@2", "--partition", "2@0ms-5ms", "--json", "run.json"],
+                              in: folder, files: ["run.json"])
+        #expect(outcome.status == 0, "\(outcome.error)")
+        #expect(outcome.output.hasSuffix("m2| client: done\nm1| server: echoed 30 bytes\n"), "\(outcome.output)")
+        let json = try #require(try JSONSerialization.jsonObject(with: outcome.files["run.json"] ?? Data()) as? [String: Any])
+        let links = try #require(json["links"] as? [[String: Any]])
+        let partitionDrops = links.reduce(0) { $0 + ((($1["dropsByReason"] as? [String: Any])?["partition"] as? Int) ?? 0) }
+        #expect(partitionDrops >= 1, "\(links)")
+        let client = try #require((json["machines"] as? [[String: Any]])?.last?["network"] as? [String: Any])
+        #expect((client["retransmissions"] as? Int ?? 0) >= 1, "the SYN sent again: \(client)")
+        #expect((json["endCycle"] as? Int ?? 0) > 100_000_000, "after the first retransmission timeout (1 s)")
+    }
+
     static let hasTshark = FileManager.default.isExecutableFile(atPath: "/usr/bin/tshark")
 
     @Test("tshark reads --pcap: the handshake, the data and the close, with good checksums",
