@@ -117,8 +117,10 @@ public final class Fabric {
         for (cycle, outgoing) in atSwitch {
             forward(outgoing, reachingSwitchAt: cycle, down: down, into: &arrivals)
         }
-        arrivals.sort { ($0.cycle, $0.machine) < ($1.cycle, $1.machine) }
-        return arrivals
+        // Ties (jitter can make them) keep the switch's order: a total order, not the sort's whim.
+        return arrivals.enumerated().sorted {
+            ($0.element.cycle, $0.element.machine, $0.offset) < ($1.element.cycle, $1.element.machine, $1.offset)
+        }.map(\.element)
     }
 
     /// The sender's link: its MTU, its queue, serialisation, latency. The cycle the packet
