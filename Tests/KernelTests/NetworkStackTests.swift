@@ -6,7 +6,7 @@
 // close; TIME_WAIT then the port free again; UDP across machines with EMSGSIZE past one
 // packet; the same seed, the same packets.
 
-import Kernel
+@testable import Kernel
 import Machine
 import Testing
 
@@ -178,6 +178,9 @@ extension NetworkStackTests {
         #expect(endings == [.exited(status: 0), .exited(status: 0)], "\(harness.output(1)) \(harness.output(2))")
         #expect(Self.line(harness, 2) == "reader: 3 bytes, last read 0")
         #expect(Self.line(harness, 1) == "closer: bind at once -98, after 1.5 s 0")
+        // The closer's connection left the table when TIME_WAIT ended, with its timer.
+        #expect(harness.kernels[0].networkStack?.connectionCount == 0)
+        #expect(harness.kernels[0].networkStack?.nextTimer == nil)
     }
 
     @Test("UDP datagrams cross machines; one larger than the link's packet is EMSGSIZE", .needsGuestToolchain)
@@ -331,5 +334,72 @@ extension NetworkStackTests {
         harness.run { $0[0] != nil }
         // Two datagrams sent twice each: the server's four receives are all answered.
         #expect(Self.line(harness, 1) == "udp-server: 4 datagrams, \(100 + 100 + 110 + 110) bytes", "\(harness.output(1))")
+    }
+}
+
+extension NetworkStackTests {
+    @Test("a connection left in the accept queue is reset when its listener closes", .needsGuestToolchain)
+    func listenerClosed() throws {
+        let harness = try Self.pair(server: ["unaccepting", "7000"], client: ["reader", "10.0.0.1", "7000"])
+        let endings = harness.run()
+        #expect(endings == [.exited(status: 0), .exited(status: 0)], "\(harness.output(1)) \(harness.output(2))")
+        #expect(Self.line(harness, 2) == "reader: 0 bytes, last read -104")
+        #expect(harness.statistics(1).resetsSent == 1)
+    }
+}
+
+extension NetworkStackTests {
+    @Test("sequence numbers compare across the wrap")
+    func sequenceSpace() {
+        #expect(UInt32.max.precedes(0) && !UInt32(0).precedes(.max))
+        #expect(UInt32(5).distance(from: .max - 4) == 10 && (UInt32.max - 4).distance(from: 5) == -10)
+        #expect(UInt32(7).precedesOrEquals(7) && !UInt32(7).precedes(7))
+        #expect(UInt32.max.advanced(by: 2) == 1)
+    }
+
+    @Test("the timer heap gives deadlines back earliest first, ties by connection")
+    func timerOrder() throws {
+        var heap = TimerHeap()
+        var random = SplitMix64(seed: 9)
+        let kernel = try Kernel(executable: UserProgram.elf { UserProgram.exitWithA0(&$0) }, name: "t", arguments: [],
+                                io: CapturedStreams().io)
+        _ = kernel.attachNetwork(address: .machine(1))
+        let stack = try #require(kernel.networkStack)
+        let socket = Socket(family: .inet, type: .stream)
+        let endpoints = TCPEndpoints(localAddress: .machine(1), localPort: 1, remoteAddress: .machine(2), remotePort: 2)
+        var pushed: [(UInt64, UInt64)] = []
+        for serial in 0..<300 {
+            let connection = TCPConnection(stack: stack, serial: UInt64(serial), endpoints: endpoints, state: .closed, socket: socket,
+                                           initialSequence: 0)
+            let deadline = random.next() % 50
+            heap.push(TimerHeap.Entry(deadline: deadline, serial: UInt64(serial), generation: 0, connection: connection))
+            pushed.append((deadline, UInt64(serial)))
+        }
+        var popped: [(UInt64, UInt64)] = []
+        while let entry = heap.popFirst() { popped.append((entry.deadline, entry.serial)) }
+        #expect(popped.map(\.0) == pushed.sorted { $0 < $1 }.map(\.0))
+        #expect(popped.map(\.1) == pushed.sorted { $0 < $1 }.map(\.1))
+    }
+
+    @Test("a transfer whose sequence numbers wrap past 2^32 loses nothing", .needsGuestToolchain)
+    func wrap() throws {
+        let harness = try Self.pair(server: ["server", "7000"], client: ["client", "10.0.0.1", "7000", "200000"])
+        for kernel in harness.kernels { kernel.networkStack?.fixedInitialSequence = .max - 60_000 }
+        harness.deliver = { from, serial, packet in !(from == 2 && serial % 31 == 17) }
+        let endings = harness.run()
+        #expect(endings == [.exited(status: 0), .exited(status: 0)], "\(harness.output(1)) \(harness.output(2))")
+        #expect(Self.line(harness, 1) == "server: 200000 bytes, 0 out of place")
+        #expect(harness.log.contains { $0.packet.tcp.sequence < 100_000 } && harness.log.contains { $0.packet.tcp.sequence > .max - 70_000 })
+        #expect(harness.statistics(2).retransmissions > 0)
+    }
+}
+
+extension NetworkStackTests {
+    @Test("getsockname and getpeername of a connection between machines", .needsGuestToolchain)
+    func names() throws {
+        let harness = try Self.pair(server: ["server", "7000"], client: ["names", "10.0.0.1", "7000"])
+        let endings = harness.run()
+        #expect(endings == [.exited(status: 0), .exited(status: 0)], "\(harness.output(1)) \(harness.output(2))")
+        #expect(Self.line(harness, 2) == "names: 0 0, local 10.0.0.2:32768, peer 10.0.0.1:7000")
     }
 }

@@ -19,6 +19,8 @@
  *   self ADDR PORT              listen, connect to this machine's own ADDR, echo 5 bytes
  *   slow-server PORT            as server, but sleeps 3 s before reading (a zero window)
  *   poll-client ADDR PORT       a non-blocking connect and poll's bits along the way
+ *   unaccepting PORT            listen, never accept, close the listener after 200 ms
+ *   names ADDR PORT             connect, print getsockname's and getpeername's addresses
  */
 #include "interleave.h"
 
@@ -276,6 +278,37 @@ static int self_connect(const char *address, unsigned long port)
     return 0;
 }
 
+static void print_name(const char *what, struct sockaddr_in *name)
+{
+    uint32_t address = ntohl(name->sin_addr.s_addr);
+    printf("%s %u.%u.%u.%u:%u", what, address >> 24, (address >> 16) & 255, (address >> 8) & 255, address & 255,
+           ntohs(name->sin_port));
+}
+
+static int names(const char *address, unsigned long port)
+{
+    int fd = connected(address, port);
+    struct sockaddr_in local, peer;
+    socklen_t length = sizeof local;
+    int first = getsockname(fd, (struct sockaddr *)&local, &length);
+    length = sizeof peer;
+    int second = getpeername(fd, (struct sockaddr *)&peer, &length);
+    printf("names: %d %d,", first, second);
+    print_name(" local", &local);
+    print_name(", peer", &peer);
+    printf("\n");
+    return 0;
+}
+
+static int unaccepting(unsigned long port)
+{
+    int listener = listening(port);
+    sleep_ms(200);
+    close(listener);
+    printf("unaccepting: closed the listener\n");
+    return 0;
+}
+
 static int poll_once(int fd, int events, int timeout)
 {
     struct pollfd entry = { fd, (short)events, 0 };
@@ -317,6 +350,8 @@ int main(int argc, char **argv)
     if (argc < 3) { printf("usage: peer MODE ...\n"); return 2; }
     const char *mode = argv[1];
     if (!strcmp(mode, "server")) return server(parse(argv[2]), argc > 3 ? parse(argv[3]) : 1, 0);
+    if (!strcmp(mode, "names") && argc > 3) return names(argv[2], parse(argv[3]));
+    if (!strcmp(mode, "unaccepting")) return unaccepting(parse(argv[2]));
     if (!strcmp(mode, "slow-server")) return server(parse(argv[2]), 1, 3000);
     if (!strcmp(mode, "poll-client") && argc > 3) return poll_client(argv[2], parse(argv[3]));
     if (!strcmp(mode, "client") && argc > 4) return client(argv[2], parse(argv[3]), parse(argv[4]));
