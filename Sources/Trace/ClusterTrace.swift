@@ -184,7 +184,7 @@ public final class ClusterTraceWriter {
             .map(\.element)
         var head = ChromeTraceEncoder()
         head.append("{\"traceEvents\":[\n")
-        head.nameNetwork(links: (0..<max(0, links)).map { "link m\($0 + 1) \(PacketTrace.address(0x0A00_0000 | UInt32($0 + 1)))" })
+        head.nameNetwork(links: (0..<max(0, min(links, 254))).map { "link m\($0 + 1) \(PacketTrace.address(0x0A00_0000 | UInt32($0 + 1)))" })
         sink(head.output)
         var leftOut = 0
         for (index, part) in ordered.enumerated() {

@@ -122,3 +122,40 @@ import Trace
         #expect(try Self.exchange(bytes: 20_000, network: network, seed: 5).json == json)
     }
 }
+
+/// A machine that crashes and boots again shows as two groups in the cluster's file.
+@Suite struct ClusterTraceRestartTests {
+    @Test func aRestartedMachineIsItsOwnGroupAndItsFirstBootEndsAtTheCrash() throws {
+        var network = NetworkSettings()
+        network.crashes = [Crash(machine: 2, atNanoseconds: 1_000_000, restartNanoseconds: 2_500_000)]
+        let machines: [MachineSpec] = [.running("quick", TinyProgram.compute(10)),
+                                       .running("phoenix", TinyProgram.sleeper(10_000_000))]
+        let configuration = ClusterConfiguration(machines: machines, network: network)
+        let streams = MachineStreams(count: 2)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cluster-restart-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("trace.json").path
+        let frequency = machines[0].configuration.clockFrequency
+        let trace = try ClusterTraceWriter(path: path, clockFrequency: frequency, machines: 2)
+        let cluster = try Cluster(configuration: configuration, io: streams.io, traces: { trace.recorder(machine: $0, harts: 1) })
+        cluster.networkTrace = trace.network
+        let outcome = cluster.run()
+        #expect(cluster.boots == [1, 2])
+        try trace.finish(endCycle: outcome.endCycle)
+        let root = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+        let events = try #require(root["traceEvents"] as? [[String: Any]])
+        var names: [Int: String] = [:]
+        for event in events where event["name"] as? String == "process_name" {
+            names[(event["pid"] as? NSNumber)?.intValue ?? -1] = (event["args"] as? [String: Any])?["name"] as? String
+        }
+        #expect(Set(names.values).isSuperset(of: ["m2 10.0.0.2", "m2 phoenix", "m2 boot 2 10.0.0.2", "m2 boot 2 phoenix"]))
+        // The first boot's run slices end by the crash (1 ms = 1,000 µs), not at the run's end.
+        let firstBoot = Set(names.filter { $0.value.hasPrefix("m2 ") && !$0.value.hasPrefix("m2 boot 2") }.keys)
+        for event in events where event["ph"] as? String == "X" && firstBoot.contains((event["pid"] as? NSNumber)?.intValue ?? -1) {
+            let start = (event["ts"] as? NSNumber)?.doubleValue ?? 0, duration = (event["dur"] as? NSNumber)?.doubleValue ?? 0
+            #expect(start + duration <= 1_000.001, "\(event["name"] ?? "") runs to \(start + duration) µs")
+        }
+        #expect((root["otherData"] as? [String: Any])?["boots"] as? Int == 3)
+    }
+}
