@@ -22,6 +22,10 @@ struct ClusterRunSpec {
     /// Per machine (from 0): its own configuration, when it differs from `configuration`.
     var perMachine: [Int: KernelConfiguration] = [:]
     var seed: UInt64 = 1
+    /// Record each machine's trace (`ClusterRunResult.traces`, as Chrome trace JSON).
+    var recordTraces = false
+    /// Capture every packet put on the wire (`ClusterRunResult.pcap`).
+    var capturePackets = false
 }
 
 struct ClusterRunResult {
@@ -34,6 +38,10 @@ struct ClusterRunResult {
     /// Every packet put on the wire (count and bytes at the IP layer).
     var packets: Int
     var wireBytes: Int
+    /// Each machine's trace as Chrome trace JSON, when the spec asked for them.
+    var traces: [String] = []
+    /// The packets in pcap form, when the spec asked for them.
+    var pcap: [UInt8] = []
 
     var quiescent: Bool { outcome.quiescent }
 
@@ -61,22 +69,29 @@ extension LabContext {
         let count = machines.count
         let outputs = Buffers(count), errors = Buffers(count)
         let configuration = ClusterConfiguration(machines: machines, network: spec.network, seed: spec.seed)
+        let recorders: [TraceRecorder?] = machines.map { machine in
+            spec.recordTraces ? TraceRecorder(clockFrequency: machine.configuration.clockFrequency, harts: machine.configuration.harts) : nil
+        }
         let cluster: Cluster
         do {
             cluster = try Cluster(configuration: configuration, io: { index in
                 KernelIO(writeOutput: { outputs.append($0, to: index) }, writeError: { errors.append($0, to: index) })
-            })
+            }, traces: { index in recorders.indices.contains(index) ? recorders[index] : nil })
         } catch {
             throw LabError("cannot start the machines: \(error)")
         }
         var packets = 0, wireBytes = 0
-        cluster.onPacket = { packet, _ in
+        let capture = spec.capturePackets ? PcapWriter(clockFrequency: spec.configuration.clockFrequency) : nil
+        cluster.onPacket = { packet, cycle in
             packets += 1
             wireBytes += packet.wireSize
+            capture?.record(packet, cycle: cycle)
         }
         let outcome = cluster.run()
         return ClusterRunResult(outputs: outputs.texts, errors: errors.texts, outcome: outcome,
-                                links: cluster.fabric.linkStatistics, packets: packets, wireBytes: wireBytes)
+                                links: cluster.fabric.linkStatistics, packets: packets, wireBytes: wireBytes,
+                                traces: recorders.compactMap { $0.map { ChromeTraceWriter.render($0.log) } },
+                                pcap: capture?.bytes ?? [])
     }
 }
 
