@@ -62,6 +62,8 @@ public struct KernelConfiguration: Sendable, Equatable {
     /// With a trace recorder: which instructions to record one by one (nil: none). Runs
     /// step by step while set, so it is for short runs.
     public var instructionTrace: InstructionTraceFilter? = nil
+    /// The network stack's MTU and TCP's timers, when the kernel is on a network (Net/).
+    public var networkStack = NetworkStackSettings()
 
     public init() {}
 
@@ -123,6 +125,7 @@ public struct KernelConfiguration: Sendable, Equatable {
         guard inputEventCount >= 1, inputEventCount <= 1_000_000 else {
             throw KernelError("the input device injects between 1 and 1000000 events, not \(inputEventCount)")
         }
+        try networkStack.validate()
     }
 }
 

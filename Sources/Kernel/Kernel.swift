@@ -35,6 +35,9 @@ public final class Kernel {
     /// stops at the next chance.
     var ending: ProcessEnding? = nil
     var outputBytes: UInt64 = 0
+    /// The cycle of the latest write to standard output or error: a run of several machines
+    /// orders their output by it (Network/OutputMerger.swift).
+    public internal(set) var outputCycle: UInt64 = 0
     var systemCallCount: UInt64 = 0
     var unknownSystemCalls: [UInt64: UInt64] = [:]
     var scheduler: Scheduler

@@ -6,6 +6,7 @@
 import ArgumentParser
 import Kernel
 import Machine
+import Network
 import Toolchain
 import Trace
 
@@ -43,8 +44,8 @@ struct RunCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: "The program: FILE.swift, FILE.c, FILE.S, FILE.s or FILE.elf (more such files after it run beside it as processes of their own).")
-    var file: String
+    @Argument(help: "The program: FILE.swift, FILE.c, FILE.S, FILE.s or FILE.elf (more such files after it run beside it as processes of their own; FILE@N runs on machine N).")
+    var file: String?
 
     @Argument(parsing: .allUnrecognized, help: "Arguments for the first program (a file name with those extensions goes after `--`).")
     var arguments: [String] = []
@@ -121,6 +122,8 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup(title: "Files") var fileOptions: FileOptions
 
+    @OptionGroup(title: "Several machines") var networkOptions: NetworkOptions
+
     @Flag(help: "How to optimise a Swift program that needs building.") var optimization: OptimizationFlag = .speed
 
     @Option(help: "The Swift toolchain to build with: its root or its bin folder (default: beside `swift`, or $INTERLEAVE_TOOLCHAIN).")
@@ -134,6 +137,16 @@ struct RunCommand: ParsableCommand {
 
     /// Every numeric option against its range (OptionRange), before anything is built or run.
     func validate() throws {
+        if file == nil, networkOptions.topology == nil {
+            throw ValidationError("it needs <file>: The program: FILE.swift, FILE.c, FILE.S, FILE.s or FILE.elf (or --topology FILE.json).")
+        }
+        // A program file with a bad @N (`client.c@0`) is a mistake, not an argument.
+        for argument in [file ?? ""] + arguments.prefix(while: { $0 != "--" }) {
+            guard let at = argument.lastIndex(of: "@") else { continue }
+            let path = argument[..<at]
+            guard path.hasSuffix(".elf") || BuildError.acceptedExtensions.contains(where: { path.hasSuffix($0) }) else { continue }
+            do { _ = try NetworkSyntax.placement(argument) } catch { throw ValidationError(error.message) }
+        }
         try OptionRange.check(maxInstructions, OptionRange.maxInstructions, option: "max-instructions")
         try OptionRange.check(memoryMiB, OptionRange.memoryMiB, option: "memory-mib")
         try OptionRange.check(stackMiB, OptionRange.stackMiB, option: "stack-mib")
@@ -158,6 +171,8 @@ struct RunCommand: ParsableCommand {
     }
 
     func run() throws {
+        if isCluster { try ClusterRun(command: self).run() }
+        let file = self.file ?? ""
         // No output may overwrite a program or another output, and each must be writable.
         try OutputPaths.check(traceOptions.outputs + outputs, inputs: [file] + extraProgramFiles)
         // Every program is built (or read) before any runs.
@@ -180,27 +195,7 @@ struct RunCommand: ParsableCommand {
         }
         let name = names[0]
         let executable = programs[name] ?? []
-        var configuration = KernelConfiguration()
-        configuration.memoryLimit = memoryMiB << 20
-        configuration.stackLimit = stackMiB << 20
-        configuration.outputLimit = maxOutputMiB << 20
-        configuration.instructionLimit = maxInstructions
-        configuration.seed = seed
-        configuration.clockFrequency = clockHz
-        configuration.harts = harts
-        configuration.granularity = granularity
-        configuration.switchCost = switchCycles
-        configuration.addressSpaceSwitchCost = addressSpaceSwitchCycles
-        configuration.jitter = jitter
-        try setScheduling(&configuration)
-        try cacheOptions.apply(to: &configuration, harts: harts)
-        configuration.recordsContention = c2c
-        configuration.tracesCoherence = traceCoherence
-        if inputEveryMs > 0, let period = SimulatedTime(milliseconds: inputEveryMs, clockFrequency: clockHz) {
-            configuration.inputPeriodCycles = max(100, period.cycles)
-        }
-        configuration.inputEventCount = inputEvents
-        try fileOptions.apply(to: &configuration, clockFrequency: clockHz)
+        var configuration = try kernelConfiguration()
         var input: ((Int) -> [UInt8])? = nil
         if standardInputIsOpen() { input = { readStandardInput($0) } }
         let io = KernelIO(readInput: input, writeOutput: writeStandardOutput,
@@ -294,6 +289,38 @@ struct RunCommand: ParsableCommand {
         throw ExitCode(ending.status)
     }
 
+    /// Whether the run is several machines (ClusterRun.swift): a FILE@N, or an option of
+    /// the network or the topology file.
+    var isCluster: Bool {
+        networkOptions.isRequested || ([file ?? ""] + extraProgramFiles).contains { (try? NetworkSyntax.placement($0))?.machine != nil }
+    }
+
+    /// The kernel's settings from the options (every machine's, in a run of several).
+    func kernelConfiguration() throws -> KernelConfiguration {
+        var configuration = KernelConfiguration()
+        configuration.memoryLimit = memoryMiB << 20
+        configuration.stackLimit = stackMiB << 20
+        configuration.outputLimit = maxOutputMiB << 20
+        configuration.instructionLimit = maxInstructions
+        configuration.seed = seed
+        configuration.clockFrequency = clockHz
+        configuration.harts = harts
+        configuration.granularity = granularity
+        configuration.switchCost = switchCycles
+        configuration.addressSpaceSwitchCost = addressSpaceSwitchCycles
+        configuration.jitter = jitter
+        try setScheduling(&configuration)
+        try cacheOptions.apply(to: &configuration, harts: harts)
+        configuration.recordsContention = c2c
+        configuration.tracesCoherence = traceCoherence
+        if inputEveryMs > 0, let period = SimulatedTime(milliseconds: inputEveryMs, clockFrequency: clockHz) {
+            configuration.inputPeriodCycles = max(100, period.cycles)
+        }
+        configuration.inputEventCount = inputEvents
+        try fileOptions.apply(to: &configuration, clockFrequency: clockHz)
+        return configuration
+    }
+
     /// `interleave: input: 20 cursor moves, 20 taken, 0 dropped; latency median 2 µs, maximum 1.00 ms`.
     func inputSummary(_ statistics: KernelStatistics) -> String {
         func milliseconds(_ cycles: UInt64?) -> String {
@@ -350,10 +377,11 @@ struct RunCommand: ParsableCommand {
     }
 
     /// More programs to run beside FILE: the arguments right after it (before any `--`)
-    /// that name a .swift, .c, .S, .s or .elf file.
+    /// that name a .swift, .c, .S, .s or .elf file, or such a file and @N (its machine).
     var extraProgramFiles: [String] {
         Array(arguments.prefix { argument in
-            argument != "--" && (argument.hasSuffix(".elf") || BuildError.acceptedExtensions.contains { argument.hasSuffix($0) })
+            let path = (try? NetworkSyntax.placement(argument))?.file ?? argument
+            return argument != "--" && (path.hasSuffix(".elf") || BuildError.acceptedExtensions.contains { path.hasSuffix($0) })
         })
     }
 

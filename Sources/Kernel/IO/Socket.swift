@@ -51,6 +51,21 @@ struct ByteQueue {
         storage = []
         head = 0
     }
+
+    /// `count` bytes starting `offset` bytes in (TCP resends from its send queue).
+    func bytes(from offset: Int, count wanted: Int) -> [UInt8] {
+        let start = head + max(0, min(offset, count))
+        return Array(storage[start..<start + max(0, min(wanted, storage.count - start))])
+    }
+
+    /// Drops the first `limit` bytes (TCP: what the peer acknowledged).
+    mutating func discard(_ limit: Int) {
+        head += max(0, min(limit, count))
+        if head >= 4096, head * 2 >= storage.count {
+            storage.removeFirst(head)
+            head = 0
+        }
+    }
 }
 
 /// A listening socket's queue: connections made and not yet accepted (each the server's
@@ -60,6 +75,8 @@ final class ListenQueue {
     var ready: [Socket] = []
     var readyHead = 0
     var waitingClients: [Socket] = []
+    /// TCP from other machines: handshakes under way (SYN_RECEIVED) toward this queue.
+    var handshakes = 0
 
     init(backlog: Int) { self.backlog = backlog }
 
@@ -130,6 +147,8 @@ final class Socket: FileObject {
     var isReleased = false
     /// An accepted TCP connection: it shares its listener's port (SocketLayer.addChild).
     var isChild = false
+    /// TCP to another machine: the connection's control block (Net/TCPConnection.swift).
+    var connection: TCPConnection? = nil
 
     /// Received stream bytes not yet read.
     var streamBytes = ByteQueue()
@@ -237,7 +256,7 @@ final class Socket: FileObject {
         return events
     }
 
-    var isConnecting: Bool { if case .connecting = state { true } else { false } }
+    var isConnecting: Bool { if case .connecting = state { true } else { connection?.state == .synSent } }
 
     /// Bytes this stream socket has sent that its peer has not read.
     var inFlight: Int { peer?.streamBytes.count ?? 0 }
@@ -245,6 +264,7 @@ final class Socket: FileObject {
     /// How many more bytes a stream write may hand the peer now: UNIX counts them against
     /// the sender's buffer, TCP against the sender's and the receiver's together.
     func streamRoom() -> Int {
+        if let connection { return connection.sendRoom }
         guard let other = peer else { return isTCP ? 1 : 0 }
         let capacity = isTCP ? sendBufferSize + other.receiveBufferSize : sendBufferSize
         return max(0, capacity - other.streamBytes.count)
@@ -260,6 +280,14 @@ final class Socket: FileObject {
     func released(_ context: IOContext) {
         isReleased = true
         let sockets = context.kernel.sockets
+        if let connection {
+            // To another machine: the connection finishes (FIN, or a reset) and gives the
+            // port back when it ends; one already over gives it back now.
+            if connection.socket == nil { sockets.unbind(self) } else { connection.socketClosed(context) }
+            state = .closed
+            streamBytes.removeAll()
+            return
+        }
         sockets.unbind(self)
         switch state {
         case .listening(let queue):
@@ -303,6 +331,10 @@ final class Socket: FileObject {
     /// unread bytes, or it was a connection nobody accepted).
     func abandon(_ context: IOContext, reset: Bool) {
         isReleased = true
+        if let connection {
+            connection.abort(context)
+            return
+        }
         guard let other = peer else { return }
         peer = nil
         switch type {

@@ -315,15 +315,19 @@ extension Kernel {
         socket.shutdownReceive = false
         socket.shutdownSend = false
         socket.finReceived = false
-        switch sockets.transport.connect(socket, to: parsed.address, port: parsed.port, context) {
+        let attempt = sockets.transport.connect(socket, to: parsed.address, port: parsed.port, context)
+        switch attempt {
         case .connected:
             socket.connectCall = nonBlocking ? .inProgress : .done
             return nonBlocking ? .failed(.EINPROGRESS) : .done(0)
         case .waiting:
             socket.connectCall = .inProgress
             return nonBlocking ? .failed(.EINPROGRESS) : .wouldBlock(socket.waiters)
-        case .refused, .unreachable:
+        case .refused, .unreachable, .failed:
             // The reset comes back at once on loopback; an autobound port is given back.
+            // The network may say at once that there is no route (Net/NetworkStack.swift).
+            var failure = Errno.ECONNREFUSED
+            if case .failed(let errno) = attempt { failure = errno }
             if boundByConnect {
                 sockets.unbind(socket)
                 socket.localAddress = nil
@@ -334,13 +338,13 @@ extension Kernel {
             // tcp_done: the socket is shut both ways until it connects again.
             socket.shutdownReceive = true
             socket.shutdownSend = true
-            if nonBlocking {
+            if nonBlocking, failure == .ECONNREFUSED {
                 socket.connectCall = .inProgress
                 socket.pendingError = .ECONNREFUSED
                 socket.wakeAll([.output, .error, .hangUp], context)
                 return .failed(.EINPROGRESS)
             }
-            return .failed(.ECONNREFUSED)
+            return .failed(failure)
         }
     }
 
@@ -352,7 +356,7 @@ extension Kernel {
         }
         guard case .success(let parsed) = SocketAddress.parseInet(raw) else { return .failed(.EINVAL) }
         guard parsed.family == SocketFamily.inet.rawValue else { return .failed(.EAFNOSUPPORT) }
-        guard sockets.transport.isLocal(parsed.address) else { return .failed(.ENETUNREACH) }
+        if let failure = sockets.transport.route(to: parsed.address) { return .failed(failure) }
         if socket.localAddress == nil, let failure = sockets.bindEphemeral(socket) { return .failed(failure) }
         if case .inet(let local, let port)? = socket.localAddress, local.isAny {
             socket.localAddress = .inet(sockets.transport.sourceAddress(toward: parsed.address), port: port)
@@ -390,6 +394,7 @@ extension Kernel {
                 socket.state = .closed
             }
         } else if socket.isConnecting {
+            socket.connection?.close(context)   // a SYN to another machine: given up
             if case .connecting(let listener) = socket.state {
                 listener.listenQueue?.waitingClients.removeAll { $0 === socket }
             }
@@ -401,7 +406,9 @@ extension Kernel {
             let sendsFIN = socket.isTCP && connected && send && !socket.shutdownSend
             socket.shutdownReceive = socket.shutdownReceive || receive
             socket.shutdownSend = socket.shutdownSend || send
-            if sendsFIN {
+            if sendsFIN, let connection = socket.connection {
+                connection.shutdownSending(context)   // to another machine: the FIN goes as a segment
+            } else if sendsFIN {
                 // Both FINs sent: the connection is over for both ends (TIME_WAIT, then closed).
                 if let other = socket.peer {
                     other.shutdownReceive = true

@@ -30,6 +30,8 @@ enum ConnectionAttempt {
     case waiting
     /// No route to that address.
     case unreachable
+    /// The network's answer at once (ENETUNREACH, EHOSTUNREACH, EADDRNOTAVAIL).
+    case failed(Errno)
 }
 
 enum DatagramDelivery: Equatable {
@@ -39,6 +41,10 @@ enum DatagramDelivery: Equatable {
     /// No socket has that port (a connected sender learns it as ECONNREFUSED).
     case noReceiver
     case unreachable
+    /// Another machine's address that does not answer (EHOSTUNREACH).
+    case hostUnreachable
+    /// Larger than one packet on the link carries (EMSGSIZE).
+    case tooBig
 }
 
 /// How IPv4 sockets reach each other.
@@ -50,6 +56,12 @@ protocol SocketTransport: AnyObject {
     /// Connects `client` (bound, with its local address set) to a listener.
     func connect(_ client: Socket, to address: IPv4Address, port: UInt16, _ context: IOContext) -> ConnectionAttempt
     func deliver(_ datagram: Datagram, to address: IPv4Address, port: UInt16, _ context: IOContext) -> DatagramDelivery
+    /// Why `address` cannot be reached (connect of a UDP socket), or nil.
+    func route(to address: IPv4Address) -> Errno?
+}
+
+extension SocketTransport {
+    func route(to address: IPv4Address) -> Errno? { isLocal(address) ? nil : .ENETUNREACH }
 }
 
 final class SocketLayer {
@@ -280,10 +292,12 @@ final class SocketLayer {
 /// Delivery inside one kernel: every IPv4 address of 127.0.0.0/8 is this machine's.
 final class LoopbackTransport: SocketTransport {
     unowned let layer: SocketLayer
+    /// This machine's address on a network (Net/NetworkStack.swift): it is local too.
+    var machineAddress: IPv4Address? = nil
 
     init(layer: SocketLayer) { self.layer = layer }
 
-    func isLocal(_ address: IPv4Address) -> Bool { address.isLoopback || address.isAny }
+    func isLocal(_ address: IPv4Address) -> Bool { address.isLoopback || address.isAny || address == machineAddress }
 
     func sourceAddress(toward destination: IPv4Address) -> IPv4Address {
         destination.isLoopback ? destination : .loopback

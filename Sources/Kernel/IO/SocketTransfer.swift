@@ -83,6 +83,7 @@ extension Socket {
             if !flags.contains(.peek) {
                 streamTaken += bytes.count
                 peer?.wakeAll([.output, .writeNormal], context)
+                connection?.applicationRead(context)
             }
             let source = family == .unix ? peerAddress.flatMap { $0 == .unix(nil) ? nil : $0 } : nil
             return .done(Received(bytes: bytes, source: source, fullLength: bytes.count, rights: rights))
@@ -148,6 +149,7 @@ extension Socket {
             if isConnecting { return .wouldBlock(waiters) }
             if let error = takeError() { return .failed(error) }
             guard isConnected, !shutdownSend else { return .failed(.EPIPE) }
+            if let connection { return sendOverNetwork(bytes, connection, context) }
             if peer == nil {
                 // The peer has closed: the bytes go out, its reset comes back, and the
                 // connection is gone (the next write fails).
@@ -186,6 +188,8 @@ extension Socket {
             let source = SocketAddress.inet(bound.isAny ? sockets.transport.sourceAddress(toward: address) : bound, port: sourcePort)
             let delivery = sockets.transport.deliver(Datagram(bytes: bytes, source: source), to: address, port: port, context)
             if delivery == .unreachable { return .failed(.ENETUNREACH) }
+            if delivery == .hostUnreachable { return .failed(.EHOSTUNREACH) }
+            if delivery == .tooBig { return .failed(.EMSGSIZE) }
             if delivery == .noReceiver, peerAddress != nil {
                 // The ICMP "port unreachable" reaches a connected socket as an error.
                 pendingError = .ECONNREFUSED

@@ -35,7 +35,8 @@ final class StandardOutput: FileObject {
     func read(_ count: Int, from file: OpenFile, _ context: IOContext) -> IOOutcome<[UInt8]> { .failed(.EBADF) }
 
     func write(_ bytes: [UInt8], to file: OpenFile, _ context: IOContext) -> IOOutcome<Int> {
-        .done(Int(context.kernel.emit(bytes, to: stream)))
+        context.kernel.outputCycle = max(context.kernel.outputCycle, context.cycle)
+        return .done(Int(context.kernel.emit(bytes, to: stream)))
     }
 
     func readiness(for file: OpenFile) -> PollEvents { .output }
