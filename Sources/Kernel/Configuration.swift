@@ -62,6 +62,14 @@ public struct KernelConfiguration: Sendable, Equatable {
     /// With a trace recorder: which instructions to record one by one (nil: none). Runs
     /// step by step while set, so it is for short runs.
     public var instructionTrace: InstructionTraceFilter? = nil
+    /// The cycle the machine powers on at: every hart's clock starts there (a machine of a
+    /// simulated network that restarts after a crash boots while the others run on).
+    public var startCycle: UInt64 = 0
+    /// This machine's clock error, as Jepsen's clock nemesis makes it: every clock runs
+    /// fast (or slow, when negative) by `clockDriftPartsPerMillion`, and CLOCK_REALTIME is
+    /// `clockOffsetNanoseconds` ahead (or behind) of the true time.
+    public var clockOffsetNanoseconds: Int64 = 0
+    public var clockDriftPartsPerMillion: Int64 = 0
     /// The network stack's MTU and TCP's timers, when the kernel is on a network (Net/).
     public var networkStack = NetworkStackSettings()
 
@@ -81,6 +89,9 @@ public struct KernelConfiguration: Sendable, Equatable {
     public static let fileDescriptorLimitRange: ClosedRange<Int> = 3...(1 << 20)
     /// The disk's latency, in cycles.
     public static let diskLatencyRange: ClosedRange<UInt64> = 0...(1 << 56)
+    /// A clock may be off by at most a day, and drift by at most ±10 % (100,000 ppm).
+    public static let clockOffsetRange: ClosedRange<Int64> = -86_400_000_000_000...86_400_000_000_000
+    public static let clockDriftRange: ClosedRange<Int64> = -100_000...100_000
 
     func validate() throws(KernelError) {
         guard memoryLimit >= 1 << 20, memoryLimit <= 8 << 30 else {
@@ -125,6 +136,11 @@ public struct KernelConfiguration: Sendable, Equatable {
         guard inputEventCount >= 1, inputEventCount <= 1_000_000 else {
             throw KernelError("the input device injects between 1 and 1000000 events, not \(inputEventCount)")
         }
+        guard startCycle < SimulatedTime.runLimit.cycles else {
+            throw KernelError("the start cycle must be below 2^62 (\(SimulatedTime.runLimit.cycles)), not \(startCycle)")
+        }
+        try Self.check(clockOffsetNanoseconds, Self.clockOffsetRange, "the clock offset", unit: "nanoseconds (one day either way)")
+        try Self.check(clockDriftPartsPerMillion, Self.clockDriftRange, "the clock drift", unit: "parts per million")
         try networkStack.validate()
     }
 }

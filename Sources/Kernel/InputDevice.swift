@@ -32,7 +32,11 @@ struct InputDevice {
     var x: UInt64 = 320, y: UInt64 = 240
     var random: SplitMix64
 
+    /// Power-on: injections come a period, two, … after it.
+    var start: UInt64 = 0
+
     init(configuration: KernelConfiguration) {
+        start = configuration.startCycle
         period = configuration.inputPeriodCycles
         eventCount = configuration.inputEventCount
         random = SplitMix64(seed: configuration.seed ^ 0x6D6F_7573_65)   // "mouse"
@@ -44,7 +48,7 @@ struct InputDevice {
     var nextInjection: UInt64? {
         guard let period, !quitPosted else { return nil }
         let (due, overflow) = UInt64(min(injected, eventCount) + 1).multipliedReportingOverflow(by: period)
-        return overflow ? .max : due
+        return overflow ? .max : due.addingSaturated(start)
     }
 
     /// The next cursor position: a step of up to 8 pixels each way, kept on the screen.

@@ -117,6 +117,9 @@ public final class Kernel {
         machineConfiguration.memoryHierarchy = configuration.memoryHierarchy
         machineConfiguration.threadsPerCore = configuration.threadsPerCore
         do { machine = try Machine(configuration: machineConfiguration) } catch { throw KernelError(error.message) }
+        // Power-on time: 0, or later for a machine of a simulated network that restarts.
+        let start = configuration.startCycle
+        machine.startClocks(atCycle: start)
         frames = FrameAllocator(memory: machine.memory)
         fileSystem = try FileSystem(configuration: configuration)
         var seedBytes: [UInt8] = []
@@ -131,20 +134,23 @@ public final class Kernel {
         running = Array(repeating: nil, count: configuration.harts)
         timedWaiters = TimedWaiters(harts: configuration.harts)
         skippedTicksFrom = Array(repeating: nil, count: configuration.harts)
-        hartMetrics = Array(repeating: HartMetrics(), count: configuration.harts)
+        var metrics = HartMetrics()
+        metrics.idleCycles = start   // time before power-on counts as idle
+        hartMetrics = Array(repeating: metrics, count: configuration.harts)
         let main = Thread(tid: process.pid, process: process)
         main.context.pc = loaded.entry
         main.context.integers[2] = loaded.stackPointer
         main.context.integers[1] = UserLayout.trampoline
+        main.stateSince = start
         register(main)
         process.descriptors = standardDescriptors()
-        traceProcessStart(main, cycle: 0)
+        traceProcessStart(main, cycle: start)
         input = InputDevice(configuration: configuration)
         var started = [main]
         for other in alsoStarting {
             guard let otherImage = images[other] else { continue }
             let thread = try startProcess(name: other, image: otherImage, arguments: [other], parentID: nil,
-                                          randomBytes: nextRandomBytes(), cycle: 0)
+                                          randomBytes: nextRandomBytes(), cycle: start)
             thread.process.descriptors = standardDescriptors()
             started.append(thread)
         }
@@ -156,7 +162,7 @@ public final class Kernel {
         machine.attachHostTrapHandler { [unowned self] hart, trap in self.handleTrap(hart, trap) }
         for thread in started {
             scheduler.enqueue(thread)
-            traceEvent(.threadReady(tid: thread.tid), cycle: 0)
+            traceEvent(.threadReady(tid: thread.tid), cycle: start)
         }
         attachMemorySystem()
         for hart in machine.harts { dispatch(hart) }

@@ -181,12 +181,7 @@ extension Kernel {
             let indent = live.count > 1 ? "    " : "  "
             let threads = owner.liveThreads.values.sorted(by: { $0.tid < $1.tid })
             for thread in threads {
-                let state: String = switch thread.state {
-                case .blocked(let reason): "blocked in \(reason)"
-                case .exited(let status): "exited with status \(status)"
-                case .ready: "ready"
-                case .running(let hart): "running on hart \(hart)"
-                }
+                let state = describeState(of: thread)
                 let location = owner.symbolize(thread.context.pc).map { " at \($0)" } ?? ""
                 lines.append("\(indent)thread \(thread.tid): \(state)\(location)")
                 if case .blocked(.futex(let address, _)) = thread.state {

@@ -80,7 +80,10 @@ extension Kernel {
             let budget = min(configuration.instructionLimit - executed, 1 << 26)
             switch machine.run(budget: budget) {
             case .budgetExhausted, .hostRequest: continue
-            case .horizonReached: return .reachedHorizon
+            case .horizonReached:
+                // A window may not pass the most one run may simulate: there the run ends.
+                guard cycle >= SimulatedTime.runLimit.cycles else { return .reachedHorizon }
+                endAll(.clockLimit(clockLimitReport()))
             case .allHartsWaiting: return .idle
             case .fatal(let report):
                 let hart = machine.harts[max(0, min(report.hart, machine.harts.count - 1))]
@@ -93,6 +96,42 @@ extension Kernel {
             }
         }
         return .ended(ending ?? .deadlock(deadlockReport()))
+    }
+
+    /// The first program's ending once every process has ended, else nil.
+    public var runEnding: ProcessEnding? { ending }
+
+    /// The earliest cycle at which this machine can next do anything on its own (a hart
+    /// runs, or a timer fires: a sleeper's wake-up, a tick, a packet's arrival, a TCP
+    /// timer); nil when it has ended, or when only a packet from outside could wake it.
+    /// A simulation of several machines jumps over the time in which none can.
+    public var nextActivityCycle: UInt64? {
+        guard ending == nil else { return nil }
+        return machine.nextActivityCycle
+    }
+
+    /// One line per thread of every process still running, each naming the process, the
+    /// thread, what it is blocked in and where (the deadlock report's words): for a
+    /// simulation of several machines that ended because nothing could happen any more.
+    public var waitingThreadLines: [String] {
+        var lines: [String] = []
+        for owner in liveProcesses where !owner.hasEnded {
+            for thread in owner.liveThreads.values.sorted(by: { $0.tid < $1.tid }) {
+                let location = owner.symbolize(thread.context.pc).map { " at \($0)" } ?? ""
+                lines.append("process \(owner.pid) (\(owner.name)), thread \(thread.tid): \(describeState(of: thread))\(location)")
+            }
+        }
+        return lines
+    }
+
+    /// A thread's state in a report: "blocked in futex_wait on 0x…", "ready", ….
+    func describeState(of thread: Thread) -> String {
+        switch thread.state {
+        case .blocked(let reason): "blocked in \(reason)"
+        case .exited(let status): "exited with status \(status)"
+        case .ready: "ready"
+        case .running(let hart): "running on hart \(hart)"
+        }
     }
 
     /// The clock of the hart furthest ahead.

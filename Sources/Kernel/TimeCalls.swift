@@ -1,6 +1,8 @@
 // Time, sleep, randomness and identity. All time is simulated: clocks read the hart's
 // cycle count through the configured clock frequency, and sleeping moves that count
-// forward, so a run is a pure function of program, configuration and seed.
+// forward, so a run is a pure function of program, configuration and seed. A machine of
+// a simulated network may have a clock that drifts and a realtime clock that is off
+// (KernelConfiguration's clock offset and drift): its clocks then read what it believes.
 
 import Machine
 
@@ -11,8 +13,7 @@ extension Kernel {
     func clockGetTime(_ arguments: SystemCallArguments, hart: Hart) -> SystemCallResult {
         let clock = arguments.int32(0)
         guard clock >= 0, clock <= 11 else { return .error(.EINVAL) }
-        var (seconds, nanoseconds) = SimulatedTime(cycles: hart.cycle).timespec(clockFrequency: configuration.clockFrequency)
-        if Kernel.isRealtime(clock) { seconds = seconds.addingSaturated(Kernel.realtimeEpoch) }
+        let (seconds, nanoseconds) = clockReading(hart, realtime: Kernel.isRealtime(clock))
         let bytes = littleEndianBytes(min(seconds, UInt64(Int64.max))) + littleEndianBytes(nanoseconds)
         guard case .success = process.addressSpace.copyOut(bytes, to: arguments[1]) else { return .error(.EFAULT) }
         return .value(0)
@@ -52,15 +53,60 @@ extension Kernel {
             duration = duration - now(hart, realtime: realtime)
         }
         guard duration > .zero else { return .value(0) }
-        let deadline = (SimulatedTime(cycles: hart.cycle) + duration).cycles
+        let deadline = (SimulatedTime(cycles: hart.cycle) + trueDuration(ofLocal: duration)).cycles
         block(thread, on: hart, .sleep(untilCycle: deadline), deadline: deadline, timeoutResult: 0)
         return .noReturn
     }
 
-    /// The hart's clock as an instant: since the start, or since the epoch for a realtime clock.
+    /// The hart's clock as this machine reads it, as a timespec: since the machine powered
+    /// on (`startCycle`), or since the epoch for a realtime clock (which runs on across a
+    /// restart); every clock with the machine's drift, the realtime one with its offset.
+    /// Full width and clamped: no configuration or cycle can trap.
+    func clockReading(_ hart: Hart, realtime: Bool) -> (seconds: UInt64, nanoseconds: UInt64) {
+        let (seconds, nanoseconds) = driftedElapsed(hart, realtime: realtime).timespec(clockFrequency: configuration.clockFrequency)
+        guard realtime else { return (seconds, nanoseconds) }
+        let billion: Int128 = 1_000_000_000
+        let total = max(0, Int128(seconds) * billion + Int128(nanoseconds) + Int128(Kernel.realtimeEpoch) * billion
+                           + Int128(configuration.clockOffsetNanoseconds))
+        return (UInt64(min(total / billion, Int128(Int64.max))), UInt64(total % billion))
+    }
+
+    /// The hart's clock as an instant (for absolute sleeps and timeouts), as `clockReading`
+    /// reads it, in cycles (saturating).
     func now(_ hart: Hart, realtime: Bool) -> SimulatedTime {
-        let start = SimulatedTime(cycles: hart.cycle)
-        return realtime ? start + .seconds(Kernel.realtimeEpoch, clockFrequency: configuration.clockFrequency) : start
+        let frequency = configuration.clockFrequency
+        let local = driftedElapsed(hart, realtime: realtime)
+        guard realtime else { return local }
+        let offset = configuration.clockOffsetNanoseconds
+        let offsetCycles = SimulatedTime.nanoseconds(offset.magnitude, clockFrequency: frequency)
+        let epoch = local + .seconds(Kernel.realtimeEpoch, clockFrequency: frequency)
+        return offset >= 0 ? epoch + offsetCycles : epoch - offsetCycles
+    }
+
+    /// Cycles since power-on (or since cycle 0, for the realtime clock), as this machine's
+    /// drifting clock counts them.
+    func driftedElapsed(_ hart: Hart, realtime: Bool) -> SimulatedTime {
+        let elapsed = realtime ? hart.cycle : hart.cycle &- min(hart.cycle, configuration.startCycle)
+        return SimulatedTime(cycles: Kernel.scale(elapsed, by: 1_000_000 &+ configuration.clockDriftPartsPerMillion, over: 1_000_000))
+    }
+
+    /// How long a sleep of `local` by this machine's drifting clock truly lasts (rounded up,
+    /// so the clock has reached the deadline when the sleeper wakes).
+    func trueDuration(ofLocal local: SimulatedTime) -> SimulatedTime {
+        let drift = configuration.clockDriftPartsPerMillion
+        guard drift != 0, local != .never else { return local }
+        return SimulatedTime(cycles: Kernel.scale(local.cycles, by: 1_000_000, over: 1_000_000 &+ drift, roundingUp: true))
+    }
+
+    /// `value · numerator / denominator` in full width, saturating at UInt64.max (both
+    /// factors are positive: drift is validated to ±100,000 ppm).
+    static func scale(_ value: UInt64, by numerator: Int64, over denominator: Int64, roundingUp: Bool = false) -> UInt64 {
+        guard numerator > 0, denominator > 0 else { return value }
+        if numerator == denominator { return value }
+        let product = UInt128(value) * UInt128(numerator.magnitude)
+        let divisor = UInt128(denominator.magnitude)
+        let quotient = roundingUp ? (product + divisor - 1) / divisor : product / divisor
+        return quotient > UInt128(UInt64.max) ? .max : UInt64(quotient)
     }
 
     /// getrandom: bytes from the kernel's seeded generator, a page at a time, so a request

@@ -27,6 +27,9 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Also measure the machine features: Sv39 paging on, several harts at fine and coarse interleaving, and every program with caches off and on (the zen4 preset).")
     var machine = false
 
+    @Flag(help: "Also measure several machines in one simulation: 8 machines of 4 harts against 1 doing the same work.")
+    var cluster = false
+
     func validate() throws {
         try OptionRange.check(scale, OptionRange.benchScale, option: "scale")
     }
@@ -86,6 +89,7 @@ struct BenchCommand: ParsableCommand {
             try machineFeatures()
             try cachesOnAgainstOff(selected, swiftPrograms: swiftPrograms)
         }
+        if cluster { try clusterRows() }   // ClusterBenchmarks.swift
     }
 
     /// The preset the cache rows use: the deepest hierarchy (private L2s, a shared L3).
