@@ -5,9 +5,17 @@
 // Everything random comes from the cluster's seed, drawn in the order packets are sent,
 // so the same run gives the same deliveries.
 //
+// The cluster hands over a window's packets at once (`transmit(_:down:)`). The uplinks
+// take them in the order sent (cycle, then machine, then the sender's serial), which is
+// each uplink's true FIFO order; the switch then takes them in the order they reach it,
+// so within a window every downlink is a true FIFO too. Across windows a packet can
+// reach the switch before one handed over a window earlier (a queued or slower uplink);
+// it then queues behind that one: a small, deterministic approximation.
+//
 // Part B (network model and pcap) owns this file.
 
 import Kernel
+import Machine
 
 /// A packet's arrival at a machine.
 public struct Arrival: Sendable, Equatable {
@@ -15,51 +23,195 @@ public struct Arrival: Sendable, Equatable {
     public var machine: Int
     public var cycle: UInt64
     public var packet: Packet
+    /// Who sent it (machine index) and when, for the trace's arrow from send to arrival.
+    public var sender: Int
+    public var sentCycle: UInt64
+    /// The second copy of a duplicated packet.
+    public var isDuplicate: Bool
+
+    public init(machine: Int, cycle: UInt64, packet: Packet, sender: Int, sentCycle: UInt64, isDuplicate: Bool = false) {
+        self.machine = machine
+        self.cycle = cycle
+        self.packet = packet
+        self.sender = sender
+        self.sentCycle = sentCycle
+        self.isDuplicate = isDuplicate
+    }
 }
 
-/// What the network did to one packet besides delivering it (for the trace and reports).
-public enum NetworkEvent: Sendable, Equatable {
-    case dropped(Packet, reason: DropReason, cycle: UInt64, link: Int)
-    case duplicated(Packet, cycle: UInt64)
-    case reordered(Packet, cycle: UInt64)
-}
-
-public enum DropReason: String, Sendable, Equatable {
-    case queueFull = "queue full"
-    case fault = "dropped by fault"
-    case partition = "partition"
-    case noMachine = "no machine at that address"
-    case machineDown = "machine down"
-    case tooBig = "larger than the MTU"
-}
-
-/// What crossed one machine's link, each way.
-public struct LinkStatistics: Sendable, Equatable {
-    public var packetsOut: UInt64 = 0, bytesOut: UInt64 = 0
-    public var packetsIn: UInt64 = 0, bytesIn: UInt64 = 0
-    public var drops: UInt64 = 0
-    public var duplicates: UInt64 = 0
-    public var reorders: UInt64 = 0
-    public var largestQueue = 0
-    public init() {}
+/// A packet a machine sent, as the cluster hands it to the network.
+public struct OutgoingPacket: Sendable, Equatable {
+    /// Machine index, from 0.
+    public var machine: Int
+    public var sent: SentPacket
+    public init(machine: Int, sent: SentPacket) {
+        self.machine = machine
+        self.sent = sent
+    }
 }
 
 public final class Fabric {
-    /// The shortest one-way link latency in cycles (at least 1): a packet sent at cycle t
-    /// arrives at t + lookahead or later, so machines can run that far on their own.
+    /// The least time any packet takes from one machine to another, in cycles (at least
+    /// 1): both links' latencies and a cycle of serialisation on each. A packet sent at
+    /// cycle t arrives at t + lookahead or later, so machines can run that far on their own.
     public let lookahead: UInt64
     public private(set) var linkStatistics: [LinkStatistics]
     /// What happened to packets besides delivery, since the cluster last took them.
     public var events: [NetworkEvent] = []
+    /// The cluster's one clock, cycles per second.
+    public let clockFrequency: UInt64
+    /// Each machine's link, as configured (index from 0).
+    public let linkSettings: [LinkSettings]
+
+    private let timing: [LinkTiming]
+    private var uplinks: [LinkQueue]
+    private var downlinks: [LinkQueue]
+    private var faults: NetworkFaults
 
     public init(settings: NetworkSettings, links: [LinkSettings], clockFrequency: UInt64, seed: UInt64) {
-        lookahead = 1
+        self.clockFrequency = max(1, clockFrequency)
+        linkSettings = links
+        timing = links.map { LinkTiming($0, clockFrequency: max(1, clockFrequency)) }
+        uplinks = Array(repeating: LinkQueue(), count: links.count)
+        downlinks = Array(repeating: LinkQueue(), count: links.count)
         linkStatistics = Array(repeating: LinkStatistics(), count: links.count)
+        faults = NetworkFaults(settings: settings, machines: links.count, clockFrequency: max(1, clockFrequency), seed: seed)
+        // A packet crosses two links (the same one twice if a machine sent to itself): at
+        // least twice the shortest latency, plus a cycle of serialisation on each.
+        let shortest = timing.map(\.latency).min() ?? 0
+        lookahead = max(1, shortest.addingSaturated(shortest).addingSaturated(2))
+    }
+
+    /// Takes the events recorded since the last call.
+    public func takeEvents() -> [NetworkEvent] {
+        defer { events = [] }
+        return events
     }
 
     /// Carries a packet machine `from` sent; the arrivals it makes (none if lost, two if
-    /// duplicated). `down` says which machines have no power now.
+    /// duplicated). `down` says which machines (index from 0) have no power now.
     public func transmit(_ sent: SentPacket, from machine: Int, down: (Int) -> Bool) -> [Arrival] {
-        []
+        transmit([OutgoingPacket(machine: machine, sent: sent)], down: down)
+    }
+
+    /// Carries every packet of a window (any order: they are sorted here); the arrivals,
+    /// by cycle then machine. Prefer this to one packet at a time: the switch then serves
+    /// each downlink in the order packets reach it.
+    public func transmit(_ packets: [OutgoingPacket], down: (Int) -> Bool) -> [Arrival] {
+        let inOrderSent = packets.filter { $0.machine >= 0 && $0.machine < timing.count }.sorted {
+            ($0.sent.cycle, $0.machine, $0.sent.serial) < ($1.sent.cycle, $1.machine, $1.sent.serial)
+        }
+        var atSwitch: [(cycle: UInt64, outgoing: OutgoingPacket)] = []
+        atSwitch.reserveCapacity(inOrderSent.count)
+        for outgoing in inOrderSent {
+            if let cycle = crossUplink(outgoing) { atSwitch.append((cycle, outgoing)) }
+        }
+        atSwitch.sort {
+            ($0.cycle, $0.outgoing.machine, $0.outgoing.sent.serial) < ($1.cycle, $1.outgoing.machine, $1.outgoing.sent.serial)
+        }
+        var arrivals: [Arrival] = []
+        for (cycle, outgoing) in atSwitch {
+            forward(outgoing, reachingSwitchAt: cycle, down: down, into: &arrivals)
+        }
+        arrivals.sort { ($0.cycle, $0.machine) < ($1.cycle, $1.machine) }
+        return arrivals
+    }
+
+    /// The sender's link: its MTU, its queue, serialisation, latency. The cycle the packet
+    /// reaches the switch, or nil if it was dropped.
+    private func crossUplink(_ outgoing: OutgoingPacket) -> UInt64? {
+        let machine = outgoing.machine, packet = outgoing.sent.packet, sentCycle = outgoing.sent.cycle
+        let link = timing[machine]
+        let size = packet.wireSize
+        guard size <= link.mtu else {
+            drop(packet, .tooBig, at: sentCycle, link: machine)
+            return nil
+        }
+        let serialisation = link.serialisation(bytes: size)
+        guard let finished = uplinks[machine].offer(at: sentCycle, serialisation: serialisation, capacity: link.queuePackets) else {
+            drop(packet, .queueFull, at: sentCycle, link: machine)
+            return nil
+        }
+        var statistics = linkStatistics[machine]
+        statistics.packetsOut &+= 1
+        statistics.bytesOut &+= UInt64(size)
+        statistics.queueingCycles &+= finished &- min(finished, sentCycle.addingSaturated(serialisation))
+        statistics.largestQueueOut = uplinks[machine].largestQueue
+        statistics.largestQueue = max(statistics.largestQueueOut, statistics.largestQueueIn)
+        linkStatistics[machine] = statistics
+        return finished.addingSaturated(link.latency)
+    }
+
+    /// The switch: the receiver, partitions, power and faults, then the receiver's link.
+    private func forward(_ outgoing: OutgoingPacket, reachingSwitchAt cycle: UInt64, down: (Int) -> Bool,
+                         into arrivals: inout [Arrival]) {
+        let packet = outgoing.sent.packet, sender = outgoing.machine
+        guard let receiver = machineIndex(of: packet.destination) else {
+            drop(packet, .noMachine, at: cycle, link: sender)
+            return
+        }
+        if faults.partitioned(sender, receiver, at: cycle) { return drop(packet, .partition, at: cycle, link: receiver) }
+        if down(receiver) { return drop(packet, .machineDown, at: cycle, link: receiver) }
+        if faults.drops() { return drop(packet, .fault, at: cycle, link: receiver) }
+        let duplicated = faults.duplicates()
+        let heldBack = faults.holdBack()
+        let extraDelay = heldBack.addingSaturated(faults.jitterDelay())
+        if heldBack > 0 {
+            linkStatistics[receiver].reorders &+= 1
+            events.append(.reordered(packet, cycle: cycle.addingSaturated(heldBack)))
+        }
+        if let cycle = crossDownlink(packet, to: receiver, at: cycle, extraDelay: extraDelay) {
+            arrivals.append(Arrival(machine: receiver, cycle: cycle, packet: packet, sender: sender, sentCycle: outgoing.sent.cycle))
+        }
+        if duplicated {
+            linkStatistics[receiver].duplicates &+= 1
+            events.append(.duplicated(packet, cycle: cycle))
+            if let cycle = crossDownlink(packet, to: receiver, at: cycle, extraDelay: faults.jitterDelay()) {
+                arrivals.append(Arrival(machine: receiver, cycle: cycle, packet: packet, sender: sender, sentCycle: outgoing.sent.cycle,
+                                        isDuplicate: true))
+            }
+        }
+    }
+
+    /// The receiver's link: its MTU, its queue, serialisation, latency and any extra delay.
+    /// The cycle the packet arrives, or nil if it was dropped.
+    private func crossDownlink(_ packet: Packet, to machine: Int, at cycle: UInt64, extraDelay: UInt64) -> UInt64? {
+        let link = timing[machine]
+        let size = packet.wireSize
+        guard size <= link.mtu else {
+            drop(packet, .tooBig, at: cycle, link: machine)
+            return nil
+        }
+        let serialisation = link.serialisation(bytes: size)
+        guard let finished = downlinks[machine].offer(at: cycle, serialisation: serialisation, capacity: link.queuePackets) else {
+            drop(packet, .queueFull, at: cycle, link: machine)
+            return nil
+        }
+        var statistics = linkStatistics[machine]
+        statistics.packetsIn &+= 1
+        statistics.bytesIn &+= UInt64(size)
+        statistics.queueingCycles &+= finished &- min(finished, cycle.addingSaturated(serialisation))
+        statistics.largestQueueIn = downlinks[machine].largestQueue
+        statistics.largestQueue = max(statistics.largestQueueOut, statistics.largestQueueIn)
+        linkStatistics[machine] = statistics
+        return finished.addingSaturated(link.latency).addingSaturated(extraDelay)
+    }
+
+    private func drop(_ packet: Packet, _ reason: DropReason, at cycle: UInt64, link: Int) {
+        linkStatistics[link].countDrop(reason)
+        events.append(.dropped(packet, reason: reason, cycle: cycle, link: link))
+    }
+
+    /// The machine index (from 0) at `address`: 10.0.0.N for N from 1 to the machines.
+    public func machineIndex(of address: IPv4Address) -> Int? {
+        guard address.value >> 8 == 0x0A_0000 else { return nil }
+        let number = Int(address.value & 0xFF)
+        return number >= 1 && number <= timing.count ? number - 1 : nil
+    }
+
+    /// Packets waiting on machine `machine`'s uplink (`out`) or downlink at `cycle`.
+    public func queueLength(machine: Int, out: Bool, at cycle: UInt64) -> Int {
+        guard machine >= 0, machine < timing.count else { return 0 }
+        return out ? uplinks[machine].waiting(at: cycle) : downlinks[machine].waiting(at: cycle)
     }
 }
