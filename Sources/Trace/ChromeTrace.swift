@@ -129,12 +129,12 @@ public final class ChromeTraceWriter {
         encoder.output.removeAll(keepingCapacity: true)
     }
 
-    private static func text(_ code: Int32) -> String {
+    static func text(_ code: Int32) -> String {
         guard let message = strerror(code) else { return "error \(code)" }
         return String(cString: message).lowercased()
     }
 
-    private static func reason(_ code: Int32, path: String) -> String {
+    static func reason(_ code: Int32, path: String) -> String {
         let folder = path.contains("/") ? String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)]) : "."
         switch code {
         case ENOENT: return "cannot write the trace to \(path): the directory \(folder.isEmpty ? "/" : folder) does not exist"
@@ -210,16 +210,40 @@ struct ChromeTraceEncoder {
     /// Thread names as first written, for the slices on the hart lanes.
     private var threadNameCache: [Int32: String] = [:]
     var describeInstruction: (@Sendable (_ pc: UInt64, _ bits: UInt32) -> String)?
+    /// Where this machine's lanes go when several share one file (ClusterTrace.swift).
+    var group = LaneGroup()
+    /// Whether the machine's network lane has its name yet (NetworkFlows.swift).
+    var networkLaneNamed = false
 
     mutating func begin(clockFrequency: UInt64, harts: Int, midRun: Bool) {
         guard !begun else { return }
+        append("{\"traceEvents\":[\n")
+        beginLanes(clockFrequency: clockFrequency, harts: harts, midRun: midRun)
+    }
+
+    /// Starts a machine's part of a cluster's file: no header, every event after a comma.
+    mutating func beginGroup(_ group: LaneGroup, clockFrequency: UInt64, harts: Int, midRun: Bool) {
+        guard !begun else { return }
+        self.group = group
+        nextFlow = group.firstFlow
+        first = false
+        beginLanes(clockFrequency: clockFrequency, harts: harts, midRun: midRun)
+    }
+
+    /// Starts an encoder that writes only events (a cluster's network events), after a comma.
+    mutating func beginFragment(clockFrequency: UInt64) {
+        begun = true
+        first = false
+        self.clockFrequency = max(1, clockFrequency)
+    }
+
+    private mutating func beginLanes(clockFrequency: UInt64, harts: Int, midRun: Bool) {
         begun = true
         self.clockFrequency = max(1, clockFrequency)
         self.harts = max(0, harts)
         self.midRun = midRun
-        append("{\"traceEvents\":[\n")
         let pid = Self.machinePid
-        metadata("process_name", pid: pid, tid: pid, ["name": .string("harts")])
+        metadata("process_name", pid: pid, tid: pid, ["name": .string(group.machineName ?? "harts")])
         metadata("process_sort_index", pid: pid, tid: pid, ["sort_index": .int(-1)])
         metadata("thread_name", pid: pid, tid: pid, ["name": .string("machine")])
         metadata("thread_sort_index", pid: pid, tid: pid, ["sort_index": .int(-1)])
@@ -230,12 +254,17 @@ struct ChromeTraceEncoder {
     }
 
     mutating func end(endCycle: UInt64, eventsLeftOut: UInt64 = 0) {
+        closeSlices(endCycle: endCycle)
+        let leftOut = eventsLeftOut > 0 ? ",\"events_left_out\":\(eventsLeftOut)" : ""
+        append("\n],\"displayTimeUnit\":\"ns\",\"otherData\":{\"clock_hz\":\(clockFrequency),\"harts\":\(harts),\"time_unit\":\"simulated microseconds\",\"generator\":\"Interleave\"\(leftOut)}}\n")
+    }
+
+    /// Closes the slices still running at `endCycle`.
+    mutating func closeSlices(endCycle: UInt64) {
         for (hart, open) in running.sorted(by: { $0.key < $1.key }) {
             slice(hart: hart, tid: open.tid, start: open.start, end: max(endCycle, open.start), stop: nil, object: 0)
         }
         running = [:]
-        let leftOut = eventsLeftOut > 0 ? ",\"events_left_out\":\(eventsLeftOut)" : ""
-        append("\n],\"displayTimeUnit\":\"ns\",\"otherData\":{\"clock_hz\":\(clockFrequency),\"harts\":\(harts),\"time_unit\":\"simulated microseconds\",\"generator\":\"Interleave\"\(leftOut)}}\n")
     }
 
     mutating func encode<Names: TraceNames>(_ event: TraceEvent, names: Names) {
@@ -332,6 +361,8 @@ struct ChromeTraceEncoder {
                  ",\"args\":{\"misses\":\(misses)}")
         case .ioRead, .ioWrite, .accept, .connect, .ioWait, .ioWake:
             encodeIO(event, names: names)
+        case .packetSent, .packetArrived, .retransmission, .networkFault:
+            encodeNetwork(event, names: names)
         }
     }
 
@@ -344,7 +375,7 @@ struct ChromeTraceEncoder {
     private mutating func nameProcess<Names: TraceNames>(_ pid: Int32, names: Names, fallback: String? = nil) {
         guard !namedProcesses.contains(pid) else { return }
         namedProcesses.insert(pid)
-        let name = names.processName(pid) ?? fallback ?? "process \(pid)"
+        let name = group.processPrefix + (names.processName(pid) ?? fallback ?? "process \(pid)")
         metadata("process_name", pid: pid, tid: pid, ["name": .string(name)])
         metadata("process_sort_index", pid: pid, tid: pid, ["sort_index": .int(Int64(pid))])
     }
@@ -395,8 +426,12 @@ struct ChromeTraceEncoder {
         emit("i", name, lane: lane, cycle, ",\"cat\":\"\(category)\",\"s\":\"t\",\"args\":" + Self.object(args))
     }
 
-    private mutating func metadata(_ name: String, pid: Int32, tid: Int32, _ args: [String: JSONArg]) {
+    mutating func metadata(_ name: String, pid: Int32, tid: Int32, _ args: [String: JSONArg]) {
         if name == "thread_name", case .string(let text)? = args["name"] { threadNameCache[tid] = text }
+        var args = args
+        if group.idOffset != 0, name == "process_sort_index", case .int(let index)? = args["sort_index"] {
+            args["sort_index"] = .int(index + group.idOffset)
+        }
         emit("M", name, lane: (pid, tid), nil, ",\"args\":" + Self.object(args))
     }
 
@@ -407,9 +442,9 @@ struct ChromeTraceEncoder {
         append("\",\"name\":")
         appendQuoted(name)
         append(",\"pid\":")
-        appendInteger(Int64(lane.pid))
+        appendInteger(Int64(lane.pid) + group.idOffset)
         append(",\"tid\":")
-        appendInteger(Int64(lane.tid))
+        appendInteger(Int64(lane.tid) + group.idOffset)
         append(",\"ts\":")
         if let cycle { appendFixed(cycle) } else { append("0") }
         append(extra)
@@ -434,11 +469,11 @@ struct ChromeTraceEncoder {
     }
 
     /// Cycles as microseconds with three decimals (`fixed(_, digits: 9, decimals: 3)`).
-    private mutating func appendFixed(_ cycles: UInt64) {
+    mutating func appendFixed(_ cycles: UInt64) {
         append(Self.fixed(cycles, frequency: clockFrequency, digits: 9, decimals: 3))
     }
 
-    private mutating func append(_ text: String) { output.append(contentsOf: text.utf8) }
+    mutating func append(_ text: String) { output.append(contentsOf: text.utf8) }
 
     // MARK: formatting
 

@@ -80,6 +80,15 @@ public enum TraceEventKind: Sendable, Equatable {
     /// `tid` (0: the kernel, e.g. a process ending closed a descriptor) made `woken`,
     /// blocked for I/O, ready again; `events` says what changed (Linux's poll bits).
     case ioWake(tid: Int32, woken: Int32, events: UInt32)
+    /// A packet left this machine for the network; the same `id` marks its arrival in the
+    /// receiver's trace (NetworkEvents.swift).
+    case packetSent(PacketTrace)
+    /// A packet reached this machine (its stack takes it on hart 0's interrupt).
+    case packetArrived(PacketTrace)
+    /// The stack sent a TCP segment again after its retransmission timer ran out.
+    case retransmission(RetransmissionTrace)
+    /// The network dropped, duplicated or held back a packet (recorded by the cluster).
+    case networkFault(NetworkFaultTrace)
 
     /// The thread the event belongs to, or 0.
     public var thread: Int32 {
@@ -92,6 +101,9 @@ public enum TraceEventKind: Sendable, Equatable {
              .mark(let tid, _, _, _), .label(let tid, _), .instruction(let tid, _, _),
              .accept(let tid, _, _, _), .connect(let tid, _, _, _), .ioWait(let tid, _, _), .ioWake(let tid, _, _): tid
         case .ioRead(let transfer), .ioWrite(let transfer): transfer.tid
+        case .packetSent(let packet): packet.tid
+        case .retransmission(let retransmission): retransmission.tid
+        case .packetArrived, .networkFault: 0
         case .messagePosted(let from, _, _): from
         case .inputInjected(_, let to): to
         case .coherence, .cacheMisses: 0

@@ -20,6 +20,9 @@ public final class NetworkInterface {
     /// Packets sent since the cluster last took them, in the order sent.
     var sent: [SentPacket] = []
     var sentSerial: UInt64 = 0
+    /// Which boot of its machine this is (1, then 2 after a restart, ...): part of packets'
+    /// trace ids, so a restarted machine's packets are not taken for the first boot's.
+    public var boot = 1
     /// Packets on their way in, by arrival cycle (ties: the order scheduled).
     var arrivals: [(cycle: UInt64, packet: Packet)] = []
     var arrivalHead = 0
@@ -54,6 +57,7 @@ extension Kernel {
         guard let interface = networkInterface else { return }
         var packet = packet
         packet.identification = UInt16(truncatingIfNeeded: interface.sentSerial)
+        packet.traceID = interface.traceID(serial: interface.sentSerial)
         let sent = SentPacket(cycle: context.cycle, packet: packet, serial: interface.sentSerial)
         interface.sentSerial &+= 1
         interface.sent.append(sent)

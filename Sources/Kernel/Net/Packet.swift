@@ -51,6 +51,9 @@ public struct Packet: Sendable, Equatable {
     public var payload: [UInt8]
     /// IPv4's identification field: the sending machine counts its packets.
     public var identification: UInt16 = 0
+    /// The packet's id in the trace, the same in the sender's and the receiver's records
+    /// (NetworkTracing.swift: sending machine, boot, serial); 0 for none. Not on the wire.
+    public var traceID: UInt64 = 0
 
     public init(source: IPv4Address, destination: IPv4Address, sourcePort: UInt16, destinationPort: UInt16,
                 transport: TransportProtocol, tcp: TCPHeader = TCPHeader(), payload: [UInt8] = [], identification: UInt16 = 0) {
