@@ -12,10 +12,11 @@
  * job is answered once and sums the results (the farm alone gives the sum they must
  * reach), times each job on the simulated clock, and prints throughput and latencies.
  * BYTES (default 0) makes jobs big: each job and each result carries BYTES more bytes
- * (told to the worker in the high half of the work word).
+ * (told to the worker in the high half of the work word). PIN 1 keeps each process on a
+ * hart of its own (the farm on hart 0, worker i on hart i + 1), so no wake-up moves one.
  *
- *   workers CHANNEL WORKERS JOBS [WORK] [DEPTH] [BYTES]
- *   workers worker CHANNEL FD_IN FD_OUT        (started by the farm)
+ *   workers CHANNEL WORKERS JOBS [WORK] [DEPTH] [BYTES] [PIN]
+ *   workers worker CHANNEL FD_IN FD_OUT [HART] (started by the farm; HART: pin itself there)
  *   workers worker remote FARM_MACHINE         (on another machine: 10.0.0.FARM_MACHINE)
  */
 #include "lab-io.h"
@@ -94,6 +95,9 @@ int main(void)
     if (interleave_argc() > 1 && strcmp(interleave_argv()[1], "worker") == 0) {
         const char *channel = io_word(2, "pipe");
         int in = (int)io_argument(3, -1), out = (int)io_argument(4, -1);
+        long hart = io_argument(5, -1);
+        if (hart >= 0)
+            io_pin(0, (int)hart);
         if (channel[0] == 'r') {   /* on another machine: connect to the farm's */
             long fd = connect_to_farm(io_argument(3, 1));
             if (fd < 0) {
@@ -113,10 +117,12 @@ int main(void)
     }
     const char *channel = io_word(1, "pipe");
     long workers = io_argument(2, 2), jobs = io_argument(3, 200), work = io_argument(4, 100), depth = io_argument(5, 2);
-    long bytes = io_argument(6, 0);
+    long bytes = io_argument(6, 0), pin = io_argument(7, 0);
     if (workers < 1 || workers > MOST_WORKERS || jobs < 1 || depth < 1 || work > 0xffffffffl || bytes > MOST_BYTES)
         return 2;
     int remote = channel[0] == 'r';
+    if (pin)
+        io_pin(0, 0);
     char *extra = bytes > 0 ? calloc((size_t)bytes, 1) : 0;
     if (channel[0] == 's') {   /* self: no workers, the farm does every job in turn */
         uint64_t *latencies = malloc((size_t)jobs * sizeof *latencies), start = io_now_ns(), sum = 0;
@@ -169,7 +175,10 @@ int main(void)
             snprintf(in_text, sizeof in_text, "%d", child_in);
             snprintf(out_text, sizeof out_text, "%d", child_out);
         }
-        char *argv[] = {"workers", "worker", (char *)channel, in_text, out_text, 0};
+        char hart_text[16] = "-1";
+        if (pin)
+            snprintf(hart_text, sizeof hart_text, "%ld", index + 1);
+        char *argv[] = {"workers", "worker", (char *)channel, in_text, out_text, hart_text, 0};
         pids[index] = remote ? -1 : io_spawn("workers", argv);
         if (!remote && pids[index] < 0) {
             printf("farm: process_spawn: %ld\n", pids[index]);
