@@ -19,8 +19,6 @@ struct ClusterRunSpec {
     var machines: [LabMachine]
     var configuration: KernelConfiguration
     var network = NetworkSettings()
-    /// Per machine (from 0): its own configuration, when it differs from `configuration`.
-    var perMachine: [Int: KernelConfiguration] = [:]
     var seed: UInt64 = 1
     /// Record each machine's trace (`ClusterRunResult.traces`, as Chrome trace JSON).
     var recordTraces = false
@@ -57,17 +55,17 @@ extension LabContext {
     /// ended or nothing can happen any more.
     func runCluster(_ spec: ClusterRunSpec) throws -> ClusterRunResult {
         var machines: [MachineSpec] = []
-        for (index, machine) in spec.machines.enumerated() {
+        for machine in spec.machines {
             var programs: [ProgramSpec] = []
             for program in machine.programs {
                 programs.append(ProgramSpec(name: program.name, executable: try self.program(program.path), arguments: program.arguments))
             }
-            var configuration = spec.perMachine[index] ?? spec.configuration
+            var configuration = spec.configuration
             options.applyCaches(to: &configuration)
             machines.append(MachineSpec(name: machine.name, configuration: configuration, programs: programs))
         }
         let count = machines.count
-        let outputs = Buffers(count), errors = Buffers(count)
+        let outputs = MachineOutputs(count), errors = MachineOutputs(count)
         let configuration = ClusterConfiguration(machines: machines, network: spec.network, seed: spec.seed)
         let recorders: [TraceRecorder?] = machines.map { machine in
             spec.recordTraces ? TraceRecorder(clockFrequency: machine.configuration.clockFrequency, harts: machine.configuration.harts) : nil
@@ -96,7 +94,7 @@ extension LabContext {
 }
 
 /// Each machine's bytes, collected by the kernels' output callbacks.
-final class Buffers {
+final class MachineOutputs {
     var bytes: [[UInt8]]
     init(_ count: Int) { bytes = Array(repeating: [], count: count) }
     func append(_ more: [UInt8], to index: Int) {
