@@ -42,6 +42,13 @@ public final class Cluster {
     /// the order the network carries them: by cycle, then sending machine, then the
     /// sender's count.
     public var onPacket: ((_ packet: Packet, _ cycle: UInt64) -> Void)? = nil
+    /// Called for every arrival the network makes, as the network computed it, with the
+    /// end of the window the packet was sent in (the receiver has run up to there; the
+    /// arrival is scheduled no earlier). For traces and for tests of the window rule.
+    public var onArrival: ((_ arrival: Arrival, _ windowEnd: UInt64) -> Void)? = nil
+    /// Called when a machine loses power (`poweredOn` false) or boots again (true; its new
+    /// kernel is already in `kernels`, its trace recorder asked of `traces`), for traces.
+    public var onPowerChange: ((_ machine: Int, _ cycle: UInt64, _ poweredOn: Bool) -> Void)? = nil
     /// Per machine (index from 0): how many times it has powered on (1, plus its restarts).
     public internal(set) var boots: [Int]
     /// Windows of time stepped, and machine-windows (a machine run through one window):
@@ -121,7 +128,12 @@ public final class Cluster {
         } catch {
             throw ClusterError("\(ClusterConfiguration.describe(index, configuration.machines)): \(error.message)")
         }
-        return (kernel, kernel.attachNetwork(address: .machine(index + 1)))
+        let interface = kernel.attachNetwork(address: .machine(index + 1))
+        // The stack answers EHOSTUNREACH at once for an address no machine has, and sizes
+        // TCP's segments to this machine's link.
+        kernel.setNetworkNeighbours(configuration.machines.indices.map { .machine($0 + 1) })
+        kernel.setNetworkMTU((spec.link ?? configuration.network.link).mtu)
+        return (kernel, interface)
     }
 
     /// Runs until every process on every machine has ended, nothing can happen any more
@@ -164,20 +176,21 @@ public final class Cluster {
     /// are drawn in one order whatever the machines did first. Each arrival is scheduled
     /// at or after the window's end: never in a machine's past.
     func carryPackets(windowEnd: UInt64) {
-        var sent: [(machine: Int, packet: SentPacket)] = []
+        var sent: [OutgoingPacket] = []
         for (index, interface) in interfaces.enumerated() {
-            for packet in interface.takeSent() { sent.append((index, packet)) }
+            for packet in interface.takeSent() { sent.append(OutgoingPacket(machine: index, sent: packet)) }
         }
         guard !sent.isEmpty else { return }
-        sent.sort { ($0.packet.cycle, $0.machine, $0.packet.serial) < ($1.packet.cycle, $1.machine, $1.packet.serial) }
+        sent.sort { ($0.sent.cycle, $0.machine, $0.sent.serial) < ($1.sent.cycle, $1.machine, $1.sent.serial) }
+        if let onPacket { for outgoing in sent { onPacket(outgoing.sent.packet, outgoing.sent.cycle) } }
+        let down = self.down
         var receivers = Set<Int>()
-        for (machine, packet) in sent {
-            onPacket?(packet.packet, packet.cycle)
-            for arrival in fabric.transmit(packet, from: machine, down: { [down] in down.indices.contains($0) && down[$0] }) {
-                guard kernels.indices.contains(arrival.machine), !down[arrival.machine] else { continue }
-                kernels[arrival.machine].schedule(arrival.packet, arrivingAt: max(arrival.cycle, windowEnd))
-                receivers.insert(arrival.machine)
-            }
+        // One window's packets at once: the switch serves each downlink in arrival order.
+        for arrival in fabric.transmit(sent, down: { down.indices.contains($0) && down[$0] }) {
+            onArrival?(arrival, windowEnd)
+            guard kernels.indices.contains(arrival.machine), !down[arrival.machine] else { continue }
+            kernels[arrival.machine].schedule(arrival.packet, arrivingAt: max(arrival.cycle, windowEnd))
+            receivers.insert(arrival.machine)
         }
         for index in receivers.sorted() { kernels[index].networkScheduleChanged() }
     }

@@ -57,6 +57,7 @@ extension Cluster {
         let who = ClusterConfiguration.describe(index, configuration.machines)
         let time = SimulatedTime(cycles: cycle).microseconds(clockFrequency: clockFrequency)
         kernels[index].losePower(atCycle: cycle, report: "\(who) crashed at \(time) µs (cycle \(cycle)): it lost power and every process on it ended")
+        onPowerChange?(index, cycle, false)
     }
 
     func restart(_ index: Int, atCycle cycle: UInt64) {
@@ -67,5 +68,6 @@ extension Cluster {
         kernels[index] = kernel
         interfaces[index] = interface
         down[index] = false
+        onPowerChange?(index, cycle, true)
     }
 }

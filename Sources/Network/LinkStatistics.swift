@@ -36,12 +36,8 @@ public enum NetworkEvent: Sendable, Equatable {
     /// The packet was held back until `cycle`, so later packets may pass it.
     case reordered(Packet, cycle: UInt64)
 
-    /// The cycle it happened at.
-    public var cycle: UInt64 {
-        switch self {
-        case .dropped(_, _, let cycle, _), .duplicated(_, let cycle), .reordered(_, let cycle): cycle
-        }
-    }
+    // `cycle` (when it happened) is declared beside the trace's use of these events
+    // (Network/ClusterTracing.swift, part G).
 
     public var packet: Packet {
         switch self {

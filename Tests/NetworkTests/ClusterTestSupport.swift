@@ -75,9 +75,9 @@ enum TinyProgram {
         }
     }
 
-    /// Sleeps `nanoseconds`, then exits 0.
-    static func sleeper(_ nanoseconds: UInt64) -> [UInt8] {
-        let spec = littleEndianBytes(nanoseconds / 1_000_000_000) + littleEndianBytes(nanoseconds % 1_000_000_000)
+    /// Sleeps `nanoseconds` (and `seconds` more), then exits 0.
+    static func sleeper(_ nanoseconds: UInt64, seconds: UInt64 = 0) -> [UInt8] {
+        let spec = littleEndianBytes(nanoseconds / 1_000_000_000 + seconds) + littleEndianBytes(nanoseconds % 1_000_000_000)
         return elf(data: spec) { asm in
             call(&asm, 101, [data, 0])
             call(&asm, 93, [0])
@@ -108,4 +108,58 @@ extension MachineSpec {
 /// A timespec written by a program at `offset`, in nanoseconds.
 func timespecNanoseconds(_ bytes: [UInt8], at offset: Int) -> UInt64 {
     littleEndianWord(bytes, at: offset) &* 1_000_000_000 &+ littleEndianWord(bytes, at: offset + 8)
+}
+
+/// UDP ping-pong over the network (socket 198, bind 200, sendto 206, recvfrom 207).
+enum UDPPrograms {
+    static let port: UInt16 = 7000
+    /// A sockaddr_in: family 2, the port big-endian, the address, 8 zero bytes.
+    static func socketAddress(_ address: [UInt8], port: UInt16) -> [UInt8] {
+        [2, 0, UInt8(port >> 8), UInt8(port & 0xFF)] + address + [UInt8](repeating: 0, count: 8)
+    }
+
+    /// Sends 8 bytes to 10.0.0.`server` and waits for the answer, `rounds` times; writes
+    /// the last answer and exits 0.
+    static func pinger(server: Int, rounds: Int64) -> [UInt8] {
+        let data = TinyProgram.data
+        let bytes = socketAddress([10, 0, 0, UInt8(server)], port: port) + [UInt8](repeating: 0, count: 48) + Array("ping....".utf8)
+        return TinyProgram.elf(data: bytes) { asm in
+            TinyProgram.call(&asm, 198, [2, 2, 0])
+            asm.mv(.s1, .a0)
+            asm.li(.s2, rounds)
+            asm.label("round")
+            asm.mv(.a0, .s1); asm.li(.a1, data + 64); asm.li(.a2, 8); asm.li(.a3, 0); asm.li(.a4, data); asm.li(.a5, 16)
+            asm.li(.a7, 206); asm.ecall()
+            asm.mv(.a0, .s1); asm.li(.a1, data + 64); asm.li(.a2, 8); asm.li(.a3, 0); asm.li(.a4, 0); asm.li(.a5, 0)
+            asm.li(.a7, 207); asm.ecall()
+            asm.addi(.s2, .s2, -1)
+            asm.bnez(.s2, "round")
+            TinyProgram.call(&asm, 64, [1, data + 64, 8])
+            TinyProgram.call(&asm, 93, [0])
+        }
+    }
+
+    /// Answers `rounds` datagrams on port 7000, each with "pong" and the round's byte, then exits 0.
+    static func ponger(rounds: Int64) -> [UInt8] {
+        let data = TinyProgram.data
+        let bytes = socketAddress([0, 0, 0, 0], port: port) + [UInt8](repeating: 0, count: 16) + littleEndianBytes(16)
+            + [UInt8](repeating: 0, count: 24) + Array("pong....".utf8)
+        return TinyProgram.elf(data: bytes) { asm in
+            TinyProgram.call(&asm, 198, [2, 2, 0])
+            asm.mv(.s1, .a0)
+            asm.mv(.a0, .s1); asm.li(.a1, data); asm.li(.a2, 16); asm.li(.a7, 200); asm.ecall()
+            asm.li(.s2, rounds)
+            asm.label("round")
+            asm.li(.t0, 16); asm.li(.t1, data + 32); asm.sd(.t0, 0, .t1)
+            asm.mv(.a0, .s1); asm.li(.a1, data + 64); asm.li(.a2, 8); asm.li(.a3, 0); asm.li(.a4, data + 16); asm.li(.a5, data + 32)
+            asm.li(.a7, 207); asm.ecall()
+            asm.li(.t1, data + 64 + 7); asm.sb(.s2, 0, .t1)
+            asm.li(.t1, data + 64); asm.li(.t0, 0x676E_6F70); asm.sw(.t0, 0, .t1)   // "pong"
+            asm.mv(.a0, .s1); asm.li(.a1, data + 64); asm.li(.a2, 8); asm.li(.a3, 0); asm.li(.a4, data + 16); asm.li(.a5, 16)
+            asm.li(.a7, 206); asm.ecall()
+            asm.addi(.s2, .s2, -1)
+            asm.bnez(.s2, "round")
+            TinyProgram.call(&asm, 93, [0])
+        }
+    }
 }

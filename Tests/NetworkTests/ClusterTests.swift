@@ -138,6 +138,37 @@ struct ClusterTests {
         #expect(outcome.endCycle >= 909_091 && outcome.endCycle < 912_000, "ended at \(outcome.endCycle)")
     }
 
+    @Test("a sleep past 2^62 cycles ends that machine with the clock-limit report, in a few windows")
+    func clockLimit() throws {
+        let (cluster, outcome, _) = try run([.running("sleeper", TinyProgram.sleeper(0, seconds: 2_000 * 365 * 86_400)),
+                                             .running("quick", TinyProgram.compute(10))])
+        #expect(outcome.endings[1] == .exited(status: 0))
+        let ending = try #require(outcome.endings[0])
+        guard case .clockLimit = ending else { Issue.record("got \(ending)"); return }
+        #expect(ending.status == 142)
+        #expect(!outcome.quiescent)
+        #expect(cluster.windowsStepped <= 20)
+    }
+
+    @Test("crashes and restarts are told to the caller, with the cycle")
+    func powerChanges() throws {
+        var network = NetworkSettings()
+        network.crashes = [Crash(machine: 2, atNanoseconds: 1_000, restartNanoseconds: 2_000)]
+        let streams = MachineStreams(count: 2)
+        var asked: [Int] = []
+        let cluster = try Cluster(configuration: ClusterConfiguration(machines: [.running("a", TinyProgram.sleeper(10_000)),
+                                                                                 .running("b", TinyProgram.sleeper(10_000))],
+                                                                      network: network),
+                                  io: { streams.io($0) }, traces: { asked.append($0); return nil })
+        var changes: [String] = []
+        cluster.onPowerChange = { machine, cycle, on in changes.append("\(machine) \(cycle) \(on)") }
+        let outcome = cluster.run()
+        #expect(changes == ["1 100 false", "1 200 true"])
+        #expect(asked == [0, 1, 1], "the restart asks for machine 1's recorder again")
+        #expect(outcome.endings == [.exited(status: 0), .exited(status: 0)])
+        #expect(cluster.boots == [1, 2])
+    }
+
     @Test("eight machines with four harts each run in one simulation")
     func eightMachinesFourHarts() throws {
         let machines = (1...8).map { MachineSpec.running("m\($0)", TinyProgram.compute(20_000), harts: 4) }

@@ -20,6 +20,13 @@ enum FabricFixtures {
         Fabric(settings: network, links: links ?? Array(repeating: network.link, count: machines), clockFrequency: clock, seed: seed)
     }
 
+    /// When an event happened (the trace's `NetworkEvent.cycle`, declared by part G, says the same).
+    static func cycle(_ event: NetworkEvent) -> UInt64 {
+        switch event {
+        case .dropped(_, _, let cycle, _), .duplicated(_, let cycle), .reordered(_, let cycle): cycle
+        }
+    }
+
     static func send(_ fabric: Fabric, _ packet: Packet, from machine: Int, at cycle: UInt64, serial: UInt64 = 0,
                      down: (Int) -> Bool = { _ in false }) -> [Arrival] {
         fabric.transmit(SentPacket(cycle: cycle, packet: packet, serial: serial), from: machine, down: down)
@@ -159,7 +166,7 @@ enum FabricFixtures {
         #expect(F.send(fabric, F.packet(from: 1, to: 2, size: 1000), from: 0, at: 0).isEmpty)
         #expect(F.send(fabric, F.packet(from: 1, to: 2, size: 576), from: 0, at: 0).count == 1)
         let atSwitch: UInt64 = 800 + 5000
-        #expect(fabric.events.map(\.cycle) == [0, atSwitch])   // at the sender; at the switch
+        #expect(fabric.events.map(FabricFixtures.cycle) == [0, atSwitch])   // at the sender; at the switch
         #expect(fabric.linkStatistics[0].dropsByReason[.tooBig] == 1)   // the sender's own MTU
         #expect(fabric.linkStatistics[1].dropsByReason[.tooBig] == 1)   // the receiver's smaller one
         #expect(fabric.linkStatistics[1].dropsByReason.nonZero.map(\.reason) == [.tooBig])
