@@ -56,8 +56,12 @@ public final class Fabric {
     /// cycle t arrives at t + lookahead or later, so machines can run that far on their own.
     public let lookahead: UInt64
     public private(set) var linkStatistics: [LinkStatistics]
-    /// What happened to packets besides delivery, since the cluster last took them.
+    /// What happened to packets besides delivery, since the cluster last took them
+    /// (`takeEvents`, each window). At most `eventLimit` wait; later ones are counted in
+    /// `eventsNotKept` instead, so a flood nobody reads cannot fill the host's memory.
     public var events: [NetworkEvent] = []
+    public private(set) var eventsNotKept: UInt64 = 0
+    public static let eventLimit = 65_536
     /// The cluster's one clock, cycles per second.
     public let clockFrequency: UInt64
     /// Each machine's link, as configured (index from 0).
@@ -113,8 +117,10 @@ public final class Fabric {
         for (cycle, outgoing) in atSwitch {
             forward(outgoing, reachingSwitchAt: cycle, down: down, into: &arrivals)
         }
-        arrivals.sort { ($0.cycle, $0.machine) < ($1.cycle, $1.machine) }
-        return arrivals
+        // Ties (jitter can make them) keep the switch's order: a total order, not the sort's whim.
+        return arrivals.enumerated().sorted {
+            ($0.element.cycle, $0.element.machine, $0.offset) < ($1.element.cycle, $1.element.machine, $1.offset)
+        }.map(\.element)
     }
 
     /// The sender's link: its MTU, its queue, serialisation, latency. The cycle the packet
@@ -158,14 +164,14 @@ public final class Fabric {
         let extraDelay = heldBack.addingSaturated(faults.jitterDelay())
         if heldBack > 0 {
             linkStatistics[receiver].reorders &+= 1
-            events.append(.reordered(packet, cycle: cycle.addingSaturated(heldBack)))
+            note(.reordered(packet, cycle: cycle.addingSaturated(heldBack)))
         }
         if let cycle = crossDownlink(packet, to: receiver, at: cycle, extraDelay: extraDelay) {
             arrivals.append(Arrival(machine: receiver, cycle: cycle, packet: packet, sender: sender, sentCycle: outgoing.sent.cycle))
         }
         if duplicated {
             linkStatistics[receiver].duplicates &+= 1
-            events.append(.duplicated(packet, cycle: cycle))
+            note(.duplicated(packet, cycle: cycle))
             if let cycle = crossDownlink(packet, to: receiver, at: cycle, extraDelay: faults.jitterDelay()) {
                 arrivals.append(Arrival(machine: receiver, cycle: cycle, packet: packet, sender: sender, sentCycle: outgoing.sent.cycle,
                                         isDuplicate: true))
@@ -197,9 +203,13 @@ public final class Fabric {
         return finished.addingSaturated(link.latency).addingSaturated(extraDelay)
     }
 
+    private func note(_ event: NetworkEvent) {
+        if events.count < Fabric.eventLimit { events.append(event) } else { eventsNotKept &+= 1 }
+    }
+
     private func drop(_ packet: Packet, _ reason: DropReason, at cycle: UInt64, link: Int) {
         linkStatistics[link].countDrop(reason)
-        events.append(.dropped(packet, reason: reason, cycle: cycle, link: link))
+        note(.dropped(packet, reason: reason, cycle: cycle, link: link))
     }
 
     /// The machine index (from 0) at `address`: 10.0.0.N for N from 1 to the machines.

@@ -188,4 +188,16 @@ enum FabricFixtures {
         #expect(F.send(fabric, F.packet(from: 1, to: 2), from: 5, at: 0).isEmpty)
         #expect(F.send(fabric, F.packet(from: 1, to: 2), from: -1, at: 0).isEmpty)
     }
+
+    @Test func eventsNobodyTakesStopAtTheLimitAndAreCounted() {
+        let fabric = F.fabric()
+        // 70,000 packets for a machine that does not exist, sent at once: every one a drop.
+        let flood = (0..<70_000).map { OutgoingPacket(machine: 0, sent: SentPacket(cycle: 0, packet: F.packet(from: 1, to: 9, size: 40), serial: UInt64($0))) }
+        #expect(fabric.transmit(flood, down: { _ in false }).isEmpty)
+        #expect(fabric.linkStatistics[0].drops == 70_000)
+        #expect(fabric.events.count == Fabric.eventLimit && fabric.eventsNotKept == UInt64(70_000 - Fabric.eventLimit))
+        #expect(fabric.takeEvents().count == Fabric.eventLimit)
+        _ = F.send(fabric, F.packet(from: 1, to: 9), from: 0, at: 1 << 30)
+        #expect(fabric.events.count == 1)
+    }
 }
