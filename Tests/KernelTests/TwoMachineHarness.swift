@@ -19,9 +19,14 @@ final class TwoMachineHarness {
     /// Whether a packet is delivered: its sender (from 1), how many that sender sent
     /// before it, the packet.
     var deliver: (_ from: Int, _ serial: UInt64, _ packet: Packet) -> Bool = { _, _, _ in true }
+    /// For a delivered packet: the extra delay of each copy that arrives (duplicates and
+    /// reordering); by default one copy, on time.
+    var copies: (_ from: Int, _ serial: UInt64, _ packet: Packet) -> [UInt64] = { _, _, _ in [0] }
     /// Every packet sent: when, by whom, and whether it was delivered.
     private(set) var log: [(cycle: UInt64, from: Int, packet: Packet, delivered: Bool)] = []
     private(set) var endings: [ProcessEnding?]
+    /// Called after each window with the cycle it ended at (a test crashes a machine there).
+    var afterWindow: ((UInt64) -> Void)? = nil
 
     /// One kernel per program (ELF and arguments), with `configure` applied to each
     /// configuration (its index from 0 given too).
@@ -68,9 +73,13 @@ final class TwoMachineHarness {
                     let delivered = exists && deliver(index + 1, sent.serial, sent.packet)
                     log.append((sent.cycle, index + 1, sent.packet, delivered))
                     moved += 1
-                    if delivered { kernels[target].schedule(sent.packet, arrivingAt: max(sent.cycle + latency, end)) }
+                    guard delivered else { continue }
+                    for delay in copies(index + 1, sent.serial, sent.packet) {
+                        kernels[target].schedule(sent.packet, arrivingAt: max(sent.cycle + latency, end) + delay)
+                    }
                 }
             }
+            afterWindow?(end)
             for kernel in kernels { kernel.networkScheduleChanged() }
             now = end
             if let done { if done(endings) { break } } else if endings.allSatisfy({ $0 != nil }) { break }

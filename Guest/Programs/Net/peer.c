@@ -16,6 +16,11 @@
  *   reader ADDR PORT            connect, read to the end, close
  *   udp-server PORT COUNT       receive COUNT datagrams, answer each with its length
  *   udp-client ADDR PORT COUNT  send COUNT datagrams, read each answer; then one too big
+ *   self ADDR PORT              listen, connect to this machine's own ADDR, echo 5 bytes
+ *   slow-server PORT            as server, but sleeps 3 s before reading (a zero window)
+ *   poll-client ADDR PORT       a non-blocking connect and poll's bits along the way
+ *   unaccepting PORT            listen, never accept, close the listener after 200 ms
+ *   names ADDR PORT             connect, print getsockname's and getpeername's addresses
  */
 #include "interleave.h"
 
@@ -92,12 +97,13 @@ static int connected(const char *address, unsigned long port)
 
 static unsigned char buffer[65536];
 
-static int server(unsigned long port, unsigned long connections)
+static int server(unsigned long port, unsigned long connections, long delay_ms)
 {
     int listener = listening(port);
     for (unsigned long n = 0; n < connections; n++) {
         int fd = accept(listener, 0, 0);
         if (fd < 0) { printf("accept: %d\n", fd); return 1; }
+        if (delay_ms) sleep_ms(delay_ms);
         unsigned long total = 0, wrong = 0;
         for (;;) {
             long count = read(fd, buffer, sizeof buffer);
@@ -259,11 +265,95 @@ static int udp_client(const char *address, unsigned long port, unsigned long cou
     return 0;
 }
 
+static int self_connect(const char *address, unsigned long port)
+{
+    int listener = listening(port);
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in name = address_of(parse_address(address), port);
+    int result = connect(fd, (struct sockaddr *)&name, sizeof name);
+    int other = accept(listener, 0, 0);
+    write(fd, "hello", 5);
+    long got = read(other, buffer, sizeof buffer);
+    printf("self: connect %d, echoed %ld bytes\n", result, got);
+    return 0;
+}
+
+static void print_name(const char *what, struct sockaddr_in *name)
+{
+    uint32_t address = ntohl(name->sin_addr.s_addr);
+    printf("%s %u.%u.%u.%u:%u", what, address >> 24, (address >> 16) & 255, (address >> 8) & 255, address & 255,
+           ntohs(name->sin_port));
+}
+
+static int names(const char *address, unsigned long port)
+{
+    int fd = connected(address, port);
+    struct sockaddr_in local, peer;
+    socklen_t length = sizeof local;
+    int first = getsockname(fd, (struct sockaddr *)&local, &length);
+    length = sizeof peer;
+    int second = getpeername(fd, (struct sockaddr *)&peer, &length);
+    printf("names: %d %d,", first, second);
+    print_name(" local", &local);
+    print_name(", peer", &peer);
+    printf("\n");
+    return 0;
+}
+
+static int unaccepting(unsigned long port)
+{
+    int listener = listening(port);
+    sleep_ms(200);
+    close(listener);
+    printf("unaccepting: closed the listener\n");
+    return 0;
+}
+
+static int poll_once(int fd, int events, int timeout)
+{
+    struct pollfd entry = { fd, (short)events, 0 };
+    int result = poll(&entry, 1, timeout);
+    return result < 0 ? result : entry.revents;
+}
+
+static int poll_client(const char *address, unsigned long port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    struct sockaddr_in name = address_of(parse_address(address), port);
+    int result = connect(fd, (struct sockaddr *)&name, sizeof name);
+    int before = poll_once(fd, POLLIN | POLLOUT, 0);
+    int connected = poll_once(fd, POLLOUT, -1);
+    int error = -1;
+    socklen_t length = sizeof error;
+    getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length);
+    printf("poll-client: connect %d, at once 0x%x, then 0x%x, SO_ERROR %d\n", result, before, connected, error);
+    if (error) return 0;
+    for (int i = 0; i < 4; i++) buffer[i] = pattern((unsigned long)i);
+    write(fd, buffer, 4);
+    shutdown(fd, SHUT_WR);
+    long total = 0;
+    for (;;) {
+        poll_once(fd, POLLIN, -1);
+        long count = read(fd, buffer + total, sizeof buffer - 1 - (unsigned long)total);
+        if (count == -EAGAIN) continue;
+        if (count <= 0) break;
+        total += count;
+    }
+    buffer[total] = 0;
+    sleep_ms(10);
+    printf("poll-client: reply \"%s\", at the end 0x%x\n", (char *)buffer, poll_once(fd, POLLIN | POLLOUT | POLLRDHUP, 0));
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 3) { printf("usage: peer MODE ...\n"); return 2; }
     const char *mode = argv[1];
-    if (!strcmp(mode, "server")) return server(parse(argv[2]), argc > 3 ? parse(argv[3]) : 1);
+    if (!strcmp(mode, "server")) return server(parse(argv[2]), argc > 3 ? parse(argv[3]) : 1, 0);
+    if (!strcmp(mode, "names") && argc > 3) return names(argv[2], parse(argv[3]));
+    if (!strcmp(mode, "unaccepting")) return unaccepting(parse(argv[2]));
+    if (!strcmp(mode, "slow-server")) return server(parse(argv[2]), 1, 3000);
+    if (!strcmp(mode, "poll-client") && argc > 3) return poll_client(argv[2], parse(argv[3]));
     if (!strcmp(mode, "client") && argc > 4) return client(argv[2], parse(argv[3]), parse(argv[4]));
     if (!strcmp(mode, "connect") && argc > 3) return connect_only(argv[2], parse(argv[3]));
     if (!strcmp(mode, "reset-server")) return reset_server(parse(argv[2]));
@@ -271,6 +361,7 @@ int main(int argc, char **argv)
     if (!strcmp(mode, "vanish") && argc > 3) return vanish(argv[2], parse(argv[3]));
     if (!strcmp(mode, "closer")) return closer(parse(argv[2]));
     if (!strcmp(mode, "reader") && argc > 3) return reader(argv[2], parse(argv[3]));
+    if (!strcmp(mode, "self") && argc > 3) return self_connect(argv[2], parse(argv[3]));
     if (!strcmp(mode, "udp-server") && argc > 3) return udp_server(parse(argv[2]), parse(argv[3]));
     if (!strcmp(mode, "udp-client") && argc > 4) return udp_client(argv[2], parse(argv[3]), parse(argv[4]));
     printf("peer: unknown mode %s\n", mode);

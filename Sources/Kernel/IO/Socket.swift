@@ -332,7 +332,8 @@ final class Socket: FileObject {
     func abandon(_ context: IOContext, reset: Bool) {
         isReleased = true
         if let connection {
-            connection.abort(context)
+            // Accepted from another machine, never taken by accept: reset, port given back.
+            if connection.socket == nil { context.kernel.sockets.unbind(self) } else { connection.abort(context) }
             return
         }
         guard let other = peer else { return }

@@ -62,14 +62,18 @@ final class NetworkStack {
     private var nextSerial: UInt64 = 0
     private var timers = TimerHeap()
     private var liveTimers = 0
-    /// Initial sequence numbers: seeded by the kernel's seed and this machine's address.
+    /// Initial sequence numbers: seeded by the kernel's seed, this machine's address and
+    /// the cycle it booted at (a machine restarted after a crash does not repeat the
+    /// numbers of its first life, as Linux's clock-driven ones do not).
     private var random: SplitMix64
 
     init(kernel: Kernel, interface: NetworkInterface) {
         self.kernel = kernel
         self.interface = interface
         settings = kernel.configuration.networkStack
-        random = SplitMix64(seed: kernel.configuration.seed ^ 0x7463_7000_0000_0000 ^ UInt64(interface.address.value))
+        let boot = kernel.machine.harts.first?.cycle ?? 0
+        random = SplitMix64(seed: kernel.configuration.seed ^ 0x7463_7000_0000_0000 ^ UInt64(interface.address.value)
+                                  ^ boot &* 0x9E37_79B9_7F4A_7C15)
     }
 
     /// `milliseconds` as cycles of this machine's clock.
@@ -138,7 +142,10 @@ final class NetworkStack {
 
     // MARK: Opening connections
 
-    private func initialSequence() -> UInt32 { UInt32(truncatingIfNeeded: random.next()) }
+    /// Tests set this to start every connection just before the sequence space wraps.
+    var fixedInitialSequence: UInt32? = nil
+
+    private func initialSequence() -> UInt32 { fixedInitialSequence ?? UInt32(truncatingIfNeeded: random.next()) }
 
     private func makeConnection(_ key: TCPEndpoints, state: TCPConnection.State, socket: Socket) -> TCPConnection {
         nextSerial &+= 1
@@ -159,6 +166,7 @@ final class NetworkStack {
             existing.close(context)
         }
         let connection = makeConnection(key, state: .synSent, socket: socket)
+        socket.peerAddress = .inet(address, port: port)
         connection.takeSegmentSize(nil)
         statistics.connectionsOpened &+= 1
         connection.sendSynchronize(context)

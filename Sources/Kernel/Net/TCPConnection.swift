@@ -179,6 +179,7 @@ final class TCPConnection {
     /// already closed by the application gives its port back.
     func close(_ context: IOContext) {
         guard state != .closed else { return }
+        let wasConnecting = state == .synSent
         state = .closed
         leaveListenQueue()
         stopTimer()
@@ -186,7 +187,13 @@ final class TCPConnection {
         sendQueue.removeAll()
         outOfOrder = []
         outOfOrderBytes = 0
-        if let socket, socket.isReleased { context.kernel.sockets.unbind(socket) }
+        if let socket {
+            if socket.isReleased {
+                context.kernel.sockets.unbind(socket)
+            } else if wasConnecting, socket.connection === self {
+                socket.connection = nil   // a connect that failed: the socket may connect again, or listen
+            }
+        }
         socket = nil
     }
 
