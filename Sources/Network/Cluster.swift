@@ -42,6 +42,9 @@ public final class Cluster {
     /// the order the network carries them: by cycle, then sending machine, then the
     /// sender's count.
     public var onPacket: ((_ packet: Packet, _ cycle: UInt64) -> Void)? = nil
+    /// Where the network's drops, duplicates and reorders go for the trace (part G's
+    /// `ClusterTraceWriter.network`); the fabric's events are taken every window either way.
+    public var networkTrace: TraceRecorder? = nil
     /// Called for every arrival the network makes, as the network computed it, with the
     /// end of the window the packet was sent in (the receiver has run up to there; the
     /// arrival is scheduled no earlier). For traces and for tests of the window rule.
@@ -129,6 +132,7 @@ public final class Cluster {
             throw ClusterError("\(ClusterConfiguration.describe(index, configuration.machines)): \(error.message)")
         }
         let interface = kernel.attachNetwork(address: .machine(index + 1))
+        interface.boot = boot   // part G's trace ids tell boots apart
         // The stack answers EHOSTUNREACH at once for an address no machine has, and sizes
         // TCP's segments to this machine's link.
         kernel.setNetworkNeighbours(configuration.machines.indices.map { .machine($0 + 1) })
@@ -193,6 +197,8 @@ public final class Cluster {
             receivers.insert(arrival.machine)
         }
         for index in receivers.sorted() { kernels[index].networkScheduleChanged() }
+        let events = fabric.takeEvents()
+        if let networkTrace, !events.isEmpty { networkTrace.record(events) }
     }
 
     /// The earliest cycle at which any machine or the cluster (a crash, a restart) has

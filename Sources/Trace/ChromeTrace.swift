@@ -469,7 +469,7 @@ struct ChromeTraceEncoder {
     }
 
     /// Cycles as microseconds with three decimals (`fixed(_, digits: 9, decimals: 3)`).
-    mutating func appendFixed(_ cycles: UInt64) {
+    private mutating func appendFixed(_ cycles: UInt64) {
         append(Self.fixed(cycles, frequency: clockFrequency, digits: 9, decimals: 3))
     }
 

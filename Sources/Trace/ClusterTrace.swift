@@ -184,7 +184,7 @@ public final class ClusterTraceWriter {
             .map(\.element)
         var head = ChromeTraceEncoder()
         head.append("{\"traceEvents\":[\n")
-        head.nameNetwork(links: (0..<max(0, links)).map { "link m\($0 + 1) \(PacketTrace.address(0x0A00_0000 | UInt32($0 + 1)))" })
+        head.nameNetwork(links: (0..<max(0, min(links, 254))).map { "link m\($0 + 1) \(PacketTrace.address(0x0A00_0000 | UInt32($0 + 1)))" })
         sink(head.output)
         var leftOut = 0
         for (index, part) in ordered.enumerated() {
@@ -198,7 +198,9 @@ public final class ClusterTraceWriter {
                 encoder.encode(event, names: log)
                 if encoder.output.count >= ChromeTraceWriter.chunkSize { sink(encoder.output); encoder.output.removeAll(keepingCapacity: true) }
             }
-            encoder.closeSlices(endCycle: endCycle)
+            // A boot followed by another lost power: its slices end with its last event.
+            let rebooted = index + 1 < ordered.count && ordered[index + 1].machine == part.machine
+            encoder.closeSlices(endCycle: rebooted ? min(endCycle, log.span.upperBound) : endCycle)
             sink(encoder.output)
         }
         var tail = ChromeTraceEncoder()
