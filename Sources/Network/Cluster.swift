@@ -42,13 +42,16 @@ public final class Cluster {
     /// the order the network carries them: by cycle, then sending machine, then the
     /// sender's count.
     public var onPacket: ((_ packet: Packet, _ cycle: UInt64) -> Void)? = nil
-    /// Where the network's drops, duplicates and reorders go for the trace (part G's
-    /// `ClusterTraceWriter.network`); the fabric's events are taken every window either way.
-    public var networkTrace: TraceRecorder? = nil
     /// Called for every arrival the network makes, as the network computed it, with the
     /// end of the window the packet was sent in (the receiver has run up to there; the
     /// arrival is scheduled no earlier). For traces and for tests of the window rule.
     public var onArrival: ((_ arrival: Arrival, _ windowEnd: UInt64) -> Void)? = nil
+    /// Where the network's drops, duplicates and reorders go for the trace (part G's
+    /// `ClusterTraceWriter.network`); the fabric's events are taken every window either way.
+    public var networkTrace: TraceRecorder? = nil
+    /// Called after each window stepped, with its end: every machine has run up to there
+    /// (the command line lets out the machines' output lines written before it).
+    public var onWindowEnd: ((_ windowEnd: UInt64) -> Void)? = nil
     /// Called when a machine loses power (`poweredOn` false) or boots again (true; its new
     /// kernel is already in `kernels`, its trace recorder asked of `traces`), for traces.
     public var onPowerChange: ((_ machine: Int, _ cycle: UInt64, _ poweredOn: Bool) -> Void)? = nil
@@ -132,11 +135,11 @@ public final class Cluster {
             throw ClusterError("\(ClusterConfiguration.describe(index, configuration.machines)): \(error.message)")
         }
         let interface = kernel.attachNetwork(address: .machine(index + 1))
-        interface.boot = boot   // part G's trace ids tell boots apart
         // The stack answers EHOSTUNREACH at once for an address no machine has, and sizes
         // TCP's segments to this machine's link.
         kernel.setNetworkNeighbours(configuration.machines.indices.map { .machine($0 + 1) })
         kernel.setNetworkMTU((spec.link ?? configuration.network.link).mtu)
+        interface.boot = boot   // part G's trace ids tell boots apart
         return (kernel, interface)
     }
 
@@ -153,6 +156,7 @@ public final class Cluster {
             end = min(end, limit)
             step(until: end)
             carryPackets(windowEnd: end)
+            onWindowEnd?(end)
             now = max(now, end)
             guard now < limit else { break }
             // Nothing to do before some later cycle: jump there. Nothing at all: quiescent.

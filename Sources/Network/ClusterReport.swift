@@ -80,7 +80,8 @@ public struct ClusterReport {
         lines.append("  machine      address      instructions   switches   packets out/in     bytes out/in   retrans  resets   rtt min/mean/max µs   first program")
         for machine in machines {
             let network = machine.network, rtt = roundTrip(network)
-            lines.append("  " + [Self.pad("m\(machine.number) \(machine.name)", 12), Self.pad("\(machine.address)", 11),
+            let label = machine.name == "m\(machine.number)" ? machine.name : "m\(machine.number) \(machine.name)"
+            lines.append("  " + [Self.pad(label, 12), Self.pad("\(machine.address)", 11),
                                  Self.pad("\(machine.statistics.instructions)", 13, left: true),
                                  Self.pad("\(machine.statistics.contextSwitches)", 10, left: true),
                                  Self.pad("\(network.packetsSent)/\(network.packetsReceived)", 16, left: true),
@@ -89,12 +90,19 @@ public struct ClusterReport {
                                  Self.pad("\(rtt.minimum)/\(rtt.mean)/\(rtt.maximum)", 21, left: true),
                                  "  " + Self.describe(machine.ending)].joined(separator: " "))
         }
+        for machine in machines {
+            let statistics = machine.statistics
+            lines.append("  m\(machine.number): \(statistics.instructions) instructions, \(statistics.systemCalls) system calls, "
+                         + "\(statistics.pageFaults) page faults, peak memory \(statistics.peakMemory >> 10) KiB, "
+                         + "\(statistics.timerInterrupts) timer interrupts, \(statistics.processes.count) process\(statistics.processes.count == 1 ? "" : "es")")
+        }
         lines.append("  link   packets out/in     bytes out/in    drops   duplicates   reorders   largest queue")
         for (index, link) in links.enumerated() {
             lines.append("  " + [Self.pad("m\(index + 1)", 5), Self.pad("\(link.packetsOut)/\(link.packetsIn)", 16, left: true),
                                  Self.pad("\(link.bytesOut)/\(link.bytesIn)", 16, left: true), Self.pad("\(link.drops)", 8, left: true),
                                  Self.pad("\(link.duplicates)", 12, left: true), Self.pad("\(link.reorders)", 10, left: true),
-                                 Self.pad("\(link.largestQueue)", 15, left: true)].joined(separator: " "))
+                                 Self.pad("\(link.largestQueue)", 15, left: true)].joined(separator: " ")
+                         + (link.drops == 0 ? "" : "   drops: " + link.dropsByReason.nonZero.map { "\($0.reason.rawValue) \($0.count)" }.joined(separator: ", ")))
         }
         return lines
     }
@@ -123,7 +131,9 @@ public struct ClusterReport {
         text += links.enumerated().map { index, link in
             "    {\"machine\": \(index + 1), \"packetsOut\": \(link.packetsOut), \"bytesOut\": \(link.bytesOut), "
                 + "\"packetsIn\": \(link.packetsIn), \"bytesIn\": \(link.bytesIn), \"drops\": \(link.drops), "
-                + "\"duplicates\": \(link.duplicates), \"reorders\": \(link.reorders), \"largestQueue\": \(link.largestQueue)}"
+                + "\"dropsByReason\": {" + DropReason.allCases.map { "\"\($0.key)\": \(link.dropsByReason[$0])" }.joined(separator: ", ") + "}, "
+                + "\"duplicates\": \(link.duplicates), \"reorders\": \(link.reorders), \"largestQueue\": \(link.largestQueue), "
+                + "\"largestQueueOut\": \(link.largestQueueOut), \"largestQueueIn\": \(link.largestQueueIn), \"queueingCycles\": \(link.queueingCycles)}"
         }.joined(separator: ",\n")
         text += "\n  ]\n}\n"
         return text

@@ -154,7 +154,8 @@ public enum NetworkSyntax {
 
     /// "client.c@2" → ("client.c", 2); "server.c" → ("server.c", nil).
     public static func placement(_ text: String) throws(SyntaxProblem) -> (file: String, machine: Int?) {
-        guard let at = text.lastIndex(of: "@") else { return (text, nil) }
+        // An @ inside a folder's name ("runs@home/a.c") is part of the path.
+        guard let at = text.lastIndex(of: "@"), !text[at...].contains("/") else { return (text, nil) }
         let number = text[text.index(after: at)...]
         guard let machine = Int(number), NetworkLimits.machines.contains(machine) else {
             throw SyntaxProblem("\(text): after @ comes the machine's number, 1...\(ClusterConfiguration.maximumMachines), like client.c@2")

@@ -12,6 +12,7 @@
 import ArgumentParser
 import Kernel
 import Machine
+import MachineTools
 import Network
 import Toolchain
 import Trace
@@ -41,7 +42,7 @@ struct ClusterRun {
         }
         let network = try options.settings(over: topology, machines: count)
         let clocks = try options.clocks(machines: count)
-        try OutputPaths.check(command.outputs + [options.pcap.map { OutputPath(option: "--pcap", path: $0, what: "the packet capture") }].compactMap { $0 },
+        try OutputPaths.check(command.traceOptions.outputs + command.outputs + [options.pcap.map { OutputPath(option: "--pcap", path: $0, what: "the packet capture") }].compactMap { $0 },
                               inputs: placed.map(\.path))
 
         // Every program is built (or read) once, before any machine runs.
@@ -53,7 +54,7 @@ struct ClusterRun {
         for number in 1...count {
             let described = topology?.machines[number - 1]
             var configuration = try configuration(for: described, index: number - 1, folder: topologyPath.map(folder) ?? "")
-            try applyClock(offset: clocks.offsets[number] ?? described?.clockOffsetNanoseconds,
+            applyClock(offset: clocks.offsets[number] ?? described?.clockOffsetNanoseconds,
                            drift: clocks.drifts[number] ?? described?.clockDriftPartsPerMillion, to: &configuration)
             var names: [String: String] = [:]
             var programs: [ProgramSpec] = []
@@ -72,10 +73,10 @@ struct ClusterRun {
         try execute(ClusterConfiguration(machines: machines, network: network, seed: seed))
     }
 
-    /// Options that mean one machine's views; the cluster's trace comes with part G's writer.
+    /// Options that mean one machine's views (--trace writes the whole cluster's).
     func refuseSingleMachineOptions() throws {
         let refused: [(Bool, String)] = [
-            (command.traceOptions.tracePath != nil, "--trace"), (command.traceOptions.timeline, "--timeline"),
+            (command.traceOptions.traceInstructions != nil, "--trace-instructions"), (command.traceOptions.timeline, "--timeline"),
             (command.traceOptions.svgPath != nil, "--svg"), (command.switchLog != nil, "--switch-log"),
             (command.c2c, "--c2c"), (command.inputEveryMs > 0, "--input-every-ms"),
         ]
@@ -167,11 +168,10 @@ struct ClusterRun {
         }
     }
 
-    /// A machine's clock skew (part A's KernelConfiguration fields).
-    func applyClock(offset: Int64?, drift: Int64?, to configuration: inout KernelConfiguration) throws {
-        guard (offset ?? 0) == 0, (drift ?? 0) == 0 else {
-            throw ValidationError("--clock-offset and --clock-drift need the cluster's clocks, not in this build yet")
-        }
+    /// A machine's clock skew: the command line's, else the topology file's.
+    func applyClock(offset: Int64?, drift: Int64?, to configuration: inout KernelConfiguration) {
+        if let offset { configuration.clockOffsetNanoseconds = offset }
+        if let drift { configuration.clockDriftPartsPerMillion = drift }
     }
 
     /// Runs the cluster, prints its output and reports, and ends with the run's status.
@@ -193,10 +193,31 @@ struct ClusterRun {
                             writeOutput: { merger.write(machine: index, stream: .output, bytes: $0, cycle: cycle()) },
                             writeError: { merger.write(machine: index, stream: .error, bytes: $0, cycle: cycle()) })
         }
+        // --trace: one Perfetto file, a process group per machine (and boot), the network's lanes.
+        var trace: ClusterTraceWriter? = nil
+        if let path = command.traceOptions.tracePath {
+            do {
+                trace = try ClusterTraceWriter(path: path, clockFrequency: command.clockHz, machines: count, capacity: command.traceOptions.traceBuffer)
+            } catch { throw fail("\(error.message)") }
+            trace?.describeInstruction = { pc, bits in Disassembler.disassemble(bits, pc: pc) }
+        }
+        let harts = configuration.machines.map(\.configuration.harts)
         let cluster: Cluster
-        do { cluster = try Cluster(configuration: configuration, io: io) } catch { throw fail("cannot run the machines: \(error.message)") }
+        do {
+            cluster = try Cluster(configuration: configuration, io: io,
+                                  traces: { index in trace?.recorder(machine: index, harts: harts.indices.contains(index) ? harts[index] : 1) })
+        } catch {
+            trace?.abandon()
+            throw fail("cannot run the machines: \(error.message)")
+        }
+        cluster.networkTrace = trace?.network
+        // Lines written before a window's end are final once every machine has run to it.
+        if let merger { cluster.onWindowEnd = { end in if end > 0 { merger.flush(through: end - 1) } } }
         kernels = cluster.kernels
-        let pcap = command.networkOptions.pcap.map { _ in PcapWriter(clockFrequency: command.clockHz) }
+        var pcap: PcapWriter? = nil
+        if let path = command.networkOptions.pcap {
+            do { pcap = try PcapWriter(path: path, clockFrequency: command.clockHz) } catch { throw fail("--pcap \(path): \(error.message)") }
+        }
         if let pcap { cluster.onPacket = { packet, cycle in pcap.record(packet, cycle: cycle) } }
         let start = monotonicSeconds()
         let outcome = cluster.run()
@@ -221,10 +242,14 @@ struct ClusterRun {
             quiescent: outcome.quiescent, stillWaiting: outcome.stillWaiting, status: status)
         if command.stats {
             for line in report.textLines() { printError(line) }
-            printError("interleave: \(formatted(elapsed)) s on the host")
+            let instructions = report.machines.reduce(UInt64(0)) { $0 &+ $1.statistics.instructions }
+            printError("interleave: \(instructions) instructions on \(count) machines, \(formatted(elapsed)) s on the host (\(formatted(Double(instructions) / max(elapsed, 1e-9) / 1e6)) MIPS)")
         }
-        if let path = command.networkOptions.pcap, let pcap, !writeWholeFile(path, pcap.bytes) {
-            throw fail("cannot write the packet capture to \(path): \(OutputPaths.systemReason())")
+        if let path = command.networkOptions.pcap, let problem = pcap?.finish() {
+            throw fail("cannot write the packet capture to \(path): \(problem.message)")
+        }
+        if let trace {
+            do { try trace.finish(endCycle: outcome.endCycle) } catch { throw fail("\(error.message)", status: 1) }
         }
         if let json = command.json {
             let text = Array(report.json().utf8)

@@ -34,6 +34,15 @@ struct RunCommand: ParsableCommand {
             A process that faults ends alone, with its report on standard error; the run ends when \
             every process has ended, and the exit status is the first program's.
 
+            Several machines: FILE@N runs FILE on simulated machine N (address 10.0.0.N), each with \
+            its own harts, memory and kernel, joined by a network (--latency-us, --drop, --partition, \
+            --crash, ... below; --topology FILE.json for per-machine options, programs with arguments, \
+            links). --machines sets how many (default: the highest N). Each line of a machine's output \
+            is printed as "m2| ...", in simulated time order. The exit status is the first nonzero \
+            status of the machines' first programs that ended (in machine order), 0 if all ended with 0, \
+            125 if none ended; programs still waiting when nothing more can happen are listed. \
+            --trace writes the whole cluster to one Perfetto file.
+
             --timeline draws the run in the terminal when it ends (a lane per hart and per thread, \
             switches and their reasons marked); --trace FILE.json writes it for Perfetto \
             (ui.perfetto.dev) and --svg FILE.svg as a picture; --from/--to zoom the timeline and picture.
