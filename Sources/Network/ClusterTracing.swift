@@ -16,6 +16,12 @@ extension TraceRecorder {
 }
 
 extension NetworkEvent {
+    public var cycle: UInt64 {
+        switch self {
+        case .dropped(_, _, let cycle, _), .duplicated(_, let cycle), .reordered(_, let cycle): cycle
+        }
+    }
+
     /// The event as the trace keeps it. Duplicates and reorders, which name no link, go on
     /// the sender's.
     var faultTrace: NetworkFaultTrace {
