@@ -164,6 +164,20 @@ static inline struct io_sockaddr_in io_loopback(uint16_t port)
     return address;
 }
 
+/* address:port, the address in host order (10.0.0.2 is 0x0A000002; 0 is INADDR_ANY). */
+static inline struct io_sockaddr_in io_inet(uint32_t address, uint16_t port)
+{
+    struct io_sockaddr_in result;
+    memset(&result, 0, sizeof result);
+    result.family = IO_AF_INET;
+    result.port = io_big_endian16(port);
+    result.address = (address >> 24) | ((address >> 8) & 0xff00) | ((address << 8) & 0xff0000) | (address << 24);
+    return result;
+}
+
+/* Machine n's address on a simulated network of several machines: 10.0.0.n. */
+static inline uint32_t io_machine(long n) { return 0x0A000000u | (uint32_t)(n & 0xff); }
+
 /* A UNIX socket address in the abstract namespace ("\0name"): no file to clean up. */
 static inline struct io_sockaddr_un io_abstract(const char *name, long *length)
 {
@@ -219,6 +233,40 @@ static inline long io_connect(int unix_socket, uint16_t port, const char *name)
         struct io_sockaddr_in address = io_loopback(port);
         result = io_call(IO_SYS_connect, fd, (long)&address, sizeof address, 0, 0, 0);
     }
+    if (result < 0) {
+        io_close((int)fd);
+        return result;
+    }
+    return fd;
+}
+
+/* A TCP listener on address:port (host order; 0 listens on every address). */
+static inline long io_listen_at(uint32_t address, uint16_t port, int backlog)
+{
+    long fd = io_call(IO_SYS_socket, IO_AF_INET, IO_SOCK_STREAM, 0, 0, 0, 0);
+    if (fd < 0)
+        return fd;
+    int one = 1;
+    io_call(IO_SYS_setsockopt, fd, IO_SOL_SOCKET, IO_SO_REUSEADDR, (long)&one, sizeof one, 0);
+    struct io_sockaddr_in where = io_inet(address, port);
+    long result = io_call(IO_SYS_bind, fd, (long)&where, sizeof where, 0, 0, 0);
+    if (result == 0)
+        result = io_call(IO_SYS_listen, fd, backlog, 0, 0, 0, 0);
+    if (result < 0) {
+        io_close((int)fd);
+        return result;
+    }
+    return fd;
+}
+
+/* A TCP connection to address:port (host order), blocking. */
+static inline long io_connect_at(uint32_t address, uint16_t port)
+{
+    long fd = io_call(IO_SYS_socket, IO_AF_INET, IO_SOCK_STREAM, 0, 0, 0, 0);
+    if (fd < 0)
+        return fd;
+    struct io_sockaddr_in where = io_inet(address, port);
+    long result = io_call(IO_SYS_connect, fd, (long)&where, sizeof where, 0, 0, 0);
     if (result < 0) {
         io_close((int)fd);
         return result;
