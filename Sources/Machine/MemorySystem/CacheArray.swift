@@ -15,6 +15,12 @@
 // bits already point away from it), so an access to the memo's line can skip the lookup
 // and the update exactly. Every change to a way's state or tag forgets the memo of that
 // way, so the memo never outlives the copy it names.
+//
+// Recent ways: the same holds for each set on its own. Every set remembers the way it
+// touched last (a byte); while that way holds the line, valid, a hit on it changes no
+// replacement state (it is the most recent of its set, and a touch only changes its own
+// set's state), so it is served with one tag and one state compare. The byte is only a
+// hint: the tag and state checked at each use say whether it still holds.
 
 #if canImport(Glibc)
 import Glibc
@@ -68,6 +74,8 @@ final class CacheArray {
     /// to the root, each node pointed at the other half), so a touch is two masks.
     let treeSets: UnsafeMutablePointer<UInt64>
     let treeClears: UnsafeMutablePointer<UInt64>
+    /// Per set, the index in the set of the way touched last (see "Recent ways" above).
+    let recentWays: UnsafeMutablePointer<UInt8>
     var clock: UInt64 = 0
     /// LLC only: the directory, a sharer bit per core per way.
     let sharers: SharerTable?
@@ -114,6 +122,7 @@ final class CacheArray {
         treeBits = replacement == .treePLRU ? try requireZeroedBuffer(UInt64.self, count: caches * sets, for: purpose) : nil
         treeSets = try requireZeroedBuffer(UInt64.self, count: ways, for: purpose)
         treeClears = try requireZeroedBuffer(UInt64.self, count: ways, for: purpose)
+        recentWays = try requireZeroedBuffer(UInt8.self, count: caches * sets, for: purpose)
         for leaf in 0..<ways {
             var node = ways + leaf
             while node > 1 {
@@ -142,7 +151,7 @@ final class CacheArray {
 
     deinit {
         free(tags.words); free(states); free(validWays); free(lastLevelWays); free(markedWays); free(stamps); free(treeBits); sharers?.release()
-        free(data); free(dirty); free(heldList); free(heldPosition); free(heldCount); free(treeSets); free(treeClears)
+        free(data); free(dirty); free(heldList); free(heldPosition); free(heldCount); free(treeSets); free(treeClears); free(recentWays)
         free(memoLine); free(memoWay); free(memoModified); free(statistics)
     }
 
@@ -169,6 +178,21 @@ final class CacheArray {
         return -1
     }
 
+    /// Whether `cache` holds `line` (in M if `needsModified`) in the way its set touched
+    /// last: a hit that needs no replacement update (see "Recent ways").
+    @inline(__always) func holdsInRecentWay(cache: Int, line: UInt64, needsModified: Bool) -> Bool {
+        let base = setBase(cache: cache, line: line)
+        let way = base &+ Int(truncatingIfNeeded: recentWays[base &>> waysShift])
+        let state = states[way] & WayState.mesiMask
+        return tags[way] == line && (needsModified ? state == CoherenceState.modified.rawValue : state != 0)
+    }
+
+    /// `cache`'s part of the tables, for the run loop's own check of recent ways.
+    func recentWayProbe(cache: Int) -> RecentWayProbe {
+        RecentWayProbe(tags: tags.words + cache &* linesPerCache, states: states + cache &* linesPerCache,
+                       recentWays: recentWays + cache &* sets, setMask: setMask, waysShift: waysShift)
+    }
+
     @inline(__always) func state(_ way: Int) -> CoherenceState {
         CoherenceState(rawValue: states[way] & WayState.mesiMask) ?? .invalid
     }
@@ -186,14 +210,15 @@ final class CacheArray {
     /// Marks `way` most recently used and makes it the cache's memo.
     @inline(__always) func touch(cache: Int, way: Int) {
         if memoWay[cache] == way, memoLine[cache] == tags[way] { return }
+        let set = way &>> waysShift
+        let leaf = way & (ways &- 1)
         if let stamps {
             clock &+= 1
             stamps[way] = clock
         } else if let treeBits {
-            let set = way &>> waysShift
-            let leaf = way & (ways - 1)
             treeBits[set] = (treeBits[set] | treeSets[leaf]) & ~treeClears[leaf]
         }
+        recentWays[set] = UInt8(truncatingIfNeeded: leaf)
         memoLine[cache] = tags[way]
         memoWay[cache] = way
         memoModified[cache] = states[way] & WayState.mesiMask == CoherenceState.modified.rawValue
@@ -305,6 +330,26 @@ final class CacheArray {
 
     /// Byte address of a way's copy (coherence off).
     @inline(__always) func bytes(of way: Int) -> Int { way &* lineSize }
+}
+
+/// One cache's tags, states and recent ways, for the run loop: a hit on the way its set
+/// touched last is found with a few loads, no call and no replacement update; the loop
+/// counts such hits itself. Pointers into the bank's tables, valid while the bank lives.
+struct RecentWayProbe {
+    let tags: UnsafeMutablePointer<UInt32>
+    let states: UnsafeMutablePointer<UInt8>
+    let recentWays: UnsafeMutablePointer<UInt8>
+    let setMask: UInt64
+    let waysShift: Int
+
+    /// Whether the cache holds `line` in its set's recent way, in any valid state (`load`)
+    /// or in M.
+    @inline(__always) func holds(line: UInt64, modified: Bool) -> Bool {
+        let set = Int(truncatingIfNeeded: line & setMask)
+        let way = set &<< waysShift &+ Int(truncatingIfNeeded: recentWays[set])
+        let state = states[way] & WayState.mesiMask
+        return UInt64(tags[way]) == line && (modified ? state == CoherenceState.modified.rawValue : state != 0)
+    }
 }
 
 /// The ways' lines in 32 bits each, read and written as UInt64 line numbers. A line number
