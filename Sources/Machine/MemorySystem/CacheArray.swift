@@ -35,8 +35,9 @@ enum WayState {
     /// Invalid, and the kept tag names the line another core's write took from this cache.
     static let droppedByCoherence: UInt8 = 4
     /// LLC: the line differs from memory (a private M copy was written back into it).
+    /// Kept in the directory (SharerTable), not in the state byte, when it is narrow.
     static let dirty: UInt8 = 8
-    /// LLC: the one core in the sharer mask holds the line in E or M.
+    /// LLC: the one core in the sharer mask holds the line in E or M (kept like `dirty`).
     static let owned: UInt8 = 16
 }
 
@@ -77,8 +78,11 @@ final class CacheArray {
     /// Per set, the index in the set of the way touched last (see "Recent ways" above).
     let recentWays: UnsafeMutablePointer<UInt8>
     var clock: UInt64 = 0
-    /// LLC only: the directory, a sharer bit per core per way.
+    /// LLC only: the directory, a sharer bit per core per way and the owned and dirty flags.
     let sharers: SharerTable?
+    /// Whether the memo remembers if its way is in M (private banks; the LLC's memo never
+    /// serves a store, and reading its state byte would cost a host cache miss per touch).
+    let tracksModified: Bool
     /// Coherence off, private banks: each way's bytes and per-byte dirty flags.
     let data: UnsafeMutablePointer<UInt8>?
     let dirty: UnsafeMutablePointer<UInt8>?
@@ -132,7 +136,8 @@ final class CacheArray {
                 node = parent
             }
         }
-        sharers = directory ? try SharerTable(ways: total, cores: directoryCores, for: purpose) : nil
+        sharers = directory ? try SharerTable(ways: total, cores: directoryCores, flags: states, for: purpose) : nil
+        tracksModified = !directory
         data = values ? try requireZeroedBuffer(UInt8.self, count: total * lineSize, for: purpose) : nil
         dirty = values ? try requireZeroedBuffer(UInt8.self, count: total * lineSize, for: purpose) : nil
         heldList = values ? try requireZeroedBuffer(Int32.self, count: total, for: purpose) : nil
@@ -199,6 +204,12 @@ final class CacheArray {
 
     @inline(__always) func isValid(_ way: Int) -> Bool { states[way] & WayState.mesiMask != 0 }
 
+    /// `isValid` from the set's valid-way mask (the word a victim choice has just read, where
+    /// the state byte would be one more host cache miss in a large cache).
+    @inline(__always) func isValidInMask(_ way: Int) -> Bool {
+        validWays[way &>> waysShift] & (1 &<< UInt64(way & (ways &- 1))) != 0
+    }
+
     /// The state of `line` in `cache` (invalid if absent).
     func state(cache: Int, line: UInt64) -> CoherenceState {
         let way = find(cache: cache, line: line)
@@ -221,7 +232,7 @@ final class CacheArray {
         recentWays[set] = UInt8(truncatingIfNeeded: leaf)
         memoLine[cache] = tags[way]
         memoWay[cache] = way
-        memoModified[cache] = states[way] & WayState.mesiMask == CoherenceState.modified.rawValue
+        memoModified[cache] = tracksModified && states[way] & WayState.mesiMask == CoherenceState.modified.rawValue
     }
 
     /// The way a fill of `line` in `cache` takes: an invalid way if the set has one, else the policy's victim.
@@ -277,7 +288,7 @@ final class CacheArray {
         states[way] = byCoherence ? WayState.droppedByCoherence : 0
         validWays[way &>> waysShift] &= ~(1 &<< UInt64(way & (ways &- 1)))
         if byCoherence { markedWays[way &>> waysShift] |= 1 &<< UInt64(way & (ways &- 1)) }
-        if let sharers { sharers[way] = 0 }
+        if let sharers { sharers.reset(way: way) }
         if let heldList, let heldPosition {
             let position = Int(heldPosition[way]) - 1
             let last = heldCount[cache] - 1
@@ -393,16 +404,22 @@ struct TagTable {
     }
 }
 
-/// The directory's sharer masks, a bit per core per LLC way: a byte each when the machine
-/// has at most 8 cores, else 64 bits. zen4's 32 MiB LLC has 512 K ways: 512 KiB of masks
-/// instead of 4 MiB, so a directory lookup touches far fewer host cache lines.
+/// The directory: per LLC way, a sharer bit per core and the way's two directory flags
+/// (`WayState.owned`, `WayState.dirty`). With at most 8 cores the mask and the flags share
+/// one 16-bit word per way (mask in the low byte, flags in the high byte), so a request or
+/// an eviction reads one host cache line for the whole entry (zen4's 32 MiB LLC has 512 K
+/// ways: 1 MiB). With more cores the mask is 64 bits and the flags stay in the LLC's state
+/// bytes. A dropped way's entry is all zero.
 struct SharerTable {
-    let narrow: UnsafeMutablePointer<UInt8>?
+    let narrow: UnsafeMutablePointer<UInt16>?
     let wide: UnsafeMutablePointer<UInt64>?
+    /// Wide only: the LLC's state bytes, which hold the flags.
+    let flags: UnsafeMutablePointer<UInt8>
 
-    init(ways: Int, cores: Int, for purpose: String) throws(MachineError) {
+    init(ways: Int, cores: Int, flags: UnsafeMutablePointer<UInt8>, for purpose: String) throws(MachineError) {
+        self.flags = flags
         if cores <= 8 {
-            narrow = try requireZeroedBuffer(UInt8.self, count: ways, for: purpose)
+            narrow = try requireZeroedBuffer(UInt16.self, count: ways, for: purpose)
             wide = nil
         } else {
             narrow = nil
@@ -410,17 +427,49 @@ struct SharerTable {
         }
     }
 
+    /// The sharer mask of `way` (setting it keeps the flags).
     subscript(_ way: Int) -> UInt64 {
         @inline(__always) get {
-            if let narrow { return UInt64(narrow[way]) }
+            if let narrow { return UInt64(narrow[way] & 0xFF) }
             return wide.unsafelyUnwrapped[way]
         }
         @inline(__always) nonmutating set {
             if let narrow {
-                narrow[way] = UInt8(truncatingIfNeeded: newValue)
+                narrow[way] = (narrow[way] & 0xFF00) | UInt16(truncatingIfNeeded: newValue & 0xFF)
             } else {
                 wide.unsafelyUnwrapped[way] = newValue
             }
+        }
+    }
+
+    /// Whether `way` has `flag` (`WayState.owned` or `WayState.dirty`).
+    @inline(__always) func has(_ flag: UInt8, way: Int) -> Bool {
+        if let narrow { return narrow[way] & (UInt16(flag) &<< 8) != 0 }
+        return flags[way] & flag != 0
+    }
+
+    @inline(__always) func set(_ flag: UInt8, way: Int) {
+        if let narrow {
+            narrow[way] |= UInt16(flag) &<< 8
+        } else {
+            flags[way] |= flag
+        }
+    }
+
+    @inline(__always) func clear(_ flag: UInt8, way: Int) {
+        if let narrow {
+            narrow[way] &= ~(UInt16(flag) &<< 8)
+        } else {
+            flags[way] &= ~flag
+        }
+    }
+
+    /// A dropped way: no sharers, no flags (the wide flags go with the state byte).
+    @inline(__always) func reset(way: Int) {
+        if let narrow {
+            narrow[way] = 0
+        } else {
+            wide.unsafelyUnwrapped[way] = 0
         }
     }
 
