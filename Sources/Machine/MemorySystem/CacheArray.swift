@@ -320,9 +320,15 @@ final class CacheArray {
     }
 
     /// Whether an invalid way of the line's set keeps `line`'s tag marked as taken by another
-    /// core's write; the mark answers once (the line is about to be held again).
-    func markedByCoherence(cache: Int, line: UInt64) -> Bool {
+    /// core's write; the mark answers once (the line is about to be held again). A set with
+    /// no marks (always so with one core) answers here, without a call.
+    @inline(__always) func markedByCoherence(cache: Int, line: UInt64) -> Bool {
         let base = setBase(cache: cache, line: line)
+        guard markedWays[base &>> waysShift] != 0 else { return false }
+        return markedByCoherence(base: base, line: line)
+    }
+
+    private func markedByCoherence(base: Int, line: UInt64) -> Bool {
         var marked = markedWays[base &>> waysShift]
         while marked != 0 {
             let bit = marked & (0 &- marked)
@@ -386,15 +392,10 @@ struct TagTable {
         let set = UnsafeRawPointer(words + base)
         switch ways {
         case 16:
-            let x = set.loadUnaligned(as: SIMD16<UInt32>.self) ^ SIMD16<UInt32>(repeating: tag)
-            let zero = ((x &- 1) & ~x) &>> 31
-            let weights = SIMD16<UInt32>(1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768)
-            return UInt64(truncatingIfNeeded: (zero &* weights).wrappedSum())
+            // Two halves of eight: SIMD16's sum is not inlined by this compiler (a call per lookup).
+            return matchesEight(set, tag) | matchesEight(set + 32, tag) &<< 8
         case 8:
-            let x = set.loadUnaligned(as: SIMD8<UInt32>.self) ^ SIMD8<UInt32>(repeating: tag)
-            let zero = ((x &- 1) & ~x) &>> 31
-            let weights = SIMD8<UInt32>(1, 2, 4, 8, 16, 32, 64, 128)
-            return UInt64(truncatingIfNeeded: (zero &* weights).wrappedSum())
+            return matchesEight(set, tag)
         default:
             let x = set.loadUnaligned(as: SIMD4<UInt32>.self) ^ SIMD4<UInt32>(repeating: tag)
             let zero = ((x &- 1) & ~x) &>> 31
@@ -402,6 +403,14 @@ struct TagTable {
             return UInt64(truncatingIfNeeded: (zero &* weights).wrappedSum())
         }
     }
+}
+
+/// Bit w set: the w-th of the eight 32-bit tags at `set` is `tag`.
+@inline(__always) private func matchesEight(_ set: UnsafeRawPointer, _ tag: UInt32) -> UInt64 {
+    let x = set.loadUnaligned(as: SIMD8<UInt32>.self) ^ SIMD8<UInt32>(repeating: tag)
+    let zero = ((x &- 1) & ~x) &>> 31
+    let weights = SIMD8<UInt32>(1, 2, 4, 8, 16, 32, 64, 128)
+    return UInt64(truncatingIfNeeded: (zero &* weights).wrappedSum())
 }
 
 /// The directory: per LLC way, a sharer bit per core and the way's two directory flags

@@ -186,7 +186,9 @@ struct ModelledTiming<Shape: TimingShape>: InstructionTiming {
     }
 
     /// A load (or store, `modified`) of `size` bytes at `offset` that the loop serves
-    /// itself: within one line, held in its set's recent way. Charged as an L1D hit.
+    /// itself: within one line, held in its set's recent way. Charged as an L1D hit. When it
+    /// is not, the memory system is asked with `probed` (its own memo and recent-way checks
+    /// would fail too; without a probe, contention is recorded and it skips them anyway).
     @inline(__always) mutating func servedByProbe(offset: Int, size: Int, modified: Bool) -> Bool {
         guard let dataProbe else { return false }
         let line = UInt64(truncatingIfNeeded: offset) &>> lineShift
@@ -301,7 +303,7 @@ struct ModelledTiming<Shape: TimingShape>: InstructionTiming {
         if servedByProbe(offset: offset, size: size, modified: false) { return true }
         guard let system else { return true }
         let hartID = hartID, now = now(position)
-        return charge(system._withUnsafeGuaranteedRef { $0.load(hart: hartID, offset: offset, size: size, pc: pc, now: now) })
+        return charge(system._withUnsafeGuaranteedRef { $0.load(hart: hartID, offset: offset, size: size, pc: pc, now: now, probed: true) })
     }
 
     @inline(__always) mutating func store(offset: Int, size: Int, pc: UInt64, position: Int) -> Bool {
@@ -309,7 +311,7 @@ struct ModelledTiming<Shape: TimingShape>: InstructionTiming {
         if servedByProbe(offset: offset, size: size, modified: true) { return true }
         guard let system else { return true }
         let hartID = hartID, now = now(position)
-        let answer = system._withUnsafeGuaranteedRef { $0.store(hart: hartID, offset: offset, size: size, pc: pc, now: now) }
+        let answer = system._withUnsafeGuaranteedRef { $0.store(hart: hartID, offset: offset, size: size, pc: pc, now: now, probed: true) }
         guard charge(answer) else {
             // In the store buffer while the line comes: what follows it may use the wait.
             let line = UInt64(truncatingIfNeeded: offset) &>> lineShift

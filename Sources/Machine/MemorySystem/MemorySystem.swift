@@ -295,12 +295,13 @@ public final class MemorySystem {
     }
 
     /// A load of `size` bytes at `offset` (may span two lines); its cycles, or a wait for its
-    /// line (`waitForLine` set: not done yet, MissWait.swift).
-    @inline(__always) func load(hart: Int, offset: Int, size: Int, pc: UInt64, now: UInt64 = 0) -> UInt64 {
+    /// line (`waitForLine` set: not done yet, MissWait.swift). `probed`: the run loop's probe
+    /// found the line in no recent way (so not in the memo's way either: both are skipped).
+    @inline(__always) func load(hart: Int, offset: Int, size: Int, pc: UInt64, now: UInt64 = 0, probed: Bool = false) -> UInt64 {
         let core = coreOfHart[hart]
         let line = UInt64(truncatingIfNeeded: offset) &>> lineShift
         if UInt64(truncatingIfNeeded: offset &+ size &- 1) &>> lineShift == line, !recordsContention,
-           l1d.memoLine[core] == line || l1d.holdsInRecentWay(cache: core, line: line, needsModified: false)
+           !probed && (l1d.memoLine[core] == line || l1d.holdsInRecentWay(cache: core, line: line, needsModified: false))
             || dataHit(core: core, line: line, needsModified: false) {
             l1d.countHit(cache: core)
             return l1d.hitLatency
@@ -310,11 +311,12 @@ public final class MemorySystem {
     }
 
     /// A store; the line ends in M in this core's L1D. Its cycles, or a wait for its line.
-    @inline(__always) func store(hart: Int, offset: Int, size: Int, pc: UInt64, now: UInt64 = 0) -> UInt64 {
+    /// `probed`: as for `load`.
+    @inline(__always) func store(hart: Int, offset: Int, size: Int, pc: UInt64, now: UInt64 = 0, probed: Bool = false) -> UInt64 {
         let core = coreOfHart[hart]
         let line = UInt64(truncatingIfNeeded: offset) &>> lineShift
         if !values, UInt64(truncatingIfNeeded: offset &+ size &- 1) &>> lineShift == line, !recordsContention,
-           (l1d.memoLine[core] == line && l1d.memoModified[core]) || l1d.holdsInRecentWay(cache: core, line: line, needsModified: true)
+           !probed && ((l1d.memoLine[core] == line && l1d.memoModified[core]) || l1d.holdsInRecentWay(cache: core, line: line, needsModified: true))
             || dataHit(core: core, line: line, needsModified: true) {
             l1d.countHit(cache: core)
             return l1d.hitLatency
