@@ -86,7 +86,7 @@ func mesiViolation(_ system: MemorySystem, line: UInt64) -> String? {
     }
     let sharers = system.llc.sharers?[way] ?? 0
     if sharers != holders { return "line \(line): directory \(String(sharers, radix: 2)) but holders \(String(holders, radix: 2))" }
-    let owned = system.llc.states[way] & WayState.owned != 0
+    let owned = system.llc.sharers?.has(WayState.owned, way: way) ?? false
     if owned != (owners == 1) { return "line \(line): owned flag \(owned) but \(owners) E/M holders (\(states))" }
     return nil
 }

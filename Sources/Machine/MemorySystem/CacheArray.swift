@@ -15,6 +15,12 @@
 // bits already point away from it), so an access to the memo's line can skip the lookup
 // and the update exactly. Every change to a way's state or tag forgets the memo of that
 // way, so the memo never outlives the copy it names.
+//
+// Recent ways: the same holds for each set on its own. Every set remembers the way it
+// touched last (a byte); while that way holds the line, valid, a hit on it changes no
+// replacement state (it is the most recent of its set, and a touch only changes its own
+// set's state), so it is served with one tag and one state compare. The byte is only a
+// hint: the tag and state checked at each use say whether it still holds.
 
 #if canImport(Glibc)
 import Glibc
@@ -29,8 +35,9 @@ enum WayState {
     /// Invalid, and the kept tag names the line another core's write took from this cache.
     static let droppedByCoherence: UInt8 = 4
     /// LLC: the line differs from memory (a private M copy was written back into it).
+    /// Kept in the directory (SharerTable), not in the state byte, when it is narrow.
     static let dirty: UInt8 = 8
-    /// LLC: the one core in the sharer mask holds the line in E or M.
+    /// LLC: the one core in the sharer mask holds the line in E or M (kept like `dirty`).
     static let owned: UInt8 = 16
 }
 
@@ -68,9 +75,14 @@ final class CacheArray {
     /// to the root, each node pointed at the other half), so a touch is two masks.
     let treeSets: UnsafeMutablePointer<UInt64>
     let treeClears: UnsafeMutablePointer<UInt64>
+    /// Per set, the index in the set of the way touched last (see "Recent ways" above).
+    let recentWays: UnsafeMutablePointer<UInt8>
     var clock: UInt64 = 0
-    /// LLC only: the directory, a sharer bit per core per way.
+    /// LLC only: the directory, a sharer bit per core per way and the owned and dirty flags.
     let sharers: SharerTable?
+    /// Whether the memo remembers if its way is in M (private banks; the LLC's memo never
+    /// serves a store, and reading its state byte would cost a host cache miss per touch).
+    let tracksModified: Bool
     /// Coherence off, private banks: each way's bytes and per-byte dirty flags.
     let data: UnsafeMutablePointer<UInt8>?
     let dirty: UnsafeMutablePointer<UInt8>?
@@ -114,6 +126,7 @@ final class CacheArray {
         treeBits = replacement == .treePLRU ? try requireZeroedBuffer(UInt64.self, count: caches * sets, for: purpose) : nil
         treeSets = try requireZeroedBuffer(UInt64.self, count: ways, for: purpose)
         treeClears = try requireZeroedBuffer(UInt64.self, count: ways, for: purpose)
+        recentWays = try requireZeroedBuffer(UInt8.self, count: caches * sets, for: purpose)
         for leaf in 0..<ways {
             var node = ways + leaf
             while node > 1 {
@@ -123,7 +136,8 @@ final class CacheArray {
                 node = parent
             }
         }
-        sharers = directory ? try SharerTable(ways: total, cores: directoryCores, for: purpose) : nil
+        sharers = directory ? try SharerTable(ways: total, cores: directoryCores, flags: states, for: purpose) : nil
+        tracksModified = !directory
         data = values ? try requireZeroedBuffer(UInt8.self, count: total * lineSize, for: purpose) : nil
         dirty = values ? try requireZeroedBuffer(UInt8.self, count: total * lineSize, for: purpose) : nil
         heldList = values ? try requireZeroedBuffer(Int32.self, count: total, for: purpose) : nil
@@ -142,7 +156,7 @@ final class CacheArray {
 
     deinit {
         free(tags.words); free(states); free(validWays); free(lastLevelWays); free(markedWays); free(stamps); free(treeBits); sharers?.release()
-        free(data); free(dirty); free(heldList); free(heldPosition); free(heldCount); free(treeSets); free(treeClears)
+        free(data); free(dirty); free(heldList); free(heldPosition); free(heldCount); free(treeSets); free(treeClears); free(recentWays)
         free(memoLine); free(memoWay); free(memoModified); free(statistics)
     }
 
@@ -169,11 +183,32 @@ final class CacheArray {
         return -1
     }
 
+    /// Whether `cache` holds `line` (in M if `needsModified`) in the way its set touched
+    /// last: a hit that needs no replacement update (see "Recent ways").
+    @inline(__always) func holdsInRecentWay(cache: Int, line: UInt64, needsModified: Bool) -> Bool {
+        let base = setBase(cache: cache, line: line)
+        let way = base &+ Int(truncatingIfNeeded: recentWays[base &>> waysShift])
+        let state = states[way] & WayState.mesiMask
+        return tags[way] == line && (needsModified ? state == CoherenceState.modified.rawValue : state != 0)
+    }
+
+    /// `cache`'s part of the tables, for the run loop's own check of recent ways.
+    func recentWayProbe(cache: Int) -> RecentWayProbe {
+        RecentWayProbe(tags: tags.words + cache &* linesPerCache, states: states + cache &* linesPerCache,
+                       recentWays: recentWays + cache &* sets, setMask: setMask, waysShift: waysShift)
+    }
+
     @inline(__always) func state(_ way: Int) -> CoherenceState {
         CoherenceState(rawValue: states[way] & WayState.mesiMask) ?? .invalid
     }
 
     @inline(__always) func isValid(_ way: Int) -> Bool { states[way] & WayState.mesiMask != 0 }
+
+    /// `isValid` from the set's valid-way mask (the word a victim choice has just read, where
+    /// the state byte would be one more host cache miss in a large cache).
+    @inline(__always) func isValidInMask(_ way: Int) -> Bool {
+        validWays[way &>> waysShift] & (1 &<< UInt64(way & (ways &- 1))) != 0
+    }
 
     /// The state of `line` in `cache` (invalid if absent).
     func state(cache: Int, line: UInt64) -> CoherenceState {
@@ -186,17 +221,18 @@ final class CacheArray {
     /// Marks `way` most recently used and makes it the cache's memo.
     @inline(__always) func touch(cache: Int, way: Int) {
         if memoWay[cache] == way, memoLine[cache] == tags[way] { return }
+        let set = way &>> waysShift
+        let leaf = way & (ways &- 1)
         if let stamps {
             clock &+= 1
             stamps[way] = clock
         } else if let treeBits {
-            let set = way &>> waysShift
-            let leaf = way & (ways - 1)
             treeBits[set] = (treeBits[set] | treeSets[leaf]) & ~treeClears[leaf]
         }
+        recentWays[set] = UInt8(truncatingIfNeeded: leaf)
         memoLine[cache] = tags[way]
         memoWay[cache] = way
-        memoModified[cache] = states[way] & WayState.mesiMask == CoherenceState.modified.rawValue
+        memoModified[cache] = tracksModified && states[way] & WayState.mesiMask == CoherenceState.modified.rawValue
     }
 
     /// The way a fill of `line` in `cache` takes: an invalid way if the set has one, else the policy's victim.
@@ -252,7 +288,7 @@ final class CacheArray {
         states[way] = byCoherence ? WayState.droppedByCoherence : 0
         validWays[way &>> waysShift] &= ~(1 &<< UInt64(way & (ways &- 1)))
         if byCoherence { markedWays[way &>> waysShift] |= 1 &<< UInt64(way & (ways &- 1)) }
-        if let sharers { sharers[way] = 0 }
+        if let sharers { sharers.reset(way: way) }
         if let heldList, let heldPosition {
             let position = Int(heldPosition[way]) - 1
             let last = heldCount[cache] - 1
@@ -284,9 +320,15 @@ final class CacheArray {
     }
 
     /// Whether an invalid way of the line's set keeps `line`'s tag marked as taken by another
-    /// core's write; the mark answers once (the line is about to be held again).
-    func markedByCoherence(cache: Int, line: UInt64) -> Bool {
+    /// core's write; the mark answers once (the line is about to be held again). A set with
+    /// no marks (always so with one core) answers here, without a call.
+    @inline(__always) func markedByCoherence(cache: Int, line: UInt64) -> Bool {
         let base = setBase(cache: cache, line: line)
+        guard markedWays[base &>> waysShift] != 0 else { return false }
+        return markedByCoherence(base: base, line: line)
+    }
+
+    private func markedByCoherence(base: Int, line: UInt64) -> Bool {
         var marked = markedWays[base &>> waysShift]
         while marked != 0 {
             let bit = marked & (0 &- marked)
@@ -305,6 +347,26 @@ final class CacheArray {
 
     /// Byte address of a way's copy (coherence off).
     @inline(__always) func bytes(of way: Int) -> Int { way &* lineSize }
+}
+
+/// One cache's tags, states and recent ways, for the run loop: a hit on the way its set
+/// touched last is found with a few loads, no call and no replacement update; the loop
+/// counts such hits itself. Pointers into the bank's tables, valid while the bank lives.
+struct RecentWayProbe {
+    let tags: UnsafeMutablePointer<UInt32>
+    let states: UnsafeMutablePointer<UInt8>
+    let recentWays: UnsafeMutablePointer<UInt8>
+    let setMask: UInt64
+    let waysShift: Int
+
+    /// Whether the cache holds `line` in its set's recent way, in any valid state (`load`)
+    /// or in M.
+    @inline(__always) func holds(line: UInt64, modified: Bool) -> Bool {
+        let set = Int(truncatingIfNeeded: line & setMask)
+        let way = set &<< waysShift &+ Int(truncatingIfNeeded: recentWays[set])
+        let state = states[way] & WayState.mesiMask
+        return UInt64(tags[way]) == line && (modified ? state == CoherenceState.modified.rawValue : state != 0)
+    }
 }
 
 /// The ways' lines in 32 bits each, read and written as UInt64 line numbers. A line number
@@ -330,15 +392,10 @@ struct TagTable {
         let set = UnsafeRawPointer(words + base)
         switch ways {
         case 16:
-            let x = set.loadUnaligned(as: SIMD16<UInt32>.self) ^ SIMD16<UInt32>(repeating: tag)
-            let zero = ((x &- 1) & ~x) &>> 31
-            let weights = SIMD16<UInt32>(1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768)
-            return UInt64(truncatingIfNeeded: (zero &* weights).wrappedSum())
+            // Two halves of eight: SIMD16's sum is not inlined by this compiler (a call per lookup).
+            return matchesEight(set, tag) | matchesEight(set + 32, tag) &<< 8
         case 8:
-            let x = set.loadUnaligned(as: SIMD8<UInt32>.self) ^ SIMD8<UInt32>(repeating: tag)
-            let zero = ((x &- 1) & ~x) &>> 31
-            let weights = SIMD8<UInt32>(1, 2, 4, 8, 16, 32, 64, 128)
-            return UInt64(truncatingIfNeeded: (zero &* weights).wrappedSum())
+            return matchesEight(set, tag)
         default:
             let x = set.loadUnaligned(as: SIMD4<UInt32>.self) ^ SIMD4<UInt32>(repeating: tag)
             let zero = ((x &- 1) & ~x) &>> 31
@@ -348,16 +405,30 @@ struct TagTable {
     }
 }
 
-/// The directory's sharer masks, a bit per core per LLC way: a byte each when the machine
-/// has at most 8 cores, else 64 bits. zen4's 32 MiB LLC has 512 K ways: 512 KiB of masks
-/// instead of 4 MiB, so a directory lookup touches far fewer host cache lines.
-struct SharerTable {
-    let narrow: UnsafeMutablePointer<UInt8>?
-    let wide: UnsafeMutablePointer<UInt64>?
+/// Bit w set: the w-th of the eight 32-bit tags at `set` is `tag`.
+@inline(__always) private func matchesEight(_ set: UnsafeRawPointer, _ tag: UInt32) -> UInt64 {
+    let x = set.loadUnaligned(as: SIMD8<UInt32>.self) ^ SIMD8<UInt32>(repeating: tag)
+    let zero = ((x &- 1) & ~x) &>> 31
+    let weights = SIMD8<UInt32>(1, 2, 4, 8, 16, 32, 64, 128)
+    return UInt64(truncatingIfNeeded: (zero &* weights).wrappedSum())
+}
 
-    init(ways: Int, cores: Int, for purpose: String) throws(MachineError) {
+/// The directory: per LLC way, a sharer bit per core and the way's two directory flags
+/// (`WayState.owned`, `WayState.dirty`). With at most 8 cores the mask and the flags share
+/// one 16-bit word per way (mask in the low byte, flags in the high byte), so a request or
+/// an eviction reads one host cache line for the whole entry (zen4's 32 MiB LLC has 512 K
+/// ways: 1 MiB). With more cores the mask is 64 bits and the flags stay in the LLC's state
+/// bytes. A dropped way's entry is all zero.
+struct SharerTable {
+    let narrow: UnsafeMutablePointer<UInt16>?
+    let wide: UnsafeMutablePointer<UInt64>?
+    /// Wide only: the LLC's state bytes, which hold the flags.
+    let flags: UnsafeMutablePointer<UInt8>
+
+    init(ways: Int, cores: Int, flags: UnsafeMutablePointer<UInt8>, for purpose: String) throws(MachineError) {
+        self.flags = flags
         if cores <= 8 {
-            narrow = try requireZeroedBuffer(UInt8.self, count: ways, for: purpose)
+            narrow = try requireZeroedBuffer(UInt16.self, count: ways, for: purpose)
             wide = nil
         } else {
             narrow = nil
@@ -365,17 +436,49 @@ struct SharerTable {
         }
     }
 
+    /// The sharer mask of `way` (setting it keeps the flags).
     subscript(_ way: Int) -> UInt64 {
         @inline(__always) get {
-            if let narrow { return UInt64(narrow[way]) }
+            if let narrow { return UInt64(narrow[way] & 0xFF) }
             return wide.unsafelyUnwrapped[way]
         }
         @inline(__always) nonmutating set {
             if let narrow {
-                narrow[way] = UInt8(truncatingIfNeeded: newValue)
+                narrow[way] = (narrow[way] & 0xFF00) | UInt16(truncatingIfNeeded: newValue & 0xFF)
             } else {
                 wide.unsafelyUnwrapped[way] = newValue
             }
+        }
+    }
+
+    /// Whether `way` has `flag` (`WayState.owned` or `WayState.dirty`).
+    @inline(__always) func has(_ flag: UInt8, way: Int) -> Bool {
+        if let narrow { return narrow[way] & (UInt16(flag) &<< 8) != 0 }
+        return flags[way] & flag != 0
+    }
+
+    @inline(__always) func set(_ flag: UInt8, way: Int) {
+        if let narrow {
+            narrow[way] |= UInt16(flag) &<< 8
+        } else {
+            flags[way] |= flag
+        }
+    }
+
+    @inline(__always) func clear(_ flag: UInt8, way: Int) {
+        if let narrow {
+            narrow[way] &= ~(UInt16(flag) &<< 8)
+        } else {
+            flags[way] &= ~flag
+        }
+    }
+
+    /// A dropped way: no sharers, no flags (the wide flags go with the state byte).
+    @inline(__always) func reset(way: Int) {
+        if let narrow {
+            narrow[way] = 0
+        } else {
+            wide.unsafelyUnwrapped[way] = 0
         }
     }
 

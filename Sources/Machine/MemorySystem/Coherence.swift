@@ -104,7 +104,7 @@ extension MemorySystem {
             memoryReads &+= 1
             way = fillLastLevel(line: line, hart: hart, kind: kind, pc: pc)
             sharers[way] = bit
-            llc.states[way] |= WayState.owned
+            sharers.set(WayState.owned, way: way)
             granted = wantsModified ? .modified : .exclusive
             cycles = memoryLatency
         } else {
@@ -113,9 +113,9 @@ extension MemorySystem {
             let others = sharers[way] & ~bit
             if others == 0 {
                 granted = wantsModified ? .modified : max(before, .exclusive)
-                llc.states[way] |= WayState.owned
+                sharers.set(WayState.owned, way: way)
                 cycles = llc.hitLatency
-            } else if llc.states[way] & WayState.owned != 0 {
+            } else if sharers.has(WayState.owned, way: way) {
                 let owner = others.trailingZeroBitCount
                 let ownerState = privateState(core: owner, line: line)
                 supplier = owner
@@ -127,10 +127,10 @@ extension MemorySystem {
                     if ownerState == .modified {
                         accessHitModified = true
                         countWriteBack(core: owner, line: line)
-                        llc.states[way] |= WayState.dirty
+                        sharers.set(WayState.dirty, way: way)
                     }
                     changeState(hart: hart, core: owner, line: line, from: ownerState, to: .shared, kind: kind, pc: pc, level: nil)
-                    llc.states[way] &= ~WayState.owned
+                    sharers.clear(WayState.owned, way: way)
                 }
                 requester.statistics[core].cacheToCacheReceived &+= 1
                 supplierLevel(core: owner, line: line).statistics[owner].cacheToCacheSupplied &+= 1
@@ -147,7 +147,7 @@ extension MemorySystem {
                     }
                     invalidated = others
                     sharers[way] = 0
-                    llc.states[way] |= WayState.owned
+                    sharers.set(WayState.owned, way: way)
                     granted = .modified
                 } else {
                     granted = .shared
@@ -265,7 +265,7 @@ extension MemorySystem {
     @inline(__always) func fillPrivate(_ bank: CacheArray, second: CacheArray, core: Int, line: UInt64, state: CoherenceState, lastLevelWay: Int, hart: Int,
                      kind: MemoryAccessKind, pc: UInt64) {
         let way = bank.victim(cache: core, line: line)
-        if bank.isValid(way) { evictPrivate(bank, second: second, core: core, way: way, hart: hart, kind: kind, pc: pc) }
+        if bank.isValidInMask(way) { evictPrivate(bank, second: second, core: core, way: way, hart: hart, kind: kind, pc: pc) }
         bank.fill(cache: core, way: way, line: line, state: state, lastLevelWay: lastLevelWay)
     }
 
@@ -297,13 +297,16 @@ extension MemorySystem {
             to = otherState
         }
         if state == .modified || to == .invalid {
-            // The remembered LLC way if it still holds the line, else a lookup.
+            // The remembered LLC way: by inclusion it holds the line while any private copy
+            // lives (the random tester checks every remembered way), so it is used without
+            // reading the LLC's tag, a host cache miss on most evictions; unknown: a lookup.
             var lastWay = Int(bank.lastLevelWays[way])
-            if lastWay < 0 || lastWay >= llc.linesPerCache || llc.tags[lastWay] != line || !llc.isValid(lastWay) {
+            if lastWay < 0 || lastWay >= llc.linesPerCache {
                 lastWay = llc.find(cache: 0, line: line)
             }
-            if lastWay >= 0 {
-                if state == .modified { llc.states[lastWay] |= WayState.dirty }
+            assert(lastWay < 0 || (llc.tags[lastWay] == line && llc.isValid(lastWay)), "a private copy remembers a stale LLC way")
+            if lastWay >= 0, let sharers = llc.sharers {
+                if state == .modified { sharers.set(WayState.dirty, way: lastWay) }
                 if to == .invalid { leaveDirectory(core: core, lastLevelWay: lastWay) }
             }
         }
@@ -332,18 +335,19 @@ extension MemorySystem {
     /// `core` holds no copy of the line in LLC way `way` any more.
     @inline(__always) func leaveDirectory(core: Int, lastLevelWay way: Int) {
         guard let sharers = llc.sharers else { return }
-        sharers[way] &= ~(1 << UInt64(core))
-        if sharers[way] == 0 { llc.states[way] &= ~WayState.owned }
+        let remaining = sharers[way] & ~(1 << UInt64(core))
+        sharers[way] = remaining
+        if remaining == 0 { sharers.clear(WayState.owned, way: way) }
     }
 
     /// Brings `line` into the LLC, evicting its victim and every private copy of the victim
     /// (inclusion victims); a dirty victim is written to memory. Returns the way.
     func fillLastLevel(line: UInt64, hart: Int, kind: MemoryAccessKind, pc: UInt64) -> Int {
         let way = llc.victim(cache: 0, line: line)
-        if llc.isValid(way) {
+        if llc.isValidInMask(way) {
             let victim = llc.tags[way]
             var holders = llc.sharers.unsafelyUnwrapped[way]
-            var dirty = llc.states[way] & WayState.dirty != 0
+            var dirty = llc.sharers.unsafelyUnwrapped.has(WayState.dirty, way: way)
             while holders != 0 {
                 let core = holders.trailingZeroBitCount
                 holders &= holders &- 1

@@ -154,6 +154,12 @@ struct ModelledTiming<Shape: TimingShape>: InstructionTiming {
     /// The `stepped` of the last instruction whose own cycle `issue` took from `credit` (for
     /// `undoIssue`): a stamp, so an instruction without credit stores nothing.
     var creditedStep = -1
+    /// The core's L1D as the loop checks it itself: a load or store to the line its set
+    /// touched last (in M for a store) is a hit that changes no replacement state, served
+    /// here exactly as the memory system would and counted in `dataHits`. Nil: every
+    /// access goes to the memory system (contention recorded, or coherence off).
+    let dataProbe: RecentWayProbe?
+    var dataHits: UInt64 = 0
 
     init(hart: Hart, cycleLimit: UInt64) {
         self.hart = Unmanaged.passUnretained(hart)
@@ -176,6 +182,22 @@ struct ModelledTiming<Shape: TimingShape>: InstructionTiming {
         creditLine = hart.storeCreditLine
         storeReissuing = hart.storeCredit != 0 && hart.storeReissuing
         hart.storeCredit = 0
+        dataProbe = system?.dataProbe(hart: hart.id)
+    }
+
+    /// A load (or store, `modified`) of `size` bytes at `offset` that the loop serves
+    /// itself: within one line, held in its set's recent way. Charged as an L1D hit. When it
+    /// is not, the memory system is asked with `probed` (its own memo and recent-way checks
+    /// would fail too; without a probe, contention is recorded and it skips them anyway).
+    @inline(__always) mutating func servedByProbe(offset: Int, size: Int, modified: Bool) -> Bool {
+        guard let dataProbe else { return false }
+        let line = UInt64(truncatingIfNeeded: offset) &>> lineShift
+        guard UInt64(truncatingIfNeeded: offset &+ size &- 1) &>> lineShift == line, dataProbe.holds(line: line, modified: modified) else {
+            return false
+        }
+        dataHits &+= 1
+        spend(l1dHitCycles)
+        return true
     }
 
     /// The cycle (from the batch's start, plus one) at which the current instruction's
@@ -277,17 +299,19 @@ struct ModelledTiming<Shape: TimingShape>: InstructionTiming {
     }
 
     @inline(__always) mutating func load(offset: Int, size: Int, pc: UInt64, position: Int) -> Bool {
-        guard let system else { return true }
         if _slowPath(hasCredit) { dropCredit(ifAccessing: offset) }
+        if servedByProbe(offset: offset, size: size, modified: false) { return true }
+        guard let system else { return true }
         let hartID = hartID, now = now(position)
-        return charge(system._withUnsafeGuaranteedRef { $0.load(hart: hartID, offset: offset, size: size, pc: pc, now: now) })
+        return charge(system._withUnsafeGuaranteedRef { $0.load(hart: hartID, offset: offset, size: size, pc: pc, now: now, probed: true) })
     }
 
     @inline(__always) mutating func store(offset: Int, size: Int, pc: UInt64, position: Int) -> Bool {
-        guard let system else { return true }
         if _slowPath(hasCredit) { dropCredit(ifAccessing: offset) }
+        if servedByProbe(offset: offset, size: size, modified: true) { return true }
+        guard let system else { return true }
         let hartID = hartID, now = now(position)
-        let answer = system._withUnsafeGuaranteedRef { $0.store(hart: hartID, offset: offset, size: size, pc: pc, now: now) }
+        let answer = system._withUnsafeGuaranteedRef { $0.store(hart: hartID, offset: offset, size: size, pc: pc, now: now, probed: true) }
         guard charge(answer) else {
             // In the store buffer while the line comes: what follows it may use the wait.
             let line = UInt64(truncatingIfNeeded: offset) &>> lineShift
@@ -368,5 +392,7 @@ struct ModelledTiming<Shape: TimingShape>: InstructionTiming {
         let repeated = UInt64(truncatingIfNeeded: stepped) &- trappedFetches &- memoryFetches
         let hartID = hartID
         if repeated > 0 && repeated < 1 << 62 { system._withUnsafeGuaranteedRef { $0.countRepeatedFetches(hart: hartID, count: repeated) } }
+        let dataHits = dataHits
+        if dataHits > 0 { system._withUnsafeGuaranteedRef { $0.countDataHits(hart: hartID, count: dataHits) } }
     }
 }

@@ -255,7 +255,7 @@ public final class MemorySystem {
     @inline(__always) func fetch(hart: Int, offset: Int, pc: UInt64) -> UInt64 {
         let core = coreOfHart[hart]
         let line = UInt64(truncatingIfNeeded: offset) &>> lineShift
-        if l1i.memoLine[core] == line {
+        if l1i.memoLine[core] == line || l1i.holdsInRecentWay(cache: core, line: line, needsModified: false) {
             l1i.countHit(cache: core)
             return l1i.hitLatency
         }
@@ -273,6 +273,18 @@ public final class MemorySystem {
         l1i.statistics[coreOfHart[hart]].hits &+= count
     }
 
+    /// L1D hits the run loop served itself (on recent ways: InstructionTiming).
+    func countDataHits(hart: Int, count: UInt64) {
+        l1d.statistics[coreOfHart[hart]].hits &+= count
+    }
+
+    /// What the run loop needs to serve L1D hits on recent ways itself; nil when every data
+    /// access must come here (contention is recorded, or private caches keep values).
+    func dataProbe(hart: Int) -> RecentWayProbe? {
+        guard !recordsContention, !values, hart >= 0, hart < hartCount else { return nil }
+        return l1d.recentWayProbe(cache: coreOfHart[hart])
+    }
+
     /// An L1D hit that needs no coherence action (any valid state for a load, M for a
     /// store): touched here, counted by the caller. False sends the access down the full path.
     @inline(__always) func dataHit(core: Int, line: UInt64, needsModified: Bool) -> Bool {
@@ -283,12 +295,14 @@ public final class MemorySystem {
     }
 
     /// A load of `size` bytes at `offset` (may span two lines); its cycles, or a wait for its
-    /// line (`waitForLine` set: not done yet, MissWait.swift).
-    @inline(__always) func load(hart: Int, offset: Int, size: Int, pc: UInt64, now: UInt64 = 0) -> UInt64 {
+    /// line (`waitForLine` set: not done yet, MissWait.swift). `probed`: the run loop's probe
+    /// found the line in no recent way (so not in the memo's way either: both are skipped).
+    @inline(__always) func load(hart: Int, offset: Int, size: Int, pc: UInt64, now: UInt64 = 0, probed: Bool = false) -> UInt64 {
         let core = coreOfHart[hart]
         let line = UInt64(truncatingIfNeeded: offset) &>> lineShift
         if UInt64(truncatingIfNeeded: offset &+ size &- 1) &>> lineShift == line, !recordsContention,
-           l1d.memoLine[core] == line || dataHit(core: core, line: line, needsModified: false) {
+           !probed && (l1d.memoLine[core] == line || l1d.holdsInRecentWay(cache: core, line: line, needsModified: false))
+            || dataHit(core: core, line: line, needsModified: false) {
             l1d.countHit(cache: core)
             return l1d.hitLatency
         }
@@ -297,11 +311,13 @@ public final class MemorySystem {
     }
 
     /// A store; the line ends in M in this core's L1D. Its cycles, or a wait for its line.
-    @inline(__always) func store(hart: Int, offset: Int, size: Int, pc: UInt64, now: UInt64 = 0) -> UInt64 {
+    /// `probed`: as for `load`.
+    @inline(__always) func store(hart: Int, offset: Int, size: Int, pc: UInt64, now: UInt64 = 0, probed: Bool = false) -> UInt64 {
         let core = coreOfHart[hart]
         let line = UInt64(truncatingIfNeeded: offset) &>> lineShift
         if !values, UInt64(truncatingIfNeeded: offset &+ size &- 1) &>> lineShift == line, !recordsContention,
-           (l1d.memoLine[core] == line && l1d.memoModified[core]) || dataHit(core: core, line: line, needsModified: true) {
+           !probed && ((l1d.memoLine[core] == line && l1d.memoModified[core]) || l1d.holdsInRecentWay(cache: core, line: line, needsModified: true))
+            || dataHit(core: core, line: line, needsModified: true) {
             l1d.countHit(cache: core)
             return l1d.hitLatency
         }

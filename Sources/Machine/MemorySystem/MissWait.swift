@@ -78,7 +78,7 @@ extension MemorySystem {
         let way = llc.find(cache: 0, line: line)
         guard way >= 0 else { return (memoryLatency, false) }
         let others = llc.sharers.unsafelyUnwrapped[way] & ~(1 << UInt64(core))
-        if others != 0 && llc.states[way] & WayState.owned != 0 { return (cacheToCacheLatency, true) }
+        if others != 0 && llc.sharers.unsafelyUnwrapped.has(WayState.owned, way: way) { return (cacheToCacheLatency, true) }
         return (llc.hitLatency, others != 0 && wantsModified)
     }
 }
