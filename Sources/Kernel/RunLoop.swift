@@ -65,6 +65,10 @@ extension Kernel {
     /// of several machines, Sources/Network/Cluster.swift). Unlike `run`, harts that all
     /// wait for ever are not a deadlock here: a packet may still come to wake them.
     public func run(until cycle: UInt64) -> WindowOutcome {
+        if let ending {
+            runNetworkStack(until: cycle)
+            return .ended(ending)
+        }
         machine.horizon = cycle
         defer { machine.horizon = .max }
         while ending == nil {
@@ -98,6 +102,22 @@ extension Kernel {
         return .ended(ending ?? .deadlock(deadlockReport()))
     }
 
+    /// After every process has ended the machine stays on, as a computer does when its
+    /// programs exit: its stack still retransmits a lost FIN, answers a stray segment with
+    /// a reset and lets TIME_WAIT run out. No thread is left, so nothing but the stack runs:
+    /// hart 0's clock moves to each of its events before `cycle` in turn.
+    func runNetworkStack(until cycle: UInt64) {
+        let hart = machine.harts[NetworkInterface.hart]
+        while let event = networkDeadline, event < cycle {
+            machine.advanceIdleClock(hart: hart.id, toCycle: event)
+            processNetworkEvents(hart)
+            // An event the stack left due (it cannot act on it now) must not loop for ever.
+            if let again = networkDeadline, again <= hart.cycle {
+                machine.advanceIdleClock(hart: hart.id, toCycle: hart.cycle.addingSaturated(1))
+            }
+        }
+    }
+
     /// The first program's ending once every process has ended, else nil.
     public var runEnding: ProcessEnding? { ending }
 
@@ -106,7 +126,7 @@ extension Kernel {
     /// timer); nil when it has ended, or when only a packet from outside could wake it.
     /// A simulation of several machines jumps over the time in which none can.
     public var nextActivityCycle: UInt64? {
-        guard ending == nil else { return nil }
+        guard ending == nil else { return networkDeadline }
         return machine.nextActivityCycle
     }
 

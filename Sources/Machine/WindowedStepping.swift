@@ -9,6 +9,13 @@ extension Machine {
         for hart in harts { hart.cycle = max(hart.cycle, cycle) }
     }
 
+    /// Moves one idle hart's clock forward to `cycle` (never back): the kernel of a machine
+    /// whose programs have all ended runs only its network stack, on hart 0's clock.
+    public func advanceIdleClock(hart index: Int, toCycle cycle: UInt64) {
+        guard harts.indices.contains(index) else { return }
+        harts[index].cycle = max(harts[index].cycle, cycle)
+    }
+
     /// The earliest cycle at which some hart can next act (run, or take a timer
     /// interrupt), or nil when every hart sleeps until woken from outside.
     public var nextActivityCycle: UInt64? {
