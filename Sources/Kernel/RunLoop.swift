@@ -47,15 +47,11 @@ extension Kernel {
             switch stop {
             case .budgetExhausted, .hostRequest, .horizonReached: continue
             case .fatal(let report):
-                let hart = machine.harts[max(0, min(report.hart, machine.harts.count - 1))]
-                let trap = TrapRecord(cause: report.cause, value: report.value, pc: report.pc, privilege: report.privilege)
-                let victim = running[hart.id]?.process ?? firstProcess
-                kill(victim, .killed(GuestFault(thread: running[hart.id], process: victim, hart: hart, trap: trap)))
+                killForFault(report)
             case .allHartsWaiting:
                 endAll(.deadlock(deadlockReport()))
             case .powerOff, .toHost:
-                let hart = busiestHart, victim = running[hart.id]?.process ?? firstProcess
-                endAll(.killed(GuestFault(thread: nil, process: victim, hart: hart, trap: hart.lastTrap ?? TrapRecord(cause: 2, value: 0, pc: hart.pc, privilege: .user))))
+                endForMachineStop()
             }
         }
         return ending
@@ -90,16 +86,27 @@ extension Kernel {
                 endAll(.clockLimit(clockLimitReport()))
             case .allHartsWaiting: return .idle
             case .fatal(let report):
-                let hart = machine.harts[max(0, min(report.hart, machine.harts.count - 1))]
-                let trap = TrapRecord(cause: report.cause, value: report.value, pc: report.pc, privilege: report.privilege)
-                let victim = running[hart.id]?.process ?? firstProcess
-                kill(victim, .killed(GuestFault(thread: running[hart.id], process: victim, hart: hart, trap: trap)))
+                killForFault(report)
             case .powerOff, .toHost:
-                let hart = busiestHart, victim = running[hart.id]?.process ?? firstProcess
-                endAll(.killed(GuestFault(thread: nil, process: victim, hart: hart, trap: hart.lastTrap ?? TrapRecord(cause: 2, value: 0, pc: hart.pc, privilege: .user))))
+                endForMachineStop()
             }
         }
         return .ended(ending ?? .deadlock(deadlockReport()))
+    }
+
+    /// A fault the machine could not hand to the kernel ends the process on that hart.
+    private func killForFault(_ report: FaultReport) {
+        let hart = machine.harts[max(0, min(report.hart, machine.harts.count - 1))]
+        let trap = TrapRecord(cause: report.cause, value: report.value, pc: report.pc, privilege: report.privilege)
+        let victim = running[hart.id]?.process ?? firstProcess
+        kill(victim, .killed(GuestFault(thread: running[hart.id], process: victim, hart: hart, trap: trap)))
+    }
+
+    /// A user program reached the bare machine's power-off or tohost devices: the run ends.
+    private func endForMachineStop() {
+        let hart = busiestHart, victim = running[hart.id]?.process ?? firstProcess
+        endAll(.killed(GuestFault(thread: nil, process: victim, hart: hart,
+                                  trap: hart.lastTrap ?? TrapRecord(cause: 2, value: 0, pc: hart.pc, privilege: .user))))
     }
 
     /// After every process has ended the machine stays on, as a computer does when its

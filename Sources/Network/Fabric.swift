@@ -108,7 +108,9 @@ public final class Fabric {
         var atSwitch: [(cycle: UInt64, outgoing: OutgoingPacket)] = []
         atSwitch.reserveCapacity(inOrderSent.count)
         for outgoing in inOrderSent {
-            if let cycle = crossUplink(outgoing) { atSwitch.append((cycle, outgoing)) }
+            if let cycle = cross(outgoing.sent.packet, link: outgoing.machine, outward: true, at: outgoing.sent.cycle) {
+                atSwitch.append((cycle, outgoing))
+            }
         }
         atSwitch.sort {
             ($0.cycle, $0.outgoing.machine, $0.outgoing.sent.serial) < ($1.cycle, $1.outgoing.machine, $1.outgoing.sent.serial)
@@ -123,26 +125,35 @@ public final class Fabric {
         }.map(\.element)
     }
 
-    /// The sender's link: its MTU, its queue, serialisation, latency. The cycle the packet
-    /// reaches the switch, or nil if it was dropped.
-    private func crossUplink(_ outgoing: OutgoingPacket) -> UInt64? {
-        let machine = outgoing.machine, packet = outgoing.sent.packet, sentCycle = outgoing.sent.cycle
+    /// One direction of a machine's link (`outward`: machine to switch): its MTU, its
+    /// queue, serialisation and latency. The cycle the packet comes out at the far end, or
+    /// nil if it was dropped.
+    private func cross(_ packet: Packet, link machine: Int, outward: Bool, at cycle: UInt64) -> UInt64? {
         let link = timing[machine]
         let size = packet.wireSize
         guard size <= link.mtu else {
-            drop(packet, .tooBig, at: sentCycle, link: machine)
+            drop(packet, .tooBig, at: cycle, link: machine)
             return nil
         }
         let serialisation = link.serialisation(bytes: size)
-        guard let finished = uplinks[machine].offer(at: sentCycle, serialisation: serialisation, capacity: link.queuePackets) else {
-            drop(packet, .queueFull, at: sentCycle, link: machine)
+        let offered = outward
+            ? uplinks[machine].offer(at: cycle, serialisation: serialisation, capacity: link.queuePackets)
+            : downlinks[machine].offer(at: cycle, serialisation: serialisation, capacity: link.queuePackets)
+        guard let finished = offered else {
+            drop(packet, .queueFull, at: cycle, link: machine)
             return nil
         }
         var statistics = linkStatistics[machine]
-        statistics.packetsOut &+= 1
-        statistics.bytesOut &+= UInt64(size)
-        statistics.queueingCycles &+= finished &- min(finished, sentCycle.addingSaturated(serialisation))
-        statistics.largestQueueOut = uplinks[machine].largestQueue
+        if outward {
+            statistics.packetsOut &+= 1
+            statistics.bytesOut &+= UInt64(size)
+            statistics.largestQueueOut = uplinks[machine].largestQueue
+        } else {
+            statistics.packetsIn &+= 1
+            statistics.bytesIn &+= UInt64(size)
+            statistics.largestQueueIn = downlinks[machine].largestQueue
+        }
+        statistics.queueingCycles &+= finished &- min(finished, cycle.addingSaturated(serialisation))
         statistics.largestQueue = max(statistics.largestQueueOut, statistics.largestQueueIn)
         linkStatistics[machine] = statistics
         return finished.addingSaturated(link.latency)
@@ -179,28 +190,9 @@ public final class Fabric {
         }
     }
 
-    /// The receiver's link: its MTU, its queue, serialisation, latency and any extra delay.
-    /// The cycle the packet arrives, or nil if it was dropped.
+    /// The receiver's link, and any extra delay (jitter, holding back) after it.
     private func crossDownlink(_ packet: Packet, to machine: Int, at cycle: UInt64, extraDelay: UInt64) -> UInt64? {
-        let link = timing[machine]
-        let size = packet.wireSize
-        guard size <= link.mtu else {
-            drop(packet, .tooBig, at: cycle, link: machine)
-            return nil
-        }
-        let serialisation = link.serialisation(bytes: size)
-        guard let finished = downlinks[machine].offer(at: cycle, serialisation: serialisation, capacity: link.queuePackets) else {
-            drop(packet, .queueFull, at: cycle, link: machine)
-            return nil
-        }
-        var statistics = linkStatistics[machine]
-        statistics.packetsIn &+= 1
-        statistics.bytesIn &+= UInt64(size)
-        statistics.queueingCycles &+= finished &- min(finished, cycle.addingSaturated(serialisation))
-        statistics.largestQueueIn = downlinks[machine].largestQueue
-        statistics.largestQueue = max(statistics.largestQueueOut, statistics.largestQueueIn)
-        linkStatistics[machine] = statistics
-        return finished.addingSaturated(link.latency).addingSaturated(extraDelay)
+        cross(packet, link: machine, outward: false, at: cycle)?.addingSaturated(extraDelay)
     }
 
     private func note(_ event: NetworkEvent) {
