@@ -3,6 +3,9 @@
 // exit status must agree. Used by `interleave bench` and by the tests.
 
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 public struct QemuReference: Sendable {
     public let path: String
@@ -16,6 +19,11 @@ public struct QemuReference: Sendable {
         return nil
     }
 
+    /// Host seconds a reference run may take before it is killed: qemu passes system calls
+    /// to the host's Linux, so a program waiting on the host (a socket another test run on
+    /// the same host took) could otherwise hang the caller. Killed, it reports 128 + 9.
+    public static let hostTimeLimit: Double = 300
+
     /// Runs the ELF at `elfPath`: its standard output, its exit status (128 + the signal
     /// when a signal ended it, as a shell reports it), and the host seconds it took.
     public func run(elfPath: String, arguments: [String] = []) throws -> (output: [UInt8], status: Int32, seconds: Double) {
@@ -27,8 +35,12 @@ public struct QemuReference: Sendable {
         process.standardError = FileHandle.nullDevice
         let start = ContinuousClock.now
         try process.run()
+        let pid = process.processIdentifier
+        let watchdog = DispatchWorkItem { kill(pid, SIGKILL) }
+        DispatchQueue.global().asyncAfter(deadline: .now() + QemuReference.hostTimeLimit, execute: watchdog)
         let output = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
+        watchdog.cancel()
         let elapsed = (ContinuousClock.now - start).components
         let seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
         let status = process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
