@@ -29,14 +29,7 @@ extension Kernel {
         let sliceEnd = instructionsExecuted &+ max(1, slice)
         while ending == nil {
             let executed = instructionsExecuted
-            guard executed < configuration.instructionLimit else {
-                endAll(.instructionLimit(instructionLimitReport(busiestHart)))
-                break
-            }
-            guard latestCycle < SimulatedTime.runLimit.cycles else {
-                endAll(.clockLimit(clockLimitReport()))
-                break
-            }
+            guard withinLimits(executed) else { break }
             guard executed < sliceEnd else { return nil }
             let budget = min(configuration.instructionLimit, sliceEnd) - executed
             let stop = if let filter = configuration.instructionTrace, trace != nil {
@@ -69,14 +62,7 @@ extension Kernel {
         defer { machine.horizon = .max }
         while ending == nil {
             let executed = instructionsExecuted
-            guard executed < configuration.instructionLimit else {
-                endAll(.instructionLimit(instructionLimitReport(busiestHart)))
-                break
-            }
-            guard latestCycle < SimulatedTime.runLimit.cycles else {
-                endAll(.clockLimit(clockLimitReport()))
-                break
-            }
+            guard withinLimits(executed) else { break }
             let budget = min(configuration.instructionLimit - executed, 1 << 26)
             switch machine.run(budget: budget) {
             case .budgetExhausted, .hostRequest: continue
@@ -92,6 +78,19 @@ extension Kernel {
             }
         }
         return .ended(ending ?? .deadlock(deadlockReport()))
+    }
+
+    /// Ends the run at the instruction limit or the clock limit (2^62 cycles); false then.
+    private func withinLimits(_ executed: UInt64) -> Bool {
+        if executed >= configuration.instructionLimit {
+            endAll(.instructionLimit(instructionLimitReport(busiestHart)))
+            return false
+        }
+        if latestCycle >= SimulatedTime.runLimit.cycles {
+            endAll(.clockLimit(clockLimitReport()))
+            return false
+        }
+        return true
     }
 
     /// A fault the machine could not hand to the kernel ends the process on that hart.
