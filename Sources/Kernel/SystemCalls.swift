@@ -22,6 +22,13 @@ enum SystemCall: UInt64 {
     case kill = 129, rtSigaction = 134, rtSigprocmask = 135, uname = 160, getpid = 172, getppid = 173
     case getuid = 174, geteuid = 175, getgid = 176, getegid = 177, gettid = 178
     case brk = 214, munmap = 215, clone = 220, execve = 221, mmap = 222, mprotect = 226, getrandom = 278
+    // Issue 16: what static glibc and Go programs ask for.
+    case readlinkat = 78, waitid = 95, setRobustList = 99, getRobustList = 100
+    case schedSetaffinity = 122, schedGetaffinity = 123, tkill = 130, tgkill = 131, sigaltstack = 132
+    case rtSigsuspend = 133, rtSigpending = 136, rtSigtimedwait = 137, rtSigreturn = 139
+    case times = 153, setpgid = 154, getpgid = 155, getsid = 156, setsid = 157, getrusage = 165, umask = 166
+    case prctl = 167, gettimeofday = 169, sysinfo = 179, mremap = 216, madvise = 233, wait4 = 260
+    case membarrier = 283, rseq = 293, clone3 = 435
 
     /// Names for the notes about calls the program made that this kernel lacks.
     static func name(of number: UInt64) -> String {
@@ -40,9 +47,7 @@ enum SystemCall: UInt64 {
         if number == Kernel.traceLabelCall { return "trace_label" }
         if number == Kernel.traceEnabledCall { return "trace_enabled" }
         let others: [UInt64: String] = [
-            38: "renameat", 50: "fchdir", 69: "preadv", 70: "pwritev", 71: "sendfile", 78: "readlinkat",
-            99: "set_robust_list", 130: "tkill", 131: "tgkill", 139: "rt_sigreturn", 165: "getrusage", 167: "prctl",
-            169: "gettimeofday", 233: "madvise", 260: "wait4", 291: "statx", 293: "rseq", 436: "close_range",
+            38: "renameat", 50: "fchdir", 69: "preadv", 70: "pwritev", 71: "sendfile", 291: "statx", 436: "close_range",
         ]
         return others[number] ?? "unknown"
     }
@@ -92,6 +97,12 @@ struct SystemCallArguments {
 }
 
 extension Kernel {
+    /// A call this kernel lacks: ENOSYS, counted for the note the run prints at its end.
+    func notImplemented(_ number: UInt64) -> SystemCallResult {
+        unknownSystemCalls[number, default: 0] += 1
+        return .error(.ENOSYS)
+    }
+
     /// The Linux name of a system-call number (`close`), or "unknown".
     public static func systemCallName(_ number: UInt64) -> String { SystemCall.name(of: number) }
 
@@ -184,7 +195,29 @@ extension Kernel {
                 result = .value(0)
             }
         case .getpid?: result = .value(Int64(process.pid))
-        case .gettid?, .setTIDAddress?: result = .value(Int64(thread.tid))
+        case .gettid?: result = .value(Int64(thread.tid))
+        // Threads and processes the Linux way (Clone.swift, Fork.swift, Exec.swift, ProcessWait.swift).
+        case .clone?: result = clone(arguments, hart: hart, thread: thread)
+        case .clone3?: result = .error(.ENOSYS)   // glibc and Go fall back to clone
+        case .setTIDAddress?: result = setThreadIDAddress(arguments, hart: hart, thread: thread)
+        case .setRobustList?: result = setRobustList(arguments, hart: hart, thread: thread)
+        case .getRobustList?: result = getRobustList(arguments, hart: hart, thread: thread)
+        case .execve?: result = execute(arguments, hart: hart, thread: thread)
+        case .wait4?: result = wait4(arguments, hart: hart, thread: thread)
+        case .waitid?: result = waitID(arguments, hart: hart, thread: thread)
+        // Signals (IO/SignalCalls.swift, SignalDelivery.swift).
+        case .kill?: result = killCall(arguments, hart: hart, thread: thread)
+        case .tkill?: result = threadKill(arguments, hart: hart, thread: thread, group: false)
+        case .tgkill?: result = threadKill(arguments, hart: hart, thread: thread, group: true)
+        case .sigaltstack?: result = alternateSignalStack(arguments, hart: hart, thread: thread)
+        case .rtSigreturn?: result = signalReturn(arguments, hart: hart, thread: thread)
+        case .rtSigsuspend?: result = signalSuspend(arguments, hart: hart, thread: thread)
+        case .rtSigpending?: result = signalsPending(arguments, hart: hart, thread: thread)
+        case .rtSigtimedwait?: result = signalTimedWait(arguments, hart: hart, thread: thread)
+        // What start-up code asks about the process (ProcessInfoCalls.swift).
+        case .readlinkat?, .schedSetaffinity?, .schedGetaffinity?, .times?, .setpgid?, .getpgid?, .getsid?, .setsid?,
+             .getrusage?, .umask?, .prctl?, .gettimeofday?, .sysinfo?, .mremap?, .madvise?, .membarrier?, .rseq?:
+            result = processInformation(number, arguments, hart: hart, thread: thread)
         case .getppid?: result = .value(Int64(process.parentID ?? 0))
         case .getuid?, .geteuid?, .getgid?, .getegid?: result = .value(0)
         case .ioctl?: result = .error(.ENOTTY)
@@ -202,8 +235,7 @@ extension Kernel {
         case nil where number == Kernel.traceLabelCall: result = traceLabel(arguments, hart: hart, thread: thread)
         case nil where number == Kernel.traceEnabledCall: result = .value(trace == nil ? 0 : 1)
         default:
-            unknownSystemCalls[number, default: 0] += 1
-            result = .error(.ENOSYS)
+            result = notImplemented(number)
         }
         switch result {
         case .value(let value): hart.setRegister(10, UInt64(bitPattern: value))
