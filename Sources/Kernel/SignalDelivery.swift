@@ -34,3 +34,15 @@ extension Kernel {
         notImplemented(SystemCall.rtSigtimedwait.rawValue)   // part C
     }
 }
+
+extension Kernel {
+    /// Raises `signal` at a process (kill, SIGCHLD, SIGPIPE): one of its threads that does
+    /// not block it takes it, or it stays pending on the process (part C). `sender` is nil
+    /// when the kernel raises it.
+    func sendSignal(_ signal: Int32, to process: Process, from sender: Thread?) {
+    }
+
+    /// Raises `signal` at one thread (tgkill, a fault, SIGURG for Go's preemption) (part C).
+    func sendSignal(_ signal: Int32, toThread target: Thread, from sender: Thread?) {
+    }
+}

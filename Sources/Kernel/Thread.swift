@@ -117,6 +117,12 @@ final class Thread {
     /// signal n (IO/SignalCalls.swift).
     var signalMask: UInt64 = 0
     var pendingSignals: UInt64 = 0
+    /// set_tid_address / CLONE_CHILD_CLEARTID: the word zeroed and futex-woken at its exit
+    /// (0: none). set_robust_list: its robust list's head and the length it gave (Clone.swift,
+    /// RobustFutex.swift).
+    var clearChildTIDAddress: UInt64 = 0
+    var robustListHead: UInt64 = 0
+    var robustListLength: UInt64 = 0
 
     init(tid: Int32, process: Process) {
         self.tid = tid
