@@ -312,3 +312,29 @@ struct SyncThreadsUnderQemuTests {
         }
     }
 }
+
+@Suite("Kernel: clone's threads in reports")
+struct CloneReportTests {
+    @Test("two glibc threads joining each other: the deadlock report names the id words they wait on", .needsGlibcToolchain)
+    func joinDeadlock() throws {
+        let elf = try GlibcPrograms.build(source: """
+            #include <pthread.h>
+            #include <stdio.h>
+            static pthread_t first, second;
+            static volatile int made;
+            static void *join_second(void *unused) { while (!made) sched_yield(); pthread_join(second, NULL); return 0; }
+            static void *join_first(void *unused) { pthread_join(first, NULL); return 0; }
+            int main(void) {
+                pthread_create(&first, NULL, join_second, NULL);
+                pthread_create(&second, NULL, join_first, NULL);
+                made = 1;
+                pthread_join(first, NULL);
+                return 0;
+            }
+            """, name: "join-deadlock")
+        let result = try run(elf) { $0.memoryLimit = 64 << 20 }
+        guard case .deadlock(let report) = result.ending else { Issue.record("got \(result.ending)"); return }
+        #expect(report.contains("thread 2's id word, cleared when it ends"), "\(report)")
+        #expect(report.contains("thread 3's id word, cleared when it ends"), "\(report)")
+    }
+}
