@@ -73,7 +73,7 @@ extension Kernel {
         // the normal priority too).
         child.signalMask = parent.signalMask
         child.affinity = parent.affinity
-        if flags & CloneFlag.childClearTID != 0 { child.clearChildTIDAddress = childTIDAddress }
+        if flags & CloneFlag.childClearTID != 0 { setClearChildTID(of: child, to: childTIDAddress) }
         // Its stack, as far as the kernel can tell: the mapping the new sp points into
         // (glibc and the Sync library map one per thread); counted as spawned stacks are.
         if stack != 0, let region = process.addressSpace.region(containing: stack &- 1), region.kind != .program,
@@ -95,8 +95,18 @@ extension Kernel {
 
     /// set_tid_address(tidptr): the word cleared (and futex-woken) when the thread exits.
     func setThreadIDAddress(_ arguments: SystemCallArguments, hart: Hart, thread: Thread) -> SystemCallResult {
-        thread.clearChildTIDAddress = arguments[0]
+        setClearChildTID(of: thread, to: arguments[0])
         return .value(Int64(thread.tid))
+    }
+
+    /// Sets a thread's clear-child-tid word, and the process's note of whose word it is.
+    func setClearChildTID(of thread: Thread, to address: UInt64) {
+        let process = thread.process
+        if thread.clearChildTIDAddress != 0, process.tidWordOwners[thread.clearChildTIDAddress] == thread.tid {
+            process.tidWordOwners[thread.clearChildTIDAddress] = nil
+        }
+        thread.clearChildTIDAddress = address
+        if address != 0 { process.tidWordOwners[address] = thread.tid }
     }
 
     /// set_robust_list(head, len): remembered for the thread's exit (RobustFutex.swift).
@@ -136,7 +146,7 @@ extension Kernel {
         let process = thread.process
         releaseRobustFutexes(of: thread)
         let address = thread.clearChildTIDAddress
-        thread.clearChildTIDAddress = 0
+        setClearChildTID(of: thread, to: 0)
         guard address != 0, !process.hasEnded, process.liveThreads.count > 1 else { return }
         guard case .success = process.addressSpace.copyOut([0, 0, 0, 0], to: address) else { return }
         wakeFutexWaiters(address: address, in: process, count: 1, cycle: cycle)

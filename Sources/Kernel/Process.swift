@@ -31,6 +31,9 @@ final class Process {
     /// The main thread's exit status once it has exited (the process's, when its last
     /// thread ends without exit_group, as on Linux).
     var mainThreadStatus: Int32? = nil
+    /// Live threads' clear-child-tid words, by address: a futex wait on one is a join
+    /// (Clone.swift; the trace and the deadlock report name it so).
+    var tidWordOwners: [UInt64: Int32] = [:]
     /// Bytes of stack of its spawned threads: those alive now, and every one ever made.
     var liveThreadStackBytes: UInt64 = 0
     var madeThreadStackBytes: UInt64 = 0

@@ -63,7 +63,13 @@ extension Kernel {
             }
         case .blocked(let blocked):
             switch blocked {
-            case .futex(let address, _): (reason, object) = (.blockedOnFutex, address)
+            case .futex(let address, _):
+                // A wait on a live thread's clear-child-tid word is a join (Clone.swift).
+                if let owner = thread.process.tidWordOwners[address], owner != thread.tid {
+                    (reason, object) = (.joining, UInt64(UInt32(bitPattern: owner)))
+                } else {
+                    (reason, object) = (.blockedOnFutex, address)
+                }
             case .sleep(let until): (reason, object) = (.sleeping, until)
             case .join(let tid): (reason, object) = (.joining, UInt64(UInt32(bitPattern: tid)))
             case .processWait(let pid, _): (reason, object) = (.waitingForChild, UInt64(UInt32(bitPattern: pid)))
