@@ -8,7 +8,12 @@ import Machine
 extension Kernel {
     /// clone(flags, stack, parent_tid, tls, child_tid) — riscv64's argument order.
     func clone(_ arguments: SystemCallArguments, hart: Hart, thread: Thread) -> SystemCallResult {
-        notImplemented(SystemCall.clone.rawValue)   // part A
+        // Without CLONE_THREAD (0x10000): a new process (fork, vfork, posix_spawn), Fork.swift.
+        if arguments[0] & 0x10000 == 0 {
+            return forkProcess(flags: arguments[0], stack: arguments[1], parentTIDAddress: arguments[2], tls: arguments[3],
+                               childTIDAddress: arguments[4], hart: hart, thread: thread)
+        }
+        return notImplemented(SystemCall.clone.rawValue)   // part A
     }
 
     /// set_tid_address(tidptr): the word cleared (and futex-woken) when the thread exits.
