@@ -177,4 +177,62 @@ private let childSource = """
             """, "\(result.ending)\n\(result.error)")
         #expect(result.ending.status == 0)
     }
+
+    /// execve ends the process's other threads; from a thread that is not the main one,
+    /// the program goes on under the pid (threads made with the kernel's thread_spawn).
+    @Test(.needsGlibcToolchain)
+    func execEndsTheOtherThreads() throws {
+        let child = try GlibcPrograms.build(source: childSource, name: "child")
+        let parent = try GlibcPrograms.build(source: """
+            #include <stdio.h>
+            #include <stdlib.h>
+            #include <unistd.h>
+            static char *fromThread[] = { "child", "from", "thread", "1", NULL };
+            static char *fromMain[] = { "child", "from", "main", "1", NULL };
+            static void yieldForever(long unused) {
+                for (;;) { register long a7 asm("a7") = 124; asm volatile("ecall" : : "r"(a7) : "a0", "memory"); }
+            }
+            static void execute(long unused) {
+                register long a0 asm("a0") = (long)"/bin/child";
+                register long a1 asm("a1") = (long)fromThread;
+                register long a2 asm("a2") = 0;
+                register long a7 asm("a7") = 221;
+                asm volatile("ecall" : "+r"(a0) : "r"(a1), "r"(a2), "r"(a7) : "memory");
+                yieldForever(0);
+            }
+            static long spawn(void (*entry)(long)) { return syscall(0x1000, entry, 0, 65536, 0); }
+            int main(int argc, char **argv) {
+                spawn(yieldForever);
+                spawn(yieldForever);
+                if (getenv("FROM_THREAD")) { spawn(execute); yieldForever(0); }
+                execve("/bin/child", fromMain, NULL);
+                return 1;
+            }
+            """, name: "exec-threads")
+        let fromMain = try runGlibc(parent, programs: ["child": child])
+        #expect(fromMain.output == "child pid-same 1 argc 4: [child] [from] [main] [1] GREETING=(none)\n", "\(fromMain.ending) \(fromMain.error)")
+        #expect(fromMain.ending.status == 5)
+        let fromThread = try runGlibc(parent, programs: ["child": child], environment: ["FROM_THREAD=1"])
+        #expect(fromThread.output == "child pid-same 1 argc 4: [child] [from] [thread] [1] GREETING=(none)\n", "\(fromThread.ending) \(fromThread.error)")
+        #expect(fromThread.ending.status == 5)
+        #expect(fromThread.statistics.processes.count == 1)
+    }
+
+    /// Under DOS-style single-tasking the child a fork makes runs to its end before the
+    /// parent goes on, as a program EXEC started did.
+    @Test(.needsGlibcToolchain)
+    func singleTaskingRunsTheChildFirst() throws {
+        let parent = try GlibcPrograms.build(source: """
+            #include <stdio.h>
+            #include <unistd.h>
+            int main(void) {
+                setvbuf(stdout, NULL, _IONBF, 0);
+                if (fork() == 0) { for (int i = 0; i < 3; i++) { printf("child %d\\n", i); sched_yield(); } return 0; }
+                for (int i = 0; i < 3; i++) { printf("parent %d\\n", i); sched_yield(); }
+                return 0;
+            }
+            """, name: "fork-dos")
+        let result = try runGlibc(parent) { $0.scheduling = .singleTasking }
+        #expect(result.output == "child 0\nchild 1\nchild 2\nparent 0\nparent 1\nparent 2\n", "\(result.ending) \(result.error)")
+    }
 }
