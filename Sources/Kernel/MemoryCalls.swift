@@ -73,7 +73,9 @@ extension Kernel {
                 start = found
             }
         }
-        guard space.addRegion(MemoryRegion(start: start, end: start + size, permissions: Kernel.pagePermissions(protection), kind: .mapping)) else {
+        // MAP_SHARED pages stay shared with a fork's child (AddressSpace.forkCopy).
+        guard space.addRegion(MemoryRegion(start: start, end: start + size, permissions: Kernel.pagePermissions(protection), kind: .mapping,
+                                           shared: sharing != Kernel.mapPrivate)) else {
             return .error(.ENOMEM)
         }
         return .value(Int64(bitPattern: start))
