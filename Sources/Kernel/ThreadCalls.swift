@@ -107,6 +107,7 @@ extension Kernel {
         process.liveThreadStackBytes -= min(process.liveThreadStackBytes, thread.stack == nil ? 0 : thread.metrics.stackBytes)
         if let freedHart, thread.missesAtSwitchIn != nil { cachesSwitchOut(thread, from: machine.harts[freedHart]) }
         threadRecords[thread.serial].metrics = thread.metrics
+        process.attributes.countEnded(thread.metrics)   // getrusage (ProcessAttributes.swift)
         let joiners = thread.joiners.filter { $0.state == .blocked(.join(tid: thread.tid)) }
         thread.joiners = []
         if joiners.isEmpty, !process.hasEnded {
