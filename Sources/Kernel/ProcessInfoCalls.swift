@@ -242,7 +242,7 @@ extension Kernel {
             let exists = liveProcesses.contains { !$0.hasEnded && $0.processGroupID == group && $0.sessionID == caller.sessionID }
             guard exists else { return .error(.EPERM) }
         }
-        target.attributes.processGroup = group
+        target.processGroupID = group
         return .value(0)
     }
 
@@ -251,8 +251,8 @@ extension Kernel {
         let process = thread.process
         let leadsGroup = liveProcesses.contains { !$0.hasEnded && $0.processGroupID == process.pid }
         guard !leadsGroup else { return .error(.EPERM) }
-        process.attributes.processGroup = process.pid
-        process.attributes.session = process.pid
+        process.processGroupID = process.pid
+        process.sessionID = process.pid
         return .value(Int64(process.pid))
     }
 }

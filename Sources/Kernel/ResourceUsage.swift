@@ -30,14 +30,12 @@ extension Kernel {
 
     /// Cycles every thread of `process` has run: the live ones' and those that exited.
     func runCycles(of process: Process) -> UInt64 {
-        process.liveThreads.values.reduce(process.attributes.endedThreadCycles) { $0 &+ runCycles(of: $1) }
+        process.liveThreads.values.reduce(process.endedThreadCycles) { $0 &+ runCycles(of: $1) }
     }
 
-    /// Called as a parent reaps `child`: the child's time, faults and peak go to the
-    /// parent's RUSAGE_CHILDREN, with the child's own reaped children's.
+    /// Called as a parent reaps `child`: the child's faults and peak go to the parent's
+    /// RUSAGE_CHILDREN, with the child's own reaped children's (reap counts the cycles).
     func accountReaped(_ child: Process, by parent: Process) {
-        let cycles = runCycles(of: child) &+ child.attributes.reapedChildCycles
-        parent.attributes.reapedChildCycles &+= cycles
         parent.attributes.reapedChildFaults &+= child.addressSpace.demandFaults &+ child.attributes.reapedChildFaults
         parent.attributes.reapedChildPeakPages = max(parent.attributes.reapedChildPeakPages, child.addressSpace.peakResidentPages,
                                                      child.attributes.reapedChildPeakPages)
@@ -68,7 +66,7 @@ extension Kernel {
             faults = 0
             switches = thread.metrics.switches
         case Kernel.RUSAGE_CHILDREN:
-            cycles = process.attributes.reapedChildCycles
+            cycles = process.reapedChildrenCycles
             peakPages = process.attributes.reapedChildPeakPages
             faults = process.attributes.reapedChildFaults
             switches = 0
@@ -92,7 +90,7 @@ extension Kernel {
         let process = thread.process
         if arguments[0] != 0 {
             let bytes = littleEndianBytes(userTicks(runCycles(of: process))) + littleEndianBytes(0)
-                + littleEndianBytes(userTicks(process.attributes.reapedChildCycles)) + littleEndianBytes(0)
+                + littleEndianBytes(userTicks(process.reapedChildrenCycles)) + littleEndianBytes(0)
             guard case .success = process.addressSpace.copyOut(bytes, to: arguments[0]) else { return .error(.EFAULT) }
         }
         return .value(Int64(userTicks(driftedElapsed(hart, realtime: false).cycles)))
