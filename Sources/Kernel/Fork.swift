@@ -43,6 +43,7 @@ extension Kernel {
         child.exitSignal = exitSignal
         child.processGroupID = parent.processGroupID
         child.sessionID = parent.sessionID
+        child.attributes = parent.attributes.inherited   // umask, prctl's flags (ProcessAttributes.swift)
         child.workingDirectory = parent.workingDirectory
         child.signals = parent.signals
         child.descriptors = forkedDescriptors(from: parent)
