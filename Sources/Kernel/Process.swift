@@ -36,6 +36,10 @@ final class Process {
     var descriptors = DescriptorTable()
     var workingDirectory = "/"
     var signals = SignalState()
+    /// Signals raised at the process that every thread blocks, until one unblocks or
+    /// waits for it (SignalDelivery.swift); the signal that stopped it, while stopped.
+    var sharedPending = SignalQueue()
+    var stopSignal: Int32? = nil
 
     init(pid: Int32, name: String, image: ELFImage, addressSpace: AddressSpace, breakStart: UInt64) {
         self.pid = pid
