@@ -93,6 +93,7 @@ extension Kernel {
         context.integers[2] = loaded.stackPointer
         context.integers[1] = UserLayout.trampoline
         thread.stack = nil
+        thread.alternateStack = AlternateSignalStack()   // its memory went with the old address space
         if thread.tid == process.pid {
             thread.context = context
             hart.dropReservation()
@@ -173,7 +174,7 @@ extension Kernel {
         let leader = Thread(tid: process.pid, process: process)
         leader.context = context
         leader.signalMask = thread.signalMask
-        leader.pendingSignals = thread.pendingSignals
+        leader.pending = thread.pending
         leader.priority = thread.priority
         leader.affinity = thread.affinity
         leader.stateSince = hart.cycle

@@ -56,6 +56,9 @@ extension Kernel {
         if stack != 0 { main.context.integers[2] = stack }
         if flags & CloneFlag.setTLS != 0 { main.context.integers[4] = tls }
         main.signalMask = thread.signalMask
+        // The alternate signal stack is inherited, unless the child shares the memory and
+        // the parent does not wait (Linux's copy_process).
+        if !sharesMemory || flags & CloneFlag.vfork != 0 { main.alternateStack = thread.alternateStack }
         main.priority = thread.priority
         main.affinity = thread.affinity
         if flags & CloneFlag.childClearTID != 0 { main.clearChildTIDAddress = childTIDAddress }

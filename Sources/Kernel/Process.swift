@@ -54,11 +54,18 @@ final class Process {
     /// Its parent ended first: nobody can wait for it, so it leaves the process table when
     /// it ends (Kernel.retire).
     var isOrphan = false
+    /// A stop (its signal) or a continue its parent's wait has not reported yet.
+    var unreportedStop: Int32? = nil
+    var unreportedContinue = false
     let childWaiters = WaitQueue()
     /// Cycles its ended threads ran, and those of its reaped children (with theirs): what
     /// wait4's rusage and getrusage(RUSAGE_CHILDREN) report.
     var endedThreadCycles: UInt64 = 0
     var reapedChildrenCycles: UInt64 = 0
+    /// Signals raised at the process that every thread blocks, until one unblocks or
+    /// waits for it (SignalDelivery.swift); the signal that stopped it, while stopped.
+    var sharedPending = SignalQueue()
+    var stopSignal: Int32? = nil
 
     init(pid: Int32, name: String, image: ELFImage, addressSpace: AddressSpace, breakStart: UInt64) {
         self.pid = pid

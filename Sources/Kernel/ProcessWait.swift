@@ -2,11 +2,13 @@
 // the kernel's own process_wait (ProcessCalls.swift).
 //   wait4(pid, wstatus, options, rusage) → the child's pid, 0 with WNOHANG when none has
 //     ended: pid > 0 that child, -1 any, 0 any in the caller's process group, < -1 any in
-//     group -pid; options WNOHANG, WUNTRACED and WCONTINUED (accepted: no child ever
-//     stops), __WCLONE, __WALL, __WNOTHREAD.
+//     group -pid; options WNOHANG, WUNTRACED (a child stopped by a signal, status
+//     sig << 8 | 0x7f), WCONTINUED (one continued by SIGCONT, status 0xffff), __WCLONE,
+//     __WALL, __WNOTHREAD.
 //   waitid(idtype, id, infop, options, rusage) → 0: P_ALL, P_PID, P_PGID (id 0: the
-//     caller's group); WEXITED, WNOHANG, WNOWAIT (the child stays a zombie), WSTOPPED and
-//     WCONTINUED; the siginfo it fills says CLD_EXITED or CLD_KILLED, the pid and status.
+//     caller's group); WEXITED, WSTOPPED, WCONTINUED, WNOHANG, WNOWAIT (the child stays
+//     as it was, to be collected again); the siginfo it fills says CLD_EXITED, CLD_KILLED,
+//     CLD_STOPPED or CLD_CONTINUED, with the pid and the status or signal.
 // The status word and siginfo follow ProcessEnding.waitStatus: exit status << 8, or the
 // signal that ended the child. rusage gets the child's (and its reaped children's) run
 // time as user time, its peak memory and its page faults; the rest is zero. A child
@@ -19,8 +21,15 @@ import Machine
 
 /// SIGCHLD and the sigaction flag that keeps a parent from having zombies.
 private enum ChildSignal {
-    static let SIGCHLD: Int32 = 17
+    static let SIGCHLD: Int32 = 17, SIGCONT: Int32 = 18
     static let SA_NOCLDWAIT: UInt64 = 2
+}
+
+/// What a wait collects about a child: its end, a stop, or a continue.
+enum ChildEvent: Equatable {
+    case ended(ProcessEnding)
+    case stopped(signal: Int32)
+    case continued
 }
 
 /// Which children a wait takes.
@@ -36,7 +45,7 @@ extension Kernel {
     static let WCLONE: UInt64 = 0x8000_0000
     static let P_ALL: Int32 = 0, P_PID: Int32 = 1, P_PGID: Int32 = 2
     /// siginfo's si_code for SIGCHLD.
-    static let CLD_EXITED: Int32 = 1, CLD_KILLED: Int32 = 2
+    static let CLD_EXITED: Int32 = 1, CLD_KILLED: Int32 = 2, CLD_STOPPED: Int32 = 5, CLD_CONTINUED: Int32 = 6
     /// sizeof(struct rusage) and sizeof(siginfo_t) on riscv64.
     static let rusageSize = 144, siginfoSize = 128
 
@@ -49,9 +58,15 @@ extension Kernel {
         let selector: ChildSelector = pid > 0 ? .process(pid) : pid == -1 ? .any
             : .group(pid == 0 ? thread.process.processGroupID : -pid)
         return waitForChild(selector, options: options | Kernel.WEXITED, hart: hart, thread: thread, call: "wait4",
-                            collect: { child in
-            let status = child.ending?.waitStatus ?? 0
-            _ = self.reap(child, by: thread.process, statusAddress: 0)
+                            collect: { child, event in
+            let status: Int32
+            switch event {
+            case .ended(let ending):
+                status = ending.waitStatus
+                _ = self.reap(child, by: thread.process, statusAddress: 0)
+            case .stopped(let signal): status = signal << 8 | 0x7F
+            case .continued: status = 0xFFFF
+            }
             if statusAddress != 0,
                case .failure = thread.process.addressSpace.copyOut(Array(littleEndianBytes(UInt64(UInt32(bitPattern: status))).prefix(4)), to: statusAddress) {
                 return .error(.EFAULT)
@@ -83,10 +98,16 @@ extension Kernel {
         default: return .error(.EINVAL)   // P_PIDFD: this kernel has no pidfds
         }
         let space = thread.process.addressSpace
-        return waitForChild(selector, options: options, hart: hart, thread: thread, call: "waitid", collect: { child in
-            let (code, status) = child.ending?.childCode ?? (Kernel.CLD_EXITED, 0)
+        return waitForChild(selector, options: options, hart: hart, thread: thread, call: "waitid", collect: { child, event in
+            let code: Int32, status: Int32
+            switch event {
+            case .ended(let ending):
+                (code, status) = ending.childCode
+                if options & Kernel.WNOWAIT == 0 { _ = self.reap(child, by: thread.process, statusAddress: 0) }
+            case .stopped(let signal): (code, status) = (Kernel.CLD_STOPPED, signal)
+            case .continued: (code, status) = (Kernel.CLD_CONTINUED, ChildSignal.SIGCONT)
+            }
             let cycles = child.endedThreadCycles &+ child.reapedChildrenCycles
-            if options & Kernel.WNOWAIT == 0 { _ = self.reap(child, by: thread.process, statusAddress: 0) }
             if infoAddress != 0 {
                 var info = [UInt8](repeating: 0, count: Kernel.siginfoSize)
                 func put(_ value: UInt64, at offset: Int, count: Int) {
@@ -112,11 +133,13 @@ extension Kernel {
         })
     }
 
-    /// The common part of wait4 and waitid: ECHILD when no child matches; a matching
-    /// ended child (the oldest) goes to `collect`; with WNOHANG `nothingYet` answers;
-    /// otherwise the thread waits for a child to end and runs the call again.
+    /// The common part of wait4 and waitid: ECHILD when no child matches; the first
+    /// matching child (oldest first) with something the options ask for — its end, an
+    /// unreported stop, an unreported continue, in Linux's order — goes to `collect` (a
+    /// stop or continue is then reported, unless WNOWAIT); with WNOHANG `nothingYet`
+    /// answers; otherwise the thread waits for a child to change and runs the call again.
     private func waitForChild(_ selector: ChildSelector, options: UInt64, hart: Hart, thread: Thread, call: String,
-                              collect: (Process) -> SystemCallResult, nothingYet: () -> SystemCallResult) -> SystemCallResult {
+                              collect: (Process, ChildEvent) -> SystemCallResult, nothingYet: () -> SystemCallResult) -> SystemCallResult {
         let parent = thread.process
         let matching = parent.children.compactMap { processTable[$0] }.filter { child in
             switch selector {
@@ -129,7 +152,18 @@ extension Kernel {
             return options & Kernel.WALL != 0 || (child.exitSignal != ChildSignal.SIGCHLD) == (options & Kernel.WCLONE != 0)
         }
         guard !matching.isEmpty else { return .error(.ECHILD) }
-        if options & Kernel.WEXITED != 0, let ended = matching.first(where: \.hasEnded) { return collect(ended) }
+        let keep = options & Kernel.WNOWAIT != 0
+        for child in matching {
+            if let ending = child.ending {
+                if options & Kernel.WEXITED != 0 { return collect(child, .ended(ending)) }
+            } else if let signal = child.unreportedStop, options & Kernel.WUNTRACED != 0 {
+                if !keep { child.unreportedStop = nil }
+                return collect(child, .stopped(signal: signal))
+            } else if child.unreportedContinue, options & Kernel.WCONTINUED != 0 {
+                if !keep { child.unreportedContinue = false }
+                return collect(child, .continued)
+            }
+        }
         if options & Kernel.WNOHANG != 0 { return nothingYet() }
         let what: String = switch selector {
         case .any: "\(call) for any child"
@@ -140,11 +174,31 @@ extension Kernel {
         return .noReturn
     }
 
+    /// A child of `parent` was stopped by `signal` (SignalDelivery.swift): wait4 with
+    /// WUNTRACED and waitid with WSTOPPED may report it once.
+    func childStopped(_ child: Process, parent: Process, signal: Int32) {
+        child.unreportedStop = signal
+        child.unreportedContinue = false
+        parent.childWaiters.wake(.input, IOContext(kernel: self, cycle: currentCycle, thread: nil, hart: nil))
+    }
+
+    /// A stopped child of `parent` was continued by SIGCONT: WCONTINUED may report it once.
+    func childContinued(_ child: Process, parent: Process) {
+        child.unreportedStop = nil
+        child.unreportedContinue = true
+        parent.childWaiters.wake(.input, IOContext(kernel: self, cycle: currentCycle, thread: nil, hart: nil))
+    }
+
     /// A child of `parent` has just ended: the parent gets its exit signal (SIGCHLD),
     /// the child is reaped at once if the parent ignores SIGCHLD or set SA_NOCLDWAIT,
     /// and the parent's threads in wait4 or waitid look again.
     func childEnded(_ child: Process, parent: Process) {
-        if child.exitSignal != 0 { sendSignal(child.exitSignal, to: parent, from: nil) }   // SignalDelivery.swift
+        if child.exitSignal != 0, let ending = child.ending {
+            // With the siginfo a SIGCHLD handler reads: CLD_EXITED or CLD_KILLED, pid, status.
+            let (code, status) = ending.childCode
+            send(SignalInfo(signal: child.exitSignal, code: code, pid: child.pid, value: UInt64(UInt32(bitPattern: status))),
+                 to: parent)   // SignalDelivery.swift
+        }
         let action = parent.signals.action(ChildSignal.SIGCHLD)
         let noZombies = action.handler == SignalAction.ignoreHandler || action.flags & ChildSignal.SA_NOCLDWAIT != 0
         if child.exitSignal == ChildSignal.SIGCHLD, noZombies { _ = reap(child, by: parent, statusAddress: 0) }
