@@ -37,15 +37,6 @@ struct FutexThreadTests {
         #expect(kernel.futexes.wordCount == 0 && kernel.futexes.sleeperCount == 0, "\(name): the table keeps nothing")
     }
 
-    @Test("timed-out and refused waits leave nothing in the futex table", .needsGlibcToolchain)
-    func tableEmptiesAfterTimeouts() throws {
-        let elf = try GlibcPrograms.build("Futex/futex-calls.c")
-        let (result, kernel) = try Self.run(elf) { $0.memoryLimit = 64 << 20 }
-        #expect(result.ending == .exited(status: 0))
-        #expect(result.text.contains("wait_bitset to a realtime deadline: -110, reached 1"))
-        #expect(kernel.futexes.wordCount == 0 && kernel.futexes.sleeperCount == 0)
-    }
-
     /// A run that also hands back the kernel, to look at its futex table afterwards.
     static func run(_ elf: [UInt8], configure: (inout KernelConfiguration) -> Void) throws -> (RunResult, Kernel) {
         var configuration = KernelConfiguration()

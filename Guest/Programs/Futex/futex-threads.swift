@@ -16,8 +16,9 @@ words.initialize(repeating: 0, count: 8)
 func word(_ index: Int) -> UnsafeMutablePointer<UInt32> { words + index }
 func address(_ index: Int) -> Int { Int(bitPattern: word(index)) }
 
-func futex(_ index: Int, _ operation: Int, _ value: Int, _ value2: Int = 0, _ second: Int = 0, _ value3: Int = 0) -> Int {
-    System.syscall(futexCall, address(index), operation, value, value2, second == 0 ? 0 : address(second), value3)
+/// futex on word `index`; `second` is uaddr2's word (-1: none).
+func futex(_ index: Int, _ operation: Int, _ value: Int, _ value2: Int = 0, _ second: Int = -1, _ value3: Int = 0) -> Int {
+    System.syscall(futexCall, address(index), operation, value, value2, second < 0 ? 0 : address(second), value3)
 }
 
 /// Threads asleep on word `index` (private, or shared with `shared`).
@@ -49,7 +50,7 @@ order.initialize(repeating: 0, count: 16)
 /// when it wakes (-tag if the wait failed).
 func sleeper(on index: Int, tag: Int, operation: Int = wait | private_, bitset: Int = 0, expected: Int = 0) -> Thread {
     try! Thread.spawn {
-        let result = futex(index, operation, expected, 0, 0, bitset)
+        let result = futex(index, operation, expected, 0, -1, bitset)
         let slot = woken.wrappingAdd(1, ordering: .relaxed).oldValue
         order[slot % 16] = result == 0 ? tag : -tag
     }
@@ -108,10 +109,10 @@ for (tag, bitset) in [(1, 1), (2, 2), (3, 4)] {
     threads.append(sleeper(on: 2, tag: tag, operation: waitBitset | private_, bitset: bitset))
     awaitSleepers(2, tag)
 }
-let both = futex(2, wakeBitset | private_, 10, 0, 0, 6)
+let both = futex(2, wakeBitset | private_, 10, 0, -1, 6)
 awaitWoken(2)
-let none = futex(2, wakeBitset | private_, 10, 0, 0, 2)
-let last = futex(2, wakeBitset | private_, 10, 0, 0, 1)
+let none = futex(2, wakeBitset | private_, 10, 0, -1, 2)
+let last = futex(2, wakeBitset | private_, 10, 0, -1, 1)
 awaitWoken(3)
 for thread in threads { _ = try! thread.join() }
 print("wake_bitset 6 woke \(both), then 2 woke \(none), then 1 woke \(last); first woken \(min(order[0], order[1])) and \(max(order[0], order[1])), then \(order[2])")
