@@ -101,7 +101,7 @@ extension Kernel {
     /// Whether `region` is memory several address spaces map (MAP_SHARED), whose futex
     /// words are keyed by physical address.
     func isSharedMemory(_ region: MemoryRegion) -> Bool {
-        false   // part B's MAP_SHARED regions (fork) answer true
+        region.shared   // MAP_SHARED: the same frames in a fork's child (AddressSpace.forkCopy)
     }
 
     /// The futex word at `address` (EFAULT if it cannot be read).
