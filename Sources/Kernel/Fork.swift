@@ -9,19 +9,6 @@
 
 import Machine
 
-/// clone's flags that fork looks at (Linux's values).
-private enum CloneFlag {
-    static let vm: UInt64 = 0x100, signalHandlers: UInt64 = 0x800, processFileDescriptor: UInt64 = 0x1000
-    static let vfork: UInt64 = 0x4000, parent: UInt64 = 0x8000, thread: UInt64 = 0x10000
-    static let setTLS: UInt64 = 0x80000, parentSetTID: UInt64 = 0x10_0000, childClearTID: UInt64 = 0x20_0000
-    static let childSetTID: UInt64 = 0x100_0000
-    /// CLONE_NEWNS, NEWCGROUP, NEWUTS, NEWIPC, NEWUSER, NEWPID, NEWNET: namespaces, which
-    /// this kernel does not have.
-    static let namespaces: UInt64 = 0x2_0000 | 0x200_0000 | 0x400_0000 | 0x800_0000 | 0x1000_0000 | 0x2000_0000 | 0x4000_0000
-    /// The low byte: the signal the parent gets when the child ends.
-    static let exitSignalMask: UInt64 = 0xFF
-}
-
 extension Kernel {
     /// The fork half of clone: `flags` as clone got them, `stack` the child's sp (0: the
     /// parent's), and the parent/child tid addresses and tls for the flags that use them.
@@ -29,8 +16,8 @@ extension Kernel {
                      hart: Hart, thread: Thread) -> SystemCallResult {
         let parent = thread.process
         let exitSignal = Int32(flags & CloneFlag.exitSignalMask)
-        guard flags & CloneFlag.thread == 0, flags & CloneFlag.namespaces == 0, flags & CloneFlag.processFileDescriptor == 0,
-              flags & CloneFlag.signalHandlers == 0 || flags & CloneFlag.vm != 0,
+        guard flags & CloneFlag.thread == 0, flags & CloneFlag.namespaces == 0, flags & CloneFlag.pidfd == 0,
+              flags & CloneFlag.sighand == 0 || flags & CloneFlag.vm != 0,
               exitSignal <= SignalState.signalCount else { return .error(.EINVAL) }
         guard liveProcesses.lazy.filter({ !$0.hasEnded }).count < configuration.processLimit, hasRoomForThread else {
             return .error(.EAGAIN)
