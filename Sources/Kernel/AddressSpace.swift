@@ -76,9 +76,10 @@ final class AddressSpace {
     /// Told the address of each page given a frame on first touch, whether a trap or a
     /// system call's copy touched it (the trace uses it).
     var onDemandFault: ((UInt64) -> Void)?
-    /// Told the page whose copy-on-write share ended (it became writable, with a copy or
-    /// alone): harts must drop their read-only translation of it (Fork.swift sets it).
-    var onCopyOnWriteEnded: ((UInt64) -> Void)?
+    /// Told the page whose copy-on-write share ended (it became writable), the frame it
+    /// had and the one it has now (the same when it was alone with it): harts must drop
+    /// their read-only translation of it (Fork.swift sets it).
+    var onCopyOnWriteEnded: ((_ page: UInt64, _ from: UInt64, _ to: UInt64) -> Void)?
     /// Writes that copied a shared page, and those that found the page theirs alone.
     private(set) var copyOnWriteCopies: UInt64 = 0
     private(set) var copyOnWriteReuses: UInt64 = 0
@@ -135,6 +136,22 @@ final class AddressSpace {
         guard let region = regionMap.region(startingAt: start) else { return }
         if end < region.end { releasePages(from: end, to: region.end) }
         regionMap.setEnd(ofRegionAt: start, to: end)
+    }
+
+    /// Frees the pages of `[start, end)` and keeps its regions, so the next touch gets a
+    /// zeroed page: madvise(MADV_DONTNEED) on anonymous memory.
+    func discardPages(from start: UInt64, to end: UInt64) {
+        releasePages(from: start, to: end)
+    }
+
+    /// Moves the page at `source`, if it has a frame, to `destination` with the same frame
+    /// and R/W/X bits (mremap moves pages, never copies them). False if a page table for
+    /// `destination` could not be made; nothing moved then.
+    func movePage(from source: UInt64, to destination: UInt64) -> Bool {
+        guard let (frame, bits) = pageTable.lookup(Self.pageDown(source)) else { return true }
+        guard pageTable.map(Self.pageDown(destination), to: frame, permissions: bits, frames: frames) else { return false }
+        _ = pageTable.unmap(Self.pageDown(source))
+        return true
     }
 
     /// The highest free range of `length` bytes that ends at or below `ceiling` and starts
@@ -310,7 +327,7 @@ final class AddressSpace {
         }
         // The table exists (the page was mapped), so remapping takes no frame.
         guard pageTable.map(page, to: target, permissions: region.permissions, frames: frames) else { return .failure(.outOfMemory) }
-        onCopyOnWriteEnded?(page)
+        onCopyOnWriteEnded?(page, frame, target)
         return .success(target)
     }
 
