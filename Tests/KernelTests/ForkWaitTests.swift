@@ -483,4 +483,32 @@ func expectSameAsQemu(_ elf: [UInt8], status expected: Int32, sourceLocation: So
                 "\(result.output) \(result.error)")
         #expect(result.ending.status == 0)
     }
+
+    /// A signal that reaches a vfork parent waits until the child exits: vfork still
+    /// returns the child's pid, and the handler runs after. (Kernel only: qemu-riscv64
+    /// makes vfork a fork, and its parent never ran the handler.)
+    @Test(.needsGlibcToolchain)
+    func signalToAVforkParentWaits() throws {
+        let elf = try GlibcPrograms.build(source: """
+            #include <signal.h>
+            #include <stdio.h>
+            #include <unistd.h>
+            #include <sys/wait.h>
+            static volatile sig_atomic_t handled;
+            static void onSignal(int signal) { handled = 1; }
+            int main(void) {
+                signal(SIGUSR1, onSignal);
+                fflush(stdout);
+                pid_t pid = vfork();
+                if (pid == 0) { kill(getppid(), SIGUSR1); _exit(3); }
+                int status;
+                pid_t waited = waitpid(pid, &status, 0);
+                printf("vfork gave a pid %d, waited %d, status %d, handled %d\\n", pid > 0, waited == pid, WEXITSTATUS(status), handled);
+                return 0;
+            }
+            """, name: "vfork-signal")
+        let result = try runGlibc(elf)
+        #expect(result.output == "vfork gave a pid 1, waited 1, status 3, handled 1\n", "\(result.ending) \(result.error)")
+        #expect(result.ending.status == 0)
+    }
 }

@@ -64,7 +64,7 @@ struct SignalTests {
         sigsuspend: -1 errno 4, handled 6
         kill while the main thread blocks it: taken by the worker 1
         spinning thread interrupted by SIGURG
-        child: SIGCHLD codes 5 6, wait status 15
+        child: SIGCHLD codes 5 6 2, wait status 15
 
         """
 
