@@ -14,8 +14,9 @@ struct ThreadContext: Equatable {
 
 /// Why a blocked thread waits, for the scheduler and for deadlock reports.
 enum BlockReason: Equatable, CustomStringConvertible {
-    /// In futex_wait on this word: its user address, and its physical address (the key in
-    /// the futex table).
+    /// In a futex call on this word: its user address, and the address its futex-table key
+    /// names (the same virtual address for a private word, the physical one in MAP_SHARED
+    /// memory; FutexTable.swift).
     case futex(address: UInt64, key: UInt64)
     /// In nanosleep until this cycle.
     case sleep(untilCycle: UInt64)
@@ -27,6 +28,14 @@ enum BlockReason: Equatable, CustomStringConvertible {
     case message
     /// Waiting for I/O (IO/WaitQueue.swift): what it waits for, and the descriptor (or 0).
     case io(String, object: UInt64)
+    /// In clone with CLONE_VFORK: until this child execs or ends (Fork.swift).
+    case vfork(child: Int32)
+    /// In rt_sigsuspend, until a signal it does not block arrives (SignalDelivery.swift).
+    case signalSuspend
+    /// In rt_sigtimedwait for one of these signals (bit n - 1 for signal n).
+    case signalWait(set: UInt64)
+    /// Its process was stopped by this signal (SIGSTOP, SIGTSTP ...) until SIGCONT.
+    case stopped(signal: Int32)
 
     var description: String {
         switch self {
@@ -36,6 +45,10 @@ enum BlockReason: Equatable, CustomStringConvertible {
         case .processWait(let pid, _): pid == -1 ? "process_wait for any child" : "process_wait for process \(pid)"
         case .message: "get_message (its message queue is empty)"
         case .io(let what, _): what
+        case .vfork(let child): "vfork, until child \(child) execs or exits"
+        case .signalSuspend: "rt_sigsuspend"
+        case .signalWait(let set): "rt_sigtimedwait for " + Kernel.signalNames(in: set)
+        case .stopped(let signal): "stopped by \(Kernel.signalName(signal)) (SIGCONT continues it)"
         }
     }
 }
@@ -92,6 +105,8 @@ final class Thread {
     var metrics = ThreadMetrics()
     /// Its priority, 0 (lowest) ... 31 (highest), as set_priority sets it (Scheduler.swift).
     var priority = Priority.normal
+    /// Its name as prctl(PR_SET_NAME) set it (at most 15 bytes), or nil for the program's.
+    var name: [UInt8]? = nil
     /// The harts it may run on: bit h for hart h (set_affinity). All of them at first.
     var affinity: UInt64 = .max
     /// Messages posted to it and not yet taken (MessageQueue.swift).
@@ -116,7 +131,18 @@ final class Thread {
     /// Signals it blocks (rt_sigprocmask) and those raised while blocked: bit n - 1 for
     /// signal n (IO/SignalCalls.swift).
     var signalMask: UInt64 = 0
-    var pendingSignals: UInt64 = 0
+    /// Signals raised at it (or given it from its process's) and not yet taken, with their
+    /// siginfo; its alternate signal stack; the mask to put back after rt_sigsuspend,
+    /// ppoll, pselect6 or epoll_pwait set one for the call; a0 as its current call got it;
+    /// the call a signal cut short; and where rt_sigtimedwait writes the siginfo
+    /// (SignalState.swift, SignalDelivery.swift).
+    var pending = SignalQueue()
+    var pendingSignals: UInt64 { pending.bits }
+    var alternateStack = AlternateSignalStack()
+    var savedSignalMask: UInt64? = nil
+    var callFirstArgument: UInt64 = 0
+    var interruptedCall: InterruptedCall? = nil
+    var signalWaitInfoAddress: UInt64 = 0
     /// set_tid_address / CLONE_CHILD_CLEARTID: the word zeroed and futex-woken at its exit
     /// (0: none). set_robust_list: its robust list's head and the length it gave (Clone.swift,
     /// RobustFutex.swift).
