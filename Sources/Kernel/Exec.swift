@@ -132,16 +132,10 @@ extension Kernel {
     func findProgram(_ path: [UInt8], hart: Hart, thread: Thread) -> Result<ELFImage?, Errno> {
         let found: Inode
         switch locate(Kernel.AT_FDCWD, path: path, thread: thread) {
+        case .failure(.ENOENT): return runProgram(named: path)
         case .failure(let errno): return .failure(errno)
         case .success(let location):
-            guard let inode = location.existing else {
-                let text = String(decoding: path, as: UTF8.self)
-                let folder = text.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
-                let name = String(location.name.isEmpty ? "" : String(decoding: location.name, as: UTF8.self))
-                guard Kernel.programFolders.contains(folder) || (folder.isEmpty && text.hasPrefix("/")),
-                      let image = programs[name] else { return .failure(.ENOENT) }
-                return .success(image)
-            }
+            guard let inode = location.existing else { return runProgram(named: path) }
             found = inode
         }
         guard !found.isDirectory, found.permissions & 0o111 != 0 else { return .failure(.EACCES) }
@@ -155,6 +149,20 @@ extension Kernel {
         case .done(let bytes):
             do { return .success(try ELFImage(bytes: bytes)) } catch { return .failure(.ENOEXEC) }
         }
+    }
+
+    /// One of the run's programs, for a path with nothing at it in the file system: its
+    /// name alone or in one of `programFolders`; ENOENT otherwise.
+    private func runProgram(named path: [UInt8]) -> Result<ELFImage?, Errno> {
+        let text = String(decoding: path, as: UTF8.self)
+        var folder = "", name = text
+        if let slash = text.lastIndex(of: "/") {
+            folder = String(text[..<slash])
+            name = String(text[text.index(after: slash)...])
+        }
+        if folder.isEmpty, text.hasPrefix("/") { folder = "/" }
+        guard Kernel.programFolders.contains(folder), let image = programs[name] else { return .failure(.ENOENT) }
+        return .success(image)
     }
 
     /// execve from a thread that is not the main one: as Linux's de_thread, the program

@@ -293,4 +293,83 @@ func expectSameAsQemu(_ elf: [UInt8], status expected: Int32, sourceLocation: So
             #expect(first.output.hasSuffix("sum 6\n"), "\(first.output) \(first.error)")
         }
     }
+
+    /// MAP_SHARED memory stays shared across fork (a counter, and a process-shared
+    /// semaphore ping-pong); MAP_PRIVATE memory is copied.
+    @Test(.needsGlibcToolchain, .needsQemu)
+    func sharedMappingsStayShared() throws {
+        let elf = try GlibcPrograms.build(source: """
+            #include <semaphore.h>
+            #include <stdio.h>
+            #include <sys/mman.h>
+            #include <sys/wait.h>
+            #include <unistd.h>
+            struct board { sem_t ping, pong; int counter; };
+            int main(void) {
+                struct board *board = mmap(NULL, sizeof *board, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+                int *private = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+                sem_init(&board->ping, 1, 0);
+                sem_init(&board->pong, 1, 0);
+                *private = 1;
+                fflush(stdout);
+                pid_t pid = fork();
+                if (pid == 0) {
+                    for (int i = 0; i < 5; i++) { sem_wait(&board->ping); board->counter += 10; sem_post(&board->pong); }
+                    *private = 2;
+                    _exit(0);
+                }
+                for (int i = 0; i < 5; i++) {
+                    board->counter += 1;
+                    sem_post(&board->ping);
+                    sem_wait(&board->pong);
+                    printf("round %d: counter %d\\n", i, board->counter);
+                }
+                waitpid(pid, NULL, 0);
+                printf("private %d\\n", *private);
+                return 0;
+            }
+            """, name: "fork-shared")
+        try expectSameAsQemu(elf, status: 0)
+    }
+
+    /// Hostile clone flags and waits: refused with Linux's errors, never a crash.
+    @Test(.needsGlibcToolchain)
+    func badCloneFlagsAndWaitArguments() throws {
+        let elf = try GlibcPrograms.build(source: """
+            #include <errno.h>
+            #include <signal.h>
+            #include <stdio.h>
+            #include <sys/syscall.h>
+            #include <sys/wait.h>
+            #include <unistd.h>
+            static void check(const char *what, long result, int expected) {
+                printf("%s: %ld %s\\n", what, result, result == -1 && errno == expected ? "ok" : "WRONG");
+                errno = 0;
+            }
+            int main(void) {
+                check("namespace", syscall(SYS_clone, 0x20000 | SIGCHLD, 0, 0, 0, 0), EINVAL);
+                check("exit signal 65", syscall(SYS_clone, 65, 0, 0, 0, 0), EINVAL);
+                check("sighand without vm", syscall(SYS_clone, 0x800 | SIGCHLD, 0, 0, 0, 0), EINVAL);
+                check("waitid P_PIDFD", syscall(SYS_waitid, 3, 0, 0, WEXITED, 0), EINVAL);
+                check("waitid pid 0", syscall(SYS_waitid, P_PID, 0, 0, WEXITED, 0), EINVAL);
+                check("wait4 INT_MIN", syscall(SYS_wait4, -2147483647 - 1, 0, 0, 0), ESRCH);
+                check("no children", syscall(SYS_wait4, -1, 0, 0, 0), ECHILD);
+                fflush(stdout);
+                pid_t pid = fork();
+                if (pid == 0) _exit(3);
+                check("status to a bad address", syscall(SYS_wait4, pid, (void *)8, 0, 0), EFAULT);
+                check("then it is gone", syscall(SYS_wait4, pid, 0, 0, 0), ECHILD);
+                static char *many[70000];
+                static char text[4096];
+                for (int i = 0; i < 4095; i++) text[i] = 'a';
+                for (int i = 0; i < 69999; i++) many[i] = text;
+                check("huge argv", syscall(SYS_execve, "/bin/parent", many, 0), E2BIG);
+                return 0;
+            }
+            """, name: "fork-hostile")
+        let result = try runGlibc(elf)
+        #expect(!result.output.contains("WRONG"), "\(result.output)")
+        #expect(result.output.components(separatedBy: "ok\n").count == 11, "\(result.output) \(result.error)")
+        #expect(result.ending.status == 0)
+    }
 }
