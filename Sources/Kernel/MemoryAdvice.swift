@@ -2,7 +2,7 @@
 // large blocks) ask of anonymous memory, with Linux's checks and errno.
 //   madvise(addr, len, advice)  DONTNEED, DONTNEED_LOCKED and FREE give the pages of
 //       anonymous memory back (the next touch reads zeroes; the program's own segments
-//       keep theirs); POPULATE_READ/WRITE give pages frames now; NORMAL, RANDOM,
+//       and MAP_SHARED memory keep theirs); POPULATE_READ/WRITE give pages frames now; NORMAL, RANDOM,
 //       SEQUENTIAL, WILLNEED, COLD, PAGEOUT, HUGEPAGE, NOHUGEPAGE, MERGEABLE, UNMERGEABLE,
 //       DONTDUMP, DODUMP, DOFORK and KEEPONFORK change nothing here and succeed; DONTFORK,
 //       WIPEONFORK, REMOVE and COLLAPSE answer EINVAL (this kernel keeps no per-region
@@ -62,7 +62,9 @@ extension Kernel {
             let from = max(start, region.start), to = min(end, region.end)
             switch advice {
             case .discard:
-                guard region.kind != .program, region.kind != .trampoline else { continue }
+                // The program's segments keep their pages (Linux would reread the file), and
+                // a MAP_SHARED region keeps its frames shared with the other processes.
+                guard region.kind != .program, region.kind != .trampoline, !region.shared else { continue }
                 space.discardPages(from: from, to: to)
                 flushTranslations()
             case .populate(let access):
@@ -168,7 +170,10 @@ extension Kernel {
         // One region more for the new range, and one more if the old one is cut in the middle.
         let extra = keepOld ? 1 : space.regionCountAfterRemoving(old, old + oldSize) - space.regionMap.count + 1
         guard space.regionMap.count + extra <= AddressSpace.maximumRegionCount else { return .error(.ENOMEM) }
-        space.addRegion(MemoryRegion(start: destination, end: destination + newSize, permissions: region.permissions, kind: .mapping))
+        var moved = region   // the same permissions, kind and sharing
+        moved.start = destination
+        moved.end = destination + newSize
+        space.addRegion(moved)
         var pages: [UInt64] = []
         space.pageTable.forEachMappedPage(from: old, to: old + oldSize) { pages.append($0) }
         for (index, page) in pages.enumerated() where !space.movePage(from: page, to: destination + (page - old)) {
