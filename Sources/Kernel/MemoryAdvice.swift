@@ -99,7 +99,8 @@ extension Kernel {
             return moveMapping(old, oldSize: oldSize, newSize: newSize, to: requested, fixed: fixed, keepOld: keepOld, of: thread.process)
         }
         if oldSize >= newSize {
-            guard oldSize == newSize || space.removeRange(old &+ newSize, old &+ oldSize) else { return .error(.ENOMEM) }
+            guard Kernel.isUserRange(old, oldSize) else { return .error(.EINVAL) }   // munmap's check on the tail
+            guard oldSize == newSize || space.removeRange(old + newSize, old + oldSize) else { return .error(.ENOMEM) }
             flushTranslations()
             return .value(Int64(bitPattern: old))
         }
@@ -116,6 +117,11 @@ extension Kernel {
         }
         guard mayMove else { return .error(.ENOMEM) }
         return moveMapping(old, oldSize: oldSize, newSize: newSize, to: 0, fixed: false, keepOld: false, of: thread.process)
+    }
+
+    /// Whether `[start, start + size)` lies in user memory (no wrap-around).
+    static func isUserRange(_ start: UInt64, _ size: UInt64) -> Bool {
+        start <= PageTable.userLimit && size <= PageTable.userLimit - start
     }
 
     /// The region the range `[old, old + oldSize)` lies in, which mremap may resize: EFAULT
@@ -153,6 +159,7 @@ extension Kernel {
             guard space.removeRange(requested, requested + newSize) else { return .error(.ENOMEM) }
         }
         if oldSize > newSize {
+            guard Kernel.isUserRange(old, oldSize) else { return .error(.EINVAL) }
             guard space.removeRange(old + newSize, old + oldSize) else { return .error(.ENOMEM) }
             oldSize = newSize
         }
