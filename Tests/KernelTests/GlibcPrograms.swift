@@ -23,9 +23,12 @@ enum GlibcPrograms {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             let source = folder + "/" + name + ".c"
             try text.write(toFile: source, atomically: true, encoding: .utf8)
+            // Tests build in parallel: each build writes its own partial file, and the first
+            // to finish gives the cache its copy.
+            let partial = elf + ".partial-" + UUID().uuidString
             let process = Process()
             process.executableURL = URL(fileURLWithPath: compiler)
-            process.arguments = flags + ["-o", elf + ".partial", source]
+            process.arguments = flags + ["-o", partial, source]
             let errors = Pipe()
             process.standardError = errors
             try process.run()
@@ -34,7 +37,12 @@ enum GlibcPrograms {
             guard process.terminationStatus == 0 else {
                 throw GlibcBuildError(message: String(decoding: message, as: UTF8.self))
             }
-            try FileManager.default.moveItem(atPath: elf + ".partial", toPath: elf)
+            do {
+                try FileManager.default.moveItem(atPath: partial, toPath: elf)
+            } catch {
+                try? FileManager.default.removeItem(atPath: partial)
+                guard FileManager.default.fileExists(atPath: elf) else { throw error }
+            }
         }
         return try [UInt8](Data(contentsOf: URL(fileURLWithPath: elf)))
     }
