@@ -57,11 +57,49 @@ struct GoProgramTests {
         #expect(first.statistics == second.statistics)
     }
 
-    @Test("sysmon's SIGURG preempts a goroutine spinning without calls", .needsGo)
-    func asynchronousPreemption() throws {
+    @Test("sysmon's SIGURG preempts a goroutine spinning without calls, when sysmon gets a hart", .needsGo,
+          arguments: [(harts: 1, preemptive: true), (harts: 2, preemptive: false), (harts: 4, preemptive: true)])
+    func asynchronousPreemption(harts: Int, preemptive: Bool) throws {
         let elf = try GoPrograms.build("Go/preemption.go")
-        let result = try run(elf, configure: Self.configure)
+        let result = try run(elf) { configuration in
+            Self.configure(&configuration)
+            configuration.instructionLimit = 300_000_000
+            configuration.harts = harts
+            if preemptive { configuration.scheduling = .roundRobin(sliceCycles: 400_000, tickCycles: 400_000) }
+        }
         #expect(result.ending == .exited(status: 0), "\(result.text)")
         #expect(result.text == "the spinning goroutine was preempted\n")
+    }
+
+    @Test("with GODEBUG=asyncpreemptoff=1 (no SIGURG) the spinning goroutine is never stopped", .needsGo)
+    func withoutSignalsNoPreemption() throws {
+        let elf = try GoPrograms.build("Go/preemption.go")
+        var configuration = KernelConfiguration()
+        Self.configure(&configuration)
+        configuration.instructionLimit = 30_000_000
+        configuration.harts = 2
+        let streams = CapturedStreams(input: [])
+        let kernel = try Kernel(executable: elf, name: "test", arguments: [], environment: ["GODEBUG=asyncpreemptoff=1"],
+                                configuration: configuration, io: streams.io)
+        let ending = kernel.run()
+        guard case .instructionLimit = ending else {
+            Issue.record("expected the instruction limit, got \(ending)")
+            return
+        }
+        #expect(streams.output.isEmpty)
+    }
+
+    @Test("on one hart without preemption sysmon never runs again, so nothing stops the spinning goroutine", .needsGo)
+    func cooperativeOneHartSpinsForEver() throws {
+        let elf = try GoPrograms.build("Go/preemption.go")
+        let result = try run(elf) { configuration in
+            Self.configure(&configuration)
+            configuration.instructionLimit = 20_000_000
+        }
+        guard case .instructionLimit = result.ending else {
+            Issue.record("expected the instruction limit, got \(result.ending)")
+            return
+        }
+        #expect(result.text.isEmpty)
     }
 }
