@@ -2,7 +2,7 @@
 // (the `time` CSR, sched_getaffinity, mmap hints, sigaltstack, clone), run goroutines on
 // several threads, and end with the output qemu-riscv64 gives, on any number of harts and
 // under a preemptive era; runs repeat exactly; and the runtime's preemption by SIGURG
-// stops a goroutine that never calls anything.
+// stops a goroutine that never calls anything; the garbage collector runs beside them.
 
 import Kernel
 import Testing
@@ -25,6 +25,21 @@ struct GoProgramTests {
         #expect(ours.text.contains("total 7200 (expected 7200)\n"))
         // No call Go made at start-up or since went unanswered.
         #expect(ours.statistics.unknownSystemCalls.isEmpty, "\(ours.statistics.unknownSystemCalls)")
+    }
+
+    @Test("the garbage collector, maps, a file and os.Executable on 2 harts give what qemu-riscv64 gives", .needsGo, .needsQemu)
+    func garbageCollectorMatchesQemu() throws {
+        let elf = try GoPrograms.build("Go/garbage.go")
+        let ours = try run(elf) { configuration in
+            Self.configure(&configuration)
+            configuration.harts = 2
+            configuration.scheduling = .roundRobin(sliceCycles: 400_000, tickCycles: 400_000)
+        }
+        let reference = try GuestPrograms.runUnderQemu(elf)
+        #expect(reference.status == 0)
+        #expect(ours.ending == .exited(status: 0), "\(ours.text)")
+        #expect(ours.text == String(decoding: reference.output, as: UTF8.self))
+        #expect(ours.text.contains("collections ran: true"))
     }
 
     @Test("the same output on 4 harts under a preemptive era, with GOMAXPROCS and NumCPU the harts", .needsGo)
