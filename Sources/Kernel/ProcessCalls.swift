@@ -22,6 +22,17 @@ extension Kernel {
     static func makeProcess(pid: Int32, name: String, image: ELFImage, arguments: [String], environment: [String],
                             memory: PhysicalMemory, frames: FrameAllocator, configuration: KernelConfiguration,
                             randomBytes: [UInt8]) throws(KernelError) -> (Process, LoadedProgram) {
+        let (space, loaded) = try loadAddressSpace(name: name, image: image, arguments: arguments, environment: environment,
+                                                   memory: memory, frames: frames, configuration: configuration,
+                                                   randomBytes: randomBytes)
+        return (Process(pid: pid, name: name, image: image, addressSpace: space, breakStart: loaded.breakStart), loaded)
+    }
+
+    /// A new address space with `image` loaded and the trampoline page (process start and
+    /// execve). Frees what it took if the program does not fit.
+    static func loadAddressSpace(name: String, image: ELFImage, arguments: [String], environment: [String],
+                                 memory: PhysicalMemory, frames: FrameAllocator, configuration: KernelConfiguration,
+                                 randomBytes: [UInt8]) throws(KernelError) -> (AddressSpace, LoadedProgram) {
         guard let space = AddressSpace(memory: memory, frames: frames,
                                        pageLimit: configuration.memoryLimit / AddressSpace.pageSize) else {
             throw KernelError("no memory for \(name)'s page table")
@@ -35,7 +46,7 @@ extension Kernel {
             memory.write(UserLayout.trampolineCode, at: trampoline)
             space.addRegion(MemoryRegion(start: UserLayout.trampoline, end: UserLayout.trampoline + UserLayout.pageSize,
                                          permissions: PTE.read | PTE.execute, kind: .trampoline))
-            return (Process(pid: pid, name: name, image: image, addressSpace: space, breakStart: loaded.breakStart), loaded)
+            return (space, loaded)
         } catch {
             space.release()
             throw error
@@ -59,6 +70,7 @@ extension Kernel {
                                                        configuration: configuration, randomBytes: randomBytes)
         nextThreadID += 1
         process.parentID = parentID
+        if let parentID, let parent = processTable[parentID] { process.attributes = parent.attributes.inherited }
         processTable[pid] = process
         processOrder.append(pid)
         let main = Thread(tid: pid, process: process)
@@ -71,25 +83,33 @@ extension Kernel {
         return main
     }
 
-    /// Processes by id, in the order they started.
-    var allProcesses: [Process] { processOrder.compactMap { processTable[$0] } }
-
     /// Every process's ending so far, by pid (pid 1 is the first program).
     public var processEndings: [Int32: ProcessEnding] {
         var endings: [Int32: ProcessEnding] = [:]
-        for process in allProcesses { if let ending = process.ending { endings[process.pid] = ending } }
+        for summary in processes { if let ending = summary.ending { endings[summary.pid] = ending } }
         return endings
     }
 
-    /// Every process of the run, in the order they started.
+    /// Every process of the run, in the order they started (those reaped from their records).
     public var processes: [ProcessSummary] {
-        allProcesses.map { process in
-            let threadStacks = process.madeThreadStackBytes
-            return ProcessSummary(pid: process.pid, parentID: process.parentID, name: process.name, ending: process.ending,
-                                  pageFaults: process.addressSpace.demandFaults,
-                                  peakMemory: process.addressSpace.peakResidentPages * AddressSpace.pageSize,
-                                  stackBytes: configuration.stackLimit + threadStacks)
-        }
+        processOrder.compactMap { pid in processTable[pid].map(summary(of:)) ?? retiredProcesses[pid] }
+    }
+
+    func summary(of process: Process) -> ProcessSummary {
+        ProcessSummary(pid: process.pid, parentID: process.parentID, name: process.name, ending: process.ending,
+                       pageFaults: process.addressSpace.demandFaults,
+                       peakMemory: process.addressSpace.peakResidentPages * AddressSpace.pageSize,
+                       stackBytes: configuration.stackLimit + process.madeThreadStackBytes)
+    }
+
+    /// An ended process nobody will wait for any more (reaped, or an orphan) leaves the
+    /// process table, as Linux frees a reaped zombie: what stays is its summary for the
+    /// statistics (about 100 bytes), so a program that forks and waits a million times
+    /// does not keep a million processes.
+    func retire(_ process: Process) {
+        guard process.hasEnded, process !== firstProcess, processTable[process.pid] === process else { return }
+        retiredProcesses[process.pid] = summary(of: process)
+        processTable[process.pid] = nil
     }
 
     // MARK: Ending a process
@@ -102,15 +122,23 @@ extension Kernel {
         process.ending = ending
         traceEvent(.processEnded(pid: process.pid, status: Int32(truncatingIfNeeded: ending.status)),
                    cycle: machine.harts.map(\.cycle).max() ?? 0)
-        process.addressSpace.release()
-        flushTranslations()   // its page-table frames may come back as another's
+        releaseAddressSpace(of: process)   // Fork.swift: a vfork child's parent keeps it
+        releaseVforkParent(of: process)
         closeAllDescriptors(of: process, cycle: machine.harts.map(\.cycle).max() ?? 0)
         if process !== firstProcess, !quietEndings, ending.isFailure {
             io.writeError(Array("interleave: \(ending)\n".utf8))
         }
-        for child in process.children { processTable[child]?.parentID = nil }
+        sendParentDeathSignals(of: process)   // PR_SET_PDEATHSIG (ProcessInfoCalls.swift)
+        for pid in process.children {
+            guard let child = processTable[pid] else { continue }
+            child.parentID = nil
+            child.isOrphan = true
+            retire(child)   // a zombie nobody can reap now
+        }
         process.children = []
+        if process.isOrphan { retire(process) }
         if let parentID = process.parentID, let parent = processTable[parentID], !parent.hasEnded {
+            childEnded(process, parent: parent)   // ProcessWait.swift: SIGCHLD, wait4 and waitid
             wakeWaiter(in: parent, for: process)
         }
         if liveProcesses.allSatisfy(\.hasEnded) {
@@ -179,6 +207,8 @@ extension Kernel {
         main.process.descriptors = inheritedDescriptors(from: caller)
         main.process.workingDirectory = caller.workingDirectory
         main.process.signals = caller.signals.acrossExec   // IO/SignalCalls.swift
+        main.process.processGroupID = caller.processGroupID
+        main.process.sessionID = caller.sessionID
         main.signalMask = thread.signalMask
         caller.children.append(main.process.pid)
         makeReady(main, at: hart.cycle)
@@ -208,6 +238,9 @@ extension Kernel {
     /// for a0: the child's pid, or -EFAULT if the status cannot be written.
     func reap(_ child: Process, by parent: Process, statusAddress: UInt64) -> Int64 {
         parent.children.removeAll { $0 == child.pid }
+        parent.reapedChildrenCycles &+= child.endedThreadCycles &+ child.reapedChildrenCycles
+        accountReaped(child, by: parent)   // RUSAGE_CHILDREN's faults and peak (ResourceUsage.swift)
+        retire(child)
         let status = child.ending?.waitStatus ?? 0
         if statusAddress != 0 {
             let bytes = Array(littleEndianBytes(UInt64(UInt32(bitPattern: status))).prefix(4))

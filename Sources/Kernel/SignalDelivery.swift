@@ -130,6 +130,7 @@ extension Kernel {
         let timed = thread.wakeDeadline != nil
         switch reason {
         case .stopped: return   // a stopped process takes signals when it continues
+        case .vfork: return     // a vfork parent waits for its child uninterruptibly, as on Linux
         case .futex(_, let key): futexes.remove(thread, key: key)
         case .sleep(let until): writeTimeLeft(thread, until: until, call: number)
         case .join(let tid): threads[tid]?.joiners.removeAll { $0 === thread }

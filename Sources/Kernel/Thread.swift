@@ -33,6 +33,8 @@ enum BlockReason: Equatable, CustomStringConvertible {
     case signalWait(set: UInt64)
     /// Its process was stopped by this signal (SIGSTOP, SIGTSTP ...) until SIGCONT.
     case stopped(signal: Int32)
+    /// In clone with CLONE_VFORK: until this child execs or ends (Fork.swift).
+    case vfork(child: Int32)
 
     var description: String {
         switch self {
@@ -45,6 +47,7 @@ enum BlockReason: Equatable, CustomStringConvertible {
         case .signalSuspend: "rt_sigsuspend"
         case .signalWait(let set): "rt_sigtimedwait for " + Kernel.signalNames(in: set)
         case .stopped(let signal): "stopped by \(Kernel.signalName(signal)) (SIGCONT continues it)"
+        case .vfork(let child): "vfork, until child \(child) execs or exits"
         }
     }
 }
@@ -101,6 +104,8 @@ final class Thread {
     var metrics = ThreadMetrics()
     /// Its priority, 0 (lowest) ... 31 (highest), as set_priority sets it (Scheduler.swift).
     var priority = Priority.normal
+    /// Its name as prctl(PR_SET_NAME) set it (at most 15 bytes), or nil for the program's.
+    var name: [UInt8]? = nil
     /// The harts it may run on: bit h for hart h (set_affinity). All of them at first.
     var affinity: UInt64 = .max
     /// Messages posted to it and not yet taken (MessageQueue.swift).

@@ -72,6 +72,7 @@ extension Kernel {
             case .signalSuspend: (reason, object) = (.waitingForSignal, 0)
             case .signalWait(let set): (reason, object) = (.waitingForSignal, set)
             case .stopped(let signal): (reason, object) = (.stopped, UInt64(UInt32(bitPattern: signal)))
+            case .vfork(let child): (reason, object) = (.waitingForChild, UInt64(UInt32(bitPattern: child)))
             }
         case .exited(let status): (reason, object) = (.exited, UInt64(UInt32(bitPattern: status)))
         }

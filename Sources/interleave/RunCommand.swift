@@ -59,6 +59,9 @@ struct RunCommand: ParsableCommand {
     @Argument(parsing: .allUnrecognized, help: "Arguments for the first program (a file name with those extensions goes after `--`).")
     var arguments: [String] = []
 
+    @Option(name: .customLong("program"), help: "A program the run's processes may start (execve, posix_spawn, process_spawn: by its name without folder and extension, or as /bin/NAME) without starting it now: FILE.swift, .c, .S, .s or .elf; repeatable.")
+    var startablePrograms: [String] = []
+
     @Option(help: "Seed for the program's random numbers (getrandom, AT_RANDOM); the same seed gives the same run (any 64-bit value).")
     var seed: UInt64 = 0
 
@@ -118,6 +121,9 @@ struct RunCommand: ParsableCommand {
 
     @Flag(help: "Print what the kernel counted (instructions, system calls, page faults, memory) when the program ends.")
     var stats = false
+
+    @Option(help: "Which hardware counters programs may read: all (rdcycle, rdtime and rdinstret, as Linux before 6.6 and qemu-riscv64) or time (rdtime alone, Linux 6.6's default; rdcycle is then an illegal instruction).")
+    var userCounters: UserCounterAccess = .all
 
     @OptionGroup(title: "Caches") var cacheOptions: CacheOptions
 
@@ -180,16 +186,21 @@ struct RunCommand: ParsableCommand {
     }
 
     func run() throws {
+        if isCluster, !startablePrograms.isEmpty {
+            throw fail("--program works on one machine; with several, give the programs in --topology FILE.json")
+        }
         if isCluster { try ClusterRun(command: self).run() }
         let file = self.file ?? ""
         // No output may overwrite a program or another output, and each must be writable.
-        try OutputPaths.check(traceOptions.outputs + outputs, inputs: [file] + extraProgramFiles)
-        // Every program is built (or read) before any runs.
+        try OutputPaths.check(traceOptions.outputs + outputs, inputs: [file] + extraProgramFiles + startablePrograms)
+        // Every program is built (or read) before any runs; --program ones are not started.
         var programs: [String: [UInt8]] = [:]
         var names: [String] = [], paths: [String: String] = [:]
-        for path in [file] + extraProgramFiles {
+        let startedCount = 1 + extraProgramFiles.count
+        for (index, path) in ([file] + extraProgramFiles + startablePrograms).enumerated() {
             let name = baseName(path)
-            if paths[name] == path { names.append(name); continue }   // the same program again: another process of it
+            let starts = index < startedCount
+            if paths[name] == path { if starts { names.append(name) }; continue }   // the same program again: another process of it
             guard paths[name] == nil else { throw fail("two programs are named \(name) (\(path)); process_spawn could not tell them apart") }
             paths[name] = path
             if path.hasSuffix(".elf") || !BuildError.acceptedExtensions.contains(where: { path.hasSuffix($0) }) && isELF(path) {
@@ -200,7 +211,7 @@ struct RunCommand: ParsableCommand {
                 guard let bytes = readWholeFile(built) else { throw fail("the build produced no program at \(built)") }
                 programs[name] = bytes
             }
-            names.append(name)
+            if starts { names.append(name) }
         }
         let name = names[0]
         let executable = programs[name] ?? []
@@ -326,6 +337,7 @@ struct RunCommand: ParsableCommand {
             configuration.inputPeriodCycles = max(100, period.cycles)
         }
         configuration.inputEventCount = inputEvents
+        configuration.userCounters = userCounters
         try fileOptions.apply(to: &configuration, clockFrequency: clockHz)
         return configuration
     }
@@ -497,3 +509,4 @@ enum SchedulerName: String, ExpressibleByArgument, CaseIterable {
 }
 
 extension Era: ExpressibleByArgument {}
+extension UserCounterAccess: ExpressibleByArgument {}
