@@ -43,6 +43,10 @@ final class Process {
     var descriptors = DescriptorTable()
     var workingDirectory = "/"
     var signals = SignalState()
+    /// Signals raised at the process that every thread blocks, until one unblocks or
+    /// waits for it (SignalDelivery.swift); the signal that stopped it, while stopped.
+    var sharedPending = SignalQueue()
+    var stopSignal: Int32? = nil
     /// Linux-style process life (issue 16; Fork.swift, Exec.swift, ProcessWait.swift): the
     /// signal its parent gets when it ends (clone's low byte; SIGCHLD for fork, 0 for none),
     /// its process group and session (inherited), the parent's thread a vfork holds until
@@ -59,10 +63,6 @@ final class Process {
     /// wait4's rusage and getrusage(RUSAGE_CHILDREN) report.
     var endedThreadCycles: UInt64 = 0
     var reapedChildrenCycles: UInt64 = 0
-    /// Signals raised at the process that every thread blocks, until one unblocks or
-    /// waits for it (SignalDelivery.swift); the signal that stopped it, while stopped.
-    var sharedPending = SignalQueue()
-    var stopSignal: Int32? = nil
 
     init(pid: Int32, name: String, image: ELFImage, addressSpace: AddressSpace, breakStart: UInt64) {
         self.pid = pid

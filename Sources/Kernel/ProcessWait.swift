@@ -144,7 +144,13 @@ extension Kernel {
     /// the child is reaped at once if the parent ignores SIGCHLD or set SA_NOCLDWAIT,
     /// and the parent's threads in wait4 or waitid look again.
     func childEnded(_ child: Process, parent: Process) {
-        if child.exitSignal != 0 { sendSignal(child.exitSignal, to: parent, from: nil) }   // SignalDelivery.swift
+        if child.exitSignal == ChildSignal.SIGCHLD, let ending = child.ending {
+            // SIGCHLD with the siginfo a handler reads: CLD_EXITED or CLD_KILLED, the child's pid and status.
+            let (code, status) = ending.childCode
+            sendChildSignal(to: parent, about: child, code: code, status: status)   // SignalDelivery.swift
+        } else if child.exitSignal != 0 {
+            sendSignal(child.exitSignal, to: parent, from: nil)
+        }
         let action = parent.signals.action(ChildSignal.SIGCHLD)
         let noZombies = action.handler == SignalAction.ignoreHandler || action.flags & ChildSignal.SA_NOCLDWAIT != 0
         if child.exitSignal == ChildSignal.SIGCHLD, noZombies { _ = reap(child, by: parent, statusAddress: 0) }

@@ -131,6 +131,7 @@ extension Kernel {
         var restart = InterruptedCall.restart(forCall: number, timed: timed)
         switch reason {
         case .stopped: return   // a stopped process takes signals when it continues
+        case .vfork: return     // a vfork parent waits for its child uninterruptibly, as on Linux
         case .futex:
             // A PI lock waiter always tries again (ERESTARTNOINTR; part D's hook, PIFutex.swift).
             if futexes.waiter(of: thread)?.takesLock == true { restart = .always }

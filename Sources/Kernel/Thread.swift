@@ -27,14 +27,14 @@ enum BlockReason: Equatable, CustomStringConvertible {
     case message
     /// Waiting for I/O (IO/WaitQueue.swift): what it waits for, and the descriptor (or 0).
     case io(String, object: UInt64)
-    /// In clone with CLONE_VFORK: until this child execs or ends (Fork.swift).
-    case vfork(child: Int32)
     /// In rt_sigsuspend, until a signal it does not block arrives (SignalDelivery.swift).
     case signalSuspend
     /// In rt_sigtimedwait for one of these signals (bit n - 1 for signal n).
     case signalWait(set: UInt64)
     /// Its process was stopped by this signal (SIGSTOP, SIGTSTP ...) until SIGCONT.
     case stopped(signal: Int32)
+    /// In clone with CLONE_VFORK: until this child execs or ends (Fork.swift).
+    case vfork(child: Int32)
 
     var description: String {
         switch self {
@@ -44,10 +44,10 @@ enum BlockReason: Equatable, CustomStringConvertible {
         case .processWait(let pid, _): pid == -1 ? "process_wait for any child" : "process_wait for process \(pid)"
         case .message: "get_message (its message queue is empty)"
         case .io(let what, _): what
-        case .vfork(let child): "vfork, until child \(child) execs or exits"
         case .signalSuspend: "rt_sigsuspend"
         case .signalWait(let set): "rt_sigtimedwait for " + Kernel.signalNames(in: set)
         case .stopped(let signal): "stopped by \(Kernel.signalName(signal)) (SIGCONT continues it)"
+        case .vfork(let child): "vfork, until child \(child) execs or exits"
         }
     }
 }

@@ -69,10 +69,10 @@ extension Kernel {
             case .processWait(let pid, _): (reason, object) = (.waitingForChild, UInt64(UInt32(bitPattern: pid)))
             case .message: (reason, object) = (.waitingForMessage, 0)
             case .io(_, let descriptor): (reason, object) = (.waitingForIO, descriptor)
-            case .vfork(let child): (reason, object) = (.waitingForChild, UInt64(UInt32(bitPattern: child)))
             case .signalSuspend: (reason, object) = (.waitingForSignal, 0)
             case .signalWait(let set): (reason, object) = (.waitingForSignal, set)
             case .stopped(let signal): (reason, object) = (.stopped, UInt64(UInt32(bitPattern: signal)))
+            case .vfork(let child): (reason, object) = (.waitingForChild, UInt64(UInt32(bitPattern: child)))
             }
         case .exited(let status): (reason, object) = (.exited, UInt64(UInt32(bitPattern: status)))
         }
