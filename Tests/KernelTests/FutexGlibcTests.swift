@@ -1,6 +1,7 @@
 // glibc's futex users under the kernel: a PI mutex under contention, a condition variable
-// broadcast, a process-shared mutex and semaphores across fork, and a private word after
-// fork, against qemu-riscv64 on one and four harts and preempted; and robust mutexes
+// broadcast, a process-shared mutex and semaphores across fork, a private word after fork,
+// and signals cutting waits short, against qemu-riscv64 on one and four harts and
+// preempted; and robust mutexes
 // (plain and PI) whose owner dies, with hostile robust lists, where qemu cannot serve
 // (it answers set_robust_list with ENOSYS), against what Linux documents.
 
@@ -26,6 +27,20 @@ struct FutexGlibcTests {
         #expect(result.text == String(decoding: reference.output, as: UTF8.self), "\(name)")
         #expect(result.ending == .exited(status: 0), "\(name)")
         #expect(result.text.contains("counter 8000 of 8000"), "\(name)")
+        #expect(kernel.futexes.wordCount == 0 && kernel.futexes.sleeperCount == 0, "\(name)")
+    }
+
+    @Test("a signal cuts a futex wait short: EINTR, a rerun with SA_RESTART, a PI waiter tries again; as under qemu-riscv64",
+          .needsGlibcToolchain, .needsQemu, arguments: 0..<schedules.count)
+    func signalsMatchQemu(_ index: Int) throws {
+        let (name, policy, harts) = Self.schedules[index]
+        let elf = try GlibcPrograms.build("Futex/futex-signals.c")
+        let (result, kernel) = try FutexThreadTests.run(elf) { $0.memoryLimit = 64 << 20; $0.scheduling = policy; $0.harts = harts }
+        let reference = try GuestPrograms.runUnderQemu(elf)
+        #expect(result.text == String(decoding: reference.output, as: UTF8.self), "\(name)")
+        #expect(result.text.contains("untimed wait, no SA_RESTART: -4, handler ran 1"), "\(name)")
+        #expect(result.text.contains("timed wait, SA_RESTART: -4, handler ran 1"), "\(name)")
+        #expect(result.ending == .exited(status: 0), "\(name)")
         #expect(kernel.futexes.wordCount == 0 && kernel.futexes.sleeperCount == 0, "\(name)")
     }
 
