@@ -74,8 +74,8 @@ extension Kernel {
 
     // MARK: Raising signals
 
-    /// kill(pid, sig): pid > 0 one process; 0 the caller's group, -1 every process but
-    /// pid 1 and the caller, < -1 group -pid (`signalGroup`). Signal 0 only checks.
+    /// kill(pid, sig): pid > 0 one process; 0 the caller's process group, -1 every process
+    /// but pid 1 and the caller, < -1 group -pid. Signal 0 only checks.
     func killCall(_ arguments: SystemCallArguments, hart: Hart, thread: Thread) -> SystemCallResult {
         let pid = arguments.int32(0), signal = arguments.int32(1)
         guard signal >= 0, signal <= SignalState.signalCount else { return .error(.EINVAL) }
@@ -90,7 +90,7 @@ extension Kernel {
                 return zombie ? .value(0) : .error(.ESRCH)
             }
             targets = [target]
-        case 0: targets = signalGroup(of: caller.pid)
+        case 0: targets = signalGroup(of: caller.processGroupID)
         case -1: targets = liveProcesses.filter { !$0.hasEnded && $0.pid != 1 && $0 !== caller }
         default: targets = pid == .min ? [] : signalGroup(of: -pid)
         }
@@ -104,18 +104,9 @@ extension Kernel {
         return queued ? .value(0) : .error(.EAGAIN)
     }
 
-    /// The processes `kill(0)` and `kill(-group)` reach: the process `group` and its live
-    /// descendants (a child belongs to its parent's group until it moves).
+    /// The live processes of process group `group` (setpgid, inherited at fork).
     func signalGroup(of group: Int32) -> [Process] {
-        guard let leader = processTable[group], !leader.hasEnded else { return [] }
-        var members = [leader], index = 0
-        while index < members.count {
-            for child in members[index].children {
-                if let process = processTable[child], !process.hasEnded { members.append(process) }
-            }
-            index += 1
-        }
-        return members
+        liveProcesses.filter { !$0.hasEnded && $0.processGroupID == group }
     }
 
     /// tkill(tid, sig) and tgkill(tgid, tid, sig).
