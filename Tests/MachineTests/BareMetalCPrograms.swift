@@ -1,10 +1,14 @@
 // Test support: builds the bare-metal programs in Guest/BareMetal/ — every .c and .S of a
 // folder, linked with the folder's one linker script — with the Swift toolchain's clang
-// and ld.lld (freestanding, medany, frame pointers), once per test process.
+// and ld.lld (freestanding, medany, frame pointers), once per test process; and QEMU's
+// full-system emulator, the reference those written for its virt board are compared with.
 
 import Foundation
 import Synchronization
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 
 enum BareMetalC {
     /// The package's root, from this file's place in it.
@@ -53,5 +57,55 @@ enum BareMetalC {
         guard process.terminationStatus == 0 else {
             throw BuildError(description: "\(URL(fileURLWithPath: tool).lastPathComponent) failed:\n" + String(decoding: output, as: UTF8.self))
         }
+    }
+}
+
+/// QEMU's full-system emulator, the reference for bare-metal programs written for its
+/// `virt` board: the teaching kernel must print the same and leave the same disk.
+enum QemuSystem {
+    static let path: String? = {
+        let folders = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":").map(String.init) + ["/usr/bin"]
+        return folders.map { $0 + "/qemu-system-riscv64" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }()
+
+    /// Host seconds a boot may take before it is killed (a kernel that never powers off).
+    static let hostTimeLimit: Double = 120
+
+    /// Boots `kernel` with -bios none and `disk` on virtio-mmio slot 0; the UART's output,
+    /// QEMU's exit status (the test device's code), and the disk afterwards.
+    static func boot(kernel: [UInt8], disk: [UInt8]) throws -> (output: String, status: Int32, disk: [UInt8]) {
+        let qemu = try #require(path, "qemu-system-riscv64 is not installed (Debian package qemu-system-misc)")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("interleave-qemu-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let kernelPath = folder.appendingPathComponent("kernel.elf").path, diskPath = folder.appendingPathComponent("disk.img").path
+        try Data(kernel).write(to: URL(fileURLWithPath: kernelPath))
+        try Data(disk).write(to: URL(fileURLWithPath: diskPath))
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: qemu)
+        process.arguments = ["-machine", "virt", "-bios", "none", "-m", "128M", "-smp", "1", "-display", "none", "-monitor", "none",
+                             "-serial", "stdio", "-kernel", kernelPath, "-global", "virtio-mmio.force-legacy=false",
+                             "-drive", "file=\(diskPath),if=none,format=raw,id=x0", "-device", "virtio-blk-device,drive=x0,bus=virtio-mmio-bus.0"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let pid = process.processIdentifier
+        let watchdog = DispatchWorkItem { kill(pid, SIGKILL) }
+        DispatchQueue.global().asyncAfter(deadline: .now() + hostTimeLimit, execute: watchdog)
+        let output = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        watchdog.cancel()
+        let after = try [UInt8](Data(contentsOf: URL(fileURLWithPath: diskPath)))
+        return (String(decoding: output, as: UTF8.self), process.terminationStatus, after)
+    }
+}
+
+extension Trait where Self == ConditionTrait {
+    /// For tests that compare with QEMU's virt board: skipped, with the reason, without it.
+    static var needsQemuSystem: Self {
+        .enabled(if: QemuSystem.path != nil || ProcessInfo.processInfo.environment["INTERLEAVE_REQUIRE_TOOLS"] == "1",
+                 "needs qemu-system-riscv64 (Debian package qemu-system-misc)")
     }
 }

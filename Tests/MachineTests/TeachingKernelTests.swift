@@ -47,6 +47,17 @@ struct TeachingKernelTests {
         #expect(machine.virtio[0].requestsServed == 3)
     }
 
+    /// QEMU's virt board, the machine the kernel was written for, prints the same and
+    /// leaves the same disk.
+    @Test(.needsQemuSystem) func qemuAgrees() throws {
+        let storage = MemoryBlockStorage(bytes: Self.disk())
+        let (stop, output, _) = try Self.boot(storage)
+        let qemu = try QemuSystem.boot(kernel: try BareMetalC.build("teaching-kernel"), disk: Self.disk())
+        #expect(stop == .powerOff(exitCode: 0) && qemu.status == 0)
+        #expect(output == qemu.output.replacingOccurrences(of: "\r\n", with: "\n"))
+        #expect(storage.bytes == qemu.disk)
+    }
+
     /// The same kernel on four harts, under a strict PMP (it sets its own entry) and with caches.
     @Test func bootsUnderOtherConfigurations() throws {
         for configure: (inout MachineConfiguration) -> Void in [
