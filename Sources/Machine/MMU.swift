@@ -111,7 +111,7 @@ extension Hart {
         }
         // A miss walks; so does a hit on a leaf cached without the A or D bit this access
         // needs, when the hardware sets them: the update must see the PTE as it is now.
-        if !hit || (updatesAccessedDirty && permits(entry.pteBits, kind) && needsAccessedDirty(entry.pteBits, kind)) {
+        if !hit || (needsAccessedDirty(entry.pteBits, kind) && updatesAccessedDirty && permits(entry.pteBits, kind)) {
             switch walk(address, kind, updating: updatesAccessedDirty) {
             case .success(let walked):
                 entry = walked

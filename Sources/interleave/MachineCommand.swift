@@ -245,8 +245,23 @@ struct RunBareMetal: ParsableCommand {
             if let (symbol, offset) = image.nearestSymbol(atOrBefore: report.pc) {
                 printError("  in      \(symbol.name)+0x\(String(offset, radix: 16))")
             }
+            if report.hart < machine.harts.count {
+                for line in callers(machine.harts[report.hart], image: image) { printError(line) }
+            }
             return ToolStatus.fatalFault
         }
+    }
+
+    /// "called from" lines for the frame-pointer chain, as far as each return address lies
+    /// inside a function the ELF names (a chain through anything else is no chain).
+    func callers(_ hart: Hart, image: ELFImage) -> [String] {
+        var lines: [String] = []
+        for returnAddress in hart.frameChain() {
+            guard let (symbol, offset) = image.nearestSymbol(atOrBefore: returnAddress), symbol.isFunction || symbol.size == 0,
+                  symbol.size == 0 || offset < symbol.size else { break }
+            lines.append("  called from \(symbol.name)+0x\(String(offset, radix: 16)) (0x\(String(returnAddress, radix: 16)))")
+        }
+        return lines
     }
 
     func describe(_ hart: Hart, image: ELFImage) -> String {

@@ -72,13 +72,18 @@ struct TeachingKernelTests {
     /// What happened before the walker set A and D: the first fetch after paging is on
     /// faults, and so does the fetch of the handler; the run ends with the report.
     @Test func withoutHardwareAccessedDirtyTheKernelCannotStart() throws {
-        let (stop, output, _) = try Self.boot(MemoryBlockStorage(bytes: Self.disk()), configure: { $0.accessDirtyUpdates = .pageFault })
+        let (stop, output, machine) = try Self.boot(MemoryBlockStorage(bytes: Self.disk()), configure: { $0.accessDirtyUpdates = .pageFault })
         guard case .fatal(let report) = stop else {
             Issue.record("expected the unhandled-trap report, got \(stop)")
             return
         }
         #expect(report.cause == ExceptionCause.instructionPageFault.rawValue && report.privilege == .supervisor, "\(report)")
         #expect(!output.contains("paging on"))
+        // The frame-pointer chain leads back from kvminithart to kmain.
+        let image = try ELFImage(bytes: try BareMetalC.build("teaching-kernel"))
+        #expect(image.nearestSymbol(atOrBefore: report.pc)?.symbol.name == "kvminithart")
+        let callers = machine.harts[0].frameChain().compactMap { image.nearestSymbol(atOrBefore: $0)?.symbol.name }
+        #expect(callers.first == "kmain", "\(callers)")
     }
 
     @Test func aReadOnlyDiskRefusesTheWrite() throws {
