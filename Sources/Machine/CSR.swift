@@ -40,9 +40,11 @@ enum CSRBits {
 
     /// RV64 (MXL=2) with A, C, D, F, I, M, S, U.
     static let misa: UInt64 = (2 << 62) | (1 << 0) | (1 << 2) | (1 << 3) | (1 << 5) | (1 << 8) | (1 << 12) | (1 << 18) | (1 << 20)
-    /// menvcfg: FIOM (bit 0) and STCE (bit 63, enables Sstc's stimecmp).
+    /// menvcfg: FIOM (bit 0), STCE (bit 63, enables Sstc's stimecmp) and, with Svadu,
+    /// ADUE (bit 61, the walker sets A and D).
     static let menvcfgWritable: UInt64 = 1 | (1 << 63)
     static let stce: UInt64 = 1 << 63
+    static let adue: UInt64 = 1 << 61
 }
 
 extension Hart {
@@ -137,8 +139,8 @@ extension Hart {
         case CSRNumber.mcause: return mcause
         case CSRNumber.mtval: return mtval
         case CSRNumber.mip: return mip
-        case 0x3A0...0x3AF where number & 1 == 0: return 0   // pmpcfg (even numbers on RV64): no PMP entries
-        case 0x3B0...0x3EF: return 0                          // pmpaddr: hard-wired to zero
+        case 0x3A0...0x3AF: return pmp.readConfig(number)   // pmpcfg (even numbers on RV64)
+        case 0x3B0...0x3EF: return pmp.readAddress(Int(number - 0x3B0))
         case CSRNumber.tselect: return tselect
         case CSRNumber.tdata1...CSRNumber.tdata3: return 0    // no triggers: type 0
         default: return nil
@@ -221,7 +223,8 @@ extension Hart {
         case CSRNumber.mtvec: mtvec = legalTrapVector(value)
         case CSRNumber.mcounteren: mcounteren = value & 0xFFFF_FFFF
         case CSRNumber.menvcfg:
-            menvcfg = value & CSRBits.menvcfgWritable
+            let writable = CSRBits.menvcfgWritable | (machine.configuration.accessDirtyUpdates == .hardware ? CSRBits.adue : 0)
+            menvcfg = value & writable
             breakRequested = true
         case CSRNumber.mcountinhibit: mcountinhibit = value & 0xFFFF_FFFD
         case CSRNumber.mscratch: mscratch = value
@@ -233,8 +236,12 @@ extension Hart {
             if menvcfg & CSRBits.stce != 0 { writable &= ~CSRBits.stip }
             mipSoftware = (mipSoftware & ~writable) | (value & writable)
             breakRequested = true
-        case 0x3A0...0x3AF where number & 1 == 0: break
-        case 0x3B0...0x3EF: break
+        case 0x3A0...0x3AF:
+            guard pmp.writeConfig(number, value) else { return false }
+            pmpChanged()
+        case 0x3B0...0x3EF:
+            pmp.writeAddress(Int(number - 0x3B0), value)
+            pmpChanged()
         case CSRNumber.tselect: tselect = 0
         case CSRNumber.tdata1...CSRNumber.tdata3: break
         default: return false

@@ -221,12 +221,14 @@ struct ELFParser {
         if segments.isEmpty {
             throw fail("has no loadable segments (no PT_LOAD program headers), so there is nothing to run")
         }
-        let entryIsCode = segments.contains { s in
-            s.executable && entry >= s.virtualAddress && entry - s.virtualAddress < s.fileSize
+        // Every PT_LOAD counts, whatever its flags, as QEMU and Spike load them: bare-metal
+        // linker scripts often leave the flags empty. The entry must still be loaded code.
+        let entryIsLoaded = segments.contains { s in
+            entry >= s.virtualAddress && entry - s.virtualAddress < s.fileSize
         }
-        if !entryIsCode {
+        if !entryIsLoaded {
             let hint = entry == 0 ? ", which usually means the linker found no _start symbol" : ""
-            throw fail("has entry point \(hex(entry)), which is not inside the file data of any executable loadable segment\(hint)")
+            throw fail("has entry point \(hex(entry)), which is not inside the file data of any loadable segment\(hint)")
         }
         return (entry, segments)
     }

@@ -52,7 +52,7 @@ extension Hart {
         let tlbMask = UInt64(Hart.fastTLBSize - 1)
         @inline(__always) func fastLoadOffset(_ address: UInt64, _ size: UInt64, _ position: Int) -> Int? {
             guard !dataThroughSlowPath, position <= memoryLimit else { return nil }
-            if !dataTranslated {
+            if !dataUsesFastTLB {
                 let offset = address &- ramBase
                 guard offset <= ramSize &- size else { return nil }
                 return Int(truncatingIfNeeded: offset)
@@ -66,7 +66,7 @@ extension Hart {
         @inline(__always) func fastStoreOffset(_ address: UInt64, _ size: UInt64, _ position: Int) -> Int? {
             guard !dataThroughSlowPath, position <= memoryLimit else { return nil }
             let offset: UInt64
-            if !dataTranslated {
+            if !dataUsesFastTLB {
                 offset = address &- ramBase
                 guard offset <= ramSize &- size else { return nil }
             } else {

@@ -128,7 +128,8 @@ extension Hart {
         }
         let kind: AccessKind = inst.operation == .lr ? .load : .store
         guard let physical = translate(address, kind, pc: pc) else { return false }
-        guard let offset = memory.offset(of: physical, length: UInt64(size)) else {
+        guard let offset = memory.offset(of: physical, length: UInt64(size)),
+              pmpAllows(physical, size: UInt64(size), kind: kind, mode: dataPrivilege) else {
             raise(kind == .load ? .loadAccessFault : .storeAccessFault, value: address, pc: pc)
             return false
         }

@@ -90,6 +90,15 @@ public final class Hart {
     /// Whether instruction fetch and data accesses go through Sv39 translation right now.
     var fetchTranslated = false
     var dataTranslated = false
+    /// Whether PMP checks fetches and data accesses at the current privilege (PMP.swift).
+    var fetchChecksPMP = false
+    var dataChecksPMP = false
+    /// Whether the run loop's data accesses go through the fast TLB (translated, or checked
+    /// by PMP page by page) rather than straight to RAM.
+    var dataUsesFastTLB = false
+    /// PMP registers, and whether any entry binds any privilege now.
+    var pmp: PhysicalMemoryProtection
+    var pmpInForce = false
     let tlb: TLB
 
     // The run loop's own view of the TLB for data accesses: per virtual page, the tag
@@ -134,6 +143,9 @@ public final class Hart {
         f.initialize(repeating: 0, count: 32)
         fetchBlock = machine.memory.refetchBlock
         tlb = TLB(size: machine.configuration.tlbEntries)
+        pmp = PhysicalMemoryProtection(policy: machine.configuration.pmpPolicy, granularity: machine.configuration.pmpGranularity)
+        pmpInForce = pmp.checks(.supervisor)
+        if machine.configuration.accessDirtyUpdates == .hardware { menvcfg = CSRBits.adue }
         fastLoadTag = .allocate(capacity: Hart.fastTLBSize)
         fastStoreTag = .allocate(capacity: Hart.fastTLBSize)
         fastDelta = .allocate(capacity: Hart.fastTLBSize)
@@ -193,7 +205,11 @@ public final class Hart {
             dataMode = PrivilegeMode(rawValue: UInt8((mstatus >> 11) & 3)) ?? .user
         }
         dataTranslated = sv39 && dataMode != .machine
-        let key = (dataTranslated ? 1 : 0) | UInt64(dataMode.rawValue) << 1 | (mstatus & (CSRBits.sum | CSRBits.mxr))
+        fetchChecksPMP = pmpInForce && pmp.checks(privilege)
+        dataChecksPMP = pmpInForce && pmp.checks(dataMode)
+        dataUsesFastTLB = dataTranslated || dataChecksPMP
+        let key = (dataTranslated ? 1 : 0) | UInt64(dataMode.rawValue) << 1 | (dataChecksPMP ? 1 << 4 : 0)
+            | (mstatus & (CSRBits.sum | CSRBits.mxr))
         if key != fastTLBKey {
             fastTLBKey = key
             flushFastTLB()
@@ -208,7 +224,8 @@ public final class Hart {
 
     /// Lets the run loop reach the RAM page behind `address` directly for this kind of access.
     func fillFastTLB(_ address: UInt64, physical: UInt64, store: Bool) {
-        guard dataTranslated else { return }
+        guard dataUsesFastTLB else { return }
+        if dataChecksPMP && !pmpAllowsWholePage(physical, kind: store ? .store : .load, mode: dataPrivilege) { return }
         let index = Int(truncatingIfNeeded: (address >> 12) & UInt64(Hart.fastTLBSize - 1))
         let delta = (physical & ~0xFFF) &- memory.base &- (address & ~0xFFF)
         if fastDelta[index] != delta {

@@ -8,7 +8,8 @@ extension Hart {
     func fetchSlow() -> DecodedInstruction? {
         let pc = self.pc
         guard let physical = translate(pc, .fetch, pc: pc) else { return nil }
-        guard let offset = memory.offset(of: physical, length: 2) else {
+        guard let offset = memory.offset(of: physical, length: 2),
+              pmpAllows(physical, size: 2, kind: .fetch, mode: privilege) else {
             raise(.instructionAccessFault, value: pc, pc: pc)
             return nil
         }
@@ -16,8 +17,18 @@ extension Hart {
         fetchBlock = block
         fetchPageBase = pc & ~0xFFF
         fetchPageOffset = offset & ~0xFFF
+        if fetchChecksPMP && !pmpAllowsWholePage(physical, kind: .fetch, mode: privilege) {
+            // PMP splits this page: every fetch in it is checked on its own.
+            invalidateFetch()
+        }
         let slot = Int(truncatingIfNeeded: (pc & 0xFFF) >> 1)
-        if block[slot].operation != .decode { return block[slot] }
+        if block[slot].operation != .decode {
+            if block[slot].length == 4 && !pmpAllows(physical &+ 2, size: 2, kind: .fetch, mode: privilege) {
+                raise(.instructionAccessFault, value: pc &+ 2, pc: pc)
+                return nil
+            }
+            return block[slot]
+        }
 
         let low = UInt16(truncatingIfNeeded: loadLittleEndian(memory.bytes + offset, size: 2))
         if low & 3 != 3 {
@@ -26,7 +37,8 @@ extension Hart {
             return decoded
         }
         if pc & 0xFFF <= 0xFFC {
-            guard memory.offset(of: physical, length: 4) != nil else {
+            guard memory.offset(of: physical, length: 4) != nil,
+                  pmpAllows(physical &+ 2, size: 2, kind: .fetch, mode: privilege) else {
                 raise(.instructionAccessFault, value: pc &+ 2, pc: pc)
                 return nil
             }
@@ -36,7 +48,8 @@ extension Hart {
         }
         // A 32-bit instruction straddling two pages: decoded each time, never cached.
         guard let upperPhysical = translate(pc &+ 2, .fetch, pc: pc) else { return nil }
-        guard let upper = memory.readInteger(at: upperPhysical, size: 2) else {
+        guard pmpAllows(upperPhysical, size: 2, kind: .fetch, mode: privilege),
+              let upper = memory.readInteger(at: upperPhysical, size: 2) else {
             raise(.instructionAccessFault, value: pc &+ 2, pc: pc)
             return nil
         }
@@ -55,6 +68,10 @@ extension Hart {
             return value
         }
         guard let physical = translate(address, .load, pc: pc) else { return nil }
+        guard pmpAllows(physical, size: UInt64(size), kind: .load, mode: dataPrivilege) else {
+            raise(.loadAccessFault, value: address, pc: pc)
+            return nil
+        }
         if let offset = memory.offset(of: physical, length: UInt64(size)) {
             fillFastTLB(address, physical: physical, store: false)
             if let memorySystem {
@@ -81,7 +98,8 @@ extension Hart {
             var physical: [UInt64] = []
             for index in 0..<size {
                 guard let byteAddress = translate(address &+ UInt64(index), .store, pc: pc) else { return false }
-                guard memory.offset(of: byteAddress, length: 1) != nil else {
+                guard memory.offset(of: byteAddress, length: 1) != nil,
+                      pmpAllows(byteAddress, size: 1, kind: .store, mode: dataPrivilege) else {
                     raise(.storeAccessFault, value: address &+ UInt64(index), pc: pc)
                     return false
                 }
@@ -94,6 +112,10 @@ extension Hart {
             return true
         }
         guard let physical = translate(address, .store, pc: pc) else { return false }
+        guard pmpAllows(physical, size: UInt64(size), kind: .store, mode: dataPrivilege) else {
+            raise(.storeAccessFault, value: address, pc: pc)
+            return false
+        }
         if memory.offset(of: physical, length: UInt64(size)) != nil {
             fillFastTLB(address, physical: physical, store: true)
             return dataStore(physical, size: size, value: value, pc: pc)

@@ -49,6 +49,34 @@ extension Hart {
         }
         return (UInt32(low) | UInt32(high) << 16, 4)
     }
+
+    /// Eight bytes at virtual `address` as this hart's loads would see them now, read
+    /// without side effects (no fault, no A/D update): for backtraces and debuggers.
+    public func inspectDoubleword(at address: UInt64) -> UInt64? {
+        var physical = address
+        if dataTranslated {
+            guard case .success(let entry) = walk(address, .load) else { return nil }
+            physical = entry.physicalPage << 12 | (address & 0xFFF)
+        }
+        return memory.readInteger(at: physical, size: 8)
+    }
+
+    /// The return addresses of the frame-pointer chain from s0, innermost first (at most
+    /// `limit`): with frame pointers (the RISC-V psABI's), a frame keeps its return address
+    /// at fp - 8 and its caller's fp at fp - 16. The walk stops at an unreadable or
+    /// misaligned frame and at one that is not above the last (stacks grow down), so a
+    /// program without frame pointers gives a short chain, never a loop.
+    public func frameChain(limit: Int = 12) -> [UInt64] {
+        var frame = register(8)
+        var returns: [UInt64] = []
+        while returns.count < limit, frame >= 16, frame % 8 == 0,
+              let returnAddress = inspectDoubleword(at: frame &- 8), let caller = inspectDoubleword(at: frame &- 16) {
+            returns.append(returnAddress)
+            guard caller > frame else { break }
+            frame = caller
+        }
+        return returns
+    }
 }
 
 extension Machine {

@@ -1,9 +1,12 @@
 // Sv39 address translation (privileged spec, "Sv39: Page-Based 39-bit Virtual-Memory
 // System" and "Virtual Address Translation Process"), with a per-hart TLB.
 //
-// A and D bits: this machine does not set them in hardware (no Svadu). A leaf whose A
-// bit is clear, or whose D bit is clear on a store, raises a page fault, which the
-// specification allows ("Svade") and which lets a kernel count first touches and writes.
+// A and D bits: by default the walker sets them itself, as QEMU does (Svadu, with
+// menvcfg.ADUE set at reset), so kernels written for QEMU that build page tables without
+// them run. With `AccessDirtyUpdates.pageFault` (or ADUE cleared) a leaf whose A bit is
+// clear, or whose D bit is clear on a store, raises a page fault instead (Svade), which
+// lets a kernel count first touches and writes. Page-table reads and A/D writes are
+// S-mode accesses for PMP.
 
 enum AccessKind {
     case fetch, load, store
@@ -100,11 +103,16 @@ extension Hart {
         let asid = UInt16((satp >> 44) & 0xFFFF)
         let index = Int(truncatingIfNeeded: virtualPage) & tlb.mask
         var entry = tlb.entries[index]
-        if entry.virtualPage == virtualPage && (entry.asid == asid || entry.pteBits & PTE.global != 0) {
+        let hit = entry.virtualPage == virtualPage && (entry.asid == asid || entry.pteBits & PTE.global != 0)
+        if hit {
             tlb.statistics.hits &+= 1
         } else {
             tlb.statistics.misses &+= 1
-            switch walk(address, kind) {
+        }
+        // A miss walks; so does a hit on a leaf cached without the A or D bit this access
+        // needs, when the hardware sets them: the update must see the PTE as it is now.
+        if !hit || (needsAccessedDirty(entry.pteBits, kind) && updatesAccessedDirty && permits(entry.pteBits, kind)) {
+            switch walk(address, kind, updating: updatesAccessedDirty) {
             case .success(let walked):
                 entry = walked
                 entry.asid = asid
@@ -117,14 +125,22 @@ extension Hart {
                 return nil
             }
         }
-        guard permits(entry.pteBits, kind) else {
+        guard permits(entry.pteBits, kind), !needsAccessedDirty(entry.pteBits, kind) else {
             raise(kind.pageFault, value: address, pc: pc)
             return nil
         }
         return entry.physicalPage << 12 | (address & 0xFFF)
     }
 
-    /// Checks a leaf's permissions against the access, privilege, SUM and MXR, and the A/D rules.
+    /// Whether the walker sets A and D itself (Svadu: menvcfg.ADUE).
+    var updatesAccessedDirty: Bool { menvcfg & CSRBits.adue != 0 }
+
+    /// Whether a leaf lacks the A bit, or the D bit for a store.
+    @inline(__always) func needsAccessedDirty(_ bits: UInt64, _ kind: AccessKind) -> Bool {
+        bits & PTE.accessed == 0 || (kind == .store && bits & PTE.dirty == 0)
+    }
+
+    /// Checks a leaf's permissions against the access, privilege, SUM and MXR (A and D apart).
     func permits(_ bits: UInt64, _ kind: AccessKind) -> Bool {
         let mode = kind == .fetch ? privilege : dataPrivilege
         if bits & PTE.user != 0 {
@@ -137,21 +153,25 @@ extension Hart {
         case .load:
             let readable = bits & PTE.read != 0 || (mstatus & CSRBits.mxr != 0 && bits & PTE.execute != 0)
             if !readable { return false }
-        case .store: if bits & PTE.write == 0 || bits & PTE.dirty == 0 { return false }
+        case .store: if bits & PTE.write == 0 { return false }
         }
-        return bits & PTE.accessed != 0
+        return true
     }
 
     enum WalkResult { case success(TLBEntry), pageFault, accessFault }
 
     /// The page-table walk, step by step as the privileged specification's algorithm.
-    func walk(_ address: UInt64, _ kind: AccessKind) -> WalkResult {
+    /// With `updating` (Svadu), a leaf that allows the access gets its A bit, and its D bit
+    /// for a store, written back to the table before the translation is used.
+    func walk(_ address: UInt64, _ kind: AccessKind, updating: Bool = false) -> WalkResult {
         tlb.statistics.walks &+= 1
         var table = (satp & ((1 << 44) - 1)) << 12
         var level = 2
         while true {
             let vpn = (address >> (12 + 9 * UInt64(level))) & 0x1FF
-            guard let pte = memory.readInteger(at: table &+ vpn * 8, size: 8) else { return .accessFault }
+            let pteAddress = table &+ vpn * 8
+            guard pmpAllows(pteAddress, size: 8, kind: .load, mode: .supervisor),
+                  var pte = memory.readInteger(at: pteAddress, size: 8) else { return .accessFault }
             if pte & PTE.valid == 0 || (pte & PTE.read == 0 && pte & PTE.write != 0) || pte & PTE.reservedHigh != 0 {
                 return .pageFault
             }
@@ -160,6 +180,12 @@ extension Hart {
                 // A superpage must be aligned: the low PPN fields must be zero.
                 let lowBits = UInt64(9 * level)
                 if lowBits > 0 && ppn & ((1 << lowBits) - 1) != 0 { return .pageFault }
+                if updating && permits(pte, kind) && needsAccessedDirty(pte, kind) {
+                    // Only an access that would succeed sets the bits (a faulting store leaves D clear).
+                    guard pmpAllows(pteAddress, size: 8, kind: .store, mode: .supervisor) else { return .accessFault }
+                    pte |= PTE.accessed | (kind == .store ? PTE.dirty : 0)
+                    memory.writeInteger(pte, at: pteAddress, size: 8)
+                }
                 let offsetPages = (address >> 12) & ((1 << lowBits) - 1)
                 return .success(TLBEntry(virtualPage: (address >> 12) & ((1 << 27) - 1),
                                          physicalPage: ppn | offsetPages, pteBits: pte & 0xFF,

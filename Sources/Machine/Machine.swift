@@ -28,6 +28,13 @@ public struct MachineConfiguration: Sendable, Equatable {
     /// Hardware threads per core (SMT): with 2, harts 2k and 2k+1 are the two threads of core k,
     /// sharing its caches and its issue slot.
     public var threadsPerCore = 1
+    /// Who sets the A and D bits of page-table entries: the walker (Svadu, as QEMU; the
+    /// default, so kernels whose tables lack them run), or the kernel after a page fault (Svade).
+    public var accessDirtyUpdates = AccessDirtyUpdates.hardware
+    /// Physical memory protection: sixteen entries, or none (PMP.swift).
+    public var pmpPolicy = PMPPolicy.permissive
+    /// PMP granularity in bytes (2^(G+2)): a power of two from 4 (Spike's and QEMU's) up.
+    public var pmpGranularity: UInt64 = 4
 
     public static let ramBase: UInt64 = 0x8000_0000
     public static let maximumRAM: UInt64 = 16 << 30
@@ -61,10 +68,21 @@ public struct MachineConfiguration: Sendable, Equatable {
             throw MachineError("a core runs 1 or 2 hardware threads (--smt), not \(threadsPerCore)")
         }
         try memoryHierarchy?.validate()
+        guard pmpGranularity >= 4, pmpGranularity <= 1 << 30, pmpGranularity & (pmpGranularity - 1) == 0 else {
+            throw MachineError("the PMP granularity is a power of two from 4 bytes to 1 GiB, not \(pmpGranularity)")
+        }
         guard (1...65536).contains(decodedBlockLimit) else {
             throw MachineError("the decoded-block pool holds 1 to 65536 blocks, not \(decodedBlockLimit)")
         }
     }
+}
+
+/// How page-table entries' A (accessed) and D (dirty) bits get set.
+public enum AccessDirtyUpdates: String, Sendable, CaseIterable {
+    /// The page-table walker sets them (Svadu with menvcfg.ADUE set at reset), as QEMU does.
+    case hardware
+    /// An access that needs a clear bit raises a page fault for the kernel to set it (Svade).
+    case pageFault = "fault"
 }
 
 public struct MachineError: Error, CustomStringConvertible, Sendable, Equatable {
@@ -99,6 +117,10 @@ public final class Machine {
     public let uart: UART
     public let testDevice: TestDevice
     public let plic: PLIC
+    /// The eight virtio-mmio slots of QEMU's `virt` board (empty until a drive is attached).
+    public let virtio: [VirtioMMIO]
+    /// Spike's host-target interface, when the program has a `tohost` symbol.
+    public private(set) var htif: HTIF? = nil
     /// The caches and their coherence, when the configuration has a hierarchy.
     public let memorySystem: MemorySystem?
     /// SMT: which cycles each core already issued an instruction in (nil with one thread per core).
@@ -143,12 +165,19 @@ public final class Machine {
         uart = UART()
         testDevice = TestDevice()
         plic = PLIC(hartCount: configuration.hartCount)
+        virtio = (0..<VirtioMMIO.slotCount).map { _ in VirtioMMIO() }
         random = SplitMix64(seed: configuration.seed)
         cyclesPerTimerTick = max(1, configuration.clockFrequency / configuration.timerFrequency)
         harts = (0..<configuration.hartCount).map { Hart(id: $0, machine: self) }
         clint.onChange = { [unowned self] hart in self.deviceChanged(hart: hart) }
         clint.currentTime = { [unowned self] in self.time(forCycle: self.currentHart?.cycle ?? 0) }
-        plic.lines = { [unowned self] in self.uart.interruptPending ? 1 << UInt32(PLIC.uartSource) : 0 }
+        plic.lines = { [unowned self] in
+            var lines: UInt32 = self.uart.interruptPending ? 1 << UInt32(PLIC.uartSource) : 0
+            for (slot, transport) in self.virtio.enumerated() where transport.interruptPending {
+                lines |= 1 << UInt32(VirtioMMIO.firstInterrupt + slot)
+            }
+            return lines
+        }
         memory.blockEvicted = { [unowned self] block in
             for hart in self.harts where hart.fetchBlock == block { hart.invalidateFetch() }
         }
@@ -193,11 +222,30 @@ public final class Machine {
                 memory.zero(at: segment.physicalAddress + segment.fileSize, count: segment.memorySize - segment.fileSize)
             }
         }
-        for hart in harts { hart.setPC(image.entry) }
+        for hart in harts {
+            hart.setPC(image.entry)
+            hart.setRegister(10, UInt64(hart.id))   // a0 = mhartid, as QEMU's reset code leaves it
+        }
         if let symbol = image.symbol(named: "tohost"), let offset = memory.offset(of: symbol.value, length: 8) {
             toHostAddress = symbol.value
             memory.pageFlags[offset >> 12] |= PageFlags.watched.rawValue
+            let fromHost = image.symbol(named: "fromhost").map(\.value).flatMap { memory.offset(of: $0, length: 8) == nil ? nil : $0 }
+            htif = HTIF(toHost: symbol.value, fromHost: fromHost)
         }
+    }
+
+    /// Puts a disk behind the first empty virtio-mmio slot (slot i at 0x1000_1000 + i·0x1000,
+    /// PLIC source i + 1) and returns the slot. `name` is what VIRTIO_BLK_T_GET_ID answers.
+    @discardableResult
+    public func attachDrive(_ storage: any BlockStorage, name: String? = nil) throws(MachineError) -> Int {
+        guard let slot = virtio.firstIndex(where: { $0.device == nil }) else {
+            throw MachineError("the machine has \(VirtioMMIO.slotCount) virtio-mmio slots and every one holds a drive already")
+        }
+        guard storage.byteCount >= VirtioBlock.sectorSize else {
+            throw MachineError("a drive holds at least one 512-byte sector, not \(storage.byteCount) bytes")
+        }
+        virtio[slot].attach(VirtioBlock(storage: storage, identifier: name ?? "interleave-vd\(slot)"))
+        return slot
     }
 
     // MARK: Devices on the bus
@@ -214,6 +262,10 @@ public final class Machine {
         }
         if address >= PLIC.base && address < PLIC.base + PLIC.size {
             return plic.load(offset: address - PLIC.base, size: size)
+        }
+        if address >= VirtioMMIO.base && address - VirtioMMIO.base < VirtioMMIO.slotSize * UInt64(VirtioMMIO.slotCount) {
+            let slot = Int((address - VirtioMMIO.base) / VirtioMMIO.slotSize)
+            return virtio[slot].load(offset: (address - VirtioMMIO.base) % VirtioMMIO.slotSize, size: size)
         }
         return nil
     }
@@ -237,7 +289,23 @@ public final class Machine {
             hart.breakRequested = true
             return plic.store(offset: address - PLIC.base, size: size, value: value)
         }
+        if address >= VirtioMMIO.base && address - VirtioMMIO.base < VirtioMMIO.slotSize * UInt64(VirtioMMIO.slotCount) {
+            let slot = Int((address - VirtioMMIO.base) / VirtioMMIO.slotSize)
+            if virtio[slot].store(offset: (address - VirtioMMIO.base) % VirtioMMIO.slotSize, size: size, value: value, memory: memory) {
+                externalLineChanged(by: hart)
+            }
+            return true
+        }
         return false
+    }
+
+    /// A device's PLIC line changed through `hart`'s store: that hart looks at its
+    /// interrupts again, and a hart asleep in `wfi` that it wakes does not run in the past.
+    func externalLineChanged(by hart: Hart) {
+        hart.breakRequested = true
+        for other in harts where other.waitingForInterrupt {
+            other.cycle = max(other.cycle, hart.cycle)
+        }
     }
 
     func externalInterruptPending(hart: Int, supervisor: Bool) -> Bool {
@@ -253,16 +321,20 @@ public final class Machine {
         }
     }
 
-    /// A store hit the page holding `tohost`.
+    /// A store hit the page holding `tohost`: a store to `tohost` itself is an HTIF command.
     func watchedStore(_ address: UInt64, size: Int, hart: Hart) {
-        guard let toHost = toHostAddress, address < toHost + 4, address + UInt64(size) > toHost else { return }
-        guard let value = memory.readInteger(at: toHost, size: 4), value != 0 else { return }
-        if value & 1 == 1 {
-            toHostExit = Int32(truncatingIfNeeded: value >> 1)
-        } else {
-            toHostExit = 1   // HTIF system calls are not supported: stop rather than hang
+        guard let htif, address < htif.toHost &+ 8, address &+ UInt64(size) > htif.toHost else { return }
+        switch htif.serve(memory: memory) {
+        case .handled:
+            break
+        case .exit(let code):
+            toHostExit = code
+            hart.breakRequested = true
+        case .fault(let reason, let address):
+            fatalFault = FaultReport(hart: hart.id, privilege: hart.privilege, pc: hart.pc, instructionBits: hart.inspectInstruction(at: hart.pc)?.bits,
+                                     cause: ExceptionCause.storeAccessFault.rawValue, value: address, reason: reason)
+            hart.breakRequested = true
         }
-        hart.breakRequested = true
     }
 
     // MARK: LR/SC reservations

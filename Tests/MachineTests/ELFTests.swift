@@ -475,10 +475,26 @@ private func patched(_ change: (inout [UInt8], ELFBuilder.Built) -> Void) -> [UI
     }
 
     @Test func entryPoint() {
-        expectError(modified { $0.entry = 0x8000_1000 }, "entry point 0x80001000, which is not inside the file data of any executable loadable segment")
+        expectError(modified { $0.entry = 0x8000_2000 }, "entry point 0x80002000, which is not inside the file data of any loadable segment")
+        expectError(modified { $0.entry = 0x8000_1008 }, "entry point 0x80001008")  // In the data segment's zero fill.
         expectError(modified { $0.entry = 0x8000_0010 }, "entry point 0x80000010")  // One past the code.
         expectError(modified { $0.entry = 0 }, "which usually means the linker found no _start symbol")
-        expectError(modified { $0.segments[0].flags = 4 }, "not inside the file data of any executable loadable segment")
+    }
+
+    /// Every PT_LOAD is loaded whatever its flags, as QEMU and Spike do: bare-metal linker
+    /// scripts often leave them empty, and the entry may sit in such a segment.
+    @Test func segmentsWithoutFlagsLoad() throws {
+        let image = try ELFImage(bytes: modified { for i in $0.segments.indices { $0.segments[i].flags = 0 } })
+        #expect(image.segments.allSatisfy { !$0.readable && !$0.writable && !$0.executable })
+        var configuration = MachineConfiguration()
+        configuration.ramSize = 1 << 20
+        let machine = try Machine(configuration: configuration)
+        try machine.load(image)
+        for segment in image.segments {
+            #expect(machine.memory.read(at: segment.physicalAddress, count: Int(segment.fileSize)).map { ArraySlice($0) }
+                    == image.segmentBytes(segment))
+        }
+        #expect(machine.harts[0].pc == image.entry)
     }
 
     @Test func sectionHeaderTable() {
