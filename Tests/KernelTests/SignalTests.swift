@@ -64,7 +64,7 @@ struct SignalTests {
         sigsuspend: -1 errno 4, handled 6
         kill while the main thread blocks it: taken by the worker 1
         spinning thread interrupted by SIGURG
-        child: SIGCHLD codes 5 6, wait status 15
+        child: SIGCHLD codes 5 6 2, wait status 15
 
         """
 
@@ -106,6 +106,21 @@ struct SignalTests {
         #expect(handled.contains(SignalState.SIGURG) && handled.contains(SignalState.SIGCHLD))
         #expect(stops.contains(.stopped) && stops.contains(.waitingForSignal))
         #expect(ChromeTraceWriter.render(recorder.log).contains("\"cat\":\"signal\""))
+    }
+
+    @Test("with fork and pthreads: SIGCHLD's siginfo for an exit and a kill, a fork child keeps handlers but not pending signals, pthread_kill cuts a read short or lets it go on under SA_RESTART — as on Linux",
+          .needsGlibcToolchain, .needsQemu, arguments: [(1, "coop"), (4, "win95")])
+    func withForkAndThreadsMatchesQemu(harts: Int, era: String) throws {
+        let elf = try GlibcPrograms.build("Signals/signal-processes.c")
+        let ours = try run(elf, configure: { configuration in
+            configuration.memoryLimit = 64 << 20
+            configuration.harts = harts
+            if era == "win95" { configuration.scheduling = Era.win95.policy(clockFrequency: configuration.clockFrequency) }
+        })
+        let reference = try GuestPrograms.runUnderQemu(elf)
+        let text = ours.text.split(separator: "\n").filter { !$0.hasPrefix("interleave:") }.joined(separator: "\n") + "\n"
+        #expect(text == String(decoding: reference.output, as: UTF8.self), "\(harts) harts, \(era)")
+        #expect(ours.ending == .exited(status: 0) && reference.status == 0, "\(ours.ending)")
     }
 
     // MARK: Hostile programs
