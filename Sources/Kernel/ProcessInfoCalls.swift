@@ -174,6 +174,8 @@ extension Kernel {
                 return .error(.EFAULT)
             }
             thread.name = bytes
+            // The timeline's and Perfetto's lane takes the name, as perf shows a thread's comm.
+            trace?.nameThread(thread.tid, process: process.pid, name: String(decoding: bytes, as: UTF8.self) + " (thread \(thread.tid))")
             return .value(0)
         case Kernel.PR_GET_NAME:
             let name = threadName(thread)

@@ -14,8 +14,9 @@ struct ThreadContext: Equatable {
 
 /// Why a blocked thread waits, for the scheduler and for deadlock reports.
 enum BlockReason: Equatable, CustomStringConvertible {
-    /// In futex_wait on this word: its user address, and its physical address (the key in
-    /// the futex table).
+    /// In a futex call on this word: its user address, and the address its futex-table key
+    /// names (the same virtual address for a private word, the physical one in MAP_SHARED
+    /// memory; FutexTable.swift).
     case futex(address: UInt64, key: UInt64)
     /// In nanosleep until this cycle.
     case sleep(untilCycle: UInt64)

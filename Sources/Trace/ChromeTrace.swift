@@ -528,8 +528,15 @@ struct ChromeTraceEncoder {
 
     /// Names for the common system calls (Linux riscv64 numbers and Interleave's own).
     static func systemCallName(_ number: UInt32) -> String {
-        systemCallNames[number] ?? linuxThreadCallNames[number] ?? "syscall \(number)"
+        systemCallNames[number] ?? linuxThreadCallNames[number] ?? startUpCallNames[number] ?? "syscall \(number)"
     }
+
+    /// Linux's calls start-up code makes about its process (issue 16: ProcessInfoCalls.swift).
+    static let startUpCallNames: [UInt32: String] = [
+        78: "readlinkat", 122: "sched_setaffinity", 123: "sched_getaffinity", 153: "times", 154: "setpgid",
+        155: "getpgid", 156: "getsid", 157: "setsid", 165: "getrusage", 166: "umask", 167: "prctl",
+        169: "gettimeofday", 179: "sysinfo", 216: "mremap", 233: "madvise", 283: "membarrier", 293: "rseq",
+    ]
 
     /// Linux's calls for threads (issue 16: clone and the words a thread gives the kernel).
     static let linuxThreadCallNames: [UInt32: String] = [

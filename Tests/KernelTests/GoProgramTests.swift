@@ -2,7 +2,7 @@
 // (the `time` CSR, sched_getaffinity, mmap hints, sigaltstack, clone), run goroutines on
 // several threads, and end with the output qemu-riscv64 gives, on any number of harts and
 // under a preemptive era; runs repeat exactly; and the runtime's preemption by SIGURG
-// stops a goroutine that never calls anything.
+// stops a goroutine that never calls anything; the garbage collector runs beside them.
 
 import Kernel
 import Testing
@@ -25,6 +25,21 @@ struct GoProgramTests {
         #expect(ours.text.contains("total 7200 (expected 7200)\n"))
         // No call Go made at start-up or since went unanswered.
         #expect(ours.statistics.unknownSystemCalls.isEmpty, "\(ours.statistics.unknownSystemCalls)")
+    }
+
+    @Test("the garbage collector, maps, a file and os.Executable on 2 harts give what qemu-riscv64 gives", .needsGo, .needsQemu)
+    func garbageCollectorMatchesQemu() throws {
+        let elf = try GoPrograms.build("Go/garbage.go")
+        let ours = try run(elf) { configuration in
+            Self.configure(&configuration)
+            configuration.harts = 2
+            configuration.scheduling = .roundRobin(sliceCycles: 400_000, tickCycles: 400_000)
+        }
+        let reference = try GuestPrograms.runUnderQemu(elf)
+        #expect(reference.status == 0)
+        #expect(ours.ending == .exited(status: 0), "\(ours.text)")
+        #expect(ours.text == String(decoding: reference.output, as: UTF8.self))
+        #expect(ours.text.contains("collections ran: true"))
     }
 
     @Test("the same output on 4 harts under a preemptive era, with GOMAXPROCS and NumCPU the harts", .needsGo)
@@ -57,11 +72,49 @@ struct GoProgramTests {
         #expect(first.statistics == second.statistics)
     }
 
-    @Test("sysmon's SIGURG preempts a goroutine spinning without calls", .needsGo)
-    func asynchronousPreemption() throws {
+    @Test("sysmon's SIGURG preempts a goroutine spinning without calls, when sysmon gets a hart", .needsGo,
+          arguments: [(harts: 1, preemptive: true), (harts: 2, preemptive: false), (harts: 4, preemptive: true)])
+    func asynchronousPreemption(harts: Int, preemptive: Bool) throws {
         let elf = try GoPrograms.build("Go/preemption.go")
-        let result = try run(elf, configure: Self.configure)
+        let result = try run(elf) { configuration in
+            Self.configure(&configuration)
+            configuration.instructionLimit = 300_000_000
+            configuration.harts = harts
+            if preemptive { configuration.scheduling = .roundRobin(sliceCycles: 400_000, tickCycles: 400_000) }
+        }
         #expect(result.ending == .exited(status: 0), "\(result.text)")
         #expect(result.text == "the spinning goroutine was preempted\n")
+    }
+
+    @Test("with GODEBUG=asyncpreemptoff=1 (no SIGURG) the spinning goroutine is never stopped", .needsGo)
+    func withoutSignalsNoPreemption() throws {
+        let elf = try GoPrograms.build("Go/preemption.go")
+        var configuration = KernelConfiguration()
+        Self.configure(&configuration)
+        configuration.instructionLimit = 30_000_000
+        configuration.harts = 2
+        let streams = CapturedStreams(input: [])
+        let kernel = try Kernel(executable: elf, name: "test", arguments: [], environment: ["GODEBUG=asyncpreemptoff=1"],
+                                configuration: configuration, io: streams.io)
+        let ending = kernel.run()
+        guard case .instructionLimit = ending else {
+            Issue.record("expected the instruction limit, got \(ending)")
+            return
+        }
+        #expect(streams.output.isEmpty)
+    }
+
+    @Test("on one hart without preemption sysmon never runs again, so nothing stops the spinning goroutine", .needsGo)
+    func cooperativeOneHartSpinsForEver() throws {
+        let elf = try GoPrograms.build("Go/preemption.go")
+        let result = try run(elf) { configuration in
+            Self.configure(&configuration)
+            configuration.instructionLimit = 20_000_000
+        }
+        guard case .instructionLimit = result.ending else {
+            Issue.record("expected the instruction limit, got \(result.ending)")
+            return
+        }
+        #expect(result.text.isEmpty)
     }
 }

@@ -5,6 +5,7 @@
 
 import Kernel
 import Testing
+import Trace
 
 @Suite("Kernel: start-up calls and user counters", .serialized)
 struct ProcessInfoCallsTests {
@@ -64,6 +65,18 @@ struct ProcessInfoCallsTests {
         #expect(result.statistics.unknownSystemCalls[293] == nil)
     }
 
+    @Test("mremap and madvise after fork keep each side's copy-on-write pages its own, as under qemu",
+          .needsGlibcToolchain, .needsQemu, arguments: [[], ["kernel"]])
+    func remapAfterFork(arguments: [String]) throws {
+        let elf = try Self.build("remap-fork")
+        let ours = try run(elf, arguments: arguments, configure: { $0.memoryLimit = 64 << 20 })
+        let reference = try GuestPrograms.runUnderQemu(elf, arguments: arguments)
+        #expect(ours.ending == .exited(status: 0), "\(ours.text)")
+        #expect(reference.status == 0)
+        #expect(ours.text == String(decoding: reference.output, as: UTF8.self))
+        #expect(ours.text.contains("parent reads: parent page 1\n"))
+    }
+
     @Test("rdtime, rdcycle and rdinstret work in user mode as under qemu", .needsGlibcToolchain, .needsQemu)
     func countersMatchQemu() throws {
         let elf = try Self.build("counters")
@@ -85,6 +98,48 @@ struct ProcessInfoCallsTests {
         }
         #expect(fault.signal == 4)
         #expect(!result.text.contains("cycle: "))
+    }
+
+    @Test("a thread named with pthread_setname_np (prctl) is a lane of that name; start-up calls are named in the trace",
+          .needsGlibcToolchain)
+    func threadNamesInTrace() throws {
+        let elf = try GlibcPrograms.build(source: """
+            #define _GNU_SOURCE
+            #include <pthread.h>
+            #include <stdio.h>
+            #include <sys/prctl.h>
+            #include <sched.h>
+            static void *work(void *argument) {
+                pthread_setname_np(pthread_self(), "worker");
+                char name[16];
+                prctl(PR_GET_NAME, name);
+                printf("%s\\n", name);
+                return NULL;
+            }
+            int main(void) {
+                char name[16];
+                prctl(PR_GET_NAME, name);
+                printf("%s\\n", name);
+                pthread_t thread;
+                pthread_create(&thread, NULL, work, NULL);
+                pthread_join(thread, NULL);
+                cpu_set_t set;
+                sched_getaffinity(0, sizeof set, &set);
+                return 0;
+            }
+            """, name: "names")
+        var configuration = KernelConfiguration()
+        configuration.memoryLimit = 64 << 20
+        let recorder = TraceRecorder(clockFrequency: configuration.clockFrequency, harts: 1)
+        let streams = CapturedStreams()
+        let kernel = try Kernel(executable: elf, name: "names", arguments: [], configuration: configuration,
+                                io: streams.io, trace: recorder)
+        #expect(kernel.run() == .exited(status: 0))
+        #expect(String(decoding: streams.output, as: UTF8.self) == "names\nworker\n")
+        let log = recorder.log
+        #expect(log.threadNames.values.contains { $0.hasPrefix("worker (thread ") })
+        let chrome = ChromeTraceWriter.render(log)
+        #expect(chrome.contains("\"sched_getaffinity\""))
     }
 
     @Test("the note about missing calls uses Linux's names")
