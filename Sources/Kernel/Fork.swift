@@ -56,6 +56,7 @@ extension Kernel {
         if stack != 0 { main.context.integers[2] = stack }
         if flags & CloneFlag.setTLS != 0 { main.context.integers[4] = tls }
         main.signalMask = thread.signalMask
+        main.alternateStack = thread.alternateStack   // as Linux's fork copies sigaltstack's setting (part C)
         main.priority = thread.priority
         main.affinity = thread.affinity
         if flags & CloneFlag.childClearTID != 0 { main.clearChildTIDAddress = childTIDAddress }
