@@ -108,6 +108,21 @@ struct SignalTests {
         #expect(ChromeTraceWriter.render(recorder.log).contains("\"cat\":\"signal\""))
     }
 
+    @Test("with fork and pthreads: SIGCHLD's siginfo for an exit and a kill, a fork child keeps handlers but not pending signals, pthread_kill cuts a read short or lets it go on under SA_RESTART — as on Linux",
+          .needsGlibcToolchain, .needsQemu, arguments: [(1, "coop"), (4, "win95")])
+    func withForkAndThreadsMatchesQemu(harts: Int, era: String) throws {
+        let elf = try GlibcPrograms.build("Signals/signal-processes.c")
+        let ours = try run(elf, configure: { configuration in
+            configuration.memoryLimit = 64 << 20
+            configuration.harts = harts
+            if era == "win95" { configuration.scheduling = Era.win95.policy(clockFrequency: configuration.clockFrequency) }
+        })
+        let reference = try GuestPrograms.runUnderQemu(elf)
+        let text = ours.text.split(separator: "\n").filter { !$0.hasPrefix("interleave:") }.joined(separator: "\n") + "\n"
+        #expect(text == String(decoding: reference.output, as: UTF8.self), "\(harts) harts, \(era)")
+        #expect(ours.ending == .exited(status: 0) && reference.status == 0, "\(ours.ending)")
+    }
+
     // MARK: Hostile programs
 
     @Test("rt_sigreturn with no frame at sp ends the process with SIGSEGV and a report")

@@ -176,7 +176,7 @@ int main(int argc, char **argv) {
     kill(pid, SIGTERM);
     int status = 0;
     raw(0x1011, pid, (long)&status, 0, 0);
-    printf("child: SIGCHLD codes");
+    printf("child: SIGCHLD codes");   // stopped, continued, killed
     for (int index = 0; index < childCount; index++) printf(" %d", childCodes[index]);
     printf(", wait status %d\n", status);
     return 0;
