@@ -28,7 +28,7 @@ public struct LinuxCToolchain: Sendable, Equatable {
     static let triple = "riscv64-linux-gnu"
 
     /// Finds the compiler: `$INTERLEAVE_RISCV_GCC` (a path to the driver), else
-    /// riscv64-linux-gnu-gcc on PATH, else /usr/bin; then checks for the static glibc.
+    /// riscv64-linux-gnu-gcc on PATH; then checks for the static glibc.
     public static func locate(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> LinuxCToolchain {
         if let named = environment["INTERLEAVE_RISCV_GCC"], !named.isEmpty {
             let expanded = (named as NSString).expandingTildeInPath
@@ -38,7 +38,7 @@ public struct LinuxCToolchain: Sendable, Equatable {
             }
             return try LinuxCToolchain(compiler: expanded)
         }
-        let folders = (environment["PATH"] ?? "").split(separator: ":").map(String.init) + ["/usr/bin"]
+        let folders = (environment["PATH"] ?? "").split(separator: ":").map(String.init)
         for folder in folders where !folder.isEmpty && FileSystem.isExecutableFile(folder + "/" + compilerName) {
             return try LinuxCToolchain(compiler: folder + "/" + compilerName)
         }
