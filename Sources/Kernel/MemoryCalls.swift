@@ -9,7 +9,7 @@ import Machine
 extension Kernel {
     static let protectionRead: UInt64 = 1, protectionWrite: UInt64 = 2, protectionExecute: UInt64 = 4
     static let mapShared: UInt64 = 0x01, mapPrivate: UInt64 = 0x02, mapSharedValidate: UInt64 = 0x03
-    static let mapFixed: UInt64 = 0x10, mapAnonymous: UInt64 = 0x20, mapFixedNoReplace: UInt64 = 0x10_0000
+    static let mapFixed: UInt64 = 0x10, mapAnonymous: UInt64 = 0x20, mapFixedNoReplace: UInt64 = 0x10_0000, mapStack: UInt64 = 0x2_0000
     /// Flags accepted and ignored: NORESERVE, POPULATE, STACK, GROWSDOWN, DENYWRITE, EXECUTABLE, LOCKED.
     static let mapIgnored: UInt64 = 0x4000 | 0x8000 | 0x2_0000 | 0x100 | 0x800 | 0x1000 | 0x2000
 
@@ -73,7 +73,10 @@ extension Kernel {
                 start = found
             }
         }
-        guard space.addRegion(MemoryRegion(start: start, end: start + size, permissions: Kernel.pagePermissions(protection), kind: .mapping)) else {
+        // A thread's stack (MAP_STACK, as glibc and the Sync library map them) is a stack
+        // region: fault reports, backtraces and lock records know it as one.
+        let kind: MemoryRegion.Kind = flags & Kernel.mapStack != 0 ? .stack : .mapping
+        guard space.addRegion(MemoryRegion(start: start, end: start + size, permissions: Kernel.pagePermissions(protection), kind: kind)) else {
             return .error(.ENOMEM)
         }
         return .value(Int64(bitPattern: start))

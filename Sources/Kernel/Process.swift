@@ -28,6 +28,9 @@ final class Process {
     /// until it is reaped, an unjoined thread costs this one entry (about 16 bytes) until
     /// a join takes it or the process ends; at most `Kernel.unjoinedThreadLimit` of them.
     var exitStatuses: [Int32: Int32] = [:]
+    /// The main thread's exit status once it has exited (the process's, when its last
+    /// thread ends without exit_group, as on Linux).
+    var mainThreadStatus: Int32? = nil
     /// Bytes of stack of its spawned threads: those alive now, and every one ever made.
     var liveThreadStackBytes: UInt64 = 0
     var madeThreadStackBytes: UInt64 = 0

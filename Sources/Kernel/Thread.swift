@@ -123,6 +123,9 @@ final class Thread {
     var clearChildTIDAddress: UInt64 = 0
     var robustListHead: UInt64 = 0
     var robustListLength: UInt64 = 0
+    /// Made by clone (Clone.swift): its stack is the program's own mapping, not one the
+    /// kernel made, and nobody joins it with thread_join (no exit status is kept for it).
+    var madeByClone = false
 
     init(tid: Int32, process: Process) {
         self.tid = tid

@@ -85,6 +85,7 @@ extension Kernel {
     /// thread, and ends the process when it was the last one (processFinished).
     func finish(_ thread: Thread, status: Int32) {
         guard !thread.isExited else { return }
+        releaseExitWords(of: thread, cycle: currentCycle)   // Clone.swift
         var freedHart: Int? = nil
         if case .running(let index) = thread.state {
             freedHart = index
@@ -97,21 +98,23 @@ extension Kernel {
         thread.transition(to: .exited(status: status), at: cycle)
         thread.wakeDeadline = nil
         traceEvent(.threadEnded(tid: thread.tid, status: status), cycle: cycle, hart: freedHart ?? -1)
-        if let stack = thread.stack {
+        if let stack = thread.stack, !thread.madeByClone {
             thread.process.addressSpace.removeRange(stack.start, stack.end)
             flushTranslations()
         }
         let process = thread.process
         threads[thread.tid] = nil
         process.liveThreads[thread.tid] = nil
-        process.liveThreadStackBytes -= min(process.liveThreadStackBytes, thread.stack == nil ? 0 : thread.metrics.stackBytes)
+        process.liveThreadStackBytes -= min(process.liveThreadStackBytes, thread.stack == nil || thread.madeByClone ? 0 : thread.metrics.stackBytes)
         if let freedHart, thread.missesAtSwitchIn != nil { cachesSwitchOut(thread, from: machine.harts[freedHart]) }
         threadRecords[thread.serial].metrics = thread.metrics
         let joiners = thread.joiners.filter { $0.state == .blocked(.join(tid: thread.tid)) }
         thread.joiners = []
-        if joiners.isEmpty, !process.hasEnded {
+        if joiners.isEmpty, !process.hasEnded, !thread.madeByClone {
             process.exitStatuses[thread.tid] = status   // until a join takes it
         }
+        // Linux reports the main thread's status when the last thread ends without exit_group.
+        if thread.tid == process.mainThreadID { process.mainThreadStatus = status }
         for waiter in joiners {
             waiter.context.integers[10] = UInt64(bitPattern: Int64(status))
             makeReady(waiter, at: cycle)
@@ -119,7 +122,7 @@ extension Kernel {
         if process.liveThreads.isEmpty {
             liveProcesses.removeAll { $0 === process }
             process.exitStatuses = [:]
-            processFinished(process, status: status)
+            processFinished(process, status: process.mainThreadStatus ?? status)
         }
         if let freedHart {
             noteLeaving(thread, hart: machine.harts[freedHart], .exited(status))
