@@ -3,6 +3,9 @@
 // given frames on first touch (demand-zero paging), so an 8 MiB stack or a large mmap
 // costs only what is used; the memory limit counts those frames. The kernel copies
 // system-call arguments through here (copyIn/copyOut), with the same checks as the MMU.
+// fork copies an address space copy-on-write (`forkCopy`): both sides share every frame,
+// private pages lose their W bit, and the first write to one gives the writer its own
+// copy (`resolve`); MAP_SHARED regions stay shared, writable on both sides.
 
 import Machine
 
@@ -14,8 +17,19 @@ struct MemoryRegion: Equatable {
     /// PTE.read | PTE.write | PTE.execute bits.
     var permissions: UInt64
     var kind: Kind
+    /// MAP_SHARED: a fork's child shares its pages (writes seen by both) instead of
+    /// copying them on write.
+    var shared = false
 
     func contains(_ address: UInt64) -> Bool { address >= start && address < end }
+
+    /// The same region cut to `[start, end)`.
+    func piece(_ start: UInt64, _ end: UInt64) -> MemoryRegion {
+        var piece = self
+        piece.start = start
+        piece.end = end
+        return piece
+    }
 }
 
 enum MemoryAccess {
@@ -62,6 +76,15 @@ final class AddressSpace {
     /// Told the address of each page given a frame on first touch, whether a trap or a
     /// system call's copy touched it (the trace uses it).
     var onDemandFault: ((UInt64) -> Void)?
+    /// Told the page whose copy-on-write share ended (it became writable, with a copy or
+    /// alone): harts must drop their read-only translation of it (Fork.swift sets it).
+    var onCopyOnWriteEnded: ((UInt64) -> Void)?
+    /// Writes that copied a shared page, and those that found the page theirs alone.
+    private(set) var copyOnWriteCopies: UInt64 = 0
+    private(set) var copyOnWriteReuses: UInt64 = 0
+    /// Processes using this address space: more than one while a vfork (CLONE_VM) child
+    /// borrows its parent's; it is released when the last lets go (`releaseUse`).
+    var users = 1
     let pageLimit: UInt64
 
     init?(memory: PhysicalMemory, frames: FrameAllocator, pageLimit: UInt64) {
@@ -133,8 +156,8 @@ final class AddressSpace {
         guard regionCountAfterRemoving(start, end) <= Self.maximumRegionCount else { return false }
         regionMap.replaceOverlapping(start, end) { region in
             var pieces: [MemoryRegion] = []
-            if region.start < start { pieces.append(MemoryRegion(start: region.start, end: start, permissions: region.permissions, kind: region.kind)) }
-            if region.end > end { pieces.append(MemoryRegion(start: end, end: region.end, permissions: region.permissions, kind: region.kind)) }
+            if region.start < start { pieces.append(region.piece(region.start, start)) }
+            if region.end > end { pieces.append(region.piece(end, region.end)) }
             return pieces
         }
         releasePages(from: start, to: end)
@@ -155,9 +178,11 @@ final class AddressSpace {
         guard newCount <= Self.maximumRegionCount else { return false }
         regionMap.replaceOverlapping(start, end) { region in
             var pieces: [MemoryRegion] = []
-            if region.start < start { pieces.append(MemoryRegion(start: region.start, end: start, permissions: region.permissions, kind: region.kind)) }
-            pieces.append(MemoryRegion(start: max(start, region.start), end: min(end, region.end), permissions: permissions, kind: region.kind))
-            if region.end > end { pieces.append(MemoryRegion(start: end, end: region.end, permissions: region.permissions, kind: region.kind)) }
+            if region.start < start { pieces.append(region.piece(region.start, start)) }
+            var middle = region.piece(max(start, region.start), min(end, region.end))
+            middle.permissions = permissions
+            pieces.append(middle)
+            if region.end > end { pieces.append(region.piece(end, region.end)) }
             return pieces
         }
         pageTable.forEachMappedPage(from: start, to: end) { page in _ = pageTable.protect(page, permissions: permissions) }
@@ -200,7 +225,10 @@ final class AddressSpace {
     func resolve(_ address: UInt64, for access: MemoryAccess) -> Result<UInt64, PageFaultFailure> {
         guard let region = region(containing: address) else { return .failure(.unmapped) }
         guard region.permissions & access.permission != 0 else { return .failure(.forbidden(region)) }
-        if let (frame, _) = pageTable.lookup(Self.pageDown(address)) { return .success(frame) }
+        if let (frame, bits) = pageTable.lookup(Self.pageDown(address)) {
+            if access == .write, bits & PageTable.copyOnWrite != 0 { return endCopyOnWrite(address, frame: frame, region: region) }
+            return .success(frame)
+        }
         guard let frame = mapNewPage(address, permissions: region.permissions) else { return .failure(.outOfMemory) }
         demandFaults += 1
         onDemandFault?(address)
@@ -258,6 +286,69 @@ final class AddressSpace {
             virtual &+= 1
         }
         return .success(bytes)
+    }
+
+    // MARK: Copy-on-write (fork)
+
+    /// A write reached a page shared copy-on-write: alone with the frame, the page just
+    /// becomes writable; otherwise it gets a copy of its own and lets the shared one go.
+    private func endCopyOnWrite(_ address: UInt64, frame: UInt64, region: MemoryRegion) -> Result<UInt64, PageFaultFailure> {
+        let page = Self.pageDown(address)
+        var target = frame
+        if frames.users(of: frame) > 1 {
+            guard let copy = frames.allocate() else { return .failure(.outOfMemory) }
+            guard let bytes = memory.read(at: frame, count: Int(Self.pageSize)) else {
+                frames.release(copy)
+                return .failure(.unmapped)
+            }
+            memory.write(bytes[...], at: copy)
+            frames.release(frame)
+            target = copy
+            copyOnWriteCopies &+= 1
+        } else {
+            copyOnWriteReuses &+= 1
+        }
+        // The table exists (the page was mapped), so remapping takes no frame.
+        guard pageTable.map(page, to: target, permissions: region.permissions, frames: frames) else { return .failure(.outOfMemory) }
+        onCopyOnWriteEnded?(page)
+        return .success(target)
+    }
+
+    /// The child's address space for fork: the same regions; every mapped page shares its
+    /// frame, copy-on-write for private regions (this side's pages lose W too: the caller
+    /// flushes the harts' translations) and writable on both sides for MAP_SHARED ones,
+    /// whose untouched pages are given frames first so both sides see the same ones. Nil
+    /// when RAM or the memory limit runs out (nothing is left taken).
+    func forkCopy() -> AddressSpace? {
+        guard let child = AddressSpace(memory: memory, frames: frames, pageLimit: pageLimit) else { return nil }
+        let all = regionMap.all
+        for region in all where region.shared {
+            var page = region.start
+            while page < region.end {
+                guard populate(page, permissions: region.permissions) != nil else { child.release(); return nil }
+                page += Self.pageSize
+            }
+        }
+        for region in all {
+            child.regionMap.insert(region)
+            var pages: [UInt64] = []
+            pageTable.forEachMappedPage(from: region.start, to: region.end) { pages.append($0) }
+            for page in pages {
+                guard let (frame, bits) = pageTable.lookup(page) else { continue }
+                let copyOnWrite = !region.shared
+                if copyOnWrite, bits & PageTable.copyOnWrite == 0 { _ = pageTable.markCopyOnWrite(page) }
+                guard child.residentPages < child.pageLimit,
+                      child.pageTable.map(page, to: frame, permissions: region.permissions, copyOnWrite: copyOnWrite, frames: frames) else {
+                    child.release()
+                    return nil
+                }
+                frames.share(frame)
+                child.residentPages += 1
+            }
+        }
+        child.peakResidentPages = child.residentPages
+        child.onDemandFault = onDemandFault
+        return child
     }
 
     /// Frees every page and table: the process is gone.

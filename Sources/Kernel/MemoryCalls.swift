@@ -74,9 +74,11 @@ extension Kernel {
             }
         }
         // A thread's stack (MAP_STACK, as glibc and the Sync library map them) is a stack
-        // region: fault reports, backtraces and lock records know it as one.
+        // region: fault reports, backtraces and lock records know it as one. MAP_SHARED
+        // pages stay shared with a fork's child (AddressSpace.forkCopy).
         let kind: MemoryRegion.Kind = flags & Kernel.mapStack != 0 ? .stack : .mapping
-        guard space.addRegion(MemoryRegion(start: start, end: start + size, permissions: Kernel.pagePermissions(protection), kind: kind)) else {
+        guard space.addRegion(MemoryRegion(start: start, end: start + size, permissions: Kernel.pagePermissions(protection), kind: kind,
+                                           shared: sharing != Kernel.mapPrivate)) else {
             return .error(.ENOMEM)
         }
         return .value(Int64(bitPattern: start))

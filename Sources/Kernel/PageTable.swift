@@ -9,6 +9,9 @@ struct PageTable {
     static let pageSize: UInt64 = 4096
     /// User virtual addresses are the lower half of Sv39: 0 ..< 256 GiB.
     static let userLimit: UInt64 = 1 << 38
+    /// A software bit (RSW, bit 8, which the hardware ignores): the page's frame is shared
+    /// copy-on-write, so its W bit stays clear until a write gives it a copy (Fork.swift).
+    static let copyOnWrite: UInt64 = 1 << 8
 
     let memory: PhysicalMemory
     /// Physical address of the root table.
@@ -61,10 +64,20 @@ struct PageTable {
     /// Maps the page at `virtual` to `physical` with `permissions` (PTE R/W/X bits). The
     /// U bit and A/D are set here: this machine implements Svade, and the kernel has no
     /// use for A/D faults yet. False if a table could not be allocated.
-    mutating func map(_ virtual: UInt64, to physical: UInt64, permissions: UInt64, frames: FrameAllocator) -> Bool {
+    /// With `copyOnWrite` the W bit is left clear and the page marked (Fork.swift).
+    mutating func map(_ virtual: UInt64, to physical: UInt64, permissions: UInt64, copyOnWrite: Bool = false,
+                      frames: FrameAllocator) -> Bool {
         guard let address = creatingLeafEntryAddress(virtual, frames: frames) else { return false }
-        let bits = PTE.valid | PTE.user | PTE.accessed | PTE.dirty | (permissions & (PTE.read | PTE.write | PTE.execute))
+        var bits = PTE.valid | PTE.user | PTE.accessed | PTE.dirty | (permissions & (PTE.read | PTE.write | PTE.execute))
+        if copyOnWrite { bits = (bits & ~PTE.write) | Self.copyOnWrite }
         return memory.writeInteger((physical >> 12) << 10 | bits, at: address, size: 8)
+    }
+
+    /// Marks a mapped leaf copy-on-write (its W bit cleared); false if unmapped.
+    func markCopyOnWrite(_ virtual: UInt64) -> Bool {
+        guard let address = leafEntryAddress(virtual),
+              let entry = memory.readInteger(at: address, size: 8), entry & PTE.valid != 0 else { return false }
+        return memory.writeInteger((entry & ~PTE.write) | Self.copyOnWrite, at: address, size: 8)
     }
 
     /// The leaf for `virtual`: its frame and permission bits, or nil if unmapped.
@@ -102,11 +115,13 @@ struct PageTable {
         }
     }
 
-    /// Changes a mapped leaf's R/W/X bits; false if unmapped.
+    /// Changes a mapped leaf's R/W/X bits; false if unmapped. A copy-on-write page keeps
+    /// W clear: its first write still has to copy it.
     func protect(_ virtual: UInt64, permissions: UInt64) -> Bool {
         guard let address = leafEntryAddress(virtual),
               let entry = memory.readInteger(at: address, size: 8), entry & PTE.valid != 0 else { return false }
-        let bits = (entry & ~(PTE.read | PTE.write | PTE.execute)) | (permissions & (PTE.read | PTE.write | PTE.execute))
+        var bits = (entry & ~(PTE.read | PTE.write | PTE.execute)) | (permissions & (PTE.read | PTE.write | PTE.execute))
+        if entry & Self.copyOnWrite != 0 { bits &= ~PTE.write }
         return memory.writeInteger(bits, at: address, size: 8)
     }
 

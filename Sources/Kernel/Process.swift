@@ -13,12 +13,13 @@ final class Process {
     var parentID: Int32?
     /// Children that have not been waited for yet (running or ended), in spawn order.
     var children: [Int32] = []
-    /// The program's name (its file name without the folder), for reports.
-    let name: String
-    let image: ELFImage
-    let addressSpace: AddressSpace
+    /// The program's name (its file name without the folder), for reports. execve
+    /// replaces it, the image, the address space and the heap (Exec.swift).
+    var name: String
+    var image: ELFImage
+    var addressSpace: AddressSpace
     /// The heap: `brk` moves `breakEnd` between `breakStart` and the next region above.
-    let breakStart: UInt64
+    var breakStart: UInt64
     var breakEnd: UInt64
     /// How it ended, once it has; its memory is freed then, the record stays for wait.
     var ending: ProcessEnding? = nil
@@ -39,6 +40,19 @@ final class Process {
     var descriptors = DescriptorTable()
     var workingDirectory = "/"
     var signals = SignalState()
+    /// Linux-style process life (issue 16; Fork.swift, Exec.swift, ProcessWait.swift): the
+    /// signal its parent gets when it ends (clone's low byte; SIGCHLD for fork, 0 for none),
+    /// its process group and session (inherited), the parent's thread a vfork holds until
+    /// this child execs or ends, and the wait queue of its own threads in wait4/waitid.
+    var exitSignal: Int32 = 17
+    var processGroupID: Int32
+    var sessionID: Int32
+    var vforkParent: Thread? = nil
+    let childWaiters = WaitQueue()
+    /// Cycles its ended threads ran, and those of its reaped children (with theirs): what
+    /// wait4's rusage and getrusage(RUSAGE_CHILDREN) report.
+    var endedThreadCycles: UInt64 = 0
+    var reapedChildrenCycles: UInt64 = 0
 
     init(pid: Int32, name: String, image: ELFImage, addressSpace: AddressSpace, breakStart: UInt64) {
         self.pid = pid
@@ -47,6 +61,8 @@ final class Process {
         self.addressSpace = addressSpace
         self.breakStart = breakStart
         self.breakEnd = breakStart
+        processGroupID = pid
+        sessionID = pid
     }
 
     /// The main thread's id: Linux gives a process's first thread the process's id.

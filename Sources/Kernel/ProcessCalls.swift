@@ -22,6 +22,17 @@ extension Kernel {
     static func makeProcess(pid: Int32, name: String, image: ELFImage, arguments: [String], environment: [String],
                             memory: PhysicalMemory, frames: FrameAllocator, configuration: KernelConfiguration,
                             randomBytes: [UInt8]) throws(KernelError) -> (Process, LoadedProgram) {
+        let (space, loaded) = try loadAddressSpace(name: name, image: image, arguments: arguments, environment: environment,
+                                                   memory: memory, frames: frames, configuration: configuration,
+                                                   randomBytes: randomBytes)
+        return (Process(pid: pid, name: name, image: image, addressSpace: space, breakStart: loaded.breakStart), loaded)
+    }
+
+    /// A new address space with `image` loaded and the trampoline page (process start and
+    /// execve). Frees what it took if the program does not fit.
+    static func loadAddressSpace(name: String, image: ELFImage, arguments: [String], environment: [String],
+                                 memory: PhysicalMemory, frames: FrameAllocator, configuration: KernelConfiguration,
+                                 randomBytes: [UInt8]) throws(KernelError) -> (AddressSpace, LoadedProgram) {
         guard let space = AddressSpace(memory: memory, frames: frames,
                                        pageLimit: configuration.memoryLimit / AddressSpace.pageSize) else {
             throw KernelError("no memory for \(name)'s page table")
@@ -35,7 +46,7 @@ extension Kernel {
             memory.write(UserLayout.trampolineCode, at: trampoline)
             space.addRegion(MemoryRegion(start: UserLayout.trampoline, end: UserLayout.trampoline + UserLayout.pageSize,
                                          permissions: PTE.read | PTE.execute, kind: .trampoline))
-            return (Process(pid: pid, name: name, image: image, addressSpace: space, breakStart: loaded.breakStart), loaded)
+            return (space, loaded)
         } catch {
             space.release()
             throw error
@@ -102,8 +113,8 @@ extension Kernel {
         process.ending = ending
         traceEvent(.processEnded(pid: process.pid, status: Int32(truncatingIfNeeded: ending.status)),
                    cycle: machine.harts.map(\.cycle).max() ?? 0)
-        process.addressSpace.release()
-        flushTranslations()   // its page-table frames may come back as another's
+        releaseAddressSpace(of: process)   // Fork.swift: a vfork child's parent keeps it
+        releaseVforkParent(of: process)
         closeAllDescriptors(of: process, cycle: machine.harts.map(\.cycle).max() ?? 0)
         if process !== firstProcess, !quietEndings, ending.isFailure {
             io.writeError(Array("interleave: \(ending)\n".utf8))
@@ -111,6 +122,7 @@ extension Kernel {
         for child in process.children { processTable[child]?.parentID = nil }
         process.children = []
         if let parentID = process.parentID, let parent = processTable[parentID], !parent.hasEnded {
+            childEnded(process, parent: parent)   // ProcessWait.swift: SIGCHLD, wait4 and waitid
             wakeWaiter(in: parent, for: process)
         }
         if liveProcesses.allSatisfy(\.hasEnded) {
@@ -179,6 +191,8 @@ extension Kernel {
         main.process.descriptors = inheritedDescriptors(from: caller)
         main.process.workingDirectory = caller.workingDirectory
         main.process.signals = caller.signals.acrossExec   // IO/SignalCalls.swift
+        main.process.processGroupID = caller.processGroupID
+        main.process.sessionID = caller.sessionID
         main.signalMask = thread.signalMask
         caller.children.append(main.process.pid)
         makeReady(main, at: hart.cycle)
@@ -208,6 +222,7 @@ extension Kernel {
     /// for a0: the child's pid, or -EFAULT if the status cannot be written.
     func reap(_ child: Process, by parent: Process, statusAddress: UInt64) -> Int64 {
         parent.children.removeAll { $0 == child.pid }
+        parent.reapedChildrenCycles &+= child.endedThreadCycles &+ child.reapedChildrenCycles
         let status = child.ending?.waitStatus ?? 0
         if statusAddress != 0 {
             let bytes = Array(littleEndianBytes(UInt64(UInt32(bitPattern: status))).prefix(4))

@@ -27,6 +27,8 @@ enum BlockReason: Equatable, CustomStringConvertible {
     case message
     /// Waiting for I/O (IO/WaitQueue.swift): what it waits for, and the descriptor (or 0).
     case io(String, object: UInt64)
+    /// In clone with CLONE_VFORK: until this child execs or ends (Fork.swift).
+    case vfork(child: Int32)
 
     var description: String {
         switch self {
@@ -36,6 +38,7 @@ enum BlockReason: Equatable, CustomStringConvertible {
         case .processWait(let pid, _): pid == -1 ? "process_wait for any child" : "process_wait for process \(pid)"
         case .message: "get_message (its message queue is empty)"
         case .io(let what, _): what
+        case .vfork(let child): "vfork, until child \(child) execs or exits"
         }
     }
 }

@@ -108,6 +108,7 @@ extension Kernel {
         process.liveThreadStackBytes -= min(process.liveThreadStackBytes, thread.stack == nil || thread.madeByClone ? 0 : thread.metrics.stackBytes)
         if let freedHart, thread.missesAtSwitchIn != nil { cachesSwitchOut(thread, from: machine.harts[freedHart]) }
         threadRecords[thread.serial].metrics = thread.metrics
+        process.endedThreadCycles &+= thread.metrics.runCycles   // wait4's rusage (ProcessWait.swift)
         let joiners = thread.joiners.filter { $0.state == .blocked(.join(tid: thread.tid)) }
         thread.joiners = []
         if joiners.isEmpty, !process.hasEnded, !thread.madeByClone {

@@ -69,6 +69,7 @@ extension Kernel {
             case .processWait(let pid, _): (reason, object) = (.waitingForChild, UInt64(UInt32(bitPattern: pid)))
             case .message: (reason, object) = (.waitingForMessage, 0)
             case .io(_, let descriptor): (reason, object) = (.waitingForIO, descriptor)
+            case .vfork(let child): (reason, object) = (.waitingForChild, UInt64(UInt32(bitPattern: child)))
             }
         case .exited(let status): (reason, object) = (.exited, UInt64(UInt32(bitPattern: status)))
         }

@@ -60,6 +60,9 @@ struct RunCommand: ParsableCommand {
     @Argument(parsing: .allUnrecognized, help: "Arguments for the first program (a file name with those extensions goes after `--`).")
     var arguments: [String] = []
 
+    @Option(name: .customLong("program"), help: "A program the run's processes may start (execve, posix_spawn, process_spawn: by its name without folder and extension, or as /bin/NAME) without starting it now: FILE.swift, .c, .S, .s or .elf; repeatable.")
+    var startablePrograms: [String] = []
+
     @Option(help: "Seed for the program's random numbers (getrandom, AT_RANDOM); the same seed gives the same run (any 64-bit value).")
     var seed: UInt64 = 0
 
@@ -183,16 +186,21 @@ struct RunCommand: ParsableCommand {
     }
 
     func run() throws {
+        if isCluster, !startablePrograms.isEmpty {
+            throw fail("--program works on one machine; with several, give the programs in --topology FILE.json")
+        }
         if isCluster { try ClusterRun(command: self).run() }
         let file = self.file ?? ""
         // No output may overwrite a program or another output, and each must be writable.
-        try OutputPaths.check(traceOptions.outputs + outputs, inputs: [file] + extraProgramFiles)
-        // Every program is built (or read) before any runs.
+        try OutputPaths.check(traceOptions.outputs + outputs, inputs: [file] + extraProgramFiles + startablePrograms)
+        // Every program is built (or read) before any runs; --program ones are not started.
         var programs: [String: [UInt8]] = [:]
         var names: [String] = [], paths: [String: String] = [:]
-        for path in [file] + extraProgramFiles {
+        let startedCount = 1 + extraProgramFiles.count
+        for (index, path) in ([file] + extraProgramFiles + startablePrograms).enumerated() {
             let name = baseName(path)
-            if paths[name] == path { names.append(name); continue }   // the same program again: another process of it
+            let starts = index < startedCount
+            if paths[name] == path { if starts { names.append(name) }; continue }   // the same program again: another process of it
             guard paths[name] == nil else { throw fail("two programs are named \(name) (\(path)); process_spawn could not tell them apart") }
             paths[name] = path
             if path.hasSuffix(".elf") || !BuildError.acceptedExtensions.contains(where: { path.hasSuffix($0) }) && isELF(path) {
@@ -203,7 +211,7 @@ struct RunCommand: ParsableCommand {
                 guard let bytes = readWholeFile(built) else { throw fail("the build produced no program at \(built)") }
                 programs[name] = bytes
             }
-            names.append(name)
+            if starts { names.append(name) }
         }
         let name = names[0]
         let executable = programs[name] ?? []
