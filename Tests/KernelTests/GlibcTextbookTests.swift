@@ -34,7 +34,8 @@ enum TextbookSetting: String, CaseIterable, CustomTestStringConvertible {
 struct TextbookProgram: CustomTestStringConvertible, Sendable {
     var file: String
     var arguments: [String] = []
-    /// Threads the program has in all (main included): the lanes its trace must show.
+    /// Threads the run has in all (main included, and every process's): the lanes its
+    /// trace must show.
     var threads: Int
 
     var name: String { String(file.split(separator: "/").last!.dropLast(2)) }
@@ -49,7 +50,7 @@ struct TextbookProgram: CustomTestStringConvertible, Sendable {
         TextbookProgram(file: "C/producer-consumer.c", threads: 6),
         TextbookProgram(file: "C/dining-philosophers.c", threads: 6),
         TextbookProgram(file: "C/file-io.c", threads: 1),
-        TextbookProgram(file: "C/fork-wait-exec.c", arguments: ["no-exec"], threads: 1),
+        TextbookProgram(file: "C/fork-wait-exec.c", arguments: ["no-exec"], threads: 7),
     ]
 }
 

@@ -61,6 +61,13 @@ int main(int argc, char **argv)
     fflush(stdout);
     child = fork();
     if (child == 0) {
+        /* Whatever the mask and disposition this process inherited, SIGTERM's default
+           action ends it. */
+        sigset_t terminate;
+        sigemptyset(&terminate);
+        sigaddset(&terminate, SIGTERM);
+        signal(SIGTERM, SIG_DFL);
+        sigprocmask(SIG_UNBLOCK, &terminate, NULL);
         raise(SIGTERM);
         _exit(0);
     }
