@@ -108,7 +108,9 @@ enum CommandLineFront {
         }
         if message.hasPrefix("The value "), quoted.count >= 2 {
             let value = quoted[0], name = option(quoted[1])
-            let choices = message.split(separator: "\n").filter { $0.hasPrefix("  - ") }.map { $0.dropFirst(4) }
+            var choices = message.split(separator: "\n").filter { $0.hasPrefix("  - ") }.map { $0.dropFirst(4) }
+            // Fewer than six choices come inline: "Please provide one of 'a', 'b' or 'c'."
+            if choices.isEmpty, message.contains("Please provide one of '") { choices = quoted.dropFirst(2).map { Substring($0) } }
             if !choices.isEmpty { return "\(name) \(value): not one of \(choices.joined(separator: ", "))" }
             var reason = ""
             if looksNegative(value) { reason = ": it cannot be negative" }

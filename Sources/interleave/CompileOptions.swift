@@ -19,10 +19,10 @@ struct CompileOptions: ParsableArguments {
     @Option(help: ArgumentHelp(
         "The C library: auto (glibc for C with the standard headers, the small runtime for C that includes "
             + "\"interleave.h\" and for Swift), glibc, or interleave.", valueName: "auto|glibc|interleave"))
-    var libc: CLibrary = .automatic
+    var libc: CLibrary?
 
     var settings: CBuildOptions {
-        CBuildOptions(includeFolders: includeFolders, definitions: definitions, library: libc)
+        CBuildOptions(includeFolders: includeFolders, definitions: definitions, library: libc ?? .automatic)
     }
 
     func validate() throws {
