@@ -137,6 +137,22 @@ final class AddressSpace {
         regionMap.setEnd(ofRegionAt: start, to: end)
     }
 
+    /// Frees the pages of `[start, end)` and keeps its regions, so the next touch gets a
+    /// zeroed page: madvise(MADV_DONTNEED) on anonymous memory.
+    func discardPages(from start: UInt64, to end: UInt64) {
+        releasePages(from: start, to: end)
+    }
+
+    /// Moves the page at `source`, if it has a frame, to `destination` with the same frame
+    /// and R/W/X bits (mremap moves pages, never copies them). False if a page table for
+    /// `destination` could not be made; nothing moved then.
+    func movePage(from source: UInt64, to destination: UInt64) -> Bool {
+        guard let (frame, bits) = pageTable.lookup(Self.pageDown(source)) else { return true }
+        guard pageTable.map(Self.pageDown(destination), to: frame, permissions: bits, frames: frames) else { return false }
+        _ = pageTable.unmap(Self.pageDown(source))
+        return true
+    }
+
     /// The highest free range of `length` bytes that ends at or below `ceiling` and starts
     /// at or above `floor` (mmap places mappings top-down, as Linux does).
     func freeRange(length: UInt64, floor: UInt64, ceiling: UInt64) -> UInt64? {

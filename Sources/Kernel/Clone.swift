@@ -72,6 +72,7 @@ extension Kernel {
         child.signalMask = parent.signalMask
         child.priority = parent.priority
         child.affinity = parent.affinity
+        child.name = parent.name   // prctl(PR_SET_NAME): a thread starts with its creator's name
         if flags & CloneFlag.childClearTID != 0 { child.clearChildTIDAddress = childTIDAddress }
         // Its stack, as far as the kernel can tell: the mapping the new sp points into
         // (glibc and the Sync library map one per thread); counted as spawned stacks are.

@@ -72,6 +72,8 @@ public struct KernelConfiguration: Sendable, Equatable {
     public var clockDriftPartsPerMillion: Int64 = 0
     /// The network stack's MTU and TCP's timers, when the kernel is on a network (Net/).
     public var networkStack = NetworkStackSettings()
+    /// Which hardware counters user mode may read (`rdcycle`, `rdtime`, `rdinstret`).
+    public var userCounters = UserCounterAccess.all
 
     public init() {}
 
@@ -181,4 +183,17 @@ public struct MountPoint: Sendable, Equatable {
         self.guestPath = guestPath
         self.writable = writable
     }
+}
+
+/// The counters a program may read with `rdcycle`, `rdtime` and `rdinstret`, as Linux
+/// decides with `kernel.perf_user_access`: `time` always (Go's runtime and the vDSO read
+/// it); `cycle` and `instret` too before Linux 6.6, or with perf_user_access=2.
+public enum UserCounterAccess: String, Sendable, Equatable, CaseIterable {
+    /// cycle, time and instret (Linux before 6.6; qemu-riscv64).
+    case all
+    /// time alone (Linux 6.6 and later by default): rdcycle and rdinstret are illegal instructions.
+    case time
+
+    /// The scounteren bits: 0 cycle, 1 time, 2 instret.
+    var mask: UInt64 { self == .all ? 0b111 : 0b010 }
 }

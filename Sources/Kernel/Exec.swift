@@ -71,6 +71,9 @@ extension Kernel {
         releaseVforkParent(of: process)
         process.addressSpace = space
         process.name = name
+        process.attributes.executablePath = path.first == 0x2F ? String(decoding: path, as: UTF8.self) : nil   // /proc/self/exe
+        process.attributes.dumpable = true
+        thread.name = nil   // Linux names the thread after the new program
         process.image = image
         process.breakStart = loaded.breakStart
         process.breakEnd = loaded.breakStart

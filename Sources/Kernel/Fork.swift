@@ -9,33 +9,20 @@
 
 import Machine
 
-/// clone's flags that fork looks at (Linux's values).
-private enum ForkCloneFlag {
-    static let vm: UInt64 = 0x100, signalHandlers: UInt64 = 0x800, processFileDescriptor: UInt64 = 0x1000
-    static let vfork: UInt64 = 0x4000, parent: UInt64 = 0x8000, thread: UInt64 = 0x10000
-    static let setTLS: UInt64 = 0x80000, parentSetTID: UInt64 = 0x10_0000, childClearTID: UInt64 = 0x20_0000
-    static let childSetTID: UInt64 = 0x100_0000
-    /// CLONE_NEWNS, NEWCGROUP, NEWUTS, NEWIPC, NEWUSER, NEWPID, NEWNET: namespaces, which
-    /// this kernel does not have.
-    static let namespaces: UInt64 = 0x2_0000 | 0x200_0000 | 0x400_0000 | 0x800_0000 | 0x1000_0000 | 0x2000_0000 | 0x4000_0000
-    /// The low byte: the signal the parent gets when the child ends.
-    static let exitSignalMask: UInt64 = 0xFF
-}
-
 extension Kernel {
     /// The fork half of clone: `flags` as clone got them, `stack` the child's sp (0: the
     /// parent's), and the parent/child tid addresses and tls for the flags that use them.
     func forkProcess(flags: UInt64, stack: UInt64, parentTIDAddress: UInt64, tls: UInt64, childTIDAddress: UInt64,
                      hart: Hart, thread: Thread) -> SystemCallResult {
         let parent = thread.process
-        let exitSignal = Int32(flags & ForkCloneFlag.exitSignalMask)
-        guard flags & ForkCloneFlag.thread == 0, flags & ForkCloneFlag.namespaces == 0, flags & ForkCloneFlag.processFileDescriptor == 0,
-              flags & ForkCloneFlag.signalHandlers == 0 || flags & ForkCloneFlag.vm != 0,
+        let exitSignal = Int32(flags & CloneFlag.exitSignalMask)
+        guard flags & CloneFlag.thread == 0, flags & CloneFlag.namespaces == 0, flags & CloneFlag.pidfd == 0,
+              flags & CloneFlag.sighand == 0 || flags & CloneFlag.vm != 0,
               exitSignal <= SignalState.signalCount else { return .error(.EINVAL) }
         guard liveProcesses.lazy.filter({ !$0.hasEnded }).count < configuration.processLimit, hasRoomForThread else {
             return .error(.EAGAIN)
         }
-        let sharesMemory = flags & ForkCloneFlag.vm != 0
+        let sharesMemory = flags & CloneFlag.vm != 0
         let space: AddressSpace
         if sharesMemory {
             space = parent.addressSpace
@@ -51,11 +38,12 @@ extension Kernel {
         nextThreadID += 1
         let child = Process(pid: pid, name: parent.name, image: parent.image, addressSpace: space, breakStart: parent.breakStart)
         child.breakEnd = parent.breakEnd
-        child.parentID = flags & ForkCloneFlag.parent != 0 ? parent.parentID : parent.pid
+        child.parentID = flags & CloneFlag.parent != 0 ? parent.parentID : parent.pid
         if let parentID = child.parentID { processTable[parentID]?.children.append(pid) }
         child.exitSignal = exitSignal
         child.processGroupID = parent.processGroupID
         child.sessionID = parent.sessionID
+        child.attributes = parent.attributes.inherited   // umask, prctl's flags (ProcessAttributes.swift)
         child.workingDirectory = parent.workingDirectory
         child.signals = parent.signals
         child.descriptors = forkedDescriptors(from: parent)
@@ -66,20 +54,20 @@ extension Kernel {
         saveContext(of: main, from: hart)   // pc is past the ecall already
         main.context.integers[10] = 0
         if stack != 0 { main.context.integers[2] = stack }
-        if flags & ForkCloneFlag.setTLS != 0 { main.context.integers[4] = tls }
+        if flags & CloneFlag.setTLS != 0 { main.context.integers[4] = tls }
         main.signalMask = thread.signalMask
         main.priority = thread.priority
         main.affinity = thread.affinity
-        if flags & ForkCloneFlag.childClearTID != 0 { main.clearChildTIDAddress = childTIDAddress }
+        if flags & CloneFlag.childClearTID != 0 { main.clearChildTIDAddress = childTIDAddress }
         main.stateSince = hart.cycle
         let tidBytes = Array(littleEndianBytes(UInt64(UInt32(bitPattern: pid))).prefix(4))
         // As on Linux, a tid that cannot be written is not an error.
-        if flags & ForkCloneFlag.childSetTID != 0 { _ = space.copyOut(tidBytes, to: childTIDAddress) }
-        if flags & ForkCloneFlag.parentSetTID != 0 { _ = parent.addressSpace.copyOut(tidBytes, to: parentTIDAddress) }
+        if flags & CloneFlag.childSetTID != 0 { _ = space.copyOut(tidBytes, to: childTIDAddress) }
+        if flags & CloneFlag.parentSetTID != 0 { _ = parent.addressSpace.copyOut(tidBytes, to: parentTIDAddress) }
         register(main)
         traceProcessStart(main, cycle: hart.cycle)
         makeReady(main, at: hart.cycle)
-        if flags & ForkCloneFlag.vfork != 0 {
+        if flags & CloneFlag.vfork != 0 {
             child.vforkParent = thread
             block(thread, on: hart, .vfork(child: pid))
             thread.context.integers[10] = UInt64(pid)   // a0 once the child lets it go

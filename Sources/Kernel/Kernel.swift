@@ -158,6 +158,7 @@ public final class Kernel {
             hart.setPrivilege(.user)
             hart.setFloatingPointEnabled(true)
             hart.enableKernelInterrupts()
+            hart.setUserCounterAccess(configuration.userCounters.mask)
         }
         machine.attachHostTrapHandler { [unowned self] hart, trap in self.handleTrap(hart, trap) }
         for thread in started {

@@ -35,6 +35,9 @@ final class Process {
     /// Bytes of stack of its spawned threads: those alive now, and every one ever made.
     var liveThreadStackBytes: UInt64 = 0
     var madeThreadStackBytes: UInt64 = 0
+    /// umask, process group and session, prctl's settings, CPU time for getrusage
+    /// (ProcessAttributes.swift).
+    var attributes = ProcessAttributes()
     /// Its file descriptors (IO/DescriptorTable.swift), its working directory, and what it
     /// does with signals (IO/SignalCalls.swift).
     var descriptors = DescriptorTable()

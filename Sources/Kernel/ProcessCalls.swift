@@ -70,6 +70,7 @@ extension Kernel {
                                                        configuration: configuration, randomBytes: randomBytes)
         nextThreadID += 1
         process.parentID = parentID
+        if let parentID, let parent = processTable[parentID] { process.attributes = parent.attributes.inherited }
         processTable[pid] = process
         processOrder.append(pid)
         let main = Thread(tid: pid, process: process)
@@ -119,6 +120,7 @@ extension Kernel {
         if process !== firstProcess, !quietEndings, ending.isFailure {
             io.writeError(Array("interleave: \(ending)\n".utf8))
         }
+        sendParentDeathSignals(of: process)   // PR_SET_PDEATHSIG (ProcessInfoCalls.swift)
         for child in process.children { processTable[child]?.parentID = nil }
         process.children = []
         if let parentID = process.parentID, let parent = processTable[parentID], !parent.hasEnded {
@@ -223,6 +225,7 @@ extension Kernel {
     func reap(_ child: Process, by parent: Process, statusAddress: UInt64) -> Int64 {
         parent.children.removeAll { $0 == child.pid }
         parent.reapedChildrenCycles &+= child.endedThreadCycles &+ child.reapedChildrenCycles
+        accountReaped(child, by: parent)   // RUSAGE_CHILDREN's faults and peak (ResourceUsage.swift)
         let status = child.ending?.waitStatus ?? 0
         if statusAddress != 0 {
             let bytes = Array(littleEndianBytes(UInt64(UInt32(bitPattern: status))).prefix(4))

@@ -66,7 +66,7 @@ extension Kernel {
     /// After a thread's priority or affinity changed: if it runs on another hart, that hart
     /// looks again at its next interrupt (an IPI now); if it is ready, a hart that should
     /// take it is woken. The caller's own hart looks again when the call returns.
-    private func rescheduleAfterChange(of thread: Thread) {
+    func rescheduleAfterChange(of thread: Thread) {
         switch thread.state {
         case .running(let index) where !isDispatching(index): machine.setWakeUp(hart: index, true)
         case .ready: wakeHart(for: thread)

@@ -95,6 +95,8 @@ final class Thread {
     var metrics = ThreadMetrics()
     /// Its priority, 0 (lowest) ... 31 (highest), as set_priority sets it (Scheduler.swift).
     var priority = Priority.normal
+    /// Its name as prctl(PR_SET_NAME) set it (at most 15 bytes), or nil for the program's.
+    var name: [UInt8]? = nil
     /// The harts it may run on: bit h for hart h (set_affinity). All of them at first.
     var affinity: UInt64 = .max
     /// Messages posted to it and not yet taken (MessageQueue.swift).

@@ -109,6 +109,7 @@ extension Kernel {
         if let freedHart, thread.missesAtSwitchIn != nil { cachesSwitchOut(thread, from: machine.harts[freedHart]) }
         threadRecords[thread.serial].metrics = thread.metrics
         process.endedThreadCycles &+= thread.metrics.runCycles   // wait4's rusage (ProcessWait.swift)
+        process.attributes.countEnded(thread.metrics)   // getrusage's switches (ProcessAttributes.swift)
         let joiners = thread.joiners.filter { $0.state == .blocked(.join(tid: thread.tid)) }
         thread.joiners = []
         if joiners.isEmpty, !process.hasEnded, !thread.madeByClone {

@@ -71,6 +71,15 @@ extension Hart {
         }
     }
 
+    /// Lets user mode read the counters whose bits are set in `mask` (bit 0 `cycle`, 1
+    /// `time`, 2 `instret`), as firmware's mcounteren and a kernel's scounteren do: Linux
+    /// lets programs read `time` always (Go's runtime does at start-up) and, before 6.6 or
+    /// with `kernel.perf_user_access=2`, `cycle` and `instret` too.
+    public func setUserCounterAccess(_ mask: UInt64) {
+        mcounteren = mask & 0xFFFF_FFFF
+        scounteren = mask & 0xFFFF_FFFF
+    }
+
     /// Lets the CLINT's timer and software interrupts reach the host kernel while this hart
     /// runs user code (M-level interrupts are always enabled below M-mode).
     public func enableKernelInterrupts() {

@@ -123,6 +123,9 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Print what the kernel counted (instructions, system calls, page faults, memory) when the program ends.")
     var stats = false
 
+    @Option(help: "Which hardware counters programs may read: all (rdcycle, rdtime and rdinstret, as Linux before 6.6 and qemu-riscv64) or time (rdtime alone, Linux 6.6's default; rdcycle is then an illegal instruction).")
+    var userCounters: UserCounterAccess = .all
+
     @OptionGroup(title: "Caches") var cacheOptions: CacheOptions
 
     @Flag(help: "Report the most contended cache lines when the run ends, with the instructions that touched them (like perf c2c); needs --caches.")
@@ -337,6 +340,7 @@ struct RunCommand: ParsableCommand {
             configuration.inputPeriodCycles = max(100, period.cycles)
         }
         configuration.inputEventCount = inputEvents
+        configuration.userCounters = userCounters
         try fileOptions.apply(to: &configuration, clockFrequency: clockHz)
         return configuration
     }
@@ -508,3 +512,4 @@ enum SchedulerName: String, ExpressibleByArgument, CaseIterable {
 }
 
 extension Era: ExpressibleByArgument {}
+extension UserCounterAccess: ExpressibleByArgument {}

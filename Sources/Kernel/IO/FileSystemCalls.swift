@@ -13,8 +13,6 @@ extension Kernel {
     static let AT_EMPTY_PATH: Int32 = 0x1000
     /// O_LARGEFILE: Linux sets it on every file a 64-bit process opens (F_GETFL shows it).
     static let largeFile = OpenFlags(rawValue: 0o100000)
-    /// The umask every process has (no umask call here): Linux's usual 022.
-    static let fileCreationMask: UInt32 = 0o022
     /// __O_TMPFILE's own bit.
     static let temporaryFileBit: UInt32 = 0o20000000
 
@@ -61,7 +59,7 @@ extension Kernel {
         } else {
             guard flags.contains(.create) else { return .error(.ENOENT) }
             if location.mustBeDirectory { return .error(.EISDIR) }
-            switch fileSystem.makeFile(in: location.parent, name: location.name, permissions: mode & 0o7777 & ~Kernel.fileCreationMask,
+            switch fileSystem.makeFile(in: location.parent, name: location.name, permissions: mode & 0o7777 & ~thread.process.attributes.fileCreationMask,
                                        cycle: nanoseconds(hart)) {
             case .failure(let errno): return .error(errno)
             case .success(let made): inode = made

@@ -55,7 +55,7 @@ extension Kernel {
             if location.existing != nil { return .error(.EEXIST) }
             guard location.parent.isWritable else { return .error(.EROFS) }
             switch fileSystem.makeDirectory(in: location.parent, name: location.name,
-                                            permissions: mode & 0o1777 & ~Kernel.fileCreationMask, cycle: nanoseconds(hart)) {
+                                            permissions: mode & 0o1777 & ~thread.process.attributes.fileCreationMask, cycle: nanoseconds(hart)) {
             case .failure(let errno): return .error(errno)
             case .success: return .value(0)
             }
