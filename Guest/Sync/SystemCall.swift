@@ -59,7 +59,9 @@ public enum SystemCallNumber {
     public static let recvmsg = 212
     public static let brk = 214
     public static let munmap = 215
+    public static let clone = 220
     public static let mmap = 222
+    public static let mprotect = 226
     public static let accept4 = 242
     public static let prlimit64 = 261
     public static let getrandom = 278
@@ -131,6 +133,7 @@ public struct SystemError: Error, Equatable, CustomStringConvertible {
     public static let tooManyOpenFiles = SystemError(code: 24)  // EMFILE
     public static let illegalSeek = SystemError(code: 29)       // ESPIPE
     public static let brokenPipe = SystemError(code: 32)        // EPIPE
+    public static let deadlock = SystemError(code: 35)          // EDEADLK
     public static let notSocket = SystemError(code: 88)         // ENOTSOCK
     public static let destinationRequired = SystemError(code: 89) // EDESTADDRREQ
     public static let messageTooLong = SystemError(code: 90)    // EMSGSIZE
@@ -172,6 +175,7 @@ public struct SystemError: Error, Equatable, CustomStringConvertible {
         case 24: return "EMFILE (too many open files)"
         case 29: return "ESPIPE (illegal seek)"
         case 32: return "EPIPE (broken pipe)"
+        case 35: return "EDEADLK (resource deadlock would occur)"
         case 88: return "ENOTSOCK (not a socket)"
         case 89: return "EDESTADDRREQ (destination address required)"
         case 90: return "EMSGSIZE (message too long)"

@@ -67,10 +67,11 @@ extension Kernel {
         child.context.integers[10] = 0
         if stack != 0 { child.context.integers[2] = stack }
         if flags & CloneFlag.setTLS != 0 { child.context.integers[4] = tls }
-        // Linux: the creator's signal mask, priority and affinity; no pending signals, no
-        // robust list, no clear-child-tid word unless asked for.
+        // As on Linux: the creator's signal mask and affinity; no pending signals, no
+        // robust list, no clear-child-tid word unless asked for. Interleave's own priority
+        // starts at normal, as thread_spawn's does (Windows' CreateThread gives new threads
+        // the normal priority too).
         child.signalMask = parent.signalMask
-        child.priority = parent.priority
         child.affinity = parent.affinity
         child.name = parent.name   // prctl(PR_SET_NAME): a thread starts with its creator's name
         if flags & CloneFlag.childClearTID != 0 { child.clearChildTIDAddress = childTIDAddress }

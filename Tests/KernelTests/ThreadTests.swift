@@ -51,7 +51,9 @@ struct ThreadTests {
         let elf = try GuestPrograms.build("Threads/sleepers.swift")
         let ticking = try run(elf) { $0.scheduling = .roundRobin(sliceCycles: 1_000_000, tickCycles: 100_000) }
         let tickless = try run(elf) { $0.scheduling = .roundRobin(sliceCycles: 1_000_000, tickCycles: nil) }
-        #expect(ticking.text == tickless.text)
+        // The tick ends the 30 ms sleep at the first tick after it; tickless on time.
+        #expect(ticking.text == "slept in parallel: 31 ms\n")
+        #expect(tickless.text == "slept in parallel: 30 ms\n")
         #expect(ticking.statistics.timerInterrupts >= 25)
         #expect(tickless.statistics.timerInterrupts <= 5)
     }
