@@ -14,8 +14,11 @@ enum UserLayout {
     /// kernel's trampoline, where a thread's entry function returns to (`exit(a0)`).
     static let stackTop: UInt64 = PageTable.userLimit - 0x1000
     static let trampoline: UInt64 = stackTop
-    /// `li a7, 93` (exit) then `ecall`: the thread's return value becomes its exit status.
-    static let trampolineCode: [UInt8] = [0x93, 0x08, 0xD0, 0x05, 0x73, 0x00, 0x00, 0x00]
+    /// `li a7, 93` (exit) then `ecall`: the thread's return value becomes its exit status;
+    /// 8 bytes on, `li a7, 139` (rt_sigreturn) then `ecall`, where a signal handler returns.
+    static let trampolineCode: [UInt8] = [0x93, 0x08, 0xD0, 0x05, 0x73, 0x00, 0x00, 0x00,
+                                          0x93, 0x08, 0xB0, 0x08, 0x73, 0x00, 0x00, 0x00]
+    static let signalReturn: UInt64 = trampoline + 8
     /// Space left unmapped between the lowest possible stack page and the mappings.
     static let stackGap: UInt64 = 64 << 20
     static let maximumSegments = 64

@@ -56,6 +56,10 @@ final class Process {
     /// wait4's rusage and getrusage(RUSAGE_CHILDREN) report.
     var endedThreadCycles: UInt64 = 0
     var reapedChildrenCycles: UInt64 = 0
+    /// Signals raised at the process that every thread blocks, until one unblocks or
+    /// waits for it (SignalDelivery.swift); the signal that stopped it, while stopped.
+    var sharedPending = SignalQueue()
+    var stopSignal: Int32? = nil
 
     init(pid: Int32, name: String, image: ELFImage, addressSpace: AddressSpace, breakStart: UInt64) {
         self.pid = pid

@@ -29,6 +29,7 @@ enum SystemCall: UInt64 {
     case times = 153, setpgid = 154, getpgid = 155, getsid = 156, setsid = 157, getrusage = 165, umask = 166
     case prctl = 167, gettimeofday = 169, sysinfo = 179, mremap = 216, madvise = 233, wait4 = 260
     case membarrier = 283, rseq = 293, clone3 = 435
+    case rtSigqueueinfo = 138, rtTgsigqueueinfo = 240
 
     /// The call's name as Linux spells it (`rt_sigaction`, `clock_gettime`).
     var linuxName: String {
@@ -145,6 +146,7 @@ extension Kernel {
         // A call that blocked for I/O runs again from the start when woken (WaitQueue.swift).
         thread.callRestarted = thread.restartsCall
         thread.restartsCall = false
+        thread.callFirstArgument = arguments.a0   // Linux's orig_a0: a call a signal cuts short may run again
         let result: SystemCallResult
         switch SystemCall(rawValue: number) {
         case .read?: result = read(arguments, hart: hart, thread: thread)
@@ -244,6 +246,8 @@ extension Kernel {
         case .rtSigsuspend?: result = signalSuspend(arguments, hart: hart, thread: thread)
         case .rtSigpending?: result = signalsPending(arguments, hart: hart, thread: thread)
         case .rtSigtimedwait?: result = signalTimedWait(arguments, hart: hart, thread: thread)
+        case .rtSigqueueinfo?: result = queueSignal(arguments, hart: hart, thread: thread, toThread: false)
+        case .rtTgsigqueueinfo?: result = queueSignal(arguments, hart: hart, thread: thread, toThread: true)
         // What start-up code asks about the process (ProcessInfoCalls.swift).
         case .readlinkat?, .schedSetaffinity?, .schedGetaffinity?, .times?, .setpgid?, .getpgid?, .getsid?, .setsid?,
              .getrusage?, .umask?, .prctl?, .gettimeofday?, .sysinfo?, .mremap?, .madvise?, .membarrier?, .rseq?:
@@ -272,6 +276,8 @@ extension Kernel {
         case .error(let errno): hart.setRegister(10, UInt64(bitPattern: -errno.rawValue))
         case .noReturn: break
         }
+        if thread.savedSignalMask != nil || thread.interruptedCall != nil || !thread.pending.isEmpty
+            || !process.sharedPending.isEmpty { settleSignalsAfterCall(thread, result) }
         if trace != nil, number != Kernel.traceMarkCall, number != Kernel.traceLabelCall {
             // A call that blocked or exited is stamped with the cycle it was made at.
             let value: Int64 = switch result {

@@ -29,6 +29,12 @@ enum BlockReason: Equatable, CustomStringConvertible {
     case io(String, object: UInt64)
     /// In clone with CLONE_VFORK: until this child execs or ends (Fork.swift).
     case vfork(child: Int32)
+    /// In rt_sigsuspend, until a signal it does not block arrives (SignalDelivery.swift).
+    case signalSuspend
+    /// In rt_sigtimedwait for one of these signals (bit n - 1 for signal n).
+    case signalWait(set: UInt64)
+    /// Its process was stopped by this signal (SIGSTOP, SIGTSTP ...) until SIGCONT.
+    case stopped(signal: Int32)
 
     var description: String {
         switch self {
@@ -39,6 +45,9 @@ enum BlockReason: Equatable, CustomStringConvertible {
         case .message: "get_message (its message queue is empty)"
         case .io(let what, _): what
         case .vfork(let child): "vfork, until child \(child) execs or exits"
+        case .signalSuspend: "rt_sigsuspend"
+        case .signalWait(let set): "rt_sigtimedwait for " + Kernel.signalNames(in: set)
+        case .stopped(let signal): "stopped by \(Kernel.signalName(signal)) (SIGCONT continues it)"
         }
     }
 }
@@ -121,7 +130,18 @@ final class Thread {
     /// Signals it blocks (rt_sigprocmask) and those raised while blocked: bit n - 1 for
     /// signal n (IO/SignalCalls.swift).
     var signalMask: UInt64 = 0
-    var pendingSignals: UInt64 = 0
+    /// Signals raised at it (or given it from its process's) and not yet taken, with their
+    /// siginfo; its alternate signal stack; the mask to put back after rt_sigsuspend,
+    /// ppoll, pselect6 or epoll_pwait set one for the call; a0 as its current call got it;
+    /// the call a signal cut short; and where rt_sigtimedwait writes the siginfo
+    /// (SignalState.swift, SignalDelivery.swift).
+    var pending = SignalQueue()
+    var pendingSignals: UInt64 { pending.bits }
+    var alternateStack = AlternateSignalStack()
+    var savedSignalMask: UInt64? = nil
+    var callFirstArgument: UInt64 = 0
+    var interruptedCall: InterruptedCall? = nil
+    var signalWaitInfoAddress: UInt64 = 0
     /// set_tid_address / CLONE_CHILD_CLEARTID: the word zeroed and futex-woken at its exit
     /// (0: none). set_robust_list: its robust list's head and the length it gave (Clone.swift,
     /// RobustFutex.swift).

@@ -70,6 +70,9 @@ extension Kernel {
             case .message: (reason, object) = (.waitingForMessage, 0)
             case .io(_, let descriptor): (reason, object) = (.waitingForIO, descriptor)
             case .vfork(let child): (reason, object) = (.waitingForChild, UInt64(UInt32(bitPattern: child)))
+            case .signalSuspend: (reason, object) = (.waitingForSignal, 0)
+            case .signalWait(let set): (reason, object) = (.waitingForSignal, set)
+            case .stopped(let signal): (reason, object) = (.stopped, UInt64(UInt32(bitPattern: signal)))
             }
         case .exited(let status): (reason, object) = (.exited, UInt64(UInt32(bitPattern: status)))
         }

@@ -14,6 +14,7 @@ extension Kernel {
         hart.dropReservation()   // an LR before the trap must not pair with an SC after it
         if trap.isInterrupt {
             interrupt(hart, code: trap.code)
+            deliverSignalsOnReturn(hart)   // a signal from another hart kicked this one
             return
         }
         guard let thread = running[hart.id] else { return }   // an idle hart traps only by interrupt
@@ -27,9 +28,13 @@ extension Kernel {
              ExceptionCause.storePageFault.rawValue:
             pageFault(hart, thread, trap)
         default:
-            kill(thread.process, .killed(GuestFault(thread: thread, process: thread.process, hart: hart, trap: trap)))
+            // A SIGILL, SIGBUS or SIGTRAP handler the program installed runs (SignalDelivery.swift).
+            if !deliverFaultSignal(thread, on: hart, trap: trap) {
+                kill(thread.process, .killed(GuestFault(thread: thread, process: thread.process, hart: hart, trap: trap)))
+            }
         }
         reschedule(hart)   // a higher priority woken by the call, or a new affinity
+        deliverSignalsOnReturn(hart)   // the thread about to run acts on its signals first
         if ending != nil { machine.stopRequested = true }
     }
 
@@ -45,7 +50,10 @@ extension Kernel {
         case .failure(.outOfMemory):
             kill(thread.process, .outOfMemory(memoryLimitReport(hart, address: trap.value)))
         case .failure:
-            kill(thread.process, .killed(GuestFault(thread: thread, process: thread.process, hart: hart, trap: trap)))
+            // A SIGSEGV handler the program installed runs (SignalDelivery.swift).
+            if !deliverFaultSignal(thread, on: hart, trap: trap) {
+                kill(thread.process, .killed(GuestFault(thread: thread, process: thread.process, hart: hart, trap: trap)))
+            }
         }
     }
 

@@ -321,6 +321,9 @@ struct ChromeTraceEncoder {
         case .fault(let tid, let cause, let pc, let address):
             instant("fault", lane: threadLane(tid, names), cycle,
                     ["cause": .int(Int64(cause)), "pc": .hex(pc), "address": .hex(address)], category: "fault")
+        case .signalHandled(let tid, let signal, let handler):
+            instant("signal \(signal)", lane: threadLane(tid, names), cycle,
+                    ["signal": .int(Int64(signal)), "handler": .hex(handler)], category: "signal")
         case .futexWait(let tid, let address):
             instant("futex wait", lane: threadLane(tid, names), cycle, ["address": .hex(address)], category: "futex")
         case .futexWake(let tid, let address, let woken):

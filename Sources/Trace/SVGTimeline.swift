@@ -313,6 +313,8 @@ public struct SVGTimeline {
         case .waitingForChild: "C"
         case .waitingForMessage: "Q"
         case .waitingForIO: "I"
+        case .waitingForSignal: "G"
+        case .stopped: "T"
         }
     }
 

@@ -42,6 +42,8 @@ public struct ContextSwitchRecord: Sendable, Equatable, CustomStringConvertible 
         case .waitingForChild: number == -1 ? "blocked in process_wait for any child" : "blocked in process_wait for process \(number)"
         case .waitingForMessage: "blocked in get_message (its message queue is empty)"
         case .waitingForIO: "blocked waiting for I/O"
+        case .waitingForSignal: "blocked waiting for a signal"
+        case .stopped: "stopped by \(number == 19 ? "SIGSTOP" : "signal \(number)")"
         }
     }
 

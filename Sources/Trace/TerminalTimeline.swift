@@ -365,6 +365,8 @@ public struct TerminalTimeline {
         case .waitingForChild: "w"
         case .waitingForMessage: "m"
         case .waitingForIO: "i"
+        case .waitingForSignal: "q"
+        case .stopped: "t"
         }
     }
 

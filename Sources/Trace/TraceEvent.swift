@@ -42,6 +42,9 @@ public enum TraceEventKind: Sendable, Equatable {
     case interrupt(InterruptKind, tid: Int32)
     /// A fault the kernel could not mend: it ends the process.
     case fault(tid: Int32, cause: UInt32, pc: UInt64, address: UInt64)
+    /// A signal handler starts on thread `tid` for `signal` (its frame pushed; `handler`
+    /// is the function's address).
+    case signalHandled(tid: Int32, signal: Int32, handler: UInt64)
     case futexWait(tid: Int32, address: UInt64)
     /// `tid` woke `woken`, which waited on `address`.
     case futexWake(tid: Int32, address: UInt64, woken: Int32)
@@ -96,7 +99,7 @@ public enum TraceEventKind: Sendable, Equatable {
         case .processStarted(let pid, _, _), .processEnded(let pid, _): pid
         case .threadStarted(let tid, _), .threadEnded(let tid, _), .threadReady(let tid), .threadRuns(let tid, _),
              .threadStops(let tid, _, _), .systemCall(let tid, _, _), .interrupt(_, let tid),
-             .fault(let tid, _, _, _), .futexWait(let tid, _), .futexWake(let tid, _, _),
+             .fault(let tid, _, _, _), .signalHandled(let tid, _, _), .futexWait(let tid, _), .futexWake(let tid, _, _),
              .messageRetrieved(let tid, _), .inputHandled(let tid, _), .tlbFlush(let tid), .pageFault(let tid, _),
              .mark(let tid, _, _, _), .label(let tid, _), .instruction(let tid, _, _),
              .accept(let tid, _, _, _), .connect(let tid, _, _, _), .ioWait(let tid, _, _), .ioWake(let tid, _, _): tid
@@ -152,6 +155,10 @@ public enum ThreadStopReason: UInt8, Sendable, CaseIterable {
     case waitingForMessage
     /// `object` is the descriptor waited on (0 for poll, select and epoll over several).
     case waitingForIO
+    /// In rt_sigsuspend or rt_sigtimedwait; `object` is the set waited for (0: any).
+    case waitingForSignal
+    /// Its process was stopped (SIGSTOP, SIGTSTP ...); `object` is the signal.
+    case stopped
 
     /// Short text for views: "slice expired", "futex", "sleep", ...
     public var label: String {
@@ -168,13 +175,16 @@ public enum ThreadStopReason: UInt8, Sendable, CaseIterable {
         case .waitingForChild: "wait"
         case .waitingForMessage: "message"
         case .waitingForIO: "I/O"
+        case .waitingForSignal: "signal wait"
+        case .stopped: "stopped"
         }
     }
 
     /// True when the thread gave up the hart to wait for something.
     public var isBlocking: Bool {
         switch self {
-        case .blockedOnFutex, .sleeping, .joining, .waitingForChild, .waitingForMessage, .waitingForIO, .programWaits: true
+        case .blockedOnFutex, .sleeping, .joining, .waitingForChild, .waitingForMessage, .waitingForIO, .programWaits,
+             .waitingForSignal, .stopped: true
         default: false
         }
     }

@@ -85,7 +85,7 @@ extension Kernel {
             timeout = milliseconds < 0 ? nil
                 : .milliseconds(UInt64(milliseconds), clockFrequency: configuration.clockFrequency)
         }
-        if let errno = checkSignalMask(arguments[4], size: arguments[5], process: process) { return .error(errno) }
+        if let errno = applyCallSignalMask(arguments[4], size: arguments[5], thread: thread) { return .error(errno) }
         guard maximum > 0, Int(maximum) <= Kernel.epollMaximumEvents else { return .error(.EINVAL) }
         // access_ok: the whole array must lie in the address space's range.
         let (_, wraps) = buffer.addingReportingOverflow(UInt64(maximum) * UInt64(Kernel.epollEventSize))

@@ -39,7 +39,7 @@ extension Kernel {
         case .failure(let errno): return .error(errno)
         case .success(let value): timeout = value
         }
-        if let errno = checkSignalMask(mask.address, size: mask.size, process: process) { return .error(errno) }
+        if let errno = applyCallSignalMask(mask.address, size: mask.size, thread: thread) { return .error(errno) }
         guard requested >= 0 else { return .error(.EINVAL) }
         // Linux looks at no more bits than its descriptor table has slots.
         let count = min(Int(requested), linuxTableSize(process))
@@ -135,7 +135,7 @@ extension Kernel {
         case .failure(let errno): return .error(errno)
         case .success(let value): timeout = value
         }
-        if let errno = checkSignalMask(arguments[3], size: arguments[4], process: process) { return .error(errno) }
+        if let errno = applyCallSignalMask(arguments[3], size: arguments[4], thread: thread) { return .error(errno) }
         guard count <= UInt64(process.descriptors.softLimit) else { return .error(.EINVAL) }
         let deadline = callDeadline(thread, hart: hart, timeout: timeout)
         var entries: [UInt8] = []
@@ -192,12 +192,15 @@ extension Kernel {
         return .success(time)
     }
 
-    /// The sigmask argument: none, or a sigsetsize of 8 and a readable set. The mask
-    /// itself changes nothing here (no signal interrupts a wait in this kernel).
-    func checkSignalMask(_ address: UInt64, size: UInt64, process: Process) -> Errno? {
+    /// The sigmask argument: none, or a sigsetsize of 8 and a readable set, which becomes
+    /// the thread's mask for the call (the old one comes back when it returns, or, when a
+    /// signal cuts it short, when that signal's handler returns: SignalDelivery.swift).
+    func applyCallSignalMask(_ address: UInt64, size: UInt64, thread: Thread) -> Errno? {
         guard address != 0 else { return nil }
         guard size == Kernel.signalSetSize else { return .EINVAL }
-        guard case .success = process.addressSpace.copyIn(from: address, count: 8) else { return .EFAULT }
+        guard case .success(let bytes) = thread.process.addressSpace.copyIn(from: address, count: 8) else { return .EFAULT }
+        if thread.savedSignalMask == nil { thread.savedSignalMask = thread.signalMask }
+        thread.signalMask = littleEndianWord(bytes, at: 0) & ~SignalState.unblockable
         return nil
     }
 
