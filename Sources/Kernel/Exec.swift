@@ -173,7 +173,7 @@ extension Kernel {
         let leader = Thread(tid: process.pid, process: process)
         leader.context = context
         leader.signalMask = thread.signalMask
-        leader.pendingSignals = thread.pendingSignals
+        leader.pending = thread.pending
         leader.priority = thread.priority
         leader.affinity = thread.affinity
         leader.stateSince = hart.cycle

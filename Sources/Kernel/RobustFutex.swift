@@ -16,8 +16,6 @@ import Machine
 extension Kernel {
     /// Linux's ROBUST_LIST_LIMIT: at most this many entries are walked.
     static let robustListLimit = 2048
-    /// sizeof(struct robust_list_head): set_robust_list's length must be this.
-    static let robustListHeadSize: UInt64 = 24
 
     /// What a thread's exit does for the locks it holds (Linux's futex_exit_release):
     /// walks its robust list, then hands the PI locks others wait for to them
