@@ -109,7 +109,7 @@ public struct Thread: Equatable, Sendable {
         while true {
             let word = interleave_load_acquire32(thread.tidWord)
             if word == 0 { break }
-            Futex.wait(thread.tidWord, expected: word)
+            Futex.wait(thread.tidWord, expected: word, shared: true)   // the exit's wake is a shared one
         }
         let status = thread.status
         interleave_stack_unmap(thread.mapping, thread.length)
