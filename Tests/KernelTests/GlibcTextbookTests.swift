@@ -50,6 +50,7 @@ struct TextbookProgram: CustomTestStringConvertible, Sendable {
         TextbookProgram(file: "C/producer-consumer.c", threads: 6),
         TextbookProgram(file: "C/dining-philosophers.c", threads: 6),
         TextbookProgram(file: "C/file-io.c", threads: 1),
+        TextbookProgram(file: "C/sockets.c", threads: 2),
         TextbookProgram(file: "C/fork-wait-exec.c", arguments: ["no-exec"], threads: 7),
     ]
 }
