@@ -35,4 +35,28 @@ struct GlibcFaultReportTests {
         #expect(fault.symbol?.hasPrefix("record+") == true, "symbol: \(fault.symbol ?? "none")")
         #expect(Array(names(fault.callers).prefix(2)) == ["tally", "counter"], "\(fault.callers)")
     }
+
+    @Test("a fault in a qsort comparator walks back through glibc's qsort to main", .needsGlibcToolchain)
+    func throughGlibc() throws {
+        let elf = try GlibcPrograms.build(source: """
+            #include <stdio.h>
+            #include <stdlib.h>
+            static int *volatile nowhere;
+            static int compare(const void *a, const void *b) {
+                if (*(const int *)a == 3) return *nowhere;
+                return *(const int *)a - *(const int *)b;
+            }
+            int main(void) {
+                int numbers[] = { 5, 3, 9, 1, 7 };
+                qsort(numbers, 5, sizeof numbers[0], compare);
+                printf("%d\\n", numbers[0]);
+                return 0;
+            }
+            """, name: "comparator")
+        let result = try GlibcPrograms.runSeparately(elf, name: "comparator")
+        guard case .killed(let fault) = result.ending else { Issue.record("got \(result.ending)"); return }
+        #expect(fault.symbol?.hasPrefix("compare+") == true, "symbol: \(fault.symbol ?? "none")")
+        let callers = names(fault.callers)
+        #expect(callers.contains("msort_with_tmp") && callers.contains("main"), "\(fault.callers)")
+    }
 }

@@ -10,6 +10,7 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 enum { PHILOSOPHERS = 5, MEALS = 20 };
 
@@ -26,7 +27,7 @@ static void *philosopher(void *argument)
         first = right, second = left;
     for (int i = 0; i < MEALS; i++) {
         pthread_mutex_lock(&forks[first]);
-        sched_yield();                       /* think while holding one fork */
+        usleep(100);                         /* reach for the second fork slowly */
         pthread_mutex_lock(&forks[second]);
         meals[me]++;
         pthread_mutex_unlock(&forks[second]);
