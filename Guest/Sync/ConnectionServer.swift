@@ -5,7 +5,7 @@
 // repeat) and the way servers were built before event loops; the price is a stack
 // per connection (reserved, and touched as far as the handler goes) and a context
 // switch for every wake. The `event-loop` experiment sets it against EventLoop.
-// Threads are Interleave's own (thread_spawn), so this runs under Interleave only.
+// Its threads are Thread's (clone), as a Linux server's would be.
 
 /// Accepts connections on a listener and runs `handler` for each on a thread of its own.
 public final class ThreadPerConnectionServer {

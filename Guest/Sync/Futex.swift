@@ -7,18 +7,16 @@ public enum Futex {
 
     /// Sleeps while `*word == expected`; returns at once (false) if it does not.
     /// True after a wake-up. `timeoutNanoseconds` bounds the sleep (nil: forever).
-    /// `shared`: a process-shared wait (no FUTEX_PRIVATE_FLAG), which is what the kernel's
-    /// own wakes match — the clear-child-tid wake at a thread's exit, as on Linux.
     @discardableResult
     public static func wait(_ word: UnsafeMutablePointer<UInt32>, expected: UInt32,
-                            timeoutNanoseconds: UInt64? = nil, shared: Bool = false) -> Bool {
+                            timeoutNanoseconds: UInt64? = nil) -> Bool {
         var timeout = (seconds: 0, nanoseconds: 0)
         if let timeoutNanoseconds {
             timeout = (Int(timeoutNanoseconds / 1_000_000_000), Int(timeoutNanoseconds % 1_000_000_000))
         }
         return withUnsafeMutablePointer(to: &timeout) { pointer in
             let timeoutAddress = timeoutNanoseconds == nil ? 0 : Int(bitPattern: pointer)
-            return System.syscall(SystemCallNumber.futex, Int(bitPattern: word), shared ? wait : wait | privateFlag,
+            return System.syscall(SystemCallNumber.futex, Int(bitPattern: word), wait | privateFlag,
                                   Int(expected), timeoutAddress) == 0
         }
     }

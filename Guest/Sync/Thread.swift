@@ -109,7 +109,9 @@ public struct Thread: Equatable, Sendable {
         while true {
             let word = interleave_load_acquire32(thread.tidWord)
             if word == 0 { break }
-            Futex.wait(thread.tidWord, expected: word, shared: true)   // the exit's wake is a shared one
+            // A shared (not private) futex wait: the kernel's wake at a thread's exit is a
+            // shared one, as Linux's is (glibc's pthread_join waits the same way).
+            System.syscall(SystemCallNumber.futex, Int(bitPattern: thread.tidWord), 0 /* FUTEX_WAIT */, Int(word))
         }
         let status = thread.status
         interleave_stack_unmap(thread.mapping, thread.length)

@@ -35,7 +35,9 @@ extension Process {
         guard let value = peekWord32(address) else { return "word \(hex) cannot be read" }
         var line = "word \(hex) holds \(value)"
         if let symbol = symbolizeData(address) { line += ", in \(symbol)" }
-        if peekWord32(address &+ 4) == SyncLockRecord.mutexTag, address & 7 == 0 {
+        if let ending = threads.first(where: { $0.clearChildTIDAddress == address && !$0.isExited }) {
+            line += ": thread \(ending.tid)'s id word, cleared when it ends (a join waits for it)"   // Clone.swift
+        } else if peekWord32(address &+ 4) == SyncLockRecord.mutexTag, address & 7 == 0 {
             line += ": a Sync.Mutex" + describeMutexHolder(address, state: value, threads: threads)
         } else if peekWord32(address &+ 8) == SyncLockRecord.semaphoreTag {
             line += ": a Sync.Semaphore with \(value) permits (no thread holds a semaphore: any thread may signal it)"

@@ -528,8 +528,13 @@ struct ChromeTraceEncoder {
 
     /// Names for the common system calls (Linux riscv64 numbers and Interleave's own).
     static func systemCallName(_ number: UInt32) -> String {
-        systemCallNames[number] ?? "syscall \(number)"
+        systemCallNames[number] ?? linuxThreadCallNames[number] ?? "syscall \(number)"
     }
+
+    /// Linux's calls for threads (issue 16: clone and the words a thread gives the kernel).
+    static let linuxThreadCallNames: [UInt32: String] = [
+        220: "clone", 435: "clone3", 99: "set_robust_list", 100: "get_robust_list",
+    ]
 
     static let systemCallNames: [UInt32: String] = [
             29: "ioctl", 57: "close", 63: "read", 64: "write", 65: "readv", 66: "writev", 93: "exit",
