@@ -76,9 +76,10 @@ final class AddressSpace {
     /// Told the address of each page given a frame on first touch, whether a trap or a
     /// system call's copy touched it (the trace uses it).
     var onDemandFault: ((UInt64) -> Void)?
-    /// Told the page whose copy-on-write share ended (it became writable, with a copy or
-    /// alone): harts must drop their read-only translation of it (Fork.swift sets it).
-    var onCopyOnWriteEnded: ((UInt64) -> Void)?
+    /// Told the page whose copy-on-write share ended (it became writable), the frame it
+    /// had and the one it has now (the same when it was alone with it): harts must drop
+    /// their read-only translation of it (Fork.swift sets it).
+    var onCopyOnWriteEnded: ((_ page: UInt64, _ from: UInt64, _ to: UInt64) -> Void)?
     /// Writes that copied a shared page, and those that found the page theirs alone.
     private(set) var copyOnWriteCopies: UInt64 = 0
     private(set) var copyOnWriteReuses: UInt64 = 0
@@ -326,7 +327,7 @@ final class AddressSpace {
         }
         // The table exists (the page was mapped), so remapping takes no frame.
         guard pageTable.map(page, to: target, permissions: region.permissions, frames: frames) else { return .failure(.outOfMemory) }
-        onCopyOnWriteEnded?(page)
+        onCopyOnWriteEnded?(page, frame, target)
         return .success(target)
     }
 

@@ -16,9 +16,12 @@ public final class Kernel {
     let frames: FrameAllocator
     /// The first program (pid 1): its ending is the run's (ProcessCalls.swift has the rest).
     let firstProcess: Process
-    /// Every process by pid, running or ended, and the order they started in.
+    /// Every process by pid, running or ended and not yet reaped, and the order they all
+    /// started in.
     var processTable: [Int32: Process] = [:]
     var processOrder: [Int32] = []
+    /// The summaries of processes that left the table once reaped (ProcessCalls.retire).
+    var retiredProcesses: [Int32: ProcessSummary] = [:]
     /// The programs process_spawn can start, by name, and the environment they get.
     let programs: [String: ELFImage]
     let environment: [String]

@@ -51,6 +51,9 @@ final class Process {
     var processGroupID: Int32
     var sessionID: Int32
     var vforkParent: Thread? = nil
+    /// Its parent ended first: nobody can wait for it, so it leaves the process table when
+    /// it ends (Kernel.retire).
+    var isOrphan = false
     let childWaiters = WaitQueue()
     /// Cycles its ended threads ran, and those of its reaped children (with theirs): what
     /// wait4's rusage and getrusage(RUSAGE_CHILDREN) report.

@@ -83,25 +83,33 @@ extension Kernel {
         return main
     }
 
-    /// Processes by id, in the order they started.
-    var allProcesses: [Process] { processOrder.compactMap { processTable[$0] } }
-
     /// Every process's ending so far, by pid (pid 1 is the first program).
     public var processEndings: [Int32: ProcessEnding] {
         var endings: [Int32: ProcessEnding] = [:]
-        for process in allProcesses { if let ending = process.ending { endings[process.pid] = ending } }
+        for summary in processes { if let ending = summary.ending { endings[summary.pid] = ending } }
         return endings
     }
 
-    /// Every process of the run, in the order they started.
+    /// Every process of the run, in the order they started (those reaped from their records).
     public var processes: [ProcessSummary] {
-        allProcesses.map { process in
-            let threadStacks = process.madeThreadStackBytes
-            return ProcessSummary(pid: process.pid, parentID: process.parentID, name: process.name, ending: process.ending,
-                                  pageFaults: process.addressSpace.demandFaults,
-                                  peakMemory: process.addressSpace.peakResidentPages * AddressSpace.pageSize,
-                                  stackBytes: configuration.stackLimit + threadStacks)
-        }
+        processOrder.compactMap { pid in processTable[pid].map(summary(of:)) ?? retiredProcesses[pid] }
+    }
+
+    func summary(of process: Process) -> ProcessSummary {
+        ProcessSummary(pid: process.pid, parentID: process.parentID, name: process.name, ending: process.ending,
+                       pageFaults: process.addressSpace.demandFaults,
+                       peakMemory: process.addressSpace.peakResidentPages * AddressSpace.pageSize,
+                       stackBytes: configuration.stackLimit + process.madeThreadStackBytes)
+    }
+
+    /// An ended process nobody will wait for any more (reaped, or an orphan) leaves the
+    /// process table, as Linux frees a reaped zombie: what stays is its summary for the
+    /// statistics (about 100 bytes), so a program that forks and waits a million times
+    /// does not keep a million processes.
+    func retire(_ process: Process) {
+        guard process.hasEnded, process !== firstProcess, processTable[process.pid] === process else { return }
+        retiredProcesses[process.pid] = summary(of: process)
+        processTable[process.pid] = nil
     }
 
     // MARK: Ending a process
@@ -121,8 +129,14 @@ extension Kernel {
             io.writeError(Array("interleave: \(ending)\n".utf8))
         }
         sendParentDeathSignals(of: process)   // PR_SET_PDEATHSIG (ProcessInfoCalls.swift)
-        for child in process.children { processTable[child]?.parentID = nil }
+        for pid in process.children {
+            guard let child = processTable[pid] else { continue }
+            child.parentID = nil
+            child.isOrphan = true
+            retire(child)   // a zombie nobody can reap now
+        }
         process.children = []
+        if process.isOrphan { retire(process) }
         if let parentID = process.parentID, let parent = processTable[parentID], !parent.hasEnded {
             childEnded(process, parent: parent)   // ProcessWait.swift: SIGCHLD, wait4 and waitid
             wakeWaiter(in: parent, for: process)
@@ -226,6 +240,7 @@ extension Kernel {
         parent.children.removeAll { $0 == child.pid }
         parent.reapedChildrenCycles &+= child.endedThreadCycles &+ child.reapedChildrenCycles
         accountReaped(child, by: parent)   // RUSAGE_CHILDREN's faults and peak (ResourceUsage.swift)
+        retire(child)
         let status = child.ending?.waitStatus ?? 0
         if statusAddress != 0 {
             let bytes = Array(littleEndianBytes(UInt64(UInt32(bitPattern: status))).prefix(4))

@@ -235,4 +235,34 @@ private let childSource = """
         let result = try runGlibc(parent) { $0.scheduling = .singleTasking }
         #expect(result.output == "child 0\nchild 1\nchild 2\nparent 0\nparent 1\nparent 2\n", "\(result.ending) \(result.error)")
     }
+
+    /// execve from a pthread: the other threads end and the program goes on under the pid.
+    @Test(.needsGlibcToolchain)
+    func execFromAPthread() throws {
+        let child = try GlibcPrograms.build(source: childSource, name: "child")
+        let parent = try GlibcPrograms.build(source: """
+            #include <pthread.h>
+            #include <stdio.h>
+            #include <unistd.h>
+            static void *spin(void *unused) { for (;;) sched_yield(); return NULL; }
+            static void *run(void *unused) {
+                char *argv[] = { "child", "from", "pthread", "1", NULL };
+                execv("/bin/child", argv);
+                perror("execv");
+                return NULL;
+            }
+            int main(void) {
+                pthread_t spinner, runner;
+                pthread_create(&spinner, NULL, spin, NULL);
+                pthread_create(&runner, NULL, run, NULL);
+                pthread_join(runner, NULL);
+                return 1;
+            }
+            """, name: "exec-pthread")
+        for harts in [1, 2] {
+            let result = try runGlibc(parent, programs: ["child": child]) { $0.harts = harts }
+            #expect(result.output == "child pid-same 1 argc 4: [child] [from] [pthread] [1] GREETING=(none)\n", "\(result.ending) \(result.error)")
+            #expect(result.ending.status == 5)
+        }
+    }
 }

@@ -372,4 +372,60 @@ func expectSameAsQemu(_ elf: [UInt8], status expected: Int32, sourceLocation: So
         #expect(result.output.components(separatedBy: "ok\n").count == 11, "\(result.output) \(result.error)")
         #expect(result.ending.status == 0)
     }
+
+    /// fork in a threaded process: the child has only the thread that forked; another
+    /// thread of the parent may wait for the child (children belong to the process).
+    @Test(.needsGlibcToolchain, .needsQemu)
+    func forkFromAThreadAndWaitFromAnother() throws {
+        let elf = try GlibcPrograms.build(source: """
+            #include <pthread.h>
+            #include <stdio.h>
+            #include <stdlib.h>
+            #include <unistd.h>
+            #include <sys/wait.h>
+            static pid_t child;
+            static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+            static pthread_cond_t forked = PTHREAD_COND_INITIALIZER;
+            static int counter;
+            static void *forker(void *unused) {
+                pthread_mutex_lock(&lock);
+                counter = 41;
+                fflush(stdout);
+                child = fork();
+                if (child == 0) {
+                    counter += 1;   // its own copy; the mutex is held in this copy too
+                    pthread_mutex_unlock(&lock);
+                    printf("child: counter %d\\n", counter);
+                    exit(6);
+                }
+                pthread_cond_signal(&forked);
+                pthread_mutex_unlock(&lock);
+                return NULL;
+            }
+            static void *waiter(void *unused) {
+                pthread_mutex_lock(&lock);
+                while (child == 0) pthread_cond_wait(&forked, &lock);
+                pid_t pid = child;
+                pthread_mutex_unlock(&lock);
+                int status;
+                pid_t waited = waitpid(pid, &status, 0);
+                printf("waiter: waited %d status %d\\n", waited == pid, WEXITSTATUS(status));
+                return NULL;
+            }
+            int main(void) {
+                pthread_t a, b;
+                pthread_create(&b, NULL, waiter, NULL);
+                pthread_create(&a, NULL, forker, NULL);
+                pthread_join(a, NULL);
+                pthread_join(b, NULL);
+                printf("parent: counter %d\\n", counter);
+                return 0;
+            }
+            """, name: "fork-threads")
+        try expectSameAsQemu(elf, status: 0)
+        for harts in [1, 4] {
+            let result = try runGlibc(elf) { $0.harts = harts; $0.scheduling = .roundRobin(sliceCycles: 5_000, tickCycles: nil) }
+            #expect(result.output == "child: counter 42\nwaiter: waited 1 status 6\nparent: counter 41\n", "\(result.ending) \(result.error)")
+        }
+    }
 }
