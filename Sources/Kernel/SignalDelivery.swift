@@ -342,14 +342,30 @@ extension Kernel {
 
     /// A fault in user mode: with a handler for its signal installed and not blocked, the
     /// handler runs (its frame's pc is the faulting instruction, run again if it returns);
-    /// false otherwise — the caller ends the process with the fault report, as Linux's
-    /// forced signal does when the signal is blocked, ignored or left at its default.
-    func deliverFaultSignal(_ thread: Thread, on hart: Hart, trap: TrapRecord) -> Bool {
+    /// otherwise the process ends with the fault report, as Linux's forced signal ends it
+    /// when the signal is blocked, ignored or left at its default.
+    func handleFault(_ thread: Thread, on hart: Hart, trap: TrapRecord) {
         let (signal, code, address) = faultSignal(trap, process: thread.process)
         let action = thread.process.signals.action(signal)
-        guard ending == nil, action.isFunction, thread.signalMask & SignalState.bit(signal) == 0 else { return false }
-        hart.setPC(trap.pc)
-        let info = SignalInfo(signal: signal, code: code, address: address)
+        var note: String? = nil
+        if ending == nil, action.isFunction {
+            if thread.signalMask & SignalState.bit(signal) != 0 {
+                note = "Its \(Kernel.signalName(signal)) handler did not run: the thread blocks \(Kernel.signalName(signal))."
+            } else {
+                let pc = hart.pc
+                hart.setPC(trap.pc)
+                if runFaultHandler(SignalInfo(signal: signal, code: code, address: address), action, thread: thread, hart: hart) { return }
+                hart.setPC(pc)
+                note = "Its \(Kernel.signalName(signal)) handler could not run: no room for the signal frame below sp 0x\(String(hart.register(2), radix: 16)) (a handler for a stack overflow needs sigaltstack and SA_ONSTACK)."
+            }
+        }
+        var fault = GuestFault(thread: thread, process: thread.process, hart: hart, trap: trap)
+        if let note { fault.explanation += " " + note }
+        kill(thread.process, .killed(fault))
+    }
+
+    private func runFaultHandler(_ info: SignalInfo, _ action: SignalAction, thread: Thread, hart: Hart) -> Bool {
+        let signal = info.signal
         guard pushSignalFrame(info, action, mask: thread.signalMask, thread: thread, hart: hart) else { return false }
         traceSignalDelivered(thread, signal: signal, handler: action.handler, hart: hart)
         if action.flags & SignalAction.resetHandler != 0 { thread.process.signals.setAction(signal, SignalAction()) }

@@ -261,7 +261,7 @@ extension Kernel {
                      "SIGTSTP", "SIGTTIN", "SIGTTOU", "SIGURG", "SIGXCPU", "SIGXFSZ", "SIGVTALRM", "SIGPROF", "SIGWINCH",
                      "SIGIO", "SIGPWR", "SIGSYS"]
         if signal >= 1, Int(signal) <= names.count { return names[Int(signal) - 1] }
-        if signal >= 32, signal <= 64 { return signal == 64 ? "SIGRTMAX" : "SIGRTMIN+\(signal - 32)" }
+        if signal >= 32, signal <= 64 { return "real-time signal \(signal)" }
         return "signal \(signal)"
     }
 }

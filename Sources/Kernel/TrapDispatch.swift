@@ -28,10 +28,7 @@ extension Kernel {
              ExceptionCause.storePageFault.rawValue:
             pageFault(hart, thread, trap)
         default:
-            // A SIGILL, SIGBUS or SIGTRAP handler the program installed runs (SignalDelivery.swift).
-            if !deliverFaultSignal(thread, on: hart, trap: trap) {
-                kill(thread.process, .killed(GuestFault(thread: thread, process: thread.process, hart: hart, trap: trap)))
-            }
+            handleFault(thread, on: hart, trap: trap)   // a handler, or the fault report (SignalDelivery.swift)
         }
         reschedule(hart)   // a higher priority woken by the call, or a new affinity
         deliverSignalsOnReturn(hart)   // the thread about to run acts on its signals first
@@ -50,10 +47,7 @@ extension Kernel {
         case .failure(.outOfMemory):
             kill(thread.process, .outOfMemory(memoryLimitReport(hart, address: trap.value)))
         case .failure:
-            // A SIGSEGV handler the program installed runs (SignalDelivery.swift).
-            if !deliverFaultSignal(thread, on: hart, trap: trap) {
-                kill(thread.process, .killed(GuestFault(thread: thread, process: thread.process, hart: hart, trap: trap)))
-            }
+            handleFault(thread, on: hart, trap: trap)   // a handler, or the fault report (SignalDelivery.swift)
         }
     }
 
