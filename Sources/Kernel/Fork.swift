@@ -88,32 +88,12 @@ extension Kernel {
     }
 
     /// A page of `space` stopped being shared copy-on-write: no hart may keep its
-    /// read-only translation, and when it got a copy, the futex waiters of the processes
-    /// using `space` follow their words to the new frame.
+    /// read-only translation. (Futex waiters need nothing: private words are keyed by
+    /// address space and virtual address, FutexTable.swift, so a copy does not move them.)
     func watchCopyOnWrite(_ space: AddressSpace) {
         guard space.onCopyOnWriteEnded == nil else { return }
-        space.onCopyOnWriteEnded = { [unowned self, unowned space] page, from, to in
+        space.onCopyOnWriteEnded = { [unowned self] page, _, _ in
             for hart in machine.harts { hart.flushAddressTranslation(address: page) }
-            if from != to { moveFutexWaiters(of: space, from: from, to: to) }
-        }
-    }
-
-    /// Futex words are keyed by their physical address (Futex.swift): a thread of a
-    /// process using `space` that waits on a word in the frame `from` now waits on the same
-    /// word in `to`, its page's private copy — else a wake after the copy would miss it.
-    /// Costs the live threads of the processes using `space`.
-    /// (Part D keys private futexes by address space and virtual address; with that, this
-    /// goes.)
-    private func moveFutexWaiters(of space: AddressSpace, from: UInt64, to: UInt64) {
-        for process in liveProcesses where process.addressSpace === space {
-            for thread in process.liveThreads.values.sorted(by: { $0.tid < $1.tid }) {
-                guard case .blocked(.futex(let address, let key)) = thread.state,
-                      AddressSpace.pageDown(key) == from else { continue }
-                let moved = to + (key & (AddressSpace.pageSize - 1))
-                futexes.remove(thread, key: key)
-                futexes.add(thread, key: moved)
-                thread.state = .blocked(.futex(address: address, key: moved))
-            }
         }
     }
 

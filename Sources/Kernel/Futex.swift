@@ -239,28 +239,6 @@ extension Kernel {
         Int32(bitPattern: (bits & 0xFFF) << 20) >> 20
     }
 
-    // MARK: Hooks for thread exit and signals
-
-    /// A signal whose handler will run arrives for `thread` asleep in a futex call (part
-    /// C's hook, Linux's restart rules): it leaves the word's queue and its deadline and
-    /// becomes ready. A wait without a timeout whose handler has SA_RESTART (`restart`)
-    /// runs its call again after the handler (ERESTARTSYS); a timed wait returns EINTR
-    /// (ERESTART_RESTARTBLOCK with a handler); a PI lock waiter always tries again
-    /// (ERESTARTNOINTR). False if the thread was not asleep in a futex call.
-    @discardableResult
-    func interruptFutexWait(_ thread: Thread, restart: Bool, cycle: UInt64) -> Bool {
-        guard case .blocked(.futex) = thread.state, let waiter = futexes.waiter(of: thread) else { return false }
-        futexes.remove(thread)
-        if waiter.takesLock || (restart && thread.wakeDeadline == nil) {
-            thread.context.pc &-= 4   // back to the ecall; a0..a5 still hold the call's arguments
-        } else {
-            thread.context.integers[10] = UInt64(bitPattern: -Errno.EINTR.rawValue)
-        }
-        thread.wakeDeadline = nil
-        makeReady(thread, at: cycle)
-        return true
-    }
-
     /// A timespec's duration, or nil if it is malformed (a negative field, or nanoseconds
     /// of a second or more: EINVAL, as on Linux). Huge ones saturate; the run ends at
     /// `SimulatedTime.runLimit` long before such a deadline.

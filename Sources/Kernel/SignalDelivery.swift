@@ -128,9 +128,13 @@ extension Kernel {
     func interruptWait(_ thread: Thread, _ reason: BlockReason) {
         let number = thread.context.integers[17]
         let timed = thread.wakeDeadline != nil
+        var restart = InterruptedCall.restart(forCall: number, timed: timed)
         switch reason {
         case .stopped: return   // a stopped process takes signals when it continues
-        case .futex(_, let key): futexes.remove(thread, key: key)
+        case .futex:
+            // A PI lock waiter always tries again (ERESTARTNOINTR; part D's hook, PIFutex.swift).
+            if futexes.waiter(of: thread)?.takesLock == true { restart = .always }
+            futexes.remove(thread)
         case .sleep(let until): writeTimeLeft(thread, until: until, call: number)
         case .join(let tid): threads[tid]?.joiners.removeAll { $0 === thread }
         case .io:
@@ -147,8 +151,7 @@ extension Kernel {
         default: break   // process waits, messages, signal waits: nothing to take it off
         }
         thread.context.integers[10] = UInt64(bitPattern: -Errno.EINTR.rawValue)
-        thread.interruptedCall = InterruptedCall(restart: InterruptedCall.restart(forCall: number, timed: timed),
-                                                 firstArgument: thread.callFirstArgument)
+        thread.interruptedCall = InterruptedCall(restart: restart, firstArgument: thread.callFirstArgument)
         makeReady(thread, at: currentCycle)
     }
 
