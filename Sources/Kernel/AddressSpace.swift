@@ -144,12 +144,15 @@ final class AddressSpace {
         releasePages(from: start, to: end)
     }
 
-    /// Moves the page at `source`, if it has a frame, to `destination` with the same frame
-    /// and R/W/X bits (mremap moves pages, never copies them). False if a page table for
-    /// `destination` could not be made; nothing moved then.
+    /// Moves the page at `source`, if it has a frame, to `destination` with the same frame,
+    /// R/W/X bits and copy-on-write mark (mremap moves pages, never copies them). False if
+    /// a page table for `destination` could not be made; nothing moved then.
     func movePage(from source: UInt64, to destination: UInt64) -> Bool {
         guard let (frame, bits) = pageTable.lookup(Self.pageDown(source)) else { return true }
-        guard pageTable.map(Self.pageDown(destination), to: frame, permissions: bits, frames: frames) else { return false }
+        let copyOnWrite = bits & PageTable.copyOnWrite != 0
+        guard pageTable.map(Self.pageDown(destination), to: frame, permissions: bits, copyOnWrite: copyOnWrite, frames: frames) else {
+            return false
+        }
         _ = pageTable.unmap(Self.pageDown(source))
         return true
     }

@@ -2,7 +2,7 @@
 // large blocks) ask of anonymous memory, with Linux's checks and errno.
 //   madvise(addr, len, advice)  DONTNEED, DONTNEED_LOCKED and FREE give the pages of
 //       anonymous memory back (the next touch reads zeroes; the program's own segments
-//       keep theirs); POPULATE_READ/WRITE give pages frames now; NORMAL, RANDOM,
+//       and MAP_SHARED memory keep theirs); POPULATE_READ/WRITE give pages frames now; NORMAL, RANDOM,
 //       SEQUENTIAL, WILLNEED, COLD, PAGEOUT, HUGEPAGE, NOHUGEPAGE, MERGEABLE, UNMERGEABLE,
 //       DONTDUMP, DODUMP, DOFORK and KEEPONFORK change nothing here and succeed; DONTFORK,
 //       WIPEONFORK, REMOVE and COLLAPSE answer EINVAL (this kernel keeps no per-region
@@ -62,7 +62,9 @@ extension Kernel {
             let from = max(start, region.start), to = min(end, region.end)
             switch advice {
             case .discard:
-                guard region.kind != .program, region.kind != .trampoline else { continue }
+                // The program's segments keep their pages (Linux would reread the file), and
+                // a MAP_SHARED region keeps its frames shared with the other processes.
+                guard region.kind != .program, region.kind != .trampoline, !region.shared else { continue }
                 space.discardPages(from: from, to: to)
                 flushTranslations()
             case .populate(let access):
@@ -97,7 +99,8 @@ extension Kernel {
             return moveMapping(old, oldSize: oldSize, newSize: newSize, to: requested, fixed: fixed, keepOld: keepOld, of: thread.process)
         }
         if oldSize >= newSize {
-            guard oldSize == newSize || space.removeRange(old &+ newSize, old &+ oldSize) else { return .error(.ENOMEM) }
+            guard Kernel.isUserRange(old, oldSize) else { return .error(.EINVAL) }   // munmap's check on the tail
+            guard oldSize == newSize || space.removeRange(old + newSize, old + oldSize) else { return .error(.ENOMEM) }
             flushTranslations()
             return .value(Int64(bitPattern: old))
         }
@@ -114,6 +117,11 @@ extension Kernel {
         }
         guard mayMove else { return .error(.ENOMEM) }
         return moveMapping(old, oldSize: oldSize, newSize: newSize, to: 0, fixed: false, keepOld: false, of: thread.process)
+    }
+
+    /// Whether `[start, start + size)` lies in user memory (no wrap-around).
+    static func isUserRange(_ start: UInt64, _ size: UInt64) -> Bool {
+        start <= PageTable.userLimit && size <= PageTable.userLimit - start
     }
 
     /// The region the range `[old, old + oldSize)` lies in, which mremap may resize: EFAULT
@@ -151,6 +159,7 @@ extension Kernel {
             guard space.removeRange(requested, requested + newSize) else { return .error(.ENOMEM) }
         }
         if oldSize > newSize {
+            guard Kernel.isUserRange(old, oldSize) else { return .error(.EINVAL) }
             guard space.removeRange(old + newSize, old + oldSize) else { return .error(.ENOMEM) }
             oldSize = newSize
         }
@@ -168,7 +177,10 @@ extension Kernel {
         // One region more for the new range, and one more if the old one is cut in the middle.
         let extra = keepOld ? 1 : space.regionCountAfterRemoving(old, old + oldSize) - space.regionMap.count + 1
         guard space.regionMap.count + extra <= AddressSpace.maximumRegionCount else { return .error(.ENOMEM) }
-        space.addRegion(MemoryRegion(start: destination, end: destination + newSize, permissions: region.permissions, kind: .mapping))
+        var moved = region   // the same permissions, kind and sharing
+        moved.start = destination
+        moved.end = destination + newSize
+        space.addRegion(moved)
         var pages: [UInt64] = []
         space.pageTable.forEachMappedPage(from: old, to: old + oldSize) { pages.append($0) }
         for (index, page) in pages.enumerated() where !space.movePage(from: page, to: destination + (page - old)) {

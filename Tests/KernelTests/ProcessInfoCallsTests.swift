@@ -64,6 +64,18 @@ struct ProcessInfoCallsTests {
         #expect(result.statistics.unknownSystemCalls[293] == nil)
     }
 
+    @Test("mremap and madvise after fork keep each side's copy-on-write pages its own, as under qemu",
+          .needsGlibcToolchain, .needsQemu, arguments: [[], ["kernel"]])
+    func remapAfterFork(arguments: [String]) throws {
+        let elf = try Self.build("remap-fork")
+        let ours = try run(elf, arguments: arguments, configure: { $0.memoryLimit = 64 << 20 })
+        let reference = try GuestPrograms.runUnderQemu(elf, arguments: arguments)
+        #expect(ours.ending == .exited(status: 0), "\(ours.text)")
+        #expect(reference.status == 0)
+        #expect(ours.text == String(decoding: reference.output, as: UTF8.self))
+        #expect(ours.text.contains("parent reads: parent page 1\n"))
+    }
+
     @Test("rdtime, rdcycle and rdinstret work in user mode as under qemu", .needsGlibcToolchain, .needsQemu)
     func countersMatchQemu() throws {
         let elf = try Self.build("counters")
