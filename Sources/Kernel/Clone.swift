@@ -26,6 +26,9 @@ enum CloneFlag {
 }
 
 extension Kernel {
+    /// struct robust_list_head's size on a 64-bit Linux: set_robust_list takes no other.
+    static let robustListHeadSize: UInt64 = 24
+
     /// clone(flags, stack, parent_tid, tls, child_tid) — riscv64's argument order.
     func clone(_ arguments: SystemCallArguments, hart: Hart, thread: Thread) -> SystemCallResult {
         let flags = arguments[0], stack = arguments[1], parentTID = arguments[2], tls = arguments[3], childTID = arguments[4]
