@@ -1,7 +1,8 @@
 // The callers of a stopped thread, for fault and deadlock reports: a walk of the
 // frame-pointer chain that guest programs keep (they are built with frame pointers; see
 // BuildRecipe). On RISC-V a function with a frame sets s0 (fp) to its stack pointer at
-// entry, saves its return address at fp-8 and its caller's fp at fp-16.
+// entry, saves its return address at fp-8 and its caller's fp at fp-16 (gcc's leaf
+// functions save only the caller's fp, at fp-8).
 //
 // Guest memory is untrusted and a program may keep no frame pointers at all (s0 is then an
 // ordinary register), so a caller is shown only when it is real: every fp must be aligned,
@@ -25,13 +26,23 @@ extension Process {
     /// differs from what the frame at fp saved.
     func callers(pc: UInt64, returnAddress: UInt64, stackPointer: UInt64, framePointer: UInt64) -> [UInt64] {
         var result: [UInt64] = []
-        guard let stack = addressSpace.region(containing: stackPointer), stack.kind == .stack else {
+        guard let stack = stackRegion(containing: stackPointer) else {
             return isReturnAddress(returnAddress) && !sameFunction(returnAddress &- 1, pc) ? [returnAddress] : []
+        }
+        func isFrame(_ frame: UInt64, above floor: UInt64) -> Bool {
+            frame & 7 == 0 && frame > floor && frame <= stack.end && frame >= stack.start &+ 16
         }
         var frame = framePointer, floor = stackPointer
         var chain: [UInt64] = []
-        while chain.count < Process.backtraceDepth, frame & 7 == 0, frame > floor, frame <= stack.end,
-              frame >= stack.start &+ 16,
+        // gcc's leaf functions keep a frame without ra: fp-8 holds the caller's fp, and ra
+        // is still in its register. Then the walk goes on from the caller's frame.
+        if isFrame(frame, above: floor), let saved = peekWord(frame &- 8), !isReturnAddress(saved),
+           isFrame(saved, above: frame), isReturnAddress(returnAddress), !sameFunction(returnAddress &- 1, pc) {
+            chain.append(returnAddress)
+            floor = frame
+            frame = saved
+        }
+        while chain.count < Process.backtraceDepth, isFrame(frame, above: floor),
               let saved = peekWord(frame &- 8), isReturnAddress(saved), let next = peekWord(frame &- 16) {
             chain.append(saved)
             floor = frame
@@ -42,6 +53,17 @@ extension Process {
         }
         result += chain
         return Array(result.prefix(Process.backtraceDepth))
+    }
+
+    /// The stack that holds `stackPointer`: the main thread's stack region, or a writable,
+    /// non-executable mapping (where pthread_create and Go put their threads' stacks).
+    private func stackRegion(containing stackPointer: UInt64) -> MemoryRegion? {
+        guard let region = addressSpace.region(containing: stackPointer) else { return nil }
+        switch region.kind {
+        case .stack: return region
+        case .mapping: return region.permissions & PTE.write != 0 && region.permissions & PTE.execute == 0 ? region : nil
+        default: return nil
+        }
     }
 
     /// `function+0x1c (0x10b44)` for each caller, or the bare address without symbols.

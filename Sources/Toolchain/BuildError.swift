@@ -26,6 +26,11 @@ public enum BuildError: Error, CustomStringConvertible, Sendable, Equatable {
     case compilerFailed(tool: String, output: String, exitStatus: Int32?, signal: Int32?)
     /// The build cache or the output file could not be written.
     case cannotWrite(path: String, reason: String)
+    /// The riscv64 cross compiler or C library for standard C is not installed; the
+    /// message names the packages.
+    case libcMissing(String)
+    /// A -I, -D or --libc value that cannot be used; the message says what is accepted.
+    case badCOption(String)
 
     /// The accepted source extensions, as shown in messages.
     public static let acceptedExtensions = [".swift", ".c", ".S", ".s"]
@@ -73,6 +78,8 @@ public enum BuildError: Error, CustomStringConvertible, Sendable, Equatable {
             return text
         case .cannotWrite(let path, let reason):
             return "cannot write '\(path)': \(reason)"
+        case .libcMissing(let message), .badCOption(let message):
+            return message
         }
     }
 }

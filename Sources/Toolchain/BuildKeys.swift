@@ -3,8 +3,8 @@
 //   runtime   the toolchain's identity, the C flags, every Guest/Runtime file
 //   sync      the toolchain, all flags and the optimisation level, every Guest/Runtime
 //             and Guest/Sync file
-//   program   all of the above, plus how the entry point is found, and each source's
-//             file name and contents with the local headers it includes
+//   program   all of the above, plus how the entry point is found, the -I and -D flags,
+//             and each source's file name and contents with the local headers it includes
 //
 // Fields are length-prefixed, so no two different inputs can hash the same bytes.
 
@@ -16,7 +16,8 @@ struct BuildKeys {
     var sync: String
     var program: String
 
-    init(builder: GuestBuilder, sources: [ProgramSource], optimization: GuestOptimization, parseAsLibrary: Bool) throws {
+    init(builder: GuestBuilder, sources: [ProgramSource], optimization: GuestOptimization, parseAsLibrary: Bool,
+         cOptions: CBuildOptions = CBuildOptions()) throws {
         var runtimeDigest = SHA256()
         try builder.guest.digest(of: builder.guest.runtimeDirectory, into: &runtimeDigest)
         let runtimeFiles = runtimeDigest.finalize()
@@ -46,10 +47,11 @@ struct BuildKeys {
         hasher.update(field: runtimeFiles)
         hasher.update(field: syncFiles)
         hasher.update(field: parseAsLibrary ? "library" : "script")
+        hasher.update(field: cOptions.compilerFlags.joined(separator: " "))
         for source in sources {
             hasher.update(field: source.name)
             hasher.update(field: source.contents)
-            for header in source.localIncludes() {
+            for header in source.localIncludes(searching: cOptions.includeFolders) {
                 hasher.update(field: (header.path as NSString).lastPathComponent)
                 hasher.update(field: header.contents)
             }

@@ -31,31 +31,44 @@ public struct GuestBuilder: Sendable {
     public let guest: GuestSources
     /// Where built runtimes, Sync modules and programs are kept.
     public let cache: BuildCache
+    /// The riscv64 cross gcc and glibc for standard C; nil: found when a program needs it.
+    public let linuxCToolchain: LinuxCToolchain?
 
     /// - Parameters:
     ///   - guestRoot: the Guest folder; by default located as `GuestSources.locate` says.
     ///   - cacheDirectory: by default `BuildCache.defaultDirectory()`.
-    public init(toolchain: Toolchain, guestRoot: String? = nil, cacheDirectory: String? = nil) throws {
+    ///   - linuxCToolchain: by default `LinuxCToolchain.locate()`, when a program first needs it.
+    public init(toolchain: Toolchain, guestRoot: String? = nil, cacheDirectory: String? = nil,
+                linuxCToolchain: LinuxCToolchain? = nil) throws {
         self.toolchain = toolchain
+        self.linuxCToolchain = linuxCToolchain
         self.guest = try guestRoot.map { try GuestSources(root: $0) } ?? GuestSources.locate()
         self.cache = BuildCache(directory: cacheDirectory ?? BuildCache.defaultDirectory())
     }
 
-    /// Builds `sources` (paths to .swift, .c, .S or .s files) into one program.
+    /// Builds `sources` (paths to .swift, .c, .S or .s files) into one program: against
+    /// glibc for standard C, else with the small runtime (see `CBuildOptions`).
     /// - Parameters:
+    ///   - c: -I folders and -D macros for the C compiler, and the C library.
     ///   - output: where to put the ELF; by default it stays in the cache.
     ///   - progress: told one line per step as it starts ("compiling hello.swift (swiftc -O)…"),
     ///     and any warnings the compilers print; nothing at all for a cached program.
     public func build(
         sources paths: [String],
         optimization: GuestOptimization = .speed,
+        c options: CBuildOptions = CBuildOptions(),
         output: String? = nil,
         progress: (String) -> Void = { _ in }
     ) throws -> BuildResult {
         guard !paths.isEmpty else { throw BuildError.noSources }
+        try options.validate()
         let sources = try paths.map(ProgramSource.load)
+        if try options.library(for: sources) == .glibc {
+            return try buildAgainstGlibc(sources, options: options, optimization: optimization, output: output, progress: progress)
+        }
         let parseAsLibrary = try ProgramSource.parseAsLibrary(sources)
-        let keys = try BuildKeys(builder: self, sources: sources, optimization: optimization, parseAsLibrary: parseAsLibrary)
+        let keys = try BuildKeys(builder: self, sources: sources, optimization: optimization, parseAsLibrary: parseAsLibrary,
+                                 cOptions: options)
         let elfName = sources[0].stem + ".elf"
 
         if let entry = cache.lookup(.programs, key: keys.program, required: [elfName]) {
@@ -65,7 +78,7 @@ public struct GuestBuilder: Sendable {
         cache.removeAbandonedWork()
         let built = try withoutActuallyEscaping(progress) { progress in
             try compileAndLink(sources, keys: keys, optimization: optimization, parseAsLibrary: parseAsLibrary,
-                               elfName: elfName, progress: progress)
+                               cFlags: options.compilerFlags, elfName: elfName, progress: progress)
         }
         return BuildResult(elfPath: try deliver(built.path, to: output), cached: false, toolRuns: built.toolRuns)
     }
@@ -75,7 +88,7 @@ public struct GuestBuilder: Sendable {
     ///   Sync module interface → program Swift;  runtime and program C;  link.
     private func compileAndLink(
         _ sources: [ProgramSource], keys: BuildKeys, optimization: GuestOptimization, parseAsLibrary: Bool,
-        elfName: String, progress: @escaping (String) -> Void
+        cFlags userFlags: [String], elfName: String, progress: @escaping (String) -> Void
     ) throws -> (path: String, toolRuns: Int) {
         let swiftFlags = BuildRecipe.swiftFlags(optimization)
         let programSwift = sources.filter { $0.kind == .swift }
@@ -162,7 +175,7 @@ public struct GuestBuilder: Sendable {
         for (index, source) in sources.enumerated() where source.kind != .swift {
             let object = work + "/\(index)-\(source.stem).o"
             objects.append(object)
-            _ = add(Job(invocation: clangInvocation(source.path, object: object, log: object + ".log"),
+            _ = add(Job(invocation: clangInvocation(source.path, object: object, log: object + ".log", extra: userFlags),
                         announcement: "compiling \(source.name) (clang -O2)…"))
         }
 
@@ -217,14 +230,14 @@ public struct GuestBuilder: Sendable {
         return (entry + "/" + elfName, session.started)
     }
 
-    private func clangInvocation(_ source: String, object: String, log: String) -> ToolInvocation {
+    private func clangInvocation(_ source: String, object: String, log: String, extra: [String] = []) -> ToolInvocation {
         ToolInvocation(name: "clang", executable: toolchain.clang,
-                       arguments: BuildRecipe.cFlags + ["-I", guest.includeDirectory, source, "-o", object],
+                       arguments: BuildRecipe.cFlags + extra + ["-I", guest.includeDirectory, source, "-o", object],
                        logPath: log)
     }
 
     /// Copies the ELF to `output` when one was asked for; returns where the ELF is.
-    private func deliver(_ elf: String, to output: String?) throws -> String {
+    func deliver(_ elf: String, to output: String?) throws -> String {
         guard let output else { return elf }
         do {
             try FileSystem.copyAtomically(elf, to: output)

@@ -47,20 +47,22 @@ struct ProgramSource {
     }
 
     /// Local headers this file includes with `#include "name"` (and those they include),
-    /// found beside the including file: their contents belong in the cache key, or editing
-    /// a header would not rebuild. Headers found only through the runtime's include folder
-    /// are covered by the runtime's own digest.
-    func localIncludes() -> [(path: String, contents: [UInt8])] {
+    /// found beside the including file or in `folders` (the -I folders, which `#include
+    /// <name>` searches too): their contents belong in the cache key, or editing a header
+    /// would not rebuild. Headers found only through the runtime's include folder are
+    /// covered by the runtime's own digest, and the C library's by the compiler's identity.
+    func localIncludes(searching folders: [String] = []) -> [(path: String, contents: [UInt8])] {
         guard kind != .swift else { return [] }
         var found: [(path: String, contents: [UInt8])] = []
         var seen: Set<String> = []
         var pending: [(folder: String, text: String)] = [((path as NSString).deletingLastPathComponent, text)]
         while let (folder, text) = pending.popLast() {
-            for name in ProgramSource.quotedIncludes(in: text) {
-                let candidate = folder.isEmpty ? name : folder + "/" + name
+            for include in ProgramSource.includes(in: text) {
+                let beside = include.quoted ? [folder.isEmpty ? include.name : folder + "/" + include.name] : []
+                let candidates = beside + folders.map { $0 + "/" + include.name }
+                guard let candidate = candidates.first(where: FileSystem.isFile) else { continue }
                 let key = FileSystem.realPath(candidate) ?? candidate
-                guard !seen.contains(key), FileSystem.isFile(candidate),
-                      let bytes = try? FileSystem.read(candidate) else { continue }
+                guard !seen.contains(key), let bytes = try? FileSystem.read(candidate) else { continue }
                 seen.insert(key)
                 found.append((candidate, bytes))
                 pending.append(((candidate as NSString).deletingLastPathComponent, String(decoding: bytes, as: UTF8.self)))
@@ -71,17 +73,34 @@ struct ProgramSource {
 
     /// The names in `#include "..."` lines.
     static func quotedIncludes(in text: String) -> [String] {
-        var names: [String] = []
+        includes(in: text).filter(\.quoted).map(\.name)
+    }
+
+    /// The names in `#include "..."` and `#include <...>` lines, and which form each used.
+    static func includes(in text: String) -> [(name: String, quoted: Bool)] {
+        var names: [(name: String, quoted: Bool)] = []
         for line in text.split(whereSeparator: \.isNewline) {
             var rest = line.drop { $0 == " " || $0 == "\t" }
             guard rest.first == "#" else { continue }
             rest = rest.dropFirst().drop { $0 == " " || $0 == "\t" }
             guard rest.hasPrefix("include") else { continue }
             rest = rest.dropFirst("include".count).drop { $0 == " " || $0 == "\t" }
-            guard rest.first == "\"", let close = rest.dropFirst().firstIndex(of: "\"") else { continue }
-            names.append(String(rest[rest.index(after: rest.startIndex)..<close]))
+            guard let open = rest.first, open == "\"" || open == "<" else { continue }
+            let closing: Character = open == "<" ? ">" : "\""
+            guard let close = rest.dropFirst().firstIndex(of: closing) else { continue }
+            names.append((String(rest[rest.index(after: rest.startIndex)..<close]), open == "\""))
         }
         return names
+    }
+
+    /// Whether this file, or a local header it includes, includes the guest runtime's
+    /// `interleave.h`: then it is written for the small runtime, not for a C library.
+    func includesRuntimeHeader(searching folders: [String] = []) -> Bool {
+        guard kind != .swift else { return false }
+        let texts = [text] + localIncludes(searching: folders).map { String(decoding: $0.contents, as: UTF8.self) }
+        return texts.contains { text in
+            ProgramSource.includes(in: text).contains { $0.name == "interleave.h" || $0.name.hasSuffix("/interleave.h") }
+        }
     }
 
     /// Whether a C or assembly file defines `main` (so the Swift files are a library): in

@@ -29,9 +29,9 @@ enum OptimizationFlag: String, EnumerableFlag {
 
     static func help(for value: OptimizationFlag) -> ArgumentHelp? {
         switch value {
-        case .speed: return "Optimise guest Swift code for speed (the default)."
-        case .size: return "Optimise guest Swift code for size."
-        case .none: return "Do not optimise guest Swift code."
+        case .speed: return "Optimise for speed (swiftc -O; gcc -O2 for glibc C; the default)."
+        case .size: return "Optimise for size (swiftc -Osize; gcc -Os for glibc C)."
+        case .none: return "Do not optimise (swiftc -Onone; gcc -O0 for glibc C)."
         }
     }
 }
@@ -39,10 +39,15 @@ enum OptimizationFlag: String, EnumerableFlag {
 struct BuildCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "build",
-        abstract: "Compile a guest program for RISC-V (Embedded Swift, C, assembly) into an ELF.",
+        abstract: "Compile a guest program for RISC-V (Embedded Swift, C with glibc or the small runtime, assembly) into an ELF.",
         discussion: """
-        Uses the toolchain beside the `swift` on PATH, or the one named by --toolchain or \
-        INTERLEAVE_TOOLCHAIN. Results are cached (INTERLEAVE_CACHE, else \
+        Swift, assembly, and C that includes "interleave.h" are built with the toolchain beside the \
+        `swift` on PATH, or the one named by --toolchain or INTERLEAVE_TOOLCHAIN, and linked with \
+        Interleave's small runtime. C written against the standard headers (stdio.h, pthread.h, \
+        unistd.h, ...) is built with riscv64-linux-gnu-gcc into a static Linux program with Debian's \
+        glibc (packages gcc-riscv64-linux-gnu and libc6-dev-riscv64-cross; INTERLEAVE_RISCV_GCC names \
+        another compiler); --libc chooses instead. C is built with -g and frame pointers; -O, -Osize \
+        and -Onone give gcc -O2, -Os and -O0. Results are cached (INTERLEAVE_CACHE, else \
         $XDG_CACHE_HOME/interleave, else ~/.cache/interleave), so building the same program \
         twice compiles it once. A single Swift file may be an ordinary script (top-level code); \
         with several, the top-level code goes in main.swift, or one type is marked @main.
@@ -57,6 +62,8 @@ struct BuildCommand: ParsableCommand {
 
     @Flag var optimization: OptimizationFlag = .speed
 
+    @OptionGroup(title: "Building C") var compileOptions: CompileOptions
+
     @Option(help: ArgumentHelp("The Swift toolchain: its root or its bin folder.", valueName: "dir"))
     var toolchain: String?
 
@@ -70,7 +77,8 @@ struct BuildCommand: ParsableCommand {
         do {
             let located = try Toolchain.locate(explicitPath: toolchain)
             let builder = try GuestBuilder(toolchain: located)
-            result = try builder.build(sources: files, optimization: optimization.level, output: destination,
+            result = try builder.build(sources: files, optimization: optimization.level, c: compileOptions.settings,
+                                       output: destination,
                                        progress: { printError($0) })
         } catch let error as BuildError {
             if let compilerOutput = error.compilerOutput {

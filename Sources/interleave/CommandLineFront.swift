@@ -25,7 +25,7 @@ enum CommandLineFront {
     static func main(_ arguments: [String]) -> Never {
         let (path, node, consumed) = CommandTree.command(for: arguments)
         commandName = (["interleave"] + path).joined(separator: " ")
-        let rest = repairNegativeValues(Array(arguments.dropFirst(consumed)), node: node)
+        let rest = repairNegativeValues(splitJoinedValues(Array(arguments.dropFirst(consumed)), node: node), node: node)
         var command: ParsableCommand
         do {
             command = try Interleave.parseAsRoot(Array(arguments.prefix(consumed)) + rest)
@@ -56,6 +56,25 @@ enum CommandLineFront {
             } else {
                 result.append(argument)
                 index += 1
+            }
+        }
+        return result
+    }
+
+    /// Splits a one-letter option joined to its value as compilers take them (`-Iinclude`,
+    /// `-DNAME=1` → `-I include`, `-D NAME=1`), which the parser would misread when the
+    /// value holds `=`. Nothing after `--` is touched.
+    static func splitJoinedValues(_ arguments: [String], node: CommandNode?) -> [String] {
+        let short = Set((node?.valueOptions ?? []).filter { $0.count == 2 && $0.hasPrefix("-") && $0 != "--" })
+        guard !short.isEmpty else { return arguments }
+        var result: [String] = []
+        for (index, argument) in arguments.enumerated() {
+            if argument == "--" { return result + arguments[index...] }
+            let name = String(argument.prefix(2))
+            if argument.count > 2, short.contains(name), !looksNegative(argument) {
+                result += [name, String(argument.dropFirst(2))]
+            } else {
+                result.append(argument)
             }
         }
         return result
@@ -108,7 +127,9 @@ enum CommandLineFront {
         }
         if message.hasPrefix("The value "), quoted.count >= 2 {
             let value = quoted[0], name = option(quoted[1])
-            let choices = message.split(separator: "\n").filter { $0.hasPrefix("  - ") }.map { $0.dropFirst(4) }
+            var choices = message.split(separator: "\n").filter { $0.hasPrefix("  - ") }.map { $0.dropFirst(4) }
+            // Fewer than six choices come inline: "Please provide one of 'a', 'b' or 'c'."
+            if choices.isEmpty, message.contains("Please provide one of '") { choices = quoted.dropFirst(2).map { Substring($0) } }
             if !choices.isEmpty { return "\(name) \(value): not one of \(choices.joined(separator: ", "))" }
             var reason = ""
             if looksNegative(value) { reason = ": it cannot be negative" }

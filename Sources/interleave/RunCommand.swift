@@ -21,8 +21,9 @@ struct RunCommand: ParsableCommand {
         commandName: "run",
         abstract: "Build (if needed) and run a program as a user process under the kernel.",
         discussion: """
-            FILE is a .swift, .c, .S or .s source (built with the Swift toolchain and cached) or a \
-            RISC-V .elf. Arguments interleave does not know go to the program; everything after `--` \
+            FILE is a .swift, .c, .S or .s source (built and cached as `interleave build` builds it: \
+            C with the standard headers against Debian's riscv64 glibc, C that includes "interleave.h" \
+            and Swift with the Swift toolchain) or a RISC-V .elf, such as a static riscv64 Linux program. Arguments interleave does not know go to the program; everything after `--` \
             does. The exit status is the program's, or 128 + the signal the kernel \
             used to end it (139 segmentation fault, 132 illegal instruction, 137 out of memory, \
             152 instruction limit, 153 output limit), or 125 when every thread waits for ever (deadlock).
@@ -139,7 +140,9 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup(title: "Several machines") var networkOptions: NetworkOptions
 
-    @Flag(help: "How to optimise a Swift program that needs building.") var optimization: OptimizationFlag = .speed
+    @Flag(help: "How to optimise a program that needs building.") var optimization: OptimizationFlag = .speed
+
+    @OptionGroup(title: "Building C") var compileOptions: CompileOptions
 
     @Option(help: "The Swift toolchain to build with: its root or its bin folder (default: beside `swift`, or $INTERLEAVE_TOOLCHAIN).")
     var toolchain: String?
@@ -411,7 +414,7 @@ struct RunCommand: ParsableCommand {
         do {
             let toolchain = try Toolchain.locate(explicitPath: toolchain)
             let builder = try GuestBuilder(toolchain: toolchain)
-            let result = try builder.build(sources: [file], optimization: optimization.level,
+            let result = try builder.build(sources: [file], optimization: optimization.level, c: compileOptions.settings,
                                            progress: { line in printError("interleave: \(line)") })
             return result.elfPath
         } catch let error as BuildError {
@@ -495,7 +498,7 @@ extension BuildError {
     /// Errors in what the user typed (status 2) rather than in building (status 1).
     var isAboutInput: Bool {
         switch self {
-        case .noSources, .missingFile, .notAFile, .unsupportedExtension: true
+        case .noSources, .missingFile, .notAFile, .unsupportedExtension, .badCOption: true
         default: false
         }
     }

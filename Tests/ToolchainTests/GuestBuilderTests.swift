@@ -130,11 +130,11 @@ struct GuestBuilderTests {
 
     @Test func cCompilerErrorsKeepFileAndLine() throws {
         let scratch = try Scratch()
-        let source = try scratch.write("broken.c", "int main(void) {\n    return undeclared;\n}\n")
+        let source = try scratch.write("broken.c", "#include \"interleave.h\"\nint main(void) {\n    return undeclared;\n}\n")
         let error = try #require(throws: BuildError.self) {
             try scratch.builder().build(sources: [source])
         }
-        #expect(error.compilerOutput?.contains("broken.c:2:") == true)
+        #expect(error.compilerOutput?.contains("broken.c:3:") == true)
     }
 
     @Test(.needsQemu) func swiftMixesWithCAndAssembly() throws {
@@ -205,10 +205,10 @@ struct GuestBuilderTests {
     @Test(.needsQemu) func editingALocalHeaderRebuilds() throws {
         let scratch = try Scratch()
         let c = try scratch.write("exit.c", "#include \"code.h\"\nint main(void) { return CODE; }\n")
-        try scratch.write("code.h", "#define CODE 3\n")
+        try scratch.write("code.h", "#include \"interleave.h\"\n#define CODE 3\n")
         let builder = try scratch.builder()
         let first = try builder.build(sources: [c])
-        try scratch.write("code.h", "#define CODE 4\n")
+        try scratch.write("code.h", "#include \"interleave.h\"\n#define CODE 4\n")
         let second = try builder.build(sources: [c])
         #expect(!second.cached)
         #expect(try runUnderQemu(first.elfPath).status == 3)
