@@ -30,6 +30,9 @@ struct FalseSharing {
     func measure(_ preset: MemoryPreset, padded: Bool, traced: Bool = false) throws -> Measured {
         var configuration = context.baseConfiguration()
         configuration.caches(preset, harts: 2)
+        // A cycle of seeded jitter, as real cores never run in lock step: without it the two
+        // identical loops lock into one phase, and the counts then depend on where the code lies.
+        configuration.jitter = 1
         configuration.recordsContention = !padded
         let result = try context.run(RunSpec(main: "false-sharing", programs: ["false-sharing": "Lab/false-sharing.swift"],
                                              arguments: [padded ? "padded" : "shared", "\(iterations)"],
