@@ -34,7 +34,7 @@ public struct QemuReference: Sendable {
         process.standardOutput = pipe
         process.standardError = FileHandle.nullDevice
         let start = ContinuousClock.now
-        try process.run()
+        try QemuReference.withNoSignalsBlocked { try process.run() }
         let pid = process.processIdentifier
         let watchdog = DispatchWorkItem { kill(pid, SIGKILL) }
         DispatchQueue.global().asyncAfter(deadline: .now() + QemuReference.hostTimeLimit, execute: watchdog)
@@ -45,6 +45,17 @@ public struct QemuReference: Sendable {
         let seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
         let status = process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
         return ([UInt8](output), status, seconds)
+    }
+
+    /// Runs `body` (a spawn) with the calling thread blocking no signal, so the child starts
+    /// as from a shell: a child inherits its spawner's mask, and the test runner's threads
+    /// (Dispatch's workers) block most signals — a guest that raised one at itself waited.
+    static func withNoSignalsBlocked<T>(_ body: () throws -> T) rethrows -> T {
+        var none = sigset_t(), saved = sigset_t()
+        sigemptyset(&none)
+        pthread_sigmask(SIG_SETMASK, &none, &saved)
+        defer { pthread_sigmask(SIG_SETMASK, &saved, nil) }
+        return try body()
     }
 
     /// Runs an ELF given as bytes, from a temporary file (qemu needs it executable).
