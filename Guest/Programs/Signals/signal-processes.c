@@ -132,6 +132,8 @@ int main(void) {
     }
     write(ends[1], "x", 1);
     pthread_join(thread, NULL);
-    printf("thread read with SA_RESTART: %d, EINTR %d, handled %d\n", readResult, gotEINTR, usr1);
+    // How many of the five arrive apart depends on when the host runs the thread under qemu
+    // (a standard signal pending twice is one), so only that some were handled is compared.
+    printf("thread read with SA_RESTART: %d, EINTR %d, handled some %d\n", readResult, gotEINTR, usr1 > 0);
     return 0;
 }
