@@ -32,31 +32,16 @@ enum BareMetalC {
         var objects: [String] = []
         for name in names where name.hasSuffix(".c") || name.hasSuffix(".S") {
             let object = scratch + "/" + name + ".o"
-            try run(tools.clang, ["--target=riscv64-unknown-elf", "-march=rv64gc", "-mabi=lp64", "-mcmodel=medany",
+            try BareMetal.runTool(tools.clang, ["--target=riscv64-unknown-elf", "-march=rv64gc", "-mabi=lp64", "-mcmodel=medany",
                                   "-ffreestanding", "-fno-builtin", "-nostdlib", "-O2", "-g", "-fno-omit-frame-pointer",
                                   "-Wall", "-Werror", "-c", source + "/" + name, "-o", object])
             objects.append(object)
         }
         let program = scratch + "/program.elf"
-        try run(tools.lld, ["-T", source + "/" + script, "-nostdlib", "-static"] + objects + ["-o", program])
+        try BareMetal.runTool(tools.lld, ["-T", source + "/" + script, "-nostdlib", "-static"] + objects + ["-o", program])
         let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: program)))
         cache.withLock { $0[folder] = bytes }
         return bytes
-    }
-
-    private static func run(_ tool: String, _ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tool)
-        process.arguments = arguments
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = errors
-        try process.run()
-        let output = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw BuildError(description: "\(URL(fileURLWithPath: tool).lastPathComponent) failed:\n" + String(decoding: output, as: UTF8.self))
-        }
     }
 }
 

@@ -268,7 +268,8 @@ enum BareMetal {
         return try [UInt8](Data(contentsOf: URL(fileURLWithPath: program)))
     }
 
-    private static func runTool(_ tool: String, _ arguments: [String], source: String) throws {
+    /// Runs clang or ld.lld; a failure carries the tool's output and, when given, the numbered source.
+    static func runTool(_ tool: String, _ arguments: [String], source: String? = nil) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: tool)
         process.arguments = arguments
@@ -279,10 +280,12 @@ enum BareMetal {
         let output = errors.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            let numbered = source.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
-                .map { "\($0.offset + 1)\t\($0.element)" }.joined(separator: "\n")
+            let numbered = source.map { text in
+                "\nsource:\n" + text.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
+                    .map { "\($0.offset + 1)\t\($0.element)" }.joined(separator: "\n")
+            } ?? ""
             throw BuildError(description: "\(URL(fileURLWithPath: tool).lastPathComponent) failed:\n"
-                + String(decoding: output, as: UTF8.self) + "\nsource:\n" + numbered)
+                + String(decoding: output, as: UTF8.self) + numbered)
         }
     }
 
