@@ -87,6 +87,8 @@ public final class Hart {
     var fetchBlock: UnsafeMutablePointer<DecodedInstruction>
     var fetchPageBase: UInt64 = 0
     var fetchPageOffset = 0
+    /// Where the run loop's slow fetch leaves the record it returns (DispatchSupport.swift).
+    let fetchScratch: UnsafeMutablePointer<DecodedInstruction>
     /// Whether instruction fetch and data accesses go through Sv39 translation right now.
     var fetchTranslated = false
     var dataTranslated = false
@@ -142,6 +144,8 @@ public final class Hart {
         f = .allocate(capacity: 32)
         f.initialize(repeating: 0, count: 32)
         fetchBlock = machine.memory.refetchBlock
+        fetchScratch = .allocate(capacity: 1)
+        fetchScratch.initialize(to: .undecoded)
         tlb = TLB(size: machine.configuration.tlbEntries)
         pmp = PhysicalMemoryProtection(policy: machine.configuration.pmpPolicy, granularity: machine.configuration.pmpGranularity)
         pmpInForce = pmp.checks(.supervisor)
@@ -157,6 +161,7 @@ public final class Hart {
     deinit {
         x.deallocate()
         f.deallocate()
+        fetchScratch.deallocate()
         fastLoadTag.deallocate()
         fastStoreTag.deallocate()
         fastDelta.deallocate()

@@ -25,6 +25,10 @@ struct PageFlags: OptionSet {
 public final class PhysicalMemory {
     public static let pageSize: UInt64 = 4096
     static let slotsPerPage = Int(pageSize / 2)
+    /// Slots a block really has: the page's, then two that always say "refetch", so the run
+    /// loop can step from the last instruction of a page (even a 32-bit one straddling the
+    /// page end) into the next slot without checking that it is still inside the page.
+    static let slotsPerBlock = slotsPerPage + 2
 
     /// Guest physical address of the first byte.
     public let base: UInt64
@@ -38,7 +42,8 @@ public final class PhysicalMemory {
     /// A block whose every slot says "refetch": the fetch cache points here when invalid.
     let refetchBlock: UnsafeMutablePointer<DecodedInstruction>
 
-    /// Host bytes of one decoded block (one page's worth of 2-byte instruction slots).
+    /// Host bytes of one decoded block (one page's worth of 2-byte instruction slots; the
+    /// two sentinel slots add 32 bytes).
     public static let decodedBlockBytes = slotsPerPage * MemoryLayout<DecodedInstruction>.stride
     /// Decoded blocks alive at most by default: 1024 blocks of 32 KiB, 32 MiB of host
     /// memory, enough for 4 MiB of code executed over and over without any re-decoding.
@@ -76,8 +81,8 @@ public final class PhysicalMemory {
         pageFlags.initialize(repeating: 0, count: pageCount)
         decodedPages = .allocate(capacity: pageCount)
         decodedPages.initialize(repeating: nil, count: pageCount)
-        refetchBlock = .allocate(capacity: PhysicalMemory.slotsPerPage)
-        refetchBlock.initialize(repeating: DecodedInstruction(operation: .refetch), count: PhysicalMemory.slotsPerPage)
+        refetchBlock = .allocate(capacity: PhysicalMemory.slotsPerBlock)
+        refetchBlock.initialize(repeating: DecodedInstruction(operation: .refetch), count: PhysicalMemory.slotsPerBlock)
         self.decodedBlockLimit = max(1, min(decodedBlockLimit, pageCount))
         blockPool = .allocate(capacity: self.decodedBlockLimit)
         blockPoolPage = .allocate(capacity: self.decodedBlockLimit)
@@ -111,8 +116,9 @@ public final class PhysicalMemory {
         let block: UnsafeMutablePointer<DecodedInstruction>
         if decodedBlockCount < decodedBlockLimit {
             slot = decodedBlockCount
-            block = .allocate(capacity: PhysicalMemory.slotsPerPage)
+            block = .allocate(capacity: PhysicalMemory.slotsPerBlock)
             block.initialize(repeating: .undecoded, count: PhysicalMemory.slotsPerPage)
+            (block + PhysicalMemory.slotsPerPage).initialize(repeating: DecodedInstruction(operation: .refetch), count: 2)
             blockPool[slot] = block
             decodedBlockCount += 1
         } else {
