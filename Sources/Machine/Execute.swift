@@ -83,284 +83,323 @@ extension Hart {
         let refetchBlock = memory.refetchBlock
         keepFetchBlock(pc: pc, slotBase: &slotBase, pageBase: &pageBase, refetchBlock: refetchBlock)
 
-        loop: while stepped < limit {
-            // The record is read through `ip`, field by field where a case needs it.
-            var ip: UnsafeMutablePointer<DecodedInstruction>
-            if Timing.issuesBeforeReadingRecord {
-                // With caches the instruction issues (and may call into the memory system)
-                // before its record is read, so its fields are not kept across that call.
-                if pc &- pageBase < 4096 && fetchSlot(slotBase, pc: pc).pointee.operation.rawValue > Operation.refetch.rawValue {
-                    stepped &+= 1
-                    if !timing.issue(pc: pc, stepped: stepped, memoryLimit: memoryLimit) {
-                        // Its fetch would come before another hart's earlier access, or it
-                        // would issue past a timer deadline: stop before it.
-                        stepped &-= 1
-                        reachedHorizon = true
-                        break loop
+        // The record is read through `ip`, field by field where a case needs it.
+        var ip = fetchScratch
+        // Flat timing: the record the slow fetch returned when it is not in its slot (a
+        // 32-bit instruction across a page end, a page PMP splits); run at once.
+        var fetchedRecord: UnsafeMutablePointer<DecodedInstruction>? = nil
+        var needsFetch = false
+        // Two loops: `inner` runs the instructions that finish inline and calls nothing, so
+        // the registers it keeps (pc, x, the block, the count) are not spilled around calls;
+        // everything that calls out — the slow fetch, the slow path, host floating point —
+        // breaks out to `outer`, which does it and goes back in.
+        outer: while true {
+            inner: while true {
+                guard stepped < limit else { break outer }
+                if Timing.issuesBeforeReadingRecord {
+                    // With caches the instruction issues (and may call into the memory system)
+                    // before its record is read, so its fields are not kept across that call.
+                    if pc &- pageBase < 4096 && fetchSlot(slotBase, pc: pc).pointee.operation.rawValue > Operation.refetch.rawValue {
+                        stepped &+= 1
+                        if !timing.issue(pc: pc, stepped: stepped, memoryLimit: memoryLimit) {
+                            // Its fetch would come before another hart's earlier access, or it
+                            // would issue past a timer deadline: stop before it.
+                            stepped &-= 1
+                            reachedHorizon = true
+                            break outer
+                        }
+                        ip = fetchSlot(slotBase, pc: pc)
+                    } else {
+                        self.pc = pc
+                        guard let fetched = fetchSlowRecord() else {
+                            // The fetch trapped; the trap handler's PC is in self.pc.
+                            stepped &+= 1
+                            timing.fetchTrapped()
+                            pc = self.pc
+                            pageBase = fetchPageBase
+                            slotBase = fetchSlotBase(fetchBlock, pageBase: pageBase)
+                            keepFetchBlock(pc: pc, slotBase: &slotBase, pageBase: &pageBase, refetchBlock: refetchBlock)
+                            if breakRequested { break outer }
+                            continue inner
+                        }
+                        pageBase = fetchPageBase
+                        slotBase = fetchSlotBase(fetchBlock, pageBase: pageBase)
+                        keepFetchBlock(pc: pc, slotBase: &slotBase, pageBase: &pageBase, refetchBlock: refetchBlock)
+                        stepped &+= 1
+                        if !timing.issue(pc: pc, stepped: stepped, memoryLimit: memoryLimit) {
+                            stepped &-= 1
+                            reachedHorizon = true
+                            break outer
+                        }
+                        ip = fetched
                     }
-                    ip = fetchSlot(slotBase, pc: pc)
                 } else {
-                    self.pc = pc
-                    guard let fetched = fetchSlowRecord() else {
-                        // The fetch trapped; the trap handler's PC is in self.pc.
-                        stepped &+= 1
-                        timing.fetchTrapped()
-                        pc = self.pc
-                        pageBase = fetchPageBase
-                        slotBase = fetchSlotBase(fetchBlock, pageBase: pageBase)
-                        keepFetchBlock(pc: pc, slotBase: &slotBase, pageBase: &pageBase, refetchBlock: refetchBlock)
-                        if breakRequested { break loop }
-                        continue loop
+                    // One cycle per instruction. `pc - pageBase` is at most 4098 here
+                    // (keepFetchBlock), so the slot needs no page check: past the page's last
+                    // instruction the sentinel slots say "refetch".
+                    ip = fetchSlot(slotBase, pc: pc)
+                    if _slowPath(ip.pointee.operation.rawValue <= Operation.refetch.rawValue) {
+                        guard let record = fetchedRecord else {
+                            needsFetch = true
+                            break inner
+                        }
+                        ip = record
+                        fetchedRecord = nil
                     }
-                    pageBase = fetchPageBase
-                    slotBase = fetchSlotBase(fetchBlock, pageBase: pageBase)
-                    keepFetchBlock(pc: pc, slotBase: &slotBase, pageBase: &pageBase, refetchBlock: refetchBlock)
                     stepped &+= 1
                     if !timing.issue(pc: pc, stepped: stepped, memoryLimit: memoryLimit) {
                         stepped &-= 1
                         reachedHorizon = true
-                        break loop
+                        break outer
                     }
-                    ip = fetched
                 }
-            } else {
-                // One cycle per instruction. `pc - pageBase` is at most 4098 here
-                // (keepFetchBlock), so the slot needs no page check: past the page's last
-                // instruction the sentinel slots say "refetch".
-                ip = fetchSlot(slotBase, pc: pc)
-                if _slowPath(ip.pointee.operation.rawValue <= Operation.refetch.rawValue) {
-                    self.pc = pc
-                    guard let fetched = fetchSlowRecord() else {
-                        stepped &+= 1
-                        timing.fetchTrapped()
-                        pc = self.pc
-                        pageBase = fetchPageBase
-                        slotBase = fetchSlotBase(fetchBlock, pageBase: pageBase)
-                        keepFetchBlock(pc: pc, slotBase: &slotBase, pageBase: &pageBase, refetchBlock: refetchBlock)
-                        if breakRequested { break loop }
-                        continue loop
+                // How far this instruction is from the batch's start, against `memoryLimit`.
+                let position = timing.position(stepped: stepped)
+
+                switch ip.pointee.operation {
+                // MARK: RV64I — upper immediates, jumps, branches
+                // Branches are real host branches, not selects, so the host predicts the guest's
+                // branch and starts on the next instruction without waiting for the registers.
+                case .lui: x[ip.rd] = ip.imm; pc = ip.next(pc); continue inner
+                case .auipc: x[ip.rd] = pc &+ ip.imm; pc = ip.next(pc); continue inner
+                case .jal: x[ip.rd] = ip.next(pc); pc = pc &+ ip.imm; keepFetchBlock(pc: pc, slotBase: &slotBase, pageBase: &pageBase, refetchBlock: refetchBlock); continue inner
+                case .jalr:
+                    let target = (x[ip.rs1] &+ ip.imm) & ~1
+                    x[ip.rd] = ip.next(pc)
+                    pc = target
+                    keepFetchBlock(pc: pc, slotBase: &slotBase, pageBase: &pageBase, refetchBlock: refetchBlock)
+                    continue inner
+                case .beq: if _fastPath(x[ip.rs1] == x[ip.rs2]) { pc = pc &+ ip.imm; keepFetchBlock(pc: pc, slotBase: &slotBase, pageBase: &pageBase, refetchBlock: refetchBlock); continue inner }; pc = ip.next(pc); continue inner
+                case .bne: if _fastPath(x[ip.rs1] != x[ip.rs2]) { pc = pc &+ ip.imm; keepFetchBlock(pc: pc, slotBase: &slotBase, pageBase: &pageBase, refetchBlock: refetchBlock); continue inner }; pc = ip.next(pc); continue inner
+                case .blt: if _fastPath(Int64(bitPattern: x[ip.rs1]) < Int64(bitPattern: x[ip.rs2])) { pc = pc &+ ip.imm; keepFetchBlock(pc: pc, slotBase: &slotBase, pageBase: &pageBase, refetchBlock: refetchBlock); continue inner }; pc = ip.next(pc); continue inner
+                case .bge: if _fastPath(Int64(bitPattern: x[ip.rs1]) >= Int64(bitPattern: x[ip.rs2])) { pc = pc &+ ip.imm; keepFetchBlock(pc: pc, slotBase: &slotBase, pageBase: &pageBase, refetchBlock: refetchBlock); continue inner }; pc = ip.next(pc); continue inner
+                case .bltu: if _fastPath(x[ip.rs1] < x[ip.rs2]) { pc = pc &+ ip.imm; keepFetchBlock(pc: pc, slotBase: &slotBase, pageBase: &pageBase, refetchBlock: refetchBlock); continue inner }; pc = ip.next(pc); continue inner
+                case .bgeu: if _fastPath(x[ip.rs1] >= x[ip.rs2]) { pc = pc &+ ip.imm; keepFetchBlock(pc: pc, slotBase: &slotBase, pageBase: &pageBase, refetchBlock: refetchBlock); continue inner }; pc = ip.next(pc); continue inner
+
+                // MARK: Loads and stores (inline when untranslated RAM)
+                case .lb:
+                    let rd = ip.rd
+                    if let offset = fastLoadOffset(x[ip.rs1] &+ ip.imm, 1, position), timing.load(offset: offset, size: 1, pc: pc, position: position) {
+                        x[rd] = UInt64(bitPattern: Int64(ram.load(fromByteOffset: offset, as: Int8.self))); pc = ip.next(pc); continue inner
                     }
-                    ip = fetched
+                case .lh:
+                    let rd = ip.rd
+                    if let offset = fastLoadOffset(x[ip.rs1] &+ ip.imm, 2, position), timing.load(offset: offset, size: 2, pc: pc, position: position) {
+                        x[rd] = UInt64(bitPattern: Int64(ram.loadUnaligned(fromByteOffset: offset, as: Int16.self))); pc = ip.next(pc); continue inner
+                    }
+                case .lw:
+                    let rd = ip.rd
+                    if let offset = fastLoadOffset(x[ip.rs1] &+ ip.imm, 4, position), timing.load(offset: offset, size: 4, pc: pc, position: position) {
+                        x[rd] = UInt64(bitPattern: Int64(ram.loadUnaligned(fromByteOffset: offset, as: Int32.self))); pc = ip.next(pc); continue inner
+                    }
+                case .ld:
+                    let rd = ip.rd
+                    if let offset = fastLoadOffset(x[ip.rs1] &+ ip.imm, 8, position), timing.load(offset: offset, size: 8, pc: pc, position: position) {
+                        x[rd] = ram.loadUnaligned(fromByteOffset: offset, as: UInt64.self); pc = ip.next(pc); continue inner
+                    }
+                case .lbu:
+                    let rd = ip.rd
+                    if let offset = fastLoadOffset(x[ip.rs1] &+ ip.imm, 1, position), timing.load(offset: offset, size: 1, pc: pc, position: position) {
+                        x[rd] = UInt64(ram.load(fromByteOffset: offset, as: UInt8.self)); pc = ip.next(pc); continue inner
+                    }
+                case .lhu:
+                    let rd = ip.rd
+                    if let offset = fastLoadOffset(x[ip.rs1] &+ ip.imm, 2, position), timing.load(offset: offset, size: 2, pc: pc, position: position) {
+                        x[rd] = UInt64(ram.loadUnaligned(fromByteOffset: offset, as: UInt16.self)); pc = ip.next(pc); continue inner
+                    }
+                case .lwu:
+                    let rd = ip.rd
+                    if let offset = fastLoadOffset(x[ip.rs1] &+ ip.imm, 4, position), timing.load(offset: offset, size: 4, pc: pc, position: position) {
+                        x[rd] = UInt64(ram.loadUnaligned(fromByteOffset: offset, as: UInt32.self)); pc = ip.next(pc); continue inner
+                    }
+                case .sb:
+                    let rs2 = ip.rs2
+                    if let offset = fastStoreOffset(x[ip.rs1] &+ ip.imm, 1, position), timing.store(offset: offset, size: 1, pc: pc, position: position) {
+                        ram.storeBytes(of: UInt8(truncatingIfNeeded: x[rs2]), toByteOffset: offset, as: UInt8.self); pc = ip.next(pc); continue inner
+                    }
+                case .sh:
+                    let rs2 = ip.rs2
+                    if let offset = fastStoreOffset(x[ip.rs1] &+ ip.imm, 2, position), timing.store(offset: offset, size: 2, pc: pc, position: position) {
+                        ram.storeBytes(of: UInt16(truncatingIfNeeded: x[rs2]), toByteOffset: offset, as: UInt16.self); pc = ip.next(pc); continue inner
+                    }
+                case .sw:
+                    let rs2 = ip.rs2
+                    if let offset = fastStoreOffset(x[ip.rs1] &+ ip.imm, 4, position), timing.store(offset: offset, size: 4, pc: pc, position: position) {
+                        ram.storeBytes(of: UInt32(truncatingIfNeeded: x[rs2]), toByteOffset: offset, as: UInt32.self); pc = ip.next(pc); continue inner
+                    }
+                case .sd:
+                    let rs2 = ip.rs2
+                    if let offset = fastStoreOffset(x[ip.rs1] &+ ip.imm, 8, position), timing.store(offset: offset, size: 8, pc: pc, position: position) {
+                        ram.storeBytes(of: x[rs2], toByteOffset: offset, as: UInt64.self); pc = ip.next(pc); continue inner
+                    }
+                case .fld:
+                    let rd = ip.rd
+                    if mstatus & CSRBits.fs != 0, let offset = fastLoadOffset(x[ip.rs1] &+ ip.imm, 8, position), timing.load(offset: offset, size: 8, pc: pc, position: position) {
+                        f[rd] = ram.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+                        mstatus |= CSRBits.fs
+                        pc = ip.next(pc); continue inner
+                    }
+                case .fsd:
+                    let rs2 = ip.rs2
+                    if mstatus & CSRBits.fs != 0, let offset = fastStoreOffset(x[ip.rs1] &+ ip.imm, 8, position), timing.store(offset: offset, size: 8, pc: pc, position: position) {
+                        ram.storeBytes(of: f[rs2], toByteOffset: offset, as: UInt64.self); pc = ip.next(pc); continue inner
+                    }
+
+                // MARK: RV64I — register-immediate and register-register
+                case .addi: x[ip.rd] = x[ip.rs1] &+ ip.imm; pc = ip.next(pc); continue inner
+                case .slti: x[ip.rd] = Int64(bitPattern: x[ip.rs1]) < ip.pointee.imm ? 1 : 0; pc = ip.next(pc); continue inner
+                case .sltiu: x[ip.rd] = x[ip.rs1] < ip.imm ? 1 : 0; pc = ip.next(pc); continue inner
+                case .xori: x[ip.rd] = x[ip.rs1] ^ ip.imm; pc = ip.next(pc); continue inner
+                case .ori: x[ip.rd] = x[ip.rs1] | ip.imm; pc = ip.next(pc); continue inner
+                case .andi: x[ip.rd] = x[ip.rs1] & ip.imm; pc = ip.next(pc); continue inner
+                case .slli: x[ip.rd] = x[ip.rs1] &<< ip.imm; pc = ip.next(pc); continue inner
+                case .srli: x[ip.rd] = x[ip.rs1] &>> ip.imm; pc = ip.next(pc); continue inner
+                case .srai: x[ip.rd] = UInt64(bitPattern: Int64(bitPattern: x[ip.rs1]) &>> Int64(bitPattern: ip.imm)); pc = ip.next(pc); continue inner
+                case .add: x[ip.rd] = x[ip.rs1] &+ x[ip.rs2]; pc = ip.next(pc); continue inner
+                case .sub: x[ip.rd] = x[ip.rs1] &- x[ip.rs2]; pc = ip.next(pc); continue inner
+                case .sll: x[ip.rd] = x[ip.rs1] &<< (x[ip.rs2] & 63); pc = ip.next(pc); continue inner
+                case .slt: x[ip.rd] = Int64(bitPattern: x[ip.rs1]) < Int64(bitPattern: x[ip.rs2]) ? 1 : 0; pc = ip.next(pc); continue inner
+                case .sltu: x[ip.rd] = x[ip.rs1] < x[ip.rs2] ? 1 : 0; pc = ip.next(pc); continue inner
+                case .xor: x[ip.rd] = x[ip.rs1] ^ x[ip.rs2]; pc = ip.next(pc); continue inner
+                case .srl: x[ip.rd] = x[ip.rs1] &>> (x[ip.rs2] & 63); pc = ip.next(pc); continue inner
+                case .sra: x[ip.rd] = UInt64(bitPattern: Int64(bitPattern: x[ip.rs1]) &>> Int64(x[ip.rs2] & 63)); pc = ip.next(pc); continue inner
+                case .or: x[ip.rd] = x[ip.rs1] | x[ip.rs2]; pc = ip.next(pc); continue inner
+                case .and: x[ip.rd] = x[ip.rs1] & x[ip.rs2]; pc = ip.next(pc); continue inner
+                case .addiw: x[ip.rd] = signExtend32(UInt32(truncatingIfNeeded: x[ip.rs1] &+ ip.imm)); pc = ip.next(pc); continue inner
+                case .slliw: x[ip.rd] = signExtend32(UInt32(truncatingIfNeeded: x[ip.rs1]) &<< UInt32(ip.imm)); pc = ip.next(pc); continue inner
+                case .srliw: x[ip.rd] = signExtend32(UInt32(truncatingIfNeeded: x[ip.rs1]) &>> UInt32(ip.imm)); pc = ip.next(pc); continue inner
+                case .sraiw:
+                    x[ip.rd] = UInt64(bitPattern: Int64(Int32(truncatingIfNeeded: x[ip.rs1]) &>> Int32(ip.imm))); pc = ip.next(pc); continue inner
+                case .addw: x[ip.rd] = signExtend32(UInt32(truncatingIfNeeded: x[ip.rs1] &+ x[ip.rs2])); pc = ip.next(pc); continue inner
+                case .subw: x[ip.rd] = signExtend32(UInt32(truncatingIfNeeded: x[ip.rs1] &- x[ip.rs2])); pc = ip.next(pc); continue inner
+                case .sllw: x[ip.rd] = signExtend32(UInt32(truncatingIfNeeded: x[ip.rs1]) &<< UInt32(x[ip.rs2] & 31)); pc = ip.next(pc); continue inner
+                case .srlw: x[ip.rd] = signExtend32(UInt32(truncatingIfNeeded: x[ip.rs1]) &>> UInt32(x[ip.rs2] & 31)); pc = ip.next(pc); continue inner
+                case .sraw:
+                    x[ip.rd] = UInt64(bitPattern: Int64(Int32(truncatingIfNeeded: x[ip.rs1]) &>> Int32(x[ip.rs2] & 31))); pc = ip.next(pc); continue inner
+
+                // MARK: M
+                case .mul: x[ip.rd] = x[ip.rs1] &* x[ip.rs2]; pc = ip.next(pc); continue inner
+                case .mulh:
+                    x[ip.rd] = UInt64(bitPattern: Int64(bitPattern: x[ip.rs1]).multipliedFullWidth(by: Int64(bitPattern: x[ip.rs2])).high)
+                    pc = ip.next(pc); continue inner
+                case .mulhsu: x[ip.rd] = multiplyHighSignedUnsigned(x[ip.rs1], x[ip.rs2]); pc = ip.next(pc); continue inner
+                case .mulhu: x[ip.rd] = x[ip.rs1].multipliedFullWidth(by: x[ip.rs2]).high; pc = ip.next(pc); continue inner
+                case .div: x[ip.rd] = divideSigned(x[ip.rs1], x[ip.rs2]); pc = ip.next(pc); continue inner
+                case .divu: x[ip.rd] = x[ip.rs2] == 0 ? .max : x[ip.rs1] / x[ip.rs2]; pc = ip.next(pc); continue inner
+                case .rem: x[ip.rd] = remainderSigned(x[ip.rs1], x[ip.rs2]); pc = ip.next(pc); continue inner
+                case .remu: x[ip.rd] = x[ip.rs2] == 0 ? x[ip.rs1] : x[ip.rs1] % x[ip.rs2]; pc = ip.next(pc); continue inner
+                case .mulw: x[ip.rd] = signExtend32(UInt32(truncatingIfNeeded: x[ip.rs1] &* x[ip.rs2])); pc = ip.next(pc); continue inner
+                case .divw: x[ip.rd] = divideSigned32(x[ip.rs1], x[ip.rs2]); pc = ip.next(pc); continue inner
+                case .divuw:
+                    let a = UInt32(truncatingIfNeeded: x[ip.rs1]), b = UInt32(truncatingIfNeeded: x[ip.rs2])
+                    x[ip.rd] = signExtend32(b == 0 ? .max : a / b); pc = ip.next(pc); continue inner
+                case .remw: x[ip.rd] = remainderSigned32(x[ip.rs1], x[ip.rs2]); pc = ip.next(pc); continue inner
+                case .remuw:
+                    let a = UInt32(truncatingIfNeeded: x[ip.rs1]), b = UInt32(truncatingIfNeeded: x[ip.rs2])
+                    x[ip.rd] = signExtend32(b == 0 ? a : a % b); pc = ip.next(pc); continue inner
+
+                // MARK: Fused pairs — addi, then a branch on its result (Fusion.swift)
+                case .addiBeq:
+                    let value = x[ip.rs1] &+ ip.firstImmediate
+                    x[ip.rd] = value
+                    // Only the addi when the batch has room for one more, or each instruction issues alone.
+                    if Timing.issuesBeforeReadingRecord || stepped >= limit { pc = pc &+ ip.firstLength; continue inner }
+                    stepped &+= 1
+                    if _fastPath(value == x[ip.rs2]) { pc = pc &+ ip.imm; keepFetchBlock(pc: pc, slotBase: &slotBase, pageBase: &pageBase, refetchBlock: refetchBlock); continue inner }
+                    pc = ip.next(pc); continue inner
+                case .addiBne:
+                    let value = x[ip.rs1] &+ ip.firstImmediate
+                    x[ip.rd] = value
+                    // Only the addi when the batch has room for one more, or each instruction issues alone.
+                    if Timing.issuesBeforeReadingRecord || stepped >= limit { pc = pc &+ ip.firstLength; continue inner }
+                    stepped &+= 1
+                    if _fastPath(value != x[ip.rs2]) { pc = pc &+ ip.imm; keepFetchBlock(pc: pc, slotBase: &slotBase, pageBase: &pageBase, refetchBlock: refetchBlock); continue inner }
+                    pc = ip.next(pc); continue inner
+                case .addiBlt:
+                    let value = x[ip.rs1] &+ ip.firstImmediate
+                    x[ip.rd] = value
+                    // Only the addi when the batch has room for one more, or each instruction issues alone.
+                    if Timing.issuesBeforeReadingRecord || stepped >= limit { pc = pc &+ ip.firstLength; continue inner }
+                    stepped &+= 1
+                    if _fastPath(Int64(bitPattern: value) < Int64(bitPattern: x[ip.rs2])) { pc = pc &+ ip.imm; keepFetchBlock(pc: pc, slotBase: &slotBase, pageBase: &pageBase, refetchBlock: refetchBlock); continue inner }
+                    pc = ip.next(pc); continue inner
+                case .addiBge:
+                    let value = x[ip.rs1] &+ ip.firstImmediate
+                    x[ip.rd] = value
+                    // Only the addi when the batch has room for one more, or each instruction issues alone.
+                    if Timing.issuesBeforeReadingRecord || stepped >= limit { pc = pc &+ ip.firstLength; continue inner }
+                    stepped &+= 1
+                    if _fastPath(Int64(bitPattern: value) >= Int64(bitPattern: x[ip.rs2])) { pc = pc &+ ip.imm; keepFetchBlock(pc: pc, slotBase: &slotBase, pageBase: &pageBase, refetchBlock: refetchBlock); continue inner }
+                    pc = ip.next(pc); continue inner
+                case .addiBltu:
+                    let value = x[ip.rs1] &+ ip.firstImmediate
+                    x[ip.rd] = value
+                    // Only the addi when the batch has room for one more, or each instruction issues alone.
+                    if Timing.issuesBeforeReadingRecord || stepped >= limit { pc = pc &+ ip.firstLength; continue inner }
+                    stepped &+= 1
+                    if _fastPath(value < x[ip.rs2]) { pc = pc &+ ip.imm; keepFetchBlock(pc: pc, slotBase: &slotBase, pageBase: &pageBase, refetchBlock: refetchBlock); continue inner }
+                    pc = ip.next(pc); continue inner
+                case .addiBgeu:
+                    let value = x[ip.rs1] &+ ip.firstImmediate
+                    x[ip.rd] = value
+                    // Only the addi when the batch has room for one more, or each instruction issues alone.
+                    if Timing.issuesBeforeReadingRecord || stepped >= limit { pc = pc &+ ip.firstLength; continue inner }
+                    stepped &+= 1
+                    if _fastPath(value >= x[ip.rs2]) { pc = pc &+ ip.imm; keepFetchBlock(pc: pc, slotBase: &slotBase, pageBase: &pageBase, refetchBlock: refetchBlock); continue inner }
+                    pc = ip.next(pc); continue inner
+
+                // MARK: F/D — double precision with the host's arithmetic when it is exact to do so
+                case .fadd, .fsub, .fmul, .fdiv, .fsqrt, .fsgnj, .fsgnjn, .fsgnjx, .feq, .flt, .fle, .fmvXD, .fmvDX:
+                    break   // a call: done in `outer`
+                case .decode, .refetch, .flw, .fsw, .fence, .fenceI, .ecall, .ebreak, .mret, .sret, .wfi, .sfenceVMA,
+                     .csrrw, .csrrs, .csrrc, .csrrwi, .csrrsi, .csrrci,
+                     .lr, .sc, .amoswap, .amoadd, .amoxor, .amoand, .amoor, .amomin, .amomax, .amominu, .amomaxu,
+                     .fmadd, .fmsub, .fnmsub, .fnmadd, .fmin, .fmax, .fclass,
+                     .fcvtWFromF, .fcvtWUFromF, .fcvtLFromF, .fcvtLUFromF, .fcvtFFromW, .fcvtFFromWU, .fcvtFFromL, .fcvtFFromLU,
+                     .fcvtSFromD, .fcvtDFromS, .fmvXW, .fmvWX, .illegal:
+                    // Listed rather than `default`, so the switch's jump table needs no range check.
+                    break
+                }
+
+                break inner
+            }
+
+            // MARK: The slow fetch (flat timing): the record is decoded, then run by `inner`.
+            if needsFetch {
+                needsFetch = false
+                self.pc = pc
+                guard let fetched = fetchSlowRecord() else {
+                    // The fetch trapped; the trap handler's PC is in self.pc.
+                    stepped &+= 1
+                    timing.fetchTrapped()
+                    pc = self.pc
                     pageBase = fetchPageBase
                     slotBase = fetchSlotBase(fetchBlock, pageBase: pageBase)
                     keepFetchBlock(pc: pc, slotBase: &slotBase, pageBase: &pageBase, refetchBlock: refetchBlock)
+                    if breakRequested { break outer }
+                    continue outer
                 }
-                stepped &+= 1
-                if !timing.issue(pc: pc, stepped: stepped, memoryLimit: memoryLimit) {
-                    stepped &-= 1
-                    reachedHorizon = true
-                    break loop
-                }
-            }
-            // How far this instruction is from the batch's start, against `memoryLimit`.
-            let position = timing.position(stepped: stepped)
-
-            switch ip.pointee.operation {
-            // MARK: RV64I — upper immediates, jumps, branches
-            // Branches are real host branches, not selects, so the host predicts the guest's
-            // branch and starts on the next instruction without waiting for the registers.
-            case .lui: x[ip.rd] = ip.imm; pc = ip.next(pc); continue loop
-            case .auipc: x[ip.rd] = pc &+ ip.imm; pc = ip.next(pc); continue loop
-            case .jal: x[ip.rd] = ip.next(pc); pc = pc &+ ip.imm; keepFetchBlock(pc: pc, slotBase: &slotBase, pageBase: &pageBase, refetchBlock: refetchBlock); continue loop
-            case .jalr:
-                let target = (x[ip.rs1] &+ ip.imm) & ~1
-                x[ip.rd] = ip.next(pc)
-                pc = target
+                pageBase = fetchPageBase
+                slotBase = fetchSlotBase(fetchBlock, pageBase: pageBase)
                 keepFetchBlock(pc: pc, slotBase: &slotBase, pageBase: &pageBase, refetchBlock: refetchBlock)
-                continue loop
-            case .beq: if _fastPath(x[ip.rs1] == x[ip.rs2]) { pc = pc &+ ip.imm; keepFetchBlock(pc: pc, slotBase: &slotBase, pageBase: &pageBase, refetchBlock: refetchBlock); continue loop }; pc = ip.next(pc); continue loop
-            case .bne: if _fastPath(x[ip.rs1] != x[ip.rs2]) { pc = pc &+ ip.imm; keepFetchBlock(pc: pc, slotBase: &slotBase, pageBase: &pageBase, refetchBlock: refetchBlock); continue loop }; pc = ip.next(pc); continue loop
-            case .blt: if _fastPath(Int64(bitPattern: x[ip.rs1]) < Int64(bitPattern: x[ip.rs2])) { pc = pc &+ ip.imm; keepFetchBlock(pc: pc, slotBase: &slotBase, pageBase: &pageBase, refetchBlock: refetchBlock); continue loop }; pc = ip.next(pc); continue loop
-            case .bge: if _fastPath(Int64(bitPattern: x[ip.rs1]) >= Int64(bitPattern: x[ip.rs2])) { pc = pc &+ ip.imm; keepFetchBlock(pc: pc, slotBase: &slotBase, pageBase: &pageBase, refetchBlock: refetchBlock); continue loop }; pc = ip.next(pc); continue loop
-            case .bltu: if _fastPath(x[ip.rs1] < x[ip.rs2]) { pc = pc &+ ip.imm; keepFetchBlock(pc: pc, slotBase: &slotBase, pageBase: &pageBase, refetchBlock: refetchBlock); continue loop }; pc = ip.next(pc); continue loop
-            case .bgeu: if _fastPath(x[ip.rs1] >= x[ip.rs2]) { pc = pc &+ ip.imm; keepFetchBlock(pc: pc, slotBase: &slotBase, pageBase: &pageBase, refetchBlock: refetchBlock); continue loop }; pc = ip.next(pc); continue loop
+                // Cached in its slot (the usual case), `inner` finds it there; if not, it is
+                // handed over, and `inner`'s first step reads that same slot and takes it.
+                if fetchSlot(slotBase, pc: pc).pointee.operation.rawValue <= Operation.refetch.rawValue {
+                    fetchedRecord = fetched
+                }
+                continue outer
+            }
 
-            // MARK: Loads and stores (inline when untranslated RAM)
-            case .lb:
-                let rd = ip.rd
-                if let offset = fastLoadOffset(x[ip.rs1] &+ ip.imm, 1, position), timing.load(offset: offset, size: 1, pc: pc, position: position) {
-                    x[rd] = UInt64(bitPattern: Int64(ram.load(fromByteOffset: offset, as: Int8.self))); pc = ip.next(pc); continue loop
-                }
-            case .lh:
-                let rd = ip.rd
-                if let offset = fastLoadOffset(x[ip.rs1] &+ ip.imm, 2, position), timing.load(offset: offset, size: 2, pc: pc, position: position) {
-                    x[rd] = UInt64(bitPattern: Int64(ram.loadUnaligned(fromByteOffset: offset, as: Int16.self))); pc = ip.next(pc); continue loop
-                }
-            case .lw:
-                let rd = ip.rd
-                if let offset = fastLoadOffset(x[ip.rs1] &+ ip.imm, 4, position), timing.load(offset: offset, size: 4, pc: pc, position: position) {
-                    x[rd] = UInt64(bitPattern: Int64(ram.loadUnaligned(fromByteOffset: offset, as: Int32.self))); pc = ip.next(pc); continue loop
-                }
-            case .ld:
-                let rd = ip.rd
-                if let offset = fastLoadOffset(x[ip.rs1] &+ ip.imm, 8, position), timing.load(offset: offset, size: 8, pc: pc, position: position) {
-                    x[rd] = ram.loadUnaligned(fromByteOffset: offset, as: UInt64.self); pc = ip.next(pc); continue loop
-                }
-            case .lbu:
-                let rd = ip.rd
-                if let offset = fastLoadOffset(x[ip.rs1] &+ ip.imm, 1, position), timing.load(offset: offset, size: 1, pc: pc, position: position) {
-                    x[rd] = UInt64(ram.load(fromByteOffset: offset, as: UInt8.self)); pc = ip.next(pc); continue loop
-                }
-            case .lhu:
-                let rd = ip.rd
-                if let offset = fastLoadOffset(x[ip.rs1] &+ ip.imm, 2, position), timing.load(offset: offset, size: 2, pc: pc, position: position) {
-                    x[rd] = UInt64(ram.loadUnaligned(fromByteOffset: offset, as: UInt16.self)); pc = ip.next(pc); continue loop
-                }
-            case .lwu:
-                let rd = ip.rd
-                if let offset = fastLoadOffset(x[ip.rs1] &+ ip.imm, 4, position), timing.load(offset: offset, size: 4, pc: pc, position: position) {
-                    x[rd] = UInt64(ram.loadUnaligned(fromByteOffset: offset, as: UInt32.self)); pc = ip.next(pc); continue loop
-                }
-            case .sb:
-                let rs2 = ip.rs2
-                if let offset = fastStoreOffset(x[ip.rs1] &+ ip.imm, 1, position), timing.store(offset: offset, size: 1, pc: pc, position: position) {
-                    ram.storeBytes(of: UInt8(truncatingIfNeeded: x[rs2]), toByteOffset: offset, as: UInt8.self); pc = ip.next(pc); continue loop
-                }
-            case .sh:
-                let rs2 = ip.rs2
-                if let offset = fastStoreOffset(x[ip.rs1] &+ ip.imm, 2, position), timing.store(offset: offset, size: 2, pc: pc, position: position) {
-                    ram.storeBytes(of: UInt16(truncatingIfNeeded: x[rs2]), toByteOffset: offset, as: UInt16.self); pc = ip.next(pc); continue loop
-                }
-            case .sw:
-                let rs2 = ip.rs2
-                if let offset = fastStoreOffset(x[ip.rs1] &+ ip.imm, 4, position), timing.store(offset: offset, size: 4, pc: pc, position: position) {
-                    ram.storeBytes(of: UInt32(truncatingIfNeeded: x[rs2]), toByteOffset: offset, as: UInt32.self); pc = ip.next(pc); continue loop
-                }
-            case .sd:
-                let rs2 = ip.rs2
-                if let offset = fastStoreOffset(x[ip.rs1] &+ ip.imm, 8, position), timing.store(offset: offset, size: 8, pc: pc, position: position) {
-                    ram.storeBytes(of: x[rs2], toByteOffset: offset, as: UInt64.self); pc = ip.next(pc); continue loop
-                }
-            case .fld:
-                let rd = ip.rd
-                if mstatus & CSRBits.fs != 0, let offset = fastLoadOffset(x[ip.rs1] &+ ip.imm, 8, position), timing.load(offset: offset, size: 8, pc: pc, position: position) {
-                    f[rd] = ram.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
-                    mstatus |= CSRBits.fs
-                    pc = ip.next(pc); continue loop
-                }
-            case .fsd:
-                let rs2 = ip.rs2
-                if mstatus & CSRBits.fs != 0, let offset = fastStoreOffset(x[ip.rs1] &+ ip.imm, 8, position), timing.store(offset: offset, size: 8, pc: pc, position: position) {
-                    ram.storeBytes(of: f[rs2], toByteOffset: offset, as: UInt64.self); pc = ip.next(pc); continue loop
-                }
-
-            // MARK: RV64I — register-immediate and register-register
-            case .addi: x[ip.rd] = x[ip.rs1] &+ ip.imm; pc = ip.next(pc); continue loop
-            case .slti: x[ip.rd] = Int64(bitPattern: x[ip.rs1]) < ip.pointee.imm ? 1 : 0; pc = ip.next(pc); continue loop
-            case .sltiu: x[ip.rd] = x[ip.rs1] < ip.imm ? 1 : 0; pc = ip.next(pc); continue loop
-            case .xori: x[ip.rd] = x[ip.rs1] ^ ip.imm; pc = ip.next(pc); continue loop
-            case .ori: x[ip.rd] = x[ip.rs1] | ip.imm; pc = ip.next(pc); continue loop
-            case .andi: x[ip.rd] = x[ip.rs1] & ip.imm; pc = ip.next(pc); continue loop
-            case .slli: x[ip.rd] = x[ip.rs1] &<< ip.imm; pc = ip.next(pc); continue loop
-            case .srli: x[ip.rd] = x[ip.rs1] &>> ip.imm; pc = ip.next(pc); continue loop
-            case .srai: x[ip.rd] = UInt64(bitPattern: Int64(bitPattern: x[ip.rs1]) &>> Int64(bitPattern: ip.imm)); pc = ip.next(pc); continue loop
-            case .add: x[ip.rd] = x[ip.rs1] &+ x[ip.rs2]; pc = ip.next(pc); continue loop
-            case .sub: x[ip.rd] = x[ip.rs1] &- x[ip.rs2]; pc = ip.next(pc); continue loop
-            case .sll: x[ip.rd] = x[ip.rs1] &<< (x[ip.rs2] & 63); pc = ip.next(pc); continue loop
-            case .slt: x[ip.rd] = Int64(bitPattern: x[ip.rs1]) < Int64(bitPattern: x[ip.rs2]) ? 1 : 0; pc = ip.next(pc); continue loop
-            case .sltu: x[ip.rd] = x[ip.rs1] < x[ip.rs2] ? 1 : 0; pc = ip.next(pc); continue loop
-            case .xor: x[ip.rd] = x[ip.rs1] ^ x[ip.rs2]; pc = ip.next(pc); continue loop
-            case .srl: x[ip.rd] = x[ip.rs1] &>> (x[ip.rs2] & 63); pc = ip.next(pc); continue loop
-            case .sra: x[ip.rd] = UInt64(bitPattern: Int64(bitPattern: x[ip.rs1]) &>> Int64(x[ip.rs2] & 63)); pc = ip.next(pc); continue loop
-            case .or: x[ip.rd] = x[ip.rs1] | x[ip.rs2]; pc = ip.next(pc); continue loop
-            case .and: x[ip.rd] = x[ip.rs1] & x[ip.rs2]; pc = ip.next(pc); continue loop
-            case .addiw: x[ip.rd] = signExtend32(UInt32(truncatingIfNeeded: x[ip.rs1] &+ ip.imm)); pc = ip.next(pc); continue loop
-            case .slliw: x[ip.rd] = signExtend32(UInt32(truncatingIfNeeded: x[ip.rs1]) &<< UInt32(ip.imm)); pc = ip.next(pc); continue loop
-            case .srliw: x[ip.rd] = signExtend32(UInt32(truncatingIfNeeded: x[ip.rs1]) &>> UInt32(ip.imm)); pc = ip.next(pc); continue loop
-            case .sraiw:
-                x[ip.rd] = UInt64(bitPattern: Int64(Int32(truncatingIfNeeded: x[ip.rs1]) &>> Int32(ip.imm))); pc = ip.next(pc); continue loop
-            case .addw: x[ip.rd] = signExtend32(UInt32(truncatingIfNeeded: x[ip.rs1] &+ x[ip.rs2])); pc = ip.next(pc); continue loop
-            case .subw: x[ip.rd] = signExtend32(UInt32(truncatingIfNeeded: x[ip.rs1] &- x[ip.rs2])); pc = ip.next(pc); continue loop
-            case .sllw: x[ip.rd] = signExtend32(UInt32(truncatingIfNeeded: x[ip.rs1]) &<< UInt32(x[ip.rs2] & 31)); pc = ip.next(pc); continue loop
-            case .srlw: x[ip.rd] = signExtend32(UInt32(truncatingIfNeeded: x[ip.rs1]) &>> UInt32(x[ip.rs2] & 31)); pc = ip.next(pc); continue loop
-            case .sraw:
-                x[ip.rd] = UInt64(bitPattern: Int64(Int32(truncatingIfNeeded: x[ip.rs1]) &>> Int32(x[ip.rs2] & 31))); pc = ip.next(pc); continue loop
-
-            // MARK: M
-            case .mul: x[ip.rd] = x[ip.rs1] &* x[ip.rs2]; pc = ip.next(pc); continue loop
-            case .mulh:
-                x[ip.rd] = UInt64(bitPattern: Int64(bitPattern: x[ip.rs1]).multipliedFullWidth(by: Int64(bitPattern: x[ip.rs2])).high)
-                pc = ip.next(pc); continue loop
-            case .mulhsu: x[ip.rd] = multiplyHighSignedUnsigned(x[ip.rs1], x[ip.rs2]); pc = ip.next(pc); continue loop
-            case .mulhu: x[ip.rd] = x[ip.rs1].multipliedFullWidth(by: x[ip.rs2]).high; pc = ip.next(pc); continue loop
-            case .div: x[ip.rd] = divideSigned(x[ip.rs1], x[ip.rs2]); pc = ip.next(pc); continue loop
-            case .divu: x[ip.rd] = x[ip.rs2] == 0 ? .max : x[ip.rs1] / x[ip.rs2]; pc = ip.next(pc); continue loop
-            case .rem: x[ip.rd] = remainderSigned(x[ip.rs1], x[ip.rs2]); pc = ip.next(pc); continue loop
-            case .remu: x[ip.rd] = x[ip.rs2] == 0 ? x[ip.rs1] : x[ip.rs1] % x[ip.rs2]; pc = ip.next(pc); continue loop
-            case .mulw: x[ip.rd] = signExtend32(UInt32(truncatingIfNeeded: x[ip.rs1] &* x[ip.rs2])); pc = ip.next(pc); continue loop
-            case .divw: x[ip.rd] = divideSigned32(x[ip.rs1], x[ip.rs2]); pc = ip.next(pc); continue loop
-            case .divuw:
-                let a = UInt32(truncatingIfNeeded: x[ip.rs1]), b = UInt32(truncatingIfNeeded: x[ip.rs2])
-                x[ip.rd] = signExtend32(b == 0 ? .max : a / b); pc = ip.next(pc); continue loop
-            case .remw: x[ip.rd] = remainderSigned32(x[ip.rs1], x[ip.rs2]); pc = ip.next(pc); continue loop
-            case .remuw:
-                let a = UInt32(truncatingIfNeeded: x[ip.rs1]), b = UInt32(truncatingIfNeeded: x[ip.rs2])
-                x[ip.rd] = signExtend32(b == 0 ? a : a % b); pc = ip.next(pc); continue loop
-
-            // MARK: Fused pairs — addi, then a branch on its result (Fusion.swift)
-            case .addiBeq:
-                let value = x[ip.rs1] &+ ip.firstImmediate
-                x[ip.rd] = value
-                // Only the addi when the batch has room for one more, or each instruction issues alone.
-                if Timing.issuesBeforeReadingRecord || stepped >= limit { pc = pc &+ ip.firstLength; continue loop }
-                stepped &+= 1
-                if _fastPath(value == x[ip.rs2]) { pc = pc &+ ip.imm; keepFetchBlock(pc: pc, slotBase: &slotBase, pageBase: &pageBase, refetchBlock: refetchBlock); continue loop }
-                pc = ip.next(pc); continue loop
-            case .addiBne:
-                let value = x[ip.rs1] &+ ip.firstImmediate
-                x[ip.rd] = value
-                // Only the addi when the batch has room for one more, or each instruction issues alone.
-                if Timing.issuesBeforeReadingRecord || stepped >= limit { pc = pc &+ ip.firstLength; continue loop }
-                stepped &+= 1
-                if _fastPath(value != x[ip.rs2]) { pc = pc &+ ip.imm; keepFetchBlock(pc: pc, slotBase: &slotBase, pageBase: &pageBase, refetchBlock: refetchBlock); continue loop }
-                pc = ip.next(pc); continue loop
-            case .addiBlt:
-                let value = x[ip.rs1] &+ ip.firstImmediate
-                x[ip.rd] = value
-                // Only the addi when the batch has room for one more, or each instruction issues alone.
-                if Timing.issuesBeforeReadingRecord || stepped >= limit { pc = pc &+ ip.firstLength; continue loop }
-                stepped &+= 1
-                if _fastPath(Int64(bitPattern: value) < Int64(bitPattern: x[ip.rs2])) { pc = pc &+ ip.imm; keepFetchBlock(pc: pc, slotBase: &slotBase, pageBase: &pageBase, refetchBlock: refetchBlock); continue loop }
-                pc = ip.next(pc); continue loop
-            case .addiBge:
-                let value = x[ip.rs1] &+ ip.firstImmediate
-                x[ip.rd] = value
-                // Only the addi when the batch has room for one more, or each instruction issues alone.
-                if Timing.issuesBeforeReadingRecord || stepped >= limit { pc = pc &+ ip.firstLength; continue loop }
-                stepped &+= 1
-                if _fastPath(Int64(bitPattern: value) >= Int64(bitPattern: x[ip.rs2])) { pc = pc &+ ip.imm; keepFetchBlock(pc: pc, slotBase: &slotBase, pageBase: &pageBase, refetchBlock: refetchBlock); continue loop }
-                pc = ip.next(pc); continue loop
-            case .addiBltu:
-                let value = x[ip.rs1] &+ ip.firstImmediate
-                x[ip.rd] = value
-                // Only the addi when the batch has room for one more, or each instruction issues alone.
-                if Timing.issuesBeforeReadingRecord || stepped >= limit { pc = pc &+ ip.firstLength; continue loop }
-                stepped &+= 1
-                if _fastPath(value < x[ip.rs2]) { pc = pc &+ ip.imm; keepFetchBlock(pc: pc, slotBase: &slotBase, pageBase: &pageBase, refetchBlock: refetchBlock); continue loop }
-                pc = ip.next(pc); continue loop
-            case .addiBgeu:
-                let value = x[ip.rs1] &+ ip.firstImmediate
-                x[ip.rd] = value
-                // Only the addi when the batch has room for one more, or each instruction issues alone.
-                if Timing.issuesBeforeReadingRecord || stepped >= limit { pc = pc &+ ip.firstLength; continue loop }
-                stepped &+= 1
-                if _fastPath(value >= x[ip.rs2]) { pc = pc &+ ip.imm; keepFetchBlock(pc: pc, slotBase: &slotBase, pageBase: &pageBase, refetchBlock: refetchBlock); continue loop }
-                pc = ip.next(pc); continue loop
-
-            // MARK: F/D — double precision with the host's arithmetic when it is exact to do so
+            // MARK: Host floating point (a call), when exact.
+            let position = timing.position(stepped: stepped)
+            switch ip.pointee.operation {
             case .fadd, .fsub, .fmul, .fdiv, .fsqrt, .fsgnj, .fsgnjn, .fsgnjx, .feq, .flt, .fle, .fmvXD, .fmvDX:
+                let next = ip.next(pc)
                 if position <= memoryLimit,
                    executeFloatFast(ip.pointee.operation, rd: ip.rd, rs1: ip.rs1, rs2: ip.rs2, funct: ip.pointee.funct, double: ip.pointee.imm != 0) {
-                    pc = ip.next(pc); continue loop
+                    pc = next; continue outer
                 }
-            case .decode, .refetch, .flw, .fsw, .fence, .fenceI, .ecall, .ebreak, .mret, .sret, .wfi, .sfenceVMA,
-                 .csrrw, .csrrs, .csrrc, .csrrwi, .csrrsi, .csrrci,
-                 .lr, .sc, .amoswap, .amoadd, .amoxor, .amoand, .amoor, .amomin, .amomax, .amominu, .amomaxu,
-                 .fmadd, .fmsub, .fnmsub, .fnmadd, .fmin, .fmax, .fclass,
-                 .fcvtWFromF, .fcvtWUFromF, .fcvtLFromF, .fcvtLUFromF, .fcvtFFromW, .fcvtFFromWU, .fcvtFFromL, .fcvtFFromLU,
-                 .fcvtSFromD, .fcvtDFromS, .fmvXW, .fmvWX, .illegal:
-                // Listed rather than `default`, so the switch's jump table needs no range check.
-                break
+            default: break
             }
 
             // MARK: Slow path — every operation, in full.
@@ -368,14 +407,14 @@ extension Hart {
                 // A fast-path access must first wait for its line: issue it again after the wait.
                 stepped &-= 1
                 reachedHorizon = true
-                break loop
+                break outer
             }
             if position > memoryLimit {
                 // Another hart's earlier access must come first: stop before this instruction.
                 timing.undoIssue(stepped: stepped)
                 stepped &-= 1
                 reachedHorizon = true
-                break loop
+                break outer
             }
             self.pc = pc
             let delta = UInt64(truncatingIfNeeded: stepped &- accounted)
@@ -388,7 +427,7 @@ extension Hart {
             pageBase = fetchPageBase
             slotBase = fetchSlotBase(fetchBlock, pageBase: pageBase)
             keepFetchBlock(pc: pc, slotBase: &slotBase, pageBase: &pageBase, refetchBlock: refetchBlock)
-            if breakRequested { break loop }
+            if breakRequested { break outer }
         }
 
         self.pc = pc

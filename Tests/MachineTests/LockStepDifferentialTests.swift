@@ -28,12 +28,18 @@ import Testing
         // The reference: one instruction per batch, its state after every step.
         var states = [Self.state(referenceHart)]
         var memories = [Self.memory(reference)]
-        for _ in 0..<Self.steps {
+        var fused = 0
+        for step in 0..<Self.steps {
+            if step % 100 == 0 { fused = max(fused, Self.fusedRecords(reference)) }
             let stepped = referenceHart.runBatch(limit: 1)
             try #require(stepped == 1, "a single step must step exactly one instruction")
             states.append(Self.state(referenceHart))
             memories.append(Self.memory(reference))
         }
+
+        // The pairs decode fuses must have been fused, or this test would not test them.
+        #expect(Set(states.map(\.pc)).count > 60, "seed \(seed): the program must run through most of its code")
+        #expect(fused > 0, "seed \(seed): no fused pair was decoded")
 
         // The batched run, compared wherever it stops.
         var done = 0
@@ -77,6 +83,20 @@ import Testing
         State(pc: hart.pc, registers: (0..<32).map { hart.register($0) }, instret: hart.instret, cycle: hart.cycle)
     }
 
+    /// Fused records now in the decoded blocks of the code's pages.
+    static func fusedRecords(_ machine: Machine) -> Int {
+        let memory = machine.memory
+        var count = 0
+        for page in [codeStart & ~0xFFF, (codeStart & ~0xFFF) + 4096] {
+            guard let offset = memory.offset(of: page, length: 4096), let block = memory.decodedPages[offset >> 12] else { continue }
+            for slot in 0..<PhysicalMemory.slotsPerPage where block[slot].operation.rawValue >= Operation.addiBeq.rawValue
+                && block[slot].operation.rawValue <= Operation.addiBgeu.rawValue {
+                count += 1
+            }
+        }
+        return count
+    }
+
     static func memory(_ machine: Machine) -> [UInt8] {
         let code = machine.memory.read(at: codeStart & ~0xFFF, count: 8192) ?? []
         return code + (machine.memory.read(at: dataStart, count: dataSize) ?? [])
@@ -100,8 +120,8 @@ import Testing
         hart.setRegister(RandomProgram.compressedDataBase, dataStart + 2048)
         hart.setRegister(RandomProgram.codeBase, codeStart)
         hart.setRegister(RandomProgram.codeWord, UInt64(RandomProgram.patchWord))
-        // A trap (illegal instruction, ecall, a stray jump) starts the program over.
-        hart.setMachineTrapVector(codeStart)
+        // A trap (illegal instruction, ecall, a load fault) steps over the instruction.
+        hart.setMachineTrapVector(codeStart + UInt64(program.handlerOffset))
         hart.setPC(codeStart)
         return machine
     }
@@ -167,7 +187,13 @@ struct RandomProgram {
             let d = rd(&random), a = rs(&random), b = rs(&random)
             let imm = Int64(random.below(4096)) - 2048
             switch kind {
-            case 0..<22:
+            case 0..<8:
+                // addi and a branch on its result: the pair decode fuses.
+                let f3 = UInt32([0, 1, 4, 5, 6, 7][random.below(6)])
+                let swapped = f3 < 2 && random.chance(30)
+                items += [.word(Self.i(0x13, 0, d, a, imm)),
+                          .branch(funct3: f3, rs1: swapped ? b : d, rs2: swapped ? d : b, target: -1)]
+            case 8..<22:
                 // Register-register: RV64I, the W forms and M.
                 let forms: [(UInt32, UInt32, UInt32)] = [
                     (0x33, 0, 0), (0x33, 0, 0x20), (0x33, 1, 0), (0x33, 2, 0), (0x33, 3, 0), (0x33, 4, 0),
@@ -191,7 +217,7 @@ struct RandomProgram {
             case 38..<48:
                 // The pairs decode may fuse: lui+addi(w), auipc+addi, auipc+ld, slli+srli.
                 let upper = Int64(random.below(1 << 20))
-                switch random.below(5) {
+                switch random.below(7) {
                 case 0: items += [.word(Self.u(0x37, d, upper)), .word(Self.i(0x13, 0, d, d, imm))]
                 case 1: items += [.word(Self.u(0x37, d, upper)), .word(Self.i(0x1B, 0, d, d, imm))]
                 case 2: items += [.word(Self.u(0x17, d, upper)), .word(Self.i(0x13, 0, d, d, imm))]
@@ -199,6 +225,17 @@ struct RandomProgram {
                     // auipc+ld: mostly to a valid data address (the auipc's own 0 upper reaches
                     // the code), sometimes faulting.
                     items += [.word(Self.u(0x17, d, random.chance(80) ? 0 : upper)), .word(Self.i(0x03, 3, d, d, Int64(random.below(512)) - 256))]
+                case 4:
+                    // addi and a branch on its result (the first operand, or either for beq/bne).
+                    let f3 = UInt32([0, 1, 4, 5, 6, 7][random.below(6)])
+                    let swapped = f3 < 2 && random.chance(30)
+                    items += [.word(Self.i(0x13, 0, d, a, imm)),
+                              .branch(funct3: f3, rs1: swapped ? b : d, rs2: swapped ? d : b, target: -1)]
+                case 5:
+                    // c.addi and c.beqz/c.bnez on the same register.
+                    let r = Self.compressedWritable[random.below(Self.compressedWritable.count)]
+                    let small = random.below(63) + 1
+                    items += [.half(Self.ci(0, r, small, 1)), .compressedBranch(notZero: random.chance(50), rs1: r, target: -1)]
                 default:
                     let left = Int64(random.below(64)), right = Int64(random.below(64))
                     items += [.word(Self.i(0x13, 1, d, a, left)), .word(Self.i(0x13, 5, d, d, right))]
@@ -245,14 +282,19 @@ struct RandomProgram {
             case 91..<93: items.append(.compressedJump(target: -1))
             case 93..<95: items.append(.auipcJalr(rd: random.chance(50) ? 1 : 0, target: -1))
             case 95..<97: items.append(.patch(target: -1))
-            case 97: items.append(.word(0x0000_0073))   // ecall: traps, starts over
-            case 98: items.append(.half(0))             // illegal
+            case 97: items.append(.word(0x0000_0073))                  // ecall: traps
+            case 98: items.append(.word(Self.r(0x33, 0, 0x7F, 0, 0, 0)))   // illegal: traps
             default: items.append(.word(Self.i(0x0F, 0, 0, 0, 0x0FF)))   // fence: the slow path
             }
         }
         items.append(.jal(rd: 0, target: 0))
+        handlerOffset = items.reduce(0) { $0 + $1.length }
+        if handlerOffset % 4 != 0 {
+            items.append(.half(0x0001))   // c.nop, so the handler is 4-byte aligned as mtvec needs
+            handlerOffset += 2
+        }
 
-        // Targets: mostly forward (so the program gets through), sometimes back.
+        // Targets: forward only, so every pass runs through to the final jump back.
         var addresses: [Int] = []
         var address = 0
         for item in items {
@@ -261,10 +303,8 @@ struct RandomProgram {
         }
         let wordIndices = items.indices.filter { if case .word = items[$0] { (addresses[$0] + Int(start)) % 4 == 0 } else { false } }
         func pick(_ index: Int, within range: Int, _ random: inout LockStepRandom) -> Int {
-            let candidates = items.indices.filter { abs(addresses[$0] - addresses[index]) < range && $0 != index }
-            let forward = candidates.filter { $0 > index }
-            let pool = !forward.isEmpty && random.chance(85) ? forward : candidates
-            return pool.isEmpty ? index : pool[random.below(pool.count)]
+            let forward = items.indices.filter { $0 > index && addresses[$0] - addresses[index] < range }
+            return forward.isEmpty ? index + 1 : forward[random.below(min(forward.count, 40))]
         }
         for index in items.indices {
             switch items[index] {
@@ -303,7 +343,15 @@ struct RandomProgram {
                 Self.append32(Self.s(2, UInt32(Self.codeBase), UInt32(Self.codeWord), Int64(addresses[target])), to: &bytes)
             }
         }
+        // The handler: csrr x24, mepc; addi x24, x24, 4; csrw mepc, x24; mret.
+        for word in [Self.i(0x73, 2, 24, 0, 0x341), Self.i(0x13, 0, 24, 24, 4), Self.i(0x73, 1, 0, 24, 0x341), 0x3020_0073] {
+            Self.append32(word, to: &bytes)
+        }
     }
+
+    /// Where the trap handler starts, from the program's first byte: it steps `mepc` over
+    /// the 4-byte instruction that trapped and returns, so a trap does not end the pass.
+    var handlerOffset = 0
 
     static func append32(_ word: UInt32, to bytes: inout [UInt8]) {
         for shift in stride(from: 0, to: 32, by: 8) { bytes.append(UInt8(truncatingIfNeeded: word >> UInt32(shift))) }
