@@ -143,6 +143,11 @@ public final class Machine {
     var random: SplitMix64
     /// The batch in progress, if a run or a traced step stopped in the middle of one.
     var activeBatch: ActiveBatch? = nil
+    /// Per-hart scheduling state kept between events (SchedulingCache.swift).
+    let schedulingCache: SchedulingCache
+    /// Whether batches are chosen from `schedulingCache`; false runs the reference
+    /// `scheduleBatch` every turn (the differential tests compare the two).
+    var fastScheduling = true
     let cyclesPerTimerTick: UInt64
 
     public init(configuration: MachineConfiguration) throws(MachineError) {
@@ -168,7 +173,9 @@ public final class Machine {
         virtio = (0..<VirtioMMIO.slotCount).map { _ in VirtioMMIO() }
         random = SplitMix64(seed: configuration.seed)
         cyclesPerTimerTick = max(1, configuration.clockFrequency / configuration.timerFrequency)
+        schedulingCache = SchedulingCache(hartCount: configuration.hartCount)
         harts = (0..<configuration.hartCount).map { Hart(id: $0, machine: self) }
+        schedulingCache.hartReferences = harts.map { Unmanaged.passUnretained($0) }
         clint.onChange = { [unowned self] hart in self.deviceChanged(hart: hart) }
         clint.currentTime = { [unowned self] in self.time(forCycle: self.currentHart?.cycle ?? 0) }
         plic.lines = { [unowned self] in
@@ -303,6 +310,7 @@ public final class Machine {
     /// interrupts again, and a hart asleep in `wfi` that it wakes does not run in the past.
     func externalLineChanged(by hart: Hart) {
         hart.breakRequested = true
+        schedulingStateChanged()
         for other in harts where other.waitingForInterrupt {
             other.cycle = max(other.cycle, hart.cycle)
         }
@@ -315,6 +323,7 @@ public final class Machine {
     /// A device changed something a hart's interrupts depend on.
     func deviceChanged(hart index: Int) {
         currentHart?.breakRequested = true
+        schedulingStateChanged()
         if index < harts.count, harts[index].waitingForInterrupt, let current = currentHart {
             // A sleeping hart woken from another hart cannot run in that hart's past.
             harts[index].cycle = max(harts[index].cycle, current.cycle)
