@@ -279,7 +279,7 @@ static uint16_t matrix_work(uint16_t seed)
 enum state { START, SIGN, INTEGER, ZERO, HEX_MARK, HEX, POINT, FRACTION, EXPONENT_MARK, EXPONENT_SIGN, EXPONENT,
              INVALID, STATES };
 
-static unsigned char text[STATE_TOKENS * 12 + 1];
+static unsigned char text[STATE_TOKENS * 16 + 1];   /* the longest token is 13 characters with its comma */
 static size_t text_length;
 
 static void state_build(void)
@@ -288,7 +288,10 @@ static void state_build(void)
     size_t at = 0;
     for (int t = 0; t < STATE_TOKENS; t++) {
         unsigned shape = next_random() % 8, a = next_random() % 9999, b = next_random() % 999, c = next_random() % 99;
-        at += (size_t)snprintf((char *)text + at, sizeof text - at, shapes[shape], a, b, c);
+        int length = snprintf((char *)text + at, sizeof text - at, shapes[shape], a, b, c);
+        if (length < 0 || (size_t)length >= sizeof text - at - 1)
+            break;   /* never, at this size; but never past the end either */
+        at += (size_t)length;
         if (at < sizeof text - 1)
             text[at++] = ',';
     }
