@@ -128,6 +128,9 @@ public final class Hart {
     public internal(set) var lastTrap: TrapRecord? = nil
     /// Host hook: when set, traps taken from U-mode go to the host instead of the guest's vectors.
     var hostTrapHandler: ((Hart, TrapRecord) -> Void)? = nil
+    /// The only hart of its machine, with flat timing: a host trap may continue the batch
+    /// (HostTrapResume.swift). Set when the hook is attached.
+    var hostTrapMayResume = false
 
     init(id: Int, machine: Machine) {
         self.id = id

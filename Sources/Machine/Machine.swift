@@ -402,6 +402,17 @@ extension Machine {
     /// calls, faults and interrupts. The handler reads and writes the hart, then returns;
     /// the hart resumes at whatever PC the handler left (the trapping PC unless it moved it).
     public func attachHostTrapHandler(_ handler: @escaping (Hart, TrapRecord) -> Void) {
-        for hart in harts { hart.hostTrapHandler = handler }
+        for hart in harts {
+            hart.hostTrapHandler = handler
+            hart.hostTrapMayResume = harts.count == 1 && !hart.modelsTiming
+        }
+    }
+
+    /// Removes the host trap hook: traps go to the guest's own vectors again.
+    public func detachHostTrapHandler() {
+        for hart in harts {
+            hart.hostTrapHandler = nil
+            hart.hostTrapMayResume = false
+        }
     }
 }
