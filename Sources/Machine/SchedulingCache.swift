@@ -81,7 +81,7 @@ extension Machine {
         let cache = schedulingCache
         if !cache.valid { rebuildSchedulingCache() }
         guard cache.usable else { return scheduleBatch() }
-        let best = earliestHart(cache)
+        let (best, next) = earliestHarts(cache)
         guard cache.ready[best] < horizon else { return nil }
         let hart = harts[best]
         if hart.waitingForInterrupt || hart.cycle >= cache.pollFrom[best] {
@@ -93,30 +93,38 @@ extension Machine {
             if wasWaiting || trapCount != trapsBefore { cache.valid = false }
             return batch
         }
-        return cachedBatch(cache, hart: hart, index: best)
+        return cachedBatch(cache, hart: hart, index: best, next: next, granularity: configuration.interleaveGranularity,
+                           horizon: horizon)
     }
 
-    /// The hart with the smallest ready cycle, ties to the lowest id (`nextHartIndex`);
-    /// a hart whose ready cycle is `.max` (asleep for good) never passes the horizon check.
-    @inline(__always) func earliestHart(_ cache: SchedulingCache) -> Int {
+    /// The hart with the smallest ready cycle, ties to the lowest id (`nextHartIndex`), and
+    /// the one that would come after it (`next`, -1 if none): the earliest other hart
+    /// in the same order. A hart whose ready cycle is `.max` (asleep for good) never passes
+    /// the horizon check.
+    @inline(__always) func earliestHarts(_ cache: SchedulingCache) -> (best: Int, next: Int) {
         let ready = cache.ready
-        var best = 0
-        var bestCycle = ready[0]
-        for index in 1..<cache.count where ready[index] < bestCycle {
-            best = index
-            bestCycle = ready[index]
+        var best = 0, bestCycle = ready[0]
+        var next = -1, nextCycle = UInt64.max
+        for index in 1..<cache.count {
+            let cycle = ready[index]
+            if cycle < bestCycle {
+                // The old best precedes every other hart seen so far (ties: lower id first).
+                next = best
+                nextCycle = bestCycle
+                best = index
+                bestCycle = cycle
+            } else if cycle < nextCycle {
+                next = index
+                nextCycle = cycle
+            }
         }
-        return best
+        return (best, next)
     }
 
-    /// The batch `scheduleBatch` sizes for `hart` when it takes no interrupt.
-    @inline(__always) func cachedBatch(_ cache: SchedulingCache, hart: Hart, index best: Int) -> ActiveBatch {
-        cachedBatch(cache, hart: hart, index: best, granularity: configuration.interleaveGranularity, horizon: horizon)
-    }
-
-    @inline(__always) func cachedBatch(_ cache: SchedulingCache, hart: Hart, index best: Int, granularity: Int,
+    /// The batch `scheduleBatch` sizes for `hart` (at `best`, `next` after it) when it
+    /// takes no interrupt.
+    @inline(__always) func cachedBatch(_ cache: SchedulingCache, hart: Hart, index best: Int, next: Int, granularity: Int,
                                        horizon machineHorizon: UInt64) -> ActiveBatch {
-        let ready = cache.ready
         let count = cache.count
         let cycle = hart.cycle
         var limit = count == 1 ? 1 << 24 : granularity
@@ -132,20 +140,13 @@ extension Machine {
         }
         var memoryLimit = Int.max
         if count > 1 && granularity == 1 {
-            // The earliest cycle another hart acts at, less one for a lower id (which goes
-            // first on a tie); skipping `best` without a branch: before it, then after it.
-            var horizon = UInt64.max
-            var other = 0
-            while other < best {
-                let otherReady = ready[other]
-                if otherReady != .max { horizon = min(horizon, otherReady &- 1) }
-                other += 1
-            }
-            other = best + 1
-            while other < count {
-                horizon = min(horizon, ready[other])   // .max leaves it as it is
-                other += 1
-            }
+            // The reference takes the minimum over the other harts of their ready cycle,
+            // less one for a lower id (it goes first on a tie). That minimum is `next`'s: a
+            // hart after it in (cycle, id) order has a later cycle, or the same cycle and a
+            // higher id than `next` (so, on the same side of `best`). And a lower id than
+            // `best` means a later cycle than `best`'s, so the subtraction cannot wrap.
+            let nextCycle = next >= 0 ? cache.ready[next] : .max
+            let horizon = nextCycle == .max || next > best ? nextCycle : nextCycle - 1
             if horizon != .max {
                 memoryLimit = horizon >= cycle ? Int(min(horizon - cycle + 1, 1 << 30)) : 0
             }
@@ -174,12 +175,13 @@ extension Machine {
         return references.withUnsafeBufferPointer { references -> Int in
             var total = 0
             while total < limit {
-                let best = earliestHart(cache)
+                let (best, next) = earliestHarts(cache)
                 guard cache.ready[best] < machineHorizon else { break }
                 // The machine keeps its harts alive: no reference counting per turn.
                 let ended = references[best]._withUnsafeGuaranteedRef { hart -> Bool? in
                     guard !hart.waitingForInterrupt, hart.cycle < cache.pollFrom[best] else { return nil }
-                    let batch = cachedBatch(cache, hart: hart, index: best, granularity: granularity, horizon: machineHorizon)
+                    let batch = cachedBatch(cache, hart: hart, index: best, next: next, granularity: granularity,
+                                            horizon: machineHorizon)
                     let cycleBefore = hart.cycle
                     currentHart = hart
                     let stepped = hart.runBatch(limit: min(limit - total, batch.remaining), memoryLimit: batch.memoryLimit,
