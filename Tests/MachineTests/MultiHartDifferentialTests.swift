@@ -2,7 +2,7 @@
 // (`scheduleBatch`, Stepping.swift): the same multi-hart programs — atomics, LR/SC locks,
 // races on a shared counter, software interrupts between harts, timer interrupts, wfi,
 // system calls to a host trap handler — run with the cache forced off and on, at
-// granularity 1, 3 and 1000, with jitter off and on, with caches off and on; every hart's
+// granularity 1, 3 and 1000, with jitter off and on, with caches off and on and SMT; every hart's
 // registers, PC, privilege, cycles and retired instructions, the shared memory, the
 // device state, the stop reason and the instruction trace must be the same.
 
@@ -85,8 +85,9 @@ import Testing
         var jitter: UInt64 = 0
         var seed: UInt64 = 1
         var caches = false
+        var smt = false
         var description: String {
-            "\(harts) harts, granularity \(granularity), jitter \(jitter), seed \(seed)\(caches ? ", caches" : "")"
+            "\(harts) harts, granularity \(granularity), jitter \(jitter), seed \(seed)\(caches ? ", caches" : "")\(smt ? ", SMT" : "")"
         }
         var configuration: MachineConfiguration {
             var configuration = MachineConfiguration()
@@ -95,12 +96,13 @@ import Testing
             configuration.jitter = jitter
             configuration.seed = seed
             if caches { configuration.memoryHierarchy = MemoryPreset.manyCore.hierarchy }
+            if smt { configuration.threadsPerCore = 2 }
             return configuration
         }
     }
 
     /// Everything a run leaves that a person or a program could see.
-    struct Snapshot: Equatable {
+    struct Snapshot: Equatable, CustomStringConvertible {
         var stop: StopReason?
         var harts: [[UInt64]]
         var memory: [UInt8]
@@ -108,6 +110,13 @@ import Testing
         var traps: UInt64
         var mtimecmp: [UInt64]
         var msip: [Bool]
+        /// A short form for failure messages: the stop, each hart's PC, cycle and instret,
+        /// the step and trap counts and a hash of the memory.
+        var description: String {
+            let memoryHash = memory.reduce(UInt64(14_695_981_039_346_656_037)) { ($0 ^ UInt64($1)) &* 1_099_511_628_211 }
+            let perHart = harts.map { "pc \(String($0[64], radix: 16)) cycle \($0[65]) instret \($0[66])" }
+            return "stop \(stop.map { "\($0)" } ?? "none"); \(perHart.joined(separator: "; ")); steps \(steps), traps \(traps), memory \(String(memoryHash, radix: 16))"
+        }
     }
 
     static func snapshot(_ machine: Machine, stop: StopReason?) -> Snapshot {
@@ -149,6 +158,7 @@ import Testing
         }
         setups.append(Setup(harts: 3, granularity: 1, caches: true))
         setups.append(Setup(harts: 2, granularity: 3, jitter: 5, seed: 3, caches: true))
+        setups.append(Setup(harts: 4, granularity: 1, caches: true, smt: true))
         return setups
     }()
 
