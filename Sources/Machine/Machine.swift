@@ -188,6 +188,9 @@ public final class Machine {
         memory.blockEvicted = { [unowned self] block in
             for hart in self.harts where hart.fetchBlock == block { hart.invalidateFetch() }
         }
+        memory.fastStoresRevoked = { [unowned self] page in
+            for hart in self.harts { hart.dropFastStores(page: page) }
+        }
         memory.reservedBytesWritten = { [unowned self] physical, length in
             self.breakReservations(physical, size: length, storingHart: nil)
         }
@@ -235,7 +238,7 @@ public final class Machine {
         }
         if let symbol = image.symbol(named: "tohost"), let offset = memory.offset(of: symbol.value, length: 8) {
             toHostAddress = symbol.value
-            memory.pageFlags[offset >> 12] |= PageFlags.watched.rawValue
+            memory.raiseFlag(.watched, page: offset >> 12)
             let fromHost = image.symbol(named: "fromhost").map(\.value).flatMap { memory.offset(of: $0, length: 8) == nil ? nil : $0 }
             htif = HTIF(toHost: symbol.value, fromHost: fromHost)
         }
@@ -352,7 +355,7 @@ public final class Machine {
         clearReservation(hart: hart)
         hart.reservation = physical
         if let offset = memory.offset(of: physical, length: 1) {
-            memory.pageFlags[offset >> 12] |= PageFlags.reserved.rawValue
+            memory.raiseFlag(.reserved, page: offset >> 12)
         }
     }
 
