@@ -47,9 +47,10 @@ extension Hart {
 
         // Offset of `[address, address+size)` in RAM when the access can be done inline:
         // untranslated, inside RAM, not crossing a page, and the page needs no watching.
-        // With translation on, the fast TLB supplies the offset for pages already translated.
-        let loadTag = fastLoadTag, storeTag = fastStoreTag, tlbDelta = fastDelta
-        let tlbMask = UInt64(Hart.fastTLBSize - 1)
+        // With translation (or PMP) on, one compare against the fast TLB (FastTLB.swift)
+        // answers all of that for pages already translated.
+        let fastTLB = fastLoadTag
+        let tlbMask = UInt64(Hart.fastTLBSize - 1), storeTags = Hart.fastTLBSize, deltas = 2 * Hart.fastTLBSize
         @inline(__always) func fastLoadOffset(_ address: UInt64, _ size: UInt64, _ position: Int) -> Int? {
             guard !dataThroughSlowPath, position <= memoryLimit else { return nil }
             if !dataUsesFastTLB {
@@ -57,27 +58,21 @@ extension Hart {
                 guard offset <= ramSize &- size else { return nil }
                 return Int(truncatingIfNeeded: offset)
             }
-            let page = address >> 12
-            let index = Int(truncatingIfNeeded: page & tlbMask)
-            guard loadTag[index] == page, address & 0xFFF <= 4096 &- size else { return nil }
-            fastTLBHits &+= 1
-            return Int(truncatingIfNeeded: address &+ tlbDelta[index])
+            let index = Int(truncatingIfNeeded: (address >> 12) & tlbMask)
+            guard fastTLB[index] == (address &+ (size &- 1)) >> 12 else { return nil }
+            return Int(truncatingIfNeeded: address &+ fastTLB[deltas &+ index])
         }
         @inline(__always) func fastStoreOffset(_ address: UInt64, _ size: UInt64, _ position: Int) -> Int? {
             guard !dataThroughSlowPath, position <= memoryLimit else { return nil }
-            let offset: UInt64
             if !dataUsesFastTLB {
-                offset = address &- ramBase
-                guard offset <= ramSize &- size else { return nil }
-            } else {
-                let page = address >> 12
-                let index = Int(truncatingIfNeeded: page & tlbMask)
-                guard storeTag[index] == page else { return nil }
-                fastTLBHits &+= 1
-                offset = address &+ tlbDelta[index]
+                let offset = address &- ramBase
+                guard offset <= ramSize &- size, offset & 0xFFF <= 4096 &- size,
+                      pageFlags[Int(truncatingIfNeeded: offset >> 12)] == 0 else { return nil }
+                return Int(truncatingIfNeeded: offset)
             }
-            guard offset & 0xFFF <= 4096 &- size, pageFlags[Int(truncatingIfNeeded: offset >> 12)] == 0 else { return nil }
-            return Int(truncatingIfNeeded: offset)
+            let index = Int(truncatingIfNeeded: (address >> 12) & tlbMask)
+            guard fastTLB[storeTags &+ index] == (address &+ (size &- 1)) >> 12 else { return nil }
+            return Int(truncatingIfNeeded: address &+ fastTLB[deltas &+ index])
         }
 
         let refetchBlock = memory.refetchBlock

@@ -37,6 +37,11 @@ public final class PhysicalMemory {
     let bytes: UnsafeMutableRawPointer
     let pageCount: Int
     let pageFlags: UnsafeMutablePointer<UInt8>
+    /// Per page: nonzero while some hart's fast TLB may store to it straight (FastTLB.swift).
+    let fastStorePages: UnsafeMutablePointer<UInt8>
+    /// Told when a page whose `fastStorePages` is set gains a flag: every hart drops its
+    /// fast store entries for that page (FastTLB.swift).
+    var fastStoresRevoked: ((_ page: Int) -> Void)? = nil
     /// The decoded block serving each page, if it has one now.
     let decodedPages: UnsafeMutablePointer<UnsafeMutablePointer<DecodedInstruction>?>
     /// A block whose every slot says "refetch": the fetch cache points here when invalid.
@@ -79,6 +84,8 @@ public final class PhysicalMemory {
         pageCount = Int(size / PhysicalMemory.pageSize)
         pageFlags = .allocate(capacity: pageCount)
         pageFlags.initialize(repeating: 0, count: pageCount)
+        fastStorePages = .allocate(capacity: pageCount)
+        fastStorePages.initialize(repeating: 0, count: pageCount)
         decodedPages = .allocate(capacity: pageCount)
         decodedPages.initialize(repeating: nil, count: pageCount)
         refetchBlock = .allocate(capacity: PhysicalMemory.slotsPerBlock)
@@ -95,6 +102,7 @@ public final class PhysicalMemory {
         blockPoolPage.deallocate()
         decodedPages.deallocate()
         pageFlags.deallocate()
+        fastStorePages.deallocate()
         refetchBlock.deallocate()
         free(bytes)
     }
@@ -134,7 +142,7 @@ public final class PhysicalMemory {
         }
         blockPoolPage[slot] = page
         decodedPages[page] = block
-        pageFlags[page] |= PageFlags.decoded.rawValue
+        raiseFlag(.decoded, page: page)
         return block
     }
 

@@ -1,6 +1,8 @@
 // `interleave bench`: how fast the machine runs compute-bound guest code, measured in
 // host wall-clock time (the only place the tool reads a clock), with the same ELF run
-// under `qemu-riscv64` side by side in the same run when it is installed.
+// under `qemu-riscv64` side by side in the same run when it is installed: each program
+// alternately here and under qemu, the best of `--rounds` each. The figures end in a
+// table of issue 17's targets (BenchSummary.swift) and, with --json, a file of both.
 
 import ArgumentParser
 import Foundation
@@ -12,13 +14,18 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure the machine's speed (MIPS) on compute-bound programs, beside qemu-riscv64.",
-        discussion: "Build with `swift build -c release` first: debug builds are 20-50 times slower."
+        discussion: """
+            Build with `swift build -c release` first: debug builds are 20-50 times slower. \
+            `--targets` measures everything issue 17's targets need (every program beside qemu-riscv64, \
+            4 harts on the memory loop, the kernel paths, caches off and on, tracing) and ends with a table \
+            of the targets, each met or not met.
+            """
     )
 
     @Option(help: "Work per program: 1 is about 100 million instructions each \(OptionRange.text(OptionRange.benchScale)).")
     var scale: Int = 1
 
-    @Option(help: "Programs to run (comma-separated): \((ComputeBenchmark.allCases.map(\.rawValue) + GuestBenchmarks.allNames).joined(separator: ", ")).")
+    @Option(help: "Programs to run (comma-separated): \(Self.programNames.joined(separator: ", ")).")
     var only: String?
 
     @Flag(help: "Skip the qemu-riscv64 comparison.")
@@ -30,66 +37,111 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Also measure several machines in one simulation: 8 machines of 4 harts against 1 doing the same work.")
     var cluster = false
 
+    @Flag(help: "Measure everything the targets of issue 17 need (every program, the machine features, the kernel paths, caches, tracing; not the scaling rows) and judge each target.")
+    var targets = false
+
+    @Option(help: "Runs of each measurement, alternating with its counterpart (qemu, caches on, ...); the best counts \(OptionRange.text(OptionRange.benchRounds)).")
+    var rounds: Int = 2
+
+    @Option(help: "Also write the rows and the targets' table as JSON to this file.")
+    var json: String?
+
+    static var programNames: [String] { ComputeBenchmark.allCases.map(\.rawValue) + GuestBenchmarks.allNames }
+
     func validate() throws {
         try OptionRange.check(scale, OptionRange.benchScale, option: "scale")
+        try OptionRange.check(rounds, OptionRange.benchRounds, option: "rounds")
+        if targets, only != nil {
+            throw ValidationError("--targets runs every program the targets need; leave out --only (or leave out --targets)")
+        }
+        if let only {
+            for name in only.split(separator: ",", omittingEmptySubsequences: false).map(String.init) where !Self.programNames.contains(name) {
+                throw ValidationError("unknown program '\(name)' in --only; the programs are \(Self.programNames.joined(separator: ", "))")
+            }
+        }
+        if let json {
+            let folder = (json as NSString).deletingLastPathComponent
+            var isFolder: ObjCBool = false
+            if FileManager.default.fileExists(atPath: json, isDirectory: &isFolder), isFolder.boolValue {
+                throw ValidationError("--json \(json) is a folder; --json takes the path of a file to write")
+            }
+            if !folder.isEmpty, !(FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) && isFolder.boolValue) {
+                throw ValidationError("--json \(json): no folder \(folder) to write it in; --json takes the path of a file in an existing folder")
+            }
+        }
     }
 
     func run() throws {
         var selected = ComputeBenchmark.allCases
-        var swiftPrograms: [String]? = nil
+        var guestPrograms: [String]? = nil
         if let only {
-            selected = []
-            swiftPrograms = []
-            for name in only.split(separator: ",").map(String.init) {
-                if let benchmark = ComputeBenchmark(rawValue: name) {
-                    selected.append(benchmark)
-                } else if GuestBenchmarks.allNames.contains(name) {
-                    swiftPrograms?.append(name)
-                } else {
-                    let all = ComputeBenchmark.allCases.map(\.rawValue) + GuestBenchmarks.allNames
-                    throw ValidationError("unknown program '\(name)'; the programs are \(all.joined(separator: ", "))")
-                }
-            }
+            let names = only.split(separator: ",").map(String.init)
+            selected = ComputeBenchmark.allCases.filter { names.contains($0.rawValue) }
+            guestPrograms = names.filter { GuestBenchmarks.allNames.contains($0) }
+        } else if targets {
+            // Everything but the scaling rows, which no target reads.
+            guestPrograms = GuestBenchmarks.allNames.filter { !ScalingBenchmarks.programs.contains($0) }
         }
+        let measureMachine = machine || targets
         #if DEBUG
         printError("note: this is a debug build; measure with `swift build -c release` and .build/release/interleave bench")
         #endif
         let qemu = noQemu ? nil : QemuReference.locate()
         if !noQemu && qemu == nil { printError("note: qemu-riscv64 not found (Debian package qemu-user); showing this machine alone") }
+        let results = BenchResults()
+        #if DEBUG
+        results.report.notes.append(("build", "debug"))
+        #else
+        results.report.notes.append(("build", "release"))
+        #endif
+        results.report.notes += [("scale", "\(scale)"), ("rounds", "\(rounds)"), ("qemu", qemu?.path ?? "none"),
+                                 ("sideBySide", "each measurement alternates with its counterpart in this run; the best of \(rounds) each")]
 
         if !selected.isEmpty {
             print("program    instructions    time (s)      MIPS" + (qemu != nil ? "   qemu (s)  qemu MIPS   time ratio" : ""))
         }
         for benchmark in selected {
             let elf = benchmark.elf(scale: scale)
-            let runtime = try MinimalUserRuntime(elf: elf)
-            let start = ContinuousClock.now
-            let stop = runtime.runToExit()
-            let seconds = (ContinuousClock.now - start).seconds
-            let instructions = runtime.machine.totalSteps
-            let checksum = Self.checksum(runtime.output)
-            guard checksum == benchmark.expectedChecksum(scale: scale) else {
-                throw fail("\(benchmark.rawValue): wrong checksum \(checksum.map { String($0) } ?? "none") (expected \(benchmark.expectedChecksum(scale: scale))); stop: \(stop)", status: 1)
-            }
-            let mips = Double(instructions) / seconds / 1e6
-            var line = pad(benchmark.rawValue, 8) + pad("\(instructions)", 15, left: true) + pad(format(seconds, 3), 12, left: true)
-                + pad(format(mips, 1), 10, left: true)
-            if let qemu {
+            var instructions: UInt64 = 0
+            let expected = benchmark.expectedChecksum(scale: scale)
+            let (seconds, qemuSeconds) = try alternately(rounds: rounds, {
+                let runtime = try MinimalUserRuntime(elf: elf)
+                let start = ContinuousClock.now
+                let stop = runtime.runToExit()
+                let seconds = (ContinuousClock.now - start).seconds
+                instructions = runtime.machine.totalSteps
+                let checksum = Self.checksum(runtime.output)
+                guard checksum == expected else {
+                    throw fail("\(benchmark.rawValue): wrong checksum \(checksum.map { String($0) } ?? "none") (expected \(expected)); stop: \(stop)", status: 1)
+                }
+                return seconds
+            }, qemu.map { qemu in {
                 let result = try qemu.run(elf: elf)
-                guard Self.checksum(result.output) == checksum else {
+                guard Self.checksum(result.output) == expected else {
                     throw fail("\(benchmark.rawValue): qemu-riscv64 printed a different checksum", status: 1)
                 }
-                line += pad(format(result.seconds, 3), 11, left: true) + pad(format(Double(instructions) / result.seconds / 1e6, 1), 11, left: true)
-                    + pad(format(seconds / result.seconds, 2) + "x", 13, left: true)
+                return result.seconds
+            } })
+            let row = BenchReport.ProgramRow(name: benchmark.rawValue, kind: "generated", instructions: instructions,
+                                             seconds: seconds, qemuSeconds: qemuSeconds)
+            results.report.programs.append(row)
+            var line = pad(benchmark.rawValue, 8) + pad("\(instructions)", 15, left: true) + pad(format(seconds, 3), 12, left: true)
+                + pad(format(row.mips, 1), 10, left: true)
+            if let qemuSeconds {
+                line += pad(format(qemuSeconds, 3), 11, left: true) + pad(format(Double(instructions) / qemuSeconds / 1e6, 1), 11, left: true)
+                    + pad(format(seconds / qemuSeconds, 2) + "x", 13, left: true)
             }
             print(line)
         }
-        if swiftPrograms?.isEmpty != true { try GuestBenchmarks(qemu: qemu).run(only: swiftPrograms) }
-        if machine {
-            try machineFeatures()
-            try cachesOnAgainstOff(selected, swiftPrograms: swiftPrograms)
+        if guestPrograms?.isEmpty != true {
+            try GuestBenchmarks(qemu: qemu, rounds: rounds, results: results, scaling: !targets).run(only: guestPrograms)
+        }
+        if measureMachine {
+            try machineFeatures(results)
+            try cachesOnAgainstOff(selected, guestPrograms: guestPrograms, results)
         }
         if cluster { try clusterRows() }   // ClusterBenchmarks.swift
+        try summarise(results, table: targets || only == nil)   // BenchSummary.swift
     }
 
     /// The preset the cache rows use: the deepest hierarchy (private L2s, a shared L3).
@@ -97,7 +149,7 @@ struct BenchCommand: ParsableCommand {
 
     /// Every selected program with caches off and with `cachePreset` on, alternately in one
     /// run; the ratio is the speed kept with caches on (the issue asks for at least 0.5).
-    func cachesOnAgainstOff(_ programs: [ComputeBenchmark], swiftPrograms: [String]?) throws {
+    func cachesOnAgainstOff(_ programs: [ComputeBenchmark], guestPrograms: [String]?, _ results: BenchResults) throws {
         print("")
         print("caches (program)            off (s)    \(Self.cachePreset.name) (s)   MIPS off   MIPS on   on/off speed")
         for program in programs {
@@ -114,15 +166,19 @@ struct BenchCommand: ParsableCommand {
                 }
                 return (seconds, runtime.machine.totalSteps)
             }
-            try printCacheRow(program.rawValue) { try measure(caches: $0) }
+            try cacheRow(program.rawValue, results) { try measure(caches: $0) }
         }
-        try GuestBenchmarks(qemu: nil).cachesOnAgainstOff(only: swiftPrograms, preset: Self.cachePreset, row: printCacheRow)
+        try GuestBenchmarks(qemu: nil, rounds: rounds, results: results, scaling: false)
+            .cachesOnAgainstOff(only: guestPrograms, preset: Self.cachePreset) { label, name, measure in
+                try cacheRow(label, results, name: name, measure)
+            }
     }
 
-    /// Off, on, off, on: the faster of each, so a busy host hurts both alike.
-    func printCacheRow(_ label: String, _ measure: (Bool) throws -> (seconds: Double, instructions: UInt64)) throws {
+    /// Off, on, off, on, ...: the faster of each, so a busy host hurts both alike.
+    func cacheRow(_ label: String, _ results: BenchResults, name: String? = nil,
+                  _ measure: (Bool) throws -> (seconds: Double, instructions: UInt64)) throws {
         var off = Double.infinity, on = Double.infinity, instructions = (off: UInt64(0), on: UInt64(0))
-        for round in 0..<4 {
+        for round in 0..<(2 * rounds) {
             let result = try measure(round % 2 == 1)
             if round % 2 == 1 {
                 on = min(on, result.seconds)
@@ -132,15 +188,18 @@ struct BenchCommand: ParsableCommand {
                 instructions.off = result.instructions
             }
         }
-        let mipsOff = Double(instructions.off) / off / 1e6, mipsOn = Double(instructions.on) / on / 1e6
+        let row = BenchReport.CacheRow(program: name ?? label, offSeconds: off, onSeconds: on,
+                                       mipsOff: Double(instructions.off) / off / 1e6, mipsOn: Double(instructions.on) / on / 1e6)
+        results.report.caches.append(row)
         print(pad(label, 24) + pad(format(off, 3), 11, left: true) + pad(format(on, 3), 12, left: true)
-              + pad(format(mipsOff, 1), 11, left: true) + pad(format(mipsOn, 1), 10, left: true)
-              + pad(format(mipsOn / mipsOff, 2), 15, left: true))
+              + pad(format(row.mipsOff, 1), 11, left: true) + pad(format(row.mipsOn, 1), 10, left: true)
+              + pad(format(row.ratio, 2), 15, left: true))
     }
 
-    /// Paging against no paging, and 4 harts against 1, on the integer loop, side by side.
-    func machineFeatures() throws {
-        func measure(_ program: ComputeBenchmark = .integer, harts: Int = 1, granularity: Int = 1000, paging: Bool = false) throws -> Double {
+    /// Paging against no paging, and 4 harts against 1, on the integer and memory loops:
+    /// each row alternates with the 1-hart baseline, the best of `rounds` each.
+    func machineFeatures(_ results: BenchResults) throws {
+        func measure(_ program: ComputeBenchmark, harts: Int = 1, granularity: Int = 1000, paging: Bool = false) throws -> Double {
             let elf = program.elf(scale: scale)
             var configuration = MachineConfiguration()
             configuration.hartCount = harts
@@ -153,17 +212,28 @@ struct BenchCommand: ParsableCommand {
         }
         print("")
         print("machine feature (program)                      MIPS   relative to 1 hart, paging off")
+        let features: [(String, Int, Int, Bool)] = [
+            ("1 hart, Sv39 paging on, TLB warm", 1, 1000, true),
+            ("4 harts, granularity 1", 4, 1, false),
+            ("4 harts, granularity 1000", 4, 1000, false),
+        ]
         for program in [ComputeBenchmark.integer, .memory] {
-            let baseline = try measure(program)
+            var baseline = 0.0
+            var best = [Double](repeating: 0, count: features.count)
+            for _ in 0..<rounds {
+                baseline = max(baseline, try measure(program))
+                for (index, (_, harts, granularity, paging)) in features.enumerated() {
+                    best[index] = max(best[index], try measure(program, harts: harts, granularity: granularity, paging: paging))
+                }
+            }
             print(pad("1 hart, paging off (\(program))", 44) + pad(format(baseline, 1), 9, left: true) + pad("1.00", 10, left: true))
-            let rows: [(String, Int, Int, Bool)] = [
-                ("1 hart, Sv39 paging on, TLB warm", 1, 1000, true),
-                ("4 harts, granularity 1", 4, 1, false),
-                ("4 harts, granularity 1000", 4, 1000, false),
-            ]
-            for (name, harts, granularity, paging) in rows {
-                let mips = try measure(program, harts: harts, granularity: granularity, paging: paging)
-                print(pad("\(name) (\(program))", 44) + pad(format(mips, 1), 9, left: true) + pad(format(mips / baseline, 2), 10, left: true))
+            results.report.features.append(.init(feature: "1 hart, paging off", program: program.rawValue, harts: 1, granularity: 1000,
+                                                 mips: baseline, relative: 1))
+            for (index, (name, harts, granularity, _)) in features.enumerated() {
+                print(pad("\(name) (\(program))", 44) + pad(format(best[index], 1), 9, left: true)
+                      + pad(format(best[index] / baseline, 2), 10, left: true))
+                results.report.features.append(.init(feature: name, program: program.rawValue, harts: harts, granularity: granularity,
+                                                     mips: best[index], relative: best[index] / baseline))
             }
         }
     }
@@ -179,6 +249,21 @@ func format(_ value: Double, _ decimals: Int) -> String { String(format: "%.\(de
 func pad(_ text: String, _ width: Int, left: Bool = false) -> String {
     let fill = String(repeating: " ", count: max(0, width - text.count))
     return left ? fill + text : text + fill
+}
+
+/// Runs `measure` and `counterpart` alternately `rounds` times: the best (least) time of each.
+func alternately(rounds: Int, _ measure: () throws -> Double, _ counterpart: (() throws -> Double)?) throws -> (Double, Double?) {
+    var best = Double.infinity, bestCounterpart: Double? = nil
+    for _ in 0..<max(1, rounds) {
+        best = min(best, try measure())
+        if let counterpart { bestCounterpart = min(bestCounterpart ?? .infinity, try counterpart()) }
+    }
+    return (best, bestCounterpart)
+}
+
+/// What one bench run measured, shared by its parts as they print their rows.
+final class BenchResults {
+    var report = BenchReport()
 }
 
 extension Duration {

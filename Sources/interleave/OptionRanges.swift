@@ -27,6 +27,7 @@ enum OptionRange {
     /// `machine run`'s --clock-hz and --timer-hz (the timer at most the clock, checked apart).
     static let machineHz: ClosedRange<UInt64> = 1...KernelConfiguration.clockFrequencyRange.upperBound
     static let benchScale = 1...1_000
+    static let benchRounds = 1...20
     static let fuzzWords = 1...1_000_000_000
     static let fuzzSeeds = 1...1_000_000
     static let fuzzHarts = 1...4

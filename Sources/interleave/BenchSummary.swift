@@ -1,0 +1,29 @@
+// `interleave bench`, last part: the table of issue 17's targets judged on this run's
+// figures (BenchTargets in MachineTools), and the `--json` file of the rows and the table.
+
+import Foundation
+import MachineTools
+
+extension BenchCommand {
+    /// Prints the targets' table (when `table`) and writes the JSON file (when asked).
+    func summarise(_ results: BenchResults, table: Bool) throws {
+        let judged = BenchTargets.evaluate(results.report)
+        if table {
+            print("")
+            print("targets of issue 17 (wall-clock figures measured side by side in this run: each program alternately")
+            print("here and under qemu-riscv64, each feature alternately with its baseline; the best of \(rounds) each)")
+            print(BenchTargets.table(judged))
+            if !targets && judged.contains(where: { $0.status == .notMeasured }) {
+                print("(`interleave bench --targets` measures every target)")
+            }
+        }
+        if let json {
+            do {
+                try results.report.json(targets: judged).write(toFile: json, atomically: true, encoding: .utf8)
+            } catch {
+                throw fail("--json \(json): cannot write the file: \(error.localizedDescription)", status: 1)
+            }
+            printError("wrote \(json)")
+        }
+    }
+}
