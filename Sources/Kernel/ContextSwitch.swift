@@ -68,7 +68,7 @@ extension Kernel {
     func restoreContext(of thread: Thread, onto hart: Hart) {
         hart.restoreRegisters(integers: thread.context.integers, floats: thread.context.floats)
         hart.floatingPointControl = thread.context.floatingPointControl
-        hart.setPC(thread.context.pc)
+        hart.setPCKeepingFetch(thread.context.pc)
     }
 
     /// Puts `next` on `hart`, charging the switch and starting its time slice.

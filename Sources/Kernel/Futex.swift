@@ -34,8 +34,9 @@ extension Kernel {
         let realtimeFlag = operation & Kernel.futexClockRealtime != 0
         // Linux reads and checks the timeout before anything else.
         var timeout: SimulatedTime? = nil
-        let timed = [Kernel.futexWait, Kernel.futexWaitBitset, Kernel.futexLockPI, Kernel.futexLockPI2, Kernel.futexWaitRequeuePI]
-        if arguments[3] != 0, timed.contains(command) {
+        let timed = command == Kernel.futexWait || command == Kernel.futexWaitBitset || command == Kernel.futexLockPI
+            || command == Kernel.futexLockPI2 || command == Kernel.futexWaitRequeuePI   // no array per call
+        if arguments[3] != 0, timed {
             guard case .success(let bytes) = thread.process.addressSpace.copyIn(from: arguments[3], count: 16) else {
                 return .error(.EFAULT)
             }

@@ -19,6 +19,18 @@ enum FutexKey: Hashable {
     /// address, the same from every process that maps it.
     case physical(UInt64)
 
+    /// One word into the hasher, not three: the key is hashed on every wait and wake.
+    /// A word's address is 4-byte aligned, so its two low bits can tell the kinds apart.
+    func hash(into hasher: inout Hasher) {
+        switch self {
+        case .addressSpace(let space, let address, let shared):
+            let space = UInt64(UInt(bitPattern: space))
+            hasher.combine(address ^ (space << 17 | space >> 47) ^ (shared ? 1 : 0))
+        case .physical(let address):
+            hasher.combine(address ^ 2)
+        }
+    }
+
     /// The address shown for the word in a block reason: virtual or physical.
     var address: UInt64 {
         switch self {
@@ -41,7 +53,11 @@ final class FutexWaiter {
     /// Waiting to take a priority-inheritance lock (PIFutex.swift) rather than for a wake.
     let takesLock: Bool
     fileprivate var next: FutexWaiter?
-    fileprivate weak var previous: FutexWaiter?
+    /// The sleeper before it and its word's queue. unowned(unsafe): while a waiter is
+    /// linked, both are held by the table (the chain from the queue's head, the queue by
+    /// the dictionary); `unlink` clears them, and nothing else reads them.
+    fileprivate unowned(unsafe) var previous: FutexWaiter?
+    fileprivate unowned(unsafe) var queue: FutexQueue?
 
     init(thread: Thread, key: FutexKey, address: UInt64, bitset: UInt32, takesLock: Bool) {
         self.thread = thread
@@ -52,17 +68,20 @@ final class FutexWaiter {
     }
 }
 
-struct FutexTable {
-    private struct Queue {
-        var head: FutexWaiter?
-        var tail: FutexWaiter?
-        var count = 0
-    }
+/// The sleepers on one word, first come first. A class, so linking and unlinking a
+/// sleeper touch the queue through the sleeper and hash its key only when the word
+/// gains its first sleeper or loses its last.
+final class FutexQueue {
+    fileprivate var head: FutexWaiter?
+    fileprivate unowned(unsafe) var tail: FutexWaiter?
+    fileprivate var count = 0
+}
 
+struct FutexTable {
     /// Sleepers per word, first come first.
-    private var queues: [FutexKey: Queue] = [:]
-    /// Each sleeper by its thread (a thread sleeps on one word at a time).
-    private var waiters: [ObjectIdentifier: FutexWaiter] = [:]
+    private var queues: [FutexKey: FutexQueue] = [:]
+    /// Threads asleep now (each finds its record through `Thread.futexWaiter`).
+    private var sleepers = 0
     /// PI lock words with sleepers: the owner's tid (PIFutex.swift), and per owner the
     /// words it holds that others wait for, in the order they first waited (so a dying
     /// owner hands them over in a fixed order). Both shrink as queues empty.
@@ -72,13 +91,14 @@ struct FutexTable {
     /// Words with sleepers now (for tests: it must fall back to 0).
     var wordCount: Int { queues.count }
     /// Threads asleep now.
-    var sleeperCount: Int { waiters.count }
+    var sleeperCount: Int { sleepers }
 
     /// Puts `thread` at the end of `key`'s queue (`address`: the word in its address space).
     mutating func add(_ thread: Thread, key: FutexKey, address: UInt64, bitset: UInt32 = .max, takesLock: Bool = false) {
         remove(thread)
         let waiter = FutexWaiter(thread: thread, key: key, address: address, bitset: bitset, takesLock: takesLock)
-        waiters[ObjectIdentifier(thread)] = waiter
+        thread.futexWaiter = waiter
+        sleepers += 1
         append(waiter)
     }
 
@@ -86,7 +106,8 @@ struct FutexTable {
     /// false if it was on none.
     @discardableResult
     mutating func remove(_ thread: Thread) -> Bool {
-        guard let waiter = waiters.removeValue(forKey: ObjectIdentifier(thread)) else { return false }
+        guard let waiter = thread.futexWaiter else { return false }
+        forget(waiter)
         unlink(waiter)
         return true
     }
@@ -96,8 +117,24 @@ struct FutexTable {
         remove(thread)
     }
 
+    /// Every sleeper leaves (the kernel goes): no thread keeps its record.
+    mutating func removeAll() {
+        for queue in queues.values {
+            while let waiter = queue.head {
+                forget(waiter)
+                unlink(waiter)
+            }
+        }
+    }
+
+    /// A sleeper is no longer its thread's record (it is woken, or leaves another way).
+    private mutating func forget(_ waiter: FutexWaiter) {
+        waiter.thread.futexWaiter = nil
+        sleepers -= 1
+    }
+
     /// The sleeper record of `thread`, if it sleeps on a futex.
-    func waiter(of thread: Thread) -> FutexWaiter? { waiters[ObjectIdentifier(thread)] }
+    func waiter(of thread: Thread) -> FutexWaiter? { thread.futexWaiter }
 
     /// Whether any thread sleeps on `key`.
     func hasWaiters(_ key: FutexKey) -> Bool { queues[key] != nil }
@@ -115,7 +152,7 @@ struct FutexTable {
             let next = cursor.next
             if cursor.takesLock { return (taken, true) }
             if cursor.bitset & bitset != 0 {
-                waiters[ObjectIdentifier(cursor.thread)] = nil
+                forget(cursor)
                 unlink(cursor)
                 taken.append(cursor.thread)
             }
@@ -129,7 +166,7 @@ struct FutexTable {
     mutating func takeAll(key: FutexKey) -> [Thread] {
         var taken: [Thread] = []
         while let waiter = queues[key]?.head {
-            waiters[ObjectIdentifier(waiter.thread)] = nil
+            forget(waiter)
             unlink(waiter)
             taken.append(waiter.thread)
         }
@@ -146,7 +183,7 @@ struct FutexTable {
         while woken.count < wake || moved < requeue, let waiter = queues[from]?.head {
             if waiter.takesLock { return (woken, moved, true) }
             if woken.count < wake {
-                waiters[ObjectIdentifier(waiter.thread)] = nil
+                forget(waiter)
                 unlink(waiter)
                 woken.append(waiter.thread)
                 continue
@@ -189,23 +226,28 @@ struct FutexTable {
     }
 
     private mutating func append(_ waiter: FutexWaiter) {
-        var queue = queues[waiter.key] ?? Queue()
+        // One lookup, which makes the word's queue when it has none.
+        let queue = FutexTable.found(&queues[waiter.key, default: FutexQueue()])
+        waiter.queue = queue
         waiter.previous = queue.tail
         waiter.next = nil
         if let tail = queue.tail { tail.next = waiter } else { queue.head = waiter }
         queue.tail = waiter
         queue.count += 1
-        queues[waiter.key] = queue
     }
 
+    private static func found(_ queue: inout FutexQueue) -> FutexQueue { queue }
+
     private mutating func unlink(_ waiter: FutexWaiter) {
-        guard var queue = queues[waiter.key] else { return }
+        guard let queue = waiter.queue else { return }
         if let previous = waiter.previous { previous.next = waiter.next } else { queue.head = waiter.next }
         if let next = waiter.next { next.previous = waiter.previous } else { queue.tail = waiter.previous }
         waiter.next = nil
         waiter.previous = nil
+        waiter.queue = nil
         queue.count -= 1
-        queues[waiter.key] = queue.count == 0 ? nil : queue
-        if queue.count == 0, let owner = lockOwners.removeValue(forKey: waiter.key) { forgetOwnedLock(waiter.key, of: owner) }
+        guard queue.count == 0 else { return }
+        queues[waiter.key] = nil
+        if let owner = lockOwners.removeValue(forKey: waiter.key) { forgetOwnedLock(waiter.key, of: owner) }
     }
 }

@@ -179,6 +179,7 @@ public final class Kernel {
 
     deinit {
         machine.detachHostTrapHandler()
+        futexes.removeAll()   // a sleeper and its thread refer to each other
     }
 
     /// Simulated nanoseconds since the machine started, on this hart's clock.

@@ -115,6 +115,9 @@ final class Thread {
     /// the stamp of its entry there.
     var readyLevel = -1
     var readyStamp: UInt64 = 0
+    /// Asleep in a futex call: its record in the futex table (FutexTable.swift), so taking
+    /// it off needs no lookup.
+    var futexWaiter: FutexWaiter? = nil
     /// Threads blocked in thread_join on it, woken when it exits.
     var joiners: [Thread] = []
     /// Its place in creation order: the index of its record in `Kernel.threadRecords`.

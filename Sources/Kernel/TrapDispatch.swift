@@ -22,7 +22,7 @@ extension Kernel {
         defer { trapProcess = nil }
         switch trap.cause {
         case ExceptionCause.environmentCallFromU.rawValue:
-            hart.setPC(trap.pc &+ 4)
+            hart.setPCKeepingFetch(trap.pc &+ 4)
             systemCall(hart, thread)
         case ExceptionCause.instructionPageFault.rawValue, ExceptionCause.loadPageFault.rawValue,
              ExceptionCause.storePageFault.rawValue:

@@ -14,6 +14,14 @@ extension Hart {
         updateTranslation()
     }
 
+    /// Moves the PC, keeping the fetch cache: for a host kernel returning from a trap or
+    /// switching threads. The run loop checks every PC's page against the cached one, and
+    /// whatever changes a translation or code (satp, sfence, a flush, a store into a
+    /// decoded page, an evicted block) drops the cache where it happens.
+    public func setPCKeepingFetch(_ value: UInt64) {
+        pc = value & ~1
+    }
+
     /// Forgets this hart's LR reservation, so its next `sc` fails: what a kernel must do on
     /// every trap entry and thread switch (Linux and xv6 do it with a dummy `sc`), or a
     /// thread's `sc` could succeed over a store another thread made on the same hart.
@@ -105,12 +113,17 @@ extension Machine {
     /// Programs hart `index`'s timer to interrupt at `cycle` on that hart's clock (nil: never).
     public func setTimer(hart index: Int, atCycle cycle: UInt64?) {
         guard index >= 0, index < harts.count else { return }
+        let compare: UInt64
         if let cycle {
             let (ticks, remainder) = cycle.quotientAndRemainder(dividingBy: cyclesPerTimerTick)
-            clint.mtimecmp[index] = (ticks &+ (remainder == 0 ? 0 : 1)) &+ clint.timeOffset
+            compare = (ticks &+ (remainder == 0 ? 0 : 1)) &+ clint.timeOffset
         } else {
-            clint.mtimecmp[index] = .max
+            compare = .max
         }
+        // The same deadline again (a cooperative kernel sets "none" at every switch) changes
+        // nothing a hart looks at, unless the hart sleeps (deviceChanged moves its clock).
+        if clint.mtimecmp[index] == compare && !harts[index].waitingForInterrupt { return }
+        clint.mtimecmp[index] = compare
         deviceChanged(hart: index)
     }
 

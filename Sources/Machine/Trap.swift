@@ -97,7 +97,8 @@ extension Hart {
                 }
             }
             handler(self, record)
-            invalidateFetch()
+            // The fetch cache stays (setPCKeepingFetch says why): re-translating the PC
+            // after every system call cost more than the call.
             if let before {
                 if canResumeAfterHostTrap(before) { resumeAfterHostTrap() } else { breakRequested = true }
             }
