@@ -36,7 +36,10 @@ public final class Kernel {
     var random: SplitMix64
     /// Set when every process has ended (to the first program's ending); the run loop
     /// stops at the next chance.
-    var ending: ProcessEnding? = nil
+    var ending: ProcessEnding? = nil { didSet { runEnded = ending != nil } }
+    /// `ending != nil`, kept as a flag: every trap asks, and comparing the optional enum
+    /// copies its payload each time.
+    private(set) var runEnded = false
     var outputBytes: UInt64 = 0
     /// The cycle of the latest write to standard output or error: a run of several machines
     /// orders their output by it (Network/OutputMerger.swift).
@@ -163,13 +166,19 @@ public final class Kernel {
             hart.enableKernelInterrupts()
             hart.setUserCounterAccess(configuration.userCounters.mask)
         }
-        machine.attachHostTrapHandler { [unowned self] hart, trap in self.handleTrap(hart, trap) }
+        // unowned(unsafe): a checked reference costs a retain and release on every trap; the
+        // kernel owns the machine, and deinit detaches the hook before the kernel goes.
+        machine.attachHostTrapHandler { [unowned(unsafe) self] hart, trap in self.handleTrap(hart, trap) }
         for thread in started {
             scheduler.enqueue(thread)
             traceEvent(.threadReady(tid: thread.tid), cycle: start)
         }
         attachMemorySystem()
         for hart in machine.harts { dispatch(hart) }
+    }
+
+    deinit {
+        machine.detachHostTrapHandler()
     }
 
     /// Simulated nanoseconds since the machine started, on this hart's clock.

@@ -75,7 +75,11 @@ struct ReadyQueue {
             }
             index = low
         }
-        levels[level].entries.insert(entry, at: index)
+        if index == levels[level].entries.endIndex {
+            levels[level].entries.append(entry)   // the usual case: append is cheaper than insert
+        } else {
+            levels[level].entries.insert(entry, at: index)
+        }
         levels[level].valid += 1
         nonEmpty |= 1 << UInt64(level)
     }

@@ -27,7 +27,7 @@ extension Kernel {
     /// Lets a caller show progress between slices without touching the simulation.
     public func run(slice: UInt64) -> ProcessEnding? {
         let sliceEnd = instructionsExecuted &+ max(1, slice)
-        while ending == nil {
+        while !runEnded {
             let executed = instructionsExecuted
             guard withinLimits(executed) else { break }
             guard executed < sliceEnd else { return nil }

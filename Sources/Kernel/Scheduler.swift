@@ -222,7 +222,7 @@ extension Kernel {
         // The common case at a glance: nothing waits, and the thread may stay.
         if !scheduler.hasReady && thread.affinity == .max && scheduler.onlyProcess == nil { return }
         guard let reason = mustLeave(thread, hart) else { return }
-        if case .some = ending { return }
+        if runEnded { return }
         preempt(thread, on: hart, reason: reason)
     }
 

@@ -206,7 +206,7 @@ extension Kernel {
     /// action, a stop — and a call cut short learns whether it runs again.
     func deliverSignalsOnReturn(_ hart: Hart) {
         var rounds = 0
-        while ending == nil, rounds < Int(SignalState.signalCount) + 2, let thread = running[hart.id], needsSignalWork(thread) {
+        while !runEnded, rounds < Int(SignalState.signalCount) + 2, let thread = running[hart.id], needsSignalWork(thread) {
             rounds += 1
             handleSignalWork(thread, on: hart)
         }
@@ -354,7 +354,7 @@ extension Kernel {
         let (signal, code, address) = faultSignal(trap, process: thread.process)
         let action = thread.process.signals.action(signal)
         var note: String? = nil
-        if ending == nil, action.isFunction {
+        if !runEnded, action.isFunction {
             if thread.signalMask & SignalState.bit(signal) != 0 {
                 note = "Its \(Kernel.signalName(signal)) handler did not run: the thread blocks \(Kernel.signalName(signal))."
             } else {

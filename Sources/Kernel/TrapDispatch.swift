@@ -8,7 +8,7 @@ import Trace
 
 extension Kernel {
     func handleTrap(_ hart: Hart, _ trap: TrapRecord) {
-        guard ending == nil else { machine.stopRequested = true; return }
+        guard !runEnded else { machine.stopRequested = true; return }
         handlingHart = hart.id
         defer { handlingHart = nil }
         hart.dropReservation()   // an LR before the trap must not pair with an SC after it
@@ -32,7 +32,7 @@ extension Kernel {
         }
         reschedule(hart)   // a higher priority woken by the call, or a new affinity
         deliverSignalsOnReturn(hart)   // the thread about to run acts on its signals first
-        if ending != nil { machine.stopRequested = true }
+        if runEnded { machine.stopRequested = true }
     }
 
     func pageFault(_ hart: Hart, _ thread: Thread, _ trap: TrapRecord) {

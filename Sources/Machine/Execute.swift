@@ -37,8 +37,8 @@ extension Hart {
         let ramSize = memory.size
         let pageFlags = memory.pageFlags
         var pc = self.pc
-        var block = fetchBlock
         var pageBase = fetchPageBase
+        var slotBase = fetchSlotBase(fetchBlock, pageBase: pageBase)
         var stepped = 0
         var accounted = 0
         breakRequested = false
@@ -47,9 +47,10 @@ extension Hart {
 
         // Offset of `[address, address+size)` in RAM when the access can be done inline:
         // untranslated, inside RAM, not crossing a page, and the page needs no watching.
-        // With translation on, the fast TLB supplies the offset for pages already translated.
-        let loadTag = fastLoadTag, storeTag = fastStoreTag, tlbDelta = fastDelta
-        let tlbMask = UInt64(Hart.fastTLBSize - 1)
+        // With translation (or PMP) on, one compare against the fast TLB (FastTLB.swift)
+        // answers all of that for pages already translated.
+        let fastTLB = fastLoadTag
+        let tlbMask = UInt64(Hart.fastTLBSize - 1), storeTags = Hart.fastTLBSize, deltas = 2 * Hart.fastTLBSize
         @inline(__always) func fastLoadOffset(_ address: UInt64, _ size: UInt64, _ position: Int) -> Int? {
             guard !dataThroughSlowPath, position <= memoryLimit else { return nil }
             if !dataUsesFastTLB {
@@ -57,234 +58,341 @@ extension Hart {
                 guard offset <= ramSize &- size else { return nil }
                 return Int(truncatingIfNeeded: offset)
             }
-            let page = address >> 12
-            let index = Int(truncatingIfNeeded: page & tlbMask)
-            guard loadTag[index] == page, address & 0xFFF <= 4096 &- size else { return nil }
-            fastTLBHits &+= 1
-            return Int(truncatingIfNeeded: address &+ tlbDelta[index])
+            let index = Int(truncatingIfNeeded: (address >> 12) & tlbMask)
+            guard fastTLB[index] == (address &+ (size &- 1)) >> 12 else { return nil }
+            return Int(truncatingIfNeeded: address &+ fastTLB[deltas &+ index])
         }
         @inline(__always) func fastStoreOffset(_ address: UInt64, _ size: UInt64, _ position: Int) -> Int? {
             guard !dataThroughSlowPath, position <= memoryLimit else { return nil }
-            let offset: UInt64
             if !dataUsesFastTLB {
-                offset = address &- ramBase
-                guard offset <= ramSize &- size else { return nil }
-            } else {
-                let page = address >> 12
-                let index = Int(truncatingIfNeeded: page & tlbMask)
-                guard storeTag[index] == page else { return nil }
-                fastTLBHits &+= 1
-                offset = address &+ tlbDelta[index]
+                let offset = address &- ramBase
+                guard offset <= ramSize &- size, offset & 0xFFF <= 4096 &- size,
+                      pageFlags[Int(truncatingIfNeeded: offset >> 12)] == 0 else { return nil }
+                return Int(truncatingIfNeeded: offset)
             }
-            guard offset & 0xFFF <= 4096 &- size, pageFlags[Int(truncatingIfNeeded: offset >> 12)] == 0 else { return nil }
-            return Int(truncatingIfNeeded: offset)
+            let index = Int(truncatingIfNeeded: (address >> 12) & tlbMask)
+            guard fastTLB[storeTags &+ index] == (address &+ (size &- 1)) >> 12 else { return nil }
+            return Int(truncatingIfNeeded: address &+ fastTLB[deltas &+ index])
         }
 
-        loop: while stepped < limit {
-            let pageOffset = pc &- pageBase
-            var inst: DecodedInstruction
-            if Timing.issuesBeforeReadingRecord {
-                // With caches the instruction issues (and may call into the memory system)
-                // before its record is read, so its fields are not kept across that call.
-                let slot = Int(truncatingIfNeeded: pageOffset >> 1)
-                if pageOffset < 4096 && block[slot].operation.rawValue > Operation.refetch.rawValue {
-                    stepped &+= 1
-                    if !timing.issue(pc: pc, stepped: stepped, memoryLimit: memoryLimit) {
-                        // Its fetch would come before another hart's earlier access, or it
-                        // would issue past a timer deadline: stop before it.
-                        stepped &-= 1
-                        reachedHorizon = true
-                        break loop
+        let refetchBlock = memory.refetchBlock
+        keepFetchBlock(pc: pc, slotBase: &slotBase, pageBase: &pageBase, refetchBlock: refetchBlock)
+
+        // The record is read through `ip`, field by field where a case needs it.
+        var ip = fetchScratch
+        // Flat timing: the record the slow fetch returned when it is not in its slot (a
+        // 32-bit instruction across a page end, a page PMP splits); run at once.
+        var fetchedRecord: UnsafeMutablePointer<DecodedInstruction>? = nil
+        var needsFetch = false
+        // Two loops: `inner` runs the instructions that finish inline and calls nothing, so
+        // the registers it keeps (pc, x, the block, the count) are not spilled around calls;
+        // everything that calls out — the slow fetch, the slow path, host floating point —
+        // breaks out to `outer`, which does it and goes back in.
+        outer: while true {
+            inner: while true {
+                guard stepped < limit else { break outer }
+                if Timing.issuesBeforeReadingRecord {
+                    // With caches the instruction issues (and may call into the memory system)
+                    // before its record is read, so its fields are not kept across that call.
+                    if pc &- pageBase < 4096 && fetchSlot(slotBase, pc: pc).pointee.operation.rawValue > Operation.refetch.rawValue {
+                        stepped &+= 1
+                        if !timing.issue(pc: pc, stepped: stepped, memoryLimit: memoryLimit) {
+                            // Its fetch would come before another hart's earlier access, or it
+                            // would issue past a timer deadline: stop before it.
+                            stepped &-= 1
+                            reachedHorizon = true
+                            break outer
+                        }
+                        ip = fetchSlot(slotBase, pc: pc)
+                    } else {
+                        self.pc = pc
+                        guard let fetched = fetchSlowRecord() else {
+                            // The fetch trapped; the trap handler's PC is in self.pc.
+                            stepped &+= 1
+                            timing.fetchTrapped()
+                            pc = self.pc
+                            pageBase = fetchPageBase
+                            slotBase = fetchSlotBase(fetchBlock, pageBase: pageBase)
+                            keepFetchBlock(pc: pc, slotBase: &slotBase, pageBase: &pageBase, refetchBlock: refetchBlock)
+                            if breakRequested { break outer }
+                            continue inner
+                        }
+                        pageBase = fetchPageBase
+                        slotBase = fetchSlotBase(fetchBlock, pageBase: pageBase)
+                        keepFetchBlock(pc: pc, slotBase: &slotBase, pageBase: &pageBase, refetchBlock: refetchBlock)
+                        stepped &+= 1
+                        if !timing.issue(pc: pc, stepped: stepped, memoryLimit: memoryLimit) {
+                            stepped &-= 1
+                            reachedHorizon = true
+                            break outer
+                        }
+                        ip = fetched
                     }
-                    inst = block[slot]
                 } else {
-                    self.pc = pc
-                    guard let fetched = fetchSlow() else {
-                        // The fetch trapped; the trap handler's PC is in self.pc.
-                        stepped &+= 1
-                        timing.fetchTrapped()
-                        pc = self.pc
-                        block = fetchBlock
-                        pageBase = fetchPageBase
-                        if breakRequested { break loop }
-                        continue loop
+                    // One cycle per instruction. `pc - pageBase` is at most 4098 here
+                    // (keepFetchBlock), so the slot needs no page check: past the page's last
+                    // instruction the sentinel slots say "refetch".
+                    ip = fetchSlot(slotBase, pc: pc)
+                    if _slowPath(ip.pointee.operation.rawValue <= Operation.refetch.rawValue) {
+                        guard let record = fetchedRecord else {
+                            needsFetch = true
+                            break inner
+                        }
+                        ip = record
+                        fetchedRecord = nil
                     }
-                    block = fetchBlock
-                    pageBase = fetchPageBase
                     stepped &+= 1
                     if !timing.issue(pc: pc, stepped: stepped, memoryLimit: memoryLimit) {
                         stepped &-= 1
                         reachedHorizon = true
-                        break loop
+                        break outer
                     }
-                    inst = fetched
                 }
-            } else {
-                // One cycle per instruction: the loop exactly as it was before caches existed.
-                inst = pageOffset < 4096 ? block[Int(truncatingIfNeeded: pageOffset >> 1)] : DecodedInstruction(operation: .refetch)
-                if inst.operation.rawValue <= Operation.refetch.rawValue {
-                    self.pc = pc
-                    guard let fetched = fetchSlow() else {
-                        stepped &+= 1
-                        timing.fetchTrapped()
-                        pc = self.pc
-                        block = fetchBlock
-                        pageBase = fetchPageBase
-                        if breakRequested { break loop }
-                        continue loop
+                // How far this instruction is from the batch's start, against `memoryLimit`.
+                let position = timing.position(stepped: stepped)
+
+                switch ip.pointee.operation {
+                // MARK: RV64I — upper immediates, jumps, branches
+                // Branches are real host branches, not selects, so the host predicts the guest's
+                // branch and starts on the next instruction without waiting for the registers.
+                case .lui: x[ip.rd] = ip.imm; pc = ip.next(pc); continue inner
+                case .auipc: x[ip.rd] = pc &+ ip.imm; pc = ip.next(pc); continue inner
+                case .jal: x[ip.rd] = ip.next(pc); pc = pc &+ ip.imm; keepFetchBlock(pc: pc, slotBase: &slotBase, pageBase: &pageBase, refetchBlock: refetchBlock); continue inner
+                case .jalr:
+                    let target = (x[ip.rs1] &+ ip.imm) & ~1
+                    x[ip.rd] = ip.next(pc)
+                    pc = target
+                    keepFetchBlock(pc: pc, slotBase: &slotBase, pageBase: &pageBase, refetchBlock: refetchBlock)
+                    continue inner
+                case .beq: if _fastPath(x[ip.rs1] == x[ip.rs2]) { pc = pc &+ ip.imm; keepFetchBlock(pc: pc, slotBase: &slotBase, pageBase: &pageBase, refetchBlock: refetchBlock); continue inner }; pc = ip.next(pc); continue inner
+                case .bne: if _fastPath(x[ip.rs1] != x[ip.rs2]) { pc = pc &+ ip.imm; keepFetchBlock(pc: pc, slotBase: &slotBase, pageBase: &pageBase, refetchBlock: refetchBlock); continue inner }; pc = ip.next(pc); continue inner
+                case .blt: if _fastPath(Int64(bitPattern: x[ip.rs1]) < Int64(bitPattern: x[ip.rs2])) { pc = pc &+ ip.imm; keepFetchBlock(pc: pc, slotBase: &slotBase, pageBase: &pageBase, refetchBlock: refetchBlock); continue inner }; pc = ip.next(pc); continue inner
+                case .bge: if _fastPath(Int64(bitPattern: x[ip.rs1]) >= Int64(bitPattern: x[ip.rs2])) { pc = pc &+ ip.imm; keepFetchBlock(pc: pc, slotBase: &slotBase, pageBase: &pageBase, refetchBlock: refetchBlock); continue inner }; pc = ip.next(pc); continue inner
+                case .bltu: if _fastPath(x[ip.rs1] < x[ip.rs2]) { pc = pc &+ ip.imm; keepFetchBlock(pc: pc, slotBase: &slotBase, pageBase: &pageBase, refetchBlock: refetchBlock); continue inner }; pc = ip.next(pc); continue inner
+                case .bgeu: if _fastPath(x[ip.rs1] >= x[ip.rs2]) { pc = pc &+ ip.imm; keepFetchBlock(pc: pc, slotBase: &slotBase, pageBase: &pageBase, refetchBlock: refetchBlock); continue inner }; pc = ip.next(pc); continue inner
+
+                // MARK: Loads and stores (inline when untranslated RAM)
+                case .lb:
+                    let rd = ip.rd
+                    if let offset = fastLoadOffset(x[ip.rs1] &+ ip.imm, 1, position), timing.load(offset: offset, size: 1, pc: pc, position: position) {
+                        x[rd] = UInt64(bitPattern: Int64(ram.load(fromByteOffset: offset, as: Int8.self))); pc = ip.next(pc); continue inner
                     }
-                    inst = fetched
-                    block = fetchBlock
-                    pageBase = fetchPageBase
+                case .lh:
+                    let rd = ip.rd
+                    if let offset = fastLoadOffset(x[ip.rs1] &+ ip.imm, 2, position), timing.load(offset: offset, size: 2, pc: pc, position: position) {
+                        x[rd] = UInt64(bitPattern: Int64(ram.loadUnaligned(fromByteOffset: offset, as: Int16.self))); pc = ip.next(pc); continue inner
+                    }
+                case .lw:
+                    let rd = ip.rd
+                    if let offset = fastLoadOffset(x[ip.rs1] &+ ip.imm, 4, position), timing.load(offset: offset, size: 4, pc: pc, position: position) {
+                        x[rd] = UInt64(bitPattern: Int64(ram.loadUnaligned(fromByteOffset: offset, as: Int32.self))); pc = ip.next(pc); continue inner
+                    }
+                case .ld:
+                    let rd = ip.rd
+                    if let offset = fastLoadOffset(x[ip.rs1] &+ ip.imm, 8, position), timing.load(offset: offset, size: 8, pc: pc, position: position) {
+                        x[rd] = ram.loadUnaligned(fromByteOffset: offset, as: UInt64.self); pc = ip.next(pc); continue inner
+                    }
+                case .lbu:
+                    let rd = ip.rd
+                    if let offset = fastLoadOffset(x[ip.rs1] &+ ip.imm, 1, position), timing.load(offset: offset, size: 1, pc: pc, position: position) {
+                        x[rd] = UInt64(ram.load(fromByteOffset: offset, as: UInt8.self)); pc = ip.next(pc); continue inner
+                    }
+                case .lhu:
+                    let rd = ip.rd
+                    if let offset = fastLoadOffset(x[ip.rs1] &+ ip.imm, 2, position), timing.load(offset: offset, size: 2, pc: pc, position: position) {
+                        x[rd] = UInt64(ram.loadUnaligned(fromByteOffset: offset, as: UInt16.self)); pc = ip.next(pc); continue inner
+                    }
+                case .lwu:
+                    let rd = ip.rd
+                    if let offset = fastLoadOffset(x[ip.rs1] &+ ip.imm, 4, position), timing.load(offset: offset, size: 4, pc: pc, position: position) {
+                        x[rd] = UInt64(ram.loadUnaligned(fromByteOffset: offset, as: UInt32.self)); pc = ip.next(pc); continue inner
+                    }
+                case .sb:
+                    let rs2 = ip.rs2
+                    if let offset = fastStoreOffset(x[ip.rs1] &+ ip.imm, 1, position), timing.store(offset: offset, size: 1, pc: pc, position: position) {
+                        ram.storeBytes(of: UInt8(truncatingIfNeeded: x[rs2]), toByteOffset: offset, as: UInt8.self); pc = ip.next(pc); continue inner
+                    }
+                case .sh:
+                    let rs2 = ip.rs2
+                    if let offset = fastStoreOffset(x[ip.rs1] &+ ip.imm, 2, position), timing.store(offset: offset, size: 2, pc: pc, position: position) {
+                        ram.storeBytes(of: UInt16(truncatingIfNeeded: x[rs2]), toByteOffset: offset, as: UInt16.self); pc = ip.next(pc); continue inner
+                    }
+                case .sw:
+                    let rs2 = ip.rs2
+                    if let offset = fastStoreOffset(x[ip.rs1] &+ ip.imm, 4, position), timing.store(offset: offset, size: 4, pc: pc, position: position) {
+                        ram.storeBytes(of: UInt32(truncatingIfNeeded: x[rs2]), toByteOffset: offset, as: UInt32.self); pc = ip.next(pc); continue inner
+                    }
+                case .sd:
+                    let rs2 = ip.rs2
+                    if let offset = fastStoreOffset(x[ip.rs1] &+ ip.imm, 8, position), timing.store(offset: offset, size: 8, pc: pc, position: position) {
+                        ram.storeBytes(of: x[rs2], toByteOffset: offset, as: UInt64.self); pc = ip.next(pc); continue inner
+                    }
+                case .fld:
+                    let rd = ip.rd
+                    if mstatus & CSRBits.fs != 0, let offset = fastLoadOffset(x[ip.rs1] &+ ip.imm, 8, position), timing.load(offset: offset, size: 8, pc: pc, position: position) {
+                        f[rd] = ram.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+                        mstatus |= CSRBits.fs
+                        pc = ip.next(pc); continue inner
+                    }
+                case .fsd:
+                    let rs2 = ip.rs2
+                    if mstatus & CSRBits.fs != 0, let offset = fastStoreOffset(x[ip.rs1] &+ ip.imm, 8, position), timing.store(offset: offset, size: 8, pc: pc, position: position) {
+                        ram.storeBytes(of: f[rs2], toByteOffset: offset, as: UInt64.self); pc = ip.next(pc); continue inner
+                    }
+
+                // MARK: RV64I — register-immediate and register-register
+                case .addi: x[ip.rd] = x[ip.rs1] &+ ip.imm; pc = ip.next(pc); continue inner
+                case .slti: x[ip.rd] = Int64(bitPattern: x[ip.rs1]) < ip.pointee.imm ? 1 : 0; pc = ip.next(pc); continue inner
+                case .sltiu: x[ip.rd] = x[ip.rs1] < ip.imm ? 1 : 0; pc = ip.next(pc); continue inner
+                case .xori: x[ip.rd] = x[ip.rs1] ^ ip.imm; pc = ip.next(pc); continue inner
+                case .ori: x[ip.rd] = x[ip.rs1] | ip.imm; pc = ip.next(pc); continue inner
+                case .andi: x[ip.rd] = x[ip.rs1] & ip.imm; pc = ip.next(pc); continue inner
+                case .slli: x[ip.rd] = x[ip.rs1] &<< ip.imm; pc = ip.next(pc); continue inner
+                case .srli: x[ip.rd] = x[ip.rs1] &>> ip.imm; pc = ip.next(pc); continue inner
+                case .srai: x[ip.rd] = UInt64(bitPattern: Int64(bitPattern: x[ip.rs1]) &>> Int64(bitPattern: ip.imm)); pc = ip.next(pc); continue inner
+                case .add: x[ip.rd] = x[ip.rs1] &+ x[ip.rs2]; pc = ip.next(pc); continue inner
+                case .sub: x[ip.rd] = x[ip.rs1] &- x[ip.rs2]; pc = ip.next(pc); continue inner
+                case .sll: x[ip.rd] = x[ip.rs1] &<< (x[ip.rs2] & 63); pc = ip.next(pc); continue inner
+                case .slt: x[ip.rd] = Int64(bitPattern: x[ip.rs1]) < Int64(bitPattern: x[ip.rs2]) ? 1 : 0; pc = ip.next(pc); continue inner
+                case .sltu: x[ip.rd] = x[ip.rs1] < x[ip.rs2] ? 1 : 0; pc = ip.next(pc); continue inner
+                case .xor: x[ip.rd] = x[ip.rs1] ^ x[ip.rs2]; pc = ip.next(pc); continue inner
+                case .srl: x[ip.rd] = x[ip.rs1] &>> (x[ip.rs2] & 63); pc = ip.next(pc); continue inner
+                case .sra: x[ip.rd] = UInt64(bitPattern: Int64(bitPattern: x[ip.rs1]) &>> Int64(x[ip.rs2] & 63)); pc = ip.next(pc); continue inner
+                case .or: x[ip.rd] = x[ip.rs1] | x[ip.rs2]; pc = ip.next(pc); continue inner
+                case .and: x[ip.rd] = x[ip.rs1] & x[ip.rs2]; pc = ip.next(pc); continue inner
+                case .addiw: x[ip.rd] = signExtend32(UInt32(truncatingIfNeeded: x[ip.rs1] &+ ip.imm)); pc = ip.next(pc); continue inner
+                case .slliw: x[ip.rd] = signExtend32(UInt32(truncatingIfNeeded: x[ip.rs1]) &<< UInt32(ip.imm)); pc = ip.next(pc); continue inner
+                case .srliw: x[ip.rd] = signExtend32(UInt32(truncatingIfNeeded: x[ip.rs1]) &>> UInt32(ip.imm)); pc = ip.next(pc); continue inner
+                case .sraiw:
+                    x[ip.rd] = UInt64(bitPattern: Int64(Int32(truncatingIfNeeded: x[ip.rs1]) &>> Int32(ip.imm))); pc = ip.next(pc); continue inner
+                case .addw: x[ip.rd] = signExtend32(UInt32(truncatingIfNeeded: x[ip.rs1] &+ x[ip.rs2])); pc = ip.next(pc); continue inner
+                case .subw: x[ip.rd] = signExtend32(UInt32(truncatingIfNeeded: x[ip.rs1] &- x[ip.rs2])); pc = ip.next(pc); continue inner
+                case .sllw: x[ip.rd] = signExtend32(UInt32(truncatingIfNeeded: x[ip.rs1]) &<< UInt32(x[ip.rs2] & 31)); pc = ip.next(pc); continue inner
+                case .srlw: x[ip.rd] = signExtend32(UInt32(truncatingIfNeeded: x[ip.rs1]) &>> UInt32(x[ip.rs2] & 31)); pc = ip.next(pc); continue inner
+                case .sraw:
+                    x[ip.rd] = UInt64(bitPattern: Int64(Int32(truncatingIfNeeded: x[ip.rs1]) &>> Int32(x[ip.rs2] & 31))); pc = ip.next(pc); continue inner
+
+                // MARK: M
+                case .mul: x[ip.rd] = x[ip.rs1] &* x[ip.rs2]; pc = ip.next(pc); continue inner
+                case .mulh:
+                    x[ip.rd] = UInt64(bitPattern: Int64(bitPattern: x[ip.rs1]).multipliedFullWidth(by: Int64(bitPattern: x[ip.rs2])).high)
+                    pc = ip.next(pc); continue inner
+                case .mulhsu: x[ip.rd] = multiplyHighSignedUnsigned(x[ip.rs1], x[ip.rs2]); pc = ip.next(pc); continue inner
+                case .mulhu: x[ip.rd] = x[ip.rs1].multipliedFullWidth(by: x[ip.rs2]).high; pc = ip.next(pc); continue inner
+                case .div: x[ip.rd] = divideSigned(x[ip.rs1], x[ip.rs2]); pc = ip.next(pc); continue inner
+                case .divu: x[ip.rd] = x[ip.rs2] == 0 ? .max : x[ip.rs1] / x[ip.rs2]; pc = ip.next(pc); continue inner
+                case .rem: x[ip.rd] = remainderSigned(x[ip.rs1], x[ip.rs2]); pc = ip.next(pc); continue inner
+                case .remu: x[ip.rd] = x[ip.rs2] == 0 ? x[ip.rs1] : x[ip.rs1] % x[ip.rs2]; pc = ip.next(pc); continue inner
+                case .mulw: x[ip.rd] = signExtend32(UInt32(truncatingIfNeeded: x[ip.rs1] &* x[ip.rs2])); pc = ip.next(pc); continue inner
+                case .divw: x[ip.rd] = divideSigned32(x[ip.rs1], x[ip.rs2]); pc = ip.next(pc); continue inner
+                case .divuw:
+                    let a = UInt32(truncatingIfNeeded: x[ip.rs1]), b = UInt32(truncatingIfNeeded: x[ip.rs2])
+                    x[ip.rd] = signExtend32(b == 0 ? .max : a / b); pc = ip.next(pc); continue inner
+                case .remw: x[ip.rd] = remainderSigned32(x[ip.rs1], x[ip.rs2]); pc = ip.next(pc); continue inner
+                case .remuw:
+                    let a = UInt32(truncatingIfNeeded: x[ip.rs1]), b = UInt32(truncatingIfNeeded: x[ip.rs2])
+                    x[ip.rd] = signExtend32(b == 0 ? a : a % b); pc = ip.next(pc); continue inner
+
+                // MARK: Fused pairs — addi, then a branch on its result (Fusion.swift)
+                case .addiBeq:
+                    let value = x[ip.rs1] &+ ip.firstImmediate
+                    x[ip.rd] = value
+                    // Only the addi when the batch has room for one more, or each instruction issues alone.
+                    if Timing.issuesBeforeReadingRecord || stepped >= limit { pc = pc &+ ip.firstLength; continue inner }
+                    stepped &+= 1
+                    if _fastPath(value == x[ip.rs2]) { pc = pc &+ ip.imm; keepFetchBlock(pc: pc, slotBase: &slotBase, pageBase: &pageBase, refetchBlock: refetchBlock); continue inner }
+                    pc = ip.next(pc); continue inner
+                case .addiBne:
+                    let value = x[ip.rs1] &+ ip.firstImmediate
+                    x[ip.rd] = value
+                    // Only the addi when the batch has room for one more, or each instruction issues alone.
+                    if Timing.issuesBeforeReadingRecord || stepped >= limit { pc = pc &+ ip.firstLength; continue inner }
+                    stepped &+= 1
+                    if _fastPath(value != x[ip.rs2]) { pc = pc &+ ip.imm; keepFetchBlock(pc: pc, slotBase: &slotBase, pageBase: &pageBase, refetchBlock: refetchBlock); continue inner }
+                    pc = ip.next(pc); continue inner
+                case .addiBlt:
+                    let value = x[ip.rs1] &+ ip.firstImmediate
+                    x[ip.rd] = value
+                    // Only the addi when the batch has room for one more, or each instruction issues alone.
+                    if Timing.issuesBeforeReadingRecord || stepped >= limit { pc = pc &+ ip.firstLength; continue inner }
+                    stepped &+= 1
+                    if _fastPath(Int64(bitPattern: value) < Int64(bitPattern: x[ip.rs2])) { pc = pc &+ ip.imm; keepFetchBlock(pc: pc, slotBase: &slotBase, pageBase: &pageBase, refetchBlock: refetchBlock); continue inner }
+                    pc = ip.next(pc); continue inner
+                case .addiBge:
+                    let value = x[ip.rs1] &+ ip.firstImmediate
+                    x[ip.rd] = value
+                    // Only the addi when the batch has room for one more, or each instruction issues alone.
+                    if Timing.issuesBeforeReadingRecord || stepped >= limit { pc = pc &+ ip.firstLength; continue inner }
+                    stepped &+= 1
+                    if _fastPath(Int64(bitPattern: value) >= Int64(bitPattern: x[ip.rs2])) { pc = pc &+ ip.imm; keepFetchBlock(pc: pc, slotBase: &slotBase, pageBase: &pageBase, refetchBlock: refetchBlock); continue inner }
+                    pc = ip.next(pc); continue inner
+                case .addiBltu:
+                    let value = x[ip.rs1] &+ ip.firstImmediate
+                    x[ip.rd] = value
+                    // Only the addi when the batch has room for one more, or each instruction issues alone.
+                    if Timing.issuesBeforeReadingRecord || stepped >= limit { pc = pc &+ ip.firstLength; continue inner }
+                    stepped &+= 1
+                    if _fastPath(value < x[ip.rs2]) { pc = pc &+ ip.imm; keepFetchBlock(pc: pc, slotBase: &slotBase, pageBase: &pageBase, refetchBlock: refetchBlock); continue inner }
+                    pc = ip.next(pc); continue inner
+                case .addiBgeu:
+                    let value = x[ip.rs1] &+ ip.firstImmediate
+                    x[ip.rd] = value
+                    // Only the addi when the batch has room for one more, or each instruction issues alone.
+                    if Timing.issuesBeforeReadingRecord || stepped >= limit { pc = pc &+ ip.firstLength; continue inner }
+                    stepped &+= 1
+                    if _fastPath(value >= x[ip.rs2]) { pc = pc &+ ip.imm; keepFetchBlock(pc: pc, slotBase: &slotBase, pageBase: &pageBase, refetchBlock: refetchBlock); continue inner }
+                    pc = ip.next(pc); continue inner
+
+                // MARK: F/D — double precision with the host's arithmetic when it is exact to do so
+                case .fadd, .fsub, .fmul, .fdiv, .fsqrt, .fsgnj, .fsgnjn, .fsgnjx, .feq, .flt, .fle, .fmvXD, .fmvDX:
+                    break   // a call: done in `outer`
+                case .decode, .refetch, .flw, .fsw, .fence, .fenceI, .ecall, .ebreak, .mret, .sret, .wfi, .sfenceVMA,
+                     .csrrw, .csrrs, .csrrc, .csrrwi, .csrrsi, .csrrci,
+                     .lr, .sc, .amoswap, .amoadd, .amoxor, .amoand, .amoor, .amomin, .amomax, .amominu, .amomaxu,
+                     .fmadd, .fmsub, .fnmsub, .fnmadd, .fmin, .fmax, .fclass,
+                     .fcvtWFromF, .fcvtWUFromF, .fcvtLFromF, .fcvtLUFromF, .fcvtFFromW, .fcvtFFromWU, .fcvtFFromL, .fcvtFFromLU,
+                     .fcvtSFromD, .fcvtDFromS, .fmvXW, .fmvWX, .illegal:
+                    // Listed rather than `default`, so the switch's jump table needs no range check.
+                    break
                 }
-                stepped &+= 1
-                if !timing.issue(pc: pc, stepped: stepped, memoryLimit: memoryLimit) {
-                    stepped &-= 1
-                    reachedHorizon = true
-                    break loop
-                }
+
+                break inner
             }
-            // How far this instruction is from the batch's start, against `memoryLimit`.
+
+            // MARK: The slow fetch (flat timing): the record is decoded, then run by `inner`.
+            if needsFetch {
+                needsFetch = false
+                self.pc = pc
+                guard let fetched = fetchSlowRecord() else {
+                    // The fetch trapped; the trap handler's PC is in self.pc.
+                    stepped &+= 1
+                    timing.fetchTrapped()
+                    pc = self.pc
+                    pageBase = fetchPageBase
+                    slotBase = fetchSlotBase(fetchBlock, pageBase: pageBase)
+                    keepFetchBlock(pc: pc, slotBase: &slotBase, pageBase: &pageBase, refetchBlock: refetchBlock)
+                    if breakRequested { break outer }
+                    continue outer
+                }
+                pageBase = fetchPageBase
+                slotBase = fetchSlotBase(fetchBlock, pageBase: pageBase)
+                keepFetchBlock(pc: pc, slotBase: &slotBase, pageBase: &pageBase, refetchBlock: refetchBlock)
+                // Cached in its slot (the usual case), `inner` finds it there; if not, it is
+                // handed over, and `inner`'s first step reads that same slot and takes it.
+                if fetchSlot(slotBase, pc: pc).pointee.operation.rawValue <= Operation.refetch.rawValue {
+                    fetchedRecord = fetched
+                }
+                continue outer
+            }
+
+            // MARK: Host floating point (a call), when exact.
             let position = timing.position(stepped: stepped)
-            let rd = Int(truncatingIfNeeded: inst.rd)
-            let rs1 = Int(truncatingIfNeeded: inst.rs1)
-            let rs2 = Int(truncatingIfNeeded: inst.rs2)
-            let imm = UInt64(bitPattern: inst.imm)
-            let next = pc &+ UInt64(truncatingIfNeeded: inst.length)
-
-            switch inst.operation {
-            // MARK: RV64I — upper immediates, jumps, branches
-            // Branches are real host branches, not selects, so the host predicts the guest's
-            // branch and starts on the next instruction without waiting for the registers.
-            case .lui: x[rd] = imm; pc = next; continue loop
-            case .auipc: x[rd] = pc &+ imm; pc = next; continue loop
-            case .jal: x[rd] = next; pc = pc &+ imm; continue loop
-            case .jalr:
-                let target = (x[rs1] &+ imm) & ~1
-                x[rd] = next
-                pc = target
-                continue loop
-            case .beq: if _fastPath(x[rs1] == x[rs2]) { pc = pc &+ imm; continue loop }; pc = next; continue loop
-            case .bne: if _fastPath(x[rs1] != x[rs2]) { pc = pc &+ imm; continue loop }; pc = next; continue loop
-            case .blt: if _fastPath(Int64(bitPattern: x[rs1]) < Int64(bitPattern: x[rs2])) { pc = pc &+ imm; continue loop }; pc = next; continue loop
-            case .bge: if _fastPath(Int64(bitPattern: x[rs1]) >= Int64(bitPattern: x[rs2])) { pc = pc &+ imm; continue loop }; pc = next; continue loop
-            case .bltu: if _fastPath(x[rs1] < x[rs2]) { pc = pc &+ imm; continue loop }; pc = next; continue loop
-            case .bgeu: if _fastPath(x[rs1] >= x[rs2]) { pc = pc &+ imm; continue loop }; pc = next; continue loop
-
-            // MARK: Loads and stores (inline when untranslated RAM)
-            case .lb:
-                if let offset = fastLoadOffset(x[rs1] &+ imm, 1, position), timing.load(offset: offset, size: 1, pc: pc, position: position) {
-                    x[rd] = UInt64(bitPattern: Int64(ram.load(fromByteOffset: offset, as: Int8.self))); pc = next; continue loop
-                }
-            case .lh:
-                if let offset = fastLoadOffset(x[rs1] &+ imm, 2, position), timing.load(offset: offset, size: 2, pc: pc, position: position) {
-                    x[rd] = UInt64(bitPattern: Int64(ram.loadUnaligned(fromByteOffset: offset, as: Int16.self))); pc = next; continue loop
-                }
-            case .lw:
-                if let offset = fastLoadOffset(x[rs1] &+ imm, 4, position), timing.load(offset: offset, size: 4, pc: pc, position: position) {
-                    x[rd] = UInt64(bitPattern: Int64(ram.loadUnaligned(fromByteOffset: offset, as: Int32.self))); pc = next; continue loop
-                }
-            case .ld:
-                if let offset = fastLoadOffset(x[rs1] &+ imm, 8, position), timing.load(offset: offset, size: 8, pc: pc, position: position) {
-                    x[rd] = ram.loadUnaligned(fromByteOffset: offset, as: UInt64.self); pc = next; continue loop
-                }
-            case .lbu:
-                if let offset = fastLoadOffset(x[rs1] &+ imm, 1, position), timing.load(offset: offset, size: 1, pc: pc, position: position) {
-                    x[rd] = UInt64(ram.load(fromByteOffset: offset, as: UInt8.self)); pc = next; continue loop
-                }
-            case .lhu:
-                if let offset = fastLoadOffset(x[rs1] &+ imm, 2, position), timing.load(offset: offset, size: 2, pc: pc, position: position) {
-                    x[rd] = UInt64(ram.loadUnaligned(fromByteOffset: offset, as: UInt16.self)); pc = next; continue loop
-                }
-            case .lwu:
-                if let offset = fastLoadOffset(x[rs1] &+ imm, 4, position), timing.load(offset: offset, size: 4, pc: pc, position: position) {
-                    x[rd] = UInt64(ram.loadUnaligned(fromByteOffset: offset, as: UInt32.self)); pc = next; continue loop
-                }
-            case .sb:
-                if let offset = fastStoreOffset(x[rs1] &+ imm, 1, position), timing.store(offset: offset, size: 1, pc: pc, position: position) {
-                    ram.storeBytes(of: UInt8(truncatingIfNeeded: x[rs2]), toByteOffset: offset, as: UInt8.self); pc = next; continue loop
-                }
-            case .sh:
-                if let offset = fastStoreOffset(x[rs1] &+ imm, 2, position), timing.store(offset: offset, size: 2, pc: pc, position: position) {
-                    ram.storeBytes(of: UInt16(truncatingIfNeeded: x[rs2]), toByteOffset: offset, as: UInt16.self); pc = next; continue loop
-                }
-            case .sw:
-                if let offset = fastStoreOffset(x[rs1] &+ imm, 4, position), timing.store(offset: offset, size: 4, pc: pc, position: position) {
-                    ram.storeBytes(of: UInt32(truncatingIfNeeded: x[rs2]), toByteOffset: offset, as: UInt32.self); pc = next; continue loop
-                }
-            case .sd:
-                if let offset = fastStoreOffset(x[rs1] &+ imm, 8, position), timing.store(offset: offset, size: 8, pc: pc, position: position) {
-                    ram.storeBytes(of: x[rs2], toByteOffset: offset, as: UInt64.self); pc = next; continue loop
-                }
-            case .fld:
-                if mstatus & CSRBits.fs != 0, let offset = fastLoadOffset(x[rs1] &+ imm, 8, position), timing.load(offset: offset, size: 8, pc: pc, position: position) {
-                    f[rd] = ram.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
-                    mstatus |= CSRBits.fs
-                    pc = next; continue loop
-                }
-            case .fsd:
-                if mstatus & CSRBits.fs != 0, let offset = fastStoreOffset(x[rs1] &+ imm, 8, position), timing.store(offset: offset, size: 8, pc: pc, position: position) {
-                    ram.storeBytes(of: f[rs2], toByteOffset: offset, as: UInt64.self); pc = next; continue loop
-                }
-
-            // MARK: RV64I — register-immediate and register-register
-            case .addi: x[rd] = x[rs1] &+ imm; pc = next; continue loop
-            case .slti: x[rd] = Int64(bitPattern: x[rs1]) < inst.imm ? 1 : 0; pc = next; continue loop
-            case .sltiu: x[rd] = x[rs1] < imm ? 1 : 0; pc = next; continue loop
-            case .xori: x[rd] = x[rs1] ^ imm; pc = next; continue loop
-            case .ori: x[rd] = x[rs1] | imm; pc = next; continue loop
-            case .andi: x[rd] = x[rs1] & imm; pc = next; continue loop
-            case .slli: x[rd] = x[rs1] &<< imm; pc = next; continue loop
-            case .srli: x[rd] = x[rs1] &>> imm; pc = next; continue loop
-            case .srai: x[rd] = UInt64(bitPattern: Int64(bitPattern: x[rs1]) &>> Int64(bitPattern: imm)); pc = next; continue loop
-            case .add: x[rd] = x[rs1] &+ x[rs2]; pc = next; continue loop
-            case .sub: x[rd] = x[rs1] &- x[rs2]; pc = next; continue loop
-            case .sll: x[rd] = x[rs1] &<< (x[rs2] & 63); pc = next; continue loop
-            case .slt: x[rd] = Int64(bitPattern: x[rs1]) < Int64(bitPattern: x[rs2]) ? 1 : 0; pc = next; continue loop
-            case .sltu: x[rd] = x[rs1] < x[rs2] ? 1 : 0; pc = next; continue loop
-            case .xor: x[rd] = x[rs1] ^ x[rs2]; pc = next; continue loop
-            case .srl: x[rd] = x[rs1] &>> (x[rs2] & 63); pc = next; continue loop
-            case .sra: x[rd] = UInt64(bitPattern: Int64(bitPattern: x[rs1]) &>> Int64(x[rs2] & 63)); pc = next; continue loop
-            case .or: x[rd] = x[rs1] | x[rs2]; pc = next; continue loop
-            case .and: x[rd] = x[rs1] & x[rs2]; pc = next; continue loop
-            case .addiw: x[rd] = signExtend32(UInt32(truncatingIfNeeded: x[rs1] &+ imm)); pc = next; continue loop
-            case .slliw: x[rd] = signExtend32(UInt32(truncatingIfNeeded: x[rs1]) &<< UInt32(imm)); pc = next; continue loop
-            case .srliw: x[rd] = signExtend32(UInt32(truncatingIfNeeded: x[rs1]) &>> UInt32(imm)); pc = next; continue loop
-            case .sraiw:
-                x[rd] = UInt64(bitPattern: Int64(Int32(truncatingIfNeeded: x[rs1]) &>> Int32(imm))); pc = next; continue loop
-            case .addw: x[rd] = signExtend32(UInt32(truncatingIfNeeded: x[rs1] &+ x[rs2])); pc = next; continue loop
-            case .subw: x[rd] = signExtend32(UInt32(truncatingIfNeeded: x[rs1] &- x[rs2])); pc = next; continue loop
-            case .sllw: x[rd] = signExtend32(UInt32(truncatingIfNeeded: x[rs1]) &<< UInt32(x[rs2] & 31)); pc = next; continue loop
-            case .srlw: x[rd] = signExtend32(UInt32(truncatingIfNeeded: x[rs1]) &>> UInt32(x[rs2] & 31)); pc = next; continue loop
-            case .sraw:
-                x[rd] = UInt64(bitPattern: Int64(Int32(truncatingIfNeeded: x[rs1]) &>> Int32(x[rs2] & 31))); pc = next; continue loop
-
-            // MARK: M
-            case .mul: x[rd] = x[rs1] &* x[rs2]; pc = next; continue loop
-            case .mulh:
-                x[rd] = UInt64(bitPattern: Int64(bitPattern: x[rs1]).multipliedFullWidth(by: Int64(bitPattern: x[rs2])).high)
-                pc = next; continue loop
-            case .mulhsu: x[rd] = multiplyHighSignedUnsigned(x[rs1], x[rs2]); pc = next; continue loop
-            case .mulhu: x[rd] = x[rs1].multipliedFullWidth(by: x[rs2]).high; pc = next; continue loop
-            case .div: x[rd] = divideSigned(x[rs1], x[rs2]); pc = next; continue loop
-            case .divu: x[rd] = x[rs2] == 0 ? .max : x[rs1] / x[rs2]; pc = next; continue loop
-            case .rem: x[rd] = remainderSigned(x[rs1], x[rs2]); pc = next; continue loop
-            case .remu: x[rd] = x[rs2] == 0 ? x[rs1] : x[rs1] % x[rs2]; pc = next; continue loop
-            case .mulw: x[rd] = signExtend32(UInt32(truncatingIfNeeded: x[rs1] &* x[rs2])); pc = next; continue loop
-            case .divw: x[rd] = divideSigned32(x[rs1], x[rs2]); pc = next; continue loop
-            case .divuw:
-                let a = UInt32(truncatingIfNeeded: x[rs1]), b = UInt32(truncatingIfNeeded: x[rs2])
-                x[rd] = signExtend32(b == 0 ? .max : a / b); pc = next; continue loop
-            case .remw: x[rd] = remainderSigned32(x[rs1], x[rs2]); pc = next; continue loop
-            case .remuw:
-                let a = UInt32(truncatingIfNeeded: x[rs1]), b = UInt32(truncatingIfNeeded: x[rs2])
-                x[rd] = signExtend32(b == 0 ? a : a % b); pc = next; continue loop
-
-            // MARK: F/D — double precision with the host's arithmetic when it is exact to do so
+            switch ip.pointee.operation {
             case .fadd, .fsub, .fmul, .fdiv, .fsqrt, .fsgnj, .fsgnjn, .fsgnjx, .feq, .flt, .fle, .fmvXD, .fmvDX:
+                let next = ip.next(pc)
                 if position <= memoryLimit,
-                   executeFloatFast(inst.operation, rd: rd, rs1: rs1, rs2: rs2, funct: inst.funct, double: inst.imm != 0) {
-                    pc = next; continue loop
+                   executeFloatFast(ip.pointee.operation, rd: ip.rd, rs1: ip.rs1, rs2: ip.rs2, funct: ip.pointee.funct, double: ip.pointee.imm != 0) {
+                    pc = next; continue outer
                 }
             default: break
             }
@@ -294,26 +402,27 @@ extension Hart {
                 // A fast-path access must first wait for its line: issue it again after the wait.
                 stepped &-= 1
                 reachedHorizon = true
-                break loop
+                break outer
             }
             if position > memoryLimit {
                 // Another hart's earlier access must come first: stop before this instruction.
                 timing.undoIssue(stepped: stepped)
                 stepped &-= 1
                 reachedHorizon = true
-                break loop
+                break outer
             }
             self.pc = pc
             let delta = UInt64(truncatingIfNeeded: stepped &- accounted)
             cycle &+= delta &+ timing.takeExtra()
             instret &+= delta
             accounted = stepped
-            executeSlow(inst)
+            executeSlow(ip.pointee)
             timing.resynchronize(cycle: cycle, stepped: stepped)
             pc = self.pc
-            block = fetchBlock
             pageBase = fetchPageBase
-            if breakRequested { break loop }
+            slotBase = fetchSlotBase(fetchBlock, pageBase: pageBase)
+            keepFetchBlock(pc: pc, slotBase: &slotBase, pageBase: &pageBase, refetchBlock: refetchBlock)
+            if breakRequested { break outer }
         }
 
         self.pc = pc

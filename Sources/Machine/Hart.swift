@@ -87,6 +87,8 @@ public final class Hart {
     var fetchBlock: UnsafeMutablePointer<DecodedInstruction>
     var fetchPageBase: UInt64 = 0
     var fetchPageOffset = 0
+    /// Where the run loop's slow fetch leaves the record it returns (DispatchSupport.swift).
+    let fetchScratch: UnsafeMutablePointer<DecodedInstruction>
     /// Whether instruction fetch and data accesses go through Sv39 translation right now.
     var fetchTranslated = false
     var dataTranslated = false
@@ -101,17 +103,16 @@ public final class Hart {
     var pmpInForce = false
     let tlb: TLB
 
-    // The run loop's own view of the TLB for data accesses: per virtual page, the tag
-    // (`address >> 12`, or .max when empty) under which a load or a store may go straight
-    // to RAM, and the delta that turns the virtual address into a RAM offset. Derived from
-    // the TLB under the current privilege, SUM and MXR, and flushed when any of them change.
+    // The run loop's own view of the TLB for data accesses (FastTLB.swift): per virtual
+    // page, the tag (`address >> 12`, or .max when empty) under which a load or a store may
+    // go straight to RAM, and the delta that turns the virtual address into a RAM offset.
+    // One allocation: load tags, then store tags, then deltas, so the loop keeps one base
+    // pointer and reaches the other two with a constant displacement.
     static let fastTLBSize = 256
     let fastLoadTag: UnsafeMutablePointer<UInt64>
-    let fastStoreTag: UnsafeMutablePointer<UInt64>
-    let fastDelta: UnsafeMutablePointer<UInt64>
+    var fastStoreTag: UnsafeMutablePointer<UInt64> { fastLoadTag + Hart.fastTLBSize }
+    var fastDelta: UnsafeMutablePointer<UInt64> { fastLoadTag + 2 * Hart.fastTLBSize }
     var fastTLBKey: UInt64 = 0
-    /// TLB hits served by the run loop's fast path (added to the TLB's own count).
-    var fastTLBHits: UInt64 = 0
 
     /// The machine's caches, if it has them (MemorySystem/).
     let memorySystem: MemorySystem?
@@ -128,6 +129,9 @@ public final class Hart {
     public internal(set) var lastTrap: TrapRecord? = nil
     /// Host hook: when set, traps taken from U-mode go to the host instead of the guest's vectors.
     var hostTrapHandler: ((Hart, TrapRecord) -> Void)? = nil
+    /// The only hart of its machine, with flat timing: a host trap may continue the batch
+    /// (HostTrapResume.swift). Set when the hook is attached.
+    var hostTrapMayResume = false
 
     init(id: Int, machine: Machine) {
         self.id = id
@@ -142,24 +146,22 @@ public final class Hart {
         f = .allocate(capacity: 32)
         f.initialize(repeating: 0, count: 32)
         fetchBlock = machine.memory.refetchBlock
+        fetchScratch = .allocate(capacity: 1)
+        fetchScratch.initialize(to: .undecoded)
         tlb = TLB(size: machine.configuration.tlbEntries)
         pmp = PhysicalMemoryProtection(policy: machine.configuration.pmpPolicy, granularity: machine.configuration.pmpGranularity)
         pmpInForce = pmp.checks(.supervisor)
         if machine.configuration.accessDirtyUpdates == .hardware { menvcfg = CSRBits.adue }
-        fastLoadTag = .allocate(capacity: Hart.fastTLBSize)
-        fastStoreTag = .allocate(capacity: Hart.fastTLBSize)
-        fastDelta = .allocate(capacity: Hart.fastTLBSize)
-        fastLoadTag.initialize(repeating: .max, count: Hart.fastTLBSize)
-        fastStoreTag.initialize(repeating: .max, count: Hart.fastTLBSize)
-        fastDelta.initialize(repeating: 0, count: Hart.fastTLBSize)
+        fastLoadTag = .allocate(capacity: 3 * Hart.fastTLBSize)
+        fastLoadTag.initialize(repeating: .max, count: 2 * Hart.fastTLBSize)
+        (fastLoadTag + 2 * Hart.fastTLBSize).initialize(repeating: 0, count: Hart.fastTLBSize)
     }
 
     deinit {
         x.deallocate()
         f.deallocate()
+        fetchScratch.deallocate()
         fastLoadTag.deallocate()
-        fastStoreTag.deallocate()
-        fastDelta.deallocate()
     }
 
     // MARK: Register access for the host (tests, kernel, debugger).
@@ -215,25 +217,6 @@ public final class Hart {
             flushFastTLB()
         }
         invalidateFetch()
-    }
-
-    func flushFastTLB() {
-        fastLoadTag.update(repeating: .max, count: Hart.fastTLBSize)
-        fastStoreTag.update(repeating: .max, count: Hart.fastTLBSize)
-    }
-
-    /// Lets the run loop reach the RAM page behind `address` directly for this kind of access.
-    func fillFastTLB(_ address: UInt64, physical: UInt64, store: Bool) {
-        guard dataUsesFastTLB else { return }
-        if dataChecksPMP && !pmpAllowsWholePage(physical, kind: store ? .store : .load, mode: dataPrivilege) { return }
-        let index = Int(truncatingIfNeeded: (address >> 12) & UInt64(Hart.fastTLBSize - 1))
-        let delta = (physical & ~0xFFF) &- memory.base &- (address & ~0xFFF)
-        if fastDelta[index] != delta {
-            fastLoadTag[index] = .max
-            fastStoreTag[index] = .max
-            fastDelta[index] = delta
-        }
-        if store { fastStoreTag[index] = address >> 12 } else { fastLoadTag[index] = address >> 12 }
     }
 
     /// `mtime` as this hart sees it.

@@ -23,16 +23,18 @@ extension Hart {
         }
         let slot = Int(truncatingIfNeeded: (pc & 0xFFF) >> 1)
         if block[slot].operation != .decode {
-            if block[slot].length == 4 && !pmpAllows(physical &+ 2, size: 2, kind: .fetch, mode: privilege) {
+            // A pair fused while PMP was not checking runs apart, each fetch checked (Fusion.swift).
+            let cached = fetchChecksPMP ? Fusion.unfused(block[slot], bytes: memory.bytes, offset: offset) : block[slot]
+            if cached.length == 4 && !pmpAllows(physical &+ 2, size: 2, kind: .fetch, mode: privilege) {
                 raise(.instructionAccessFault, value: pc &+ 2, pc: pc)
                 return nil
             }
-            return block[slot]
+            return cached
         }
 
         let low = UInt16(truncatingIfNeeded: loadLittleEndian(memory.bytes + offset, size: 2))
         if low & 3 != 3 {
-            let decoded = Decoder.decode(parcel: low)
+            let decoded = fusedUnlessSplit(Decoder.decode(parcel: low), offset: offset)
             block[slot] = decoded
             return decoded
         }
@@ -42,7 +44,7 @@ extension Hart {
                 raise(.instructionAccessFault, value: pc &+ 2, pc: pc)
                 return nil
             }
-            let decoded = Decoder.decode(UInt32(truncatingIfNeeded: loadLittleEndian(memory.bytes + offset, size: 4)))
+            let decoded = fusedUnlessSplit(Decoder.decode(UInt32(truncatingIfNeeded: loadLittleEndian(memory.bytes + offset, size: 4))), offset: offset)
             block[slot] = decoded
             return decoded
         }

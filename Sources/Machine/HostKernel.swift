@@ -18,6 +18,7 @@ extension Hart {
     /// every trap entry and thread switch (Linux and xv6 do it with a dummy `sc`), or a
     /// thread's `sc` could succeed over a store another thread made on the same hart.
     public func dropReservation() {
+        guard reservation != nil else { return }   // the common case, without a call into the machine
         machine.clearReservation(hart: self)
     }
 

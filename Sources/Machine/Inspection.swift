@@ -84,8 +84,9 @@ extension Machine {
     /// Returns nil for the instruction when the machine stopped instead.
     public func stepTraced() -> (stop: StopReason?, retired: RetiredInstruction?) {
         if let stop = pendingStop() { return (stop, nil) }
+        schedulingStateChanged()   // the host may have changed anything since the last step
         if activeBatch == nil {
-            guard let batch = scheduleBatch() else { return (.allHartsWaiting, nil) }
+            guard let batch = chooseBatch() else { return (.allHartsWaiting, nil) }
             if harts[batch.hart].waitingForInterrupt { return (nil, nil) }   // a host kernel parked it again
             activeBatch = batch
         }

@@ -18,6 +18,10 @@ public enum Operation: UInt8, Sendable {
     // M
     case mul, mulh, mulhsu, mulhu, div, divu, rem, remu
     case mulw, divw, divuw, remw, remuw
+    // Fused pairs (Fusion.swift): `addi` and the branch after it on its result, one
+    // record that counts as two instructions. `rs3` holds the addi's length, `funct` its
+    // immediate; `imm` is the branch's offset from the pair's first byte.
+    case addiBeq, addiBne, addiBlt, addiBge, addiBltu, addiBgeu
     // Loads and stores of floating-point registers (kept on the fast path).
     case flw, fld, fsw, fsd
     // Everything from here on runs through `Hart.executeSlow`.

@@ -143,6 +143,11 @@ public final class Machine {
     var random: SplitMix64
     /// The batch in progress, if a run or a traced step stopped in the middle of one.
     var activeBatch: ActiveBatch? = nil
+    /// Per-hart scheduling state kept between events (SchedulingCache.swift).
+    let schedulingCache: SchedulingCache
+    /// Whether batches are chosen from `schedulingCache`; false runs the reference
+    /// `scheduleBatch` every turn (the differential tests compare the two).
+    var fastScheduling = true
     let cyclesPerTimerTick: UInt64
 
     public init(configuration: MachineConfiguration) throws(MachineError) {
@@ -168,7 +173,9 @@ public final class Machine {
         virtio = (0..<VirtioMMIO.slotCount).map { _ in VirtioMMIO() }
         random = SplitMix64(seed: configuration.seed)
         cyclesPerTimerTick = max(1, configuration.clockFrequency / configuration.timerFrequency)
+        schedulingCache = SchedulingCache(hartCount: configuration.hartCount)
         harts = (0..<configuration.hartCount).map { Hart(id: $0, machine: self) }
+        schedulingCache.hartReferences = harts.map { Unmanaged.passUnretained($0) }
         clint.onChange = { [unowned self] hart in self.deviceChanged(hart: hart) }
         clint.currentTime = { [unowned self] in self.time(forCycle: self.currentHart?.cycle ?? 0) }
         plic.lines = { [unowned self] in
@@ -180,6 +187,9 @@ public final class Machine {
         }
         memory.blockEvicted = { [unowned self] block in
             for hart in self.harts where hart.fetchBlock == block { hart.invalidateFetch() }
+        }
+        memory.fastStoresRevoked = { [unowned self] page in
+            for hart in self.harts { hart.dropFastStores(page: page) }
         }
         memory.reservedBytesWritten = { [unowned self] physical, length in
             self.breakReservations(physical, size: length, storingHart: nil)
@@ -228,7 +238,7 @@ public final class Machine {
         }
         if let symbol = image.symbol(named: "tohost"), let offset = memory.offset(of: symbol.value, length: 8) {
             toHostAddress = symbol.value
-            memory.pageFlags[offset >> 12] |= PageFlags.watched.rawValue
+            memory.raiseFlag(.watched, page: offset >> 12)
             let fromHost = image.symbol(named: "fromhost").map(\.value).flatMap { memory.offset(of: $0, length: 8) == nil ? nil : $0 }
             htif = HTIF(toHost: symbol.value, fromHost: fromHost)
         }
@@ -303,6 +313,7 @@ public final class Machine {
     /// interrupts again, and a hart asleep in `wfi` that it wakes does not run in the past.
     func externalLineChanged(by hart: Hart) {
         hart.breakRequested = true
+        schedulingStateChanged()
         for other in harts where other.waitingForInterrupt {
             other.cycle = max(other.cycle, hart.cycle)
         }
@@ -315,6 +326,7 @@ public final class Machine {
     /// A device changed something a hart's interrupts depend on.
     func deviceChanged(hart index: Int) {
         currentHart?.breakRequested = true
+        schedulingStateChanged()
         if index < harts.count, harts[index].waitingForInterrupt, let current = currentHart {
             // A sleeping hart woken from another hart cannot run in that hart's past.
             harts[index].cycle = max(harts[index].cycle, current.cycle)
@@ -343,7 +355,7 @@ public final class Machine {
         clearReservation(hart: hart)
         hart.reservation = physical
         if let offset = memory.offset(of: physical, length: 1) {
-            memory.pageFlags[offset >> 12] |= PageFlags.reserved.rawValue
+            memory.raiseFlag(.reserved, page: offset >> 12)
         }
     }
 
@@ -393,6 +405,17 @@ extension Machine {
     /// calls, faults and interrupts. The handler reads and writes the hart, then returns;
     /// the hart resumes at whatever PC the handler left (the trapping PC unless it moved it).
     public func attachHostTrapHandler(_ handler: @escaping (Hart, TrapRecord) -> Void) {
-        for hart in harts { hart.hostTrapHandler = handler }
+        for hart in harts {
+            hart.hostTrapHandler = handler
+            hart.hostTrapMayResume = harts.count == 1 && !hart.modelsTiming
+        }
+    }
+
+    /// Removes the host trap hook: traps go to the guest's own vectors again.
+    public func detachHostTrapHandler() {
+        for hart in harts {
+            hart.hostTrapHandler = nil
+            hart.hostTrapMayResume = false
+        }
     }
 }

@@ -25,6 +25,10 @@ struct PageFlags: OptionSet {
 public final class PhysicalMemory {
     public static let pageSize: UInt64 = 4096
     static let slotsPerPage = Int(pageSize / 2)
+    /// Slots a block really has: the page's, then two that always say "refetch", so the run
+    /// loop can step from the last instruction of a page (even a 32-bit one straddling the
+    /// page end) into the next slot without checking that it is still inside the page.
+    static let slotsPerBlock = slotsPerPage + 2
 
     /// Guest physical address of the first byte.
     public let base: UInt64
@@ -33,12 +37,18 @@ public final class PhysicalMemory {
     let bytes: UnsafeMutableRawPointer
     let pageCount: Int
     let pageFlags: UnsafeMutablePointer<UInt8>
+    /// Per page: nonzero while some hart's fast TLB may store to it straight (FastTLB.swift).
+    let fastStorePages: UnsafeMutablePointer<UInt8>
+    /// Told when a page whose `fastStorePages` is set gains a flag: every hart drops its
+    /// fast store entries for that page (FastTLB.swift).
+    var fastStoresRevoked: ((_ page: Int) -> Void)? = nil
     /// The decoded block serving each page, if it has one now.
     let decodedPages: UnsafeMutablePointer<UnsafeMutablePointer<DecodedInstruction>?>
     /// A block whose every slot says "refetch": the fetch cache points here when invalid.
     let refetchBlock: UnsafeMutablePointer<DecodedInstruction>
 
-    /// Host bytes of one decoded block (one page's worth of 2-byte instruction slots).
+    /// Host bytes of one decoded block (one page's worth of 2-byte instruction slots; the
+    /// two sentinel slots add 32 bytes).
     public static let decodedBlockBytes = slotsPerPage * MemoryLayout<DecodedInstruction>.stride
     /// Decoded blocks alive at most by default: 1024 blocks of 32 KiB, 32 MiB of host
     /// memory, enough for 4 MiB of code executed over and over without any re-decoding.
@@ -74,10 +84,12 @@ public final class PhysicalMemory {
         pageCount = Int(size / PhysicalMemory.pageSize)
         pageFlags = .allocate(capacity: pageCount)
         pageFlags.initialize(repeating: 0, count: pageCount)
+        fastStorePages = .allocate(capacity: pageCount)
+        fastStorePages.initialize(repeating: 0, count: pageCount)
         decodedPages = .allocate(capacity: pageCount)
         decodedPages.initialize(repeating: nil, count: pageCount)
-        refetchBlock = .allocate(capacity: PhysicalMemory.slotsPerPage)
-        refetchBlock.initialize(repeating: DecodedInstruction(operation: .refetch), count: PhysicalMemory.slotsPerPage)
+        refetchBlock = .allocate(capacity: PhysicalMemory.slotsPerBlock)
+        refetchBlock.initialize(repeating: DecodedInstruction(operation: .refetch), count: PhysicalMemory.slotsPerBlock)
         self.decodedBlockLimit = max(1, min(decodedBlockLimit, pageCount))
         blockPool = .allocate(capacity: self.decodedBlockLimit)
         blockPoolPage = .allocate(capacity: self.decodedBlockLimit)
@@ -90,6 +102,7 @@ public final class PhysicalMemory {
         blockPoolPage.deallocate()
         decodedPages.deallocate()
         pageFlags.deallocate()
+        fastStorePages.deallocate()
         refetchBlock.deallocate()
         free(bytes)
     }
@@ -111,8 +124,9 @@ public final class PhysicalMemory {
         let block: UnsafeMutablePointer<DecodedInstruction>
         if decodedBlockCount < decodedBlockLimit {
             slot = decodedBlockCount
-            block = .allocate(capacity: PhysicalMemory.slotsPerPage)
+            block = .allocate(capacity: PhysicalMemory.slotsPerBlock)
             block.initialize(repeating: .undecoded, count: PhysicalMemory.slotsPerPage)
+            (block + PhysicalMemory.slotsPerPage).initialize(repeating: DecodedInstruction(operation: .refetch), count: 2)
             blockPool[slot] = block
             decodedBlockCount += 1
         } else {
@@ -128,7 +142,7 @@ public final class PhysicalMemory {
         }
         blockPoolPage[slot] = page
         decodedPages[page] = block
-        pageFlags[page] |= PageFlags.decoded.rawValue
+        raiseFlag(.decoded, page: page)
         return block
     }
 

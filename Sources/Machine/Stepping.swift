@@ -18,10 +18,17 @@ struct ActiveBatch {
 extension Machine {
     /// Runs until the guest stops the machine or `budget` instructions have been stepped.
     public func run(budget: UInt64) -> StopReason {
+        schedulingStateChanged()   // the host may have changed anything since the last run
         var remaining = budget
         while true {
             if let stop = pendingStop() { return stop }
             if remaining == 0 { return .budgetExhausted }
+            if fastScheduling && activeBatch == nil {
+                // Whole turns without an event, from the scheduling cache (SchedulingCache.swift).
+                let stepped = runCachedTurns(limit: Int(min(remaining, 1 << 30)))
+                remaining -= min(remaining, UInt64(stepped))
+                if stepped > 0 { continue }
+            }
             let (stepped, stop) = advance(limit: Int(min(remaining, 1 << 30)))
             remaining -= min(remaining, UInt64(stepped))
             if let stop { return stop }
@@ -33,7 +40,7 @@ extension Machine {
     /// shows exactly the interleaving an untraced run takes.
     func advance(limit: Int) -> (stepped: Int, stop: StopReason?) {
         if activeBatch == nil {
-            guard let batch = scheduleBatch() else {
+            guard let batch = chooseBatch() else {
                 let someHartCanRun = harts.contains { readyCycle($0) != nil }
                 return (0, someHartCanRun ? .horizonReached : .allHartsWaiting)
             }
@@ -53,6 +60,7 @@ extension Machine {
         totalSteps &+= UInt64(stepped)
         batch.remaining -= stepped
         let hart = harts[batch.hart]
+        hartRanBatch(hart, index: batch.hart)
         // The horizon counts cycles (one per instruction without caches or SMT).
         let passed = Int(truncatingIfNeeded: min(hart.cycle &- cycleBefore, 1 << 40))
         batch.memoryLimit = batch.memoryLimit == .max ? .max : batch.memoryLimit - passed
@@ -61,11 +69,18 @@ extension Machine {
             if configuration.jitter > 0 && harts.count > 1 {
                 // jitter is at most MachineConfiguration.maximumJitter (validated), so + 1 cannot overflow.
                 hart.cycle = hart.cycle.addingSaturated(random.next() % (configuration.jitter + 1))
+                hartRanBatch(hart, index: batch.hart)
             }
         } else {
             activeBatch = batch
         }
         return (stepped, nil)
+    }
+
+    /// The next batch: from the scheduling cache, or (forced, for the differential tests)
+    /// from `scheduleBatch`, the reference; both give the same batch.
+    @inline(__always) func chooseBatch() -> ActiveBatch? {
+        fastScheduling ? scheduleBatchFast() : scheduleBatch()
     }
 
     /// Picks the hart with the smallest cycle count (ties: lowest id), takes a pending

@@ -82,7 +82,11 @@ extension Hart {
         machine.trapCount &+= 1
         if privilege == .user, let handler = hostTrapHandler {
             self.pc = pc
-            breakRequested = true
+            // One hart, flat timing: the batch may go on if the handler changed nothing the
+            // next batch's start reads (HostTrapResume.swift).
+            let resumable = mayResumeAfterHostTrap(record)
+            let before = resumable ? hostTrapResumeState() : nil
+            breakRequested = !resumable
             // Coherence off: a kernel on non-coherent hardware flushes the trapping core's caches.
             if let memorySystem {
                 if memorySystem.keepsValues { memorySystem.flushPrivateCaches(hart: id) }
@@ -94,6 +98,9 @@ extension Hart {
             }
             handler(self, record)
             invalidateFetch()
+            if let before {
+                if canResumeAfterHostTrap(before) { resumeAfterHostTrap() } else { breakRequested = true }
+            }
             return
         }
         let isInterrupt = cause & interruptBit != 0
@@ -172,12 +179,25 @@ extension Hart {
         // Supervisor-level (delegated): taken below S, or in S with SIE set; never in M.
         let supervisorEnabled = privilege == .user || (privilege == .supervisor && mstatus & CSRBits.sie != 0)
         let supervisorCandidates = supervisorEnabled ? pendingEnabled & mideleg : 0
-        for candidates in [machineCandidates, supervisorCandidates] where candidates != 0 {
-            for code: UInt64 in [11, 3, 7, 9, 1, 5] where candidates & (1 << code) != 0 {
-                return interruptBit | code
-            }
-        }
-        return nil
+        // No array literals here: this runs at every batch with interrupts enabled. Only
+        // the six standard codes are taken; machine-level ones before supervisor ones.
+        let standard: UInt64 = 1 << 11 | 1 << 3 | 1 << 7 | 1 << 9 | 1 << 1 | 1 << 5
+        let machineTaken = machineCandidates & standard
+        let candidates = machineTaken != 0 ? machineTaken : supervisorCandidates & standard
+        guard candidates != 0 else { return nil }
+        return interruptBit | Hart.highestPriorityInterrupt(candidates)
+    }
+
+    /// The code taken first among `candidates` (nonzero, standard codes only): MEI, MSI,
+    /// MTI, SEI, SSI, STI.
+    @inline(__always)
+    static func highestPriorityInterrupt(_ candidates: UInt64) -> UInt64 {
+        if candidates & (1 << 11) != 0 { return 11 }
+        if candidates & (1 << 3) != 0 { return 3 }
+        if candidates & (1 << 7) != 0 { return 7 }
+        if candidates & (1 << 9) != 0 { return 9 }
+        if candidates & (1 << 1) != 0 { return 1 }
+        return 5
     }
 
     /// Takes the highest-priority pending interrupt, if any; true if one was taken.

@@ -7,6 +7,7 @@ extension Machine {
     /// Sets every hart's clock to `cycle` before the machine first runs (power-on time).
     public func startClocks(atCycle cycle: UInt64) {
         for hart in harts { hart.cycle = max(hart.cycle, cycle) }
+        schedulingStateChanged()
     }
 
     /// Moves one idle hart's clock forward to `cycle` (never back): the kernel of a machine
@@ -14,6 +15,7 @@ extension Machine {
     public func advanceIdleClock(hart index: Int, toCycle cycle: UInt64) {
         guard harts.indices.contains(index) else { return }
         harts[index].cycle = max(harts[index].cycle, cycle)
+        schedulingStateChanged()
     }
 
     /// The earliest cycle at which some hart can next act (run, or take a timer
