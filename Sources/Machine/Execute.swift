@@ -77,6 +77,12 @@ extension Hart {
 
         let refetchBlock = memory.refetchBlock
         keepFetchBlock(pc: pc, slotBase: &slotBase, pageBase: &pageBase, refetchBlock: refetchBlock)
+        /// After a slow fetch, a trap or the slow path: the record pointers follow `self`'s fetch block.
+        @inline(__always) func followFetchBlock() {
+            pageBase = fetchPageBase
+            slotBase = fetchSlotBase(fetchBlock, pageBase: pageBase)
+            keepFetchBlock(pc: pc, slotBase: &slotBase, pageBase: &pageBase, refetchBlock: refetchBlock)
+        }
 
         // The record is read through `ip`, field by field where a case needs it.
         var ip = fetchScratch
@@ -111,15 +117,11 @@ extension Hart {
                             stepped &+= 1
                             timing.fetchTrapped()
                             pc = self.pc
-                            pageBase = fetchPageBase
-                            slotBase = fetchSlotBase(fetchBlock, pageBase: pageBase)
-                            keepFetchBlock(pc: pc, slotBase: &slotBase, pageBase: &pageBase, refetchBlock: refetchBlock)
+                            followFetchBlock()
                             if breakRequested { break outer }
                             continue inner
                         }
-                        pageBase = fetchPageBase
-                        slotBase = fetchSlotBase(fetchBlock, pageBase: pageBase)
-                        keepFetchBlock(pc: pc, slotBase: &slotBase, pageBase: &pageBase, refetchBlock: refetchBlock)
+                        followFetchBlock()
                         stepped &+= 1
                         if !timing.issue(pc: pc, stepped: stepped, memoryLimit: memoryLimit) {
                             stepped &-= 1
@@ -368,15 +370,11 @@ extension Hart {
                     stepped &+= 1
                     timing.fetchTrapped()
                     pc = self.pc
-                    pageBase = fetchPageBase
-                    slotBase = fetchSlotBase(fetchBlock, pageBase: pageBase)
-                    keepFetchBlock(pc: pc, slotBase: &slotBase, pageBase: &pageBase, refetchBlock: refetchBlock)
+                    followFetchBlock()
                     if breakRequested { break outer }
                     continue outer
                 }
-                pageBase = fetchPageBase
-                slotBase = fetchSlotBase(fetchBlock, pageBase: pageBase)
-                keepFetchBlock(pc: pc, slotBase: &slotBase, pageBase: &pageBase, refetchBlock: refetchBlock)
+                followFetchBlock()
                 // Cached in its slot (the usual case), `inner` finds it there; if not, it is
                 // handed over, and `inner`'s first step reads that same slot and takes it.
                 if fetchSlot(slotBase, pc: pc).pointee.operation.rawValue <= Operation.refetch.rawValue {
@@ -419,9 +417,7 @@ extension Hart {
             executeSlow(ip.pointee)
             timing.resynchronize(cycle: cycle, stepped: stepped)
             pc = self.pc
-            pageBase = fetchPageBase
-            slotBase = fetchSlotBase(fetchBlock, pageBase: pageBase)
-            keepFetchBlock(pc: pc, slotBase: &slotBase, pageBase: &pageBase, refetchBlock: refetchBlock)
+            followFetchBlock()
             if breakRequested { break outer }
         }
 
