@@ -89,6 +89,8 @@ public final class Hart {
     var fetchPageOffset = 0
     /// Where the run loop's slow fetch leaves the record it returns (DispatchSupport.swift).
     let fetchScratch: UnsafeMutablePointer<DecodedInstruction>
+    /// Code pages fetched from lately, so a jump to one skips the slow fetch (RecentCodePages.swift).
+    let recentCodePages: UnsafeMutablePointer<RecentCodePage>
     /// Whether instruction fetch and data accesses go through Sv39 translation right now.
     var fetchTranslated = false
     var dataTranslated = false
@@ -148,6 +150,7 @@ public final class Hart {
         fetchBlock = machine.memory.refetchBlock
         fetchScratch = .allocate(capacity: 1)
         fetchScratch.initialize(to: .undecoded)
+        recentCodePages = Hart.makeRecentCodePages(empty: machine.memory.refetchBlock)
         tlb = TLB(size: machine.configuration.tlbEntries)
         pmp = PhysicalMemoryProtection(policy: machine.configuration.pmpPolicy, granularity: machine.configuration.pmpGranularity)
         pmpInForce = pmp.checks(.supervisor)
@@ -161,6 +164,7 @@ public final class Hart {
         x.deallocate()
         f.deallocate()
         fetchScratch.deallocate()
+        recentCodePages.deallocate()
         fastLoadTag.deallocate()
     }
 
@@ -196,6 +200,7 @@ public final class Hart {
     func invalidateFetch() {
         fetchBlock = memory.refetchBlock
         fetchPageBase = 0
+        clearRecentCodePages()
     }
 
     /// Recomputes whether fetches and data accesses are translated, from privilege, `satp` and MPRV.

@@ -186,7 +186,7 @@ public final class Machine {
             return lines
         }
         memory.blockEvicted = { [unowned self] block in
-            for hart in self.harts where hart.fetchBlock == block { hart.invalidateFetch() }
+            for hart in self.harts { hart.forgetCodeBlock(block) }
         }
         memory.fastStoresRevoked = { [unowned self] page in
             for hart in self.harts { hart.dropFastStores(page: page) }
