@@ -100,7 +100,8 @@ extension Hart {
                 if Timing.issuesBeforeReadingRecord {
                     // With caches the instruction issues (and may call into the memory system)
                     // before its record is read, so its fields are not kept across that call.
-                    if pc &- pageBase < 4096 && fetchSlot(slotBase, pc: pc).pointee.operation.rawValue > Operation.refetch.rawValue {
+                    // No page check: past the page the sentinel slots say "refetch" (keepFetchBlock).
+                    if fetchSlot(slotBase, pc: pc).pointee.operation.rawValue > Operation.refetch.rawValue {
                         stepped &+= 1
                         if !timing.issue(pc: pc, stepped: stepped, memoryLimit: memoryLimit) {
                             // Its fetch would come before another hart's earlier access, or it

@@ -128,7 +128,8 @@ public final class Hart {
     /// The last trap this hart took, for reports.
     public internal(set) var lastTrap: TrapRecord? = nil
     /// Host hook: when set, traps taken from U-mode go to the host instead of the guest's vectors.
-    var hostTrapHandler: ((Hart, TrapRecord) -> Void)? = nil
+    /// Not retained (HostTrapHandler.swift): a trap calls it with no reference counting.
+    unowned(unsafe) var hostTrapHandler: (any HostTrapHandler)? = nil
     /// The only hart of its machine, with flat timing: a host trap may continue the batch
     /// (HostTrapResume.swift). Set when the hook is attached.
     var hostTrapMayResume = false
