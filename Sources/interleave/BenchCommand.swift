@@ -1,8 +1,11 @@
 // `interleave bench`: how fast the machine runs compute-bound guest code, measured in
 // host wall-clock time (the only place the tool reads a clock), with the same ELF run
 // under `qemu-riscv64` side by side in the same run when it is installed: each program
-// alternately here and under qemu, the best of `--rounds` each. The figures end in a
-// table of issue 17's targets (BenchSummary.swift) and, with --json, a file of both.
+// alternately here and under qemu, the best of `--rounds` here and of three times as many
+// runs under qemu (its runs are short and its times swing most). qemu's time is its whole
+// process, so its start-up (a program that only exits) is measured too and shown beside
+// the rows, with a second, labelled ratio that leaves it out. The figures end in a table
+// of issue 17's targets (BenchSummary.swift) and, with --json, a file of both.
 
 import ArgumentParser
 import Foundation
@@ -40,15 +43,29 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Measure everything the targets of issue 17 need (every program, the machine features, the kernel paths, caches, tracing; not the scaling rows) and judge each target.")
     var targets = false
 
-    @Option(help: "Runs of each measurement, alternating with its counterpart (qemu, caches on, ...); the best counts \(OptionRange.text(OptionRange.benchRounds)).")
+    @Option(help: "Runs of each measurement, alternating with its counterpart (qemu, caches on, ...); the best counts; qemu runs \(Self.qemuRunsPerRound) times a round, the tracing rows at least \(GuestBenchmarks.tracingRounds) rounds \(OptionRange.text(OptionRange.benchRounds)).")
     var rounds: Int = 2
+
+    /// qemu's runs for each of ours: they are short, so their whole-process times swing most.
+    static let qemuRunsPerRound = 3
+    /// Runs of the start-up measure (a program that only exits) under qemu; the best counts.
+    static let qemuStartupRuns = 10
 
     @Option(help: "Also write the rows and the targets' table as JSON to this file.")
     var json: String?
 
+    @Option(help: "The --json file of an earlier run: print its programs (MIPS, ratio to qemu) and targets beside this run's. Given twice, compare the two files and measure nothing.")
+    var compare: [String] = []
+
     static var programNames: [String] { ComputeBenchmark.allCases.map(\.rawValue) + GuestBenchmarks.allNames }
 
     func validate() throws {
+        if compare.count > 2 {
+            throw ValidationError("--compare takes one file (compared with this run) or two (compared with each other), not \(compare.count)")
+        }
+        for file in compare where !FileManager.default.fileExists(atPath: file) {
+            throw ValidationError("--compare \(file): no such file; --compare takes a file that `bench --json` wrote")
+        }
         try OptionRange.check(scale, OptionRange.benchScale, option: "scale")
         try OptionRange.check(rounds, OptionRange.benchRounds, option: "rounds")
         if targets, only != nil {
@@ -72,6 +89,10 @@ struct BenchCommand: ParsableCommand {
     }
 
     func run() throws {
+        if compare.count == 2 {
+            print(BenchComparison.table(before: try .read(jsonFile: compare[0]), after: try .read(jsonFile: compare[1])))
+            return
+        }
         var selected = ComputeBenchmark.allCases
         var guestPrograms: [String]? = nil
         if let only {
@@ -95,41 +116,46 @@ struct BenchCommand: ParsableCommand {
         results.report.notes.append(("build", "release"))
         #endif
         results.report.notes += [("scale", "\(scale)"), ("rounds", "\(rounds)"), ("qemu", qemu?.path ?? "none"),
-                                 ("sideBySide", "each measurement alternates with its counterpart in this run; the best of \(rounds) each")]
+                                 ("qemuRuns", "\(rounds * Self.qemuRunsPerRound)"),
+                                 ("sideBySide", "each measurement alternates with its counterpart in this run; the best of \(rounds) each, "
+                                    + "of \(rounds * Self.qemuRunsPerRound) under qemu-riscv64")]
+        if let qemu { try measureQemuStartup(qemu, results) }
 
         if !selected.isEmpty {
-            print("program    instructions    time (s)      MIPS" + (qemu != nil ? "   qemu (s)  qemu MIPS   time ratio" : ""))
+            print("program    instructions    time (s)      MIPS" + (qemu != nil ? "   qemu (s)  qemu MIPS   time ratio   less start-up   CPU ratio" : ""))
         }
         for benchmark in selected {
             let elf = benchmark.elf(scale: scale)
             var instructions: UInt64 = 0
             let expected = benchmark.expectedChecksum(scale: scale)
-            let (seconds, qemuSeconds) = try alternately(rounds: rounds, {
+            let (ours, qemuTiming) = try alternately(rounds: rounds, counterpartRuns: Self.qemuRunsPerRound, {
                 let runtime = try MinimalUserRuntime(elf: elf)
-                let start = ContinuousClock.now
+                let start = ContinuousClock.now, cpuStart = threadCPUSeconds()
                 let stop = runtime.runToExit()
-                let seconds = (ContinuousClock.now - start).seconds
+                let timing = Timing(seconds: (ContinuousClock.now - start).seconds, cpuSeconds: threadCPUSeconds() - cpuStart)
                 instructions = runtime.machine.totalSteps
                 let checksum = Self.checksum(runtime.output)
                 guard checksum == expected else {
                     throw fail("\(benchmark.rawValue): wrong checksum \(checksum.map { String($0) } ?? "none") (expected \(expected)); stop: \(stop)", status: 1)
                 }
-                return seconds
+                return timing
             }, qemu.map { qemu in {
-                let result = try qemu.run(elf: elf)
-                guard Self.checksum(result.output) == expected else {
+                let (output, timing) = try Timing.qemu(qemu, elf: elf)
+                guard Self.checksum(output) == expected else {
                     throw fail("\(benchmark.rawValue): qemu-riscv64 printed a different checksum", status: 1)
                 }
-                return result.seconds
+                return timing
             } })
+            let seconds = ours.seconds, qemuSeconds = qemuTiming?.seconds
             let row = BenchReport.ProgramRow(name: benchmark.rawValue, kind: "generated", instructions: instructions,
-                                             seconds: seconds, qemuSeconds: qemuSeconds)
+                                             seconds: seconds, qemuSeconds: qemuSeconds,
+                                             cpuSeconds: ours.cpuSeconds, qemuCPUSeconds: qemuTiming?.cpuSeconds)
             results.report.programs.append(row)
             var line = pad(benchmark.rawValue, 8) + pad("\(instructions)", 15, left: true) + pad(format(seconds, 3), 12, left: true)
                 + pad(format(row.mips, 1), 10, left: true)
             if let qemuSeconds {
                 line += pad(format(qemuSeconds, 3), 11, left: true) + pad(format(Double(instructions) / qemuSeconds / 1e6, 1), 11, left: true)
-                    + pad(format(seconds / qemuSeconds, 2) + "x", 13, left: true)
+                line += Self.ratioColumns(row, qemuStartup: results.report.qemuStartupSeconds)
             }
             print(line)
         }
@@ -142,6 +168,11 @@ struct BenchCommand: ParsableCommand {
         }
         if cluster { try clusterRows() }   // ClusterBenchmarks.swift
         try summarise(results, table: targets || only == nil)   // BenchSummary.swift
+        if let before = compare.first {
+            print("")
+            print("\(before) (before) against this run (after):")
+            print(BenchComparison.table(before: try .read(jsonFile: before), after: results.report))
+        }
     }
 
     /// The preset the cache rows use: the deepest hierarchy (private L2s, a shared L3).
@@ -238,6 +269,25 @@ struct BenchCommand: ParsableCommand {
         }
     }
 
+    /// qemu-riscv64's whole-process time for the integer loop cut to one pass (a program
+    /// that only writes its checksum and exits): the best of `qemuStartupRuns`.
+    func measureQemuStartup(_ qemu: QemuReference, _ results: BenchResults) throws {
+        let elf = ComputeBenchmark.integer.elf(iterations: 1)
+        var best = Double.infinity
+        for _ in 0..<Self.qemuStartupRuns { best = min(best, try qemu.run(elf: elf).seconds) }
+        results.report.qemuStartupSeconds = best
+        print("qemu-riscv64 start-up: \(format(best, 3)) s, the best of \(Self.qemuStartupRuns) runs of a program that only exits.")
+        print("qemu's times below are its whole process, start-up included; ours leave out loading. \"less start-up\"")
+        print("is a second ratio: our time over qemu's time less that start-up. The targets take the first.")
+        print("")
+    }
+
+    /// A row's three ratios to qemu: wall-clock, wall-clock less qemu's start-up, CPU time.
+    static func ratioColumns(_ row: BenchReport.ProgramRow, qemuStartup: Double?) -> String {
+        func ratio(_ value: Double?, _ width: Int) -> String { pad(value.map { format($0, 2) + "x" } ?? "-", width, left: true) }
+        return ratio(row.timeRatio, 13) + ratio(row.timeRatio(lessQemuStartup: qemuStartup), 16) + ratio(row.cpuTimeRatio, 12)
+    }
+
     static func checksum(_ output: [UInt8]) -> UInt64? {
         guard output.count == 8 else { return nil }
         return littleEndianWord(output, at: 0)
@@ -251,14 +301,53 @@ func pad(_ text: String, _ width: Int, left: Bool = false) -> String {
     return left ? fill + text : text + fill
 }
 
-/// Runs `measure` and `counterpart` alternately `rounds` times: the best (least) time of each.
-func alternately(rounds: Int, _ measure: () throws -> Double, _ counterpart: (() throws -> Double)?) throws -> (Double, Double?) {
-    var best = Double.infinity, bestCounterpart: Double? = nil
+/// Runs `measure` once and then `counterpart` `counterpartRuns` times, `rounds` times over:
+/// the best (least) time of each, so a busy moment of the host hurts both alike.
+func alternately(rounds: Int, counterpartRuns: Int = 1, _ measure: () throws -> Double,
+                 _ counterpart: (() throws -> Double)?) throws -> (Double, Double?) {
+    let (best, other) = try alternately(rounds: rounds, counterpartRuns: counterpartRuns,
+                                        { Timing(seconds: try measure(), cpuSeconds: 0) },
+                                        counterpart.map { counterpart in { Timing(seconds: try counterpart(), cpuSeconds: 0) } })
+    return (best.seconds, other?.seconds)
+}
+
+/// The same, with wall-clock and CPU time: the least of each, taken separately.
+func alternately(rounds: Int, counterpartRuns: Int = 1, _ measure: () throws -> Timing,
+                 _ counterpart: (() throws -> Timing)?) throws -> (Timing, Timing?) {
+    var best = Timing.worst, bestCounterpart: Timing? = nil
     for _ in 0..<max(1, rounds) {
-        best = min(best, try measure())
-        if let counterpart { bestCounterpart = min(bestCounterpart ?? .infinity, try counterpart()) }
+        best = best.least(try measure())
+        guard let counterpart else { continue }
+        for _ in 0..<max(1, counterpartRuns) { bestCounterpart = (bestCounterpart ?? .worst).least(try counterpart()) }
     }
     return (best, bestCounterpart)
+}
+
+/// One run's wall-clock seconds and CPU seconds.
+struct Timing {
+    var seconds: Double
+    var cpuSeconds: Double
+
+    static let worst = Timing(seconds: .infinity, cpuSeconds: .infinity)
+
+    func least(_ other: Timing) -> Timing {
+        Timing(seconds: min(seconds, other.seconds), cpuSeconds: min(cpuSeconds, other.cpuSeconds))
+    }
+
+    /// A run under qemu-riscv64 with its process's CPU time: what the children this process
+    /// waited for used, before and after (the bench starts no other child meanwhile).
+    static func qemu(_ qemu: QemuReference, elf: [UInt8]) throws -> (output: [UInt8], timing: Timing) {
+        let before = childrenCPUSeconds()
+        let result = try qemu.run(elf: elf)
+        return (result.output, Timing(seconds: result.seconds, cpuSeconds: childrenCPUSeconds() - before))
+    }
+}
+
+/// CPU seconds (user and system) of the children this process has waited for.
+func childrenCPUSeconds() -> Double {
+    var usage = rusage()
+    getrusage(__rusage_who_t(RUSAGE_CHILDREN.rawValue), &usage)
+    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
 }
 
 /// What one bench run measured, shared by its parts as they print their rows.
