@@ -257,6 +257,7 @@ public final class EventLoop {
     /// One turn: runs due timers, waits for readiness until the next timer (or at most
     /// `timeout` nanoseconds; nil: no limit of its own), runs the handlers of what is
     /// ready and the timers due by then. Returns how many handlers and actions ran.
+    /// With no descriptor registered and no timer left it does not block.
     @discardableResult
     public func runOnce(timeout: UInt64? = nil) throws(SystemError) -> Int {
         let before = eventCount &+ timerFireCount
@@ -273,6 +274,10 @@ public final class EventLoop {
                 wait = min(wait ?? untilTimer, untilTimer)
             }
         }
+        // Nothing to wait for: no descriptor, and no timer left (the last ones may have
+        // just fired above, when the clock passed them before this turn — on a busy host,
+        // all of them). An unbounded wait here would never end; poll once instead.
+        if wait == nil && registeredCount == 0 { wait = 0 }
         let ready = try waitForEvents(nanoseconds: wait)
         for index in 0..<ready {
             let record = records[index]

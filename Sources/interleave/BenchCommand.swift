@@ -1,8 +1,11 @@
 // `interleave bench`: how fast the machine runs compute-bound guest code, measured in
 // host wall-clock time (the only place the tool reads a clock), with the same ELF run
 // under `qemu-riscv64` side by side in the same run when it is installed: each program
-// alternately here and under qemu, the best of `--rounds` each. The figures end in a
-// table of issue 17's targets (BenchSummary.swift) and, with --json, a file of both.
+// alternately here and under qemu, the best of `--rounds` here and of three times as many
+// runs under qemu (its runs are short and its times swing most). qemu's time is its whole
+// process, so its start-up (a program that only exits) is measured too and shown beside
+// the rows, with a second, labelled ratio that leaves it out. The figures end in a table
+// of issue 17's targets (BenchSummary.swift) and, with --json, a file of both.
 
 import ArgumentParser
 import Foundation
@@ -40,15 +43,29 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Measure everything the targets of issue 17 need (every program, the machine features, the kernel paths, caches, tracing; not the scaling rows) and judge each target.")
     var targets = false
 
-    @Option(help: "Runs of each measurement, alternating with its counterpart (qemu, caches on, ...); the best counts \(OptionRange.text(OptionRange.benchRounds)).")
+    @Option(help: "Runs of each measurement, alternating with its counterpart (qemu, caches on, ...); the best counts; qemu runs \(Self.qemuRunsPerRound) times a round, the tracing rows at least \(GuestBenchmarks.tracingRounds) rounds \(OptionRange.text(OptionRange.benchRounds)).")
     var rounds: Int = 2
+
+    /// qemu's runs for each of ours: they are short, so their whole-process times swing most.
+    static let qemuRunsPerRound = 3
+    /// Runs of the start-up measure (a program that only exits) under qemu; the best counts.
+    static let qemuStartupRuns = 10
 
     @Option(help: "Also write the rows and the targets' table as JSON to this file.")
     var json: String?
 
+    @Option(help: "The --json file of an earlier run: print its programs (MIPS, ratio to qemu) and targets beside this run's. Given twice, compare the two files and measure nothing.")
+    var compare: [String] = []
+
     static var programNames: [String] { ComputeBenchmark.allCases.map(\.rawValue) + GuestBenchmarks.allNames }
 
     func validate() throws {
+        if compare.count > 2 {
+            throw ValidationError("--compare takes one file (compared with this run) or two (compared with each other), not \(compare.count)")
+        }
+        for file in compare where !FileManager.default.fileExists(atPath: file) {
+            throw ValidationError("--compare \(file): no such file; --compare takes a file that `bench --json` wrote")
+        }
         try OptionRange.check(scale, OptionRange.benchScale, option: "scale")
         try OptionRange.check(rounds, OptionRange.benchRounds, option: "rounds")
         if targets, only != nil {
@@ -72,6 +89,10 @@ struct BenchCommand: ParsableCommand {
     }
 
     func run() throws {
+        if compare.count == 2 {
+            print(BenchComparison.table(before: try .read(jsonFile: compare[0]), after: try .read(jsonFile: compare[1])))
+            return
+        }
         var selected = ComputeBenchmark.allCases
         var guestPrograms: [String]? = nil
         if let only {
@@ -95,16 +116,19 @@ struct BenchCommand: ParsableCommand {
         results.report.notes.append(("build", "release"))
         #endif
         results.report.notes += [("scale", "\(scale)"), ("rounds", "\(rounds)"), ("qemu", qemu?.path ?? "none"),
-                                 ("sideBySide", "each measurement alternates with its counterpart in this run; the best of \(rounds) each")]
+                                 ("qemuRuns", "\(rounds * Self.qemuRunsPerRound)"),
+                                 ("sideBySide", "each measurement alternates with its counterpart in this run; the best of \(rounds) each, "
+                                    + "of \(rounds * Self.qemuRunsPerRound) under qemu-riscv64")]
+        if let qemu { try measureQemuStartup(qemu, results) }
 
         if !selected.isEmpty {
-            print("program    instructions    time (s)      MIPS" + (qemu != nil ? "   qemu (s)  qemu MIPS   time ratio" : ""))
+            print("program    instructions    time (s)      MIPS" + (qemu != nil ? "   qemu (s)  qemu MIPS   time ratio   less start-up" : ""))
         }
         for benchmark in selected {
             let elf = benchmark.elf(scale: scale)
             var instructions: UInt64 = 0
             let expected = benchmark.expectedChecksum(scale: scale)
-            let (seconds, qemuSeconds) = try alternately(rounds: rounds, {
+            let (seconds, qemuSeconds) = try alternately(rounds: rounds, counterpartRuns: Self.qemuRunsPerRound, {
                 let runtime = try MinimalUserRuntime(elf: elf)
                 let start = ContinuousClock.now
                 let stop = runtime.runToExit()
@@ -130,6 +154,7 @@ struct BenchCommand: ParsableCommand {
             if let qemuSeconds {
                 line += pad(format(qemuSeconds, 3), 11, left: true) + pad(format(Double(instructions) / qemuSeconds / 1e6, 1), 11, left: true)
                     + pad(format(seconds / qemuSeconds, 2) + "x", 13, left: true)
+                    + pad(row.timeRatio(lessQemuStartup: results.report.qemuStartupSeconds).map { format($0, 2) + "x" } ?? "-", 16, left: true)
             }
             print(line)
         }
@@ -142,6 +167,11 @@ struct BenchCommand: ParsableCommand {
         }
         if cluster { try clusterRows() }   // ClusterBenchmarks.swift
         try summarise(results, table: targets || only == nil)   // BenchSummary.swift
+        if let before = compare.first {
+            print("")
+            print("\(before) (before) against this run (after):")
+            print(BenchComparison.table(before: try .read(jsonFile: before), after: results.report))
+        }
     }
 
     /// The preset the cache rows use: the deepest hierarchy (private L2s, a shared L3).
@@ -238,6 +268,19 @@ struct BenchCommand: ParsableCommand {
         }
     }
 
+    /// qemu-riscv64's whole-process time for the integer loop cut to one pass (a program
+    /// that only writes its checksum and exits): the best of `qemuStartupRuns`.
+    func measureQemuStartup(_ qemu: QemuReference, _ results: BenchResults) throws {
+        let elf = ComputeBenchmark.integer.elf(iterations: 1)
+        var best = Double.infinity
+        for _ in 0..<Self.qemuStartupRuns { best = min(best, try qemu.run(elf: elf).seconds) }
+        results.report.qemuStartupSeconds = best
+        print("qemu-riscv64 start-up: \(format(best, 3)) s, the best of \(Self.qemuStartupRuns) runs of a program that only exits.")
+        print("qemu's times below are its whole process, start-up included; ours leave out loading. \"less start-up\"")
+        print("is a second ratio: our time over qemu's time less that start-up. The targets take the first.")
+        print("")
+    }
+
     static func checksum(_ output: [UInt8]) -> UInt64? {
         guard output.count == 8 else { return nil }
         return littleEndianWord(output, at: 0)
@@ -251,12 +294,15 @@ func pad(_ text: String, _ width: Int, left: Bool = false) -> String {
     return left ? fill + text : text + fill
 }
 
-/// Runs `measure` and `counterpart` alternately `rounds` times: the best (least) time of each.
-func alternately(rounds: Int, _ measure: () throws -> Double, _ counterpart: (() throws -> Double)?) throws -> (Double, Double?) {
+/// Runs `measure` once and then `counterpart` `counterpartRuns` times, `rounds` times over:
+/// the best (least) time of each, so a busy moment of the host hurts both alike.
+func alternately(rounds: Int, counterpartRuns: Int = 1, _ measure: () throws -> Double,
+                 _ counterpart: (() throws -> Double)?) throws -> (Double, Double?) {
     var best = Double.infinity, bestCounterpart: Double? = nil
     for _ in 0..<max(1, rounds) {
         best = min(best, try measure())
-        if let counterpart { bestCounterpart = min(bestCounterpart ?? .infinity, try counterpart()) }
+        guard let counterpart else { continue }
+        for _ in 0..<max(1, counterpartRuns) { bestCounterpart = min(bestCounterpart ?? .infinity, try counterpart()) }
     }
     return (best, bestCounterpart)
 }

@@ -11,8 +11,14 @@ extension BenchCommand {
         if table {
             print("")
             print("targets of issue 17 (wall-clock figures measured side by side in this run: each program alternately")
-            print("here and under qemu-riscv64, each feature alternately with its baseline; the best of \(rounds) each)")
+            print("here and under qemu-riscv64, each feature alternately with its baseline; the best of \(rounds) each,")
+            print("of \(rounds * Self.qemuRunsPerRound) under qemu; tracing in CPU time, the best of \(max(rounds, GuestBenchmarks.tracingRounds)) each)")
             print(BenchTargets.table(judged))
+            let less = BenchTargets.ratiosLessQemuStartup(results.report)
+            if let mean = less.geometricMean, let worst = less.worst, let startup = results.report.qemuStartupSeconds {
+                print("(not a target) the same ratios with qemu's start-up (\(format(startup, 3)) s) taken from its times: "
+                      + "geometric mean \(format(mean, 2))x, worst \(format(worst.ratio, 2))x (\(worst.program))")
+            }
             if !targets && judged.contains(where: { $0.status == .notMeasured }) {
                 print("(`interleave bench --targets` measures every target)")
             }

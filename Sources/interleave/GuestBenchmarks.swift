@@ -24,6 +24,9 @@ struct GuestBenchmarks {
     static let roundTrips = 200_000
     /// The cost of recording a trace: the same runs with no recorder and with one.
     static let tracing = "tracing"
+    /// Rounds of the tracing rows at least: their ratio is judged against 1.02, so they
+    /// need more runs than the others to keep a busy host's noise under 2%.
+    static let tracingRounds = 5
     /// Every name `--only` accepts for the guest programs (ScalingBenchmarks.swift has the last group).
     static let allNames = programs + cPrograms + kernelPrograms + [tracing] + ScalingBenchmarks.programs
 
@@ -66,20 +69,21 @@ struct GuestBenchmarks {
     /// The source of a Swift or C program of the table.
     static func source(_ name: String) -> String { cPrograms.contains(name) ? "Bench/\(name).c" : "Bench/\(name).swift" }
 
-    /// One run under the kernel to its exit: host seconds, standard output and statistics.
+    /// One run under the kernel to its exit: host seconds (wall clock, and the CPU time of
+    /// this thread, which runs the whole simulation), standard output and statistics.
     static func runUnderKernel(_ elf: [UInt8], name: String, arguments: [String] = [],
-                               configuration: KernelConfiguration = KernelConfiguration(),
-                               trace: TraceRecorder? = nil) throws -> (seconds: Double, output: [UInt8], statistics: KernelStatistics) {
+                               configuration: KernelConfiguration = KernelConfiguration(), trace: TraceRecorder? = nil)
+        throws -> (seconds: Double, cpuSeconds: Double, output: [UInt8], statistics: KernelStatistics) {
         var output: [UInt8] = []
         let io = KernelIO(writeOutput: { output += $0 }, writeError: { writeStandardError($0) })
         let kernel = try Kernel(executable: elf, name: name, arguments: arguments, configuration: configuration, io: io, trace: trace)
-        let start = ContinuousClock.now
+        let start = ContinuousClock.now, cpuStart = threadCPUSeconds()
         let ending = kernel.run()
-        let seconds = (ContinuousClock.now - start).seconds
+        let seconds = (ContinuousClock.now - start).seconds, cpuSeconds = threadCPUSeconds() - cpuStart
         guard case .exited(status: 0) = ending else {
             throw fail("\(name): \(ending); it printed \(String(decoding: output.suffix(400), as: UTF8.self))", status: 1)
         }
-        return (seconds, output, kernel.statistics)
+        return (seconds, cpuSeconds, output, kernel.statistics)
     }
 
     func run(only: [String]?) throws {
@@ -93,12 +97,12 @@ struct GuestBenchmarks {
         let selected = (Self.programs + Self.cPrograms).filter { only?.contains($0) ?? true }
         if !selected.isEmpty {
             print("")
-            print("program (kernel)         instructions    time (s)      MIPS" + (qemu != nil ? "   qemu (s)   time ratio" : ""))
+            print("program (kernel)         instructions    time (s)      MIPS" + (qemu != nil ? "   qemu (s)   time ratio   less start-up" : ""))
         }
         for name in selected {
             guard let elf = try Self.build(Self.source(name), builder: builder, folder: folder) else { continue }
             var instructions: UInt64 = 0, output: [UInt8] = []
-            let (seconds, qemuSeconds) = try alternately(rounds: rounds, {
+            let (seconds, qemuSeconds) = try alternately(rounds: rounds, counterpartRuns: BenchCommand.qemuRunsPerRound, {
                 let run = try Self.runUnderKernel(elf, name: name)
                 instructions = run.statistics.instructions
                 output = run.output
@@ -118,6 +122,7 @@ struct GuestBenchmarks {
                 + pad(format(row.mips, 1), 10, left: true)
             if let qemuSeconds {
                 line += pad(format(qemuSeconds, 3), 11, left: true) + pad(format(seconds / qemuSeconds, 2) + "x", 13, left: true)
+                    + pad(row.timeRatio(lessQemuStartup: results.report.qemuStartupSeconds).map { format($0, 2) + "x" } ?? "-", 16, left: true)
             }
             print(line)
         }
@@ -179,20 +184,23 @@ struct GuestBenchmarks {
     }
 
     /// Each program with no trace recorder and with one attached, alternately, at least
-    /// three times each; the faster of each. The recorder takes the kernel's events (switches,
-    /// system calls, ...) but no per-instruction ones: the compute row is what "tracing off
-    /// costs nothing" is judged on (the run loop has no per-instruction trace check to pay
-    /// for); the switches row shows what recording costs where there is much to record.
+    /// `tracingRounds` times each; the least CPU time of this thread (which runs the whole
+    /// simulation) of each: unlike wall-clock time it leaves out the moments another
+    /// process held the core, the main noise of a shared host. The recorder takes the
+    /// kernel's events (switches, system calls, ...) but no per-instruction ones: the compute
+    /// row is what "tracing off costs nothing" is judged on (the run loop has no
+    /// per-instruction trace check to pay for); the switches row shows what recording costs
+    /// where there is much to record.
     func measureTracing(build: (String) throws -> [UInt8]) throws {
         print("")
-        print("tracing (recorder attached, no instruction events)   off (s)    on (s)     events   on/off")
+        print("tracing (recorder attached, no instruction events)  off (CPU s) on (CPU s)   events   on/off")
         for (label, path, arguments, compute) in [("sieve (compute)", "Bench/sieve.swift", [String](), true),
                                                   ("ping-pong (switches)", "Threads/ping-pong.swift", ["200000"], false)] {
             let elf = try build(path)
             var best = (off: Double.infinity, on: Double.infinity), events: UInt64 = 0
-            for round in 0..<(2 * max(3, rounds)) {
+            for round in 0..<(2 * max(Self.tracingRounds, rounds)) {
                 let recorder = round % 2 == 1 ? TraceRecorder(clockFrequency: KernelConfiguration().clockFrequency, harts: 1) : nil
-                let seconds = try Self.runUnderKernel(elf, name: label, arguments: arguments, trace: recorder).seconds
+                let seconds = try Self.runUnderKernel(elf, name: label, arguments: arguments, trace: recorder).cpuSeconds
                 if let recorder {
                     best.on = min(best.on, seconds)
                     events = recorder.recorded
@@ -202,8 +210,15 @@ struct GuestBenchmarks {
             }
             let row = BenchReport.TracingRow(label: label, compute: compute, offSeconds: best.off, onSeconds: best.on, events: events)
             results.report.tracing.append(row)
-            print(pad(label, 51) + pad(format(best.off, 3), 9, left: true) + pad(format(best.on, 3), 10, left: true)
+            print(pad(label, 51) + pad(format(best.off, 3), 12, left: true) + pad(format(best.on, 3), 11, left: true)
                   + pad("\(events)", 11, left: true) + pad(format(row.ratio, 3), 9, left: true))
         }
     }
+}
+
+/// CPU seconds this thread has run (CLOCK_THREAD_CPUTIME_ID).
+func threadCPUSeconds() -> Double {
+    var time = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+    return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
 }

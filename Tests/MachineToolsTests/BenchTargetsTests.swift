@@ -137,4 +137,49 @@ import Testing
         #expect(targets[0]["status"] as? String == "not measured" && targets[0]["value"] is NSNull)
         #expect(targets[5]["status"] as? String == "not met")
     }
+
+    @Test("qemu's start-up: the second ratio takes it from qemu's time only, and is missing where qemu is not slower than it")
+    func lessQemuStartup() throws {
+        var report = Self.report()
+        #expect(BenchTargets.ratiosLessQemuStartup(report).geometricMean == nil)   // no start-up measured
+        report.qemuStartupSeconds = 0.05
+        // 0.15 s here against 0.1 s of qemu, 0.05 s of which start-up: 3x.
+        #expect(abs(try #require(report.programs[0].timeRatio(lessQemuStartup: 0.05)) - 3) < 1e-9)
+        #expect(abs(try #require(report.programs[0].timeRatio) - 1.5) < 1e-9)
+        report.programs[8].seconds = 0.4
+        let less = BenchTargets.ratiosLessQemuStartup(report)
+        #expect(abs(try #require(less.geometricMean) - exp((8 * log(3.0) + log(8.0)) / 9)) < 1e-9)
+        #expect(less.worst?.program == "coremark-kind" && abs((less.worst?.ratio ?? 0) - 8) < 1e-9)
+        // The targets stay on whole-process times.
+        #expect(abs(try #require(BenchTargets.evaluate(report)[1].value) - 4) < 1e-9)
+        #expect(report.programs[0].timeRatio(lessQemuStartup: 0.1) == nil)
+        #expect(report.programs[0].timeRatio(lessQemuStartup: nil) == nil)
+        report.qemuStartupSeconds = 0.2
+        #expect(BenchTargets.ratiosLessQemuStartup(report).geometricMean == nil)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(report.json(targets: []).utf8)) as? [String: Any])
+        #expect(object["qemuStartupSeconds"] as? Double == 0.2)
+        #expect((object["programs"] as? [[String: Any]])?.first?["timeRatioLessQemuStartup"] is NSNull)
+        #expect((object["lessQemuStartup"] as? [String: Any])?["geometricMean"] is NSNull)
+    }
+
+    @Test("two runs side by side: every program's MIPS and ratio before and after, and each target's status before → after")
+    func comparison() throws {
+        var before = Self.report { $0 == "sieve" ? 6 : 4 }
+        before.programs.removeAll { $0.name == "coremark-kind" }
+        before.qemuStartupSeconds = 0.021
+        let after = Self.report()
+        let table = BenchComparison.table(before: before, after: after)
+        let lines = table.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        // 100 M instructions in 0.6 s before (4x qemu's 0.1 s), in 0.15 s after (1.5x).
+        let sieve = try #require(lines.first { $0.hasPrefix("sieve ") })
+        #expect(sieve.split(separator: " ") == ["sieve", "166.7", "666.7", "6.00x", "1.50x"], "\(sieve)")
+        let integer = try #require(lines.first { $0.hasPrefix("integer ") })
+        #expect(integer.split(separator: " ") == ["integer", "250.0", "666.7", "4.00x", "1.50x"], "\(integer)")
+        let coremark = try #require(lines.first { $0.hasPrefix("coremark-kind ") })
+        #expect(coremark.split(separator: " ") == ["coremark-kind", "-", "666.7", "-", "1.50x"], "\(coremark)")
+        #expect(lines.contains { $0.hasPrefix("qemu start-up (s)") && $0.hasSuffix(" 0.021            -") }, "\(table)")
+        let mean = try #require(lines.first { $0.hasPrefix("geometric mean") })
+        #expect(mean.contains("not measured") && mean.contains("1.50x over 9 programs") && mean.hasSuffix("not measured → met"), "\(mean)")
+        #expect(lines.last == "targets met: 6 of 9 before, 8 of 9 after (judged on today's goals)", "\(table)")
+    }
 }
