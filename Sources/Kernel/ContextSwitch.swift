@@ -60,13 +60,15 @@ extension Kernel {
     }
 
     func saveContext(of thread: Thread, from hart: Hart) {
-        hart.saveRegisters(integers: &thread.context.integers, floats: &thread.context.floats)
+        thread.context.integers.withWords { hart.saveIntegerRegisters(into: $0) }
+        thread.context.floats.withWords { hart.saveFloatRegisters(into: $0) }
         thread.context.floatingPointControl = hart.floatingPointControl
         thread.context.pc = hart.pc
     }
 
     func restoreContext(of thread: Thread, onto hart: Hart) {
-        hart.restoreRegisters(integers: thread.context.integers, floats: thread.context.floats)
+        thread.context.integers.withWords { hart.restoreIntegerRegisters(from: $0) }
+        thread.context.floats.withWords { hart.restoreFloatRegisters(from: $0) }
         hart.floatingPointControl = thread.context.floatingPointControl
         hart.setPCKeepingFetch(thread.context.pc)
     }
@@ -96,6 +98,7 @@ extension Kernel {
         next.transition(to: .running(hart: hart.id), at: hart.cycle)
         next.sliceEnd = scheduler.sliceCycles(for: next).map { hart.cycle.addingSaturated($0) } ?? .max
         running[hart.id] = next
+        runningChanges &+= 1
         programTimer(hart)
         // Put on a hart from another hart's trap: its signals need a trap of its own hart.
         if hart.id != handlingHart, needsSignalWork(next) { machine.setWakeUp(hart: hart.id, true) }

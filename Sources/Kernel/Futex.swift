@@ -149,9 +149,15 @@ extension Kernel {
         case .failure(let errno): return .error(errno)
         case .success(let found): key = found
         }
-        let (woken, metLockWaiter) = futexes.take(key: key, count: Kernel.wakeLimit(count), bitset: bitset)
+        // The kernel's array, borrowed: a wake allocates nothing.
+        var woken = futexWoken
+        futexWoken = []
+        let metLockWaiter = futexes.take(key: key, count: Kernel.wakeLimit(count), bitset: bitset, into: &woken)
         wakeFutexSleepers(woken, address: address, by: thread, hart: hart)
-        return metLockWaiter ? .error(.EINVAL) : .value(Int64(woken.count))
+        let count = woken.count
+        woken.removeAll(keepingCapacity: true)
+        futexWoken = woken
+        return metLockWaiter ? .error(.EINVAL) : .value(Int64(count))
     }
 
     /// Makes threads taken off a futex queue ready; their futex call returns 0.

@@ -19,7 +19,7 @@ enum FutexKey: Hashable {
     /// address, the same from every process that maps it.
     case physical(UInt64)
 
-    /// One word into the hasher, not three: the key is hashed on every wait and wake.
+    /// One word into the hasher, not three (FutexQueueTable.swift has the table's own hash).
     /// A word's address is 4-byte aligned, so its two low bits can tell the kinds apart.
     func hash(into hasher: inout Hasher) {
         switch self {
@@ -78,8 +78,8 @@ final class FutexQueue {
 }
 
 struct FutexTable {
-    /// Sleepers per word, first come first.
-    private var queues: [FutexKey: FutexQueue] = [:]
+    /// Sleepers per word, first come first (FutexQueueTable.swift).
+    private var queues = FutexQueueTable()
     /// Threads asleep now (each finds its record through `Thread.futexWaiter`).
     private var sleepers = 0
     /// PI lock words with sleepers: the owner's tid (PIFutex.swift), and per owner the
@@ -119,7 +119,7 @@ struct FutexTable {
 
     /// Every sleeper leaves (the kernel goes): no thread keeps its record.
     mutating func removeAll() {
-        for queue in queues.values {
+        for queue in queues.queues {
             while let waiter = queue.head {
                 forget(waiter)
                 unlink(waiter)
@@ -146,20 +146,29 @@ struct FutexTable {
     /// the front of the queue. It stops at a thread waiting for a PI lock (`metLockWaiter`):
     /// a plain wake on a PI futex is EINVAL on Linux.
     mutating func take(key: FutexKey, count: Int, bitset: UInt32 = .max) -> (threads: [Thread], metLockWaiter: Bool) {
-        guard count > 0, var cursor = queues[key]?.head else { return ([], false) }
         var taken: [Thread] = []
-        while taken.count < count {
+        let met = take(key: key, count: count, bitset: bitset, into: &taken)
+        return (taken, met)
+    }
+
+    /// The same, appending to `taken` (a wake reuses one array: no allocation per call);
+    /// true if it met a lock waiter.
+    mutating func take(key: FutexKey, count: Int, bitset: UInt32, into taken: inout [Thread]) -> Bool {
+        guard count > 0, var cursor = queues[key]?.head else { return false }
+        var found = 0
+        while found < count {
             let next = cursor.next
-            if cursor.takesLock { return (taken, true) }
+            if cursor.takesLock { return true }
             if cursor.bitset & bitset != 0 {
                 forget(cursor)
                 unlink(cursor)
                 taken.append(cursor.thread)
+                found += 1
             }
             guard let next else { break }
             cursor = next
         }
-        return (taken, false)
+        return false
     }
 
     /// Takes every sleeper on `key`, whatever it waits for.
@@ -226,8 +235,13 @@ struct FutexTable {
     }
 
     private mutating func append(_ waiter: FutexWaiter) {
-        // One lookup, which makes the word's queue when it has none.
-        let queue = FutexTable.found(&queues[waiter.key, default: FutexQueue()])
+        let queue: FutexQueue
+        if let found = queues[waiter.key] {
+            queue = found
+        } else {
+            queue = FutexQueue()
+            queues.insert(queue, for: waiter.key)
+        }
         waiter.queue = queue
         waiter.previous = queue.tail
         waiter.next = nil
@@ -235,8 +249,6 @@ struct FutexTable {
         queue.tail = waiter
         queue.count += 1
     }
-
-    private static func found(_ queue: inout FutexQueue) -> FutexQueue { queue }
 
     private mutating func unlink(_ waiter: FutexWaiter) {
         guard let queue = waiter.queue else { return }
@@ -247,7 +259,7 @@ struct FutexTable {
         waiter.queue = nil
         queue.count -= 1
         guard queue.count == 0 else { return }
-        queues[waiter.key] = nil
-        if let owner = lockOwners.removeValue(forKey: waiter.key) { forgetOwnedLock(waiter.key, of: owner) }
+        queues.remove(waiter.key)
+        if !lockOwners.isEmpty, let owner = lockOwners.removeValue(forKey: waiter.key) { forgetOwnedLock(waiter.key, of: owner) }
     }
 }

@@ -10,7 +10,7 @@
 import Machine
 import Trace
 
-public final class Kernel {
+public final class Kernel: HostTrapHandler {
     public let machine: Machine
     public let configuration: KernelConfiguration
     let frames: FrameAllocator
@@ -25,8 +25,9 @@ public final class Kernel {
     /// The programs process_spawn can start, by name, and the environment they get.
     let programs: [String: ELFImage]
     let environment: [String]
-    /// The process whose trap is being handled (set in handleTrap).
-    var trapProcess: Process? = nil
+    /// The process whose trap is being handled (set in handleTrap, which holds it for the
+    /// trap's length: unretained, it costs no reference counting per trap).
+    unowned(unsafe) var trapProcess: Process? = nil
     /// The calling process in a system call (the one whose trap is being handled); the
     /// first program's outside a trap.
     var process: Process { trapProcess ?? firstProcess }
@@ -49,6 +50,9 @@ public final class Kernel {
     var scheduler: Scheduler
     /// The thread on each hart, or nil while the hart is idle.
     var running: [Thread?]
+    /// Counts changes to `running` (each site adds one): a trap that changed none still has
+    /// its thread on the hart.
+    var runningChanges: UInt64 = 0
     /// The live threads by id. An exited thread leaves at once: its process keeps its
     /// status until it is joined (Process.exitStatuses), `threadRecords` its counters.
     var threads: [Int32: Thread] = [:]
@@ -61,6 +65,8 @@ public final class Kernel {
     /// The next thread id, and the next pid (one counter, as on Linux).
     var nextThreadID: Int32 = 2
     var futexes = FutexTable()
+    /// The threads one futex wake takes, kept between wakes for its capacity (Futex.swift).
+    var futexWoken: [Thread] = []
     /// The file system and the socket namespace (IO/), and the last open file description's number.
     var fileSystem: FileSystem
     var sockets = SocketLayer()
@@ -166,9 +172,9 @@ public final class Kernel {
             hart.enableKernelInterrupts()
             hart.setUserCounterAccess(configuration.userCounters.mask)
         }
-        // unowned(unsafe): a checked reference costs a retain and release on every trap; the
-        // kernel owns the machine, and deinit detaches the hook before the kernel goes.
-        machine.attachHostTrapHandler { [unowned(unsafe) self] hart, trap in self.handleTrap(hart, trap) }
+        // Unretained: a reference costs a retain and release on every trap; the kernel owns
+        // the machine, and deinit detaches the hook before the kernel goes.
+        machine.attachHostTrapHandler(unretained: self)
         for thread in started {
             scheduler.enqueue(thread)
             traceEvent(.threadReady(tid: thread.tid), cycle: start)

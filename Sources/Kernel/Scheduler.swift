@@ -74,6 +74,8 @@ public struct ForegroundBoost: Sendable, Equatable {
 struct Scheduler {
     let policy: SchedulingPolicy
     let boost: ForegroundBoost?
+    /// `policy` is single-tasking (asked on every trap).
+    let isSingleTasking: Bool
     /// The foreground process (set_foreground); its threads get `boost`.
     var foregroundPID: Int32 = 1
     /// Under single-tasking, the one process whose threads may run now.
@@ -84,6 +86,7 @@ struct Scheduler {
     init(policy: SchedulingPolicy, boost: ForegroundBoost? = nil) {
         self.policy = policy
         self.boost = boost
+        if case .singleTasking = policy { isSingleTasking = true } else { isSingleTasking = false }
     }
 
     var hasReady: Bool { !ready.isEmpty }
@@ -122,9 +125,9 @@ struct Scheduler {
 
     /// Takes the thread to run next on `hart` out of the queue, or nil: the highest
     /// priority, the longest waiting among equals.
-    mutating func next(for hart: Int) -> Thread? {
+    mutating func next(for hart: Int, atLeast floor: Int = Priority.lowest) -> Thread? {
         let only = onlyProcess
-        return ready.take(atLeast: Priority.lowest) { Scheduler.mayRun($0, on: hart, onlyProcess: only) }
+        return ready.take(atLeast: floor) { Scheduler.mayRun($0, on: hart, onlyProcess: only) }
     }
 
     /// Takes `thread` out of the queue (when it leaves the ready state another way).
@@ -147,6 +150,7 @@ extension Kernel {
             switchTo(next, on: hart)
         } else {
             running[hart.id] = nil
+            runningChanges &+= 1
             hartIdles(hart)
             programTimer(hart)
             hart.park()
@@ -303,15 +307,18 @@ extension Kernel {
         }
     }
 
-    /// Takes the hart from a running thread that can still run, and gives it the next one.
-    func preempt(_ thread: Thread, on hart: Hart, reason: SwitchReason) {
+    /// Takes the hart from a running thread that can still run, and gives it the next one:
+    /// `next` if the caller already took it from the queue (it is the one `dispatch` would
+    /// take: the first that may run there, at the thread's priority or above).
+    func preempt(_ thread: Thread, on hart: Hart, reason: SwitchReason, next: Thread? = nil) {
         saveContext(of: thread, from: hart)
         running[hart.id] = nil
+        runningChanges &+= 1
         thread.transition(to: .ready, at: hart.cycle)
         scheduler.enqueue(thread)
         noteLeaving(thread, hart: hart, .switched(reason))
         traceEvent(.threadReady(tid: thread.tid), on: hart)
-        dispatch(hart)
+        if let next { switchTo(next, on: hart) } else { dispatch(hart) }
         // It may run elsewhere (it had to leave this hart, or another is idle).
         if running[hart.id] !== thread, case .ready = thread.state { wakeHart(for: thread) }
     }
@@ -330,6 +337,7 @@ extension Kernel {
     func block(_ thread: Thread, on hart: Hart, _ reason: BlockReason, deadline: UInt64? = nil, timeoutResult: Int64 = 0) {
         saveContext(of: thread, from: hart)
         running[hart.id] = nil
+        runningChanges &+= 1
         thread.transition(to: .blocked(reason), at: hart.cycle)
         thread.wakeDeadline = deadline.map(wakeCycle(for:))
         if thread.wakeDeadline != nil { timedWaiters.add(thread, hart: thread.lastHart ?? hart.id) }

@@ -195,8 +195,13 @@ extension Kernel {
     }
 
     /// Whether the thread has signal work to do before it runs its next instruction.
-    func needsSignalWork(_ thread: Thread) -> Bool {
-        thread.interruptedCall != nil || thread.process.stopSignal != nil || hasDeliverableSignal(thread)
+    func needsSignalWork(_ thread: Thread) -> Bool { needsSignalWork(thread, thread.process) }
+
+    /// The same, given the thread's process.
+    @inline(__always)
+    func needsSignalWork(_ thread: Thread, _ process: Process) -> Bool {
+        thread.interruptedCall != nil || process.stopSignal != nil
+            || (thread.pending.bits | process.sharedPending.bits) & ~thread.signalMask != 0
     }
 
     // MARK: On the way back to user mode

@@ -112,6 +112,10 @@ struct SystemCallArguments {
                                     hart.register(13), hart.register(14), hart.register(15))
     }
 
+    init(_ registers: (a0: UInt64, a1: UInt64, a2: UInt64, a3: UInt64, a4: UInt64, a5: UInt64)) {
+        (a0, a1, a2, a3, a4, a5) = registers
+    }
+
     subscript(_ index: Int) -> UInt64 {
         switch index {
         case 0: a0
@@ -137,11 +141,10 @@ extension Kernel {
     /// The Linux name of a system-call number (`close`), or "unknown".
     public static func systemCallName(_ number: UInt64) -> String { SystemCall.name(of: number) }
 
-    func systemCall(_ hart: Hart, _ thread: Thread) {
+    func systemCall(_ hart: Hart, _ thread: Thread, _ process: Process) {
         systemCallCount &+= 1
-        let process = thread.process
         let number = hart.register(17)
-        let arguments = SystemCallArguments(hart)
+        let arguments = SystemCallArguments(hart.argumentRegisters())
         let entryCycle = hart.cycle
         // A call that blocked for I/O runs again from the start when woken (WaitQueue.swift).
         thread.callRestarted = thread.restartsCall
@@ -219,9 +222,18 @@ extension Kernel {
         case .getrandom?: result = getRandom(arguments)
         case .uname?: result = uname(arguments)
         case .schedYield?:
-            if scheduler.hasReady(for: hart.id, atLeast: scheduler.priority(of: thread)) {
+            if !scheduler.isSingleTasking {
+                // One look at the queue: the thread it finds is the one dispatch would take.
+                if let next = scheduler.next(for: hart.id, atLeast: scheduler.priority(of: thread)) {
+                    hart.setRegister(10, 0)
+                    preempt(thread, on: hart, reason: .yielded, next: next)
+                    result = .noReturn
+                } else {
+                    result = .value(0)
+                }
+            } else if scheduler.hasReady(for: hart.id, atLeast: scheduler.priority(of: thread)) {
                 hart.setRegister(10, 0)
-                preempt(thread, on: hart, reason: .yielded)
+                preempt(thread, on: hart, reason: .yielded)   // dispatch may move single-tasking's turn first
                 result = .noReturn
             } else {
                 result = .value(0)

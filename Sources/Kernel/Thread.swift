@@ -4,10 +4,12 @@
 
 import Machine
 
-/// Everything a hart holds for a thread: x1–x31, f0–f31, fcsr and the PC.
-struct ThreadContext: Equatable {
-    var integers = [UInt64](repeating: 0, count: 32)
-    var floats = [UInt64](repeating: 0, count: 32)
+/// Everything a hart holds for a thread: x1–x31, f0–f31, fcsr and the PC, inline in the
+/// thread (RegisterFile.swift), so a switch copies words with no array to allocate, check
+/// for uniqueness or bounds-check.
+struct ThreadContext {
+    var integers = RegisterFile()
+    var floats = RegisterFile()
     var floatingPointControl: UInt64 = 0
     var pc: UInt64 = 0
 }

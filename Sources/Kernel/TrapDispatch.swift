@@ -7,7 +7,7 @@ import Machine
 import Trace
 
 extension Kernel {
-    func handleTrap(_ hart: Hart, _ trap: TrapRecord) {
+    public func handleTrap(_ hart: Hart, _ trap: TrapRecord) {
         guard !runEnded else { machine.stopRequested = true; return }
         handlingHart = hart.id
         defer { handlingHart = nil }
@@ -18,17 +18,28 @@ extension Kernel {
             return
         }
         guard let thread = running[hart.id] else { return }   // an idle hart traps only by interrupt
-        trapProcess = thread.process
+        // Held here for the trap's length (trapProcess is unretained): one access to the
+        // unowned reference per trap.
+        let process = thread.process
+        trapProcess = process
         defer { trapProcess = nil }
+        let changes = runningChanges
         switch trap.cause {
         case ExceptionCause.environmentCallFromU.rawValue:
             hart.setPCKeepingFetch(trap.pc &+ 4)
-            systemCall(hart, thread)
+            systemCall(hart, thread, process)
         case ExceptionCause.instructionPageFault.rawValue, ExceptionCause.loadPageFault.rawValue,
              ExceptionCause.storePageFault.rawValue:
             pageFault(hart, thread, trap)
         default:
             handleFault(thread, on: hart, trap: trap)   // a handler, or the fault report (SignalDelivery.swift)
+        }
+        // The common case at a glance: the same thread stays, nothing waits for a hart, no
+        // affinity or single-tasking to obey, no signal work; then reschedule and
+        // deliverSignalsOnReturn would do nothing.
+        if runningChanges == changes, !runEnded, !scheduler.hasReady, thread.affinity == .max, scheduler.onlyProcess == nil,
+           !scheduler.isSingleTasking, !needsSignalWork(thread, process) {
+            return
         }
         reschedule(hart)   // a higher priority woken by the call, or a new affinity
         deliverSignalsOnReturn(hart)   // the thread about to run acts on its signals first

@@ -21,6 +21,7 @@ extension Hart {
     @inline(__always)
     func fetchSlowRecord() -> UnsafeMutablePointer<DecodedInstruction>? {
         guard let fetched = fetchSlow() else { return nil }
+        rememberFetchPage()
         fetchScratch.pointee = fetched
         return fetchScratch
     }

@@ -100,7 +100,8 @@ extension Hart {
                 if Timing.issuesBeforeReadingRecord {
                     // With caches the instruction issues (and may call into the memory system)
                     // before its record is read, so its fields are not kept across that call.
-                    if pc &- pageBase < 4096 && fetchSlot(slotBase, pc: pc).pointee.operation.rawValue > Operation.refetch.rawValue {
+                    // No page check: past the page the sentinel slots say "refetch" (keepFetchBlock).
+                    if fetchSlot(slotBase, pc: pc).pointee.operation.rawValue > Operation.refetch.rawValue {
                         stepped &+= 1
                         if !timing.issue(pc: pc, stepped: stepped, memoryLimit: memoryLimit) {
                             // Its fetch would come before another hart's earlier access, or it
@@ -111,6 +112,11 @@ extension Hart {
                         }
                         ip = fetchSlot(slotBase, pc: pc)
                     } else {
+                        // A page fetched from lately (RecentCodePages.swift) needs no slow fetch.
+                        if recallFetchPage(pc: pc) {
+                            followFetchBlock()
+                            continue inner
+                        }
                         self.pc = pc
                         guard let fetched = fetchSlowRecord() else {
                             // The fetch trapped; the trap handler's PC is in self.pc.
@@ -134,15 +140,9 @@ extension Hart {
                     // One cycle per instruction. `pc - pageBase` is at most 4098 here
                     // (keepFetchBlock), so the slot needs no page check: past the page's last
                     // instruction the sentinel slots say "refetch".
+                    // A slot that says "decode" or "refetch" is found by the switch's jump
+                    // table (its case below), not by a test of its own per instruction.
                     ip = fetchSlot(slotBase, pc: pc)
-                    if _slowPath(ip.pointee.operation.rawValue <= Operation.refetch.rawValue) {
-                        guard let record = fetchedRecord else {
-                            needsFetch = true
-                            break inner
-                        }
-                        ip = record
-                        fetchedRecord = nil
-                    }
                     stepped &+= 1
                     if !timing.issue(pc: pc, stepped: stepped, memoryLimit: memoryLimit) {
                         stepped &-= 1
@@ -153,7 +153,22 @@ extension Hart {
                 // How far this instruction is from the batch's start, against `memoryLimit`.
                 let position = timing.position(stepped: stepped)
 
+                // Runs once per instruction; again only for a record the slow fetch handed over.
+                dispatch: while true {
                 switch ip.pointee.operation {
+                case .decode, .refetch:
+                    // Flat timing only (the modelled loop above never dispatches these): the
+                    // slot has no record yet, or the PC left the block's page.
+                    if Timing.issuesBeforeReadingRecord { break }
+                    if let record = fetchedRecord {
+                        // The record the slow fetch returned when it is not in its slot.
+                        ip = record
+                        fetchedRecord = nil
+                        continue dispatch
+                    }
+                    stepped &-= 1
+                    needsFetch = true
+                    break inner
                 // MARK: RV64I — upper immediates, jumps, branches
                 // Branches are real host branches, not selects, so the host predicts the guest's
                 // branch and starts on the next instruction without waiting for the registers.
@@ -345,10 +360,59 @@ extension Hart {
                     if _fastPath(value >= x[ip.rs2]) { pc = pc &+ ip.imm; keepFetchBlock(pc: pc, slotBase: &slotBase, pageBase: &pageBase, refetchBlock: refetchBlock); continue inner }
                     pc = ip.next(pc); continue inner
 
+                // MARK: Fused pair — srli and slli of one source (Fusion.swift)
+                case .srliSlli:
+                    let value = x[ip.rs1]
+                    x[ip.rd] = value &>> UInt64(ip.pointee.funct)
+                    // Only the srli when the batch has room for one more, or each instruction issues alone.
+                    if Timing.issuesBeforeReadingRecord || stepped >= limit { pc = pc &+ ip.firstLength; continue inner }
+                    stepped &+= 1
+                    x[ip.rs2] = value &<< ip.imm
+                    pc = ip.next(pc); continue inner
+
+                // MARK: fence — nothing to order without caches (one sequentially consistent
+                // copy of memory; flat timing has no memory system), so no slow path.
+                case .fence:
+                    if Timing.issuesBeforeReadingRecord { break }
+                    pc = ip.next(pc); continue inner
+
                 // MARK: F/D — double precision with the host's arithmetic when it is exact to do so
-                case .fadd, .fsub, .fmul, .fdiv, .fsqrt, .fsgnj, .fsgnjn, .fsgnjx, .feq, .flt, .fle, .fmvXD, .fmvDX:
+                // (HostFloat64.swift). Add, subtract, multiply, divide and square root inline with
+                // flat timing when FS is dirty and rounding is to nearest; anything else, and an
+                // operand HostFloat64 does not take, goes to `outer` (executeFloatFast, then the slow path).
+                case .fadd:
+                    guard !Timing.issuesBeforeReadingRecord, ip.pointee.imm != 0, doubleArithmeticInline(funct: ip.pointee.funct),
+                          let result = HostFloat64.add(f[ip.rs1], f[ip.rs2], decidesInexact: !inexactAccrued) else { break }
+                    f[ip.rd] = result.bits
+                    if result.inexact { fflags |= FloatFlags.inexact.rawValue }
+                    pc = ip.next(pc); continue inner
+                case .fsub:
+                    guard !Timing.issuesBeforeReadingRecord, ip.pointee.imm != 0, doubleArithmeticInline(funct: ip.pointee.funct),
+                          let result = HostFloat64.add(f[ip.rs1], f[ip.rs2] ^ (1 << 63), decidesInexact: !inexactAccrued) else { break }
+                    f[ip.rd] = result.bits
+                    if result.inexact { fflags |= FloatFlags.inexact.rawValue }
+                    pc = ip.next(pc); continue inner
+                case .fmul:
+                    guard !Timing.issuesBeforeReadingRecord, ip.pointee.imm != 0, doubleArithmeticInline(funct: ip.pointee.funct),
+                          let result = HostFloat64.mul(f[ip.rs1], f[ip.rs2], decidesInexact: !inexactAccrued) else { break }
+                    f[ip.rd] = result.bits
+                    if result.inexact { fflags |= FloatFlags.inexact.rawValue }
+                    pc = ip.next(pc); continue inner
+                case .fdiv:
+                    guard !Timing.issuesBeforeReadingRecord, ip.pointee.imm != 0, doubleArithmeticInline(funct: ip.pointee.funct),
+                          let result = HostFloat64.div(f[ip.rs1], f[ip.rs2], decidesInexact: !inexactAccrued) else { break }
+                    f[ip.rd] = result.bits
+                    if result.inexact { fflags |= FloatFlags.inexact.rawValue }
+                    pc = ip.next(pc); continue inner
+                case .fsqrt:
+                    guard !Timing.issuesBeforeReadingRecord, ip.pointee.imm != 0, doubleArithmeticInline(funct: ip.pointee.funct),
+                          let result = HostFloat64.sqrt(f[ip.rs1], decidesInexact: !inexactAccrued) else { break }
+                    f[ip.rd] = result.bits
+                    if result.inexact { fflags |= FloatFlags.inexact.rawValue }
+                    pc = ip.next(pc); continue inner
+                case .fsgnj, .fsgnjn, .fsgnjx, .feq, .flt, .fle, .fmvXD, .fmvDX:
                     break   // a call: done in `outer`
-                case .decode, .refetch, .flw, .fsw, .fence, .fenceI, .ecall, .ebreak, .mret, .sret, .wfi, .sfenceVMA,
+                case .flw, .fsw, .fenceI, .ecall, .ebreak, .mret, .sret, .wfi, .sfenceVMA,
                      .csrrw, .csrrs, .csrrc, .csrrwi, .csrrsi, .csrrci,
                      .lr, .sc, .amoswap, .amoadd, .amoxor, .amoand, .amoor, .amomin, .amomax, .amominu, .amomaxu,
                      .fmadd, .fmsub, .fnmsub, .fnmadd, .fmin, .fmax, .fclass,
@@ -357,6 +421,8 @@ extension Hart {
                     // Listed rather than `default`, so the switch's jump table needs no range check.
                     break
                 }
+                break dispatch
+                }
 
                 break inner
             }
@@ -364,6 +430,11 @@ extension Hart {
             // MARK: The slow fetch (flat timing): the record is decoded, then run by `inner`.
             if needsFetch {
                 needsFetch = false
+                // A page fetched from lately (RecentCodePages.swift) needs no slow fetch.
+                if recallFetchPage(pc: pc) {
+                    followFetchBlock()
+                    continue outer
+                }
                 self.pc = pc
                 guard let fetched = fetchSlowRecord() else {
                     // The fetch trapped; the trap handler's PC is in self.pc.

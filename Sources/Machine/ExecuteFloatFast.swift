@@ -35,19 +35,37 @@ extension Hart {
             return true
         default:
             guard (funct == 7 ? UInt16(frm) : funct) == 0 else { return false }
+            // NX is sticky: once set, whether this result is exact changes nothing.
+            let decides = fflags & FloatFlags.inexact.rawValue == 0
             switch operation {
-            case .fadd: result = HostFloat64.add(a, b)
-            case .fsub: result = HostFloat64.add(a, b ^ (1 << 63))
-            case .fmul: result = HostFloat64.mul(a, b)
-            case .fdiv: result = HostFloat64.div(a, b)
-            case .fsqrt: result = HostFloat64.sqrt(a)
+            case .fadd: result = HostFloat64.add(a, b, decidesInexact: decides)
+            case .fsub: result = HostFloat64.add(a, b ^ (1 << 63), decidesInexact: decides)
+            case .fmul: result = HostFloat64.mul(a, b, decidesInexact: decides)
+            case .fdiv: result = HostFloat64.div(a, b, decidesInexact: decides)
+            case .fsqrt: result = HostFloat64.sqrt(a, decidesInexact: decides)
             default: return false
             }
         }
         guard let result else { return false }
         f[rd] = result.bits
-        mstatus |= CSRBits.fs
+        // FS is already dirty (checked above as nonzero; "dirty" is both bits) in the usual case.
+        if mstatus & CSRBits.fs != CSRBits.fs { mstatus |= CSRBits.fs }
         if result.inexact { fflags |= FloatFlags.inexact.rawValue }
         return true
     }
+}
+
+extension Hart {
+    /// Whether the run loop may do a double-precision add, subtract, multiply, divide or
+    /// square root with rounding field `funct` inline, without a call: FS is dirty already
+    /// (nothing to set) and the rounding is to nearest, even (static, or dynamic with frm 0).
+    /// The operands are checked by HostFloat64 as for `executeFloatFast`.
+    @inline(__always)
+    func doubleArithmeticInline(funct: UInt16) -> Bool {
+        mstatus & CSRBits.fs == CSRBits.fs && (funct == 0 || (funct == 7 && frm == 0))
+    }
+
+    /// NX is set already (it is sticky), so an inline result need not be tested for exactness.
+    @inline(__always)
+    var inexactAccrued: Bool { fflags & FloatFlags.inexact.rawValue != 0 }
 }

@@ -89,6 +89,8 @@ public final class Hart {
     var fetchPageOffset = 0
     /// Where the run loop's slow fetch leaves the record it returns (DispatchSupport.swift).
     let fetchScratch: UnsafeMutablePointer<DecodedInstruction>
+    /// Code pages fetched from lately, so a jump to one skips the slow fetch (RecentCodePages.swift).
+    let recentCodePages: UnsafeMutablePointer<RecentCodePage>
     /// Whether instruction fetch and data accesses go through Sv39 translation right now.
     var fetchTranslated = false
     var dataTranslated = false
@@ -128,7 +130,8 @@ public final class Hart {
     /// The last trap this hart took, for reports.
     public internal(set) var lastTrap: TrapRecord? = nil
     /// Host hook: when set, traps taken from U-mode go to the host instead of the guest's vectors.
-    var hostTrapHandler: ((Hart, TrapRecord) -> Void)? = nil
+    /// Not retained (HostTrapHandler.swift): a trap calls it with no reference counting.
+    unowned(unsafe) var hostTrapHandler: (any HostTrapHandler)? = nil
     /// The only hart of its machine, with flat timing: a host trap may continue the batch
     /// (HostTrapResume.swift). Set when the hook is attached.
     var hostTrapMayResume = false
@@ -148,6 +151,7 @@ public final class Hart {
         fetchBlock = machine.memory.refetchBlock
         fetchScratch = .allocate(capacity: 1)
         fetchScratch.initialize(to: .undecoded)
+        recentCodePages = Hart.makeRecentCodePages(empty: machine.memory.refetchBlock)
         tlb = TLB(size: machine.configuration.tlbEntries)
         pmp = PhysicalMemoryProtection(policy: machine.configuration.pmpPolicy, granularity: machine.configuration.pmpGranularity)
         pmpInForce = pmp.checks(.supervisor)
@@ -161,6 +165,7 @@ public final class Hart {
         x.deallocate()
         f.deallocate()
         fetchScratch.deallocate()
+        recentCodePages.deallocate()
         fastLoadTag.deallocate()
     }
 
@@ -196,6 +201,7 @@ public final class Hart {
     func invalidateFetch() {
         fetchBlock = memory.refetchBlock
         fetchPageBase = 0
+        clearRecentCodePages()
     }
 
     /// Recomputes whether fetches and data accesses are translated, from privilege, `satp` and MPRV.

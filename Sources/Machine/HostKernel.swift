@@ -60,6 +60,31 @@ extension Hart {
         floats.withUnsafeMutableBufferPointer { buffer in buffer.baseAddress?.update(from: f, count: 32) }
     }
 
+    /// a0–a5 in one call: a system call's arguments.
+    public func argumentRegisters() -> (a0: UInt64, a1: UInt64, a2: UInt64, a3: UInt64, a4: UInt64, a5: UInt64) {
+        (x[10], x[11], x[12], x[13], x[14], x[15])
+    }
+
+    /// A context switch's save into a kernel's fixed block of 32 words: x0–x31 (x0 saved
+    /// as zero), or f0–f31.
+    public func saveIntegerRegisters(into words: UnsafeMutablePointer<UInt64>) {
+        words.update(from: x, count: 32)
+        words[0] = 0
+    }
+
+    public func saveFloatRegisters(into words: UnsafeMutablePointer<UInt64>) {
+        words.update(from: f, count: 32)
+    }
+
+    /// A context switch's restore from such a block: x1–x31 (x0 stays zero), or f0–f31.
+    public func restoreIntegerRegisters(from words: UnsafePointer<UInt64>) {
+        (x + 1).update(from: words + 1, count: 31)
+    }
+
+    public func restoreFloatRegisters(from words: UnsafePointer<UInt64>) {
+        f.update(from: words, count: 32)
+    }
+
     /// Loads x1–x31 and f0–f31 from the arrays (32 entries each; x0 stays zero).
     public func restoreRegisters(integers: [UInt64], floats: [UInt64]) {
         guard integers.count >= 32, floats.count >= 32 else { return }

@@ -6,7 +6,9 @@
 // privilege, satp, a stop) leaves the next batch exactly as the rest of this one would
 // run: the hart keeps going, and a system call costs no batch exit and entry.
 
-/// What the next batch's start depends on, as it was before the handler ran.
+/// What the next batch's start depends on, as it was before the handler ran. The CLINT's
+/// timer and software interrupt state is not copied: every change to it goes through
+/// `Machine.deviceChanged`, which counts.
 struct HostTrapResumeState {
     let cycle: UInt64
     let satp: UInt64
@@ -14,14 +16,7 @@ struct HostTrapResumeState {
     let mipSoftware: UInt64
     let stimecmp: UInt64
     let menvcfg: UInt64
-    let mtimecmp: UInt64
-    let msip: Bool
-}
-
-extension CLINT {
-    /// This hart's timer compare value and software interrupt bit, read in one call.
-    @inline(__always)
-    func resumeState(hart: Int) -> (mtimecmp: UInt64, msip: Bool) { (mtimecmp[hart], msip[hart]) }
+    let deviceChanges: UInt64
 }
 
 extension Hart {
@@ -35,21 +30,30 @@ extension Hart {
 
     @inline(__always)
     func hostTrapResumeState() -> HostTrapResumeState {
-        let (mtimecmp, msip) = machine.clint.resumeState(hart: id)
-        return HostTrapResumeState(cycle: cycle, satp: satp, mie: mie, mipSoftware: mipSoftware, stimecmp: stimecmp,
-                                   menvcfg: menvcfg, mtimecmp: mtimecmp, msip: msip)
+        HostTrapResumeState(cycle: cycle, satp: satp, mie: mie, mipSoftware: mipSoftware, stimecmp: stimecmp,
+                            menvcfg: menvcfg, deviceChanges: machine.deviceChanges)
     }
 
     /// After the handler: true if nothing the next batch's start reads has changed and
     /// nobody asked for the batch to end. A fatal fault, a power-off or a tohost exit come
     /// with `breakRequested`; the kernel asks for a stop with `stopRequested`.
+    ///
+    /// The clock may have moved (a context switch costs cycles) when no deadline can fall
+    /// inside the rest of the batch: no timer is armed and the machine has no horizon.
+    /// Then the next batch would start at once with the same budget, as the rest of this
+    /// one runs; batch ends cut nothing else (the kernel's run loop counts instructions).
     @inline(__always)
     func canResumeAfterHostTrap(_ before: HostTrapResumeState) -> Bool {
         guard !breakRequested, !waitingForInterrupt, privilege == .user, !machine.stopRequested else { return false }
-        guard cycle == before.cycle, satp == before.satp, mie == before.mie, mipSoftware == before.mipSoftware,
-              stimecmp == before.stimecmp, menvcfg == before.menvcfg else { return false }
-        let (mtimecmp, msip) = machine.clint.resumeState(hart: id)
-        return mtimecmp == before.mtimecmp && msip == before.msip
+        guard satp == before.satp, mie == before.mie, mipSoftware == before.mipSoftware,
+              stimecmp == before.stimecmp, menvcfg == before.menvcfg,
+              machine.deviceChanges == before.deviceChanges else { return false }
+        return cycle == before.cycle || clockMayMoveWithinBatch()
+    }
+
+    /// No timer deadline and no horizon: a clock moved by the host cuts no batch short.
+    func clockMayMoveWithinBatch() -> Bool {
+        machine.horizon == .max && machine.nextTimerDeadline(self) == nil
     }
 
     /// Goes on with the batch: the trapped instruction's uncount (it did not retire) is

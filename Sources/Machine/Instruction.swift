@@ -22,6 +22,10 @@ public enum Operation: UInt8, Sendable {
     // record that counts as two instructions. `rs3` holds the addi's length, `funct` its
     // immediate; `imm` is the branch's offset from the pair's first byte.
     case addiBeq, addiBne, addiBlt, addiBge, addiBltu, addiBgeu
+    // `srli` then `slli` of one source register into two others (the halves of a rotate,
+    // as SipHash has them): `rd`/`funct` the srli's destination and shift, `rs2`/`imm` the
+    // slli's; `rs3` the srli's length.
+    case srliSlli
     // Loads and stores of floating-point registers (kept on the fast path).
     case flw, fld, fsw, fsd
     // Everything from here on runs through `Hart.executeSlow`.

@@ -186,7 +186,7 @@ public final class Machine {
             return lines
         }
         memory.blockEvicted = { [unowned self] block in
-            for hart in self.harts where hart.fetchBlock == block { hart.invalidateFetch() }
+            for hart in self.harts { hart.forgetCodeBlock(block) }
         }
         memory.fastStoresRevoked = { [unowned self] page in
             for hart in self.harts { hart.dropFastStores(page: page) }
@@ -203,6 +203,11 @@ public final class Machine {
 
     /// The hart whose batch is running (for devices that depend on who is asking).
     unowned(unsafe) var currentHart: Hart? = nil
+    /// The host trap handler given as a closure, kept here; the harts hold it unretained.
+    var ownedTrapHandler: ClosureTrapHandler? = nil
+    /// Counts `deviceChanged`: a host trap handler that changed no device leaves it as it was
+    /// (HostTrapResume.swift).
+    var deviceChanges: UInt64 = 0
 
     /// `mtime` at a given hart cycle.
     func time(forCycle cycle: UInt64) -> UInt64 { cycle / cyclesPerTimerTick &+ clint.timeOffset }
@@ -325,6 +330,7 @@ public final class Machine {
 
     /// A device changed something a hart's interrupts depend on.
     func deviceChanged(hart index: Int) {
+        deviceChanges &+= 1
         currentHart?.breakRequested = true
         schedulingStateChanged()
         if index < harts.count, harts[index].waitingForInterrupt, let current = currentHart {
@@ -405,6 +411,19 @@ extension Machine {
     /// calls, faults and interrupts. The handler reads and writes the hart, then returns;
     /// the hart resumes at whatever PC the handler left (the trapping PC unless it moved it).
     public func attachHostTrapHandler(_ handler: @escaping (Hart, TrapRecord) -> Void) {
+        let owned = ClosureTrapHandler(handler)
+        ownedTrapHandler = owned
+        attach(owned)
+    }
+
+    /// The same for an object the machine does not keep (a kernel owns its machine): it
+    /// must call `detachHostTrapHandler` before it goes.
+    public func attachHostTrapHandler(unretained handler: some HostTrapHandler) {
+        ownedTrapHandler = nil
+        attach(handler)
+    }
+
+    private func attach(_ handler: any HostTrapHandler) {
         for hart in harts {
             hart.hostTrapHandler = handler
             hart.hostTrapMayResume = harts.count == 1 && !hart.modelsTiming
@@ -417,5 +436,6 @@ extension Machine {
             hart.hostTrapHandler = nil
             hart.hostTrapMayResume = false
         }
+        ownedTrapHandler = nil
     }
 }

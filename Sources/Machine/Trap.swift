@@ -96,7 +96,7 @@ extension Hart {
                     drainsStoreBuffer = true
                 }
             }
-            handler(self, record)
+            handler.handleTrap(self, record)
             // The fetch cache stays (setPCKeepingFetch says why): re-translating the PC
             // after every system call cost more than the call.
             if let before {

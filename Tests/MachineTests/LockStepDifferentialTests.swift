@@ -89,8 +89,7 @@ import Testing
         var count = 0
         for page in [codeStart & ~0xFFF, (codeStart & ~0xFFF) + 4096] {
             guard let offset = memory.offset(of: page, length: 4096), let block = memory.decodedPages[offset >> 12] else { continue }
-            for slot in 0..<PhysicalMemory.slotsPerPage where block[slot].operation.rawValue >= Operation.addiBeq.rawValue
-                && block[slot].operation.rawValue <= Operation.addiBgeu.rawValue {
+            for slot in 0..<PhysicalMemory.slotsPerPage where block[slot].operation.isFused {
                 count += 1
             }
         }
@@ -215,9 +214,10 @@ struct RandomProgram {
                 if random.chance(20) { items.append(.word(Self.i(0x1B, 0, d, a, imm))) }
                 if random.chance(20) { items.append(.word(Self.i(0x1B, [1, 5][random.below(2)], d, a, Int64(random.below(32)) | (random.chance(50) ? 0x400 : 0)))) }
             case 38..<48:
-                // The pairs decode may fuse: lui+addi(w), auipc+addi, auipc+ld, slli+srli.
+                // The pairs decode may fuse: lui+addi(w), auipc+addi, auipc+ld, slli+srli,
+                // addi+branch, srli+slli of one source.
                 let upper = Int64(random.below(1 << 20))
-                switch random.below(7) {
+                switch random.below(8) {
                 case 0: items += [.word(Self.u(0x37, d, upper)), .word(Self.i(0x13, 0, d, d, imm))]
                 case 1: items += [.word(Self.u(0x37, d, upper)), .word(Self.i(0x1B, 0, d, d, imm))]
                 case 2: items += [.word(Self.u(0x17, d, upper)), .word(Self.i(0x13, 0, d, d, imm))]
@@ -236,6 +236,14 @@ struct RandomProgram {
                     let r = Self.compressedWritable[random.below(Self.compressedWritable.count)]
                     let small = random.below(63) + 1
                     items += [.half(Self.ci(0, r, small, 1)), .compressedBranch(notZero: random.chance(50), rs1: r, target: -1)]
+                case 6:
+                    // srli and slli of one source into two registers (a rotate's halves): the
+                    // srli's destination differs from the source, or it would not fuse; the
+                    // slli's may be the source (as in a rotate), the srli's, x0 or another.
+                    let right = Int64(random.below(64)), left = Int64(random.below(64))
+                    let source = Self.writable.filter { $0 != d }[random.below(Self.writable.count - 1)]
+                    let target = [source, d, 0, Self.writable[random.below(Self.writable.count)]][random.below(4)]
+                    items += [.word(Self.i(0x13, 5, d, source, right)), .word(Self.i(0x13, 1, target, source, left))]
                 default:
                     let left = Int64(random.below(64)), right = Int64(random.below(64))
                     items += [.word(Self.i(0x13, 1, d, a, left)), .word(Self.i(0x13, 5, d, d, right))]

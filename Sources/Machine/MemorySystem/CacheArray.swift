@@ -21,6 +21,12 @@
 // replacement state (it is the most recent of its set, and a touch only changes its own
 // set's state), so it is served with one tag and one state compare. The byte is only a
 // hint: the tag and state checked at each use say whether it still holds.
+//
+// Presence counts (the L1s under an L2): per cache, how many held lines fall in each
+// bucket of `line mod presenceBuckets`. A zero count says "not held" with one load, where
+// a lookup would compare a set's tags: an L2 eviction asks both L1s for their copy, and
+// they almost never have one. Kept by `fill` and `drop`, the only places a way's line
+// becomes or stops being valid.
 
 #if canImport(Glibc)
 import Glibc
@@ -95,12 +101,16 @@ final class CacheArray {
     let memoLine: UnsafeMutablePointer<UInt64>
     let memoWay: UnsafeMutablePointer<Int>
     let memoModified: UnsafeMutablePointer<Bool>
+    /// Per cache, `presenceBuckets` counts of held lines (see "Presence counts"); nil: not kept.
+    let presence: UnsafeMutablePointer<UInt32>?
+    static let presenceBuckets = 4096
     let statistics: UnsafeMutablePointer<CacheLevelStatistics>
     let classifier: MissClassifier
 
     /// `directoryCores`: with `directory`, the cores its sharer masks name (their width follows).
+    /// `countsPresence`: keep presence counts (an L1 under an L2).
     init(label: String, geometry: CacheGeometry, caches: Int, ramLines: Int, directory: Bool, directoryCores: Int = 64,
-         values: Bool) throws(MachineError) {
+         values: Bool, countsPresence: Bool = false) throws(MachineError) {
         self.label = label
         self.caches = caches
         ways = geometry.associativity
@@ -146,6 +156,7 @@ final class CacheArray {
         memoLine = try requireZeroedBuffer(UInt64.self, count: caches, for: purpose)
         memoWay = try requireZeroedBuffer(Int.self, count: caches, for: purpose)
         memoModified = try requireZeroedBuffer(Bool.self, count: caches, for: purpose)
+        presence = countsPresence ? try requireZeroedBuffer(UInt32.self, count: caches * Self.presenceBuckets, for: purpose) : nil
         statistics = try requireZeroedBuffer(CacheLevelStatistics.self, count: caches, for: purpose)
         for cache in 0..<caches {
             memoLine[cache] = .max
@@ -157,10 +168,13 @@ final class CacheArray {
     deinit {
         free(tags.words); free(states); free(validWays); free(lastLevelWays); free(markedWays); free(stamps); free(treeBits); sharers?.release()
         free(data); free(dirty); free(heldList); free(heldPosition); free(heldCount); free(treeSets); free(treeClears); free(recentWays)
-        free(memoLine); free(memoWay); free(memoModified); free(statistics)
+        free(memoLine); free(memoWay); free(memoModified); free(presence); free(statistics)
     }
 
     // MARK: Lookup
+
+    /// A way argument that means "not looked up yet" (a way is -1 for absent, else ≥ 0).
+    static let lookUp = Int.min
 
     @inline(__always) func setBase(cache: Int, line: UInt64) -> Int {
         cache &* linesPerCache &+ (Int(truncatingIfNeeded: line & setMask) &<< waysShift)
@@ -181,6 +195,18 @@ final class CacheArray {
             valid &= valid &- 1
         }
         return -1
+    }
+
+    /// False when `cache` surely does not hold `line` (its presence bucket is empty); true
+    /// when it may (or no counts are kept): `find` says.
+    @inline(__always) func mayHold(cache: Int, line: UInt64) -> Bool {
+        guard let presence else { return true }
+        return presence[cache &* Self.presenceBuckets &+ Int(truncatingIfNeeded: line & UInt64(Self.presenceBuckets &- 1))] != 0
+    }
+
+    @inline(__always) func countPresence(cache: Int, line: UInt64, _ change: UInt32) {
+        guard let presence else { return }
+        presence[cache &* Self.presenceBuckets &+ Int(truncatingIfNeeded: line & UInt64(Self.presenceBuckets &- 1))] &+= change
     }
 
     /// Whether `cache` holds `line` (in M if `needsModified`) in the way its set touched
@@ -261,6 +287,7 @@ final class CacheArray {
     /// Puts `line` in `way` (which the caller emptied) with `state`, most recently used.
     @inline(__always) func fill(cache: Int, way: Int, line: UInt64, state: CoherenceState, lastLevelWay: Int = -1) {
         forgetMemo(cache: cache, way: way)
+        countPresence(cache: cache, line: line, 1)
         tags[way] = line
         lastLevelWays[way] = Int32(truncatingIfNeeded: lastLevelWay)
         states[way] = state.rawValue
@@ -284,6 +311,7 @@ final class CacheArray {
     /// Empties `way`; the ghost table remembers the line, and a coherence drop keeps the tag marked.
     @inline(__always) func drop(cache: Int, way: Int, byCoherence: Bool) {
         forgetMemo(cache: cache, way: way)
+        if presence != nil, isValidInMask(way) { countPresence(cache: cache, line: tags[way], 0 &- 1) }
         classifier.recordEviction(cache: cache, line: tags[way], byCoherence: byCoherence)
         states[way] = byCoherence ? WayState.droppedByCoherence : 0
         validWays[way &>> waysShift] &= ~(1 &<< UInt64(way & (ways &- 1)))

@@ -20,21 +20,23 @@
 
 extension MemorySystem {
     /// One line's access with coherence on; its cycles.
-    func coherentAccess(hart: Int, core: Int, line: UInt64, kind: MemoryAccessKind, pc: UInt64, offsetInLine: Int) -> UInt64 {
+    /// `firstWay`: the line's way in the first level if the caller just looked, else `CacheArray.lookUp`.
+    func coherentAccess(hart: Int, core: Int, line: UInt64, kind: MemoryAccessKind, pc: UInt64, offsetInLine: Int,
+                        firstWay: Int = CacheArray.lookUp) -> UInt64 {
         // Each bank passed as an argument, not bound to a local: no reference counting on the miss path.
         kind == .fetch
-            ? coherentAccess(first: l1i, second: secondLevel, hart: hart, core: core, line: line, kind: kind, pc: pc, offsetInLine: offsetInLine)
-            : coherentAccess(first: l1d, second: secondLevel, hart: hart, core: core, line: line, kind: kind, pc: pc, offsetInLine: offsetInLine)
+            ? coherentAccess(first: l1i, second: secondLevel, hart: hart, core: core, line: line, kind: kind, pc: pc, offsetInLine: offsetInLine, firstWay: firstWay)
+            : coherentAccess(first: l1d, second: secondLevel, hart: hart, core: core, line: line, kind: kind, pc: pc, offsetInLine: offsetInLine, firstWay: firstWay)
     }
 
     /// One line's access whose first level is `first` (L1I for a fetch, else L1D); `second`
     /// is `secondLevel` (the L2 if `hasSecondLevel`).
     private func coherentAccess(first: CacheArray, second: CacheArray, hart: Int, core: Int, line: UInt64, kind: MemoryAccessKind,
-                                pc: UInt64, offsetInLine: Int) -> UInt64 {
+                                pc: UInt64, offsetInLine: Int, firstWay: Int) -> UInt64 {
         let wantsModified = kind == .store || kind == .atomic
         accessHitModified = false
         var cycles: UInt64
-        let way = first.find(cache: core, line: line)
+        let way = firstWay == CacheArray.lookUp ? first.find(cache: core, line: line) : firstWay
         if way >= 0 {
             first.countHit(cache: core)
             first.touch(cache: core, way: way)
@@ -320,6 +322,7 @@ extension MemorySystem {
 
     /// An L2 eviction takes the core's copy of `line` from the L1 `inner`, if it has one.
     @inline(__always) func dropInnerCopy(_ inner: CacheArray, core: Int, line: UInt64) {
+        guard inner.mayHold(cache: core, line: line) else { return }
         let innerWay = inner.find(cache: core, line: line)
         guard innerWay >= 0 else { return }
         if inner.state(innerWay) == .modified { inner.statistics[core].writeBacks &+= 1 }

@@ -220,8 +220,11 @@ public final class MemorySystem {
         let cores = (hartCount + threadsPerCore - 1) / threadsPerCore
         let ramLines = self.ramSize >> lineSize.trailingZeroBitCount
         let keepsCopies = !hierarchy.coherent
-        l1i = try CacheArray(label: "L1I", geometry: hierarchy.l1i, caches: cores, ramLines: ramLines, directory: false, values: keepsCopies)
-        l1d = try CacheArray(label: "L1D", geometry: hierarchy.l1d, caches: cores, ramLines: ramLines, directory: false, values: keepsCopies)
+        let underSecondLevel = hierarchy.l2 != nil
+        l1i = try CacheArray(label: "L1I", geometry: hierarchy.l1i, caches: cores, ramLines: ramLines, directory: false, values: keepsCopies,
+                             countsPresence: underSecondLevel)
+        l1d = try CacheArray(label: "L1D", geometry: hierarchy.l1d, caches: cores, ramLines: ramLines, directory: false, values: keepsCopies,
+                             countsPresence: underSecondLevel)
         if let geometry = hierarchy.l2 {
             l2 = try CacheArray(label: "L2", geometry: geometry, caches: cores, ramLines: ramLines, directory: false, values: keepsCopies)
         } else {
@@ -265,7 +268,7 @@ public final class MemorySystem {
             l1i.countHit(cache: core)
             return l1i.hitLatency
         }
-        return accessLines(hart: hart, offset: offset, size: 1, kind: .fetch, pc: pc)
+        return accessLines(hart: hart, offset: offset, size: 1, kind: .fetch, pc: pc, firstWay: -1)
     }
 
     /// L1I hits the run loop served itself: fetches from the line of the fetch before.
@@ -285,29 +288,28 @@ public final class MemorySystem {
         return l1d.recentWayProbe(cache: coreOfHart[hart])
     }
 
-    /// An L1D hit that needs no coherence action (any valid state for a load, M for a
-    /// store): touched here, counted by the caller. False sends the access down the full path.
-    @inline(__always) func dataHit(core: Int, line: UInt64, needsModified: Bool) -> Bool {
-        let way = l1d.find(cache: core, line: line)
-        guard way >= 0, !needsModified || l1d.states[way] & WayState.mesiMask == CoherenceState.modified.rawValue else { return false }
-        l1d.touch(cache: core, way: way)
-        return true
-    }
-
     /// A load of `size` bytes at `offset` (may span two lines); its cycles, or a wait for its
     /// line (`waitForLine` set: not done yet, MissWait.swift). `probed`: the run loop's probe
     /// found the line in no recent way (so not in the memo's way either: both are skipped).
     @inline(__always) func load(hart: Int, offset: Int, size: Int, pc: UInt64, now: UInt64 = 0, probed: Bool = false) -> UInt64 {
         let core = coreOfHart[hart]
         let line = UInt64(truncatingIfNeeded: offset) &>> lineShift
-        if UInt64(truncatingIfNeeded: offset &+ size &- 1) &>> lineShift == line, !recordsContention,
-           !probed && (l1d.memoLine[core] == line || l1d.holdsInRecentWay(cache: core, line: line, needsModified: false))
-            || dataHit(core: core, line: line, needsModified: false) {
-            l1d.countHit(cache: core)
-            return l1d.hitLatency
+        // The L1D way found here, handed down so a miss does not look for it again.
+        var firstWay = CacheArray.lookUp
+        if UInt64(truncatingIfNeeded: offset &+ size &- 1) &>> lineShift == line, !recordsContention {
+            if !probed && (l1d.memoLine[core] == line || l1d.holdsInRecentWay(cache: core, line: line, needsModified: false)) {
+                l1d.countHit(cache: core)
+                return l1d.hitLatency
+            }
+            firstWay = l1d.find(cache: core, line: line)
+            if firstWay >= 0 {
+                l1d.touch(cache: core, way: firstWay)
+                l1d.countHit(cache: core)
+                return l1d.hitLatency
+            }
         }
         if values { return loadValue(hart: hart, offset: offset, size: size, pc: pc).cycles }
-        return accessLines(hart: hart, offset: offset, size: size, kind: .load, pc: pc)
+        return accessLines(hart: hart, offset: offset, size: size, kind: .load, pc: pc, firstWay: firstWay)
     }
 
     /// A store; the line ends in M in this core's L1D. Its cycles, or a wait for its line.
@@ -315,14 +317,21 @@ public final class MemorySystem {
     @inline(__always) func store(hart: Int, offset: Int, size: Int, pc: UInt64, now: UInt64 = 0, probed: Bool = false) -> UInt64 {
         let core = coreOfHart[hart]
         let line = UInt64(truncatingIfNeeded: offset) &>> lineShift
-        if !values, UInt64(truncatingIfNeeded: offset &+ size &- 1) &>> lineShift == line, !recordsContention,
-           !probed && ((l1d.memoLine[core] == line && l1d.memoModified[core]) || l1d.holdsInRecentWay(cache: core, line: line, needsModified: true))
-            || dataHit(core: core, line: line, needsModified: true) {
-            l1d.countHit(cache: core)
-            return l1d.hitLatency
+        var firstWay = CacheArray.lookUp
+        if !values, UInt64(truncatingIfNeeded: offset &+ size &- 1) &>> lineShift == line, !recordsContention {
+            if !probed && ((l1d.memoLine[core] == line && l1d.memoModified[core]) || l1d.holdsInRecentWay(cache: core, line: line, needsModified: true)) {
+                l1d.countHit(cache: core)
+                return l1d.hitLatency
+            }
+            firstWay = l1d.find(cache: core, line: line)
+            if firstWay >= 0, l1d.states[firstWay] & WayState.mesiMask == CoherenceState.modified.rawValue {
+                l1d.touch(cache: core, way: firstWay)
+                l1d.countHit(cache: core)
+                return l1d.hitLatency
+            }
         }
         if values { return touchValueLines(hart: hart, offset: offset, size: size, store: true) }
-        return servedWhenArrived(hart: hart, offset: offset, size: size, kind: .store, pc: pc, now: now)
+        return servedWhenArrived(hart: hart, offset: offset, size: size, kind: .store, pc: pc, now: now, firstWay: firstWay)
     }
 
     /// An AMO, LR or SC: the line taken in M (coherence off: this core's copy written back and
@@ -335,22 +344,26 @@ public final class MemorySystem {
     /// A store or atomic that an L1D hit could not serve: with several coherent cores, first a
     /// wait for its line (`waitForLine` set in the answer), then the access; else at once.
     /// `now`: the hart's cycle as it issues the access.
-    func servedWhenArrived(hart: Int, offset: Int, size: Int, kind: MemoryAccessKind, pc: UInt64, now: UInt64) -> UInt64 {
-        guard defersMisses else { return accessLines(hart: hart, offset: offset, size: size, kind: kind, pc: pc) }
+    /// `firstWay`: as for `accessLines` (`missWait` changes no cache, so it stays true).
+    func servedWhenArrived(hart: Int, offset: Int, size: Int, kind: MemoryAccessKind, pc: UInt64, now: UInt64,
+                           firstWay: Int = CacheArray.lookUp) -> UInt64 {
+        guard defersMisses else { return accessLines(hart: hart, offset: offset, size: size, kind: kind, pc: pc, firstWay: firstWay) }
         let (wait, arrived) = missWait(hart: hart, offset: offset, size: size, now: now)
         if let wait { return wait }
-        let cycles = accessLines(hart: hart, offset: offset, size: size, kind: kind, pc: pc)
+        let cycles = accessLines(hart: hart, offset: offset, size: size, kind: kind, pc: pc, firstWay: firstWay)
         return arrived ? l1d.hitLatency : cycles
     }
 
     /// An access to every line `offset..<offset+size` touches (one, or two when misaligned
-    /// across a boundary); it costs the larger of the two latencies.
-    func accessLines(hart: Int, offset: Int, size: Int, kind: MemoryAccessKind, pc: UInt64) -> UInt64 {
+    /// across a boundary); it costs the larger of the two latencies. `firstWay`: the way of
+    /// the first line in the first-level cache when the caller has just looked (-1: not
+    /// there), else `CacheArray.lookUp`.
+    func accessLines(hart: Int, offset: Int, size: Int, kind: MemoryAccessKind, pc: UInt64, firstWay: Int = CacheArray.lookUp) -> UInt64 {
         let core = coreOfHart[hart]
         let first = UInt64(truncatingIfNeeded: offset) &>> lineShift
         let last = UInt64(truncatingIfNeeded: offset &+ max(1, size) &- 1) &>> lineShift
         let offsetInLine = offset & (lineSize - 1)
-        var cycles = access(hart: hart, core: core, line: first, kind: kind, pc: pc, offsetInLine: offsetInLine)
+        var cycles = access(hart: hart, core: core, line: first, kind: kind, pc: pc, offsetInLine: offsetInLine, firstWay: firstWay)
         if last != first {
             cycles = max(cycles, access(hart: hart, core: core, line: last, kind: kind, pc: pc, offsetInLine: 0))
         }
@@ -358,9 +371,9 @@ public final class MemorySystem {
     }
 
     /// One line's access, either model.
-    func access(hart: Int, core: Int, line: UInt64, kind: MemoryAccessKind, pc: UInt64, offsetInLine: Int) -> UInt64 {
+    func access(hart: Int, core: Int, line: UInt64, kind: MemoryAccessKind, pc: UInt64, offsetInLine: Int, firstWay: Int = CacheArray.lookUp) -> UInt64 {
         if values { return valueModeTiming(hart: hart, core: core, line: line, kind: kind) }
-        return coherentAccess(hart: hart, core: core, line: line, kind: kind, pc: pc, offsetInLine: offsetInLine)
+        return coherentAccess(hart: hart, core: core, line: line, kind: kind, pc: pc, offsetInLine: offsetInLine, firstWay: firstWay)
     }
 
     /// The hart left the instruction that waited for a line (a trap): its next access waits anew.
