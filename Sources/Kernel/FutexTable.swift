@@ -80,6 +80,10 @@ final class FutexQueue {
 struct FutexTable {
     /// Sleepers per word, first come first (FutexQueueTable.swift).
     private var queues = FutexQueueTable()
+    /// A few emptied queues kept for the next word that gains a sleeper: a lock or a
+    /// ping-pong empties and refills its word's queue on every hand-off.
+    private var spareQueues: [FutexQueue] = []
+    static let spareQueueLimit = 8
     /// Threads asleep now (each finds its record through `Thread.futexWaiter`).
     private var sleepers = 0
     /// PI lock words with sleepers: the owner's tid (PIFutex.swift), and per owner the
@@ -239,7 +243,7 @@ struct FutexTable {
         if let found = queues[waiter.key] {
             queue = found
         } else {
-            queue = FutexQueue()
+            queue = spareQueues.popLast() ?? FutexQueue()
             queues.insert(queue, for: waiter.key)
         }
         waiter.queue = queue
@@ -260,6 +264,7 @@ struct FutexTable {
         queue.count -= 1
         guard queue.count == 0 else { return }
         queues.remove(waiter.key)
+        if spareQueues.count < FutexTable.spareQueueLimit { spareQueues.append(queue) }   // empty: no head, no tail
         if !lockOwners.isEmpty, let owner = lockOwners.removeValue(forKey: waiter.key) { forgetOwnedLock(waiter.key, of: owner) }
     }
 }

@@ -186,6 +186,7 @@ public final class Kernel: HostTrapHandler {
     deinit {
         machine.detachHostTrapHandler()
         futexes.removeAll()   // a sleeper and its thread refer to each other
+        scheduler.removeAllReady()   // the queue's chain of threads, one at a time
     }
 
     /// Simulated nanoseconds since the machine started, on this hart's clock.

@@ -2,39 +2,22 @@
 // the levels that hold any, so taking the next thread costs the same with 2 threads or
 // 1,000 (issue 12 §3). The order is the scheduler's: the highest priority first, the
 // longest waiting among equals, skipping threads whose affinity mask (or single-tasking)
-// keeps them off the hart that asks. A thread that leaves the ready state another way
-// (it is killed, its priority changes) is taken out in O(1) by a stamp: its entry stays
-// in the FIFO, stale, until it reaches the front.
+// keeps them off the hart that asks. Each level is a list threaded through the threads
+// themselves (Thread.readyNext / readyPrevious): queueing, taking and taking out a thread
+// that leaves the ready state another way (it is killed, its priority changes) cost O(1)
+// and allocate nothing.
 
 struct ReadyQueue {
-    /// One entry per time a thread became ready; valid while the thread's stamp equals it.
-    private struct Entry {
-        let thread: Thread
-        let stamp: UInt64
-    }
-
-    /// One priority level: entries in the order they became ready, from `head` on.
+    /// One priority level: its threads in the order they became ready.
     private struct Level {
-        var entries: [Entry] = []
-        var head = 0
-        /// Entries from `head` on whose thread is still queued here.
-        var valid = 0
-
-        /// Drops consumed entries once they are most of the array (amortized O(1)).
-        mutating func compact() {
-            if head == entries.count {
-                entries.removeAll(keepingCapacity: true)
-                head = 0
-            } else if head >= 64, head * 2 >= entries.count {
-                entries.removeFirst(head)
-                head = 0
-            }
-        }
+        var head: Thread? = nil
+        /// Unretained: the last thread is held by the one before it (or by `head`).
+        unowned(unsafe) var tail: Thread? = nil
     }
 
     static let levelCount = Priority.highest + 1
     private var levels = [Level](repeating: Level(), count: ReadyQueue.levelCount)
-    /// Bit p set: level p holds a valid entry.
+    /// Bit p set: level p holds a thread.
     private var nonEmpty: UInt64 = 0
     /// The next stamp: every enqueue gets a new one, so the FIFO order is the stamps' order.
     private var nextStamp: UInt64 = 1
@@ -47,7 +30,7 @@ struct ReadyQueue {
         let level = max(0, min(ReadyQueue.levelCount - 1, priority))
         let stamp = nextStamp
         nextStamp &+= 1
-        insert(Entry(thread: thread, stamp: stamp), level: level)
+        insert(thread, stamp: stamp, level: level)
     }
 
     /// Moves a queued thread to another level, keeping its place in the FIFO order (the
@@ -58,69 +41,66 @@ struct ReadyQueue {
         guard old >= 0, old != level else { return }
         let stamp = thread.readyStamp
         remove(thread)
-        insert(Entry(thread: thread, stamp: stamp), level: level)
+        insert(thread, stamp: stamp, level: level)
     }
 
-    private mutating func insert(_ entry: Entry, level: Int) {
-        entry.thread.readyStamp = entry.stamp
-        entry.thread.readyLevel = level
-        // Appending keeps the level sorted by stamp except for a requeue (rare): it goes
-        // to its place by binary search.
-        var index = levels[level].entries.endIndex
-        if let last = levels[level].entries.last, last.stamp > entry.stamp {
-            var low = levels[level].head, high = levels[level].entries.endIndex
-            while low < high {
-                let middle = (low + high) / 2
-                if levels[level].entries[middle].stamp < entry.stamp { low = middle + 1 } else { high = middle }
-            }
-            index = low
-        }
-        if index == levels[level].entries.endIndex {
-            levels[level].entries.append(entry)   // the usual case: append is cheaper than insert
+    private mutating func insert(_ thread: Thread, stamp: UInt64, level: Int) {
+        thread.readyStamp = stamp
+        thread.readyLevel = level
+        // Appending keeps the level in stamp order except for a requeue (rare): it walks
+        // back from the tail to its place.
+        var after = levels[level].tail
+        while let candidate = after, candidate.readyStamp > stamp { after = candidate.readyPrevious }
+        if let after {
+            let next = after.readyNext
+            thread.readyNext = next
+            thread.readyPrevious = after
+            if let next { next.readyPrevious = thread } else { levels[level].tail = thread }
+            after.readyNext = thread
         } else {
-            levels[level].entries.insert(entry, at: index)
+            let head = levels[level].head
+            thread.readyNext = head
+            thread.readyPrevious = nil
+            if let head { head.readyPrevious = thread } else { levels[level].tail = thread }
+            levels[level].head = thread
         }
-        levels[level].valid += 1
         nonEmpty |= 1 << UInt64(level)
     }
 
-    /// Takes `thread` out (O(1): its entry goes stale).
+    /// Takes `thread` out (O(1)).
     mutating func remove(_ thread: Thread) {
         let level = thread.readyLevel
         guard level >= 0 else { return }
+        let next = thread.readyNext, previous = thread.readyPrevious
+        if let previous { previous.readyNext = next } else { levels[level].head = next }
+        if let next { next.readyPrevious = previous } else { levels[level].tail = previous }
+        thread.readyNext = nil
+        thread.readyPrevious = nil
         thread.readyLevel = -1
         thread.readyStamp = 0
-        levels[level].valid -= 1
-        if levels[level].valid == 0 {
-            nonEmpty &= ~(1 << UInt64(level))
-            levels[level].entries.removeAll(keepingCapacity: true)
-            levels[level].head = 0
+        if levels[level].head == nil { nonEmpty &= ~(1 << UInt64(level)) }
+    }
+
+    /// Empties the queue one thread at a time (a long chain released at once would
+    /// recurse through every thread's deinit).
+    mutating func removeAll() {
+        for level in 0..<ReadyQueue.levelCount {
+            while let thread = levels[level].head { remove(thread) }
         }
     }
 
-    private func isValid(_ entry: Entry) -> Bool { entry.thread.readyStamp == entry.stamp }
-
     /// The first thread, highest level first, that `accepts` and has at least priority
-    /// `floor`; nil if none. Stale entries at a level's front are dropped on the way.
+    /// `floor`; nil if none.
     mutating func first(atLeast floor: Int, where accepts: (Thread) -> Bool) -> Thread? {
         var levelsLeft = nonEmpty
         while levelsLeft != 0 {
             let level = 63 - levelsLeft.leadingZeroBitCount
             guard level >= floor else { return nil }
             levelsLeft &= ~(1 << UInt64(level))
-            while levels[level].head < levels[level].entries.count, !isValid(levels[level].entries[levels[level].head]) {
-                levels[level].head += 1
-            }
-            levels[level].compact()
-            // Entries taken from behind a front that waits for another hart go stale in the
-            // middle: filter them out once they outnumber the valid ones.
-            if levels[level].entries.count - levels[level].head > 2 * levels[level].valid + 64 {
-                levels[level].entries = levels[level].entries[levels[level].head...].filter(isValid)
-                levels[level].head = 0
-            }
-            for index in levels[level].head..<levels[level].entries.count {
-                let entry = levels[level].entries[index]
-                if isValid(entry), accepts(entry.thread) { return entry.thread }
+            var cursor = levels[level].head
+            while let thread = cursor {
+                if accepts(thread) { return thread }
+                cursor = thread.readyNext
             }
         }
         return nil

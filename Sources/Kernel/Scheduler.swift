@@ -135,6 +135,11 @@ struct Scheduler {
         ready.remove(thread)
     }
 
+    /// Empties the queue (the kernel goes).
+    mutating func removeAllReady() {
+        ready.removeAll()
+    }
+
     /// After the thread's priority (or the foreground) changed: its place in the queue
     /// follows, keeping the time it became ready.
     mutating func priorityChanged(_ thread: Thread) {

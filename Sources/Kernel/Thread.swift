@@ -113,10 +113,13 @@ final class Thread {
     var affinity: UInt64 = .max
     /// Messages posted to it and not yet taken (MessageQueue.swift).
     var messages = MessageQueue()
-    /// Where it is in the ready queue (ReadyQueue.swift): its level (-1: not queued) and
-    /// the stamp of its entry there.
+    /// Where it is in the ready queue (ReadyQueue.swift): its level (-1: not queued), the
+    /// stamp of its entry there, and its neighbours in the level's list (the one after it
+    /// held; the one before it, which holds it, not).
     var readyLevel = -1
     var readyStamp: UInt64 = 0
+    var readyNext: Thread? = nil
+    unowned(unsafe) var readyPrevious: Thread? = nil
     /// Asleep in a futex call: its record in the futex table (FutexTable.swift), so taking
     /// it off needs no lookup.
     var futexWaiter: FutexWaiter? = nil

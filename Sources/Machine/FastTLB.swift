@@ -8,11 +8,26 @@
 // an LR reservation), and dropped when the page gains one, so a store that hits needs
 // no look at the page flags. Entries come from the slow path's translations under the
 // current privilege, SUM and MXR, and are flushed when any of them change.
+//
+// 2048 entries (8 MiB of pages) keep a program's arrays of a few MiB translated: with 256,
+// a loop striding over 2 MiB (the sieve) evicted its own pages and took the slow path
+// with a page walk every 256 pages. A flush (sfence.vma, satp, mmap, munmap) clears only
+// the entries filled since the last one, listed as they fill, so its cost does not grow
+// with the table; a list that overflowed falls back to clearing everything.
 
 extension Hart {
     func flushFastTLB() {
-        fastLoadTag.update(repeating: .max, count: Hart.fastTLBSize)
-        fastStoreTag.update(repeating: .max, count: Hart.fastTLBSize)
+        if fastFilledCount > Hart.fastTLBSize {
+            fastLoadTag.update(repeating: .max, count: Hart.fastTLBSize)
+            fastStoreTag.update(repeating: .max, count: Hart.fastTLBSize)
+        } else {
+            for position in 0..<fastFilledCount {
+                let index = Int(truncatingIfNeeded: fastFilledList[position])
+                fastLoadTag[index] = .max
+                fastStoreTag[index] = .max
+            }
+        }
+        fastFilledCount = 0
     }
 
     /// Lets the run loop reach the RAM page behind `address` directly for this kind of
@@ -22,6 +37,11 @@ extension Hart {
         if dataChecksPMP && !pmpAllowsWholePage(physical, kind: store ? .store : .load, mode: dataPrivilege) { return }
         let index = Int(truncatingIfNeeded: (address >> 12) & UInt64(Hart.fastTLBSize - 1))
         let delta = (physical & ~0xFFF) &- memory.base &- (address & ~0xFFF)
+        if fastLoadTag[index] == .max && fastStoreTag[index] == .max {
+            // Empty: listed for the next flush (it may be listed already; the list only needs every filled one).
+            if fastFilledCount < Hart.fastTLBSize { fastFilledList[fastFilledCount] = UInt64(index) }
+            fastFilledCount &+= 1
+        }
         if fastDelta[index] != delta {
             fastLoadTag[index] = .max
             fastStoreTag[index] = .max
@@ -41,8 +61,14 @@ extension Hart {
     /// Forgets every fast store entry that reaches RAM page `page` (it gained a flag).
     func dropFastStores(page: Int) {
         let pageOffset = UInt64(page) << 12
-        for index in 0..<Hart.fastTLBSize where fastStoreTag[index] != .max {
-            if fastStoreTag[index] << 12 &+ fastDelta[index] == pageOffset { fastStoreTag[index] = .max }
+        @inline(__always) func drop(_ index: Int) {
+            if fastStoreTag[index] != .max, fastStoreTag[index] << 12 &+ fastDelta[index] == pageOffset { fastStoreTag[index] = .max }
+        }
+        // Only entries filled since the last flush can hold a store tag.
+        if fastFilledCount > Hart.fastTLBSize {
+            for index in 0..<Hart.fastTLBSize { drop(index) }
+        } else {
+            for position in 0..<fastFilledCount { drop(Int(truncatingIfNeeded: fastFilledList[position])) }
         }
     }
 }

@@ -109,11 +109,15 @@ public final class Hart {
     // page, the tag (`address >> 12`, or .max when empty) under which a load or a store may
     // go straight to RAM, and the delta that turns the virtual address into a RAM offset.
     // One allocation: load tags, then store tags, then deltas, so the loop keeps one base
-    // pointer and reaches the other two with a constant displacement.
-    static let fastTLBSize = 256
+    // pointer and reaches the other two with a constant displacement; then the list of
+    // entries filled since the last flush (FastTLB.swift), so a flush costs what was filled.
+    static let fastTLBSize = 2048
     let fastLoadTag: UnsafeMutablePointer<UInt64>
     var fastStoreTag: UnsafeMutablePointer<UInt64> { fastLoadTag + Hart.fastTLBSize }
     var fastDelta: UnsafeMutablePointer<UInt64> { fastLoadTag + 2 * Hart.fastTLBSize }
+    var fastFilledList: UnsafeMutablePointer<UInt64> { fastLoadTag + 3 * Hart.fastTLBSize }
+    /// Entries put in `fastFilledList` since the last flush; more than `fastTLBSize`: the list overflowed.
+    var fastFilledCount = 0
     var fastTLBKey: UInt64 = 0
 
     /// The machine's caches, if it has them (MemorySystem/).
@@ -156,9 +160,9 @@ public final class Hart {
         pmp = PhysicalMemoryProtection(policy: machine.configuration.pmpPolicy, granularity: machine.configuration.pmpGranularity)
         pmpInForce = pmp.checks(.supervisor)
         if machine.configuration.accessDirtyUpdates == .hardware { menvcfg = CSRBits.adue }
-        fastLoadTag = .allocate(capacity: 3 * Hart.fastTLBSize)
+        fastLoadTag = .allocate(capacity: 4 * Hart.fastTLBSize)
         fastLoadTag.initialize(repeating: .max, count: 2 * Hart.fastTLBSize)
-        (fastLoadTag + 2 * Hart.fastTLBSize).initialize(repeating: 0, count: Hart.fastTLBSize)
+        (fastLoadTag + 2 * Hart.fastTLBSize).initialize(repeating: 0, count: 2 * Hart.fastTLBSize)
     }
 
     deinit {

@@ -17,10 +17,11 @@
 // way, so the memo never outlives the copy it names.
 //
 // Recent ways: the same holds for each set on its own. Every set remembers the way it
-// touched last (a byte); while that way holds the line, valid, a hit on it changes no
-// replacement state (it is the most recent of its set, and a touch only changes its own
-// set's state), so it is served with one tag and one state compare. The byte is only a
-// hint: the tag and state checked at each use say whether it still holds.
+// touched last (a word beside the set's other three); while that way holds the line,
+// valid, a hit on it changes no replacement state (it is the most recent of its set, and
+// a touch only changes its own set's state), so it is served with one tag and one state
+// compare. The word is only a hint: the tag and state checked at each use say whether
+// it still holds.
 //
 // Presence counts (the L1s under an L2): per cache, how many held lines fall in each
 // bucket of `line mod presenceBuckets`. A zero count says "not held" with one load, where
@@ -64,25 +65,29 @@ final class CacheArray {
     let tags: TagTable
     let states: UnsafeMutablePointer<UInt8>
     /// Per set, a bit per valid way: a lookup compares only valid ways' tags, and a fill finds a free way at once.
-    let validWays: UnsafeMutablePointer<UInt64>
+    let validWays: SetWords
     /// Private banks: the LLC way holding each way's line (-1: unknown). The LLC is
     /// inclusive, so a line keeps its LLC way while any private copy lives; an eviction
     /// then updates the directory without searching the LLC (checked against the tag first).
     let lastLevelWays: UnsafeMutablePointer<Int32>
     /// Per set, a bit per way whose tag was marked dropped by coherence (a way since reused
     /// keeps its bit until the next look clears it: the state byte has the last word).
-    let markedWays: UnsafeMutablePointer<UInt64>
+    let markedWays: SetWords
     let allWays: UInt64
     /// LRU: the bank clock's value when each way was last touched.
     let stamps: UnsafeMutablePointer<UInt64>?
     /// Tree-PLRU: one word of node bits per set (node n at bit n, root n = 1).
-    let treeBits: UnsafeMutablePointer<UInt64>?
+    let treeBits: SetWords?
     /// Tree-PLRU, per way: the node bits its touch sets and clears (the path from its leaf
     /// to the root, each node pointed at the other half), so a touch is two masks.
     let treeSets: UnsafeMutablePointer<UInt64>
     let treeClears: UnsafeMutablePointer<UInt64>
     /// Per set, the index in the set of the way touched last (see "Recent ways" above).
-    let recentWays: UnsafeMutablePointer<UInt8>
+    let recentWays: SetWords
+    /// The four words of every set side by side (valid ways, marked ways, tree bits, recent
+    /// way): a lookup, touch or fill of a set reads one host cache line for them, not four
+    /// (a large LLC's sets are touched once each by a streaming loop).
+    let setWords: UnsafeMutablePointer<UInt64>
     var clock: UInt64 = 0
     /// LLC only: the directory, a sharer bit per core per way and the owned and dirty flags.
     let sharers: SharerTable?
@@ -128,15 +133,17 @@ final class CacheArray {
         }
         tags = TagTable(words: try requireZeroedBuffer(UInt32.self, count: total, for: purpose))
         states = try requireZeroedBuffer(UInt8.self, count: total, for: purpose)
-        validWays = try requireZeroedBuffer(UInt64.self, count: caches * sets, for: purpose)
+        let words = try requireZeroedBuffer(UInt64.self, count: caches * sets * SetWords.stride, for: purpose)
+        setWords = words
+        validWays = SetWords(base: words)
         lastLevelWays = try requireZeroedBuffer(Int32.self, count: total, for: purpose)
-        markedWays = try requireZeroedBuffer(UInt64.self, count: caches * sets, for: purpose)
+        markedWays = SetWords(base: words + 1)
         allWays = ways == 64 ? .max : (1 << UInt64(ways)) - 1
         stamps = replacement == .lru ? try requireZeroedBuffer(UInt64.self, count: total, for: purpose) : nil
-        treeBits = replacement == .treePLRU ? try requireZeroedBuffer(UInt64.self, count: caches * sets, for: purpose) : nil
+        treeBits = replacement == .treePLRU ? SetWords(base: words + 2) : nil
         treeSets = try requireZeroedBuffer(UInt64.self, count: ways, for: purpose)
         treeClears = try requireZeroedBuffer(UInt64.self, count: ways, for: purpose)
-        recentWays = try requireZeroedBuffer(UInt8.self, count: caches * sets, for: purpose)
+        recentWays = SetWords(base: words + 3)
         for leaf in 0..<ways {
             var node = ways + leaf
             while node > 1 {
@@ -166,8 +173,8 @@ final class CacheArray {
     }
 
     deinit {
-        free(tags.words); free(states); free(validWays); free(lastLevelWays); free(markedWays); free(stamps); free(treeBits); sharers?.release()
-        free(data); free(dirty); free(heldList); free(heldPosition); free(heldCount); free(treeSets); free(treeClears); free(recentWays)
+        free(tags.words); free(states); free(setWords); free(lastLevelWays); free(stamps); sharers?.release()
+        free(data); free(dirty); free(heldList); free(heldPosition); free(heldCount); free(treeSets); free(treeClears)
         free(memoLine); free(memoWay); free(memoModified); free(presence); free(statistics)
     }
 
@@ -221,7 +228,7 @@ final class CacheArray {
     /// `cache`'s part of the tables, for the run loop's own check of recent ways.
     func recentWayProbe(cache: Int) -> RecentWayProbe {
         RecentWayProbe(tags: tags.words + cache &* linesPerCache, states: states + cache &* linesPerCache,
-                       recentWays: recentWays + cache &* sets, setMask: setMask, waysShift: waysShift)
+                       recentWays: SetWords(base: setWords + (cache &* sets &* SetWords.stride + 3)), setMask: setMask, waysShift: waysShift)
     }
 
     @inline(__always) func state(_ way: Int) -> CoherenceState {
@@ -255,7 +262,7 @@ final class CacheArray {
         } else if let treeBits {
             treeBits[set] = (treeBits[set] | treeSets[leaf]) & ~treeClears[leaf]
         }
-        recentWays[set] = UInt8(truncatingIfNeeded: leaf)
+        recentWays[set] = UInt64(truncatingIfNeeded: leaf)
         memoLine[cache] = tags[way]
         memoWay[cache] = way
         memoModified[cache] = tracksModified && states[way] & WayState.mesiMask == CoherenceState.modified.rawValue
@@ -383,7 +390,7 @@ final class CacheArray {
 struct RecentWayProbe {
     let tags: UnsafeMutablePointer<UInt32>
     let states: UnsafeMutablePointer<UInt8>
-    let recentWays: UnsafeMutablePointer<UInt8>
+    let recentWays: SetWords
     let setMask: UInt64
     let waysShift: Int
 
@@ -394,6 +401,17 @@ struct RecentWayProbe {
         let way = set &<< waysShift &+ Int(truncatingIfNeeded: recentWays[set])
         let state = states[way] & WayState.mesiMask
         return UInt64(tags[way]) == line && (modified ? state == CoherenceState.modified.rawValue : state != 0)
+    }
+}
+
+/// One word of each set's four (CacheArray.setWords), indexed by set.
+struct SetWords {
+    static let stride = 4
+    let base: UnsafeMutablePointer<UInt64>
+
+    subscript(_ set: Int) -> UInt64 {
+        @inline(__always) get { base[set &* SetWords.stride] }
+        @inline(__always) nonmutating set { base[set &* SetWords.stride] = newValue }
     }
 }
 
