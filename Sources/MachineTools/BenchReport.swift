@@ -13,12 +13,19 @@ public struct BenchReport: Sendable, Equatable {
         public var instructions: UInt64
         public var seconds: Double
         public var qemuSeconds: Double?
-        public init(name: String, kind: String, instructions: UInt64, seconds: Double, qemuSeconds: Double?) {
+        /// CPU time of the run: this machine's simulation thread, and qemu's process (user
+        /// and system, every thread), each the least of its runs; nil when not measured.
+        public var cpuSeconds: Double?
+        public var qemuCPUSeconds: Double?
+        public init(name: String, kind: String, instructions: UInt64, seconds: Double, qemuSeconds: Double?,
+                    cpuSeconds: Double? = nil, qemuCPUSeconds: Double? = nil) {
             self.name = name
             self.kind = kind
             self.instructions = instructions
             self.seconds = seconds
             self.qemuSeconds = qemuSeconds
+            self.cpuSeconds = cpuSeconds
+            self.qemuCPUSeconds = qemuCPUSeconds
         }
         public var mips: Double { Double(instructions) / seconds / 1e6 }
         /// This machine's time over qemu's (smaller is faster).
@@ -29,6 +36,12 @@ public struct BenchReport: Sendable, Equatable {
         public func timeRatio(lessQemuStartup startup: Double?) -> Double? {
             guard let qemuSeconds, let startup, qemuSeconds > startup else { return nil }
             return seconds / (qemuSeconds - startup)
+        }
+        /// The same ratio in CPU time, which leaves out the moments another process held
+        /// the core (the main noise of a shared host); nil when either side lacks it.
+        public var cpuTimeRatio: Double? {
+            guard let cpuSeconds, let qemuCPUSeconds, qemuCPUSeconds > 0 else { return nil }
+            return cpuSeconds / qemuCPUSeconds
         }
     }
 
@@ -138,7 +151,10 @@ extension BenchReport {
                          ("instructions", "\(row.instructions)"), ("seconds", JSON.number(row.seconds)),
                          ("mips", JSON.number(row.mips)), ("qemuSeconds", row.qemuSeconds.map(JSON.number) ?? "null"),
                          ("timeRatio", row.timeRatio.map(JSON.number) ?? "null"),
-                         ("timeRatioLessQemuStartup", row.timeRatio(lessQemuStartup: qemuStartupSeconds).map(JSON.number) ?? "null")])
+                         ("timeRatioLessQemuStartup", row.timeRatio(lessQemuStartup: qemuStartupSeconds).map(JSON.number) ?? "null"),
+                         ("cpuSeconds", row.cpuSeconds.map(JSON.number) ?? "null"),
+                         ("qemuCPUSeconds", row.qemuCPUSeconds.map(JSON.number) ?? "null"),
+                         ("cpuTimeRatio", row.cpuTimeRatio.map(JSON.number) ?? "null")])
         }) + ",\n"
         out += "  \"features\": " + JSON.array(features.map { row in
             JSON.object([("feature", JSON.string(row.feature)), ("program", JSON.string(row.program)),
@@ -165,6 +181,11 @@ extension BenchReport {
             ("geometricMean", less.geometricMean.map(JSON.number) ?? "null"),
             ("worstRatio", less.worst.map { JSON.number($0.ratio) } ?? "null"),
             ("worstProgram", less.worst.map { JSON.string($0.program) } ?? "null")]) + ",\n"
+        let cpu = BenchTargets.ratios(self) { $0.cpuTimeRatio }
+        out += "  \"cpuTime\": " + JSON.object([
+            ("geometricMean", cpu.geometricMean.map(JSON.number) ?? "null"),
+            ("worstRatio", cpu.worst.map { JSON.number($0.ratio) } ?? "null"),
+            ("worstProgram", cpu.worst.map { JSON.string($0.program) } ?? "null")]) + ",\n"
         out += "  \"targets\": " + JSON.array(targets.map { target in
             JSON.object([("target", JSON.string(target.target.rawValue)), ("goal", JSON.string(target.goal)),
                          ("value", target.value.map(JSON.number) ?? "null"), ("measured", JSON.string(target.measured)),

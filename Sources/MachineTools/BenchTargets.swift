@@ -66,11 +66,17 @@ public enum BenchTargets {
     /// of its times (a second, labelled view: the targets are judged on whole-process
     /// times); nil where a program lacks a ratio or qemu's time is not above its start-up.
     public static func ratiosLessQemuStartup(_ report: BenchReport) -> (geometricMean: Double?, worst: (program: String, ratio: Double)?) {
+        ratios(report) { $0.timeRatio(lessQemuStartup: report.qemuStartupSeconds) }
+    }
+
+    /// The geometric mean and the worst of `ratio` over the programs of the first two
+    /// targets (nil, nil when a program lacks it): the second views, such as CPU time.
+    public static func ratios(_ report: BenchReport, _ ratio: (BenchReport.ProgramRow) -> Double?)
+        -> (geometricMean: Double?, worst: (program: String, ratio: Double)?) {
         var ratios: [(program: String, ratio: Double)] = []
         for name in ratioPrograms {
-            guard let row = report.programs.last(where: { $0.name == name }),
-                  let ratio = row.timeRatio(lessQemuStartup: report.qemuStartupSeconds) else { return (nil, nil) }
-            ratios.append((name, ratio))
+            guard let row = report.programs.last(where: { $0.name == name }), let value = ratio(row) else { return (nil, nil) }
+            ratios.append((name, value))
         }
         return (geometricMean(ratios.map(\.ratio)), ratios.max { $0.ratio < $1.ratio })
     }

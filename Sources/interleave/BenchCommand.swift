@@ -122,39 +122,40 @@ struct BenchCommand: ParsableCommand {
         if let qemu { try measureQemuStartup(qemu, results) }
 
         if !selected.isEmpty {
-            print("program    instructions    time (s)      MIPS" + (qemu != nil ? "   qemu (s)  qemu MIPS   time ratio   less start-up" : ""))
+            print("program    instructions    time (s)      MIPS" + (qemu != nil ? "   qemu (s)  qemu MIPS   time ratio   less start-up   CPU ratio" : ""))
         }
         for benchmark in selected {
             let elf = benchmark.elf(scale: scale)
             var instructions: UInt64 = 0
             let expected = benchmark.expectedChecksum(scale: scale)
-            let (seconds, qemuSeconds) = try alternately(rounds: rounds, counterpartRuns: Self.qemuRunsPerRound, {
+            let (ours, qemuTiming) = try alternately(rounds: rounds, counterpartRuns: Self.qemuRunsPerRound, {
                 let runtime = try MinimalUserRuntime(elf: elf)
-                let start = ContinuousClock.now
+                let start = ContinuousClock.now, cpuStart = threadCPUSeconds()
                 let stop = runtime.runToExit()
-                let seconds = (ContinuousClock.now - start).seconds
+                let timing = Timing(seconds: (ContinuousClock.now - start).seconds, cpuSeconds: threadCPUSeconds() - cpuStart)
                 instructions = runtime.machine.totalSteps
                 let checksum = Self.checksum(runtime.output)
                 guard checksum == expected else {
                     throw fail("\(benchmark.rawValue): wrong checksum \(checksum.map { String($0) } ?? "none") (expected \(expected)); stop: \(stop)", status: 1)
                 }
-                return seconds
+                return timing
             }, qemu.map { qemu in {
-                let result = try qemu.run(elf: elf)
-                guard Self.checksum(result.output) == expected else {
+                let (output, timing) = try Timing.qemu(qemu, elf: elf)
+                guard Self.checksum(output) == expected else {
                     throw fail("\(benchmark.rawValue): qemu-riscv64 printed a different checksum", status: 1)
                 }
-                return result.seconds
+                return timing
             } })
+            let seconds = ours.seconds, qemuSeconds = qemuTiming?.seconds
             let row = BenchReport.ProgramRow(name: benchmark.rawValue, kind: "generated", instructions: instructions,
-                                             seconds: seconds, qemuSeconds: qemuSeconds)
+                                             seconds: seconds, qemuSeconds: qemuSeconds,
+                                             cpuSeconds: ours.cpuSeconds, qemuCPUSeconds: qemuTiming?.cpuSeconds)
             results.report.programs.append(row)
             var line = pad(benchmark.rawValue, 8) + pad("\(instructions)", 15, left: true) + pad(format(seconds, 3), 12, left: true)
                 + pad(format(row.mips, 1), 10, left: true)
             if let qemuSeconds {
                 line += pad(format(qemuSeconds, 3), 11, left: true) + pad(format(Double(instructions) / qemuSeconds / 1e6, 1), 11, left: true)
-                    + pad(format(seconds / qemuSeconds, 2) + "x", 13, left: true)
-                    + pad(row.timeRatio(lessQemuStartup: results.report.qemuStartupSeconds).map { format($0, 2) + "x" } ?? "-", 16, left: true)
+                line += Self.ratioColumns(row, qemuStartup: results.report.qemuStartupSeconds)
             }
             print(line)
         }
@@ -281,6 +282,12 @@ struct BenchCommand: ParsableCommand {
         print("")
     }
 
+    /// A row's three ratios to qemu: wall-clock, wall-clock less qemu's start-up, CPU time.
+    static func ratioColumns(_ row: BenchReport.ProgramRow, qemuStartup: Double?) -> String {
+        func ratio(_ value: Double?, _ width: Int) -> String { pad(value.map { format($0, 2) + "x" } ?? "-", width, left: true) }
+        return ratio(row.timeRatio, 13) + ratio(row.timeRatio(lessQemuStartup: qemuStartup), 16) + ratio(row.cpuTimeRatio, 12)
+    }
+
     static func checksum(_ output: [UInt8]) -> UInt64? {
         guard output.count == 8 else { return nil }
         return littleEndianWord(output, at: 0)
@@ -298,13 +305,49 @@ func pad(_ text: String, _ width: Int, left: Bool = false) -> String {
 /// the best (least) time of each, so a busy moment of the host hurts both alike.
 func alternately(rounds: Int, counterpartRuns: Int = 1, _ measure: () throws -> Double,
                  _ counterpart: (() throws -> Double)?) throws -> (Double, Double?) {
-    var best = Double.infinity, bestCounterpart: Double? = nil
+    let (best, other) = try alternately(rounds: rounds, counterpartRuns: counterpartRuns,
+                                        { Timing(seconds: try measure(), cpuSeconds: 0) },
+                                        counterpart.map { counterpart in { Timing(seconds: try counterpart(), cpuSeconds: 0) } })
+    return (best.seconds, other?.seconds)
+}
+
+/// The same, with wall-clock and CPU time: the least of each, taken separately.
+func alternately(rounds: Int, counterpartRuns: Int = 1, _ measure: () throws -> Timing,
+                 _ counterpart: (() throws -> Timing)?) throws -> (Timing, Timing?) {
+    var best = Timing.worst, bestCounterpart: Timing? = nil
     for _ in 0..<max(1, rounds) {
-        best = min(best, try measure())
+        best = best.least(try measure())
         guard let counterpart else { continue }
-        for _ in 0..<max(1, counterpartRuns) { bestCounterpart = min(bestCounterpart ?? .infinity, try counterpart()) }
+        for _ in 0..<max(1, counterpartRuns) { bestCounterpart = (bestCounterpart ?? .worst).least(try counterpart()) }
     }
     return (best, bestCounterpart)
+}
+
+/// One run's wall-clock seconds and CPU seconds.
+struct Timing {
+    var seconds: Double
+    var cpuSeconds: Double
+
+    static let worst = Timing(seconds: .infinity, cpuSeconds: .infinity)
+
+    func least(_ other: Timing) -> Timing {
+        Timing(seconds: min(seconds, other.seconds), cpuSeconds: min(cpuSeconds, other.cpuSeconds))
+    }
+
+    /// A run under qemu-riscv64 with its process's CPU time: what the children this process
+    /// waited for used, before and after (the bench starts no other child meanwhile).
+    static func qemu(_ qemu: QemuReference, elf: [UInt8]) throws -> (output: [UInt8], timing: Timing) {
+        let before = childrenCPUSeconds()
+        let result = try qemu.run(elf: elf)
+        return (result.output, Timing(seconds: result.seconds, cpuSeconds: childrenCPUSeconds() - before))
+    }
+}
+
+/// CPU seconds (user and system) of the children this process has waited for.
+func childrenCPUSeconds() -> Double {
+    var usage = rusage()
+    getrusage(__rusage_who_t(RUSAGE_CHILDREN.rawValue), &usage)
+    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
 }
 
 /// What one bench run measured, shared by its parts as they print their rows.

@@ -20,7 +20,9 @@ extension BenchReport {
         var report = BenchReport()
         report.programs = rows("programs").map {
             ProgramRow(name: text($0, "name"), kind: text($0, "kind"), instructions: count($0, "instructions"),
-                       seconds: number($0, "seconds"), qemuSeconds: ($0["qemuSeconds"] as? NSNumber)?.doubleValue)
+                       seconds: number($0, "seconds"), qemuSeconds: ($0["qemuSeconds"] as? NSNumber)?.doubleValue,
+                       cpuSeconds: ($0["cpuSeconds"] as? NSNumber)?.doubleValue,
+                       qemuCPUSeconds: ($0["qemuCPUSeconds"] as? NSNumber)?.doubleValue)
         }
         report.features = rows("features").map {
             FeatureRow(feature: text($0, "feature"), program: text($0, "program"), harts: Int(count($0, "harts")),

@@ -19,6 +19,11 @@ extension BenchCommand {
                 print("(not a target) the same ratios with qemu's start-up (\(format(startup, 3)) s) taken from its times: "
                       + "geometric mean \(format(mean, 2))x, worst \(format(worst.ratio, 2))x (\(worst.program))")
             }
+            let cpu = BenchTargets.ratios(results.report) { $0.cpuTimeRatio }
+            if let mean = cpu.geometricMean, let worst = cpu.worst {
+                print("(not a target) the same ratios in CPU time (ours: the simulation thread; qemu: its process): "
+                      + "geometric mean \(format(mean, 2))x, worst \(format(worst.ratio, 2))x (\(worst.program))")
+            }
             if !targets && judged.contains(where: { $0.status == .notMeasured }) {
                 print("(`interleave bench --targets` measures every target)")
             }

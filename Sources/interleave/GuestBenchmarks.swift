@@ -97,32 +97,34 @@ struct GuestBenchmarks {
         let selected = (Self.programs + Self.cPrograms).filter { only?.contains($0) ?? true }
         if !selected.isEmpty {
             print("")
-            print("program (kernel)         instructions    time (s)      MIPS" + (qemu != nil ? "   qemu (s)   time ratio   less start-up" : ""))
+            print("program (kernel)         instructions    time (s)      MIPS" + (qemu != nil ? "   qemu (s)   time ratio   less start-up   CPU ratio" : ""))
         }
         for name in selected {
             guard let elf = try Self.build(Self.source(name), builder: builder, folder: folder) else { continue }
             var instructions: UInt64 = 0, output: [UInt8] = []
-            let (seconds, qemuSeconds) = try alternately(rounds: rounds, counterpartRuns: BenchCommand.qemuRunsPerRound, {
+            let (ours, qemuTiming) = try alternately(rounds: rounds, counterpartRuns: BenchCommand.qemuRunsPerRound, {
                 let run = try Self.runUnderKernel(elf, name: name)
                 instructions = run.statistics.instructions
                 output = run.output
-                return run.seconds
+                return Timing(seconds: run.seconds, cpuSeconds: run.cpuSeconds)
             }, qemu.map { qemu in {
-                let reference = try qemu.run(elf: elf)
+                let reference = try Timing.qemu(qemu, elf: elf), timing = reference.timing
                 guard reference.output == output else {
                     throw fail("\(name): qemu-riscv64 printed \(String(decoding: reference.output, as: UTF8.self)) but the kernel run printed \(String(decoding: output, as: UTF8.self))", status: 1)
                 }
-                return reference.seconds
+                return timing
             } })
+            let seconds = ours.seconds, qemuSeconds = qemuTiming?.seconds
             let label = Self.cPrograms.contains(name) ? "\(name) (C)" : name
             let row = BenchReport.ProgramRow(name: name, kind: Self.cPrograms.contains(name) ? "c" : "swift",
-                                             instructions: instructions, seconds: seconds, qemuSeconds: qemuSeconds)
+                                             instructions: instructions, seconds: seconds, qemuSeconds: qemuSeconds,
+                                             cpuSeconds: ours.cpuSeconds, qemuCPUSeconds: qemuTiming?.cpuSeconds)
             results.report.programs.append(row)
             var line = pad(label, 22) + pad("\(instructions)", 15, left: true) + pad(format(seconds, 3), 12, left: true)
                 + pad(format(row.mips, 1), 10, left: true)
             if let qemuSeconds {
-                line += pad(format(qemuSeconds, 3), 11, left: true) + pad(format(seconds / qemuSeconds, 2) + "x", 13, left: true)
-                    + pad(row.timeRatio(lessQemuStartup: results.report.qemuStartupSeconds).map { format($0, 2) + "x" } ?? "-", 16, left: true)
+                line += pad(format(qemuSeconds, 3), 11, left: true)
+                    + BenchCommand.ratioColumns(row, qemuStartup: results.report.qemuStartupSeconds)
             }
             print(line)
         }

@@ -162,6 +162,25 @@ import Testing
         #expect((object["lessQemuStartup"] as? [String: Any])?["geometricMean"] is NSNull)
     }
 
+    @Test("the CPU-time ratio: a second view beside the wall-clock one, over every program or none")
+    func cpuTimeRatios() throws {
+        var report = Self.report()
+        #expect(report.programs[0].cpuTimeRatio == nil && BenchTargets.ratios(report) { $0.cpuTimeRatio }.geometricMean == nil)
+        for index in report.programs.indices {
+            report.programs[index].cpuSeconds = 0.12
+            report.programs[index].qemuCPUSeconds = index == 2 ? 0.02 : 0.06
+        }
+        let cpu = BenchTargets.ratios(report) { $0.cpuTimeRatio }
+        #expect(abs(try #require(cpu.geometricMean) - exp((8 * log(2.0) + log(6.0)) / 9)) < 1e-9)
+        #expect(cpu.worst?.program == "branches" && abs((cpu.worst?.ratio ?? 0) - 6) < 1e-9)
+        #expect(abs(try #require(BenchTargets.evaluate(report)[0].value) - 1.5) < 1e-9)   // the target: wall clock
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(report.json(targets: []).utf8)) as? [String: Any])
+        #expect(abs(((object["programs"] as? [[String: Any]])?[2]["cpuTimeRatio"] as? Double ?? 0) - 6) < 1e-9)
+        #expect((object["cpuTime"] as? [String: Any])?["worstProgram"] as? String == "branches")
+        report.programs[5].qemuCPUSeconds = nil
+        #expect(BenchTargets.ratios(report) { $0.cpuTimeRatio }.worst == nil)
+    }
+
     @Test("two runs side by side: every program's MIPS and ratio before and after, and each target's status before → after")
     func comparison() throws {
         var before = Self.report { $0 == "sieve" ? 6 : 4 }
