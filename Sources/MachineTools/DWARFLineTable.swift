@@ -54,13 +54,11 @@ public struct DWARFLineTable: Sendable {
         }
     }
 
-    /// The table of a guest program: empty when it has no .debug_line; an error when the
+    /// The table of a guest program: empty when it has no .debug_line, or only a compressed
+    /// one (Go links its DWARF compressed; this reader does not inflate); an error when the
     /// section is there but cannot be read.
     public init(image: ELFImage) throws(DWARFError) {
-        guard let debugLine = try image.sectionBytes(named: ".debug_line") else {
-            if try image.sectionBytes(named: ".zdebug_line") != nil {
-                throw DWARFError(".zdebug_line is compressed, which this reader does not read")
-            }
+        guard let (debugLine, compressed) = try image.section(named: ".debug_line"), !compressed else {
             self.init()
             return
         }

@@ -9,6 +9,15 @@ extension ELFImage {
     /// The bytes of the first section called `name`; nil when there is none (or it takes
     /// no file space). Compressed sections are refused with an error naming the section.
     public func sectionBytes(named name: String) throws(DWARFError) -> [UInt8]? {
+        guard let (bytes, compressed) = try section(named: name) else { return nil }
+        if compressed {
+            throw DWARFError("\(name) is compressed, which this reader does not read (link with --compress-debug-sections=none)")
+        }
+        return bytes
+    }
+
+    /// The first section called `name`: its file bytes (still compressed when it is).
+    public func section(named name: String) throws(DWARFError) -> (bytes: [UInt8], compressed: Bool)? {
         var header = DWARFCursor(bytes: bytes, section: "the ELF header")
         header.offset = 40
         let tableOffset = try header.u64("the section header table's offset")
@@ -37,7 +46,7 @@ extension ELFImage {
             if namesIndex == 0xffff { namesIndex = link }
         }
         guard count <= 65_536, namesIndex < count else { return nil }
-        let names = try contents(of: try entry(namesIndex), what: "the section name table")
+        let names = try contents(of: try entry(namesIndex), what: "the section name table").bytes
         for index in 1 ..< max(count, 1) {
             var section = try entry(index)
             let nameOffset = UInt64(try section.u32("a section's name offset"))
@@ -49,8 +58,8 @@ extension ELFImage {
         return nil
     }
 
-    /// A section's file bytes, checked against the file; nil for one that takes no space.
-    private func contents(of header: DWARFCursor, what: String) throws(DWARFError) -> [UInt8] {
+    /// A section's file bytes, checked against the file; empty for one that takes no space.
+    private func contents(of header: DWARFCursor, what: String) throws(DWARFError) -> (bytes: [UInt8], compressed: Bool) {
         var fields = header
         fields.offset += 4
         let type = try fields.u32("a section's type")
@@ -58,14 +67,11 @@ extension ELFImage {
         fields.offset += 8
         let offset = try fields.u64("a section's offset")
         let size = try fields.u64("a section's size")
-        if type == 8 { return [] }                                  // SHT_NOBITS
-        if flags & 0x800 != 0 {                                     // SHF_COMPRESSED
-            throw DWARFError("\(what) is compressed, which this reader does not read (link with --compress-debug-sections=none)")
-        }
+        if type == 8 { return ([], false) }                         // SHT_NOBITS
         let (end, overflow) = offset.addingReportingOverflow(size)
         guard !overflow, end <= UInt64(bytes.count) else {
             throw DWARFError("\(what) (offset \(offset), \(size) bytes) runs past the end of the \(bytes.count)-byte file")
         }
-        return Array(bytes[Int(offset) ..< Int(end)])
+        return (Array(bytes[Int(offset) ..< Int(end)]), flags & 0x800 != 0)   // SHF_COMPRESSED
     }
 }

@@ -133,4 +133,13 @@ struct SourceLineTests {
         #expect(fault.callers.count >= 2, "\(fault.callers)")
         #expect(fault.description.contains("(no source lines: .debug_line is corrupt"), "\(fault.description)")
     }
+
+    @Test("a Go program's DWARF is compressed: no lines and no error, so its reports stay as they were", .needsGo)
+    func goCompressed() throws {
+        let image = try ELFImage(bytes: try GoPrograms.build("Go/goroutines.go"))
+        let section = try #require(try image.section(named: ".debug_line"))
+        #expect(section.compressed)
+        #expect(throws: DWARFError.self) { try image.sectionBytes(named: ".debug_line") }
+        #expect(try DWARFLineTable(image: image).isEmpty)
+    }
 }
