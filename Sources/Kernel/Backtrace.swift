@@ -12,6 +12,7 @@
 // a report never gives a page a frame.
 
 import Machine
+import MachineTools
 
 extension Process {
     /// Most callers a report shows.
@@ -72,10 +73,36 @@ extension Process {
             .map(describe(returnAddress:))
     }
 
-    /// `function+0x1c (0x10b44)` for a return address, or the bare address without symbols.
+    /// `function+0x1c (file.swift:12, 0x10b44)` for a return address (the line of the call
+    /// before it), `function+0x1c (0x10b44)` without line information, or the bare address.
     func describe(returnAddress address: UInt64) -> String {
         let hex = "0x" + String(address, radix: 16)
-        return symbolize(returnAddress: address).map { "\($0) (\(hex))" } ?? hex
+        let line = sourceLocation(at: address &- 1).map { "\($0), " } ?? ""
+        return symbolize(returnAddress: address).map { "\($0) (\(line)\(hex))" } ?? hex
+    }
+
+    /// `function+0x1c (file.swift:12)` for a PC, `function+0x1c` without line information.
+    func describeCode(at address: UInt64) -> String? {
+        symbolize(address).map { name in sourceLocation(at: address).map { "\(name) (\($0))" } ?? name }
+    }
+
+    /// The file and line of the code at `address`, when the program has DWARF line
+    /// information; its table is read once per image, on the first report that asks.
+    func sourceLocation(at address: UInt64) -> CodeLocation? {
+        try? loadedLineTable().get().location(at: address)
+    }
+
+    /// Why the program's line information could not be read, if it could not.
+    var lineTableProblem: String? {
+        if case .failure(let error) = loadedLineTable() { return error.message }
+        return nil
+    }
+
+    private func loadedLineTable() -> Result<DWARFLineTable, DWARFError> {
+        if let lineTable { return lineTable }
+        let table = Result { () throws(DWARFError) in try DWARFLineTable(image: image) }
+        lineTable = table
+        return table
     }
 
     /// `function+0x1c` for a return address, named by the call before it: a call that ends

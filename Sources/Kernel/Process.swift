@@ -5,6 +5,7 @@
 // ProcessCalls.swift creates processes, ends them, and implements spawn and wait.
 
 import Machine
+import MachineTools
 
 final class Process {
     let pid: Int32
@@ -16,7 +17,9 @@ final class Process {
     /// The program's name (its file name without the folder), for reports. execve
     /// replaces it, the image, the address space and the heap (Exec.swift).
     var name: String
-    var image: ELFImage
+    var image: ELFImage { didSet { lineTable = nil } }
+    /// The image's source lines, read on a report's first use (Backtrace.swift).
+    var lineTable: Result<DWARFLineTable, DWARFError>? = nil
     var addressSpace: AddressSpace
     /// The heap: `brk` moves `breakEnd` between `breakStart` and the next region above.
     var breakStart: UInt64

@@ -63,6 +63,10 @@ public struct GuestFault: Sendable, Equatable, CustomStringConvertible {
     public var address: UInt64
     /// `function+0x1c` for the PC, when the program has symbols.
     public var symbol: String?
+    /// `file.swift:12` for the PC, when the program has DWARF line information.
+    public var sourceLine: String?
+    /// Why the program's line information could not be read (it is there, but corrupt).
+    public var lineInformationProblem: String?
     /// The chain of callers, innermost first (`function+0x1c (0x10b44)`): only real ones,
     /// found through the frame pointers (Backtrace.swift); empty when there are none.
     public var callers: [String]
@@ -80,6 +84,8 @@ public struct GuestFault: Sendable, Equatable, CustomStringConvertible {
         let bits = hart.inspectInstruction(at: trap.pc)
         instruction = bits.map { Disassembler.disassemble($0.bits, pc: trap.pc) }
         symbol = process.symbolize(trap.pc)
+        sourceLine = process.sourceLocation(at: trap.pc)?.description
+        lineInformationProblem = process.lineTableProblem
         callers = process.describeCallers(pc: trap.pc, returnAddress: hart.register(1), stackPointer: hart.register(2),
                                           framePointer: hart.register(8))
         explanation = GuestFault.explain(cause: trap.cause, address: trap.value, bits: bits?.bits, process: process)
@@ -108,10 +114,12 @@ public struct GuestFault: Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         var lines = ["process \(pid) (\(processName)), thread \(threadID), killed: \(signalName)"]
         lines.append("  cause    \(trapCauseName(cause)) on hart \(hart)")
-        lines.append("  pc       0x\(String(pc, radix: 16))  \(instruction ?? "(instruction cannot be read)")" + (symbol.map { "  in \($0)" } ?? ""))
+        let line = sourceLine.map { " (\($0))" } ?? ""
+        lines.append("  pc       0x\(String(pc, radix: 16))  \(instruction ?? "(instruction cannot be read)")" + (symbol.map { "  in \($0)\(line)" } ?? (sourceLine.map { "  at \($0)" } ?? "")))
         lines.append("  address  0x\(String(address, radix: 16))")
         lines += callerLines(callers, indent: "  ")
         lines.append("  \(explanation)")
+        if let lineInformationProblem { lines.append("  (no source lines: \(lineInformationProblem))") }
         return lines.joined(separator: "\n")
     }
 
@@ -182,7 +190,7 @@ extension Kernel {
             let threads = owner.liveThreads.values.sorted(by: { $0.tid < $1.tid })
             for thread in threads {
                 let state = describeState(of: thread)
-                let location = owner.symbolize(thread.context.pc).map { " at \($0)" } ?? ""
+                let location = owner.describeCode(at: thread.context.pc).map { " at \($0)" } ?? ""
                 lines.append("\(indent)thread \(thread.tid): \(state)\(location)")
                 if case .blocked(.futex(let address, _)) = thread.state {
                     lines.append("\(indent)  \(owner.describeFutexWord(address, threads: threads))")
@@ -206,7 +214,7 @@ extension Kernel {
         let process = running[hart.id]?.process ?? firstProcess
         var lines = ["process \(process.pid) (\(process.name)) stopped: it ran \(hart.instret) instructions, the limit (raise it with --max-instructions)",
                      "  pc       0x\(String(hart.pc, radix: 16))  \(bits.map { Disassembler.disassemble($0.bits, pc: hart.pc) } ?? "")"
-                        + (process.symbolize(hart.pc).map { "  in \($0)" } ?? "")]
+                        + (process.describeCode(at: hart.pc).map { "  in \($0)" } ?? "")]
         let callers = process.describeCallers(pc: hart.pc, returnAddress: hart.register(1), stackPointer: hart.register(2),
                                               framePointer: hart.register(8))
         lines += callerLines(callers, indent: "  ")

@@ -17,7 +17,7 @@ struct BuildKeys {
     var program: String
 
     init(builder: GuestBuilder, sources: [ProgramSource], optimization: GuestOptimization, parseAsLibrary: Bool,
-         cOptions: CBuildOptions = CBuildOptions()) throws {
+         cOptions: CBuildOptions = CBuildOptions(), debugInfo: Bool = true) throws {
         var runtimeDigest = SHA256()
         try builder.guest.digest(of: builder.guest.runtimeDirectory, into: &runtimeDigest)
         let runtimeFiles = runtimeDigest.finalize()
@@ -27,14 +27,14 @@ struct BuildKeys {
 
         var hasher = SHA256()
         hasher.update(field: "runtime")
-        hasher.update(field: BuildRecipe.builderVersion + " " + BuildRecipe.cFlags.joined(separator: " "))
+        hasher.update(field: BuildRecipe.builderVersion + " " + BuildRecipe.cFlags(debugInfo: debugInfo).joined(separator: " "))
         hasher.update(field: builder.toolchain.identity)
         hasher.update(field: runtimeFiles)
         runtime = hasher.hexDigest()
 
         hasher = SHA256()
         hasher.update(field: "sync")
-        hasher.update(field: BuildRecipe.fingerprint(optimization))
+        hasher.update(field: BuildRecipe.fingerprint(optimization, debugInfo: debugInfo))
         hasher.update(field: builder.toolchain.identity)
         hasher.update(field: runtimeFiles)
         hasher.update(field: syncFiles)
@@ -42,7 +42,7 @@ struct BuildKeys {
 
         hasher = SHA256()
         hasher.update(field: "program")
-        hasher.update(field: BuildRecipe.fingerprint(optimization))
+        hasher.update(field: BuildRecipe.fingerprint(optimization, debugInfo: debugInfo))
         hasher.update(field: builder.toolchain.identity)
         hasher.update(field: runtimeFiles)
         hasher.update(field: syncFiles)

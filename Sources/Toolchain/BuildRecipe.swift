@@ -7,9 +7,16 @@ enum BuildRecipe {
     /// Bump when the builder's behaviour changes in a way the flags below do not show.
     static let builderVersion = "interleave-guest-builder 3"
 
+    /// Source lines in the ELF (DWARF line tables only, not types or variables), so fault
+    /// reports and backtraces can say `file.swift:12` (MachineTools/DWARFLineTable.swift).
+    /// Checked: with it, clang's code and swiftc's instructions are byte-identical, but
+    /// swiftc places the runtime functions a program uses (swift_allocObject, ...) later
+    /// in .text, so addresses can move; the bench builds without it to keep its figures.
+    static let debugInfoFlag = "-gline-tables-only"
+
     /// Flags for every swiftc run (the Sync module and the user's program).
-    static func swiftFlags(_ optimization: GuestOptimization) -> [String] {
-        [
+    static func swiftFlags(_ optimization: GuestOptimization, debugInfo: Bool = true) -> [String] {
+        (debugInfo ? [debugInfoFlag] : []) + [
             "-target", Toolchain.swiftTarget,
             "-enable-experimental-feature", "Embedded",
             "-enable-experimental-feature", "Extern",
@@ -26,7 +33,11 @@ enum BuildRecipe {
     }
 
     /// Flags for every clang run (the runtime's and the user's C and assembly files).
-    static let cFlags = [
+    static func cFlags(debugInfo: Bool = true) -> [String] {
+        (debugInfo ? [debugInfoFlag] : []) + cFlagsWithoutDebugInfo
+    }
+
+    private static let cFlagsWithoutDebugInfo = [
         "--target=riscv64-unknown-elf", "-march=rv64gc", "-mabi=lp64", "-mcmodel=medany",
         "-ffreestanding", "-fno-builtin", "-nostdlib", "-ffunction-sections", "-fdata-sections",
         "-fno-omit-frame-pointer", "-O2", "-c",
@@ -38,8 +49,9 @@ enum BuildRecipe {
     }
 
     /// The parts of the recipe a cache key must cover (the flags as text).
-    static func fingerprint(_ optimization: GuestOptimization) -> String {
-        ([builderVersion] + swiftFlags(optimization) + ["|"] + cFlags + ["|"] + linkFlags(script: "link.ld"))
+    static func fingerprint(_ optimization: GuestOptimization, debugInfo: Bool = true) -> String {
+        ([builderVersion] + swiftFlags(optimization, debugInfo: debugInfo) + ["|"] + cFlags(debugInfo: debugInfo) + ["|"]
+            + linkFlags(script: "link.ld"))
             .joined(separator: " ")
     }
 }

@@ -51,6 +51,8 @@ public struct GuestBuilder: Sendable {
     /// - Parameters:
     ///   - c: -I folders and -D macros for the C compiler, and the C library.
     ///   - output: where to put the ELF; by default it stays in the cache.
+    ///   - debugInfo: source lines (DWARF line tables) in the ELF, for reports; glibc
+    ///     programs always have them (gcc's -g, which does not change their code).
     ///   - progress: told one line per step as it starts ("compiling hello.swift (swiftc -O)…"),
     ///     and any warnings the compilers print; nothing at all for a cached program.
     public func build(
@@ -58,6 +60,7 @@ public struct GuestBuilder: Sendable {
         optimization: GuestOptimization = .speed,
         c options: CBuildOptions = CBuildOptions(),
         output: String? = nil,
+        debugInfo: Bool = true,
         progress: (String) -> Void = { _ in }
     ) throws -> BuildResult {
         guard !paths.isEmpty else { throw BuildError.noSources }
@@ -68,7 +71,7 @@ public struct GuestBuilder: Sendable {
         }
         let parseAsLibrary = try ProgramSource.parseAsLibrary(sources)
         let keys = try BuildKeys(builder: self, sources: sources, optimization: optimization, parseAsLibrary: parseAsLibrary,
-                                 cOptions: options)
+                                 cOptions: options, debugInfo: debugInfo)
         let elfName = sources[0].stem + ".elf"
 
         if let entry = cache.lookup(.programs, key: keys.program, required: [elfName]) {
@@ -78,7 +81,7 @@ public struct GuestBuilder: Sendable {
         cache.removeAbandonedWork()
         let built = try withoutActuallyEscaping(progress) { progress in
             try compileAndLink(sources, keys: keys, optimization: optimization, parseAsLibrary: parseAsLibrary,
-                               cFlags: options.compilerFlags, elfName: elfName, progress: progress)
+                               cFlags: options.compilerFlags, elfName: elfName, debugInfo: debugInfo, progress: progress)
         }
         return BuildResult(elfPath: try deliver(built.path, to: output), cached: false, toolRuns: built.toolRuns)
     }
@@ -88,9 +91,10 @@ public struct GuestBuilder: Sendable {
     ///   Sync module interface → program Swift;  runtime and program C;  link.
     private func compileAndLink(
         _ sources: [ProgramSource], keys: BuildKeys, optimization: GuestOptimization, parseAsLibrary: Bool,
-        cFlags userFlags: [String], elfName: String, progress: @escaping (String) -> Void
+        cFlags userFlags: [String], elfName: String, debugInfo: Bool, progress: @escaping (String) -> Void
     ) throws -> (path: String, toolRuns: Int) {
-        let swiftFlags = BuildRecipe.swiftFlags(optimization)
+        let swiftFlags = BuildRecipe.swiftFlags(optimization, debugInfo: debugInfo)
+        let cFlags = BuildRecipe.cFlags(debugInfo: debugInfo)
         let programSwift = sources.filter { $0.kind == .swift }
         let work = try cache.makeWorkDirectory()
         defer { FileSystem.remove(work) }
@@ -162,7 +166,7 @@ public struct GuestBuilder: Sendable {
                 let object = file.replacingOccurrences(of: "/", with: "_") + ".o"
                 runtimeObjects.append(object)
                 runtimeJobs.append(add(Job(
-                    invocation: clangInvocation(guest.runtimeDirectory + "/" + file, object: folder + "/" + object,
+                    invocation: clangInvocation(guest.runtimeDirectory + "/" + file, object: folder + "/" + object, flags: cFlags,
                                                 log: work + "/runtime-" + object + ".log"),
                     announcement: number == 0 ? "compiling the guest runtime (\(files.joined(separator: ", ")); clang -O2)…" : nil,
                     finishesAfterFailure: true)))
@@ -175,7 +179,7 @@ public struct GuestBuilder: Sendable {
         for (index, source) in sources.enumerated() where source.kind != .swift {
             let object = work + "/\(index)-\(source.stem).o"
             objects.append(object)
-            _ = add(Job(invocation: clangInvocation(source.path, object: object, log: object + ".log", extra: userFlags),
+            _ = add(Job(invocation: clangInvocation(source.path, object: object, flags: cFlags, log: object + ".log", extra: userFlags),
                         announcement: "compiling \(source.name) (clang -O2)…"))
         }
 
@@ -230,9 +234,9 @@ public struct GuestBuilder: Sendable {
         return (entry + "/" + elfName, session.started)
     }
 
-    private func clangInvocation(_ source: String, object: String, log: String, extra: [String] = []) -> ToolInvocation {
+    private func clangInvocation(_ source: String, object: String, flags: [String], log: String, extra: [String] = []) -> ToolInvocation {
         ToolInvocation(name: "clang", executable: toolchain.clang,
-                       arguments: BuildRecipe.cFlags + extra + ["-I", guest.includeDirectory, source, "-o", object],
+                       arguments: flags + extra + ["-I", guest.includeDirectory, source, "-o", object],
                        logPath: log)
     }
 

@@ -58,7 +58,7 @@ struct GuestBenchmarks {
         }
         do {
             let built = try builder.build(sources: [folder + "/" + path], optimization: .speed,
-                                          c: CBuildOptions(library: glibc ? .glibc : .automatic),
+                                          c: CBuildOptions(library: glibc ? .glibc : .automatic), debugInfo: false,
                                           progress: { printError("  \($0)") })
             return [UInt8](try Data(contentsOf: URL(fileURLWithPath: built.elfPath)))
         } catch {
