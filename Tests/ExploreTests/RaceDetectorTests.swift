@@ -253,3 +253,22 @@ func twoThreads() -> (RaceDetector, Int, Int) {
         #expect(d.reports.last?.previous.slot == c1)
     }
 }
+
+@Suite struct ThroughputWorkloadTests {
+    /// The benchmark's workloads are race-free, and once their pages exist they allocate no
+    /// more shadow however long they run (costs do not grow with the guest's past).
+    @Test func workloadsReportNothingAndStopGrowing() {
+        var d = RaceDetector(memoryBase: ThroughputWorkload.base, memorySize: 64 << 20, mainThread: 1)
+        let other = d.spawn(parent: 0, thread: 2)!
+        _ = ThroughputWorkload.sameEpoch(&d, rounds: 1)
+        _ = ThroughputWorkload.handOff(&d, other: other, rounds: 2)
+        _ = ThroughputWorkload.bytes(&d, rounds: 1)
+        let cells = d.shadow.cells.count, sets = d.shadow.readSets.count
+        _ = ThroughputWorkload.sameEpoch(&d, rounds: 2)
+        _ = ThroughputWorkload.handOff(&d, other: other, rounds: 4)
+        _ = ThroughputWorkload.bytes(&d, rounds: 2)
+        #expect(d.reports.isEmpty)
+        #expect(d.shadow.cells.count == cells && d.shadow.readSets.count == sets)
+        #expect(d.shadow.touchedPages == 16 + 16)
+    }
+}
