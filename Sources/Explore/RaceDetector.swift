@@ -103,66 +103,71 @@ public struct RaceDetector: Sendable {
         }
     }
 
-    /// FastTrack's read and write rules on one cell.
+    /// FastTrack's read and write rules on one cell. The cell is copied into a local, updated
+    /// and stored back once; the thread's clock is read through one local reference.
     @usableFromInline
-    mutating func check(cell: Int, slot: Int, address: UInt64, size: Int, isWrite: Bool, pc: UInt64) {
+    mutating func check(cell index: Int, slot: Int, address: UInt64, size: Int, isWrite: Bool, pc: UInt64) {
         let now = epochs[slot]
+        let known = clocks[slot]
         let size8 = UInt8(truncatingIfNeeded: size)
-        let lastWrite = Epoch(raw: shadow.cells[cell].write)
+        var cell = shadow.cells[index]
+        let lastWrite = Epoch(raw: cell.write)
         if isWrite {
-            if shadow.cells[cell].write == now && !shadow.cells[cell].isReadShared { return }
-            if lastWrite.clock > clocks[slot][lastWrite.slot] {
-                race(address, previous: lastWrite, isWrite: true, size: shadow.cells[cell].writeSize,
-                     pc: shadow.cells[cell].writePC, slot: slot, currentWrite: true, size: size, pc: pc)
+            if cell.write == now && !cell.isReadShared { return }
+            if lastWrite.clock > known[lastWrite.slot] {
+                race(address, previous: lastWrite, isWrite: true, size: cell.writeSize,
+                     pc: cell.writePC, slot: slot, currentWrite: true, size: size, pc: pc)
             }
-            if shadow.cells[cell].isReadShared {
-                let set = Int(truncatingIfNeeded: shadow.cells[cell].read)
+            if cell.isReadShared {
+                let set = Int(truncatingIfNeeded: cell.read)
                 let reads = shadow.readSets[set]
-                for s in reads.clocks.indices where reads.clocks[s] > clocks[slot][s] {
+                for s in reads.clocks.indices where reads.clocks[s] > known[s] {
                     race(address, previous: Epoch(clock: reads.clocks[s], slot: s), isWrite: false,
                          size: reads.sizes[s], pc: reads.pcs[s], slot: slot, currentWrite: true, size: size, pc: pc)
                 }
                 // [FT WRITE SHARED]: the reads are now ordered before this write or reported.
                 shadow.releaseReadSet(set)
-                shadow.cells[cell].flags &= ~ShadowCell.readSharedFlag
-                shadow.cells[cell].read = 0
+                cell.flags &= ~ShadowCell.readSharedFlag
+                cell.read = 0
             } else {
-                let lastRead = Epoch(raw: shadow.cells[cell].read)
-                if lastRead.clock > clocks[slot][lastRead.slot] {
-                    race(address, previous: lastRead, isWrite: false, size: shadow.cells[cell].readSize,
-                         pc: shadow.cells[cell].readPC, slot: slot, currentWrite: true, size: size, pc: pc)
+                let lastRead = Epoch(raw: cell.read)
+                if lastRead.clock > known[lastRead.slot] {
+                    race(address, previous: lastRead, isWrite: false, size: cell.readSize,
+                         pc: cell.readPC, slot: slot, currentWrite: true, size: size, pc: pc)
                 }
             }
-            shadow.cells[cell].write = now
-            shadow.cells[cell].writePC = pc
-            shadow.cells[cell].writeSize = size8
+            cell.write = now
+            cell.writePC = pc
+            cell.writeSize = size8
         } else {
-            if lastWrite.clock > clocks[slot][lastWrite.slot] {
-                race(address, previous: lastWrite, isWrite: true, size: shadow.cells[cell].writeSize,
-                     pc: shadow.cells[cell].writePC, slot: slot, currentWrite: false, size: size, pc: pc)
+            if lastWrite.clock > known[lastWrite.slot] {
+                race(address, previous: lastWrite, isWrite: true, size: cell.writeSize,
+                     pc: cell.writePC, slot: slot, currentWrite: false, size: size, pc: pc)
             }
-            if shadow.cells[cell].isReadShared {
+            if cell.isReadShared {
                 // [FT READ SHARED]
-                let set = Int(truncatingIfNeeded: shadow.cells[cell].read)
+                let set = Int(truncatingIfNeeded: cell.read)
                 shadow.readSets[set].record(slot: slot, clock: Epoch(raw: now).clock, pc: pc, size: size8)
                 return
             }
-            let lastRead = Epoch(raw: shadow.cells[cell].read)
-            if lastRead.clock <= clocks[slot][lastRead.slot] {
+            let lastRead = Epoch(raw: cell.read)
+            if lastRead.clock <= known[lastRead.slot] {
                 // [FT READ EXCLUSIVE]: the last read happens before this one; this one replaces it.
-                shadow.cells[cell].read = now
-                shadow.cells[cell].readPC = pc
-                shadow.cells[cell].readSize = size8
+                if cell.read == now { return }
+                cell.read = now
+                cell.readPC = pc
+                cell.readSize = size8
             } else {
                 // [FT READ SHARE]: two concurrent reads; keep both, one entry per slot.
                 let set = shadow.newReadSet()
                 shadow.readSets[set].record(slot: lastRead.slot, clock: lastRead.clock,
-                                            pc: shadow.cells[cell].readPC, size: shadow.cells[cell].readSize)
+                                            pc: cell.readPC, size: cell.readSize)
                 shadow.readSets[set].record(slot: slot, clock: Epoch(raw: now).clock, pc: pc, size: size8)
-                shadow.cells[cell].read = UInt64(set)
-                shadow.cells[cell].flags |= ShadowCell.readSharedFlag
+                cell.read = UInt64(set)
+                cell.flags |= ShadowCell.readSharedFlag
             }
         }
+        shadow.cells[index] = cell
     }
 
     /// Records a race unless its PC pair was reported before. The cold path.
