@@ -19,6 +19,8 @@ struct ReferenceChecker {
     var objects: [UInt64: [Int: UInt64]] = [:]
     var finals: [Int: [Int: UInt64]] = [:]
     var accesses: [Access] = []
+    /// One byte stream: the clock of every byte in flight, byte by byte (slow and plain).
+    var streamBytes: [[Int: UInt64]] = []
 
     init(main: Int) { clocks[main] = [main: 1] }
 
@@ -49,6 +51,16 @@ struct ReferenceChecker {
         tick(from)
     }
 
+    mutating func send(_ t: Int, _ count: Int) {
+        for _ in 0..<count { streamBytes.append(clocks[t]!) }
+        tick(t)
+    }
+    mutating func receive(_ t: Int, _ count: Int) {
+        let n = min(count, streamBytes.count)
+        for byte in streamBytes.prefix(n) { Self.join(&clocks[t]!, byte) }
+        streamBytes.removeFirst(n)
+    }
+
     /// Granules holding a byte that two unordered accesses (one a write) of two threads touched.
     func racyGranules() -> Set<UInt64> {
         var racy: Set<UInt64> = []
@@ -76,6 +88,11 @@ struct ReferenceChecker {
 
     /// Runs one random program on both checkers; returns (FastTrack's, the reference's).
     static func run(seed: UInt64) -> (Set<UInt64>, Set<UInt64>) {
+        var reused = 0
+        return run(seed: seed, reusedSlots: &reused)
+    }
+
+    static func run(seed: UInt64, reusedSlots: inout Int) -> (Set<UInt64>, Set<UInt64>) {
         var rng = SplitMix64(seed: seed)
         func pick(_ n: Int) -> Int { Int(rng.next() % UInt64(n)) }
         let disciplined = pick(2) == 0          // every access under lock 0: no race expected
@@ -86,6 +103,7 @@ struct ReferenceChecker {
         var threads = [ModelThread(id: 0, slot: 0)]
         var lockOwner: [Int?] = [nil, nil]
         var pc: UInt64 = 0x1000
+        var pipe = MessageClocks()
         for _ in 0..<90 {
             let live = threads.indices.filter { threads[$0].alive }
             let ti = live[pick(live.count)]
@@ -120,16 +138,26 @@ struct ReferenceChecker {
                     d.atomic(slot: t.slot, address: locks[l], reads: false, writes: true, acquire: false, release: true)
                 }
                 r.release(t.id, locks[l])
-            case 72..<82:
+            case 72..<76:
+                let count = 1 + pick(6)
+                d.send(slot: t.slot, count: UInt64(count), on: &pipe)
+                r.send(t.id, count)
+            case 76..<80:
+                let count = 1 + pick(6)
+                d.receive(slot: t.slot, count: UInt64(count), on: &pipe)
+                r.receive(t.id, count)
+            case 80..<86:
+                let slotsBefore = d.clocks.count
                 guard threads.count < 8, let slot = d.spawn(parent: t.slot, thread: threads.count) else { continue }
+                if slot < slotsBefore { reusedSlots += 1 }
                 r.spawn(t.id, threads.count)
                 threads.append(ModelThread(id: threads.count, slot: slot))
-            case 82..<88:
+            case 86..<90:
                 guard t.id != 0, t.holds.isEmpty else { continue }
                 threads[ti].alive = false
                 d.exit(slot: t.slot)
                 r.exit(t.id)
-            case 88..<95:
+            case 90..<96:
                 let ended = threads.filter { !$0.alive }
                 guard !ended.isEmpty else { continue }
                 let e = ended[pick(ended.count)]
@@ -147,14 +175,15 @@ struct ReferenceChecker {
     }
 
     @Test func fastTrackFindsExactlyTheReferencesRacyLocations() {
-        var racy = 0, clean = 0
+        var racy = 0, clean = 0, reused = 0
         for seed in 0..<400 as Range<UInt64> {
-            let (fast, reference) = Self.run(seed: seed)
+            let (fast, reference) = Self.run(seed: seed, reusedSlots: &reused)
             #expect(fast == reference, "seed \(seed)")
             if reference.isEmpty { clean += 1 } else { racy += 1 }
         }
         // Both kinds occur, so the comparison is not vacuous.
         #expect(racy > 50 && clean > 50, "racy \(racy), clean \(clean)")
+        #expect(reused > 20, "slots reused \(reused)")   // slot reuse is exercised too
     }
 
     @Test func sameSeedSameResult() {
