@@ -60,11 +60,25 @@ public struct RaceDetector: Sendable {
     ///
     /// Accesses that cross a granule are checked granule by granule; sizes over 64 are
     /// clamped (no RV64 instruction issues one), and addresses outside RAM are ignored.
+    ///
+    /// A plain access to a *synchronisation location* — a granule that an atomic, an LR/SC or
+    /// a release/acquire object operation has used, so it has a synchronisation clock — is
+    /// taken as a relaxed atomic access, not checked for races. Why: RISC-V compilers emit
+    /// acquiring loads as `ld; fence r,rw`, releasing stores as `fence rw,w; sd` and relaxed
+    /// atomics as plain `ld`/`sd` (Swift's `Atomic` and C11 alike, see the toolchain notes), so
+    /// the machine cannot tell them from plain accesses; but it can tell the location. With
+    /// `fence`'s pending clocks this gives the Sync library's mutex (LR/SC to lock, a
+    /// releasing plain store to unlock) exactly its C11 edges and no report. The price: a
+    /// plain access racing with atomics on the same location is not reported.
     @inlinable
     public mutating func access(slot: Int, address: UInt64, size: Int, isWrite: Bool, pc: UInt64) {
         guard size > 0, isAlive(slot) else { return }
         if size == 8 && address & 7 == 0 {
             guard let cell = shadow.granuleCell(address) else { return }
+            if shadow.cells[cell].sync != 0 {
+                relaxed(slot: slot, sync: Int(shadow.cells[cell].sync) - 1, isWrite: isWrite)
+                return
+            }
             if !shadow.cells[cell].isSplit {
                 // The hot path: a whole, aligned word whose granule was never used by parts.
                 if isWrite {
@@ -87,7 +101,9 @@ public struct RaceDetector: Sendable {
             let inGranule = 8 - Int(at & 7)
             let n = min(remaining, inGranule)
             if let cell = shadow.granuleCell(at) {
-                if n == 8 && !shadow.cells[cell].isSplit {
+                if shadow.cells[cell].sync != 0 {
+                    relaxed(slot: slot, sync: Int(shadow.cells[cell].sync) - 1, isWrite: isWrite)
+                } else if n == 8 && !shadow.cells[cell].isSplit {
                     check(cell: cell, slot: slot, address: at, size: size, isWrite: isWrite, pc: pc)
                 } else {
                     let first = shadow.byteCells(ofGranule: cell)
@@ -168,6 +184,18 @@ public struct RaceDetector: Sendable {
             }
         }
         shadow.cells[index] = cell
+    }
+
+    /// A relaxed atomic access to the location whose synchronisation clock is `sync`: a load
+    /// keeps the clock for a later acquire fence, a store carries what the last release fence
+    /// published (see `fence`).
+    @usableFromInline
+    mutating func relaxed(slot: Int, sync: Int, isWrite: Bool) {
+        if isWrite {
+            if !pendingRelease[slot].clocks.isEmpty { shadow.syncClocks[sync].join(pendingRelease[slot]) }
+        } else {
+            pendingAcquire[slot].join(shadow.syncClocks[sync])
+        }
     }
 
     /// Records a race unless its PC pair was reported before. The cold path.

@@ -272,3 +272,40 @@ func twoThreads() -> (RaceDetector, Int, Int) {
         #expect(d.shadow.touchedPages == 16 + 16)
     }
 }
+
+/// The Sync library's code as the compiler emits it: acquiring loads are `ld; fence r,rw`,
+/// releasing stores `fence rw,w; sd`, so the detector sees plain accesses and fences.
+@Suite struct CompiledAtomicsTests {
+    @Test func aMutexUnlockedByAReleasingPlainStoreOrdersItsData() {
+        var (d, a, b) = twoThreads()
+        for (slot, pc) in [(a, UInt64(0x10)), (b, 0x20), (a, 0x10)] {
+            d.loadReserved(slot: slot, address: lockWord, acquire: true)                // lr.d.aq
+            d.storeConditional(slot: slot, address: lockWord, succeeded: true, release: false)
+            d.access(slot: slot, address: x, size: 8, isWrite: true, pc: pc)
+            d.fence(slot: slot, predecessor: 3, successor: 1)                           // fence rw,w
+            d.access(slot: slot, address: lockWord, size: 8, isWrite: true, pc: pc + 4) // sd: unlock
+            d.access(slot: slot, address: lockWord, size: 8, isWrite: false, pc: pc + 8) // a plain spin
+        }
+        #expect(d.reports.isEmpty)
+    }
+
+    @Test func anAtomicBoolFlagPassesTheMessage() {
+        var (d, a, b) = twoThreads()
+        d.access(slot: a, address: x, size: 8, isWrite: true, pc: 0x10)
+        d.fence(slot: a, predecessor: 3, successor: 1)
+        // The wiring routes a store right after a release fence to `atomic` (it marks the flag).
+        d.atomic(slot: a, address: y, reads: false, writes: true, acquire: false, release: false)
+        d.access(slot: b, address: y, size: 1, isWrite: false, pc: 0x20)               // lbu: relaxed
+        d.fence(slot: b, predecessor: 2, successor: 3)                                  // fence r,rw
+        d.access(slot: b, address: x, size: 8, isWrite: false, pc: 0x30)
+        #expect(d.reports.isEmpty)
+        // A reader that skips the acquire fence is not ordered.
+        let c = d.spawn(parent: b, thread: 3)!
+        d.access(slot: a, address: x + 8, size: 8, isWrite: true, pc: 0x40)
+        d.fence(slot: a, predecessor: 3, successor: 1)
+        d.access(slot: a, address: y, size: 1, isWrite: true, pc: 0x44)
+        d.access(slot: c, address: y, size: 1, isWrite: false, pc: 0x48)
+        d.access(slot: c, address: x + 8, size: 8, isWrite: false, pc: 0x4C)
+        #expect(d.reports.map(\.current.pc) == [0x4C])
+    }
+}

@@ -97,7 +97,7 @@ struct ReferenceChecker {
         func pick(_ n: Int) -> Int { Int(rng.next() % UInt64(n)) }
         let disciplined = pick(2) == 0          // every access under lock 0: no race expected
         let granules: [UInt64] = [x, x + 8, x + 16, y + 0xFF8, y + 0x1000]  // two pages
-        let locks: [UInt64] = [lockWord, lockWord + 64]
+        let locks: [UInt64] = [lockWord + 0x400, lockWord + 0x440]   // apart from the data
         var d = RaceDetector(memoryBase: ramBase, memorySize: 1 << 20, mainThread: 0)
         var r = ReferenceChecker(main: 0)
         var threads = [ModelThread(id: 0, slot: 0)]
