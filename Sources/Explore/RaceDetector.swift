@@ -120,24 +120,24 @@ public struct RaceDetector: Sendable {
     }
 
     /// FastTrack's read and write rules on one cell. The cell is copied into a local, updated
-    /// and stored back once; the thread's clock is read through one local reference.
+    /// and stored back once (the thread clock is read in place: a local copy of it would cost
+    /// a retain and a release per check).
     @usableFromInline
     mutating func check(cell index: Int, slot: Int, address: UInt64, size: Int, isWrite: Bool, pc: UInt64) {
         let now = epochs[slot]
-        let known = clocks[slot]
         let size8 = UInt8(truncatingIfNeeded: size)
         var cell = shadow.cells[index]
         let lastWrite = Epoch(raw: cell.write)
         if isWrite {
             if cell.write == now && !cell.isReadShared { return }
-            if lastWrite.clock > known[lastWrite.slot] {
+            if lastWrite.clock > clocks[slot][lastWrite.slot] {
                 race(address, previous: lastWrite, isWrite: true, size: cell.writeSize,
                      pc: cell.writePC, slot: slot, currentWrite: true, size: size, pc: pc)
             }
             if cell.isReadShared {
                 let set = Int(truncatingIfNeeded: cell.read)
                 let reads = shadow.readSets[set]
-                for s in reads.clocks.indices where reads.clocks[s] > known[s] {
+                for s in reads.clocks.indices where reads.clocks[s] > clocks[slot][s] {
                     race(address, previous: Epoch(clock: reads.clocks[s], slot: s), isWrite: false,
                          size: reads.sizes[s], pc: reads.pcs[s], slot: slot, currentWrite: true, size: size, pc: pc)
                 }
@@ -147,7 +147,7 @@ public struct RaceDetector: Sendable {
                 cell.read = 0
             } else {
                 let lastRead = Epoch(raw: cell.read)
-                if lastRead.clock > known[lastRead.slot] {
+                if lastRead.clock > clocks[slot][lastRead.slot] {
                     race(address, previous: lastRead, isWrite: false, size: cell.readSize,
                          pc: cell.readPC, slot: slot, currentWrite: true, size: size, pc: pc)
                 }
@@ -156,7 +156,7 @@ public struct RaceDetector: Sendable {
             cell.writePC = pc
             cell.writeSize = size8
         } else {
-            if lastWrite.clock > known[lastWrite.slot] {
+            if lastWrite.clock > clocks[slot][lastWrite.slot] {
                 race(address, previous: lastWrite, isWrite: true, size: cell.writeSize,
                      pc: cell.writePC, slot: slot, currentWrite: false, size: size, pc: pc)
             }
@@ -167,7 +167,7 @@ public struct RaceDetector: Sendable {
                 return
             }
             let lastRead = Epoch(raw: cell.read)
-            if lastRead.clock <= known[lastRead.slot] {
+            if lastRead.clock <= clocks[slot][lastRead.slot] {
                 // [FT READ EXCLUSIVE]: the last read happens before this one; this one replaces it.
                 if cell.read == now { return }
                 cell.read = now

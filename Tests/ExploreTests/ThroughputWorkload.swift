@@ -1,7 +1,7 @@
 // The detector's hot-path workloads, shared by a test (which checks that they report nothing
 // and allocate no shadow per access) and by a release-build micro-benchmark that compiles
 // this file with the Explore sources and -D STANDALONE_BENCH:
-//   swiftc -O -parse-as-library -D STANDALONE_BENCH Sources/Explore/*.swift \
+//   swiftc -O -wmo -parse-as-library -D STANDALONE_BENCH Sources/Explore/*.swift \
 //     Tests/ExploreTests/ThroughputWorkload.swift -o /tmp/race-bench && /tmp/race-bench
 #if !STANDALONE_BENCH
 @testable import Explore
