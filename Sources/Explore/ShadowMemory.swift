@@ -100,6 +100,7 @@ public struct ShadowMemory: Sendable {
     var freeByteBlocks: [Int] = []
     /// Synchronisation clocks of atomic locations (one per granule that had one).
     public var syncClocks: [VectorClock] = []
+    var freeSyncClocks: [Int] = []
 
     /// Shadow for `size` bytes of RAM from `base` (clamped to `maxShadowedBytes`).
     public init(base: UInt64, size: UInt64) {
@@ -197,15 +198,19 @@ public struct ShadowMemory: Sendable {
     public mutating func syncClock(_ address: UInt64) -> Int? {
         guard let cell = granuleCell(address) else { return nil }
         if cells[cell].sync == 0 {
-            syncClocks.append(VectorClock())
-            cells[cell].sync = UInt32(truncatingIfNeeded: syncClocks.count)
+            if let reused = freeSyncClocks.popLast() {
+                cells[cell].sync = UInt32(truncatingIfNeeded: reused + 1)
+            } else {
+                syncClocks.append(VectorClock())
+                cells[cell].sync = UInt32(truncatingIfNeeded: syncClocks.count)
+            }
         }
         return Int(cells[cell].sync) - 1
     }
 
     /// Resets the shadow of every granule that `[address, address + count)` touches to "never
-    /// accessed" (and its synchronisation clock to empty), giving split bytes and read sets
-    /// back for reuse. For a frame that changes owner; pages never touched stay unallocated.
+    /// accessed" (no longer a synchronisation location either), giving split bytes, read sets
+    /// and synchronisation clocks back for reuse. For a frame that changes owner; pages never touched stay unallocated.
     public mutating func forget(address: UInt64, count: UInt64) {
         guard count > 0 else { return }
         let start = address & ~7
@@ -230,8 +235,11 @@ public struct ShadowMemory: Sendable {
             releaseReadSet(Int(truncatingIfNeeded: cells[cell].read))
         }
         let sync = cells[cell].sync
-        if sync != 0 { syncClocks[Int(sync) - 1] = VectorClock() }
+        if sync != 0 {
+            // No longer a synchronisation location: the new owner's plain accesses are checked.
+            syncClocks[Int(sync) - 1] = VectorClock()
+            freeSyncClocks.append(Int(sync) - 1)
+        }
         cells[cell] = ShadowCell()
-        cells[cell].sync = sync
     }
 }

@@ -225,10 +225,18 @@ func twoThreads() -> (RaceDetector, Int, Int) {
         var (d, a, b) = twoThreads()
         d.access(slot: a, address: x, size: 8, isWrite: true, pc: 0x10)
         d.access(slot: a, address: x + 8, size: 1, isWrite: true, pc: 0x14)
+        d.atomic(slot: a, address: x + 16, reads: true, writes: true, acquire: true, release: true)
+        let syncClocks = d.shadow.syncClocks.count
         d.forget(address: x, count: 4096)
         d.access(slot: b, address: x, size: 8, isWrite: true, pc: 0x20)
         d.access(slot: b, address: x + 8, size: 8, isWrite: true, pc: 0x24)
         #expect(d.reports.isEmpty)
+        // The atomic's granule is plain memory again, and its clock is reused, not grown.
+        d.access(slot: a, address: x + 16, size: 8, isWrite: true, pc: 0x28)
+        d.access(slot: b, address: x + 16, size: 8, isWrite: true, pc: 0x2C)
+        #expect(d.reports.map(\.address) == [x + 16])
+        d.atomic(slot: a, address: x + 24, reads: true, writes: false, acquire: true, release: false)
+        #expect(d.shadow.syncClocks.count == syncClocks)
     }
 
     @Test func anEndedThreadsSlotIsReusedOnlyWhenItsEndIsKnown() {
