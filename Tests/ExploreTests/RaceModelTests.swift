@@ -7,7 +7,7 @@ import Testing
 
 /// The reference: every thread's full vector clock (by guest thread id, never by slot), a
 /// snapshot of it on every access, and a quadratic comparison of every pair at the end.
-struct ReferenceChecker {
+struct RaceReferenceChecker {
     struct Access {
         var thread: Int
         var own: UInt64
@@ -96,10 +96,10 @@ struct ReferenceChecker {
         var rng = SplitMix64(seed: seed)
         func pick(_ n: Int) -> Int { Int(rng.next() % UInt64(n)) }
         let disciplined = pick(2) == 0          // every access under lock 0: no race expected
-        let granules: [UInt64] = [x, x + 8, x + 16, y + 0xFF8, y + 0x1000]  // two pages
-        let locks: [UInt64] = [lockWord + 0x400, lockWord + 0x440]   // apart from the data
-        var d = RaceDetector(memoryBase: ramBase, memorySize: 1 << 20, mainThread: 0)
-        var r = ReferenceChecker(main: 0)
+        let granules: [UInt64] = [raceX, raceX + 8, raceX + 16, raceY + 0xFF8, raceY + 0x1000]  // two pages
+        let locks: [UInt64] = [raceLockWord + 0x400, raceLockWord + 0x440]   // apart from the data
+        var d = RaceDetector(memoryBase: raceRAM, memorySize: 1 << 20, mainThread: 0)
+        var r = RaceReferenceChecker(main: 0)
         var threads = [ModelThread(id: 0, slot: 0)]
         var lockOwner: [Int?] = [nil, nil]
         var pc: UInt64 = 0x1000
