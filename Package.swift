@@ -46,6 +46,7 @@ let package = Package(
         // between them, its faults and its packet capture (DESIGN decision 9).
         .target(name: "Network", dependencies: ["Kernel", "Machine", "Trace"]),
         .target(name: "Lab", dependencies: ["Kernel", "Machine", "Trace", "Toolchain", "Network"]),
+        .target(name: "Explore", dependencies: ["Machine", "Kernel", "Trace"]),
         .executableTarget(
             name: "interleave",
             dependencies: [
@@ -65,6 +66,7 @@ let package = Package(
                     exclude: ["Expected"]),
         .testTarget(name: "TraceTests", dependencies: ["Trace"], exclude: ["Expected"]),
         .testTarget(name: "LabTests", dependencies: ["Lab", "Kernel", "Trace", "Toolchain"]),
+        .testTarget(name: "ExploreTests", dependencies: ["Explore"]),
         .testTarget(name: "NetworkTests", dependencies: ["Network", "Kernel", "Machine", "MachineTools", "Toolchain", "Trace"]),
         .testTarget(name: "ToolchainTests", dependencies: ["Toolchain"]),
         // Runs the built `interleave` as a person would (swift test builds it beside the tests).
