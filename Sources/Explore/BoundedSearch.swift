@@ -194,9 +194,14 @@ public struct BoundedSearch: ScheduleStrategy {
     /// Whether the run that just ended is this shard's. A run whose path passed the shard's
     /// decision node is (the search chose only owned subtrees); a shallower one is owned by
     /// the key of its whole path, so exactly one shard counts it.
+    ///
+    /// Level K's tree holds every schedule with at most K preemptions, so a run with fewer
+    /// than K ran at an earlier level: it is not counted again (each schedule counts once).
     public var ownsCurrentRun: Bool {
-        guard options.shard.count > 1, used > 0 else { return true }
+        guard used > 0 else { return true }
         let last = nodes[used - 1]
+        if last.preemptionsBefore + (last.chosenIsPreemption ? 1 : 0) < bound { return false }
+        guard options.shard.count > 1 else { return true }
         if last.branchOrdinal > options.shardDepth - 1 || isShardDecision(used - 1) { return true }
         return options.shard.owns(key: last.keyAfter ^ 0xE0D)
     }

@@ -43,7 +43,9 @@ public struct ExplorationStats: Sendable, Equatable {
     public var schedules = 0
     /// Runs with a happens-before order not seen before.
     public var distinct = 0
-    /// Runs cut short by the strategy (`Choice.abandon`).
+    /// Runs cut short by the strategy (`Choice.abandon`: redundant by the sleep sets, or
+    /// another shard's), and runs the strategy does not count (another shard's, or run
+    /// already at a lower preemption bound).
     public var abandoned = 0
     public var failures = 0
     public init() {}

@@ -4,7 +4,7 @@
 // explorer can count distinct schedules, not just schedules run.
 
 /// Mixes a 64-bit value (SplitMix64's finaliser): every input bit affects every output bit.
-@inlinable @usableFromInline
+@inlinable
 func mix64(_ value: UInt64) -> UInt64 {
     var z = value &+ 0x9E37_79B9_7F4A_7C15
     z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9

@@ -42,8 +42,9 @@ public struct PCTBound: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// The PCT scheduler: the enabled thread with the highest priority runs; at each change
-/// point the thread about to run drops to a priority below every initial one.
+/// The PCT scheduler: the enabled thread with the highest priority runs; at the i-th change
+/// point the thread about to run drops to priority d−i, below every initial one and below
+/// the threads dropped at earlier change points.
 public struct PCTStrategy: ScheduleStrategy {
     public let seed: UInt64
     public let depth: Int
@@ -101,7 +102,8 @@ public struct PCTStrategy: ScheduleStrategy {
         let s = step + 1
         while nextChange < changePoints.count, changePoints[nextChange] <= s {
             if changePoints[nextChange] == s {
-                priorities[Int(point.enabled[best])] = UInt64(nextChange + 1)
+                // The i-th change point sets priority d−i: each later one goes below the last.
+                priorities[Int(point.enabled[best])] = UInt64(depth - 1 - nextChange)
                 best = 0
                 for i in point.enabled.indices
                 where priorities[Int(point.enabled[i])] > priorities[Int(point.enabled[best])] { best = i }
