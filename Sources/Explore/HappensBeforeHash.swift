@@ -16,20 +16,18 @@ func mix64(_ value: UInt64) -> UInt64 {
 /// cost is only the append to the run's record.
 ///
 /// An operation is named by (thread, its index among that thread's operations). The hash
-/// is the wrapping sum of one hash per dependence edge — a read after the last write to
-/// its object, a write after the last write and after every read since — plus each
-/// thread's operation count. Edges, not positions, enter the hash, and a sum does not
-/// depend on the order the edges were found, so equivalent runs (same edges) hash alike.
+/// is the wrapping sum of one hash per dependence edge — a read to the write it reads from
+/// (the last write to its object), a write to the write before it — plus each thread's
+/// operation count. These edges fix the order of every conflicting pair: the writes to an
+/// object are a chain, and a read sits after the write it reads from and before the next
+/// one (so a write need not also be linked to the reads before it). Edges, not positions,
+/// enter the hash, and a sum does not depend on the order the edges were found, so
+/// equivalent runs (same edges) hash alike.
 public enum HappensBeforeHash {
-    private struct ObjectState {
-        var lastWrite: UInt64 = .max          // packed (thread, index); .max: none
-        var readsSince: [UInt64] = []
-    }
-
     /// The hash of the run whose operation `i` was thread `threads[i]` doing `footprints[i]`.
     public static func of(threads: [UInt32], footprints: [Footprint]) -> UInt64 {
         var counts: [UInt32] = []
-        var objects: [UInt64: ObjectState] = [:]
+        var lastWrite: [UInt64: UInt64] = [:]     // object → packed (thread, index)
         var sum: UInt64 = 0
         for (thread, footprint) in zip(threads, footprints) {
             let t = Int(thread)
@@ -37,19 +35,10 @@ public enum HappensBeforeHash {
             let op = UInt64(thread) << 32 | UInt64(counts[t])
             counts[t] &+= 1
             guard footprint.kind != .local else { continue }
-            var state = objects[footprint.object] ?? ObjectState()
-            func edge(_ from: UInt64) {
+            if let from = lastWrite[footprint.object] {
                 sum &+= mix64(mix64(from ^ 0x5555) &+ op ^ footprint.object)
             }
-            if state.lastWrite != .max { edge(state.lastWrite) }
-            if footprint.kind == .read {
-                state.readsSince.append(op)
-            } else {
-                for r in state.readsSince where r >> 32 != UInt64(thread) { edge(r) }
-                state.readsSince.removeAll(keepingCapacity: true)
-                state.lastWrite = op
-            }
-            objects[footprint.object] = state
+            if footprint.kind != .read { lastWrite[footprint.object] = op }
         }
         for (t, n) in counts.enumerated() where n > 0 {
             sum &+= mix64(UInt64(t) << 32 | UInt64(n) ^ 0xC0FFEE)

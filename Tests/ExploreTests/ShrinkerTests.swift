@@ -29,6 +29,21 @@ import Testing
         #expect(twice == shrunk)
     }
 
+    /// An unneeded preemption early and the needed one late: cutting the tail cannot remove
+    /// the early one, dropping it must.
+    @Test func dropsAnEarlyPreemptionThatTheBugDoesNotNeed() throws {
+        let body: (Int) -> [Op] = { t in
+            [.store(2 + t, plusRegister: false, 1), .store(2 + t, plusRegister: false, 2), .load(0), .store(0, plusRegister: true, 1)]
+        }
+        let program = ModelProgram(name: "warm-up then lost update", threads: [body(0), body(1)], initial: [0, 1], finalChecks: [(0, 2)])
+        let original = try #require(replayFails(program, [0, 1, 0, 0, 1, 1, 1, 0]))
+        #expect(original.preemptionSteps == [1, 2, 4])
+        let shrunk = Shrinker.shrink(original) { replayFails(program, $0) }
+        #expect(shrunk.run.preemptions == 1)
+        #expect(replayFails(program, shrunk.decisions) != nil)
+        #expect(shrunk.decisions.count < original.decisions.count)
+    }
+
     @Test func attemptsAreBounded() {
         var calls = 0
         let record = RunRecord()
