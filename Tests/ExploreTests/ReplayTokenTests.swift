@@ -99,4 +99,17 @@ import Testing
         #expect(replay.record == failure.record)
         #expect(replay.strategy.divergedAt == nil)
     }
+
+    @Test func strictReplayStopsWhereTheScheduleCannotBeFollowed() {
+        // Thread 1 of the order violation is not started at step 0.
+        var strict = Explorer(strategy: ReplayStrategy(decisions: [1, 0, 0], strict: true))
+        _ = strict.beginRun()
+        #expect(run(Corpus.orderViolation, &strict) == .abandoned)
+        #expect(strict.strategy.divergedAt == 0)
+        var lenient = Explorer(strategy: ReplayStrategy(decisions: [1, 0, 0], strict: false))
+        _ = lenient.beginRun()
+        #expect(run(Corpus.orderViolation, &lenient) == .passed)
+        #expect(lenient.strategy.divergedAt == 0)
+        #expect(lenient.record.decisions == [0, 0, 1])
+    }
 }
