@@ -18,12 +18,7 @@ struct FutexQueueTable {
 
     /// The key as one word, mixed (SplitMix64's finaliser) so nearby addresses spread out.
     private static func hash(_ key: FutexKey) -> UInt64 {
-        var z: UInt64 = switch key {
-        case .addressSpace(let space, let address, let shared):
-            address ^ UInt64(UInt(bitPattern: space)).rotateLeft17 ^ (shared ? 1 : 0)
-        case .physical(let address):
-            address ^ 2
-        }
+        var z = key.word
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
@@ -90,8 +85,4 @@ struct FutexQueueTable {
 
     /// Every queue (in slot order).
     var queues: [FutexQueue] { slots.compactMap { $0?.queue } }
-}
-
-extension UInt64 {
-    fileprivate var rotateLeft17: UInt64 { self << 17 | self >> 47 }
 }

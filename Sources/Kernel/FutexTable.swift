@@ -19,17 +19,20 @@ enum FutexKey: Hashable {
     /// address, the same from every process that maps it.
     case physical(UInt64)
 
-    /// One word into the hasher, not three (FutexQueueTable.swift has the table's own hash).
-    /// A word's address is 4-byte aligned, so its two low bits can tell the kinds apart.
-    func hash(into hasher: inout Hasher) {
+    /// The key as one word, for hashing: equal keys give equal words. A word's address is
+    /// 4-byte aligned, so its two low bits can tell the kinds apart.
+    var word: UInt64 {
         switch self {
         case .addressSpace(let space, let address, let shared):
             let space = UInt64(UInt(bitPattern: space))
-            hasher.combine(address ^ (space << 17 | space >> 47) ^ (shared ? 1 : 0))
+            return address ^ (space << 17 | space >> 47) ^ (shared ? 1 : 0)
         case .physical(let address):
-            hasher.combine(address ^ 2)
+            return address ^ 2
         }
     }
+
+    /// One word into the hasher, not three (FutexQueueTable.swift mixes the same word itself).
+    func hash(into hasher: inout Hasher) { hasher.combine(word) }
 
     /// The address shown for the word in a block reason: virtual or physical.
     var address: UInt64 {

@@ -49,9 +49,9 @@ public final class Kernel: HostTrapHandler {
     var unknownSystemCalls: [UInt64: UInt64] = [:]
     var scheduler: Scheduler
     /// The thread on each hart, or nil while the hart is idle.
-    var running: [Thread?]
-    /// Counts changes to `running` (each site adds one): a trap that changed none still has
-    /// its thread on the hart.
+    var running: [Thread?] { didSet { runningChanges &+= 1 } }
+    /// Counts changes to `running` (its didSet): a trap that changed none still has its
+    /// thread on the hart.
     var runningChanges: UInt64 = 0
     /// The live threads by id. An exited thread leaves at once: its process keeps its
     /// status until it is joined (Process.exitStatuses), `threadRecords` its counters.

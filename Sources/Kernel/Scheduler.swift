@@ -155,7 +155,6 @@ extension Kernel {
             switchTo(next, on: hart)
         } else {
             running[hart.id] = nil
-            runningChanges &+= 1
             hartIdles(hart)
             programTimer(hart)
             hart.park()
@@ -318,7 +317,6 @@ extension Kernel {
     func preempt(_ thread: Thread, on hart: Hart, reason: SwitchReason, next: Thread? = nil) {
         saveContext(of: thread, from: hart)
         running[hart.id] = nil
-        runningChanges &+= 1
         thread.transition(to: .ready, at: hart.cycle)
         scheduler.enqueue(thread)
         noteLeaving(thread, hart: hart, .switched(reason))
@@ -342,7 +340,6 @@ extension Kernel {
     func block(_ thread: Thread, on hart: Hart, _ reason: BlockReason, deadline: UInt64? = nil, timeoutResult: Int64 = 0) {
         saveContext(of: thread, from: hart)
         running[hart.id] = nil
-        runningChanges &+= 1
         thread.transition(to: .blocked(reason), at: hart.cycle)
         thread.wakeDeadline = deadline.map(wakeCycle(for:))
         if thread.wakeDeadline != nil { timedWaiters.add(thread, hart: thread.lastHart ?? hart.id) }

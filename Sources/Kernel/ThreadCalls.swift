@@ -90,7 +90,6 @@ extension Kernel {
         if case .running(let index) = thread.state {
             freedHart = index
             running[index] = nil
-            runningChanges &+= 1
         }
         if case .blocked(.futex(_, let key)) = thread.state { futexes.remove(thread, key: key) }
         if case .blocked(.io) = thread.state { leaveWaitQueues(thread) }
