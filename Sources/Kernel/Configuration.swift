@@ -74,6 +74,8 @@ public struct KernelConfiguration: Sendable, Equatable {
     public var networkStack = NetworkStackSettings()
     /// Which hardware counters user mode may read (`rdcycle`, `rdtime`, `rdinstret`).
     public var userCounters = UserCounterAccess.all
+    /// Schedule points and the race log (SchedulePoints.swift); off by default.
+    public var exploration = ExplorationSettings()
 
     public init() {}
 

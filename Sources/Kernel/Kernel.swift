@@ -91,6 +91,10 @@ public final class Kernel: HostTrapHandler {
     var hartMetrics: [HartMetrics]
     /// Where trace events go (Tracing.swift), or nil: tracing off costs one test per event site.
     public let trace: TraceRecorder?
+    /// Under exploration: who picks the thread at each schedule point (SchedulePoints.swift).
+    public var schedulePointHandler: (any SchedulePointHandler)? = nil
+    /// Set when the handler answered `.abandon`: the run stopped early and is not a schedule.
+    public internal(set) var explorationAbandoned = false
 
     /// Loads `executable` (an ELF file's bytes) as process 1, ready to run. `programs`
     /// (name → ELF bytes) are what process_spawn can start, the first program among them

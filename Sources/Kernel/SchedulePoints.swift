@@ -1,0 +1,94 @@
+// Schedule points: the places where one thread can affect another (a shared page's
+// access, an atomic, LR/SC, a futex call, a thread or process starting or ending, I/O).
+// Under exploration (`KernelConfiguration.exploration.schedulePoints`) the kernel stops
+// at each one and asks a `SchedulePointHandler` which thread runs next; the explorer
+// (Sources/Explore/) answers from its strategy. Off, none of this costs anything.
+//
+// CONTRACT (issue 18 wave): the types below are fixed; the kernel's behaviour behind
+// them is built in the `points` part.
+
+/// What an exploration turns on in a kernel. Part of the configuration, so a run stays a
+/// pure function of program, configuration and seed.
+public struct ExplorationSettings: Sendable, Equatable {
+    /// Stop at every schedule point and ask `Kernel.schedulePointHandler`.
+    public var schedulePoints = false
+    /// Record every guest memory access and synchronisation for race detection
+    /// (the race log; Sources/Explore/RaceMonitor.swift reads it).
+    public var raceLog = false
+
+    public init(schedulePoints: Bool = false, raceLog: Bool = false) {
+        self.schedulePoints = schedulePoints
+        self.raceLog = raceLog
+    }
+
+    public var isOn: Bool { schedulePoints || raceLog }
+}
+
+/// How a thread's next operation uses the object it touches (mirrors Explore's
+/// `AccessKind`: read commutes with read; write and sync conflict with everything).
+public enum PendingKind: UInt8, Sendable, Hashable {
+    case read, write, sync, local
+}
+
+/// A candidate at a schedule point: a thread that may run, and what it does next.
+public struct ScheduleCandidate: Sendable, Equatable {
+    /// The thread's creation index in this run (0 for the first thread): dense and the
+    /// same in every run that made the same decisions, so strategies can name threads by it.
+    public var serial: UInt32
+    /// The thread's id as the guest sees it (gettid).
+    public var tid: Int32
+    /// What its next operation touches: a physical address for memory, an object id for
+    /// a futex word, a thread, a descriptor. Only equality matters.
+    public var object: UInt64
+    public var kind: PendingKind
+
+    public init(serial: UInt32, tid: Int32, object: UInt64, kind: PendingKind) {
+        self.serial = serial
+        self.tid = tid
+        self.object = object
+        self.kind = kind
+    }
+}
+
+/// Why the kernel stopped at this point (for reports and the stepper).
+public enum SchedulePointReason: UInt8, Sendable, Hashable {
+    case start, sharedAccess, atomic, loadReserved, storeConditional, systemCall, threadStart, threadEnd, processStart, processEnd, blocked, other
+}
+
+/// One schedule point, as the kernel describes it to the handler.
+public struct ScheduleQuery: Sendable {
+    /// The hart that stopped.
+    public var hart: Int
+    /// The serial of the thread that ran up to this point on that hart (nil at the first
+    /// point, or when the hart was idle). Choosing another candidate while it is among
+    /// the candidates is a preemption.
+    public var running: UInt32?
+    /// The threads that may run now, ascending by serial; never empty when asked.
+    public var candidates: [ScheduleCandidate]
+    /// Where the running thread stopped (its PC), 0 when none.
+    public var pc: UInt64
+    public var reason: SchedulePointReason
+
+    public init(hart: Int, running: UInt32?, candidates: [ScheduleCandidate], pc: UInt64, reason: SchedulePointReason) {
+        self.hart = hart
+        self.running = running
+        self.candidates = candidates
+        self.pc = pc
+        self.reason = reason
+    }
+}
+
+/// The handler's answer.
+public enum ScheduleAnswer: Sendable, Equatable {
+    /// Run the candidate with this serial.
+    case run(serial: UInt32)
+    /// End this run now: the run ends with `ProcessEnding` unchanged and
+    /// `Kernel.explorationAbandoned` set (the explorer restores its snapshot).
+    case abandon
+}
+
+/// The explorer's side of a schedule point. Called once per point (not per instruction),
+/// so one existential call is cheap beside the trap that leads to it.
+public protocol SchedulePointHandler: AnyObject {
+    func choose(_ query: ScheduleQuery) -> ScheduleAnswer
+}
