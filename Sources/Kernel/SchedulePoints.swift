@@ -92,3 +92,23 @@ public enum ScheduleAnswer: Sendable, Equatable {
 public protocol SchedulePointHandler: AnyObject {
     func choose(_ query: ScheduleQuery) -> ScheduleAnswer
 }
+
+extension Kernel {
+    /// `function+0x1c (file.swift:12)` for code at `address` in process `pid`, or the
+    /// address in hex when the process is gone or has no symbol there. For explorer and
+    /// race reports, which name code after the run.
+    public func describeCode(at address: UInt64, pid: Int32) -> String {
+        processTable[pid]?.describeCode(at: address) ?? "0x\(String(address, radix: 16))"
+    }
+
+    /// `symbol+0x8` for a data address of process `pid` (a global), nil for the heap and
+    /// the stack.
+    public func describeData(at address: UInt64, pid: Int32) -> String? {
+        processTable[pid]?.symbolizeData(address)
+    }
+
+    /// The process of a live thread.
+    public func pid(ofThread tid: Int32) -> Int32? {
+        threads[tid]?.process.pid
+    }
+}
