@@ -1,0 +1,31 @@
+// BUGGY — atomicity violation (the talk's bool flip). Two threads each read a shared
+// flag and write its opposite back; two flips must leave it false. The read and the
+// write are two steps: when one thread reads between the other's read and write, both
+// write `true` and one flip is lost.
+//
+// The default schedule runs the first worker to its end, then the second: right. The
+// interleaving that breaks it needs one preemption: worker 1 reads false, is preempted,
+// worker 2 reads false and writes true, worker 1 writes true.
+//
+// Exit status 0 when the flag ends false, 1 when a flip was lost.
+// bool-flip-cas.swift and bool-flip-mutex.swift are the correct versions.
+
+import Sync
+
+let flag = UnsafeMutablePointer<Bool>.allocate(capacity: 1)
+flag.initialize(to: false)
+
+@inline(never) func flip() {
+    let seen = flag.pointee   // read
+    flag.pointee = !seen      // write: the other thread may have written in between
+}
+
+let first = try! Thread.spawn { flip() }
+let second = try! Thread.spawn { flip() }
+_ = try! first.join()
+_ = try! second.join()
+if flag.pointee {
+    print("flag true: a flip was lost")
+    System.exit(1)
+}
+print("flag false: right")
