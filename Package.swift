@@ -45,7 +45,7 @@ let package = Package(
         // Several machines in one simulation: the cluster that steps them, the network
         // between them, its faults and its packet capture (DESIGN decision 9).
         .target(name: "Network", dependencies: ["Kernel", "Machine", "Trace"]),
-        .target(name: "Lab", dependencies: ["Kernel", "Machine", "Trace", "Toolchain", "Network"]),
+        .target(name: "Lab", dependencies: ["Kernel", "Machine", "Trace", "Toolchain", "Network", "Explore"]),
         .target(name: "Explore", dependencies: ["Machine", "Kernel", "Trace"]),
         .executableTarget(
             name: "interleave",
@@ -66,7 +66,7 @@ let package = Package(
                     exclude: ["Expected"]),
         .testTarget(name: "TraceTests", dependencies: ["Trace"], exclude: ["Expected"]),
         .testTarget(name: "LabTests", dependencies: ["Lab", "Kernel", "Trace", "Toolchain"]),
-        .testTarget(name: "ExploreTests", dependencies: ["Explore"]),
+        .testTarget(name: "ExploreTests", dependencies: ["Explore", "Kernel", "Toolchain"]),
         .testTarget(name: "NetworkTests", dependencies: ["Network", "Kernel", "Machine", "MachineTools", "Toolchain", "Trace"]),
         .testTarget(name: "ToolchainTests", dependencies: ["Toolchain"]),
         // Runs the built `interleave` as a person would (swift test builds it beside the tests).

@@ -1,4 +1,4 @@
-// Experiment 24, partition (many machines): a client on machine 2 asks a counter
+// Experiment 26, partition (many machines): a client on machine 2 asks a counter
 // service on machine 1 (Net/counter.swift, on the guest library's RequestClient and
 // RequestServer) to add one, every 20 ms. While the third request is being done, the
 // network between them is cut: the request got through, its answer does not. Four runs:
@@ -11,7 +11,7 @@ import Network
 
 extension Experiment {
     static let partition = Experiment(
-        number: 24, name: "partition",
+        number: 26, name: "partition",
         summary: "A client cut off from its server: waits for ever, retries (done twice), ids (once).",
         chapter: "Many machines: when the network fails",
         refuses: [.harts: "each machine has one hart: the client and the server are one thread each.",
