@@ -7,6 +7,7 @@ import ArgumentParser
 import Kernel
 import Machine
 import Network
+import Explore
 import Toolchain
 import Trace
 
@@ -144,6 +145,8 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup(title: "Building C") var compileOptions: CompileOptions
 
+    @OptionGroup(title: "Races") var raceOptions: RaceOptions
+
     @Option(help: "The Swift toolchain to build with: its root or its bin folder (default: beside `swift`, or $INTERLEAVE_TOOLCHAIN).")
     var toolchain: String?
 
@@ -219,6 +222,7 @@ struct RunCommand: ParsableCommand {
         let name = names[0]
         let executable = programs[name] ?? []
         var configuration = try kernelConfiguration()
+        raceOptions.configure(&configuration)   // RaceOptions.swift
         var input: ((Int) -> [UInt8])? = nil
         if standardInputIsOpen() { input = { readStandardInput($0) } }
         let io = KernelIO(readInput: input, writeOutput: writeStandardOutput,
@@ -238,6 +242,7 @@ struct RunCommand: ParsableCommand {
             switchLogWriter?.abandon()
             throw fail("cannot run \(file): \(error)")
         }
+        let raceMonitor = raceOptions.monitor(for: kernel)
         let start = monotonicSeconds()
         var lastReport = start
         var ending: ProcessEnding
@@ -298,6 +303,7 @@ struct RunCommand: ParsableCommand {
                 """)
         }
         if c2c { for line in MemoryReport.contentionLines(statistics.contendedLines) { printError(line) } }
+        if let raceMonitor { for line in RaceOptions.reportLines(raceMonitor) { printError(line) } }
         if let json {
             let text = Array(kernel.metricsJSON(ending: ending).utf8)
             if json == "-" {
