@@ -4,6 +4,7 @@
 // program's own, or 128 + the signal Linux would have sent when the kernel ended it.
 
 import ArgumentParser
+import Explore
 import Kernel
 import Machine
 import Network
@@ -121,6 +122,9 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Cursor moves to inject before the quit message (with --input-every-ms) (1...1000000).")
     var inputEvents: Int = 100
 
+    @Option(help: "Follow the schedule of a replay token printed by `interleave explore` (with its options), to see that run again with any view.")
+    var replay: String?
+
     @Flag(help: "Print what the kernel counted (instructions, system calls, page faults, memory) when the program ends.")
     var stats = false
 
@@ -222,6 +226,7 @@ struct RunCommand: ParsableCommand {
         let name = names[0]
         let executable = programs[name] ?? []
         var configuration = try kernelConfiguration()
+        let replayHandler = try replayHandler(for: executable, name: name, configuration: &configuration)
         raceOptions.configure(&configuration)   // RaceOptions.swift
         var input: ((Int) -> [UInt8])? = nil
         if standardInputIsOpen() { input = { readStandardInput($0) } }
@@ -242,6 +247,7 @@ struct RunCommand: ParsableCommand {
             switchLogWriter?.abandon()
             throw fail("cannot run \(file): \(error)")
         }
+        kernel.schedulePointHandler = replayHandler
         let raceMonitor = raceOptions.monitor(for: kernel)
         let start = monotonicSeconds()
         var lastReport = start
@@ -256,6 +262,7 @@ struct RunCommand: ParsableCommand {
             }
         }
         let elapsed = monotonicSeconds() - start
+        try checkReplay(replayHandler, kernel: kernel)
         let statistics = kernel.statistics
         if case .exited = ending {} else { printError("interleave: \(ending)") }
         for (number, count) in statistics.unknownSystemCalls.sorted(by: { $0.key < $1.key }) {
