@@ -33,7 +33,8 @@ import Testing
     @Test(.needsGuestToolchain) func theBoolFlipsRaceIsReportedWithBothLinesAndNoneForCASOrAMutex() throws {
         let finding = try LabSupport.finding("races")
         #expect(finding["plain races"] >= 1)
-        #expect(finding["plain races with both lines"] >= 1)
+        #expect(finding["plain read-write races with both lines"] >= 1, "a read against a write, each with its line")
+        #expect(finding["plain races on the flag"] == finding["plain races"], "named by the variable's symbol")
         #expect(finding["cas races"] == 0)
         #expect(finding["mutex races"] == 0)
         // The race is found in a run whose answer is right.

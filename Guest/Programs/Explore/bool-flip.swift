@@ -16,19 +16,21 @@
 
 import Sync
 
-let flag = UnsafeMutablePointer<Bool>.allocate(capacity: 1)
-flag.initialize(to: false)
+var flag = false
+
+@inline(never) func read() -> Bool { flag }
+@inline(never) func write(_ value: Bool) { flag = value }
 
 @inline(never) func flip() {
-    let seen = flag.pointee   // read
-    flag.pointee = !seen      // write: the other thread may have written in between
+    let seen = read()   // the other thread may read here too
+    write(!seen)        // and then one of the two writes is lost
 }
 
 let first = try! Thread.spawn { flip() }
 let second = try! Thread.spawn { flip() }
 _ = try! first.join()
 _ = try! second.join()
-if flag.pointee {
+if flag {
     print("flag true: a flip was lost")
     System.exit(1)
 }

@@ -55,8 +55,13 @@ struct RaceReports {
             figures["\(program.key) races"] = Double(races.count)
             figures["\(program.key) right"] = ending == .exited(status: 0) ? 1 : 0
             if program.key == "plain" {
-                let lines = races.filter { $0.first.location.contains(program.file + ":") && $0.second.location.contains(program.file + ":") }
-                figures["plain races with both lines"] = Double(lines.count)
+                // The flip's own race: one thread's read against the other's write, each named by its line.
+                let readWrite = races.filter {
+                    $0.first.isWrite != $0.second.isWrite
+                        && $0.first.location.contains(program.file + ":") && $0.second.location.contains(program.file + ":")
+                }
+                figures["plain read-write races with both lines"] = Double(readWrite.count)
+                figures["plain races on the flag"] = Double(races.filter { $0.variable.contains("flag") }.count)
                 for race in races {
                     reports += ["  data race on \(race.variable):",
                                 "    thread \(race.first.thread) \(race.first.isWrite ? "write" : "read") of \(race.first.size) at \(race.first.location)",
