@@ -67,7 +67,7 @@ let package = Package(
                     exclude: ["Expected"]),
         .testTarget(name: "TraceTests", dependencies: ["Trace"], exclude: ["Expected"]),
         .testTarget(name: "LabTests", dependencies: ["Lab", "Kernel", "Trace", "Toolchain"]),
-        .testTarget(name: "ExploreTests", dependencies: ["Explore", "Kernel", "Toolchain"]),
+        .testTarget(name: "ExploreTests", dependencies: ["Explore", "Kernel", "Machine", "Toolchain"]),
         .testTarget(name: "NetworkTests", dependencies: ["Network", "Kernel", "Machine", "MachineTools", "Toolchain", "Trace"]),
         .testTarget(name: "ToolchainTests", dependencies: ["Toolchain"]),
         // Runs the built `interleave` as a person would (swift test builds it beside the tests).

@@ -149,6 +149,7 @@ extension Kernel {
         let address = thread.clearChildTIDAddress
         setClearChildTID(of: thread, to: 0)
         guard address != 0, !process.hasEnded, process.liveThreads.count > 1 else { return }
+        raceLogRelease(thread, at: address)   // a join that reads the word zero acquires the thread's past
         guard case .success = process.addressSpace.copyOut([0, 0, 0, 0], to: address) else { return }
         wakeFutexWaiters(address: address, in: process, count: 1, cycle: cycle)
     }

@@ -8,6 +8,8 @@
 import Machine
 
 final class FrameAllocator {
+    /// The race log, when race detection is on (RaceLogHooks.swift).
+    var raceLog: RaceLog? = nil
     static let pageSize: UInt64 = 4096
 
     let memory: PhysicalMemory
@@ -37,6 +39,8 @@ final class FrameAllocator {
     /// A zeroed frame's physical address (one user), or nil when RAM is exhausted.
     func allocate() -> UInt64? {
         if let frame = released.popLast() {
+            // A reused frame: its old owner's accesses cannot race with the new owner's.
+            raceLog?.append(RaceLogRecord(kind: .forget, thread: -1, physical: frame, virtual: Self.pageSize))
             memory.zero(at: frame, count: Self.pageSize)
             if let index = index(frame) { references[index] = 1 }
             return frame

@@ -165,6 +165,7 @@ public final class Kernel: HostTrapHandler {
         var metrics = HartMetrics()
         metrics.idleCycles = start   // time before power-on counts as idle
         hartMetrics = Array(repeating: metrics, count: configuration.harts)
+        if configuration.exploration.raceLog { installRaceLog() }   // RaceLogHooks.swift
         let main = Thread(tid: process.pid, process: process)
         main.context.pc = loaded.entry
         main.context.integers[2] = loaded.stackPointer

@@ -122,6 +122,8 @@ public final class Hart {
 
     /// The machine's caches, if it has them (MemorySystem/).
     let memorySystem: MemorySystem?
+    /// The race log, when race detection is on: data accesses then all take the slow path (RaceLog.swift).
+    var raceLog: RaceLog? = nil
     /// The core this hart is a hardware thread of: `id / threadsPerCore`.
     public let core: Int
     /// Whether the run loop charges caches and issue slots (ModelledTiming) or one cycle

@@ -76,6 +76,7 @@ extension Hart {
         }
         if let offset = memory.offset(of: physical, length: UInt64(size)) {
             fillFastTLB(address, physical: physical, store: false)
+            if let raceLog { logAccess(raceLog, physical: physical, virtual: address, size: size, isWrite: false, pc: pc) }
             if let memorySystem {
                 if memorySystem.keepsValues {
                     let (value, cycles) = memorySystem.loadValue(hart: id, offset: offset, size: size, pc: pc)
@@ -109,6 +110,7 @@ extension Hart {
             }
             // Only the first byte may wait for its line: once one byte is written, the rest follow.
             for (index, byteAddress) in physical.enumerated() {
+                if let raceLog { logAccess(raceLog, physical: byteAddress, virtual: address &+ UInt64(index), size: 1, isWrite: true, pc: pc) }
                 guard dataStore(byteAddress, size: 1, value: value >> UInt64(8 * index), pc: pc, mayWait: index == 0) else { return false }
             }
             return true
@@ -120,6 +122,7 @@ extension Hart {
         }
         if memory.offset(of: physical, length: UInt64(size)) != nil {
             fillFastTLB(address, physical: physical, store: true)
+            if let raceLog { logAccess(raceLog, physical: physical, virtual: address, size: size, isWrite: true, pc: pc) }
             return dataStore(physical, size: size, value: value, pc: pc)
         }
         guard physical & UInt64(size - 1) == 0, machine.deviceStore(physical, size: size, value: value, hart: self) else {

@@ -123,6 +123,8 @@ public final class Machine {
     public private(set) var htif: HTIF? = nil
     /// The caches and their coherence, when the configuration has a hierarchy.
     public let memorySystem: MemorySystem?
+    /// The race log, when race detection is on (RaceLog.swift).
+    public internal(set) var raceLog: RaceLog? = nil
     /// SMT: which cycles each core already issued an instruction in (nil with one thread per core).
     let issueSlots: IssueSlots?
     public private(set) var harts: [Hart] = []

@@ -4,10 +4,10 @@
 // program's own, or 128 + the signal Linux would have sent when the kernel ended it.
 
 import ArgumentParser
-import Explore
 import Kernel
 import Machine
 import Network
+import Explore
 import Toolchain
 import Trace
 
@@ -148,6 +148,8 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup(title: "Building C") var compileOptions: CompileOptions
 
+    @OptionGroup(title: "Races") var raceOptions: RaceOptions
+
     @Option(help: "The Swift toolchain to build with: its root or its bin folder (default: beside `swift`, or $INTERLEAVE_TOOLCHAIN).")
     var toolchain: String?
 
@@ -223,7 +225,8 @@ struct RunCommand: ParsableCommand {
         let name = names[0]
         let executable = programs[name] ?? []
         var configuration = try kernelConfiguration()
-        let replayHandler = try replayHandler(for: executable, name: name, configuration: &configuration)
+        let replayHandler = try replayHandler(for: executable, name: name, configuration: &configuration)   // ExploreReplayRun.swift
+        raceOptions.configure(&configuration)   // RaceOptions.swift
         var input: ((Int) -> [UInt8])? = nil
         if standardInputIsOpen() { input = { readStandardInput($0) } }
         let io = KernelIO(readInput: input, writeOutput: writeStandardOutput,
@@ -244,6 +247,7 @@ struct RunCommand: ParsableCommand {
             throw fail("cannot run \(file): \(error)")
         }
         kernel.schedulePointHandler = replayHandler
+        let raceMonitor = raceOptions.monitor(for: kernel)
         let start = monotonicSeconds()
         var lastReport = start
         var ending: ProcessEnding
@@ -305,6 +309,7 @@ struct RunCommand: ParsableCommand {
                 """)
         }
         if c2c { for line in MemoryReport.contentionLines(statistics.contendedLines) { printError(line) } }
+        if let raceMonitor { for line in RaceOptions.reportLines(raceMonitor) { printError(line) } }
         if let json {
             let text = Array(kernel.metricsJSON(ending: ending).utf8)
             if json == "-" {
