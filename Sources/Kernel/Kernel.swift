@@ -100,25 +100,20 @@ public final class Kernel: HostTrapHandler {
     /// (name → ELF bytes) are what process_spawn can start, the first program among them
     /// under `name`; `alsoStarting` names programs started at once beside it, as pids
     /// 2, 3, … (independent processes with no arguments but their name).
-    public init(executable: [UInt8], name: String, arguments: [String], environment: [String] = [],
-                configuration: KernelConfiguration = KernelConfiguration(), io: KernelIO,
-                programs: [String: [UInt8]] = [:], alsoStarting: [String] = [],
-                trace: TraceRecorder? = nil) throws(KernelError) {
+    public convenience init(executable: [UInt8], name: String, arguments: [String], environment: [String] = [],
+                            configuration: KernelConfiguration = KernelConfiguration(), io: KernelIO,
+                            programs: [String: [UInt8]] = [:], alsoStarting: [String] = [],
+                            trace: TraceRecorder? = nil) throws(KernelError) {
         try configuration.validate()
-        self.configuration = configuration
-        self.trace = trace
-        self.io = io
-        self.environment = environment
-        random = SplitMix64(seed: configuration.seed ^ 0x6B65_726E_656C)   // "kernel"
-        let image: ELFImage
-        do { image = try ELFImage(bytes: executable) } catch { throw KernelError("\(name): \(error.message)") }
-        var images: [String: ELFImage] = [:]
-        for (programName, bytes) in programs.sorted(by: { $0.key < $1.key }) {
-            do { images[programName] = try ELFImage(bytes: bytes) } catch { throw KernelError("\(programName): \(error.message)") }
-        }
-        if images[name] == nil { images[name] = image }
-        for other in alsoStarting where images[other] == nil { throw KernelError("\(other): no such program among the run's programs") }
-        self.programs = images
+        let prepared = try PreparedPrograms(executable: executable, name: name, programs: programs, alsoStarting: alsoStarting)
+        let machine: Machine
+        do { machine = try Machine(configuration: Kernel.machineConfiguration(for: configuration)) } catch { throw KernelError(error.message) }
+        try self.init(prepared: prepared, machine: machine, name: name, arguments: arguments, environment: environment,
+                      configuration: configuration, io: io, alsoStarting: alsoStarting, trace: trace)
+    }
+
+    /// The machine a configuration asks for.
+    static func machineConfiguration(for configuration: KernelConfiguration) -> MachineConfiguration {
         var machineConfiguration = MachineConfiguration()
         // RAM: the memory limit (each process's, and all processes' together) plus room
         // for page tables.
@@ -132,7 +127,24 @@ public final class Kernel: HostTrapHandler {
         machineConfiguration.tlbEntries = configuration.tlbEntries
         machineConfiguration.memoryHierarchy = configuration.memoryHierarchy
         machineConfiguration.threadsPerCore = configuration.threadsPerCore
-        do { machine = try Machine(configuration: machineConfiguration) } catch { throw KernelError(error.message) }
+        return machineConfiguration
+    }
+
+    /// The kernel's set-up on a machine at power-on (fresh, or one a simulation snapshot
+    /// built around restored RAM: SimulationSnapshot.swift). The configuration is valid.
+    /// Every stored property starts here, so a snapshot's restore gives what a fresh
+    /// `init` gives: a property added to the kernel needs only its initial value.
+    init(prepared: PreparedPrograms, machine: Machine, name: String, arguments: [String], environment: [String],
+         configuration: KernelConfiguration, io: KernelIO, alsoStarting: [String], trace: TraceRecorder?) throws(KernelError) {
+        self.configuration = configuration
+        self.trace = trace
+        self.io = io
+        self.environment = environment
+        random = SplitMix64(seed: configuration.seed ^ 0x6B65_726E_656C)   // "kernel"
+        let image = prepared.image
+        let images = prepared.images
+        self.programs = images
+        self.machine = machine
         // Power-on time: 0, or later for a machine of a simulated network that restarts.
         let start = configuration.startCycle
         machine.startClocks(atCycle: start)
@@ -197,5 +209,23 @@ public final class Kernel: HostTrapHandler {
     /// Simulated nanoseconds since the machine started, on this hart's clock.
     func nanoseconds(_ hart: Hart) -> UInt64 {
         SimulatedTime(cycles: hart.cycle).nanoseconds(clockFrequency: configuration.clockFrequency)
+    }
+}
+
+/// A run's programs, parsed once: the first under its name, and those process_spawn and
+/// `alsoStarting` may start (a snapshot parses them once for all its restores).
+struct PreparedPrograms {
+    let image: ELFImage
+    let images: [String: ELFImage]
+
+    init(executable: [UInt8], name: String, programs: [String: [UInt8]], alsoStarting: [String]) throws(KernelError) {
+        do { image = try ELFImage(bytes: executable) } catch { throw KernelError("\(name): \(error.message)") }
+        var images: [String: ELFImage] = [:]
+        for (programName, bytes) in programs.sorted(by: { $0.key < $1.key }) {
+            do { images[programName] = try ELFImage(bytes: bytes) } catch { throw KernelError("\(programName): \(error.message)") }
+        }
+        if images[name] == nil { images[name] = image }
+        for other in alsoStarting where images[other] == nil { throw KernelError("\(other): no such program among the run's programs") }
+        self.images = images
     }
 }

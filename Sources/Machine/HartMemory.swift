@@ -176,6 +176,7 @@ extension Hart {
             if flags & PageFlags.decoded.rawValue != 0 { memory.invalidateDecoded(offset: offset, length: size) }
             if flags & PageFlags.reserved.rawValue != 0 { machine.breakReservations(physical, size: size, storingHart: id) }
             if flags & PageFlags.watched.rawValue != 0 { machine.watchedStore(physical, size: size, hart: self) }
+            if flags & PageFlags.unwritten.rawValue != 0 { memory.storeHitUnwritten(offset: offset, size: size) }
         }
     }
 }

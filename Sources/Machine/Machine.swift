@@ -152,13 +152,24 @@ public final class Machine {
     var fastScheduling = true
     let cyclesPerTimerTick: UInt64
 
-    public init(configuration: MachineConfiguration) throws(MachineError) {
+    public convenience init(configuration: MachineConfiguration) throws(MachineError) {
         try configuration.validate()
-        self.configuration = configuration
         guard let ram = PhysicalMemory(base: MachineConfiguration.ramBase, size: configuration.ramSize,
                                        decodedBlockLimit: configuration.decodedBlockLimit) else {
             throw MachineError("the host could not provide \(configuration.ramSize >> 20) MiB of RAM for the machine")
         }
+        try self.init(configuration: configuration, reusing: ram)
+    }
+
+    /// A machine at power-on around RAM that another machine had (a simulation snapshot
+    /// restores the RAM, then builds new harts and devices around it: SnapshotMemory.swift).
+    /// The RAM must have the configuration's size; its bytes and decoded blocks are kept.
+    public init(configuration: MachineConfiguration, reusing ram: PhysicalMemory) throws(MachineError) {
+        try configuration.validate()
+        guard ram.base == MachineConfiguration.ramBase, ram.size == configuration.ramSize else {
+            throw MachineError("the RAM reused has \(ram.size) bytes at 0x\(String(ram.base, radix: 16)); the configuration asks for \(configuration.ramSize) at 0x\(String(MachineConfiguration.ramBase, radix: 16))")
+        }
+        self.configuration = configuration
         memory = ram
         memorySystem = try configuration.memoryHierarchy.map { hierarchy throws(MachineError) in
             try MemorySystem(hierarchy: hierarchy, hartCount: configuration.hartCount, threadsPerCore: configuration.threadsPerCore,

@@ -20,6 +20,9 @@ struct PageFlags: OptionSet {
     static let watched = PageFlags(rawValue: 2)
     /// Some hart holds an LR reservation in this page.
     static let reserved = PageFlags(rawValue: 4)
+    /// Not written since the simulation snapshot was taken (SnapshotMemory.swift): the first
+    /// store lists the page as written and clears the flag, so later stores go fast again.
+    static let unwritten = PageFlags(rawValue: 8)
 }
 
 public final class PhysicalMemory {
@@ -71,6 +74,14 @@ public final class PhysicalMemory {
     var reservedBytesWritten: ((_ physical: UInt64, _ length: Int) -> Void)? = nil
     /// Told of every host write when caches keep values (coherence off), so they drop those lines.
     var valuesWritten: ((_ offset: Int, _ length: Int) -> Void)? = nil
+    /// Under a simulation snapshot (SnapshotMemory.swift): every page written since it was
+    /// taken, once each (the `unwritten` flag is cleared as a page is listed).
+    var writtenPages: [Int] = []
+    /// Whether pages are tracked for a snapshot: host writes list the pages they touch.
+    var tracksWrittenPages = false
+    /// While a snapshot re-runs the kernel's set-up over RAM that already holds its result:
+    /// a host write of the bytes already there changes nothing (no decoded block dropped).
+    var skipsUnchangedHostWrites = false
 
     /// Nil when the host cannot provide `size` bytes. RAM comes from `calloc`, so the host
     /// hands out zeroed pages lazily: a large machine costs nothing until the guest uses it.
@@ -172,6 +183,7 @@ public final class PhysicalMemory {
         guard length > 0 else { return }
         invalidateDecoded(offset: offset, length: length)
         let first = offset >> 12, last = min((offset + length - 1) >> 12, pageCount - 1)
+        if tracksWrittenPages { listWritten(first...last) }
         if (first...last).contains(where: { pageFlags[$0] & PageFlags.reserved.rawValue != 0 }) {
             reservedBytesWritten?(base &+ UInt64(offset), length)
         }
@@ -183,6 +195,7 @@ public final class PhysicalMemory {
     @discardableResult
     public func write<C: Collection>(_ data: C, at address: UInt64) -> Bool where C.Element == UInt8 {
         guard let offset = offset(of: address, length: UInt64(data.count)) else { return false }
+        if skipsUnchangedHostWrites, holds(data, at: offset) { return true }
         let copied: Void? = data.withContiguousStorageIfAvailable { source in
             if let base = source.baseAddress { (bytes + offset).copyMemory(from: base, byteCount: source.count) }
         }
@@ -201,6 +214,7 @@ public final class PhysicalMemory {
     @discardableResult
     public func zero(at address: UInt64, count: UInt64) -> Bool {
         guard let offset = offset(of: address, length: count) else { return false }
+        if skipsUnchangedHostWrites, holdsZeros(count: Int(count), at: offset) { return true }
         (bytes + offset).initializeMemory(as: UInt8.self, repeating: 0, count: Int(count))
         hostWrote(offset: offset, length: Int(count))
         return true

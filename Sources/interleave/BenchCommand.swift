@@ -57,7 +57,9 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "The --json file of an earlier run: print its programs (MIPS, ratio to qemu) and targets beside this run's. Given twice, compare the two files and measure nothing.")
     var compare: [String] = []
 
-    static var programNames: [String] { ComputeBenchmark.allCases.map(\.rawValue) + GuestBenchmarks.allNames + ExploreBenchmarks.names }
+    static var programNames: [String] {
+        ComputeBenchmark.allCases.map(\.rawValue) + GuestBenchmarks.allNames + [SnapshotBenchmarks.name] + ExploreBenchmarks.names
+    }
 
     func validate() throws {
         if compare.count > 2 {
@@ -167,8 +169,11 @@ struct BenchCommand: ParsableCommand {
             try cachesOnAgainstOff(selected, guestPrograms: guestPrograms, results)
         }
         if cluster { try clusterRows() }   // ClusterBenchmarks.swift
-        if only?.contains("explore") ?? !targets, let (builder, folder) = GuestBenchmarks.builderAndPrograms() {   // ExploreBenchmarks.swift
-            try ExploreBenchmarks(build: { path in try GuestBenchmarks.build(path, builder: builder, folder: folder) ?? [] }).run()
+        if only?.split(separator: ",").contains(Substring(SnapshotBenchmarks.name)) == true {
+            try SnapshotBenchmarks.run(rounds: rounds)   // SnapshotBenchmarks.swift
+        }
+        if only?.split(separator: ",").contains("explore") ?? !targets, let (builder, folder) = GuestBenchmarks.builderAndPrograms() {
+            try ExploreBenchmarks(build: { path in try GuestBenchmarks.build(path, builder: builder, folder: folder) ?? [] }).run()   // ExploreBenchmarks.swift
         }
         try summarise(results, table: targets || only == nil)   // BenchSummary.swift
         if let before = compare.first {

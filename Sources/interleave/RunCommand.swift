@@ -4,7 +4,6 @@
 // program's own, or 128 + the signal Linux would have sent when the kernel ended it.
 
 import ArgumentParser
-import Explore
 import Kernel
 import Machine
 import Network
@@ -226,7 +225,7 @@ struct RunCommand: ParsableCommand {
         let name = names[0]
         let executable = programs[name] ?? []
         var configuration = try kernelConfiguration()
-        let replayHandler = try replayHandler(for: executable, name: name, configuration: &configuration)
+        let replayHandler = try replayHandler(for: executable, name: name, configuration: &configuration)   // ExploreReplayRun.swift
         raceOptions.configure(&configuration)   // RaceOptions.swift
         var input: ((Int) -> [UInt8])? = nil
         if standardInputIsOpen() { input = { readStandardInput($0) } }
