@@ -162,6 +162,7 @@ public final class Kernel: HostTrapHandler {
         firstProcess = process
         processTable[1] = process
         processOrder = [1]
+        let explores = configuration.exploration.schedulePoints
         scheduler = Scheduler(policy: explores ? .cooperative : configuration.scheduling, boost: configuration.foregroundBoost)
         schedulePoints = SchedulePointState(isOn: explores, harts: configuration.harts)
         running = Array(repeating: nil, count: configuration.harts)
