@@ -56,8 +56,9 @@ import Testing
         let failure = try #require(outcome.failure, "\(program.file): no failure in \(outcome.stats.schedules) schedules")
         #expect(program.isItsFailure(failure.reason), "\(failure.reason)")
         #expect(failure.token.hasPrefix("il-"))
-        // CHESS's observation holds here: the bug needs a preemption, and at most two.
-        #expect((1...2).contains(failure.preemptionPoints.count), "\(failure.preemptionPoints)")
+        // CHESS's observation holds here: at most two preemptions (the order violation needs none:
+        // which thread runs when main blocks in join is the explorer's free choice).
+        #expect(failure.preemptionPoints.count <= 2, "\(failure.preemptionPoints)")
         #expect(outcome.stats.schedules >= 1 && outcome.stats.schedules <= 10_000)
     }
 
