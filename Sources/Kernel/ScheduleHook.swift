@@ -16,12 +16,17 @@ struct SchedulePointState {
     /// Per hart: the serial of the thread that ran last on it (the query's `running`
     /// when a blocked or ended thread's hart is given to the next one).
     var lastSerial: [UInt32?]
+    /// Per hart: that thread's id (to tell a thread that blocked from one that ended).
+    var lastTID: [Int32]
     /// Points at which the handler was asked, for tests and statistics.
     var questions: UInt64 = 0
+    /// The machine's trap hook under exploration (kept alive here; the harts hold it unretained).
+    var trapHandler: SchedulePointTrapHandler? = nil
 
     init(isOn: Bool, harts: Int) {
         self.isOn = isOn
         lastSerial = Array(repeating: nil, count: harts)
+        lastTID = Array(repeating: 0, count: harts)
     }
 }
 
@@ -40,6 +45,52 @@ extension Kernel {
         guard schedulePoints.isOn else { return }
         machine.attachSchedulePointWatch()
         frames.schedulePointWatch = machine.schedulePointWatch   // a reused frame starts untouched
+        // Traps reach the kernel through the points' own hook, so the plain trap path
+        // (TrapDispatch.swift) carries no check for exploration.
+        let handler = SchedulePointTrapHandler(kernel: self)
+        schedulePoints.trapHandler = handler
+        machine.attachHostTrapHandler(unretained: handler)
+    }
+
+    /// Every trap from U-mode under exploration: a system call that is a point may stop
+    /// before it runs; a call that made a thread is followed by a thread-start point; a
+    /// stop of the machine at a point (cause 24) is decided here. The rest is `handleTrap`'s.
+    func handleTrapUnderSchedulePoints(_ hart: Hart, _ trap: TrapRecord) {
+        let isCall = trap.cause == ExceptionCause.environmentCallFromU.rawValue
+        guard isCall || trap.cause == SchedulePointWatch.schedulePointCause, !runEnded, let thread = running[hart.id] else {
+            return handleTrap(hart, trap)
+        }
+        if isCall {
+            if !hart.schedulePointPassed, systemCallFootprint(hart, thread) != nil {
+                atPoint(hart, thread) { stopsBeforeSystemCall(hart, thread, pc: trap.pc) }
+                if running[hart.id] !== thread || explorationAbandoned { return }
+            } else {
+                hart.schedulePointPassed = false   // its point was passed: the call runs now
+            }
+            let threadsMade = threadRecords.count
+            handleTrap(hart, trap)
+            if threadRecords.count != threadsMade, running[hart.id] === thread {
+                atPoint(hart, thread) { afterThreadMade(hart, thread) }
+            }
+            return
+        }
+        atPoint(hart, thread) { machineSchedulePoint(hart, thread, trap) }
+    }
+
+    /// Runs a point's decision as `handleTrap` runs a trap: the hart and process noted for
+    /// what the switch consults, then the next thread's signals. The reservation stays (an
+    /// SC whose point the same thread passes must still succeed; a switch drops it).
+    private func atPoint(_ hart: Hart, _ thread: Thread, _ decide: () -> Void) {
+        handlingHart = hart.id
+        trapProcess = thread.process
+        decide()
+        if running[hart.id] !== thread {
+            reschedule(hart)
+            deliverSignalsOnReturn(hart)
+        }
+        trapProcess = nil
+        handlingHart = nil
+        if runEnded || explorationAbandoned { machine.stopRequested = true }
     }
 
     /// clone with a stack: the creator wrote the new thread's start (entry, argument) on
@@ -72,7 +123,10 @@ extension Kernel {
         thread.atSchedulePoint = false
         thread.pendingObject = 0
         thread.pendingKind = .local
-        if hart.id < schedulePoints.lastSerial.count { schedulePoints.lastSerial[hart.id] = UInt32(truncatingIfNeeded: thread.serial) }
+        if hart.id < schedulePoints.lastSerial.count {
+            schedulePoints.lastSerial[hart.id] = UInt32(truncatingIfNeeded: thread.serial)
+            schedulePoints.lastTID[hart.id] = thread.tid
+        }
     }
 
     // MARK: The points
@@ -101,11 +155,8 @@ extension Kernel {
     /// Before a system call: true when the call must not run now (another thread runs
     /// first, the PC left on the ecall, or the run was abandoned). A call that is no
     /// point, or whose point was passed, runs.
+    @discardableResult
     func stopsBeforeSystemCall(_ hart: Hart, _ thread: Thread, pc: UInt64) -> Bool {
-        if hart.schedulePointPassed {
-            hart.schedulePointPassed = false
-            return false
-        }
         guard let (object, reason) = systemCallFootprint(hart, thread) else { return false }
         return stopAtPoint(hart, thread, object: object, kind: .sync, reason: reason, pc: pc)
     }
@@ -192,7 +243,8 @@ extension Kernel {
         let candidates = readyCandidates(for: hart, excluding: excluding)
         guard candidates.count >= 2 else { return nil }
         let last = hart.id < schedulePoints.lastSerial.count ? schedulePoints.lastSerial[hart.id] : nil
-        let reason: SchedulePointReason = excluding == nil ? .blocked : .systemCall
+        let lastEnded = hart.id < schedulePoints.lastTID.count && threads[schedulePoints.lastTID[hart.id]] == nil
+        let reason: SchedulePointReason = excluding != nil ? .systemCall : lastEnded ? .threadEnd : .blocked
         let query = ScheduleQuery(hart: hart.id, running: last, candidates: candidates, pc: excluding?.context.pc ?? 0, reason: reason)
         // Without a handler: the scheduler's own choice (its queue order).
         guard schedulePointHandler != nil else { return nil }
@@ -261,6 +313,15 @@ extension Kernel {
         quietEndings = false
         if ending == nil { ending = firstEnding ?? reason }
     }
+}
+
+/// The machine's trap hook under exploration: forwards to the kernel's points first.
+final class SchedulePointTrapHandler: HostTrapHandler {
+    unowned(unsafe) let kernel: Kernel
+
+    init(kernel: Kernel) { self.kernel = kernel }
+
+    func handleTrap(_ hart: Hart, _ trap: TrapRecord) { kernel.handleTrapUnderSchedulePoints(hart, trap) }
 }
 
 extension [ScheduleCandidate] {

@@ -84,11 +84,28 @@ public enum ScheduleAnswer: Sendable, Equatable {
     case run(serial: UInt32)
     /// End this run now: the run ends with `ProcessEnding` unchanged and
     /// `Kernel.explorationAbandoned` set (the explorer restores its snapshot).
+    /// `run()` then returns at once (no further instruction runs): the first program's
+    /// ending if it had already ended, else `.deadlock("abandoned by the explorer")`;
+    /// the processes still running end quietly (nothing is written to the error stream).
     case abandon
 }
 
 /// The explorer's side of a schedule point. Called once per point (not per instruction),
 /// so one existential call is cheap beside the trap that leads to it.
+///
+/// Behaviour (Kernel/ScheduleHook.swift, Machine/SchedulePointWatch.swift): asked only
+/// when there are two or more candidates. Points: before an access to a page two threads
+/// have touched (and the access that makes a page shared), before every atomic, LR and
+/// SC; before futex, clone, exit, exit_group, wait4/waitid, execve, kill, thread_spawn,
+/// thread_join, process_spawn/process_wait, and read/write/send/recv/accept/connect/close
+/// on a descriptor (reason `.systemCall`, `.threadStart`, `.threadEnd`, `.processStart`,
+/// `.processEnd`); after a call that made a thread (`.threadStart`: the new thread may run
+/// first); when the running thread blocks or ends (`.blocked`/`.threadEnd`; `running` is
+/// then not among the candidates: no preemption); at sched_yield (the others only).
+/// Footprints: memory by physical address; futex words by physical address; thread
+/// start/end/join by process; process calls by one object for all; descriptors by their
+/// open file description. An answer naming no candidate lets the running thread go on.
+/// Without a handler the running thread goes on and the scheduler's queue order picks.
 public protocol SchedulePointHandler: AnyObject {
     func choose(_ query: ScheduleQuery) -> ScheduleAnswer
 }

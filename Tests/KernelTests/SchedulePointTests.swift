@@ -47,6 +47,7 @@ enum PointPrograms {
         var configuration = KernelConfiguration()
         configuration.memoryLimit = 16 << 20
         configuration.exploration.schedulePoints = points
+        configuration.instructionLimit = 5_000_000   // a few thousand instructions each: a loop ends soon
         let streams = CapturedStreams()
         let kernel = try Kernel(executable: try elf(name), name: name, arguments: [], configuration: configuration, io: streams.io)
         kernel.schedulePointHandler = handler
@@ -175,6 +176,57 @@ struct SchedulePointTests {
         }
         let query = try #require(both.first, "no atomic point in work with both threads before an atomic")
         #expect(query.candidates[0].object == query.candidates[1].object)
+    }
+
+    @Test("after a spawn the new thread may run first: a thread-start point with both threads")
+    func threadStartPoint() throws {
+        let run = try PointPrograms.run("counter")
+        let start = try #require(run.queries.first { $0.reason == .threadStart })
+        #expect(start.candidates.count == 2)
+        #expect(start.running == 0)
+        #expect(start.candidates.map(\.serial) == [0, 1])
+        #expect(start.candidates.allSatisfy { $0.kind == .local }, "neither thread waits before an operation")
+    }
+
+    @Test("a thread that blocks gives a decision, not a preemption: running is not a candidate")
+    func blockingIsADecision() throws {
+        // Main blocks in its first join with both workers ready.
+        let run = try PointPrograms.run("three")
+        #expect(run.text == "counter 2\n")
+        let blocked = run.queries.filter { $0.reason == .blocked }
+        #expect(!blocked.isEmpty)
+        for query in blocked {
+            let running = try #require(query.running)
+            #expect(!query.candidates.contains { $0.serial == running })
+            #expect(query.candidates.count >= 2)
+        }
+        #expect(blocked.first?.running == 0)
+        #expect(blocked.first?.candidates.map(\.serial) == [1, 2])
+    }
+
+    @Test("LR and SC are points, and an SC whose point its thread passed still succeeds")
+    func loadReservedStoreConditional() throws {
+        // The worker first; then one switch at an SC: the other thread's CAS goes
+        // between this one's LR and SC, whose SC then fails and whose loop tries again.
+        var switchedAtSC = false
+        let handler = RecordingHandler { index, query in
+            guard let running = query.running, let other = query.candidates.first(where: { $0.serial != running }) else {
+                return RecordingHandler.nonPreemptive(query)
+            }
+            if index == 0 { return .run(serial: other.serial) }
+            if query.reason == .storeConditional, !switchedAtSC, query.candidates.contains(where: { $0.serial == running }) {
+                switchedAtSC = true
+                return .run(serial: other.serial)
+            }
+            return RecordingHandler.nonPreemptive(query)
+        }
+        let run = try PointPrograms.run("cas", handler: handler)
+        #expect(run.text == "total 6\n", "\(run.ending)")
+        #expect(run.queries.contains { $0.reason == .loadReserved })
+        #expect(run.queries.contains { $0.reason == .storeConditional })
+        #expect(switchedAtSC)
+        let plain = try PointPrograms.run("cas")
+        #expect(plain.text == "total 6\n", "\(plain.ending)")
     }
 
     @Test(".abandon ends the run at once with explorationAbandoned set")
