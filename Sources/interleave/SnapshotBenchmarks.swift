@@ -18,7 +18,7 @@ enum SnapshotBenchmarks {
     static func run(rounds: Int) throws {
         guard let (builder, folder) = GuestBenchmarks.builderAndPrograms() else { return }
         guard let elf = try GuestBenchmarks.build(source, builder: builder, folder: folder) else { return }
-        let expected = "counted 1000 and 1000\n"
+        let expected = "two threads: same\n"
         var configuration = KernelConfiguration()
         configuration.harts = 1
         let io = KernelIO(writeOutput: { _ in }, writeError: { writeStandardError($0) })

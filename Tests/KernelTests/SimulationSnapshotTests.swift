@@ -134,6 +134,19 @@ struct SimulationSnapshotTests {
         }
     }
 
+    @Test("Swift threads on two cores with caches, coherent and not: the caches start cold again at each restore",
+          .needsGuestToolchain, arguments: [true, false])
+    func threadsWithCaches(coherent: Bool) throws {
+        let elf = try GuestPrograms.build("Threads/race.swift")
+        var configuration = Self.configuration(harts: 2)
+        var hierarchy = MemoryPreset.core2.hierarchy
+        hierarchy.coherent = coherent
+        configuration.memoryHierarchy = hierarchy
+        try checkEquivalence(SnapshotCase(name: "race", executable: elf, configuration: configuration)) { run in
+            #expect(run.statistics.memory != nil)
+        }
+    }
+
     @Test("a program that faults (a store through a null pointer)", .needsGuestToolchain)
     func faultingProgram() throws {
         let elf = try GuestPrograms.build("Processes/fault.swift")
