@@ -89,6 +89,7 @@ extension Kernel {
         if flags & CloneFlag.parentSetTID != 0 { _ = process.addressSpace.copyOut(tidBytes, to: parentTIDAddress) }
         if flags & CloneFlag.childSetTID != 0 { _ = process.addressSpace.copyOut(tidBytes, to: childTIDAddress) }
         register(child)
+        if schedulePoints.isOn { handOverStartPage(stack, from: parent, to: child) }   // ScheduleHook.swift
         traceThreadStart(child, on: hart)
         makeReady(child, at: hart.cycle)
         return .value(Int64(child.tid))

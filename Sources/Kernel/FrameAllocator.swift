@@ -20,6 +20,8 @@ final class FrameAllocator {
     private var released: [UInt64] = []
     /// Per frame handed out (by index): how many users it has; 0 once released.
     private var references: [UInt32] = []
+    /// Under exploration: page owners, forgotten when a frame is reused (ScheduleHook.swift).
+    var schedulePointWatch: SchedulePointWatch? = nil
 
     init(memory: PhysicalMemory) {
         self.memory = memory
@@ -42,6 +44,7 @@ final class FrameAllocator {
             // A reused frame: its old owner's accesses cannot race with the new owner's.
             raceLog?.append(RaceLogRecord(kind: .forget, thread: -1, physical: frame, virtual: Self.pageSize))
             memory.zero(at: frame, count: Self.pageSize)
+            if let schedulePointWatch { schedulePointWatch.forget(page: Int(truncatingIfNeeded: (frame &- memory.base) / Self.pageSize)) }
             if let index = index(frame) { references[index] = 1 }
             return frame
         }

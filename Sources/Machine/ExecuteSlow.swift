@@ -137,6 +137,10 @@ extension Hart {
             raise(kind == .load ? .loadAccessFault : .storeAccessFault, value: address, pc: pc)
             return false
         }
+        if pointWatch != nil {
+            let reason: PendingAccess.Reason = inst.operation == .lr ? .loadReserved : inst.operation == .sc ? .storeConditional : .atomic
+            guard checkPoint(offset: offset, lastOffset: offset &+ size &- 1, physical: physical, kind: .sync, reason: reason, pc: pc) else { return false }
+        }
         // The line taken in M (coherence off: this core's copy written back and dropped first).
         if let memorySystem {
             drainsStoreBuffer = true

@@ -136,6 +136,8 @@ public final class Machine {
     public internal(set) var fatalFault: FaultReport? = nil
     /// Set by host code (a kernel hook) to end the run after the current batch.
     public var stopRequested = false
+    /// Page owners for schedule points, when exploration is on (SchedulePointWatch.swift).
+    public internal(set) var schedulePointWatch: SchedulePointWatch? = nil
     /// No hart starts a batch at or past this cycle: `run` answers `.horizonReached`
     /// instead (DESIGN decision 9: machines of one network advance window by window).
     public var horizon: UInt64 = .max
