@@ -57,6 +57,7 @@ let package = Package(
                 "Toolchain",
                 "Lab",
                 "Network",
+                "Explore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -66,7 +67,7 @@ let package = Package(
                     exclude: ["Expected"]),
         .testTarget(name: "TraceTests", dependencies: ["Trace"], exclude: ["Expected"]),
         .testTarget(name: "LabTests", dependencies: ["Lab", "Kernel", "Trace", "Toolchain"]),
-        .testTarget(name: "ExploreTests", dependencies: ["Explore"]),
+        .testTarget(name: "ExploreTests", dependencies: ["Explore", "Kernel", "Machine", "Toolchain"]),
         .testTarget(name: "NetworkTests", dependencies: ["Network", "Kernel", "Machine", "MachineTools", "Toolchain", "Trace"]),
         .testTarget(name: "ToolchainTests", dependencies: ["Toolchain"]),
         // Runs the built `interleave` as a person would (swift test builds it beside the tests).

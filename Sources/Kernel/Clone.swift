@@ -89,6 +89,7 @@ extension Kernel {
         if flags & CloneFlag.parentSetTID != 0 { _ = process.addressSpace.copyOut(tidBytes, to: parentTIDAddress) }
         if flags & CloneFlag.childSetTID != 0 { _ = process.addressSpace.copyOut(tidBytes, to: childTIDAddress) }
         register(child)
+        if schedulePoints.isOn { handOverStartPage(stack, from: parent, to: child) }   // ScheduleHook.swift
         traceThreadStart(child, on: hart)
         makeReady(child, at: hart.cycle)
         return .value(Int64(child.tid))
@@ -149,6 +150,7 @@ extension Kernel {
         let address = thread.clearChildTIDAddress
         setClearChildTID(of: thread, to: 0)
         guard address != 0, !process.hasEnded, process.liveThreads.count > 1 else { return }
+        raceLogRelease(thread, at: address)   // a join that reads the word zero acquires the thread's past
         guard case .success = process.addressSpace.copyOut([0, 0, 0, 0], to: address) else { return }
         wakeFutexWaiters(address: address, in: process, count: 1, cycle: cycle)
     }

@@ -98,6 +98,8 @@ extension Kernel {
         next.transition(to: .running(hart: hart.id), at: hart.cycle)
         next.sliceEnd = scheduler.sliceCycles(for: next).map { hart.cycle.addingSaturated($0) } ?? .max
         running[hart.id] = next
+        raceLogRunning(next, on: hart)   // RaceLogHooks.swift
+        if schedulePoints.isOn { enterUnderSchedulePoints(next, on: hart) }
         programTimer(hart)
         // Put on a hart from another hart's trap: its signals need a trap of its own hart.
         if hart.id != handlingHart, needsSignalWork(next) { machine.setWakeUp(hart: hart.id, true) }

@@ -8,6 +8,8 @@
 import Machine
 
 final class FrameAllocator {
+    /// The race log, when race detection is on (RaceLogHooks.swift).
+    var raceLog: RaceLog? = nil
     static let pageSize: UInt64 = 4096
 
     let memory: PhysicalMemory
@@ -18,6 +20,8 @@ final class FrameAllocator {
     private var released: [UInt64] = []
     /// Per frame handed out (by index): how many users it has; 0 once released.
     private var references: [UInt32] = []
+    /// Under exploration: page owners, forgotten when a frame is reused (ScheduleHook.swift).
+    var schedulePointWatch: SchedulePointWatch? = nil
 
     init(memory: PhysicalMemory) {
         self.memory = memory
@@ -37,7 +41,10 @@ final class FrameAllocator {
     /// A zeroed frame's physical address (one user), or nil when RAM is exhausted.
     func allocate() -> UInt64? {
         if let frame = released.popLast() {
+            // A reused frame: its old owner's accesses cannot race with the new owner's.
+            raceLog?.append(RaceLogRecord(kind: .forget, thread: -1, physical: frame, virtual: Self.pageSize))
             memory.zero(at: frame, count: Self.pageSize)
+            if let schedulePointWatch { schedulePointWatch.forget(page: Int(truncatingIfNeeded: (frame &- memory.base) / Self.pageSize)) }
             if let index = index(frame) { references[index] = 1 }
             return frame
         }

@@ -168,7 +168,10 @@ extension Kernel {
     /// The same at `cycle` (the kernel's own wakes, at a thread's exit, pass no hart).
     func wakeFutexSleepers(_ woken: [Thread], address: UInt64, waker: Int32?, cycle: UInt64, hart: Int = -1) {
         for waiter in woken {
-            if let waker { traceEvent(.futexWake(tid: waker, address: address, woken: waiter.tid), cycle: cycle, hart: hart) }
+            if let waker {
+                traceEvent(.futexWake(tid: waker, address: address, woken: waiter.tid), cycle: cycle, hart: hart)
+                raceLogWake(waker, waiter)
+            }
             waiter.context.integers[10] = 0
             makeReady(waiter, at: cycle)
         }

@@ -95,6 +95,8 @@ public final class Kernel: HostTrapHandler {
     public var schedulePointHandler: (any SchedulePointHandler)? = nil
     /// Set when the handler answered `.abandon`: the run stopped early and is not a schedule.
     public internal(set) var explorationAbandoned = false
+    /// Schedule points' own state (ScheduleHook.swift).
+    var schedulePoints: SchedulePointState
 
     /// Loads `executable` (an ELF file's bytes) as process 1, ready to run. `programs`
     /// (name → ELF bytes) are what process_spawn can start, the first program among them
@@ -121,7 +123,9 @@ public final class Kernel: HostTrapHandler {
         machineConfiguration.hartCount = configuration.harts
         machineConfiguration.seed = configuration.seed
         machineConfiguration.interleaveGranularity = configuration.granularity
-        machineConfiguration.jitter = configuration.jitter
+        // Under exploration time decides nothing: no jitter, and no preemption by the clock.
+        let explores = configuration.exploration.schedulePoints
+        machineConfiguration.jitter = explores ? 0 : configuration.jitter
         machineConfiguration.clockFrequency = configuration.clockFrequency
         machineConfiguration.timerFrequency = min(10_000_000, configuration.clockFrequency)
         machineConfiguration.tlbEntries = configuration.tlbEntries
@@ -158,13 +162,16 @@ public final class Kernel: HostTrapHandler {
         firstProcess = process
         processTable[1] = process
         processOrder = [1]
-        scheduler = Scheduler(policy: configuration.scheduling, boost: configuration.foregroundBoost)
+        let explores = configuration.exploration.schedulePoints
+        scheduler = Scheduler(policy: explores ? .cooperative : configuration.scheduling, boost: configuration.foregroundBoost)
+        schedulePoints = SchedulePointState(isOn: explores, harts: configuration.harts)
         running = Array(repeating: nil, count: configuration.harts)
         timedWaiters = TimedWaiters(harts: configuration.harts)
         skippedTicksFrom = Array(repeating: nil, count: configuration.harts)
         var metrics = HartMetrics()
         metrics.idleCycles = start   // time before power-on counts as idle
         hartMetrics = Array(repeating: metrics, count: configuration.harts)
+        if configuration.exploration.raceLog { installRaceLog() }   // RaceLogHooks.swift
         let main = Thread(tid: process.pid, process: process)
         main.context.pc = loaded.entry
         main.context.integers[2] = loaded.stackPointer
@@ -196,6 +203,7 @@ public final class Kernel: HostTrapHandler {
             traceEvent(.threadReady(tid: thread.tid), cycle: start)
         }
         attachMemorySystem()
+        attachSchedulePoints()
         for hart in machine.harts { dispatch(hart) }
     }
 

@@ -118,6 +118,7 @@ extension Kernel {
     /// killed before). Frees its memory, reports a failure, wakes its parent, and ends
     /// the run when no process is left.
     func processFinished(_ process: Process, status: Int32) {
+        raceLogFlush()   // its races are named while its address space is there
         let ending = process.ending ?? .exited(status: status)
         process.ending = ending
         traceEvent(.processEnded(pid: process.pid, status: Int32(truncatingIfNeeded: ending.status)),
@@ -228,6 +229,7 @@ extension Kernel {
         }
         let candidates = pid == -1 ? parent.children : [pid]
         if let ended = candidates.compactMap({ processTable[$0] }).first(where: \.hasEnded) {
+            raceLogJoinProcess(thread, pid: ended.pid)
             return .value(reap(ended, by: parent, statusAddress: statusAddress))
         }
         block(thread, on: hart, .processWait(pid: pid, statusAddress: statusAddress))
@@ -258,6 +260,7 @@ extension Kernel {
             guard case .blocked(.processWait(let pid, let statusAddress)) = waiter.state else { continue }
             let result: Int64
             if parent.children.contains(child.pid), pid == child.pid || pid == -1 {
+                raceLogJoinProcess(waiter, pid: child.pid)
                 result = reap(child, by: parent, statusAddress: statusAddress)
             } else if pid == -1 ? parent.children.isEmpty : !parent.children.contains(pid) {
                 result = -Errno.ECHILD.rawValue

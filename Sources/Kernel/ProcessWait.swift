@@ -63,6 +63,7 @@ extension Kernel {
             switch event {
             case .ended(let ending):
                 status = ending.waitStatus
+                self.raceLogJoinProcess(thread, pid: child.pid)
                 _ = self.reap(child, by: thread.process, statusAddress: 0)
             case .stopped(let signal): status = signal << 8 | 0x7F
             case .continued: status = 0xFFFF
@@ -103,6 +104,7 @@ extension Kernel {
             switch event {
             case .ended(let ending):
                 (code, status) = ending.childCode
+                self.raceLogJoinProcess(thread, pid: child.pid)
                 if options & Kernel.WNOWAIT == 0 { _ = self.reap(child, by: thread.process, statusAddress: 0) }
             case .stopped(let signal): (code, status) = (Kernel.CLD_STOPPED, signal)
             case .continued: (code, status) = (Kernel.CLD_CONTINUED, ChildSignal.SIGCONT)

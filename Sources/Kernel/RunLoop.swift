@@ -28,6 +28,10 @@ extension Kernel {
     public func run(slice: UInt64) -> ProcessEnding? {
         let sliceEnd = instructionsExecuted &+ max(1, slice)
         while !runEnded {
+            if explorationAbandoned {
+                endAbandonedRun()   // ScheduleHook.swift
+                break
+            }
             let executed = instructionsExecuted
             guard withinLimits(executed) else { break }
             guard executed < sliceEnd else { return nil }

@@ -151,7 +151,9 @@ extension Kernel {
     /// Gives `hart` the next ready thread, or lets it idle until an interrupt.
     func dispatch(_ hart: Hart) {
         if case .singleTasking = scheduler.policy { updateSingleTasking(hart) }
-        if let next = scheduler.next(for: hart.id) {
+        if schedulePoints.isOn, let chosen = chooseNextUnderSchedulePoints(hart) {
+            switchTo(chosen, on: hart)   // under exploration the handler picks (ScheduleHook.swift)
+        } else if let next = scheduler.next(for: hart.id) {
             switchTo(next, on: hart)
         } else {
             running[hart.id] = nil

@@ -222,7 +222,9 @@ extension Kernel {
         case .getrandom?: result = getRandom(arguments)
         case .uname?: result = uname(arguments)
         case .schedYield?:
-            if !scheduler.isSingleTasking {
+            if schedulePoints.isOn {
+                result = yieldUnderSchedulePoints(hart, thread)   // ScheduleHook.swift
+            } else if !scheduler.isSingleTasking {
                 // One look at the queue: the thread it finds is the one dispatch would take.
                 if let next = scheduler.next(for: hart.id, atLeast: scheduler.priority(of: thread)) {
                     hart.setRegister(10, 0)

@@ -127,6 +127,11 @@ final class Thread {
     var joiners: [Thread] = []
     /// Its place in creation order: the index of its record in `Kernel.threadRecords`.
     var serial = 0
+    /// Under exploration (ScheduleHook.swift): it waits at a schedule point, before an
+    /// operation on `pendingObject` (`.local` when it is at none).
+    var atSchedulePoint = false
+    var pendingObject: UInt64 = 0
+    var pendingKind: PendingKind = .local
     /// Blocked for I/O: the wait queues it is on (IO/WaitQueue.swift).
     var ioQueues: [WaitQueue] = []
     /// Its system call runs again when it wakes; `callRestarted` tells the call it is a rerun.

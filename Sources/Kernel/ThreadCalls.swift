@@ -56,7 +56,10 @@ extension Kernel {
     func joinThread(_ arguments: SystemCallArguments, hart: Hart, thread: Thread) -> SystemCallResult {
         let tid = arguments.int32(0)
         let process = thread.process
-        if let status = process.exitStatuses.removeValue(forKey: tid) { return .value(Int64(status)) }
+        if let status = process.exitStatuses.removeValue(forKey: tid) {
+            raceLogJoin(thread, ended: tid)
+            return .value(Int64(status))
+        }
         guard let target = process.liveThreads[tid] else { return .error(.ESRCH) }
         guard target !== thread else { return .error(.EDEADLK) }
         target.joiners.append(thread)
@@ -79,6 +82,7 @@ extension Kernel {
         process.liveThreads[thread.tid] = thread
         thread.serial = threadRecords.count
         threadRecords.append(ThreadStatistics(tid: thread.tid, pid: process.pid, metrics: thread.metrics))
+        raceLogSpawn(thread)   // RaceLogHooks.swift
     }
 
     /// Ends one thread: frees its stack, wakes its joiners, gives its hart to the next
@@ -86,6 +90,7 @@ extension Kernel {
     func finish(_ thread: Thread, status: Int32) {
         guard !thread.isExited else { return }
         releaseExitWords(of: thread, cycle: currentCycle)   // Clone.swift
+        raceLogExit(thread)   // RaceLogHooks.swift
         var freedHart: Int? = nil
         if case .running(let index) = thread.state {
             freedHart = index
@@ -118,6 +123,7 @@ extension Kernel {
         // Linux reports the main thread's status when the last thread ends without exit_group.
         if thread.tid == process.mainThreadID { process.mainThreadStatus = status }
         for waiter in joiners {
+            raceLogJoin(waiter, ended: thread.tid)
             waiter.context.integers[10] = UInt64(bitPattern: Int64(status))
             makeReady(waiter, at: cycle)
         }

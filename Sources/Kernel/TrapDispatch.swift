@@ -26,8 +26,18 @@ extension Kernel {
         let changes = runningChanges
         switch trap.cause {
         case ExceptionCause.environmentCallFromU.rawValue:
+            if schedulePoints.isOn {
+                if stopsBeforeSystemCall(hart, thread, pc: trap.pc) { break }
+                let threadsMade = threadRecords.count
+                hart.setPCKeepingFetch(trap.pc &+ 4)
+                systemCall(hart, thread, process)
+                if threadRecords.count != threadsMade { afterThreadMade(hart, thread) }   // ScheduleHook.swift
+                break
+            }
             hart.setPCKeepingFetch(trap.pc &+ 4)
             systemCall(hart, thread, process)
+        case SchedulePointWatch.schedulePointCause:
+            machineSchedulePoint(hart, thread, trap)   // ScheduleHook.swift
         case ExceptionCause.instructionPageFault.rawValue, ExceptionCause.loadPageFault.rawValue,
              ExceptionCause.storePageFault.rawValue:
             pageFault(hart, thread, trap)

@@ -18,7 +18,11 @@ extension Hart {
     /// With caches or SMT the batch also ends before an instruction that would issue at or
     /// after `cycleLimit` (a timer deadline), since instructions then cost more than a cycle.
     func runBatch(limit: Int, memoryLimit: Int = .max, cycleLimit: UInt64 = .max) -> Int {
-        if !modelsTiming { return runInstructions(limit: limit, memoryLimit: memoryLimit, timing: FlatTiming()) }
+        if !modelsTiming {
+            // With the race log every data access takes the slow path, where it is logged.
+            if _slowPath(raceLog != nil) { return runInstructions(limit: limit, memoryLimit: memoryLimit, timing: RaceLoggedTiming()) }
+            return runInstructions(limit: limit, memoryLimit: memoryLimit, timing: FlatTiming())
+        }
         return modelsCachesOnly && storeCredit == 0
             ? runInstructions(limit: limit, memoryLimit: memoryLimit, timing: ModelledTiming<CachesOnly>(hart: self, cycleLimit: cycleLimit))
             : runInstructions(limit: limit, memoryLimit: memoryLimit, timing: ModelledTiming<AnyModel>(hart: self, cycleLimit: cycleLimit))
@@ -373,7 +377,7 @@ extension Hart {
                 // MARK: fence — nothing to order without caches (one sequentially consistent
                 // copy of memory; flat timing has no memory system), so no slow path.
                 case .fence:
-                    if Timing.issuesBeforeReadingRecord { break }
+                    if Timing.issuesBeforeReadingRecord || Timing.fencesThroughSlowPath { break }
                     pc = ip.next(pc); continue inner
 
                 // MARK: F/D — double precision with the host's arithmetic when it is exact to do so

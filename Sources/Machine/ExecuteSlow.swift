@@ -32,7 +32,11 @@ extension Hart {
             guard mstatus & CSRBits.fs != 0 else { return illegal() }
             guard storeSlow(address, size: inst.operation.accessSize, value: f[rs2], pc: pc) else { return }
 
-        case .fence: drainsStoreBuffer = memorySystem != nil
+        case .fence:
+            drainsStoreBuffer = memorySystem != nil
+            if let raceLog {
+                raceLog.append(RaceLogRecord(kind: .fence, bits: UInt8(truncatingIfNeeded: inst.funct), thread: Int32(truncatingIfNeeded: id), pc: pc))
+            }
         case .fenceI:
             // Decoded instructions are invalidated on every store, so the cache is already coherent.
             invalidateFetch()
@@ -133,6 +137,10 @@ extension Hart {
             raise(kind == .load ? .loadAccessFault : .storeAccessFault, value: address, pc: pc)
             return false
         }
+        if pointWatch != nil {
+            let reason: PendingAccess.Reason = inst.operation == .lr ? .loadReserved : inst.operation == .sc ? .storeConditional : .atomic
+            guard checkPoint(offset: offset, lastOffset: offset &+ size &- 1, physical: physical, kind: .sync, reason: reason, pc: pc) else { return false }
+        }
         // The line taken in M (coherence off: this core's copy written back and dropped first).
         if let memorySystem {
             drainsStoreBuffer = true
@@ -142,6 +150,7 @@ extension Hart {
         let loaded = size == 4 ? signExtend32(UInt32(truncatingIfNeeded: old)) : old
         switch inst.operation {
         case .lr:
+            if let raceLog { logAtomic(raceLog, .loadReserved, inst, physical: physical, virtual: address, succeeded: true) }
             machine.setReservation(hart: self, physical: physical)
             x[rd] = loaded
             return true
@@ -149,6 +158,7 @@ extension Hart {
             let success = reservation == physical
             machine.clearReservation(hart: self)
             if success { physicalStore(physical, size: size, value: source) }
+            if let raceLog { logAtomic(raceLog, .storeConditional, inst, physical: physical, virtual: address, succeeded: success) }
             x[rd] = success ? 0 : 1
             return true
         default: break
@@ -165,6 +175,7 @@ extension Hart {
         case .amominu: (size == 4 ? loaded & 0xFFFF_FFFF : loaded) < (size == 4 ? operand & 0xFFFF_FFFF : operand) ? loaded : operand
         default: (size == 4 ? loaded & 0xFFFF_FFFF : loaded) > (size == 4 ? operand & 0xFFFF_FFFF : operand) ? loaded : operand
         }
+        if let raceLog { logAtomic(raceLog, .atomic, inst, physical: physical, virtual: address, succeeded: true) }
         physicalStore(physical, size: size, value: result)
         x[rd] = loaded
         return true

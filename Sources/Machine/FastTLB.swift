@@ -34,6 +34,8 @@ extension Hart {
     /// access (`physical` is in RAM: the caller checked).
     func fillFastTLB(_ address: UInt64, physical: UInt64, store: Bool) {
         guard dataUsesFastTLB else { return }
+        // Under exploration only pages private to the running thread (SchedulePointWatch.swift).
+        if pointWatch != nil && !mayFillFastTLB(page: Int(truncatingIfNeeded: (physical &- memory.base) >> 12)) { return }
         if dataChecksPMP && !pmpAllowsWholePage(physical, kind: store ? .store : .load, mode: dataPrivilege) { return }
         let index = Int(truncatingIfNeeded: (address >> 12) & UInt64(Hart.fastTLBSize - 1))
         let delta = (physical & ~0xFFF) &- memory.base &- (address & ~0xFFF)

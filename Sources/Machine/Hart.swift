@@ -120,8 +120,20 @@ public final class Hart {
     var fastFilledCount = 0
     var fastTLBKey: UInt64 = 0
 
+    /// Schedule points (SchedulePointWatch.swift): the page owners when exploration is on,
+    /// the running thread's tag, the mark that lets the instruction it stopped before run
+    /// once, and what that instruction does.
+    var pointWatch: SchedulePointWatch? = nil
+    var pointOwner: UInt32 = 1
+    public var schedulePointPassed = false
+    public internal(set) var pendingAccess = PendingAccess(physical: 0, kind: .read, reason: .sharedAccess)
+    /// Set while the bytes of an access across a page run, checked once for both pages.
+    var pointChecksSuspended = false
+
     /// The machine's caches, if it has them (MemorySystem/).
     let memorySystem: MemorySystem?
+    /// The race log, when race detection is on: data accesses then all take the slow path (RaceLog.swift).
+    var raceLog: RaceLog? = nil
     /// The core this hart is a hardware thread of: `id / threadsPerCore`.
     public let core: Int
     /// Whether the run loop charges caches and issue slots (ModelledTiming) or one cycle

@@ -61,6 +61,14 @@ extension Hart {
     /// Loads `size` bytes (1, 2, 4, 8) at virtual `address`, zero-extended; nil after a fault.
     func loadSlow(_ address: UInt64, size: Int, pc: UInt64) -> UInt64? {
         if address & 0xFFF > 4096 - UInt64(size) {
+            if pointWatch != nil && !pointChecksSuspended {
+                // Under exploration both pages are one schedule point, asked before any byte.
+                guard checkPointAcrossPages(address, size: size, kind: .read, pc: pc) else { return nil }
+                pointChecksSuspended = true
+                let value = loadSlow(address, size: size, pc: pc)
+                pointChecksSuspended = false
+                return value
+            }
             // Crosses a page: byte by byte, each translated (misaligned accesses are executed).
             var value: UInt64 = 0
             for index in 0..<size {
@@ -75,7 +83,10 @@ extension Hart {
             return nil
         }
         if let offset = memory.offset(of: physical, length: UInt64(size)) {
+            if pointWatch != nil, !checkPoint(offset: offset, lastOffset: offset &+ size &- 1, physical: physical,
+                                              kind: .read, reason: .sharedAccess, pc: pc) { return nil }
             fillFastTLB(address, physical: physical, store: false)
+            if let raceLog { logAccess(raceLog, physical: physical, virtual: address, size: size, isWrite: false, pc: pc) }
             if let memorySystem {
                 if memorySystem.keepsValues {
                     let (value, cycles) = memorySystem.loadValue(hart: id, offset: offset, size: size, pc: pc)
@@ -96,6 +107,13 @@ extension Hart {
     /// Stores the low `size` bytes of `value` at virtual `address`; false after a fault.
     func storeSlow(_ address: UInt64, size: Int, value: UInt64, pc: UInt64) -> Bool {
         if address & 0xFFF > 4096 - UInt64(size) {
+            if pointWatch != nil && !pointChecksSuspended {
+                guard checkPointAcrossPages(address, size: size, kind: .write, pc: pc) else { return false }
+                pointChecksSuspended = true
+                let stored = storeSlow(address, size: size, value: value, pc: pc)
+                pointChecksSuspended = false
+                return stored
+            }
             // Translate every byte first so a fault leaves memory untouched.
             var physical: [UInt64] = []
             for index in 0..<size {
@@ -109,6 +127,7 @@ extension Hart {
             }
             // Only the first byte may wait for its line: once one byte is written, the rest follow.
             for (index, byteAddress) in physical.enumerated() {
+                if let raceLog { logAccess(raceLog, physical: byteAddress, virtual: address &+ UInt64(index), size: 1, isWrite: true, pc: pc) }
                 guard dataStore(byteAddress, size: 1, value: value >> UInt64(8 * index), pc: pc, mayWait: index == 0) else { return false }
             }
             return true
@@ -118,8 +137,11 @@ extension Hart {
             raise(.storeAccessFault, value: address, pc: pc)
             return false
         }
-        if memory.offset(of: physical, length: UInt64(size)) != nil {
+        if let offset = memory.offset(of: physical, length: UInt64(size)) {
+            if pointWatch != nil, !checkPoint(offset: offset, lastOffset: offset &+ size &- 1, physical: physical,
+                                              kind: .write, reason: .sharedAccess, pc: pc) { return false }
             fillFastTLB(address, physical: physical, store: true)
+            if let raceLog { logAccess(raceLog, physical: physical, virtual: address, size: size, isWrite: true, pc: pc) }
             return dataStore(physical, size: size, value: value, pc: pc)
         }
         guard physical & UInt64(size - 1) == 0, machine.deviceStore(physical, size: size, value: value, hart: self) else {

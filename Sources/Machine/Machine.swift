@@ -123,6 +123,8 @@ public final class Machine {
     public private(set) var htif: HTIF? = nil
     /// The caches and their coherence, when the configuration has a hierarchy.
     public let memorySystem: MemorySystem?
+    /// The race log, when race detection is on (RaceLog.swift).
+    public internal(set) var raceLog: RaceLog? = nil
     /// SMT: which cycles each core already issued an instruction in (nil with one thread per core).
     let issueSlots: IssueSlots?
     public private(set) var harts: [Hart] = []
@@ -134,6 +136,8 @@ public final class Machine {
     public internal(set) var fatalFault: FaultReport? = nil
     /// Set by host code (a kernel hook) to end the run after the current batch.
     public var stopRequested = false
+    /// Page owners for schedule points, when exploration is on (SchedulePointWatch.swift).
+    public internal(set) var schedulePointWatch: SchedulePointWatch? = nil
     /// No hart starts a batch at or past this cycle: `run` answers `.horizonReached`
     /// instead (DESIGN decision 9: machines of one network advance window by window).
     public var horizon: UInt64 = .max

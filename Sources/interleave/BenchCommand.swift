@@ -57,7 +57,9 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "The --json file of an earlier run: print its programs (MIPS, ratio to qemu) and targets beside this run's. Given twice, compare the two files and measure nothing.")
     var compare: [String] = []
 
-    static var programNames: [String] { ComputeBenchmark.allCases.map(\.rawValue) + GuestBenchmarks.allNames + [SnapshotBenchmarks.name] }
+    static var programNames: [String] {
+        ComputeBenchmark.allCases.map(\.rawValue) + GuestBenchmarks.allNames + [SnapshotBenchmarks.name] + ExploreBenchmarks.names
+    }
 
     func validate() throws {
         if compare.count > 2 {
@@ -169,6 +171,9 @@ struct BenchCommand: ParsableCommand {
         if cluster { try clusterRows() }   // ClusterBenchmarks.swift
         if only?.split(separator: ",").contains(Substring(SnapshotBenchmarks.name)) == true {
             try SnapshotBenchmarks.run(rounds: rounds)   // SnapshotBenchmarks.swift
+        }
+        if only?.split(separator: ",").contains("explore") ?? !targets, let (builder, folder) = GuestBenchmarks.builderAndPrograms() {
+            try ExploreBenchmarks(build: { path in try GuestBenchmarks.build(path, builder: builder, folder: folder) ?? [] }).run()   // ExploreBenchmarks.swift
         }
         try summarise(results, table: targets || only == nil)   // BenchSummary.swift
         if let before = compare.first {

@@ -8,7 +8,7 @@ struct Interleave: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "interleave",
         abstract: "Concurrency and parallelism from the ground up: a deterministic multicore RISC-V computer.",
-        subcommands: [MachineCommand.self, DisassembleCommand.self, BenchCommand.self, BuildCommand.self, RunCommand.self, LabCommand.self, TourCommand.self]
+        subcommands: [MachineCommand.self, DisassembleCommand.self, BenchCommand.self, BuildCommand.self, RunCommand.self, ExploreCommand.self, LabCommand.self, TourCommand.self]
     )
 
     /// Parses and runs through CommandLineFront, so every bad option reads the same way.

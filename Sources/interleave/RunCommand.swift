@@ -7,6 +7,7 @@ import ArgumentParser
 import Kernel
 import Machine
 import Network
+import Explore
 import Toolchain
 import Trace
 
@@ -120,6 +121,9 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Cursor moves to inject before the quit message (with --input-every-ms) (1...1000000).")
     var inputEvents: Int = 100
 
+    @Option(help: "Follow the schedule of a replay token printed by `interleave explore` (with its options), to see that run again with any view.")
+    var replay: String?
+
     @Flag(help: "Print what the kernel counted (instructions, system calls, page faults, memory) when the program ends.")
     var stats = false
 
@@ -143,6 +147,8 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "How to optimise a program that needs building.") var optimization: OptimizationFlag = .speed
 
     @OptionGroup(title: "Building C") var compileOptions: CompileOptions
+
+    @OptionGroup(title: "Races") var raceOptions: RaceOptions
 
     @Option(help: "The Swift toolchain to build with: its root or its bin folder (default: beside `swift`, or $INTERLEAVE_TOOLCHAIN).")
     var toolchain: String?
@@ -219,6 +225,8 @@ struct RunCommand: ParsableCommand {
         let name = names[0]
         let executable = programs[name] ?? []
         var configuration = try kernelConfiguration()
+        let replayHandler = try replayHandler(for: executable, name: name, configuration: &configuration)   // ExploreReplayRun.swift
+        raceOptions.configure(&configuration)   // RaceOptions.swift
         var input: ((Int) -> [UInt8])? = nil
         if standardInputIsOpen() { input = { readStandardInput($0) } }
         let io = KernelIO(readInput: input, writeOutput: writeStandardOutput,
@@ -238,6 +246,8 @@ struct RunCommand: ParsableCommand {
             switchLogWriter?.abandon()
             throw fail("cannot run \(file): \(error)")
         }
+        kernel.schedulePointHandler = replayHandler
+        let raceMonitor = raceOptions.monitor(for: kernel)
         let start = monotonicSeconds()
         var lastReport = start
         var ending: ProcessEnding
@@ -251,6 +261,7 @@ struct RunCommand: ParsableCommand {
             }
         }
         let elapsed = monotonicSeconds() - start
+        try checkReplay(replayHandler, kernel: kernel)
         let statistics = kernel.statistics
         if case .exited = ending {} else { printError("interleave: \(ending)") }
         for (number, count) in statistics.unknownSystemCalls.sorted(by: { $0.key < $1.key }) {
@@ -298,6 +309,7 @@ struct RunCommand: ParsableCommand {
                 """)
         }
         if c2c { for line in MemoryReport.contentionLines(statistics.contendedLines) { printError(line) } }
+        if let raceMonitor { for line in RaceOptions.reportLines(raceMonitor) { printError(line) } }
         if let json {
             let text = Array(kernel.metricsJSON(ending: ending).utf8)
             if json == "-" {

@@ -40,6 +40,8 @@ final class PipeBuffer {
     let writeWaiters = WaitQueue()
     /// Its bytes as the trace numbers them (IOTracing.swift).
     let traceCount = ByteStreamCount()
+    /// Its name in the race log (0: not named yet; RaceLogHooks.swift).
+    var raceStream: UInt64 = 0
 
     var room: Int { capacity - count }
 
@@ -115,6 +117,7 @@ final class PipeEnd: FileObject {
         if buffer.count == 0 { return buffer.writerOpen ? .wouldBlock(buffer.readWaiters) : .done([]) }
         let wasFull = buffer.room < PipeBuffer.atomicLimit
         let bytes = buffer.take(count)
+        context.kernel.raceLogPipe(buffer, context.thread, count: bytes.count, sending: false)
         // As Linux wakes writers when a full pipe frees a page: only once PIPE_BUF bytes are
         // free, so a writer waiting with a large write is not rerun for every byte read.
         if wasFull, buffer.room >= PipeBuffer.atomicLimit { buffer.writeWaiters.wake([.output, .writeNormal], context) }
@@ -128,6 +131,7 @@ final class PipeEnd: FileObject {
         if bytes.count <= PipeBuffer.atomicLimit, buffer.room < bytes.count { return .wouldBlock(buffer.writeWaiters) }
         let taken = buffer.append(bytes[...])
         guard taken > 0 else { return .wouldBlock(buffer.writeWaiters) }
+        context.kernel.raceLogPipe(buffer, context.thread, count: taken, sending: true)
         buffer.readWaiters.wake([.input, .readNormal], context)
         return .done(taken)
     }

@@ -18,6 +18,8 @@ protocol InstructionTiming {
     static var issuesBeforeReadingRecord: Bool { get }
     /// Coherence off: loads and stores must go through the memory system, never straight to RAM.
     var dataThroughSlowPath: Bool { get }
+    /// Fences go to the slow path even with flat timing (the race log records them).
+    static var fencesThroughSlowPath: Bool { get }
     /// Where the current instruction stands against the batch's `memoryLimit`: the
     /// instructions stepped so far with flat timing; when modelled, the cycles from the
     /// batch's start to the one it issued in, plus one, so that at granularity 1 accesses
@@ -51,6 +53,7 @@ protocol InstructionTiming {
 /// No caches, no SMT: one cycle per instruction, accounted by the loop itself.
 struct FlatTiming: InstructionTiming {
     static var issuesBeforeReadingRecord: Bool { false }
+    static var fencesThroughSlowPath: Bool { false }
     var dataThroughSlowPath: Bool { false }
     @inline(__always) func position(stepped: Int) -> Int { stepped }
     @inline(__always) mutating func issue(pc: UInt64, stepped: Int, memoryLimit: Int) -> Bool { true }
@@ -99,6 +102,7 @@ enum AnyModel: TimingShape {
 /// costs two compares: its step against `stepLimit` and its line against the last one.
 struct ModelledTiming<Shape: TimingShape>: InstructionTiming {
     static var issuesBeforeReadingRecord: Bool { true }
+    static var fencesThroughSlowPath: Bool { false }
     // Unmanaged, used through `_withUnsafeGuaranteedRef`: the machine owns all three for
     // longer than any batch, and the loop must not retain and release them per instruction
     // (an optional class reference, even unowned(unsafe), is retained when bound).
@@ -174,7 +178,7 @@ struct ModelledTiming<Shape: TimingShape>: InstructionTiming {
         fetchHitCycles = UInt64(system?.hierarchy.l1i.hitLatency ?? 1)
         keepsTwoFetchLines = (system?.hierarchy.l1i.associativity ?? 1) >= 2
         l1dHitCycles = UInt64(system?.hierarchy.l1d.hitLatency ?? 0)
-        dataThroughSlowPath = system?.keepsValues ?? false
+        dataThroughSlowPath = system?.keepsValues ?? false || hart.raceLog != nil   // the race log: every access logged
         start = hart.cycle
         cycleBudget = Int(min(cycleLimit > hart.cycle ? cycleLimit - hart.cycle : 0, 1 << 62))
         stepLimit = cycleBudget
