@@ -201,6 +201,20 @@ struct SimulationSnapshotTests {
         #expect(restored == fresh)
     }
 
+    @Test("a snapshot refuses what Kernel.init refuses, with the same message")
+    func refusals() throws {
+        let garbage: [UInt8] = [0x7F, 0x45, 0x4C, 0x46, 1, 2, 3]
+        var message: String? = nil
+        do { _ = try SimulationSnapshot(executable: garbage, name: "junk", arguments: []) } catch { message = error.message }
+        var freshMessage: String? = nil
+        let streams = CapturedStreams()
+        do { _ = try Kernel(executable: garbage, name: "junk", arguments: [], io: streams.io) } catch { freshMessage = error.message }
+        #expect(message != nil && message == freshMessage)
+        var tooSmall = KernelConfiguration()
+        tooSmall.memoryLimit = 1
+        #expect(throws: KernelError.self) { try SimulationSnapshot(executable: Self.printsA, name: "a", arguments: [], configuration: tooSmall) }
+    }
+
     @Test("restores reuse the snapshot's RAM: a restore copies back only what the last run wrote")
     func restoresCopyOnlyWrittenPages() throws {
         let scenario = SnapshotCase(name: "prints-a", executable: Self.printsA, configuration: Self.configuration())
