@@ -14,6 +14,12 @@
 // is therefore made by the same code as a fresh one — every stored property, hook and
 // trace event comes back as `Kernel.init` makes it.
 //
+// The rule for new state: a stored property of `Kernel`, `Machine`, a hart or a device
+// needs nothing here (each restore makes them anew); state kept per RAM page inside
+// `PhysicalMemory` (which every restore reuses) must be reset in `restoreWrittenPages` or
+// `Machine.retireForSnapshot` (SnapshotMemory.swift); and `Kernel.init(prepared:…)` may
+// write RAM but must not read RAM other than the page tables it builds.
+//
 // CONTRACT (issue 18 wave): this API is fixed.
 
 import Machine
