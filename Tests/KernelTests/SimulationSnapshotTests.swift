@@ -134,6 +134,19 @@ struct SimulationSnapshotTests {
         }
     }
 
+    @Test("Swift threads on two cores with caches, coherent and not: the caches start cold again at each restore",
+          .needsGuestToolchain, arguments: [true, false])
+    func threadsWithCaches(coherent: Bool) throws {
+        let elf = try GuestPrograms.build("Threads/race.swift")
+        var configuration = Self.configuration(harts: 2)
+        var hierarchy = MemoryPreset.core2.hierarchy
+        hierarchy.coherent = coherent
+        configuration.memoryHierarchy = hierarchy
+        try checkEquivalence(SnapshotCase(name: "race", executable: elf, configuration: configuration)) { run in
+            #expect(run.statistics.memory != nil)
+        }
+    }
+
     @Test("a program that faults (a store through a null pointer)", .needsGuestToolchain)
     func faultingProgram() throws {
         let elf = try GuestPrograms.build("Processes/fault.swift")
@@ -202,5 +215,66 @@ struct SimulationSnapshotTests {
         let second = try snapshot.restore(io: streams.io)
         #expect(second.machine.memory === memory)
         #expect(second.machine !== first.machine)
+    }
+}
+
+/// A seeded explorer stand-in: picks among the candidates by a SplitMix64 stream, logs every
+/// query it was asked, and abandons the run after `abandonAfter` points if set.
+final class SeededChooser: SchedulePointHandler {
+    var random: SplitMix64
+    var log: [String] = []
+    let abandonAfter: Int?
+
+    init(seed: UInt64, abandonAfter: Int? = nil) {
+        random = SplitMix64(seed: seed)
+        self.abandonAfter = abandonAfter
+    }
+
+    func choose(_ query: ScheduleQuery) -> ScheduleAnswer {
+        if let abandonAfter, log.count >= abandonAfter { return .abandon }
+        log.append("\(query.hart) \(String(describing: query.running)) \(query.pc) \(query.reason) "
+                   + query.candidates.map { "\($0.serial)/\($0.tid)/\($0.object)/\($0.kind)" }.joined(separator: ","))
+        let candidates = query.candidates
+        guard !candidates.isEmpty else { return .abandon }
+        return .run(serial: candidates[Int(random.next() % UInt64(candidates.count))].serial)
+    }
+}
+
+@Suite("Simulation snapshots under exploration")
+struct SimulationSnapshotExplorationTests {
+    @Test("schedule points on (and the race log): a restored run asks the same questions and ends as a fresh one, seed by seed, after abandoned runs too",
+          .needsGuestToolchain, arguments: [ExplorationSettings(schedulePoints: true), ExplorationSettings(schedulePoints: true, raceLog: true)])
+    func restoredSchedulesEqualFreshOnes(settings: ExplorationSettings) throws {
+        let elf = try GuestPrograms.build("Bench/two-threads.swift")
+        var configuration = SimulationSnapshotTests.configuration()
+        configuration.exploration = settings
+        let scenario = SnapshotCase(name: "two-threads", executable: elf, configuration: configuration)
+        let snapshot = try scenario.snapshot()
+        var distinct = Set<[String]>()
+        for seed in UInt64(1)...6 {
+            let freshChooser = SeededChooser(seed: seed)
+            let fresh = try scenario.observe { io, trace in
+                let kernel = try Kernel(executable: elf, name: "two-threads", arguments: [], configuration: configuration, io: io, trace: trace)
+                kernel.schedulePointHandler = freshChooser
+                return kernel
+            }
+            let restoredChooser = SeededChooser(seed: seed)
+            let restored = try scenario.observe { io, trace in
+                let kernel = try snapshot.restore(io: io, trace: trace)
+                kernel.schedulePointHandler = restoredChooser
+                return kernel
+            }
+            #expect(!freshChooser.log.isEmpty, "no schedule point was asked")
+            #expect(restoredChooser.log == freshChooser.log, "seed \(seed): the questions")
+            #expect(restored == fresh, "seed \(seed): the run")
+            distinct.insert(freshChooser.log)
+            // An abandoned run between schedules leaves nothing behind.
+            let streams = CapturedStreams()
+            let abandoned = try snapshot.restore(io: streams.io)
+            abandoned.schedulePointHandler = SeededChooser(seed: seed, abandonAfter: 3)
+            _ = abandoned.run()
+            #expect(abandoned.explorationAbandoned)
+        }
+        #expect(distinct.count > 1, "the seeds chose different schedules")
     }
 }
