@@ -57,7 +57,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "The --json file of an earlier run: print its programs (MIPS, ratio to qemu) and targets beside this run's. Given twice, compare the two files and measure nothing.")
     var compare: [String] = []
 
-    static var programNames: [String] { ComputeBenchmark.allCases.map(\.rawValue) + GuestBenchmarks.allNames }
+    static var programNames: [String] { ComputeBenchmark.allCases.map(\.rawValue) + GuestBenchmarks.allNames + raceBenchmarkNames }
 
     func validate() throws {
         if compare.count > 2 {
@@ -167,6 +167,7 @@ struct BenchCommand: ParsableCommand {
             try cachesOnAgainstOff(selected, guestPrograms: guestPrograms, results)
         }
         if cluster { try clusterRows() }   // ClusterBenchmarks.swift
+        if only?.split(separator: ",").contains("races") == true { try raceRows(results) }   // RaceBenchmarks.swift
         try summarise(results, table: targets || only == nil)   // BenchSummary.swift
         if let before = compare.first {
             print("")
