@@ -40,6 +40,8 @@ final class ExploreHandler<Strategy: ScheduleStrategy>: SchedulePointHandler {
     /// Set for a report's run: each preemption is named as it happens (the thread's process
     /// may be gone when the run ends). Unowned use: only while that kernel runs.
     weak var describing: Kernel?
+    /// Set for shrinking by departures (DepartureShrink.swift): receives each point's PC.
+    var location: PointLocation?
     private var point = SchedulePoint()
 
     init(strategy: Strategy) {
@@ -57,6 +59,7 @@ final class ExploreHandler<Strategy: ScheduleStrategy>: SchedulePointHandler {
         for candidate in query.candidates {
             point.add(thread: candidate.serial, next: Footprint(object: candidate.object, kind: AccessKind(candidate.kind)))
         }
+        location?.pc = query.pc
         let before = explorer.record.preemptionSteps.count
         switch explorer.choose(point) {
         case .abandon:

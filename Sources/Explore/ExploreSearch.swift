@@ -59,7 +59,11 @@ struct SearchContext {
     func report(_ record: RunRecord, index: Int, reason: String, session: ExploreSession) -> ExploreFailure {
         var decisions = record.decisions
         if options.shrink {
-            let shrunk = Shrinker.shrink(record, maxAttempts: SearchContext.shrinkAttempts) { candidate in
+            // First the fewest departures from the unpreempted run (DepartureShrink.swift), then
+            // the groundwork's shrinker on what is left: shorter, preemptions later.
+            var attempts = 0
+            let fewest = shrinkDepartures(record.decisions, session: session, attempts: &attempts) ?? record
+            let shrunk = Shrinker.shrink(fewest, maxAttempts: max(0, SearchContext.shrinkAttempts - attempts)) { candidate in
                 let replay = ExploreHandler(strategy: ReplayStrategy(decisions: candidate, strict: false))
                 _ = replay.beginRun()
                 let result = session.runSchedule(replay, snapshot: snapshot, limit: limit, check: check,

@@ -119,9 +119,34 @@ public final class RaceMonitor {
     // MARK: reading the log
 
     private func consume(_ log: RaceLog) {
+        // The detector moves into a local for the batch: a class's stored property would be
+        // checked for exclusive access (a runtime call) on every mutating use.
+        var detector = RaceDetector(memoryBase: 0, memorySize: 0, mainThread: -1)
+        swap(&detector, &self.detector)
+        defer { swap(&detector, &self.detector) }
         let records = log.records
-        for index in 0..<log.count {
-            apply(records[index])
+        var index = 0
+        let count = log.count
+        while index < count {
+            let record = records[index]
+            index &+= 1
+            switch record.kind {
+            case .read, .write:
+                let hart = Int(record.thread)
+                let slot = hart >= 0 && hart < slotOnHart.count ? slotOnHart[hart] : -1
+                guard slot >= 0 else { continue }
+                detector.access(slot: slot, address: record.physical, size: Int(record.size), isWrite: record.kind == .write,
+                                pc: record.pc)
+                if _slowPath(!detector.reports.isEmpty) {
+                    swap(&detector, &self.detector)
+                    name(record: record)
+                    swap(&detector, &self.detector)
+                }
+            default:
+                swap(&detector, &self.detector)
+                apply(record)
+                swap(&detector, &self.detector)
+            }
         }
         log.clear()
     }
@@ -140,10 +165,9 @@ public final class RaceMonitor {
         case .read, .write:
             let slot = slot(onHart: record.thread)
             guard slot >= 0 else { return }
-            let before = detector.reports.count
             detector.access(slot: slot, address: record.physical, size: Int(record.size), isWrite: record.kind == .write,
                             pc: record.pc)
-            if _slowPath(detector.reports.count != before) { name(from: before, record: record) }
+            if _slowPath(!detector.reports.isEmpty) { name(record: record) }
         case .atomic:
             detector.atomic(slot: slot(onHart: record.thread), address: record.physical, reads: true, writes: true,
                             acquire: record.bits & 2 != 0, release: record.bits & 1 != 0)
@@ -211,10 +235,11 @@ public final class RaceMonitor {
         variable.contains("Synchronization.Atomic")
     }
 
-    /// Names the detector's new reports (from `first` on), found at the access `record`:
+    /// Names the detector's new reports, found at the access `record` (the detector then
+    /// keeps only which pairs it has seen):
     /// its process is in the kernel's table now, so functions, lines and the variable are known.
-    private func name(from first: Int, record: RaceLogRecord) {
-        let reports = detector.reports[first...]
+    private func name(record: RaceLogRecord) {
+        let reports = detector.takeReports()
         let currentThread = threadOnHart.indices.contains(Int(record.thread)) ? threadOnHart[Int(record.thread)] : -1
         let pid = pidOfThread[currentThread] ?? -1
         for report in reports {
@@ -237,7 +262,5 @@ public final class RaceMonitor {
                                      first: side(report.previous, thread: Int32(truncatingIfNeeded: report.previous.thread)),
                                      second: side(report.current, thread: currentThread)))
         }
-        // The reports are named; the detector keeps only which pairs it has seen.
-        _ = detector.takeReports()
     }
 }

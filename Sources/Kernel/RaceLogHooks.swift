@@ -120,8 +120,15 @@ extension Kernel {
     /// Bytes written into or read from a pipe (Pipe.swift).
     @inline(__always)
     func raceLogPipe(_ buffer: PipeBuffer, _ thread: Thread?, count: Int, sending: Bool) {
+        raceLogBytes(&buffer.raceStream, thread, count: count, sending: sending)
+    }
+
+    /// Bytes written into or read from a byte stream (a pipe; a local stream socket, named
+    /// by its receiving end) whose log name is `stream` (given on first use).
+    @inline(__always)
+    func raceLogBytes(_ stream: inout UInt64, _ thread: Thread?, count: Int, sending: Bool) {
         guard machine.raceLog != nil else { return }
-        if buffer.raceStream == 0 { buffer.raceStream = raceLogNewStream() }
-        raceLogStream(thread, stream: buffer.raceStream, count: count, sending: sending)
+        if stream == 0 { stream = raceLogNewStream() }
+        raceLogStream(thread, stream: stream, count: count, sending: sending)
     }
 }

@@ -11,7 +11,9 @@ extension Kernel {
         guard !runEnded else { machine.stopRequested = true; return }
         handlingHart = hart.id
         defer { handlingHart = nil }
-        hart.dropReservation()   // an LR before the trap must not pair with an SC after it
+        // An LR before the trap must not pair with an SC after it; a stop at a schedule point
+        // is no trap to the thread (a switch at it drops the reservation in ContextSwitch).
+        if trap.isInterrupt || trap.cause != SchedulePointWatch.schedulePointCause { hart.dropReservation() }
         if trap.isInterrupt {
             interrupt(hart, code: trap.code)
             deliverSignalsOnReturn(hart)   // a signal from another hart kicked this one

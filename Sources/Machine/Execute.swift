@@ -19,8 +19,10 @@ extension Hart {
     /// after `cycleLimit` (a timer deadline), since instructions then cost more than a cycle.
     func runBatch(limit: Int, memoryLimit: Int = .max, cycleLimit: UInt64 = .max) -> Int {
         if !modelsTiming {
-            // With the race log every data access takes the slow path, where it is logged.
-            if _slowPath(raceLog != nil) { return runInstructions(limit: limit, memoryLimit: memoryLimit, timing: RaceLoggedTiming()) }
+            // With the race log every data access is logged (RaceLoggedTiming.swift).
+            if let raceLog {
+                return runInstructions(limit: limit, memoryLimit: memoryLimit, timing: RaceLoggedTiming(log: raceLog, ramBase: memory.base, hart: id))
+            }
             return runInstructions(limit: limit, memoryLimit: memoryLimit, timing: FlatTiming())
         }
         return modelsCachesOnly && storeCredit == 0
@@ -195,69 +197,69 @@ extension Hart {
                 // MARK: Loads and stores (inline when untranslated RAM)
                 case .lb:
                     let rd = ip.rd
-                    if let offset = fastLoadOffset(x[ip.rs1] &+ ip.imm, 1, position), timing.load(offset: offset, size: 1, pc: pc, position: position) {
+                    if let offset = fastLoadOffset(x[ip.rs1] &+ ip.imm, 1, position), timing.load(offset: offset, address: x[ip.rs1] &+ ip.imm, size: 1, pc: pc, position: position) {
                         x[rd] = UInt64(bitPattern: Int64(ram.load(fromByteOffset: offset, as: Int8.self))); pc = ip.next(pc); continue inner
                     }
                 case .lh:
                     let rd = ip.rd
-                    if let offset = fastLoadOffset(x[ip.rs1] &+ ip.imm, 2, position), timing.load(offset: offset, size: 2, pc: pc, position: position) {
+                    if let offset = fastLoadOffset(x[ip.rs1] &+ ip.imm, 2, position), timing.load(offset: offset, address: x[ip.rs1] &+ ip.imm, size: 2, pc: pc, position: position) {
                         x[rd] = UInt64(bitPattern: Int64(ram.loadUnaligned(fromByteOffset: offset, as: Int16.self))); pc = ip.next(pc); continue inner
                     }
                 case .lw:
                     let rd = ip.rd
-                    if let offset = fastLoadOffset(x[ip.rs1] &+ ip.imm, 4, position), timing.load(offset: offset, size: 4, pc: pc, position: position) {
+                    if let offset = fastLoadOffset(x[ip.rs1] &+ ip.imm, 4, position), timing.load(offset: offset, address: x[ip.rs1] &+ ip.imm, size: 4, pc: pc, position: position) {
                         x[rd] = UInt64(bitPattern: Int64(ram.loadUnaligned(fromByteOffset: offset, as: Int32.self))); pc = ip.next(pc); continue inner
                     }
                 case .ld:
                     let rd = ip.rd
-                    if let offset = fastLoadOffset(x[ip.rs1] &+ ip.imm, 8, position), timing.load(offset: offset, size: 8, pc: pc, position: position) {
+                    if let offset = fastLoadOffset(x[ip.rs1] &+ ip.imm, 8, position), timing.load(offset: offset, address: x[ip.rs1] &+ ip.imm, size: 8, pc: pc, position: position) {
                         x[rd] = ram.loadUnaligned(fromByteOffset: offset, as: UInt64.self); pc = ip.next(pc); continue inner
                     }
                 case .lbu:
                     let rd = ip.rd
-                    if let offset = fastLoadOffset(x[ip.rs1] &+ ip.imm, 1, position), timing.load(offset: offset, size: 1, pc: pc, position: position) {
+                    if let offset = fastLoadOffset(x[ip.rs1] &+ ip.imm, 1, position), timing.load(offset: offset, address: x[ip.rs1] &+ ip.imm, size: 1, pc: pc, position: position) {
                         x[rd] = UInt64(ram.load(fromByteOffset: offset, as: UInt8.self)); pc = ip.next(pc); continue inner
                     }
                 case .lhu:
                     let rd = ip.rd
-                    if let offset = fastLoadOffset(x[ip.rs1] &+ ip.imm, 2, position), timing.load(offset: offset, size: 2, pc: pc, position: position) {
+                    if let offset = fastLoadOffset(x[ip.rs1] &+ ip.imm, 2, position), timing.load(offset: offset, address: x[ip.rs1] &+ ip.imm, size: 2, pc: pc, position: position) {
                         x[rd] = UInt64(ram.loadUnaligned(fromByteOffset: offset, as: UInt16.self)); pc = ip.next(pc); continue inner
                     }
                 case .lwu:
                     let rd = ip.rd
-                    if let offset = fastLoadOffset(x[ip.rs1] &+ ip.imm, 4, position), timing.load(offset: offset, size: 4, pc: pc, position: position) {
+                    if let offset = fastLoadOffset(x[ip.rs1] &+ ip.imm, 4, position), timing.load(offset: offset, address: x[ip.rs1] &+ ip.imm, size: 4, pc: pc, position: position) {
                         x[rd] = UInt64(ram.loadUnaligned(fromByteOffset: offset, as: UInt32.self)); pc = ip.next(pc); continue inner
                     }
                 case .sb:
                     let rs2 = ip.rs2
-                    if let offset = fastStoreOffset(x[ip.rs1] &+ ip.imm, 1, position), timing.store(offset: offset, size: 1, pc: pc, position: position) {
+                    if let offset = fastStoreOffset(x[ip.rs1] &+ ip.imm, 1, position), timing.store(offset: offset, address: x[ip.rs1] &+ ip.imm, size: 1, pc: pc, position: position) {
                         ram.storeBytes(of: UInt8(truncatingIfNeeded: x[rs2]), toByteOffset: offset, as: UInt8.self); pc = ip.next(pc); continue inner
                     }
                 case .sh:
                     let rs2 = ip.rs2
-                    if let offset = fastStoreOffset(x[ip.rs1] &+ ip.imm, 2, position), timing.store(offset: offset, size: 2, pc: pc, position: position) {
+                    if let offset = fastStoreOffset(x[ip.rs1] &+ ip.imm, 2, position), timing.store(offset: offset, address: x[ip.rs1] &+ ip.imm, size: 2, pc: pc, position: position) {
                         ram.storeBytes(of: UInt16(truncatingIfNeeded: x[rs2]), toByteOffset: offset, as: UInt16.self); pc = ip.next(pc); continue inner
                     }
                 case .sw:
                     let rs2 = ip.rs2
-                    if let offset = fastStoreOffset(x[ip.rs1] &+ ip.imm, 4, position), timing.store(offset: offset, size: 4, pc: pc, position: position) {
+                    if let offset = fastStoreOffset(x[ip.rs1] &+ ip.imm, 4, position), timing.store(offset: offset, address: x[ip.rs1] &+ ip.imm, size: 4, pc: pc, position: position) {
                         ram.storeBytes(of: UInt32(truncatingIfNeeded: x[rs2]), toByteOffset: offset, as: UInt32.self); pc = ip.next(pc); continue inner
                     }
                 case .sd:
                     let rs2 = ip.rs2
-                    if let offset = fastStoreOffset(x[ip.rs1] &+ ip.imm, 8, position), timing.store(offset: offset, size: 8, pc: pc, position: position) {
+                    if let offset = fastStoreOffset(x[ip.rs1] &+ ip.imm, 8, position), timing.store(offset: offset, address: x[ip.rs1] &+ ip.imm, size: 8, pc: pc, position: position) {
                         ram.storeBytes(of: x[rs2], toByteOffset: offset, as: UInt64.self); pc = ip.next(pc); continue inner
                     }
                 case .fld:
                     let rd = ip.rd
-                    if mstatus & CSRBits.fs != 0, let offset = fastLoadOffset(x[ip.rs1] &+ ip.imm, 8, position), timing.load(offset: offset, size: 8, pc: pc, position: position) {
+                    if mstatus & CSRBits.fs != 0, let offset = fastLoadOffset(x[ip.rs1] &+ ip.imm, 8, position), timing.load(offset: offset, address: x[ip.rs1] &+ ip.imm, size: 8, pc: pc, position: position) {
                         f[rd] = ram.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
                         mstatus |= CSRBits.fs
                         pc = ip.next(pc); continue inner
                     }
                 case .fsd:
                     let rs2 = ip.rs2
-                    if mstatus & CSRBits.fs != 0, let offset = fastStoreOffset(x[ip.rs1] &+ ip.imm, 8, position), timing.store(offset: offset, size: 8, pc: pc, position: position) {
+                    if mstatus & CSRBits.fs != 0, let offset = fastStoreOffset(x[ip.rs1] &+ ip.imm, 8, position), timing.store(offset: offset, address: x[ip.rs1] &+ ip.imm, size: 8, pc: pc, position: position) {
                         ram.storeBytes(of: f[rs2], toByteOffset: offset, as: UInt64.self); pc = ip.next(pc); continue inner
                     }
 

@@ -58,7 +58,8 @@ struct BenchCommand: ParsableCommand {
     var compare: [String] = []
 
     static var programNames: [String] {
-        ComputeBenchmark.allCases.map(\.rawValue) + GuestBenchmarks.allNames + [SnapshotBenchmarks.name] + ExploreBenchmarks.names
+        ComputeBenchmark.allCases.map(\.rawValue) + GuestBenchmarks.allNames + [SnapshotBenchmarks.name] + raceBenchmarkNames
+            + ExploreBenchmarks.names
     }
 
     func validate() throws {
@@ -172,6 +173,7 @@ struct BenchCommand: ParsableCommand {
         if only?.split(separator: ",").contains(Substring(SnapshotBenchmarks.name)) == true {
             try SnapshotBenchmarks.run(rounds: rounds)   // SnapshotBenchmarks.swift
         }
+        if only?.split(separator: ",").contains("races") == true { try raceRows(results) }   // RaceBenchmarks.swift
         if only?.split(separator: ",").contains("explore") ?? !targets, let (builder, folder) = GuestBenchmarks.builderAndPrograms() {
             try ExploreBenchmarks(build: { path in try GuestBenchmarks.build(path, builder: builder, folder: folder) ?? [] }).run()   // ExploreBenchmarks.swift
         }

@@ -1,7 +1,8 @@
-// A lost update for the explorer's own tests: two threads each add 1 to a shared counter
-// three times with a plain load and store. Without a preemption between one thread's load
-// and its store the total is 6; with one, an increment is lost and the program exits 1.
-// `atomic` adds with an atomic read-modify-write instead: always 6 (a correct program).
+// A lost update for the explorer's own tests: two worker threads each add 1 to a shared
+// counter three times with a plain load and store, while the main thread waits for both.
+// Run one after the other the total is 6; one preemption between a worker's load and its
+// store loses the other's increments, and the program exits 1. `atomic` adds with an
+// atomic read-modify-write instead: always 6 (a correct program).
 
 import Sync
 import Synchronization
@@ -24,9 +25,10 @@ let atomicCounter = Atomic<Int>(0)
     for _ in 0..<3 { increment() }
 }
 
-let other = try! Thread.spawn { work() }
-work()
-try! other.join()
+let first = try! Thread.spawn { work() }
+let second = try! Thread.spawn { work() }
+try! first.join()
+try! second.join()
 let total = atomicMode ? atomicCounter.load(ordering: .sequentiallyConsistent) : counter.pointee
 print("total \(total)")
 if total != 6 { System.exit(1) }

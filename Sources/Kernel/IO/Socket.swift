@@ -152,6 +152,8 @@ final class Socket: FileObject {
 
     /// Received stream bytes not yet read.
     var streamBytes = ByteQueue()
+    /// Its byte stream's name in the race log (0: not named yet; RaceLogHooks.swift).
+    var raceStream: UInt64 = 0
     /// Its received stream's bytes as the trace numbers them (IOTracing.swift).
     let traceCount = ByteStreamCount()
     /// Received datagrams, and what they cost against the receive buffer.

@@ -82,6 +82,7 @@ extension Socket {
             }
             if !flags.contains(.peek) {
                 streamTaken += bytes.count
+                context.kernel.raceLogBytes(&raceStream, context.thread, count: bytes.count, sending: false)
                 peer?.wakeAll([.output, .writeNormal], context)
                 connection?.applicationRead(context)
             }
@@ -170,6 +171,7 @@ extension Socket {
         }
         other.streamReceived += taken
         other.streamBytes.append(taken == bytes.count ? bytes : Array(bytes.prefix(taken)))
+        context.kernel.raceLogBytes(&other.raceStream, context.thread, count: taken, sending: true)
         other.wakeAll([.input, .readNormal], context)
         return .done(taken)
     }

@@ -35,8 +35,9 @@ protocol InstructionTiming {
     /// A fast-path load or store: false when it must first wait for its line (the wait is
     /// charged; the instruction issues again after it — MissWait.swift).
     /// `position`: the instruction's `position(stepped:)`.
-    mutating func load(offset: Int, size: Int, pc: UInt64, position: Int) -> Bool
-    mutating func store(offset: Int, size: Int, pc: UInt64, position: Int) -> Bool
+    /// `address`: the access's virtual address (the race log records it; the others ignore it).
+    mutating func load(offset: Int, address: UInt64, size: Int, pc: UInt64, position: Int) -> Bool
+    mutating func store(offset: Int, address: UInt64, size: Int, pc: UInt64, position: Int) -> Bool
     /// Whether the last fast-path access answered "wait for the line"; reading it clears it.
     mutating func takeWait() -> Bool
     /// Cycles beyond one per instruction not yet added to the hart's `cycle`.
@@ -58,8 +59,8 @@ struct FlatTiming: InstructionTiming {
     @inline(__always) func position(stepped: Int) -> Int { stepped }
     @inline(__always) mutating func issue(pc: UInt64, stepped: Int, memoryLimit: Int) -> Bool { true }
     @inline(__always) mutating func undoIssue(stepped: Int) {}
-    @inline(__always) mutating func load(offset: Int, size: Int, pc: UInt64, position: Int) -> Bool { true }
-    @inline(__always) mutating func store(offset: Int, size: Int, pc: UInt64, position: Int) -> Bool { true }
+    @inline(__always) mutating func load(offset: Int, address: UInt64, size: Int, pc: UInt64, position: Int) -> Bool { true }
+    @inline(__always) mutating func store(offset: Int, address: UInt64, size: Int, pc: UInt64, position: Int) -> Bool { true }
     @inline(__always) mutating func takeWait() -> Bool { false }
     @inline(__always) mutating func takeExtra() -> UInt64 { 0 }
     @inline(__always) mutating func resynchronize(cycle: UInt64, stepped: Int) {}
@@ -302,7 +303,7 @@ struct ModelledTiming<Shape: TimingShape>: InstructionTiming {
         slots._withUnsafeGuaranteedRef { $0.release(core: core, cycle: issued) }
     }
 
-    @inline(__always) mutating func load(offset: Int, size: Int, pc: UInt64, position: Int) -> Bool {
+    @inline(__always) mutating func load(offset: Int, address: UInt64, size: Int, pc: UInt64, position: Int) -> Bool {
         if _slowPath(hasCredit) { dropCredit(ifAccessing: offset) }
         if servedByProbe(offset: offset, size: size, modified: false) { return true }
         guard let system else { return true }
@@ -310,7 +311,7 @@ struct ModelledTiming<Shape: TimingShape>: InstructionTiming {
         return charge(system._withUnsafeGuaranteedRef { $0.load(hart: hartID, offset: offset, size: size, pc: pc, now: now, probed: true) })
     }
 
-    @inline(__always) mutating func store(offset: Int, size: Int, pc: UInt64, position: Int) -> Bool {
+    @inline(__always) mutating func store(offset: Int, address: UInt64, size: Int, pc: UInt64, position: Int) -> Bool {
         if _slowPath(hasCredit) { dropCredit(ifAccessing: offset) }
         if servedByProbe(offset: offset, size: size, modified: true) { return true }
         guard let system else { return true }
