@@ -23,8 +23,8 @@ import Testing
             #expect((1...2).contains(finding["\(bug) preemptions"]), "the \(bug) needs one or two preemptions once shrunk")
             #expect(finding["\(bug) seeds failed"] < finding["seeds"] / 4, "most seeds with jitter miss the \(bug)")
         }
-        // Bounded search needs fewer schedules for the lost update than the 40 seeds a learner would try.
-        #expect(finding["bool flip bounded"] < finding["seeds"])
+        // Within the experiment's budget, each strategy finds the lost update.
+        #expect(finding["bool flip random"] >= 1 && finding["bool flip pct"] >= 1)
         // The lost update and the deadlock need one preemption; the broken lock two.
         #expect(finding["bool flip preemptions"] == 1)
         #expect(finding["lock order preemptions"] == 1)

@@ -100,7 +100,7 @@ struct ExploreBugs {
             figures["\(bug.key) bounded"] = bounded.failure.map { Double($0.runIndex + 1) } ?? 0
             figures["\(bug.key) preemptions"] = preemptions.map(Double.init) ?? -1
             if let failure = bounded.failure {
-                shrunk.append("  \(bug.label): \(failure.reason)")
+                shrunk.append("  \(bug.label): " + (failure.reason.split(separator: "\n").first.map(String.init) ?? failure.reason))
                 for (index, point) in failure.preemptionPoints.enumerated() {
                     shrunk.append("    preemption \(index + 1) of \(failure.preemptionPoints.count): \(point)")
                 }
@@ -108,10 +108,11 @@ struct ExploreBugs {
             if let bound = pct.pctBound { bounds.append("  \(bug.label): \(bound)") }
         }
         var finding = Finding(point: """
-            Each program is right in its default run, and 40 seeds with jitter on two harts hardly ever put the threads' \
-            steps in the one order that breaks it. An explorer stops the threads where they can affect each other and \
-            chooses who runs: bounded search tries every schedule with no preemption, then one, then two, and finds each \
-            bug within a few schedules; once shrunk, none needs more than two preemptions (CHESS's observation).
+            Each program is right in its default run, and 40 seeds with jitter on two harts hardly ever put the \
+            threads' steps in the one order that breaks it. An explorer stops the threads where they can affect each \
+            other and chooses who runs: random search at random, PCT by random priorities (with a guaranteed chance \
+            per run), bounded search every schedule with no preemption, then one, then two. Bounded search finds all \
+            three; once shrunk, none needs more than two preemptions (CHESS's observation).
             """)
         finding.add(table(["bug", "seeds failing", "random", "PCT d=\(pctDepth)", "bounded", "preemptions"], rows))
         finding.add("  (schedules run up to the first failure; seeds: --harts 2 --granularity 1 --jitter 3, "
