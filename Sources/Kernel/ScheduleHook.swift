@@ -94,6 +94,7 @@ extension Kernel {
         }
         // Another thread took the hart (its own PC is in place), or the run ends.
         if stopAtPoint(hart, thread, object: access.physical, kind: kind, reason: reason, pc: trap.pc) { return }
+        hart.restoreReservationAfterPoint()   // SchedulePointWatch.swift: the same thread goes on
         hart.setPC(trap.pc)   // the instruction runs again, past its point now
         hart.schedulePointPassed = true
     }

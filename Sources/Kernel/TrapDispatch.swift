@@ -11,9 +11,7 @@ extension Kernel {
         guard !runEnded else { machine.stopRequested = true; return }
         handlingHart = hart.id
         defer { handlingHart = nil }
-        // An LR before the trap must not pair with an SC after it; a stop at a schedule point
-        // is no trap to the thread (a switch at it drops the reservation in ContextSwitch).
-        if trap.isInterrupt || trap.cause != SchedulePointWatch.schedulePointCause { hart.dropReservation() }
+        hart.dropReservation()   // an LR before the trap must not pair with an SC after it
         if trap.isInterrupt {
             interrupt(hart, code: trap.code)
             deliverSignalsOnReturn(hart)   // a signal from another hart kicked this one

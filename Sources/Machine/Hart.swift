@@ -127,6 +127,8 @@ public final class Hart {
     var pointOwner: UInt32 = 1
     public var schedulePointPassed = false
     public internal(set) var pendingAccess = PendingAccess(physical: 0, kind: .read, reason: .sharedAccess)
+    /// The LR reservation when the hart stopped at a point (restoreReservationAfterPoint).
+    var reservationAtPoint: UInt64? = nil
     /// Set while the bytes of an access across a page run, checked once for both pages.
     var pointChecksSuspended = false
 

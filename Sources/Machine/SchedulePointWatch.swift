@@ -136,6 +136,7 @@ extension Hart {
         }
         if passed { return true }
         pendingAccess = PendingAccess(physical: physical, kind: kind, reason: reason)
+        reservationAtPoint = reservation   // the trap drops it; the thread gets it back if it goes on
         takeTrap(cause: SchedulePointWatch.schedulePointCause, value: physical, pc: pc)
         return false
     }
@@ -156,5 +157,17 @@ extension Hart {
     func mayFillFastTLB(page: Int) -> Bool {
         guard let watch = pointWatch else { return true }
         return page < watch.pageCount && watch.owners[page] == pointOwner
+    }
+}
+
+extension Hart {
+    /// A stop at a schedule point is no trap to the thread: when the same thread goes on,
+    /// its LR reservation comes back (the kernel's trap entry dropped it), or every SC
+    /// would fail after its point and an LR/SC loop would spin for ever. A switch to
+    /// another thread leaves it dropped, as any switch does.
+    public func restoreReservationAfterPoint() {
+        guard let kept = reservationAtPoint else { return }
+        reservationAtPoint = nil
+        machine.setReservation(hart: self, physical: kept)
     }
 }
