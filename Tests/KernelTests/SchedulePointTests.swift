@@ -142,13 +142,26 @@ struct SchedulePointTests {
 
     @Test("a thread's stack is private: no point falls in code that touches only stacks")
     func stacksArePrivate() throws {
-        let run = try PointPrograms.run("stacks")
+        // The worker first, so main waits ready (a candidate) while the worker runs: a
+        // point in the worker's code would be a question.
+        let handler = RecordingHandler { index, query in
+            guard index == 0, let running = query.running,
+                  let other = query.candidates.first(where: { $0.serial != running }) else { return RecordingHandler.nonPreemptive(query) }
+            return .run(serial: other.serial)
+        }
+        let run = try PointPrograms.run("stacks", handler: handler)
         #expect(run.text.hasPrefix("stack work "))
+        #expect(run.queries.first?.reason == .threadStart)
         let inStackWork = run.queries.filter { query in
             query.reason == .sharedAccess && run.kernel.describeCode(at: query.pc, pid: 1).contains("stackWork")
         }
         #expect(inStackWork.isEmpty, "points in stackWork: \(inStackWork.map { run.kernel.describeCode(at: $0.pc, pid: 1) })")
-        #expect(run.queries.count < 40, "only spawn, join, the closure's context and output: \(run.queries.count)")
+        // The thread's entry writes only its own frame (the page its creator wrote its start on).
+        let stackWrites = run.queries.filter { query in
+            query.reason == .sharedAccess && query.running == 1 && run.kernel.describeCode(at: query.pc, pid: 1).contains("threadEntry")
+                && query.candidates.contains { $0.serial == 1 && $0.kind == .write }
+        }
+        #expect(stackWrites.isEmpty, "\(stackWrites.count) points at stack writes in the thread's entry")
     }
 
     @Test("an atomic on the same word shows as a sync on the same object for both threads")
