@@ -148,7 +148,7 @@ public enum ReplayTokenError: Error, Sendable, Equatable, CustomStringConvertibl
         case .valueTooLarge(let what, let v): return "replay token holds \(v) as \(what), which is out of range"
         case .optionsOutOfOrder: return "replay token's options are repeated or out of order"
         case .tooManyDecisions: return "replay token holds more than \(ReplayToken.maximumDecisions) decisions"
-        case .trailingData: return "replay token has data after its decisions"
+        case .trailingData: return "replay token has data after its decisions (a character too many at its end?)"
         case .programMismatch(let e, let f):
             return "replay token was made for another program (hash \(String(f, radix: 16))); this program's hash is \(String(e, radix: 16))"
         }

@@ -86,6 +86,9 @@ enum Base32 {
                 buffer &= (1 << UInt32(bits)) - 1
             }
         }
+        // Canonical only: what `encode` writes leaves fewer than 5 bits over, all zero. A
+        // character added at the end (which a checksum over whole bytes cannot see) is refused.
+        guard bits < 5, buffer == 0 else { throw .trailingData }
         return out
     }
 }

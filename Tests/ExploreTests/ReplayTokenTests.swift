@@ -25,6 +25,19 @@ import Testing
         }
     }
 
+    /// A character added at the end changes no whole byte, so the checksum cannot see it:
+    /// only a canonical text (what `text` writes) is a token.
+    @Test func aCharacterAddedAtTheEndIsRefused() throws {
+        var g = SplitMix64(seed: 3)
+        for _ in 0..<40 {
+            let decisions = (0..<Int(g.next() % 30)).map { _ in UInt32(g.next() % 4) }
+            let text = ReplayToken(programHash: g.next(), options: [], decisions: decisions).text
+            for extra in ["a", "q", "7", "aa"] {
+                #expect(throws: ReplayTokenError.self) { try ReplayToken(parsing: text + extra) }
+            }
+        }
+    }
+
     @Test func keepRunningCostsNothingPerStep() {
         let token = ReplayToken(programHash: 1, options: [], decisions: [UInt32](repeating: 0, count: 10_000) + [1, 1, 1, 0])
         #expect(token.text.count < 40)
