@@ -217,7 +217,9 @@ final class AddressSpace {
         for page in pages {
             if let frame = pageTable.unmap(page) {
                 frames.release(frame)
-                residentPages -= 1
+                // Never below zero, even if the table and the count disagree (RAM the kernel
+                // did not write, as a broken snapshot restore leaves it): a clean end, no trap.
+                if residentPages > 0 { residentPages -= 1 }
             }
         }
     }
