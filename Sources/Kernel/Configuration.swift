@@ -113,9 +113,6 @@ public struct KernelConfiguration: Sendable, Equatable {
         guard harts >= 1, harts <= MachineConfiguration.maximumHarts else {
             throw KernelError("the number of harts must be between 1 and \(MachineConfiguration.maximumHarts), not \(harts)")
         }
-        if exploration.schedulePoints && harts > 1 {
-            throw KernelError("schedule points need one hart: exploration runs on one hart for now, not \(harts)")
-        }
         guard (1...2).contains(threadsPerCore) else {
             throw KernelError("a core runs 1 or 2 hardware threads (SMT), not \(threadsPerCore)")
         }

@@ -22,11 +22,17 @@ struct SchedulePointState {
     var questions: UInt64 = 0
     /// The machine's trap hook under exploration (kept alive here; the harts hold it unretained).
     var trapHandler: SchedulePointTrapHandler? = nil
+    /// Several harts (lock-step): per hart, the thread the handler chose to run there; the
+    /// hart's wake-up puts it on (`dispatch`).
+    var handOff: [Thread?]
+    /// Several harts: the hart whose thread was just parked at a point (it idles).
+    var parking: Int? = nil
 
     init(isOn: Bool, harts: Int) {
         self.isOn = isOn
         lastSerial = Array(repeating: nil, count: harts)
         lastTID = Array(repeating: 0, count: harts)
+        handOff = Array(repeating: nil, count: harts)
     }
 }
 
@@ -231,9 +237,54 @@ extension Kernel {
             thread.pendingObject = waitsBeforeOperation ? object : 0
             thread.pendingKind = waitsBeforeOperation ? kind : .local
             scheduler.remove(next)
-            preempt(thread, on: hart, reason: .preempted, next: next)
+            let target = targetHart(for: next, stoppedOn: hart)
+            if target == hart.id {
+                preempt(thread, on: hart, reason: .preempted, next: next)
+            } else {
+                // Several harts, lock-step: the stopped thread parks (its hart idles) and the
+                // chosen one goes on on its own hart, which its wake-up hands it to.
+                schedulePoints.handOff[target] = next
+                schedulePoints.parking = hart.id
+                preempt(thread, on: hart, reason: .preempted)
+                schedulePoints.parking = nil
+                machine.setWakeUp(hart: target, true)
+            }
             return true
         }
+    }
+
+    /// Several harts: where the chosen thread goes on — the hart it ran on last when that
+    /// one is idle, the lowest idle hart for a thread that never ran, else the hart that
+    /// stopped (a preemption there, as on one hart).
+    func targetHart(for next: Thread, stoppedOn hart: Hart) -> Int {
+        guard running.count > 1 else { return hart.id }
+        func free(_ index: Int) -> Bool {
+            index != hart.id && running[index] == nil && schedulePoints.handOff[index] == nil && scheduler.mayRun(next, on: index)
+        }
+        if let last = next.lastHart { return last < running.count && free(last) ? last : hart.id }
+        return running.indices.first(where: free) ?? hart.id
+    }
+
+    /// Several harts, in `dispatch`: nil when the hart chooses as on one hart (no other hart
+    /// runs); `.some(nil)` when it must idle (its thread was parked, or another hart runs:
+    /// lock-step); `.some(thread)` for the thread the handler handed to it.
+    func takeHandOffUnderSchedulePoints(_ hart: Hart) -> Thread?? {
+        if let handed = schedulePoints.handOff[hart.id] {
+            schedulePoints.handOff[hart.id] = nil
+            return .some(handed)
+        }
+        if schedulePoints.parking == hart.id { return .some(nil) }
+        if running.indices.contains(where: { $0 != hart.id && running[$0] != nil }) { return .some(nil) }
+        if schedulePoints.handOff.contains(where: { $0 != nil }) { return .some(nil) }
+        return nil
+    }
+
+    /// Several harts: the hart idles until a hand-off wakes it.
+    func idleUnderSchedulePoints(_ hart: Hart) {
+        running[hart.id] = nil
+        hartIdles(hart)
+        programTimer(hart)
+        hart.park()
     }
 
     /// Under exploration, the hart of a thread that blocked or ended (`running[hart]` is

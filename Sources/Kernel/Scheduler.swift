@@ -151,7 +151,9 @@ extension Kernel {
     /// Gives `hart` the next ready thread, or lets it idle until an interrupt.
     func dispatch(_ hart: Hart) {
         if case .singleTasking = scheduler.policy { updateSingleTasking(hart) }
-        if schedulePoints.isOn, let chosen = chooseNextUnderSchedulePoints(hart) {
+        if schedulePoints.isOn, running.count > 1, let handed = takeHandOffUnderSchedulePoints(hart) {
+            if let handed { switchTo(handed, on: hart) } else { idleUnderSchedulePoints(hart) }
+        } else if schedulePoints.isOn, let chosen = chooseNextUnderSchedulePoints(hart) {
             switchTo(chosen, on: hart)   // under exploration the handler picks (ScheduleHook.swift)
         } else if let next = scheduler.next(for: hart.id) {
             switchTo(next, on: hart)
@@ -200,6 +202,9 @@ extension Kernel {
     /// its mask, or else the one running the lowest priority below the thread's. The hart
     /// whose trap is being handled needs none: it looks again before it returns.
     func wakeHart(for thread: Thread) {
+        // Exploration on several harts runs in lock-step: only the handler's choice puts a
+        // thread on another hart (ScheduleHook.swift), never a wake-up.
+        if schedulePoints.isOn && running.count > 1 { return }
         for index in running.indices where running[index] == nil && index != handlingHart && scheduler.mayRun(thread, on: index) {
             machine.setWakeUp(hart: index, true)
             return

@@ -42,9 +42,10 @@ struct PointRun {
 enum PointPrograms {
     static func elf(_ name: String) throws -> [UInt8] { try GuestPrograms.build("Explore/points-\(name).swift") }
 
-    static func run(_ name: String, points: Bool = true, handler: RecordingHandler? = RecordingHandler(),
+    static func run(_ name: String, points: Bool = true, harts: Int = 1, handler: RecordingHandler? = RecordingHandler(),
                     prepare: (Kernel) -> Void = { _ in }) throws -> PointRun {
         var configuration = KernelConfiguration()
+        configuration.harts = harts
         configuration.memoryLimit = 16 << 20
         configuration.exploration.schedulePoints = points
         configuration.instructionLimit = 5_000_000   // a few thousand instructions each: a loop ends soon
@@ -259,24 +260,5 @@ struct SchedulePointTests {
         #expect(run.text == "counter 6\n")
         #expect(handler.queries.isEmpty)
         #expect(run.kernel.machine.schedulePointWatch == nil)
-    }
-}
-
-@Suite("Schedule point configuration")
-struct SchedulePointConfigurationTests {
-    @Test("schedule points on several harts are refused with a clear message")
-    func severalHartsRefused() {
-        var configuration = KernelConfiguration()
-        configuration.harts = 2
-        configuration.exploration.schedulePoints = true
-        let elf = UserProgram.elf { asm in UserProgram.call(&asm, 93, [0]) }
-        #expect(throws: KernelError.self) {
-            _ = try Kernel(executable: elf, name: "t", arguments: [], configuration: configuration, io: CapturedStreams().io)
-        }
-        do {
-            _ = try Kernel(executable: elf, name: "t", arguments: [], configuration: configuration, io: CapturedStreams().io)
-        } catch {
-            #expect(error.message.contains("exploration runs on one hart for now"))
-        }
     }
 }
