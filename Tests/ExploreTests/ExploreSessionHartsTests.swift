@@ -20,6 +20,10 @@ struct ExploreSessionHartsTests {
         options.seed = 7
         let outcome = try session.explore(options)
         let failure = try #require(outcome.failure, "no failure in \(outcome.stats.schedules) schedules")
+        #expect(failure.preemptionPoints.count == 1)
+        let again = try session.explore(options)
+        #expect(again.failure == failure, "the same options explore the same way on two harts")
+        #expect(again.stats == outcome.stats)
         #expect(failure.output.contains("flag true"))
         let token = try ReplayToken(parsing: failure.token)
         try token.check(programHash: session.programHash)
