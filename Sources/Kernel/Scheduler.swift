@@ -202,10 +202,11 @@ extension Kernel {
     /// its mask, or else the one running the lowest priority below the thread's. The hart
     /// whose trap is being handled needs none: it looks again before it returns.
     func wakeHart(for thread: Thread) {
-        // Exploration on several harts runs in lock-step: only the handler's choice puts a
-        // thread on another hart (ScheduleHook.swift), never a wake-up.
-        if schedulePoints.isOn && running.count > 1 { return }
         for index in running.indices where running[index] == nil && index != handlingHart && scheduler.mayRun(thread, on: index) {
+            // Exploration on several harts runs in lock-step: only the handler's choice puts
+            // a thread on another hart (ScheduleHook.swift), never a wake-up. (Its policy is
+            // cooperative, so the preemptive wake-up below does not happen either.)
+            if schedulePoints.isOn { return }
             machine.setWakeUp(hart: index, true)
             return
         }
