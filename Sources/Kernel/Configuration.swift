@@ -38,6 +38,8 @@ public struct KernelConfiguration: Sendable, Equatable {
     public var scheduling: SchedulingPolicy = .cooperative
     /// What the foreground process gets (set_foreground), or nil for nothing (Era.swift).
     public var foregroundBoost: ForegroundBoost? = nil
+    /// The balance-set manager's boost of a thread ready for too long, or nil (StarvationBoost.swift).
+    public var starvationBoost: StarvationBoost? = nil
     /// Cycles a context switch costs, and the extra when the address space changes.
     public var switchCost: UInt64 = 200
     public var addressSpaceSwitchCost: UInt64 = 600
@@ -128,6 +130,7 @@ public struct KernelConfiguration: Sendable, Equatable {
         }
         try scheduling.validate()
         try foregroundBoost?.validate()
+        try starvationBoost?.validate()
         guard fileDescriptorLimit >= 3, fileDescriptorLimit <= DescriptorTable.ceiling else {
             throw KernelError("the descriptor limit must be between 3 and \(DescriptorTable.ceiling), not \(fileDescriptorLimit)")
         }

@@ -13,6 +13,9 @@
 //   linux-server  round robin      10 ms (HZ=100)    10 ms     -
 //   tickless      round robin      none (NO_HZ)      4 ms      -
 //
+// Starvation boost (NT's balance-set manager, StarvationBoost.swift): win95, xp and server
+// raise a thread ready for 4 s to priority 15 for two slices, checked once a second.
+//
 // A slice is checked at ticks, so with a tick it ends at the tick nearest its end (a
 // 20 ms slice on a 15.6 ms tick lasts one tick, 120 ms lasts 7.5 ticks rounded to 7 or
 // 8, about 117 ms); tickless ends it exactly.
@@ -84,6 +87,23 @@ public enum Era: String, CaseIterable, Sendable {
         }
     }
 
+    /// The starvation boost (Windows NT's balance-set manager: a thread ready for about 4 s is
+    /// raised to priority 15 for two quanta, checked once a second): on for the Windows eras
+    /// with priorities — win95, xp and server (NT's figures stand for the line) — and off for
+    /// dos and win1 (no priorities to starve under) and the Linux eras (CFS gives every thread
+    /// its share instead). Microseconds: the wait and the check period.
+    public var starvation: (waitMicroseconds: UInt64, periodMicroseconds: UInt64)? {
+        switch self {
+        case .win95, .xp, .server: (4_000_000, 1_000_000)
+        default: nil
+        }
+    }
+
+    public func starvationBoost(clockFrequency: UInt64) -> StarvationBoost? {
+        starvation.map { StarvationBoost(waitCycles: Era.cycles($0.waitMicroseconds, clockFrequency: clockFrequency),
+                                         periodCycles: Era.cycles($0.periodMicroseconds, clockFrequency: clockFrequency)) }
+    }
+
     public func foregroundBoost(clockFrequency: UInt64) -> ForegroundBoost? {
         foreground.map { ForegroundBoost(priority: $0.priority, sliceCycles: $0.sliceMicroseconds.map { Era.cycles($0, clockFrequency: clockFrequency) }) }
     }
@@ -92,6 +112,7 @@ public enum Era: String, CaseIterable, Sendable {
     public func apply(to configuration: inout KernelConfiguration) {
         configuration.scheduling = policy(clockFrequency: configuration.clockFrequency)
         configuration.foregroundBoost = foregroundBoost(clockFrequency: configuration.clockFrequency)
+        configuration.starvationBoost = starvationBoost(clockFrequency: configuration.clockFrequency)
     }
 
     /// The table for help text: one line per era.

@@ -84,6 +84,9 @@ public final class Kernel: HostTrapHandler {
     var contextSwitches: UInt64 = 0
     var timerInterrupts: UInt64 = 0
     var idleWakeUps: UInt64 = 0
+    /// The starvation boost (StarvationBoost.swift): threads boosted, and the next check.
+    var starvationBoosts: UInt64 = 0
+    var nextStarvationCheck: UInt64 = 0
     /// The hart whose trap is being handled now (it picks its own next thread).
     var handlingHart: Int? = nil
     /// Context switches by reason, indexed by `SwitchReason.index`.
@@ -163,7 +166,7 @@ public final class Kernel: HostTrapHandler {
         processTable[1] = process
         processOrder = [1]
         let explores = configuration.exploration.schedulePoints
-        scheduler = Scheduler(policy: explores ? .cooperative : configuration.scheduling, boost: configuration.foregroundBoost)
+        scheduler = Scheduler(policy: explores ? .cooperative : configuration.scheduling, boost: configuration.foregroundBoost, starvation: configuration.starvationBoost)
         schedulePoints = SchedulePointState(isOn: explores, harts: configuration.harts)
         running = Array(repeating: nil, count: configuration.harts)
         timedWaiters = TimedWaiters(harts: configuration.harts)

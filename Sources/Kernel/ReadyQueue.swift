@@ -106,6 +106,17 @@ struct ReadyQueue {
         return nil
     }
 
+    /// Calls `body` with the first thread of every non-empty level below `level`, highest
+    /// first, while it returns true.
+    func forEachLevelHead(below level: Int, _ body: (Thread) -> Bool) {
+        var levelsLeft = nonEmpty & ((1 << UInt64(max(0, min(63, level)))) &- 1)
+        while levelsLeft != 0 {
+            let index = 63 - levelsLeft.leadingZeroBitCount
+            levelsLeft &= ~(1 << UInt64(index))
+            if let head = levels[index].head, !body(head) { return }
+        }
+    }
+
     /// Takes and returns what `first` finds.
     mutating func take(atLeast floor: Int, where accepts: (Thread) -> Bool) -> Thread? {
         guard let thread = first(atLeast: floor, where: accepts) else { return nil }

@@ -19,6 +19,8 @@ public struct KernelStatistics: Sendable, Equatable {
     public var timerInterrupts: UInt64 = 0
     /// Wake-ups of an idle hart (timer or software interrupt) that found nothing to run.
     public var idleWakeUps: UInt64 = 0
+    /// Threads the starvation boost raised (StarvationBoost.swift).
+    public var starvationBoosts: UInt64 = 0
     /// Per thread, in creation order.
     public var threads: [ThreadStatistics] = []
     /// Per hart, by hart number (Metrics.swift).
@@ -71,6 +73,7 @@ extension Kernel {
         statistics.contextSwitches = contextSwitches
         statistics.timerInterrupts = timerInterrupts
         statistics.idleWakeUps = idleWakeUps
+        statistics.starvationBoosts = starvationBoosts
         statistics.inputEventsInjected = UInt64(input.injected)
         statistics.inputEventsDropped = UInt64(input.dropped)
         statistics.inputLatencies = input.latencies

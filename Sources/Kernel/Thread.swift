@@ -117,6 +117,8 @@ final class Thread {
     /// stamp of its entry there, and its neighbours in the level's list (the one after it
     /// held; the one before it, which holds it, not).
     var readyLevel = -1
+    /// Raised by the starvation boost until it leaves the hart (StarvationBoost.swift).
+    var starvationBoosted = false
     var readyStamp: UInt64 = 0
     var readyNext: Thread? = nil
     unowned(unsafe) var readyPrevious: Thread? = nil
