@@ -97,6 +97,9 @@ struct RunCommand: ParsableCommand {
     @Option(help: "How threads share the harts: single-tasking (one program at a time; the next waits until it exits), cooperative (the default), round-robin (a periodic tick checks the time slice) or tickless (the timer is set for the slice's end).")
     var scheduler: SchedulerName?
 
+    @Flag(inversion: .prefixedNo, help: "The starvation boost (Windows NT's balance-set manager): a thread ready for 4 s runs at priority 15 for two slices, checked once a second. On under --era win95, xp and server; --starvation-boost turns it on under another preemptive scheduler, --no-starvation-boost off.")
+    var starvationBoost: Bool? = nil
+
     @Option(help: "Time slice in milliseconds of simulated time (round-robin and tickless; default 10, or the era's) (0.001...60000).")
     var sliceMs: Double?
 
@@ -270,6 +273,7 @@ struct RunCommand: ParsableCommand {
         if stats {
             let simulated = Double(statistics.cycles) / Double(clockHz)
             printError("interleave: \(statistics.contextSwitches) context switches, \(statistics.timerInterrupts) timer interrupts, \(statistics.idleWakeUps) idle wake-ups")
+            if statistics.starvationBoosts > 0 { printError("interleave: \(statistics.starvationBoosts) starvation boosts") }
             let reasons = statistics.switchesByReason.filter { $0.value > 0 }.sorted { $0.key < $1.key }
             if !reasons.isEmpty { printError("  switches: " + reasons.map { "\($0.key) \($0.value)" }.joined(separator: ", ")) }
             if statistics.harts.count > 1 {
@@ -379,6 +383,11 @@ struct RunCommand: ParsableCommand {
         }
         let eraPolicy = era?.policy(clockFrequency: clockHz) ?? .cooperative
         configuration.foregroundBoost = era?.foregroundBoost(clockFrequency: clockHz)
+        switch starvationBoost {
+        case nil: configuration.starvationBoost = era?.starvationBoost(clockFrequency: clockHz)
+        case true?: configuration.starvationBoost = era?.starvationBoost(clockFrequency: clockHz) ?? Era.xp.starvationBoost(clockFrequency: clockHz)
+        case false?: configuration.starvationBoost = nil
+        }
         let slice = try cycles(sliceMs, "slice-ms") ?? eraPolicy.sliceCycles ?? cycles(10, "slice-ms") ?? 1
         let tick = try cycles(tickMs, "tick-ms") ?? eraPolicy.tickCycles ?? cycles(4, "tick-ms") ?? 1
         switch scheduler {
