@@ -9,7 +9,7 @@ public enum Catalog {
         .multicoreRace, .tickless, .threadStacks, .gil, .foregroundBoost,
         .caches, .falseSharing, .smt, .migration, .coherence,
         .eventLoop, .selectLimit, .workers,
-        .offMachine, .explore, .races, .partition,
+        .offMachine, .explore, .races, .partition, .starvation,
     ].sorted { $0.number < $1.number }
 
     public static func experiment(named name: String) -> Experiment? {
