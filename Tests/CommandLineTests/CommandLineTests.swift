@@ -128,18 +128,30 @@ struct CommandLineTests {
         }
     }
 
-    @Test("the lab lists twenty-six experiments, names the known ones for an unknown name, and says why it refuses an option")
+    @Test("the lab lists twenty-seven experiments, names the known ones for an unknown name, and says why it refuses an option")
     func labInput() throws {
         let list = try interleave(["lab", "list"])
         #expect(list.status == 0)
-        #expect(list.output.split(separator: "\n").count == 26)
+        #expect(list.output.split(separator: "\n").count == 27)
         let unknown = try interleave(["lab", "run", "race-detector"])
         #expect(unknown.status == 2)
         #expect(unknown.error.contains("no experiment named race-detector") && unknown.error.contains("multicore-race"))
         let refused = try interleave(["lab", "run", "single-tasking", "--harts", "2"])
         #expect(refused.status == 2)
         #expect(refused.error.contains("takes no --harts:"))
-        let tour = try interleave(["tour", "--chapter", "27"])
-        #expect(tour.status != 0 && tour.error.contains("--chapter must be between 1 and 26"))
+        let tour = try interleave(["tour", "--chapter", "28"])
+        #expect(tour.status != 0 && tour.error.contains("--chapter must be between 1 and 27"))
+    }
+
+    @Test("--era win95 has the starvation boost; --no-starvation-boost turns it off, --starvation-boost on under another era")
+    func starvationBoostOption() throws {
+        let program = Self.packageRoot + "/Guest/Programs/Lab/starvation.swift"
+        let common = ["--clock-hz", "100000", "--stats"]
+        let era = try interleave(["run", program, "--era", "win95"] + common)
+        let off = try interleave(["run", program, "--era", "win95", "--no-starvation-boost"] + common)
+        let on = try interleave(["run", program, "--era", "linux", "--starvation-boost"] + common)
+        #expect(era.status == 0 && era.output.contains("chunks 60 of 60") && era.error.contains("2 starvation boosts"), "\(era.output)\(era.error)")
+        #expect(off.status == 0 && off.output.contains("slices 0,") && !off.error.contains("starvation boosts"), "\(off.output)")
+        #expect(on.status == 0 && on.error.contains("starvation boosts"), "\(on.error)")
     }
 }
