@@ -38,6 +38,8 @@ public struct KernelConfiguration: Sendable, Equatable {
     public var scheduling: SchedulingPolicy = .cooperative
     /// What the foreground process gets (set_foreground), or nil for nothing (Era.swift).
     public var foregroundBoost: ForegroundBoost? = nil
+    /// The shared accelerator and how contexts share it, or nil for none (AcceleratorCalls.swift).
+    public var accelerator: AcceleratorSettings? = nil
     /// Cycles a context switch costs, and the extra when the address space changes.
     public var switchCost: UInt64 = 200
     public var addressSpaceSwitchCost: UInt64 = 600
