@@ -40,6 +40,8 @@ public struct KernelConfiguration: Sendable, Equatable {
     public var foregroundBoost: ForegroundBoost? = nil
     /// The balance-set manager's boost of a thread ready for too long, or nil (StarvationBoost.swift).
     public var starvationBoost: StarvationBoost? = nil
+    /// The shared accelerator and how contexts share it, or nil for none (AcceleratorCalls.swift).
+    public var accelerator: AcceleratorSettings? = nil
     /// Cycles a context switch costs, and the extra when the address space changes.
     public var switchCost: UInt64 = 200
     public var addressSpaceSwitchCost: UInt64 = 600

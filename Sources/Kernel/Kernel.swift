@@ -134,6 +134,7 @@ public final class Kernel: HostTrapHandler {
         machineConfiguration.tlbEntries = configuration.tlbEntries
         machineConfiguration.memoryHierarchy = configuration.memoryHierarchy
         machineConfiguration.threadsPerCore = configuration.threadsPerCore
+        machineConfiguration.accelerator = configuration.accelerator?.device
         return machineConfiguration
     }
 

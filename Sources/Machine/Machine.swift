@@ -35,6 +35,8 @@ public struct MachineConfiguration: Sendable, Equatable {
     public var pmpPolicy = PMPPolicy.permissive
     /// PMP granularity in bytes (2^(G+2)): a power of two from 4 (Spike's and QEMU's) up.
     public var pmpGranularity: UInt64 = 4
+    /// The shared accelerator (Devices/Accelerator.swift), or nil for none.
+    public var accelerator: AcceleratorConfiguration? = nil
 
     public static let ramBase: UInt64 = 0x8000_0000
     public static let maximumRAM: UInt64 = 16 << 30
@@ -71,6 +73,7 @@ public struct MachineConfiguration: Sendable, Equatable {
         guard pmpGranularity >= 4, pmpGranularity <= 1 << 30, pmpGranularity & (pmpGranularity - 1) == 0 else {
             throw MachineError("the PMP granularity is a power of two from 4 bytes to 1 GiB, not \(pmpGranularity)")
         }
+        try accelerator?.validate()
         guard (1...65536).contains(decodedBlockLimit) else {
             throw MachineError("the decoded-block pool holds 1 to 65536 blocks, not \(decodedBlockLimit)")
         }
@@ -117,6 +120,8 @@ public final class Machine {
     public let uart: UART
     public let testDevice: TestDevice
     public let plic: PLIC
+    /// The accelerator, when the configuration has one (its kernel drives it).
+    public let accelerator: Accelerator?
     /// The eight virtio-mmio slots of QEMU's `virt` board (empty until a drive is attached).
     public let virtio: [VirtioMMIO]
     /// Spike's host-target interface, when the program has a `tohost` symbol.
@@ -185,6 +190,7 @@ public final class Machine {
         uart = UART()
         testDevice = TestDevice()
         plic = PLIC(hartCount: configuration.hartCount)
+        accelerator = try configuration.accelerator.map { configuration throws(MachineError) in try Accelerator(configuration: configuration) }
         virtio = (0..<VirtioMMIO.slotCount).map { _ in VirtioMMIO() }
         random = SplitMix64(seed: configuration.seed)
         cyclesPerTimerTick = max(1, configuration.clockFrequency / configuration.timerFrequency)

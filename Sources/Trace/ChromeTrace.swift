@@ -366,6 +366,8 @@ struct ChromeTraceEncoder {
             encodeIO(event, names: names)
         case .packetSent, .packetArrived, .retransmission, .networkFault:
             encodeNetwork(event, names: names)
+        case .accelerator:
+            break   // placeholder: the accelerator's contexts get lanes of their own (issue 19)
         }
     }
 

@@ -92,6 +92,9 @@ public enum TraceEventKind: Sendable, Equatable {
     case retransmission(RetransmissionTrace)
     /// The network dropped, duplicated or held back a packet (recorded by the cluster).
     case networkFault(NetworkFaultTrace)
+    /// The accelerator (Machine/Devices/Accelerator.swift): something happened to one of
+    /// its contexts. Stamped with the CPU's cycle scale (the device's cycle converted), hart -1.
+    case accelerator(AcceleratorTrace)
 
     /// The thread the event belongs to, or 0.
     public var thread: Int32 {
@@ -110,6 +113,7 @@ public enum TraceEventKind: Sendable, Equatable {
         case .messagePosted(let from, _, _): from
         case .inputInjected(_, let to): to
         case .coherence, .cacheMisses: 0
+        case .accelerator: 0
         }
     }
 }
@@ -297,5 +301,42 @@ public struct CoherenceTrace: Sendable, Equatable {
         if invalidated != 0 { text += ", invalidates \(Self.cores(invalidated))" }
         if supplier >= 0 { text += ", from core \(supplier)" }
         return text
+    }
+}
+
+/// One accelerator event: its context (numbered by the kernel, unique in the run), the
+/// process that owns it, and the submission it concerns (0: none).
+public struct AcceleratorTrace: Sendable, Equatable {
+    public var context: Int32
+    public var pid: Int32
+    public var kind: AcceleratorTraceKind
+    public var submission: UInt64
+
+    public init(context: Int32, pid: Int32, kind: AcceleratorTraceKind, submission: UInt64 = 0) {
+        self.context = context
+        self.pid = pid
+        self.kind = kind
+        self.submission = submission
+    }
+}
+
+/// What happened to an accelerator context. `runs` up to the next `preempted`, `idle`,
+/// `faulted`, `reset` or `destroyed` is a slice of the device's time: a lane of its own
+/// in the timelines.
+public enum AcceleratorTraceKind: UInt8, Sendable, CaseIterable {
+    case created, submitted, runs, preempted, idle, completed, faulted, reset, destroyed
+
+    public var name: String {
+        switch self {
+        case .created: "created"
+        case .submitted: "submitted"
+        case .runs: "runs"
+        case .preempted: "preempted"
+        case .idle: "idle"
+        case .completed: "completed"
+        case .faulted: "faulted"
+        case .reset: "reset by the watchdog"
+        case .destroyed: "destroyed"
+        }
     }
 }

@@ -1,5 +1,6 @@
 // Schedule points on several harts (ScheduleHook.swift): lock-step, at most one hart runs;
-// a hart that stops at a point parks until the handler chooses its thread again.
+// a hart that stops at a point parks until the handler chooses its thread again. The lost
+// update and the same-answers test run on one hart and on two in SchedulePointTests.swift.
 
 import Kernel
 import Machine
@@ -16,50 +17,6 @@ struct SchedulePointHartsTests {
         #expect(explored.text == plain.text)
         #expect(explored.ending == .exited(status: 0))
         #expect(!explored.queries.isEmpty)
-    }
-
-    @Test("two harts: a chosen order loses an update, and the other thread runs on the other hart")
-    func chosenOrderLosesAnUpdate() throws {
-        let workerFirst: (Int, ScheduleQuery) -> ScheduleAnswer = { index, query in
-            guard index == 0, let running = query.running,
-                  let other = query.candidates.first(where: { $0.serial != running }) else { return RecordingHandler.nonPreemptive(query) }
-            return .run(serial: other.serial)
-        }
-        let baseline = try PointPrograms.run("counter", harts: 2, handler: RecordingHandler(policy: workerFirst))
-        #expect(baseline.text == "counter 6\n", "\(baseline.ending)")
-        #expect(Set(baseline.queries.map(\.hart)).count == 2, "the worker went to the idle hart: \(baseline.queries.map(\.hart))")
-        let writes = baseline.queries.indices.filter { index in
-            let query = baseline.queries[index]
-            guard query.reason == .sharedAccess, let running = query.running else { return false }
-            return query.candidates.contains { $0.serial == running && $0.kind == .write }
-        }
-        #expect(!writes.isEmpty)
-        var outputs: Set<String> = []
-        for point in writes {
-            let handler = RecordingHandler { index, query in
-                guard index == point, let running = query.running,
-                      let other = query.candidates.first(where: { $0.serial != running }) else { return workerFirst(index, query) }
-                return .run(serial: other.serial)
-            }
-            outputs.insert(try PointPrograms.run("counter", harts: 2, handler: handler).text)
-        }
-        #expect(outputs.contains { $0.hasPrefix("counter ") && $0 != "counter 6\n" }, "outputs: \(outputs.sorted())")
-    }
-
-    @Test("two harts: the same answers twice give byte-identical output and statistics")
-    func sameAnswersSameRun() throws {
-        let preemptEveryThird: (Int, ScheduleQuery) -> ScheduleAnswer = { index, query in
-            guard index % 3 == 1 else { return RecordingHandler.nonPreemptive(query) }
-            return .run(serial: query.candidates.last!.serial)
-        }
-        let first = try PointPrograms.run("counter", harts: 2, handler: RecordingHandler(policy: preemptEveryThird))
-        let second = try PointPrograms.run("counter", harts: 2, handler: RecordingHandler(policy: preemptEveryThird))
-        #expect(first.text.hasPrefix("counter "))
-        #expect(first.text == second.text)
-        #expect(first.statistics == second.statistics)
-        #expect(first.queries.map(\.candidates) == second.queries.map(\.candidates))
-        #expect(first.queries.map(\.hart) == second.queries.map(\.hart))
-        #expect(first.queries.map(\.pc) == second.queries.map(\.pc))
     }
 
     @Test("two harts, three threads: blocking is a decision and the run ends as the plain one")

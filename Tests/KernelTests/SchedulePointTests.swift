@@ -88,8 +88,9 @@ struct SchedulePointTests {
         }
     }
 
-    @Test("a preemption between a load and its store loses an update")
-    func preemptionLosesAnUpdate() throws {
+    /// On two harts the other thread runs on the other hart (lock-step at the points).
+    @Test("a preemption between a load and its store loses an update, on one hart and on two", arguments: [1, 2])
+    func preemptionLosesAnUpdate(harts: Int) throws {
         // Question 0 (the thread start, after the spawn) goes to the worker, so both
         // threads reach the counter; then each write point of a thread whose load is
         // done is tried as the second preemption: the other thread runs its increments
@@ -99,8 +100,9 @@ struct SchedulePointTests {
                   let other = query.candidates.first(where: { $0.serial != running }) else { return RecordingHandler.nonPreemptive(query) }
             return .run(serial: other.serial)
         }
-        let baseline = try PointPrograms.run("counter", handler: RecordingHandler(policy: workerFirst))
-        #expect(baseline.text == "counter 6\n")
+        let baseline = try PointPrograms.run("counter", harts: harts, handler: RecordingHandler(policy: workerFirst))
+        #expect(baseline.text == "counter 6\n", "\(baseline.ending)")
+        #expect(Set(baseline.queries.map(\.hart)).count == harts, "the worker went to the idle hart: \(baseline.queries.map(\.hart))")
         let writes = baseline.queries.indices.filter { index in
             let query = baseline.queries[index]
             guard query.reason == .sharedAccess, let running = query.running else { return false }
@@ -114,22 +116,24 @@ struct SchedulePointTests {
                       let other = query.candidates.first(where: { $0.serial != running }) else { return workerFirst(index, query) }
                 return .run(serial: other.serial)
             }
-            outputs.insert(try PointPrograms.run("counter", handler: handler).text)
+            outputs.insert(try PointPrograms.run("counter", harts: harts, handler: handler).text)
         }
         #expect(outputs.contains { $0.hasPrefix("counter ") && $0 != "counter 6\n" }, "outputs: \(outputs.sorted())")
     }
 
-    @Test("the same answers twice give byte-identical output and statistics")
-    func sameAnswersSameRun() throws {
+    @Test("the same answers twice give byte-identical output and statistics, on one hart and on two", arguments: [1, 2])
+    func sameAnswersSameRun(harts: Int) throws {
         let preemptEveryThird: (Int, ScheduleQuery) -> ScheduleAnswer = { index, query in
             guard index % 3 == 1 else { return RecordingHandler.nonPreemptive(query) }
             return .run(serial: query.candidates.last!.serial)
         }
-        let first = try PointPrograms.run("counter", handler: RecordingHandler(policy: preemptEveryThird))
-        let second = try PointPrograms.run("counter", handler: RecordingHandler(policy: preemptEveryThird))
+        let first = try PointPrograms.run("counter", harts: harts, handler: RecordingHandler(policy: preemptEveryThird))
+        let second = try PointPrograms.run("counter", harts: harts, handler: RecordingHandler(policy: preemptEveryThird))
+        #expect(first.text.hasPrefix("counter "))
         #expect(first.text == second.text)
         #expect(first.statistics == second.statistics)
         #expect(first.queries.map(\.candidates) == second.queries.map(\.candidates))
+        #expect(first.queries.map(\.hart) == second.queries.map(\.hart))
         #expect(first.queries.map(\.pc) == second.queries.map(\.pc))
     }
 
