@@ -167,7 +167,7 @@ public final class Kernel: HostTrapHandler {
         processTable[1] = process
         processOrder = [1]
         let explores = configuration.exploration.schedulePoints
-        scheduler = Scheduler(policy: explores ? .cooperative : configuration.scheduling, boost: configuration.foregroundBoost, starvation: configuration.starvationBoost)
+        scheduler = Scheduler(policy: explores ? .cooperative : configuration.scheduling, boost: configuration.foregroundBoost)
         schedulePoints = SchedulePointState(isOn: explores, harts: configuration.harts)
         running = Array(repeating: nil, count: configuration.harts)
         timedWaiters = TimedWaiters(harts: configuration.harts)

@@ -74,8 +74,6 @@ public struct ForegroundBoost: Sendable, Equatable {
 struct Scheduler {
     let policy: SchedulingPolicy
     let boost: ForegroundBoost?
-    /// The balance-set manager's boost of starved threads (StarvationBoost.swift), or nil.
-    let starvation: StarvationBoost?
     /// `policy` is single-tasking (asked on every trap).
     let isSingleTasking: Bool
     /// The foreground process (set_foreground); its threads get `boost`.
@@ -85,10 +83,9 @@ struct Scheduler {
     /// Ready threads by priority, FIFO within one (ReadyQueue.swift).
     private var ready = ReadyQueue()
 
-    init(policy: SchedulingPolicy, boost: ForegroundBoost? = nil, starvation: StarvationBoost? = nil) {
+    init(policy: SchedulingPolicy, boost: ForegroundBoost? = nil) {
         self.policy = policy
         self.boost = boost
-        self.starvation = policy.isPreemptive ? starvation : nil
         if case .singleTasking = policy { isSingleTasking = true } else { isSingleTasking = false }
     }
 
@@ -99,24 +96,24 @@ struct Scheduler {
     }
 
     /// The priority the scheduler uses: the thread's own, plus the foreground boost; a
-    /// starved thread's boost raises it to at least the starvation priority.
+    /// starved thread's boost (StarvationBoost.swift) raises it to at least its priority.
+    @inline(__always)   // called on a struct inside the kernel: not inlined, the call copies the Scheduler
     func priority(of thread: Thread) -> Int {
         var priority = thread.priority
         if let boost, thread.process.pid == foregroundPID { priority = min(Priority.highest, priority + boost.priority) }
-        if thread.starvationBoosted, let starvation { priority = max(priority, starvation.priority) }
-        return priority
+        return max(priority, thread.starvationPriority)
     }
 
-    /// The ready threads below the starvation priority that became ready at or before `cycle`.
-    mutating func starved(readySince cycle: UInt64, limit: Int) -> [Thread] {
-        guard let starvation else { return [] }
-        return ready.starved(below: starvation.priority, readySince: cycle, limit: limit)
+    /// The ready threads below `level` that became ready at or before `cycle`.
+    mutating func starved(below level: Int, readySince cycle: UInt64, limit: Int) -> [Thread] {
+        ready.starved(below: level, readySince: cycle, limit: limit)
     }
 
     /// The thread's time slice in cycles under a preemptive policy (nil: no slice).
+    @inline(__always)   // called on a struct inside the kernel: not inlined, the call copies the Scheduler
     func sliceCycles(for thread: Thread) -> UInt64? {
         guard let slice = policy.sliceCycles else { return nil }
-        if thread.starvationBoosted, let starvation { return slice.multipliedReportingOverflow(by: UInt64(starvation.quanta)).partialValue }
+        if thread.starvationSlices > 1 { return slice.multipliedReportingOverflow(by: thread.starvationSlices).partialValue }
         guard let boost, thread.process.pid == foregroundPID, let longer = boost.sliceCycles else { return slice }
         return longer
     }
@@ -315,8 +312,7 @@ extension Kernel {
             // a 4 ms tick lasts one tick, not two); tickless, exactly at its end.
             let early = (scheduler.policy.tickCycles ?? 0) / 2
             if scheduler.policy.isPreemptive, now >= thread.sliceEnd - min(thread.sliceEnd, early) {
-                // A starved thread's boost ends with its quanta.
-                thread.starvationBoosted = false
+                thread.endStarvationBoost()   // a starved thread's boost ends with its quanta
                 // Round robin among equals: a lower priority does not get the hart.
                 if scheduler.hasReady(for: hart.id, atLeast: scheduler.priority(of: thread)) {
                     preempt(thread, on: hart, reason: .sliceExpired)
@@ -341,7 +337,7 @@ extension Kernel {
     func preempt(_ thread: Thread, on hart: Hart, reason: SwitchReason, next: Thread? = nil) {
         saveContext(of: thread, from: hart)
         running[hart.id] = nil
-        thread.starvationBoosted = false   // a boost ends when its thread leaves the hart
+        thread.endStarvationBoost()   // a boost ends when its thread leaves the hart
         thread.transition(to: .ready, at: hart.cycle)
         scheduler.enqueue(thread)
         noteLeaving(thread, hart: hart, .switched(reason))
@@ -365,7 +361,7 @@ extension Kernel {
     func block(_ thread: Thread, on hart: Hart, _ reason: BlockReason, deadline: UInt64? = nil, timeoutResult: Int64 = 0) {
         saveContext(of: thread, from: hart)
         running[hart.id] = nil
-        thread.starvationBoosted = false
+        thread.endStarvationBoost()
         thread.transition(to: .blocked(reason), at: hart.cycle)
         thread.wakeDeadline = deadline.map(wakeCycle(for:))
         if thread.wakeDeadline != nil { timedWaiters.add(thread, hart: thread.lastHart ?? hart.id) }

@@ -61,14 +61,23 @@ extension Kernel {
     /// Once a period, from a timer interrupt: boosts the threads that have waited too long.
     /// One comparison on every other interrupt.
     func checkStarvation(at now: UInt64) {
-        guard let boost = scheduler.starvation, now >= nextStarvationCheck else { return }
+        guard now >= nextStarvationCheck, let boost = configuration.starvationBoost, scheduler.policy.isPreemptive else { return }
         nextStarvationCheck = (now / boost.periodCycles + 1) * boost.periodCycles
         guard scheduler.hasReady, now >= boost.waitCycles else { return }
-        for thread in scheduler.starved(readySince: now - boost.waitCycles, limit: boost.examined) {
-            thread.starvationBoosted = true
+        for thread in scheduler.starved(below: boost.priority, readySince: now - boost.waitCycles, limit: boost.examined) {
+            thread.starvationPriority = boost.priority
+            thread.starvationSlices = UInt64(boost.quanta)
             scheduler.priorityChanged(thread)
             starvationBoosts &+= 1
             wakeHart(for: thread)
         }
+    }
+}
+
+extension Thread {
+    /// The boost ends: the thread is back at its own priority and slice.
+    func endStarvationBoost() {
+        starvationPriority = -1
+        starvationSlices = 0
     }
 }

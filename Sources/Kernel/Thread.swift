@@ -117,8 +117,11 @@ final class Thread {
     /// stamp of its entry there, and its neighbours in the level's list (the one after it
     /// held; the one before it, which holds it, not).
     var readyLevel = -1
-    /// Raised by the starvation boost until it leaves the hart (StarvationBoost.swift).
-    var starvationBoosted = false
+    /// The starvation boost (StarvationBoost.swift) until it leaves the hart: the priority it
+    /// is raised to (-1: none) and its slice in time slices (0: none). Kept here, not in the
+    /// Scheduler, so the scheduler's hot paths stay as small as before.
+    var starvationPriority = -1
+    var starvationSlices: UInt64 = 0
     var readyStamp: UInt64 = 0
     var readyNext: Thread? = nil
     unowned(unsafe) var readyPrevious: Thread? = nil
