@@ -58,11 +58,15 @@ func pass(_ base: UnsafeMutableRawPointer, _ count: Int, _ seed: UInt64) -> UInt
     return sum
 }
 
+/// Names the calling thread in the timeline and Perfetto (prctl 167, PR_SET_NAME 15).
+func name(_ text: StaticString) { System.syscall(167, 15, Int(bitPattern: text.utf8Start)) }
+
 /// Worker `index`'s passes: an even share of the job, the first ones one more each when
 /// the division leaves some.
 func passes(of index: Int) -> Int { passes / workers + (index < passes % workers ? 1 : 0) }
 
 func worker(_ index: Int) {
+    name("worker")
     if priority != Scheduling.normalPriority { try! Scheduling.setPriority(priority) }
     results[8 * index] = UInt64(System.threadID)
     var sum: UInt64 = 0
@@ -72,6 +76,7 @@ func worker(_ index: Int) {
 }
 
 func backgroundThread(_ index: Int) {
+    name("background")
     let buffer = UnsafeMutableRawPointer.allocate(byteCount: backgroundSet, alignment: 4096)
     buffer.initializeMemory(as: UInt64.self, repeating: 2, count: backgroundSet / lineSize * lineSize / 8)
     var sum: UInt64 = 0

@@ -18,6 +18,7 @@
 
 import Kernel
 import Machine
+import Trace
 
 extension Experiment {
     static let workerAffinity = Experiment(
@@ -107,21 +108,34 @@ struct WorkerAffinity {
         return (measured, result)
     }
 
+    /// The threads runs: at the small size the two the claim compares; at the full size
+    /// 1, 2, 4, 8 and 16 threads under each slice, for the chart.
+    var threadRuns: [(workers: Int, era: Era)] {
+        small ? [(2, .server), (16, .linux)] : [Era.server, .linux].flatMap { era in [1, 2, 4, 8, 16].map { ($0, era) } }
+    }
+
+    static func sliceMilliseconds(_ era: Era) -> Int { Int((era.sliceMicroseconds ?? 0) / 1000) }
+
+    /// "few" and "many" are the pair the claim compares; the others are named by their shape.
+    static func threadsKey(_ workers: Int, _ era: Era) -> String {
+        switch (workers, era) {
+        case (2, .server): "few"
+        case (16, .linux): "many"
+        default: "\(workers) threads \(sliceMilliseconds(era)) ms"
+        }
+    }
+
     var setups: [Setup] {
-        let worker = workerPasses, job = jobPasses
-        var all = [
+        let worker = workerPasses
+        return [
             Setup(key: "free", label: "1 worker, free, priority 8", background: background, passes: worker),
             Setup(key: "pinned", label: "1 worker, pinned to hart 0, priority 8", background: background, pin: 1, passes: worker),
             Setup(key: "high", label: "1 worker, free, priority \(highPriority)", background: background, priority: highPriority,
                   passes: worker),
-            Setup(key: "few", label: "2 threads, 120 ms slices", workers: 2, era: .server, passes: job),
-            Setup(key: "many", label: "16 threads, 4 ms slices", workers: 16, era: .linux, passes: job),
-        ]
-        if !small {
-            all += [Setup(key: "few short", label: "2 threads, 4 ms slices", workers: 2, era: .linux, passes: job),
-                    Setup(key: "many long", label: "16 threads, 120 ms slices", workers: 16, era: .server, passes: job)]
+        ] + threadRuns.map { workers, era in
+            Setup(key: Self.threadsKey(workers, era), label: "\(workers) thread\(workers == 1 ? "" : "s"), \(Self.sliceMilliseconds(era)) ms slices",
+                  workers: workers, era: era, passes: jobPasses)
         }
-        return all
     }
 
     func run() throws -> Finding {
@@ -153,12 +167,12 @@ struct WorkerAffinity {
         figures["high throughput ratio"] = ratio("high", "free")
         figures["few throughput ratio"] = ratio("few", "many")
         var finding = Finding(point: """
-            The talk's advice for a worker thread, measured. Pinned (set_affinity), it never moves, so it finds its \
-            working set in its own core's caches; free, it resumes on whichever hart comes free and meets the other \
-            core's cold caches. At a higher priority than the threads around it, it keeps a hart to itself instead \
-            of waiting its turn. And the same job done by a few threads with long slices switches a fraction as \
-            often and runs faster than by many threads with short ones, whose every slice starts on caches another \
-            thread just filled.
+            The talk's advice for a worker thread, measured. Pinned (set_affinity), it never moves and finds its \
+            working set in its own core's caches, where free it resumes on whichever hart comes free and meets \
+            cold ones; at a higher priority than the threads around it, it keeps a hart instead of waiting its turn. \
+            The same job on two threads (one per core) with long slices switches a few percent as often and runs nearly \
+            twice as fast as on 16 threads with 4 ms slices, whose slices start on caches other threads have \
+            filled; with long slices even 16 threads do nearly as well, each finishing its share in one slice.
             """)
         finding.add(table(["workers (summed)", "slices", "migrations", "cache misses", "per pass", "hart time", "waiting",
                            "passes/s"], rows))
@@ -168,6 +182,19 @@ struct WorkerAffinity {
             finding.add("Pinned: \(pinned.migrations) migrations against \(free.migrations), \(fixed(pinned.missesPerPass, decimals: 0)) misses a pass against \(fixed(free.missesPerPass, decimals: 0)); \(fixed(ratio("pinned", "free")))× the free worker's throughput.")
             finding.add("High priority: \(fixed(100 * high.hartShare(harts: harts), decimals: 0))% of the job's time on a hart against \(fixed(100 * free.hartShare(harts: harts), decimals: 0))%; \(fixed(ratio("high", "free")))× the throughput.")
             finding.add("Few threads, long slices: \(few.slices) slices against \(many.slices), \(few.migrations) migrations against \(many.migrations); \(fixed(ratio("few", "many")))× the throughput.")
+        }
+        if !small {
+            let plot = Plot(title: "Passes per second against worker threads (the same job on two cores)",
+                            xLabel: "worker threads (log scale)", yLabel: "passes per second",
+                            series: [Era.server, .linux].map { era in
+                                Plot.Series(name: "\(Self.sliceMilliseconds(era)) ms slices (\(era.rawValue))",
+                                            points: threadRuns.filter { $0.era == era }.compactMap { workers, era in
+                                                measured[Self.threadsKey(workers, era)].map { Plot.Point(x: Double(workers), y: $0.throughput) }
+                                            })
+                            },
+                            xTickText: { "\(Int($0))" })
+            finding.add([""] + plot.terminal())
+            finding.plot = plot
         }
         finding.note("""
             \(preset.name) (\(preset.summary)): \(harts) cores, one hardware thread each, granularity 1. The job is \
