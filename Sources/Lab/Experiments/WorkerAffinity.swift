@@ -1,9 +1,10 @@
 // Experiment 29, worker-affinity (user space): the talk's advice for a worker thread — set
 // its affinity and its priority, and use fewer threads with longer slices. One job
 // (Lab/worker-affinity.swift: passes shared out among the workers, each over a 64 KiB
-// buffer of its own) on two Zen 4 cores (private L1 and L2 each, the lab's 10 MHz clock), measured from the kernel's
-// per-thread counters — the workers' slices, migrations, private-cache misses, time on a
-// hart and time waiting for one — and the job's throughput on the simulated clock:
+// buffer of its own) on two Zen 4 cores (private L1 and L2 each, the lab's 10 MHz
+// clock), measured from the kernel's per-thread counters — the workers' slices,
+// migrations, private-cache misses, time on a hart and time waiting for one — and the
+// job's throughput on the simulated clock:
 //
 //   - one worker among three background threads, free against pinned to hart 0 (4 ms slices):
 //     free, it resumes on whichever hart comes free and meets the other core's cold caches;
@@ -13,8 +14,8 @@
 //   - the job alone shared among 2 threads with 120 ms slices (Windows Server's) against
 //     16 threads with 4 ms slices (desktop Linux's): the 16 take turns and move between the
 //     cores, so a slice starts on caches that hold other threads' buffers, not its own.
-//     At the full size the crossed pairs (2 threads with 4 ms, 16 with 120 ms) show which
-//     of the two matters when.
+//     At the full size 1, 2, 4, 8 and 16 threads under each slice, charted: which of the
+//     two matters when (with 120 ms slices 16 threads each finish their share in one).
 
 import Kernel
 import Machine
@@ -183,6 +184,7 @@ struct WorkerAffinity {
             finding.add("High priority: \(fixed(100 * high.hartShare(harts: harts), decimals: 0))% of the job's time on a hart against \(fixed(100 * free.hartShare(harts: harts), decimals: 0))%; \(fixed(ratio("high", "free")))× the throughput.")
             finding.add("Few threads, long slices: \(few.slices) slices against \(many.slices), \(few.migrations) migrations against \(many.migrations); \(fixed(ratio("few", "many")))× the throughput.")
         }
+        // A terminal chart only: --timeline, --trace and --svg show the free worker's run.
         if !small {
             let plot = Plot(title: "Passes per second against worker threads (the same job on two cores)",
                             xLabel: "worker threads (log scale)", yLabel: "passes per second",
@@ -194,7 +196,6 @@ struct WorkerAffinity {
                             },
                             xTickText: { "\(Int($0))" })
             finding.add([""] + plot.terminal())
-            finding.plot = plot
         }
         finding.note("""
             \(preset.name) (\(preset.summary)): \(harts) cores, one hardware thread each, granularity 1. The job is \
