@@ -73,7 +73,6 @@ struct WorkerAffinity {
         var runCycles: UInt64 = 0
         var readyCycles: UInt64 = 0
         var backgroundPasses: Int
-        var machineSwitches: UInt64
         /// Passes (over a buffer) per simulated second.
         var throughput: Double { Double(passes) * Double(labClock) / max(1, elapsedCycles) }
         /// The workers' time on a hart, as a share of the job's time on all the harts they
@@ -90,7 +89,7 @@ struct WorkerAffinity {
                                              arguments: ["\(setup.workers)", "\(setup.passes)", "\(workset)", "\(setup.background)",
                                                          "\(backgroundSet)", "\(setup.pin)", "\(setup.priority)"],
                                              configuration: configuration, traced: traced))
-        let tids = Set(result.lines(starting: "worker ").compactMap { integer(after: " tid ", in: $0) }.map(Int32.init))
+        let tids = Set(result.lines(starting: "worker ").compactMap { integer(after: " tid ", in: $0).flatMap { Int32(exactly: $0) } })
         let line = result.lines(starting: "result ").first ?? ""
         guard case .exited(0) = result.ending, tids.count == setup.workers, let elapsed = integer(after: "elapsed-ns ", in: line),
               integer(after: "passes ", in: line) == setup.passes, let extra = integer(after: "background-passes ", in: line)
@@ -98,7 +97,7 @@ struct WorkerAffinity {
             throw LabError("worker-affinity (\(setup.label)) did not finish as expected: \(result.ending)\n\(result.output)\(result.errors)")
         }
         var measured = Measured(workers: setup.workers, elapsedCycles: Double(elapsed) * Double(labClock) / 1e9, passes: setup.passes,
-                                backgroundPasses: extra, machineSwitches: result.statistics.contextSwitches)
+                                backgroundPasses: extra)
         for thread in result.statistics.threads where tids.contains(thread.tid) {
             measured.slices &+= thread.metrics.switches
             measured.migrations &+= thread.metrics.migrations
@@ -140,7 +139,8 @@ struct WorkerAffinity {
     }
 
     func run() throws -> Finding {
-        var figures: [String: Double] = ["worker passes": Double(workerPasses), "job passes": Double(jobPasses), "lines": Double(workset / 64), "harts": Double(harts)]
+        var figures: [String: Double] = ["worker passes": Double(workerPasses), "job passes": Double(jobPasses),
+                                         "lines": Double(workset / 64), "harts": Double(harts)]
         var rows: [[String]] = [], measured: [String: Measured] = [:]
         for setup in setups {
             context.progress("worker-affinity: \(setup.label)")
@@ -180,9 +180,13 @@ struct WorkerAffinity {
         let pinned = measured["pinned"], free = measured["free"], high = measured["high"], few = measured["few"], many = measured["many"]
         if let pinned, let free, let high, let few, let many {
             finding.add("")
-            finding.add("Pinned: \(pinned.migrations) migrations against \(free.migrations), \(fixed(pinned.missesPerPass, decimals: 0)) misses a pass against \(fixed(free.missesPerPass, decimals: 0)); \(fixed(ratio("pinned", "free")))× the free worker's throughput.")
-            finding.add("High priority: \(fixed(100 * high.hartShare(harts: harts), decimals: 0))% of the job's time on a hart against \(fixed(100 * free.hartShare(harts: harts), decimals: 0))%; \(fixed(ratio("high", "free")))× the throughput.")
-            finding.add("Few threads, long slices: \(few.slices) slices against \(many.slices), \(few.migrations) migrations against \(many.migrations); \(fixed(ratio("few", "many")))× the throughput.")
+            finding.add("Pinned: \(pinned.migrations) migrations against \(free.migrations), "
+                        + "\(fixed(pinned.missesPerPass, decimals: 0)) misses a pass against \(fixed(free.missesPerPass, decimals: 0)); "
+                        + "\(fixed(ratio("pinned", "free")))× the free worker's throughput.")
+            finding.add("High priority: \(fixed(100 * high.hartShare(harts: harts), decimals: 0))% of the job's time on a hart against "
+                        + "\(fixed(100 * free.hartShare(harts: harts), decimals: 0))%; \(fixed(ratio("high", "free")))× the throughput.")
+            finding.add("Few threads, long slices: \(few.slices) slices against \(many.slices), \(few.migrations) migrations against "
+                        + "\(many.migrations); \(fixed(ratio("few", "many")))× the throughput.")
         }
         // A terminal chart only: --timeline, --trace and --svg show the free worker's run.
         if !small {
