@@ -108,6 +108,7 @@ extension ExperimentTests {
         // Pinned: born with its affinity, it never moves; free, it moves often and its
         // caches are cold after each move.
         #expect(finding["pinned migrations"] == 0)
+        #expect(finding["pinned harts run on"] == 1 && finding["free harts run on"] == 2)
         #expect(finding["free migrations"] >= 3)
         #expect(finding["pinned misses per pass"] < 0.9 * finding["free misses per pass"])
         #expect(finding["pinned passes per second"] > 1.3 * finding["free passes per second"])

@@ -17,7 +17,7 @@
 // the first worker (every buffer set up) to the last worker's end:
 //
 //   worker 0 tid 5 passes 40
-//   result workers 1 lines 1024 passes 40 elapsed-ns 123456 background-passes 77 checksum 7
+//   result workers 1 lines 1024 passes 40 elapsed-ns 123456789 passes-per-second 324 background-passes 77 checksum 7
 
 import Sync
 import Synchronization
@@ -114,4 +114,6 @@ for index in 0..<workers {
     print("worker \(index) tid \(results[8 * index]) passes \(passes(of: index))")
 }
 for index in 0..<background { extra = extra &+ backgroundPasses[8 * index] }
-print("result workers \(workers) lines \(lines) passes \(passes) elapsed-ns \(end &- started) background-passes \(extra) checksum \(checksum % 1000)")
+let elapsed = end &- started
+let perSecond = elapsed == 0 ? 0 : UInt64(passes) &* 1_000_000_000 / elapsed
+print("result workers \(workers) lines \(lines) passes \(passes) elapsed-ns \(elapsed) passes-per-second \(perSecond) background-passes \(extra) checksum \(checksum % 1000)")

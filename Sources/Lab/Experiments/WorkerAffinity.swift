@@ -72,6 +72,8 @@ struct WorkerAffinity {
         var misses: UInt64 = 0
         var runCycles: UInt64 = 0
         var readyCycles: UInt64 = 0
+        /// The harts any worker ran on: bit h for hart h.
+        var hartsRunOn: UInt64 = 0
         var backgroundPasses: Int
         /// Passes (over a buffer) per simulated second.
         var throughput: Double { Double(passes) * Double(labClock) / max(1, elapsedCycles) }
@@ -104,6 +106,7 @@ struct WorkerAffinity {
             measured.misses &+= thread.metrics.cacheMisses
             measured.runCycles &+= thread.metrics.runCycles
             measured.readyCycles &+= thread.metrics.readyCycles
+            measured.hartsRunOn |= thread.metrics.hartsRunOn
         }
         return (measured, result)
     }
@@ -149,6 +152,7 @@ struct WorkerAffinity {
             let key = setup.key
             figures["\(key) slices"] = Double(run.slices)
             figures["\(key) migrations"] = Double(run.migrations)
+            figures["\(key) harts run on"] = Double(run.hartsRunOn.nonzeroBitCount)
             figures["\(key) misses"] = Double(run.misses)
             figures["\(key) misses per pass"] = run.missesPerPass
             figures["\(key) hart share"] = run.hartShare(harts: harts)
