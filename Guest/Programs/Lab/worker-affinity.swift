@@ -10,14 +10,16 @@
 //
 // PIN 0 leaves the workers free to run on any hart; PIN n pins worker i to hart i mod n:
 // the main thread sets its own affinity to that hart before it starts the worker, which
-// is born with it (as on Linux), so the worker never runs anywhere else. PRIORITY is the workers' priority (8 is every thread's at the start;
-// higher runs first). The background threads stay free at priority 8. One line per
+// is born with it (as on Linux), so the worker never runs anywhere else. PRIORITY is the
+// workers' priority (8 is every thread's at the start; higher runs first), which each
+// sets first thing. The background threads stay free at priority 8. One line per
 // worker, with its thread id (the lab reads its counters from the kernel's statistics),
 // and one results line; times are on the simulated clock, from just before main starts
 // the first worker (every buffer set up) to the last worker's end:
 //
 //   worker 0 tid 5 passes 40
-//   result workers 1 lines 1024 passes 40 elapsed-ns 123456789 passes-per-second 324 background-passes 77 checksum 7
+//   result workers 1 lines 1024 passes 40 elapsed-ns 123456789 passes-per-second 324
+//     background-passes 77 checksum 7   (on one line)
 
 import Sync
 import Synchronization
