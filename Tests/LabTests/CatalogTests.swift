@@ -7,7 +7,7 @@ import Testing
 
 @Suite struct CatalogTests {
     @Test func theStoryIsListedInOrderOnce() {
-        #expect(Catalog.experiments.map(\.number) == Array(1...27))
+        #expect(Catalog.experiments.map(\.number) == Array(1...27) + [29])
         #expect(Set(Catalog.names).count == Catalog.names.count)
         for experiment in Catalog.experiments {
             #expect(!experiment.summary.isEmpty && experiment.summary.count <= 90, "\(experiment.name)'s summary")
@@ -34,6 +34,8 @@ import Testing
         #expect(refusal("foreground-boost", LabOptions(era: .server))?.contains("no foreground boost") == true)
         #expect(refusal("tickless", LabOptions(harts: 2)) == nil)
         #expect(refusal("tickless", LabOptions(harts: 99)) != nil)
+        #expect(refusal("worker-affinity", LabOptions(harts: 4))?.contains("two cores") == true)
+        #expect(refusal("worker-affinity", LabOptions(era: .win95))?.contains("chooses its slices") == true)
         // A planned experiment (while any is left) says it is not runnable yet.
         if let planned = Catalog.experiments.first(where: { !$0.isRunnable }) {
             #expect(refusal(planned.name, LabOptions())?.contains("not runnable yet") == true)

@@ -110,3 +110,42 @@ import Kernel
         #expect(finding["boost slices"] == 2 && finding["boost boosts"] == 2 && finding["boost work ms"] == 60)
     }
 }
+
+// Experiment 29, worker-affinity: the talk's advice for a worker, each claim on the
+// workers' own counters (the kernel's per-thread metrics) at the small size.
+extension ExperimentTests {
+    @Test(.needsGuestToolchain) func aPinnedWorkerStaysWarmAHighOneKeepsAHartAndFewThreadsBeatMany() throws {
+        let finding = try LabSupport.finding("worker-affinity")
+        // Pinned: born with its affinity, it never moves; free, it moves often and its
+        // caches are cold after each move.
+        #expect(finding["pinned migrations"] == 0)
+        #expect(finding["pinned harts run on"] == 1 && finding["free harts run on"] == 2)
+        #expect(finding["free migrations"] >= 3)
+        #expect(finding["pinned misses per pass"] < 0.9 * finding["free misses per pass"])
+        #expect(finding["pinned passes per second"] > 1.3 * finding["free passes per second"])
+        // High priority: one slice from start to end, nearly all of the job's time on a
+        // hart; at priority 8 it shares two harts with three others (about half).
+        #expect(finding["high slices"] <= 2)
+        #expect(finding["high hart share"] >= 0.85)
+        #expect(finding["free hart share"] <= 0.6)
+        #expect(finding["high passes per second"] > 2 * finding["free passes per second"])
+        // The same job on 2 threads with 120 ms slices against 16 with 4 ms: a tenth of the
+        // switches, no migrations, and faster.
+        #expect(finding["few slices"] * 10 <= finding["many slices"])
+        #expect(finding["few migrations"] == 0)
+        #expect(finding["many migrations"] >= 5)
+        #expect(finding["few passes per second"] > 1.4 * finding["many passes per second"])
+    }
+
+    @Test(.needsGuestToolchain) func aWorkerRunIsTheSameTwice() throws {
+        let options = LabOptions(size: .small)
+        let context = try LabContext(options: options, builder: LabSupport.builder.get())
+        let experiment = WorkerAffinity(context)
+        let setup = try #require(experiment.setups.first { $0.key == "high" })
+        let (first, firstRun) = try experiment.measure(setup)
+        let (second, secondRun) = try experiment.measure(setup)
+        #expect(firstRun.output == secondRun.output)
+        #expect(firstRun.statistics == secondRun.statistics)
+        #expect(first.misses == second.misses && first.misses > 0)
+    }
+}
