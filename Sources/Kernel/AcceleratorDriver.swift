@@ -149,8 +149,9 @@ final class AcceleratorDriver {
     static let resetMemory = 64
     static let recordLimit = 4_096
     static let noteLimit = 256
-    /// The hart whose timer the driver uses to look at the device (its interrupt).
-    static let hart = 0
+    /// The hart whose timer the driver uses to look at the device (its interrupt): the
+    /// network's, so the timer's check of both is one comparison.
+    static let hart = NetworkInterface.hart
     /// DMA bandwidth of the driver's copies: bytes per simulated second (8 GB/s).
     static let copyBandwidth: UInt64 = 8_000_000_000
     /// Most bytes one copy call moves (the host copies it in chunks of `copyChunk`).

@@ -19,9 +19,18 @@ import MachineTools
 import Trace
 
 extension Kernel {
+    /// Hart 0's timer serves the devices: the earlier of the network's deadline and the
+    /// accelerator's (programTimer calls it only when there is an accelerator, so its
+    /// path without one costs what the network's check alone did, and a test).
+    @inline(never)
+    var deviceDeadline: UInt64? {
+        guard let driver = acceleratorDriver, let look = acceleratorDeadline(driver) else { return networkDeadline }
+        return min(networkDeadline ?? .max, look)
+    }
+
     /// The CPU cycle hart 0 must next look at the device (nil: nothing outstanding).
-    var acceleratorDeadline: UInt64? {
-        guard let driver = acceleratorDriver, driver.hasOutstandingWork else { return nil }
+    func acceleratorDeadline(_ driver: AcceleratorDriver) -> UInt64? {
+        guard driver.hasOutstandingWork else { return nil }
         let poll = max(100, driver.clock.cpuCycles(microseconds: driver.settings.pollMicroseconds))
         var deadline = driver.lastAdvance.addingSaturated(poll)
         for policy in [driver.sliceEnd, driver.watchdogAt] {
@@ -31,8 +40,9 @@ extension Kernel {
     }
 
     /// On hart 0's interrupt: the device's events up to now.
-    func processAcceleratorEvents(_ hart: Hart) {
-        guard hart.id == AcceleratorDriver.hart, let driver = acceleratorDriver, driver.hasOutstandingWork else { return }
+    @inline(never)
+    func processAcceleratorEvents(_ hart: Hart, _ driver: AcceleratorDriver) {
+        guard hart.id == AcceleratorDriver.hart, driver.hasOutstandingWork else { return }
         advanceAccelerator(to: hart.cycle)
     }
 

@@ -73,6 +73,12 @@ struct AcceleratorDriverTests {
         let kinds = outcome.accelerator.map(\.kind)
         #expect(kinds.first == .created && kinds.last == .destroyed)
         #expect(kinds.contains(.submitted) && kinds.contains(.runs) && kinds.contains(.completed))
+        // Stamped on the CPU's scale, on no hart; the completion after the run began.
+        let stamped = outcome.events.filter { if case .accelerator = $0.kind { true } else { false } }
+        #expect(stamped.allSatisfy { $0.hart == -1 })
+        let runs = try #require(stamped.first { if case .accelerator(let trace) = $0.kind { trace.kind == .runs } else { false } })
+        let done = try #require(stamped.first { if case .accelerator(let trace) = $0.kind { trace.kind == .completed } else { false } })
+        #expect(done.cycle > runs.cycle && done.cycle <= outcome.statistics.cycles)
         // The JSON metrics carry the context.
         let json = outcome.kernel.metricsJSON()
         #expect(json.contains("\"accelerator\": {") && json.contains("\"items\": 64"))
