@@ -21,7 +21,7 @@ struct AcceleratorOptionTests {
             (["--accelerator-clock", "20000"], "--accelerator-clock must be between 1 and 10000, not 20000"),
             (["--accelerator-slice", "0"], "--accelerator-slice must be between 1 and 60000000, not 0"),
             (["--accelerator-watchdog", "0"], "--accelerator-watchdog must be between 0.001 and 600000.0, not 0.0"),
-            (["--accelerator-preemption", "sometimes"], "'boundary', 'instruction'"),
+            (["--accelerator-preemption", "sometimes"], "--accelerator-preemption sometimes: not one of boundary, instruction"),
         ]
         for (options, message) in cases {
             let outcome = try #require(try cli.interleave(["run", program] + options))
