@@ -200,6 +200,18 @@ struct AcceleratorDriverTests {
         #expect(outcome.accelerator.last?.kind == .destroyed)
     }
 
+    @Test("a runaway kernel alone, never asked to leave, ends the run at the instruction limit: the lanes count", .needsGuestToolchain)
+    func runawayAloneHitsInstructionLimit() throws {
+        let outcome = try Self.run(["runaway"], accelerator: Self.settings(.instruction)) { $0.instructionLimit = 3_000_000 }
+        guard case .instructionLimit(let report) = outcome.ending else {
+            Issue.record("expected the instruction limit, got \(outcome.ending)")
+            return
+        }
+        #expect(report.contains("the accelerator's lanes ran"), "\(report)")
+        #expect(outcome.kernel.acceleratorDriver.map { $0.instructionsRetired >= 3_000_000 } == true)
+        #expect(outcome.kernel.machine.accelerator?.memoryInUse == 0)   // the process's end freed its context
+    }
+
     @Test("the same run twice gives the same output, metrics and trace", .needsGuestToolchain)
     func deterministic() throws {
         let first = try Self.run(["pair-runaway"], accelerator: Self.settings(.workGroup, sliceMicroseconds: 500, watchdogMicroseconds: 2_000))
