@@ -264,15 +264,14 @@ extension Kernel {
             if context.programRanges.count < UserLayout.maximumSegments * 2 {
                 context.programRanges.append((region.start, region.end, executable))
             }
-            var page = region.start
-            while page < region.end {
-                if let (frame, _) = space.pageTable.lookup(page),
-                   let bytes = space.memory.read(at: frame, count: Int(AddressSpace.pageSize)), bytes.contains(where: { $0 != 0 }) {
-                    guard driver.device.write(context.deviceID, at: page, bytes) else { return (false, copied) }
-                    copied &+= AddressSpace.pageSize
-                }
-                page &+= AddressSpace.pageSize
+            // Only the pages the process has (absent tables skipped whole); the rest stay zero.
+            var failed = false
+            space.pageTable.forEachMappedPage(from: region.start, to: region.end) { page in
+                guard !failed, let (frame, _) = space.pageTable.lookup(page),
+                      let bytes = space.memory.read(at: frame, count: Int(AddressSpace.pageSize)), bytes.contains(where: { $0 != 0 }) else { return }
+                if driver.device.write(context.deviceID, at: page, bytes) { copied &+= AddressSpace.pageSize } else { failed = true }
             }
+            if failed { return (false, copied) }
         }
         return (true, copied)
     }
