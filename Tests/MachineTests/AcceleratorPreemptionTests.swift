@@ -38,12 +38,14 @@ struct AcceleratorPreemptionTests {
         #expect(accelerator.submit(adder, AcceleratorTests.vectorAddLaunch(items: 8)) == 1)
 
         accelerator.switchTo(summer)
-        #expect(accelerator.run(until: 6_000) == [.switchedIn(context: summer, cycle: 1_000)])
-        #expect(accelerator.run(until: 6_000) == [])
-        #expect(accelerator.cycle == 6_000)
+        // 5,001 cycles in: 3 to set up, 999 turns of 5 and 3 of the next, just after f1 was
+        // written — the sum lives in f1 alone from here to the next turn's fmv.x.d.
+        #expect(accelerator.run(until: 6_001) == [.switchedIn(context: summer, cycle: 1_000)])
+        #expect(accelerator.run(until: 6_001) == [])
+        #expect(accelerator.cycle == 6_001)
         accelerator.requestPreemption()
         #expect(accelerator.preemptionPending)
-        #expect(accelerator.run(until: 100_000) == [.switchedOut(context: summer, cycle: 11_000, why: .preempted)])
+        #expect(accelerator.run(until: 100_000) == [.switchedOut(context: summer, cycle: 11_001, why: .preempted)])
         #expect(accelerator.contextOnLanes == nil)
         #expect(accelerator.hasWork(summer))
 
@@ -54,9 +56,9 @@ struct AcceleratorPreemptionTests {
         let resumedFrom = accelerator.cycle
         accelerator.switchTo(summer)
         let events = accelerator.runUntilSwitchedOut()
-        // Back after the switch and the restore; each lane had 5,000 of its cycles done.
+        // Back after the switch and the restore; each lane had 5,001 of its cycles done.
         let resumed = resumedFrom + 1_000 + 5_000
-        let done = resumed + AcceleratorKernels.longSumCycles(loops: loops) - 5_000
+        let done = resumed + AcceleratorKernels.longSumCycles(loops: loops) - 5_001
         #expect(events == [.switchedIn(context: summer, cycle: resumed),
                            .completed(context: summer, submission: 1, cycle: done),
                            .switchedOut(context: summer, cycle: done, why: .idle)])
@@ -67,7 +69,7 @@ struct AcceleratorPreemptionTests {
         #expect(statistics.items == 2)
         // Not one instruction run twice or skipped across the save and the restore.
         #expect(statistics.instructions == 2 * (AcceleratorKernels.longSumCycles(loops: loops) - 1))
-        #expect(statistics.busyCycles == (11_000 - 0) + (done - resumedFrom))
+        #expect(statistics.busyCycles == 11_001 + (done - resumedFrom))
     }
 
     @Test("boundary preemption: the running group finishes (its remaining items too), no new group starts")
@@ -143,6 +145,31 @@ struct AcceleratorPreemptionTests {
         #expect(accelerator.run(until: 50_000) == [])
         accelerator.requestPreemption()
         #expect(accelerator.run(until: 1_000_000) == [.switchedOut(context: runaway, cycle: 55_000, why: .preempted)])
+    }
+
+    @Test("a reset while an instruction-level preemption saves the lanes: out at once, the saved lanes dropped")
+    func resetWhileSaving() throws {
+        let accelerator = try Self.device(lanes: 2, preemption: .instruction)
+        let summer = try Self.summingContext(accelerator, loops: 3000, items: 2, groupSize: 1)
+        accelerator.switchTo(summer)
+        _ = accelerator.run(until: 3_000)
+        #expect(accelerator.run(until: 3_000) == [])
+        accelerator.requestPreemption()
+        #expect(accelerator.run(until: 4_000) == [])   // still saving (until 8,000)
+        #expect(accelerator.contextOnLanes == summer)
+        accelerator.reset(summer)
+        #expect(accelerator.contextOnLanes == nil && !accelerator.preemptionPending)
+        #expect(accelerator.run(until: 20_000) == [.switchedOut(context: summer, cycle: 4_000, why: .reset)])
+        #expect(accelerator.statistics(of: summer)?.preemptions == 0)
+        #expect(accelerator.submit(summer, AcceleratorLaunch(entry: AcceleratorKernels.codeBase, items: 2, groupSize: 1,
+                                                             argument: AcceleratorKernels.buffer)) == 2)
+        accelerator.switchTo(summer)
+        // Nothing to restore: the switch alone; the items start from their beginning.
+        let events = accelerator.runUntilSwitchedOut()
+        let done: UInt64 = 4_000 + 1_000 + AcceleratorKernels.longSumCycles(loops: 3000)
+        #expect(events == [.switchedIn(context: summer, cycle: 5_000), .completed(context: summer, submission: 2, cycle: done),
+                           .switchedOut(context: summer, cycle: done, why: .idle)])
+        #expect(try Self.sums(accelerator, summer, items: 2) == Array(repeating: AcceleratorKernels.longSumResult(loops: 3000), count: 2))
     }
 
     @Test("a preemption asked for during the switch takes effect as the context arrives; reset off the lanes drops the queue")
