@@ -116,9 +116,9 @@ struct AcceleratorDriverTests {
         #expect(outcome.lines.last == "hostile done")
     }
 
-    @Test("two processes' long kernels take turns on the device in slices", .needsGuestToolchain)
-    func kernelsInterleave() throws {
-        let outcome = try Self.run(["duo", "60000"], accelerator: Self.settings(.instruction, sliceMicroseconds: 200))
+    @Test("two processes' long kernels take turns on the device in slices", .needsGuestToolchain, arguments: [1, 2])
+    func kernelsInterleave(harts: Int) throws {
+        let outcome = try Self.run(["duo", "60000"], accelerator: Self.settings(.instruction, sliceMicroseconds: 200)) { $0.harts = harts }
         #expect(outcome.ending == .exited(status: 0), "\(outcome.error)")
         #expect(outcome.lines.filter { $0 == "long wait 0" }.count == 2, "\(outcome.output)")
         let runs = outcome.accelerator.filter { $0.kind == .runs }.map(\.context)
@@ -129,6 +129,8 @@ struct AcceleratorDriverTests {
         let lastOfOther = runs.lastIndex(of: 2).map { min($0, runs.lastIndex(of: 1) ?? 0) } ?? 0
         for index in 1..<max(1, lastOfOther) { #expect(runs[index] != runs[index - 1], "\(runs)") }
         #expect(outcome.statistics.accelerator.allSatisfy { $0.device.preemptions >= 2 && $0.completions == 1 })
+        let kinds = Set(outcome.accelerator.map(\.kind))
+        #expect(kinds == [.created, .submitted, .runs, .preempted, .idle, .completed, .destroyed], "\(kinds)")
     }
 
     @Test("a long kernel delays a short one's completion far more under boundary preemption than under instruction preemption",
@@ -142,6 +144,10 @@ struct AcceleratorDriverTests {
             #expect(outcome.lines.contains("long wait 0"))
             let short = try #require(outcome.statistics.accelerator.first { $0.pid == 2 })
             latency[preemption] = short.longestLatencyCycles
+            // accel_wait blocks: the long kernel's waiter sleeps through it, with a handful of calls.
+            let waiter = try #require(outcome.statistics.threads.first { $0.tid == 1 }).metrics
+            #expect(waiter.blockedCycles > 20 * waiter.runCycles, "\(waiter)")
+            #expect(outcome.statistics.systemCalls < 100)
         }
         let boundary = try #require(latency[.workGroup]), instruction = try #require(latency[.instruction])
         #expect(boundary > 5 * instruction, "boundary \(boundary) cycles, instruction \(instruction) cycles")
@@ -161,7 +167,7 @@ struct AcceleratorDriverTests {
                 "\(outcome.error)")
         let runaway = try #require(outcome.statistics.accelerator.first { $0.pid == 1 })
         #expect(runaway.resets == 1 && runaway.resetSubmissions == 1 && runaway.preemptionRequests >= 1)
-        let reset = try #require(outcome.events.first { if case .accelerator(let trace) = $0.kind { trace.kind == .reset } else { false } })
+        let reset = try #require(outcome.events.first { if case .accelerator(let trace) = $0.kind { trace.kind == .reset && trace.context == 1 } else { false } })
         let asked = try #require(outcome.events.first { if case .accelerator(let trace) = $0.kind { trace.kind == .runs && trace.context == 1 } else { false } })
         // Reset at the slice's end plus the watchdog (2.5 ms at 100 MHz), not before.
         #expect(reset.cycle >= asked.cycle + 250_000, "runs at \(asked.cycle), reset at \(reset.cycle)")
@@ -179,6 +185,7 @@ struct AcceleratorDriverTests {
         #expect(report.contains("item 0") && report.contains("address 0x1000001000") && report.contains("ld "), "\(report)")
         let metrics = try #require(outcome.statistics.accelerator.first)
         #expect(metrics.faults == 1)
+        #expect(outcome.accelerator.contains { $0.kind == .faulted && $0.context == 1 && $0.submission == 1 })
     }
 
     @Test("one context cannot read another's buffer: not by a copy, not from a kernel", .needsGuestToolchain)
