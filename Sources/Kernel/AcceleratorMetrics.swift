@@ -95,6 +95,10 @@ extension Kernel {
         }
     }
 
+    /// What the driver wrote on standard error (watchdog resets, faults), the first 256:
+    /// for a caller that reports them its own way (the lab).
+    public var acceleratorNotes: [String] { acceleratorDriver?.notes ?? [] }
+
     /// The `--stats` lines: one per context, times in microseconds of simulated time.
     public var acceleratorStatisticsLines: [String] {
         guard let driver = acceleratorDriver else { return [] }

@@ -207,6 +207,14 @@ struct AcceleratorDriverTests {
         #expect(outcome.accelerator.last?.kind == .destroyed)
     }
 
+    @Test("destroying a context another thread waits on wakes it with -EBADF; the handle is gone", .needsGuestToolchain)
+    func destroyWakesWaiters() throws {
+        let outcome = try Self.run(["destroy-waited"])
+        #expect(outcome.ending == .exited(status: 0), "\(outcome.error)")
+        #expect(outcome.lines == ["destroy 0", "waiter got -9", "after destroy: wait -9"], "\(outcome.output)")
+        #expect(outcome.kernel.machine.accelerator?.memoryInUse == 0)
+    }
+
     @Test("a runaway kernel alone, never asked to leave, ends the run at the instruction limit: the lanes count", .needsGuestToolchain)
     func runawayAloneHitsInstructionLimit() throws {
         let outcome = try Self.run(["runaway"], accelerator: Self.settings(.instruction)) { $0.instructionLimit = 3_000_000 }

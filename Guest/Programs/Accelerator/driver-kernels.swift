@@ -12,6 +12,7 @@
 //   peek           two contexts: the second's kernel reads the first's buffer address
 //   hostile        bad arguments to every call, one line per answer
 //   exit-busy      submits a long kernel and exits without waiting
+//   destroy-waited a thread waits on a runaway kernel; the main thread destroys the context
 
 import Sync
 
@@ -190,6 +191,19 @@ func exitBusyRun() {
     System.exit(0)
 }
 
+func destroyWaitedRun() {
+    let context = call(Accel.create)
+    let counter = call(Accel.alloc, context, 4096)
+    let submission = call(Accel.submit, context, entry(runaway), 4, 4, counter)
+    let waiter = try! Thread.spawn(stackSize: 64 << 10) {
+        print("waiter got \(call(Accel.wait, context, submission))")
+    }
+    System.sleep(nanoseconds: 1_000_000)
+    print("destroy \(call(Accel.destroy, context))")
+    try! waiter.join()
+    print("after destroy: wait \(call(Accel.wait, context, submission))")
+}
+
 let mode = System.arguments.count > 1 ? System.arguments[1] : "add"
 switch mode {
 case "add": vectorAddRun(System.number(2, default: 64))
@@ -212,5 +226,6 @@ case "stray": strayRun()
 case "peek": peekRun()
 case "hostile": hostileRun()
 case "exit-busy": exitBusyRun()
+case "destroy-waited": destroyWaitedRun()
 default: print("unknown mode \(mode)")
 }
