@@ -100,6 +100,9 @@ public final class Kernel: HostTrapHandler {
     public internal(set) var explorationAbandoned = false
     /// Schedule points' own state (ScheduleHook.swift).
     var schedulePoints: SchedulePointState
+    /// The accelerator's driver, when the machine has one (AcceleratorDriver.swift). A
+    /// constant: the timer's and the interrupt's checks of it cost a load, no access check.
+    let acceleratorDriver: AcceleratorDriver?
 
     /// Loads `executable` (an ELF file's bytes) as process 1, ready to run. `programs`
     /// (name → ELF bytes) are what process_spawn can start, the first program among them
@@ -153,6 +156,7 @@ public final class Kernel: HostTrapHandler {
         let images = prepared.images
         self.programs = images
         self.machine = machine
+        acceleratorDriver = Kernel.makeAcceleratorDriver(machine: machine, configuration: configuration)
         // Power-on time: 0, or later for a machine of a simulated network that restarts.
         let start = configuration.startCycle
         machine.startClocks(atCycle: start)

@@ -272,7 +272,8 @@ extension Kernel {
         }
         if let wake = timedWaiters.earliest(onHart: hart.id) { consider(wake) }
         if hart.id == input.hart, let injection = input.nextInjection { consider(injection) }
-        if hart.id == NetworkInterface.hart, let event = networkDeadline { consider(event) }
+        // Hart 0 also serves the devices: the network, and the accelerator when there is one.
+        if hart.id == NetworkInterface.hart, let event = acceleratorDriver == nil ? networkDeadline : deviceDeadline { consider(event) }
         machine.setTimer(hart: hart.id, atCycle: deadline)
     }
 
@@ -303,6 +304,7 @@ extension Kernel {
         }
         injectInput(hart)
         processNetworkEvents(hart)
+        if let driver = acceleratorDriver { processAcceleratorEvents(hart, driver) }   // AcceleratorScheduler.swift
         if let thread = running[hart.id] {
             if let reason = mustLeave(thread, hart) {
                 preempt(thread, on: hart, reason: reason)
