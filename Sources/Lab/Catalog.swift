@@ -10,6 +10,7 @@ public enum Catalog {
         .caches, .falseSharing, .smt, .migration, .coherence,
         .eventLoop, .selectLimit, .workers,
         .offMachine, .explore, .races, .partition,
+        .gpuSharing,
     ].sorted { $0.number < $1.number }
 
     public static func experiment(named name: String) -> Experiment? {

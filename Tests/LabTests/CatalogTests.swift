@@ -7,7 +7,7 @@ import Testing
 
 @Suite struct CatalogTests {
     @Test func theStoryIsListedInOrderOnce() {
-        #expect(Catalog.experiments.map(\.number) == Array(1...26))
+        #expect(Catalog.experiments.map(\.number) == Array(1...26) + [28])   // 27 and 29 come from the other parts of issue 19
         #expect(Set(Catalog.names).count == Catalog.names.count)
         for experiment in Catalog.experiments {
             #expect(!experiment.summary.isEmpty && experiment.summary.count <= 90, "\(experiment.name)'s summary")
