@@ -148,6 +148,12 @@ public struct KernelConfiguration: Sendable, Equatable {
         try Self.check(clockOffsetNanoseconds, Self.clockOffsetRange, "the clock offset", unit: "nanoseconds (one day either way)")
         try Self.check(clockDriftPartsPerMillion, Self.clockDriftRange, "the clock drift", unit: "parts per million")
         try networkStack.validate()
+        if let accelerator {
+            try accelerator.validate()
+            if exploration.schedulePoints {
+                throw KernelError("schedule exploration cannot run with an accelerator: its snapshots and schedule points do not hold the device's state; run without --accelerator")
+            }
+        }
     }
 }
 

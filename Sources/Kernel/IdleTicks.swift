@@ -22,6 +22,7 @@ extension Kernel {
         }
         if let injection = input.nextInjection { event = min(event ?? .max, injection) }
         if let network = networkDeadline { event = min(event ?? .max, network) }
+        if let look = acceleratorDeadline { event = min(event ?? .max, look) }
         let wake = event.map { max(nextTick, wakeCycle(for: $0)) }
         if wake != nextTick { skippedTicksFrom[hart.id] = nextTick }
         return wake

@@ -97,6 +97,8 @@ public final class Kernel: HostTrapHandler {
     public internal(set) var explorationAbandoned = false
     /// Schedule points' own state (ScheduleHook.swift).
     var schedulePoints: SchedulePointState
+    /// The accelerator's driver, when the machine has one (AcceleratorDriver.swift).
+    var acceleratorDriver: AcceleratorDriver? = nil
 
     /// Loads `executable` (an ELF file's bytes) as process 1, ready to run. `programs`
     /// (name → ELF bytes) are what process_spawn can start, the first program among them
@@ -182,6 +184,7 @@ public final class Kernel: HostTrapHandler {
         process.descriptors = standardDescriptors()
         traceProcessStart(main, cycle: start)
         input = InputDevice(configuration: configuration)
+        acceleratorDriver = Kernel.makeAcceleratorDriver(machine: machine, configuration: configuration)
         var started = [main]
         for other in alsoStarting {
             guard let otherImage = images[other] else { continue }

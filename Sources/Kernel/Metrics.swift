@@ -155,6 +155,7 @@ extension Kernel {
             }
             json.field("memory") { writeMemory(statistics.memory, to: json) }
             json.field("contendedLines") { writeContendedLines(statistics.contendedLines, to: json) }
+            if acceleratorDriver != nil { json.field("accelerator") { writeAcceleratorMetrics(to: json) } }
             json.field("unknownSystemCalls") {
                 json.object {
                     for (number, count) in statistics.unknownSystemCalls.sorted(by: { $0.key < $1.key }) {

@@ -126,6 +126,7 @@ extension Kernel {
         releaseAddressSpace(of: process)   // Fork.swift: a vfork child's parent keeps it
         releaseVforkParent(of: process)
         closeAllDescriptors(of: process, cycle: machine.harts.map(\.cycle).max() ?? 0)
+        if acceleratorDriver != nil { acceleratorProcessEnded(process) }   // its contexts go (AcceleratorScheduler.swift)
         if process !== firstProcess, !quietEndings, ending.isFailure {
             io.writeError(Array("interleave: \(ending)\n".utf8))
         }

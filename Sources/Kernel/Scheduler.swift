@@ -263,6 +263,7 @@ extension Kernel {
         if let wake = timedWaiters.earliest(onHart: hart.id) { consider(wake) }
         if hart.id == input.hart, let injection = input.nextInjection { consider(injection) }
         if hart.id == NetworkInterface.hart, let event = networkDeadline { consider(event) }
+        if hart.id == AcceleratorDriver.hart, acceleratorDriver != nil, let look = acceleratorDeadline { consider(look) }
         machine.setTimer(hart: hart.id, atCycle: deadline)
     }
 
@@ -292,6 +293,7 @@ extension Kernel {
         }
         injectInput(hart)
         processNetworkEvents(hart)
+        if acceleratorDriver != nil { processAcceleratorEvents(hart) }   // AcceleratorScheduler.swift
         if let thread = running[hart.id] {
             if let reason = mustLeave(thread, hart) {
                 preempt(thread, on: hart, reason: reason)

@@ -40,6 +40,8 @@ public struct KernelStatistics: Sendable, Equatable {
     /// Pages read from the simulated disk (mounted files' cache misses), and bytes files hold.
     public var diskReads: UInt64 = 0
     public var fileBytes: UInt64 = 0
+    /// With an accelerator: every context made in the run, in order (AcceleratorMetrics.swift).
+    public var accelerator: [AcceleratorContextMetrics] = []
 
     /// The median input latency in cycles (the lower middle one), or nil with no events.
     public var inputLatencyMedian: UInt64? {
@@ -81,6 +83,7 @@ extension Kernel {
         statistics.switchesByReason = switchReasonCounts
         statistics.memory = machine.memorySystem?.statistics
         statistics.contendedLines = contendedLines()
+        statistics.accelerator = acceleratorMetrics
         return statistics
     }
 }

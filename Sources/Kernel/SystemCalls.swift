@@ -62,6 +62,10 @@ enum SystemCall: UInt64 {
         if number == Kernel.traceMarkCall { return "trace_mark" }
         if number == Kernel.traceLabelCall { return "trace_label" }
         if number == Kernel.traceEnabledCall { return "trace_enabled" }
+        if number >= Kernel.acceleratorCreate, number <= Kernel.acceleratorWait {
+            return ["accel_create", "accel_destroy", "accel_alloc", "accel_free", "accel_copy_in", "accel_copy_out",
+                    "accel_submit", "accel_wait"][Int(number - Kernel.acceleratorCreate)]
+        }
         let others: [UInt64: String] = [
             0: "io_setup", 26: "inotify_init1", 32: "flock", 38: "renameat", 43: "statfs", 44: "fstatfs", 47: "fallocate",
             50: "fchdir", 52: "fchmod", 53: "fchmodat", 54: "fchownat", 55: "fchown", 69: "preadv", 70: "pwritev",
@@ -282,6 +286,8 @@ extension Kernel {
         case nil where number == Kernel.traceMarkCall: result = traceMark(arguments, hart: hart, thread: thread)
         case nil where number == Kernel.traceLabelCall: result = traceLabel(arguments, hart: hart, thread: thread)
         case nil where number == Kernel.traceEnabledCall: result = .value(trace == nil ? 0 : 1)
+        case nil where number >= Kernel.acceleratorCreate && number <= Kernel.acceleratorWait:
+            result = acceleratorCall(number, arguments, hart: hart, thread: thread)   // AcceleratorCalls.swift
         default:
             result = notImplemented(number)
         }

@@ -38,6 +38,8 @@ enum BlockReason: Equatable, CustomStringConvertible {
     case signalWait(set: UInt64)
     /// Its process was stopped by this signal (SIGSTOP, SIGTSTP ...) until SIGCONT.
     case stopped(signal: Int32)
+    /// In accel_wait, for this submission of this accelerator context (the kernel's number).
+    case accelerator(context: Int32, submission: UInt64)
 
     var description: String {
         switch self {
@@ -51,6 +53,7 @@ enum BlockReason: Equatable, CustomStringConvertible {
         case .signalSuspend: "rt_sigsuspend"
         case .signalWait(let set): "rt_sigtimedwait for " + Kernel.signalNames(in: set)
         case .stopped(let signal): "stopped by \(Kernel.signalName(signal)) (SIGCONT continues it)"
+        case .accelerator(let context, let submission): "accel_wait for submission \(submission) of accelerator context \(context)"
         }
     }
 }

@@ -79,6 +79,7 @@ extension Kernel {
             case .signalSuspend: (reason, object) = (.waitingForSignal, 0)
             case .signalWait(let set): (reason, object) = (.waitingForSignal, set)
             case .stopped(let signal): (reason, object) = (.stopped, UInt64(UInt32(bitPattern: signal)))
+            case .accelerator(let context, _): (reason, object) = (.waitingForIO, UInt64(UInt32(bitPattern: context)))
             }
         case .exited(let status): (reason, object) = (.exited, UInt64(UInt32(bitPattern: status)))
         }

@@ -137,6 +137,9 @@ struct ExploreCommand: ParsableCommand {
         guard let file = run.file, !run.isCluster else {
             throw ValidationError("explore runs one program on one machine: give FILE without @N and without network options")
         }
+        guard !run.acceleratorOptions.isRequested else {
+            throw ValidationError("explore cannot run with an accelerator: its snapshots do not hold the device's state; drop the --accelerator options")
+        }
         guard run.extraProgramFiles.isEmpty, run.startablePrograms.isEmpty else {
             throw ValidationError("explore runs one program: give one FILE (more programs beside it are not explored yet)")
         }

@@ -150,6 +150,8 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup(title: "Races") var raceOptions: RaceOptions
 
+    @OptionGroup(title: "Accelerator") var acceleratorOptions: AcceleratorOptions
+
     @Option(help: "The Swift toolchain to build with: its root or its bin folder (default: beside `swift`, or $INTERLEAVE_TOOLCHAIN).")
     var toolchain: String?
 
@@ -192,6 +194,7 @@ struct RunCommand: ParsableCommand {
         }
         var probe = KernelConfiguration()
         try cacheOptions.apply(to: &probe, harts: harts)
+        _ = try acceleratorOptions.settings()
     }
 
     func run() throws {
@@ -299,6 +302,7 @@ struct RunCommand: ParsableCommand {
                 }
             }
             for line in MemoryReport.statisticsLines(statistics, configuration: configuration) { printError(line) }
+            for line in kernel.acceleratorStatisticsLines { printError(line) }
             if statistics.diskReads > 0 || !configuration.mounts.isEmpty {
                 printError("interleave: files: \(statistics.diskReads) pages read from the disk, \(statistics.fileBytes >> 10) KiB held by files at the end")
             }
@@ -354,6 +358,7 @@ struct RunCommand: ParsableCommand {
         configuration.inputEventCount = inputEvents
         configuration.userCounters = userCounters
         try fileOptions.apply(to: &configuration, clockFrequency: clockHz)
+        configuration.accelerator = try acceleratorOptions.settings()   // AcceleratorOptions.swift
         return configuration
     }
 
