@@ -118,6 +118,10 @@ struct GPUSharing {
             ["vector-add", "\(survivorItems) items, \(survivorWrong) wrong", duration(microseconds: Double(survivorLatency)) + " submit to completion"],
         ]))
 
+        if let note = watchdog.errors.split(separator: "\n").first(where: { $0.contains("watchdog") }) {
+            finding.add(["", "The kernel's note on the reset, on standard error:", "  " + note])
+        }
+
         // (3) Isolation.
         context.progress("gpu-sharing: a spy reads the secret's device addresses")
         let isolation = try context.run(RunSpec(main: "secret", programs: ["secret": "Accelerator/secret.swift", "spy": "Accelerator/spy.swift"],
@@ -152,8 +156,8 @@ struct GPUSharing {
         isolationRows.append(["stray's next call", strayDead == 1 ? "EIO: a faulted context takes no more work" : "accepted"])
         isolationRows.append(["stray's new context", strayFresh == 0 ? "works, results right" : "\(strayFresh) results wrong"])
         finding.add(table(["access", "result"], isolationRows))
-        if let report = (strayRun.errors + strayRun.output).split(separator: "\n").first(where: { $0.contains("fault") && $0.contains("context") }) {
-            finding.add("The kernel's report: \(report)")
+        if let report = strayRun.errors.split(separator: "\n").first(where: { $0.hasPrefix("interleave: accelerator fault") }) {
+            finding.add(["", "The kernel's report of the stray access, on standard error:", "  " + report])
         }
 
         finding.note("""
