@@ -12,220 +12,213 @@
 //
 // Preemption is the hardware's: only at work-group boundaries (GPUs before 2016), or at
 // any instruction, every lane's registers saved (Pascal, 2016, and later).
+//
+// This file holds the type, its contexts' life and the clock; the rest of the device is
+// in AcceleratorConfiguration (shape and address map), AcceleratorEvents (what goes in
+// and out), AcceleratorMemory (frames and page tables), AcceleratorAddressSpace (map,
+// unmap, the driver's copies), AcceleratorLanes (the lanes: items, groups, faults) and
+// AcceleratorPreemption (switching in and out, save and restore, the boundary drain).
 
-/// How the hardware can take the lanes from a context.
-public enum AcceleratorPreemption: String, Sendable, CaseIterable {
-    /// Only between work-groups: a running group finishes first.
-    case workGroup = "boundary"
-    /// At any instruction: every lane's registers and PC are saved and restored later.
-    case instruction
-}
-
-/// The device's shape. Part of the machine's configuration (nil there: no accelerator).
-public struct AcceleratorConfiguration: Sendable, Equatable {
-    /// Compute lanes: each runs one work item at a time.
-    public var lanes = 4
-    /// The device's own memory, in bytes (buffers, page tables, lane stacks, program copies).
-    public var memorySize: UInt64 = 16 << 20
-    /// The device's clock: its cycles per simulated second.
-    public var clockFrequency: UInt64 = 100_000_000
-    public var preemption = AcceleratorPreemption.workGroup
-    /// Device cycles a context switch costs (its page table loaded, caches flushed).
-    public var switchCycles: UInt64 = 1_000
-    /// Extra device cycles an instruction-level preemption costs: every lane's state saved
-    /// to memory, and restored when the context comes back.
-    public var saveCycles: UInt64 = 5_000
-
-    public static let maximumLanes = 64
-    public static let maximumContexts = 64
-    public static let maximumMemory: UInt64 = 1 << 30
-
-    public init() {}
-
-    /// Checks the values a user can set; the message says what is accepted.
-    public func validate() throws(MachineError) {
-        guard (1...Self.maximumLanes).contains(lanes) else {
-            throw MachineError("the accelerator has 1 to \(Self.maximumLanes) lanes, not \(lanes)")
-        }
-        guard memorySize >= 1 << 20, memorySize <= Self.maximumMemory, memorySize % 4096 == 0 else {
-            throw MachineError("the accelerator's memory is 1 to 1024 MiB in whole pages, not \(memorySize) bytes")
-        }
-        guard clockFrequency >= 1_000, clockFrequency <= 10_000_000_000 else {
-            throw MachineError("the accelerator's clock is 1 kHz to 10 GHz, not \(clockFrequency) Hz")
-        }
-        guard switchCycles <= 1_000_000_000, saveCycles <= 1_000_000_000 else {
-            throw MachineError("an accelerator context switch costs at most 1,000,000,000 cycles")
-        }
-    }
-}
-
-/// Where things sit in every context's address space (Sv39 user addresses).
-public enum AcceleratorLayout {
-    /// Buffers the driver allocates: from here up to `bufferLimit`.
-    public static let bufferBase: UInt64 = 0x10_0000_0000
-    public static let bufferLimit: UInt64 = 0x20_0000_0000
-    /// Lane i's stack: `stackSize` bytes ending at stackBase + (i + 1) * stackStride.
-    public static let stackBase: UInt64 = 0x30_0000_0000
-    public static let stackStride: UInt64 = 1 << 20
-    public static let stackSize: UInt64 = 16 << 10
-    /// A page holding `ecall`: a kernel's return address, so returning ends its item.
-    public static let returnAddress: UInt64 = 0x3F_FFFF_F000
-}
-
-/// One kernel launch: `entry(index, argument)` for index 0..<items, in work-groups of `groupSize`.
-public struct AcceleratorLaunch: Sendable, Equatable {
-    public var entry: UInt64
-    public var items: UInt64
-    public var groupSize: UInt64
-    public var argument: UInt64
-
-    public init(entry: UInt64, items: UInt64, groupSize: UInt64, argument: UInt64) {
-        self.entry = entry
-        self.items = items
-        self.groupSize = groupSize
-        self.argument = argument
-    }
-}
-
-/// A lane's trap that ended its context's work: where, and why.
-public struct AcceleratorFault: Sendable, Equatable {
-    public var context: Int
-    public var submission: UInt64
-    public var lane: Int
-    public var item: UInt64
-    public var pc: UInt64
-    /// The instruction at `pc`, if it could be read (the kernel disassembles it).
-    public var instructionBits: UInt32?
-    /// The RISC-V exception code and `stval` (the address for an access fault).
-    public var cause: UInt64
-    public var address: UInt64
-    /// In words: "load page fault: 0x1000000040 is not mapped in context 2".
-    public var reason: String
-
-    public init(context: Int, submission: UInt64, lane: Int, item: UInt64, pc: UInt64, instructionBits: UInt32?,
-                cause: UInt64, address: UInt64, reason: String) {
-        self.context = context
-        self.submission = submission
-        self.lane = lane
-        self.item = item
-        self.pc = pc
-        self.instructionBits = instructionBits
-        self.cause = cause
-        self.address = address
-        self.reason = reason
-    }
-}
-
-/// Why a context left the lanes.
-public enum AcceleratorSwitchOut: String, Sendable, CaseIterable {
-    /// It had no more work.
-    case idle
-    /// A preemption the kernel asked for took effect.
-    case preempted
-    /// The kernel reset it (the watchdog).
-    case reset
-    /// One of its lanes faulted.
-    case faulted
-    /// It was destroyed (its process ended).
-    case destroyed
-}
-
-/// What `Accelerator.run(until:)` stopped for. Cycles are the device's.
-public enum AcceleratorEvent: Sendable, Equatable {
-    /// The context took the lanes (after the switch's cost).
-    case switchedIn(context: Int, cycle: UInt64)
-    case switchedOut(context: Int, cycle: UInt64, why: AcceleratorSwitchOut)
-    /// Every item of the submission has returned.
-    case completed(context: Int, submission: UInt64, cycle: UInt64)
-    /// A lane trapped: the context's queued and running work is dropped, the context is
-    /// marked faulted (later submissions are refused) and leaves the lanes.
-    case faulted(AcceleratorFault, cycle: UInt64)
-}
-
-/// What one context did on the device.
-public struct AcceleratorContextStatistics: Sendable, Equatable {
-    /// Device cycles it held the lanes, and instructions its lanes retired.
-    public var busyCycles: UInt64 = 0
-    public var instructions: UInt64 = 0
-    public var submissions: UInt64 = 0
-    public var completions: UInt64 = 0
-    public var items: UInt64 = 0
-    public var workGroups: UInt64 = 0
-    /// Times it took the lanes, and times a preemption took them from it.
-    public var switchesIn: UInt64 = 0
-    public var preemptions: UInt64 = 0
-    /// Device memory mapped for it (buffers, stacks, program copy, page tables), in bytes.
-    public var memoryBytes: UInt64 = 0
-
-    public init() {}
+/// Where the lanes are in a context switch.
+enum AcceleratorPhase: Equatable {
+    /// No context holds the lanes.
+    case free
+    /// A context was put on the lanes; it starts at `ready` (the switch's cost paid).
+    case switchingIn(ready: UInt64)
+    /// The context's lanes run.
+    case running
+    /// An instruction-level preemption is saving the lanes; the context leaves at `at`.
+    case leaving(at: UInt64)
 }
 
 /// The device. Contexts are small integers it hands out (0 is never one).
 public final class Accelerator {
     public let configuration: AcceleratorConfiguration
     /// The device's clock, in its own cycles.
-    public private(set) var cycle: UInt64 = 0
+    public internal(set) var cycle: UInt64 = 0
     /// The context whose work the lanes hold (nil: none).
-    public private(set) var contextOnLanes: Int? = nil
+    public internal(set) var contextOnLanes: Int? = nil
     /// A preemption was asked for and has not yet taken effect.
-    public private(set) var preemptionPending = false
+    public internal(set) var preemptionPending = false
+
+    /// Frames and page tables in the device's memory.
+    let memory: AcceleratorMemory
+    /// The lanes: the harts of a small machine whose RAM is the device's memory.
+    let lanes: Machine
+    /// Contexts by number (index 0 is never used).
+    var contexts: [AcceleratorContext?]
+    var phase = AcceleratorPhase.free
+    var onLanes: AcceleratorContext? = nil
+    /// Per lane: whether it runs an item now, and which.
+    var laneBusy: [Bool]
+    var laneItem: [UInt64]
+    /// Events not yet handed to the kernel.
+    var events: [AcceleratorEvent] = []
+    /// The inner machine's trap hook (held here: the harts hold it unretained).
+    var laneTraps: AcceleratorLaneTraps? = nil
+
+    /// Instructions a lane runs before the lanes' scheduler looks again: the most a lane's
+    /// clock runs ahead of another's, and of the event the kernel is told about.
+    static let laneGranularity = 100
+    /// Decoded code pages the lanes keep (kernels are small).
+    static let decodedBlockLimit = 256
 
     public init(configuration: AcceleratorConfiguration) throws(MachineError) {
         try configuration.validate()
         self.configuration = configuration
+        var inner = MachineConfiguration()
+        inner.ramSize = configuration.memorySize
+        inner.hartCount = configuration.lanes
+        inner.clockFrequency = configuration.clockFrequency
+        inner.timerFrequency = configuration.clockFrequency
+        inner.interleaveGranularity = Self.laneGranularity
+        inner.decodedBlockLimit = Self.decodedBlockLimit
+        lanes = try Machine(configuration: inner)
+        memory = AcceleratorMemory(ram: lanes.memory)
+        contexts = Array(repeating: nil, count: AcceleratorConfiguration.maximumContexts + 1)
+        laneBusy = Array(repeating: false, count: configuration.lanes)
+        laneItem = Array(repeating: 0, count: configuration.lanes)
+        let traps = AcceleratorLaneTraps(accelerator: self)
+        laneTraps = traps
+        lanes.attachHostTrapHandler(unretained: traps)
+        for hart in lanes.harts {
+            hart.setPrivilege(.user)
+            hart.setFloatingPointEnabled(true)
+            hart.setUserCounterAccess(0b111)
+            park(hart)
+        }
     }
+
+    deinit {
+        lanes.detachHostTrapHandler()
+    }
+
+    /// The context with this number, if it exists.
+    func context(_ number: Int) -> AcceleratorContext? {
+        guard number > 0, number < contexts.count else { return nil }
+        return contexts[number]
+    }
+
+    // MARK: Contexts
 
     /// A new context with an empty address space, its lanes' stacks and the return page
     /// mapped; nil when the device has no room (contexts or memory).
-    public func createContext() -> Int? { nil }
+    public func createContext() -> Int? {
+        guard let number = (1..<contexts.count).first(where: { contexts[$0] == nil }),
+              let root = memory.allocateFrame() else { return nil }
+        let context = AcceleratorContext(number: number, root: root)
+        let stackPages = AcceleratorLayout.stackSize / AcceleratorMemory.pageSize
+        for lane in 0..<configuration.lanes {
+            let bottom = AcceleratorLayout.stackTop(lane: lane) - AcceleratorLayout.stackSize
+            guard mapPages(context, at: bottom, pages: stackPages, permissions: PTE.read | PTE.write) else {
+                _ = memory.releaseTree(root: root)
+                return nil
+            }
+        }
+        guard mapPages(context, at: AcceleratorLayout.returnAddress, pages: 1, permissions: PTE.read | PTE.execute),
+              let page = memory.translate(root: root, virtual: AcceleratorLayout.returnAddress) else {
+            _ = memory.releaseTree(root: root)
+            return nil
+        }
+        memory.ram.writeInteger(0x0000_0073, at: page, size: 4)   // ecall
+        contexts[number] = context
+        return number
+    }
 
-    /// Frees the context and all its memory; if it holds the lanes they stop at once.
-    public func destroyContext(_ context: Int) {}
+    /// Frees the context and all its memory; if it holds the lanes they stop at once (the
+    /// next `run(until:)` reports `switchedOut(.destroyed)` at the cycle of this call).
+    public func destroyContext(_ number: Int) {
+        guard let context = context(number) else { return }
+        context.dropWork()
+        if onLanes === context { takeLanesAway(why: .destroyed) }
+        _ = memory.releaseTree(root: context.root)
+        contexts[number] = nil
+    }
 
-    /// Maps `bytes` (rounded up to pages) at `virtual` in the context, zeroed, with these
-    /// permissions; false if the context is unknown, the range is not free or memory is short.
-    public func map(_ context: Int, at virtual: UInt64, bytes: UInt64, writable: Bool, executable: Bool) -> Bool { false }
-
-    /// Unmaps what `map` mapped in that range and frees its frames.
-    public func unmap(_ context: Int, at virtual: UInt64, bytes: UInt64) {}
-
-    /// The driver's copies (DMA): every byte must be mapped in the context; permissions are
-    /// not checked (the driver loads read-only code too). False / nil otherwise.
-    public func write(_ context: Int, at virtual: UInt64, _ bytes: [UInt8]) -> Bool { false }
-    public func read(_ context: Int, at virtual: UInt64, count: Int) -> [UInt8]? { nil }
+    // MARK: Work
 
     /// Queues a launch after the context's earlier ones; its submission number (from 1,
     /// per context), or nil if the context is unknown or faulted, or the launch is empty
-    /// or malformed (no items, a group size of 0).
-    public func submit(_ context: Int, _ launch: AcceleratorLaunch) -> UInt64? { nil }
-
-    /// Whether the context has a launch queued or running.
-    public func hasWork(_ context: Int) -> Bool { false }
-
-    /// Puts the context on the lanes; it starts (or resumes where a preemption left it)
-    /// after `switchCycles` (+ `saveCycles` when its lanes' registers come back). The
-    /// lanes must be free (no context on them).
-    public func switchTo(_ context: Int) {}
-
-    /// Asks the context on the lanes to leave: at the next instruction (instruction
-    /// preemption) or once its running work-groups end (boundary). A `switchedOut(.preempted)`
-    /// event follows.
-    public func requestPreemption() {}
-
-    /// The watchdog's reset: the context's queued and running work is dropped (its waiting
-    /// submissions end as reset) and, if it holds the lanes, it leaves them at once. The
-    /// context stays usable for new work.
-    public func reset(_ context: Int) {}
-
-    /// Advances the device's clock to `cycle`, or less: it stops after the first event.
-    /// Returns the events (empty: it reached `cycle` with nothing to report).
-    public func run(until cycle: UInt64) -> [AcceleratorEvent] {
-        self.cycle = max(self.cycle, cycle)
-        return []
+    /// or malformed (no items, a group size of 0), or the context already has
+    /// `AcceleratorConfiguration.maximumQueuedLaunches` launches queued.
+    public func submit(_ number: Int, _ launch: AcceleratorLaunch) -> UInt64? {
+        guard let context = context(number), !context.faulted, launch.items > 0, launch.groupSize > 0,
+              context.queue.count < AcceleratorConfiguration.maximumQueuedLaunches else { return nil }
+        let submission = context.nextSubmission
+        context.nextSubmission &+= 1
+        context.queue.append(AcceleratorSubmission(number: submission, launch: launch))
+        context.statistics.submissions &+= 1
+        return submission
     }
 
-    public func statistics(of context: Int) -> AcceleratorContextStatistics? { nil }
+    /// Whether the context has a launch queued or running.
+    public func hasWork(_ number: Int) -> Bool {
+        guard let context = context(number) else { return false }
+        return !context.queue.isEmpty
+    }
+
+    /// The watchdog's reset: the context's queued and running work is dropped (its waiting
+    /// submissions end as reset) and, if it holds the lanes, it leaves them at once (the
+    /// next `run(until:)` reports `switchedOut(.reset)` at the cycle of this call). The
+    /// context stays usable for new work.
+    public func reset(_ number: Int) {
+        guard let context = context(number) else { return }
+        context.dropWork()
+        if onLanes === context { takeLanesAway(why: .reset) }
+    }
+
+    public func statistics(of number: Int) -> AcceleratorContextStatistics? {
+        guard let context = context(number) else { return nil }
+        var statistics = context.statistics
+        statistics.memoryBytes = UInt64(context.frames) * AcceleratorMemory.pageSize
+        return statistics
+    }
 
     /// Device memory in use by all contexts, in bytes.
-    public var memoryInUse: UInt64 { 0 }
+    public var memoryInUse: UInt64 { UInt64(memory.framesInUse) * AcceleratorMemory.pageSize }
+
+    // MARK: The clock
+
+    /// Advances the device's clock to `cycle`, or less: it stops after the first event.
+    /// Returns the events (empty: it reached `cycle` with nothing to report). Events that
+    /// `reset` and `destroyContext` caused come first, at the cycle they happened, without
+    /// the clock moving. A `cycle` in the past means now.
+    public func run(until target: UInt64) -> [AcceleratorEvent] {
+        if !events.isEmpty { return takeEvents() }
+        let target = max(target, cycle)
+        switch phase {
+        case .free:
+            advanceClock(to: target)
+        case .switchingIn(let ready):
+            guard ready <= target else {
+                advanceClock(to: target)
+                return []
+            }
+            advanceClock(to: ready)
+            switchIn()
+        case .leaving(let at):
+            guard at <= target else {
+                advanceClock(to: target)
+                return []
+            }
+            advanceClock(to: at)
+            leave(why: .preempted)
+        case .running:
+            runLanes(until: target)
+            if events.isEmpty { advanceClock(to: target) }
+        }
+        return takeEvents()
+    }
+
+    func takeEvents() -> [AcceleratorEvent] {
+        defer { events.removeAll(keepingCapacity: true) }
+        return events
+    }
+
+    /// Moves the clock forward (never back), charging the time to the context on the lanes.
+    func advanceClock(to target: UInt64) {
+        guard target > cycle else { return }
+        onLanes?.statistics.busyCycles &+= target - cycle
+        cycle = target
+    }
 }
