@@ -25,8 +25,8 @@ struct GPUSharing {
     init(_ context: LabContext) { self.context = context }
 
     var small: Bool { context.options.size == .small }
-    /// Rounds of the long kernel's loop per item (six instructions each): about 7 ms (full) or 5 ms (small) at 100 MHz.
-    var rounds: Int { small ? 80_000 : 120_000 }
+    /// Rounds of the long kernel's loop per item (six instructions each): about 7 ms (full) or 6 ms (small) at 100 MHz.
+    var rounds: Int { small ? 100_000 : 120_000 }
     /// The watchdog, scaled from TDR's 2 s so that a runaway run stays short.
     static let watchdogMicroseconds: UInt64 = 10_000
     static let sliceMicroseconds: UInt64 = 1_000
