@@ -56,8 +56,9 @@ public struct AcceleratorContext: Equatable {
         try System.checkedSyscall(SystemCallNumber.acceleratorDestroy, handle)
     }
 
-    /// Allocates room for `count` values in the context's memory (zeroed, whole pages).
-    /// Throws ENOMEM when the device's memory is full, EINVAL for a count of 0 or too many.
+    /// Allocates room for `count` values in the context's memory (zeroed, whole pages, an
+    /// unmapped guard page after them). Throws ENOMEM when the device's memory is full,
+    /// EINVAL for a count of 0 or too many.
     public func allocate<Element: BitwiseCopyable>(_ count: Int, of type: Element.Type) throws(SystemError) -> DeviceBuffer<Element> {
         let bytes = try Self.byteCount(count, of: Element.self)
         let address = try System.checkedSyscall(SystemCallNumber.acceleratorAlloc, handle, bytes)
@@ -69,9 +70,9 @@ public struct AcceleratorContext: Equatable {
         try System.checkedSyscall(SystemCallNumber.acceleratorFree, handle, Int(bitPattern: UInt(buffer.address)))
     }
 
-    /// Copies `values` into the buffer from element `index` on. The driver copies at once
-    /// (the call returns when the bytes are on the device, as a synchronous DMA would).
-    /// Throws EINVAL when they do not fit.
+    /// Copies `values` into the buffer from element `index` on. The driver copies before
+    /// the call returns, and the calling thread pays for it in simulated time (a DMA at
+    /// 8 GB/s). Throws EINVAL when they do not fit.
     public func copy<Element: BitwiseCopyable>(_ values: [Element], to buffer: DeviceBuffer<Element>, at index: Int = 0) throws(SystemError) {
         guard index >= 0, index <= buffer.count, values.count <= buffer.count - index else { throw .invalidArgument }
         if values.isEmpty { return }
@@ -104,7 +105,8 @@ public struct AcceleratorContext: Equatable {
     /// Queues `kernel(index, argument)` for index 0..<items, handed to the lanes in
     /// work-groups of `groupSize` items, after this context's earlier submissions. Returns
     /// at once; the kernel runs when the kernel's scheduler gives this context the lanes.
-    /// Throws EINVAL for no items or a group size of 0, EIO when the context faulted before.
+    /// Throws EINVAL for no items, a group size of 0 or a kernel outside the program's code,
+    /// EAGAIN while 1,024 of the context's submissions are unfinished, EIO when it faulted before.
     public func submit(kernel: AcceleratorKernel, items: Int, groupSize: Int, argument: UInt64 = 0) throws(SystemError) -> AcceleratorSubmission {
         guard items > 0, groupSize > 0 else { throw .invalidArgument }
         let entry = unsafeBitCast(kernel, to: Int.self)
@@ -116,7 +118,8 @@ public struct AcceleratorContext: Equatable {
     /// Blocks the calling thread (it gives the CPU away; no polling) until the submission
     /// has ended. Throws EFAULT when a lane faulted (the kernel's report says where and
     /// why; the context is dead: make a new one), ETIMEDOUT when the watchdog reset the
-    /// context because it kept the accelerator too long (the context stays usable).
+    /// context because it kept the accelerator too long (the context stays usable). A
+    /// signal's interruption is retried; another thread's `destroy` ends it with EBADF.
     public func wait(_ submission: AcceleratorSubmission) throws(SystemError) {
         try System.retryingInterrupts(SystemCallNumber.acceleratorWait, handle, submission.number)
     }

@@ -1,6 +1,7 @@
 // Experiment 28, gpu-sharing: each claim of its table checked on what it measured
 // (simulated figures only). Skipped, with a note, without a toolchain.
 
+import Kernel
 import Testing
 @testable import Lab
 
@@ -20,7 +21,9 @@ import Testing
     @Test(.needsGuestToolchain) func theWatchdogResetsTheRunawayAndTheOtherContextSurvives() throws {
         let finding = try Self.finding.get()
         #expect(finding["runaway timed out"] == 1)
-        // Reset no sooner than the watchdog's limit after it was asked to leave, and not much later.
+        // Reset no sooner than the watchdog's limit after it was asked to leave, and not much
+        // later: the vector add submits about 2 ms in (a 1 ms sleep and its set-up), the
+        // runaway is asked to leave a slice after that, and reset the watchdog's limit later.
         #expect(finding["runaway reset after µs"] >= finding["watchdog µs"])
         #expect(finding["runaway reset after µs"] <= finding["watchdog µs"] + 4 * finding["slice µs"])
         #expect(finding["runaway wrong after reset"] == 0)
@@ -41,5 +44,30 @@ import Testing
 
     @Test(.needsGuestToolchain) func theSameOptionsGiveTheSameText() throws {
         #expect(try LabSupport.finding("gpu-sharing").text == Self.finding.get().text)
+    }
+}
+
+/// The accelerator's example programs that the experiment does not run, end to end: the C
+/// one through interleave.h, and the vector add alone.
+@Suite struct AcceleratorProgramTests {
+    static func run(_ name: String, _ path: String) throws -> RunResult {
+        let context = try LabContext(options: LabOptions(size: .small), builder: LabSupport.builder.get())
+        var configuration = context.baseConfiguration()
+        configuration.accelerator = AcceleratorSettings()
+        return try context.run(RunSpec(main: name, programs: [name: path], arguments: ["0"], configuration: configuration))
+    }
+
+    @Test(.needsGuestToolchain) func theCExampleScalesEveryItemThroughTheHeader() throws {
+        let result = try Self.run("scale", "Accelerator/scale.c")
+        #expect(result.output == "scale: items 128 wrong 0\n", "\(result.output)\(result.errors)")
+    }
+
+    @Test(.needsGuestToolchain) func vectorAddIsRightAndWithoutAnAcceleratorSaysENODEV() throws {
+        let result = try Self.run("vector-add", "Accelerator/vector-add.swift")
+        #expect(result.lines(starting: "vector-add: items 256 wrong 0 sum 32672640").count == 1, "\(result.output)\(result.errors)")
+        let context = try LabContext(options: LabOptions(size: .small), builder: LabSupport.builder.get())
+        let without = try context.run(RunSpec(main: "v", programs: ["v": "Accelerator/vector-add.swift"], arguments: ["0"],
+                                              configuration: context.baseConfiguration()))
+        #expect(without.output.contains("vector-add: failed ENODEV"))
     }
 }
