@@ -24,7 +24,7 @@
 // to any call on a context that faulted (create a new one); a reset context stays usable.
 //
 // Details of this kernel's driver: a process has at most 16 contexts (-EMFILE), a
-// context at most 4,096 buffers (-ENOMEM) and 1,024 unfinished submissions (-EAGAIN). A
+// context at most 4,096 buffers (-ENOMEM) and 256 unfinished submissions (-EAGAIN). A
 // buffer is whole pages with an unmapped guard page after it; accel_free takes its start.
 // A copy names one buffer (all of [device, device + length) inside it, else -EINVAL),
 // at most 1 GiB, and every byte of the process's range must be readable (copy_in) or
@@ -83,6 +83,7 @@ extension Kernel {
     func acceleratorCall(_ number: UInt64, _ arguments: SystemCallArguments, hart: Hart, thread: Thread) -> SystemCallResult {
         guard let driver = acceleratorDriver else { return .error(.ENODEV) }
         advanceAccelerator(to: hart.cycle)   // the device is where the CPU is before the call acts
+        if runEnded || thread.isExited { return .noReturn }   // the lanes reached the instruction limit
         let process = thread.process
         if number == Kernel.acceleratorCreate { return createAcceleratorContext(process, hart: hart, driver) }
         guard let context = driver.context(pid: process.pid, handle: arguments.a0) else { return .error(.EBADF) }

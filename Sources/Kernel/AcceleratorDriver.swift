@@ -145,7 +145,7 @@ final class AcceleratorDriver {
 
     static let handlesPerProcess = 16
     static let buffersPerContext = 4_096
-    static let pendingPerContext = 1_024
+    static let pendingPerContext = AcceleratorConfiguration.maximumQueuedLaunches
     static let resetMemory = 64
     static let recordLimit = 4_096
     static let noteLimit = 256

@@ -254,6 +254,7 @@ extension Kernel {
     func acceleratorProcessEnded(_ process: Process) {
         guard let driver = acceleratorDriver, let slots = driver.handles[process.pid] else { return }
         for case let context? in slots { destroyAcceleratorContext(context, driver) }
+        if !runEnded { programTimer(machine.harts[AcceleratorDriver.hart]) }   // the next context's work needs looking at
     }
 
     /// Destroys a context on the device and in the driver; its waiters get -EBADF.

@@ -60,7 +60,7 @@ struct AcceleratorMemoryTests {
         #expect(accelerator.cycle == 9_000)
     }
 
-    @Test("64 contexts at most; a destroyed one makes room; a small memory refuses what does not fit and keeps no part")
+    @Test("64 contexts at most, numbered round robin; a destroyed one makes room; a small memory refuses what does not fit and keeps no part")
     func limits() throws {
         let accelerator = try Self.device()
         var contexts: [Int] = []
@@ -68,6 +68,11 @@ struct AcceleratorMemoryTests {
         #expect(contexts == Array(1...AcceleratorConfiguration.maximumContexts))
         accelerator.destroyContext(17)
         #expect(accelerator.createContext() == 17)
+        // Round robin: after 17, the next free number up, then around.
+        accelerator.destroyContext(10)
+        accelerator.destroyContext(20)
+        #expect(accelerator.createContext() == 20)
+        #expect(accelerator.createContext() == 10)
 
         let small = try Self.device(lanes: 1, memory: 1 << 20)
         let context = try #require(small.createContext())

@@ -5,6 +5,7 @@
 //   long L         one work-group of 4 items, each spinning L rounds (a long kernel)
 //   short          4 tiny items, right after `long` started in another process
 //   pair P L       spawns `short` beside a `long L` (P: unused, the preemption is the run's)
+//   duo L          spawns `long L` beside its own `long L`: two long kernels share the device
 //   runaway        item 0 never returns (the watchdog's case)
 //   pair-runaway   spawns `short` beside `runaway`
 //   stray          a kernel reads an address no buffer holds in its context
@@ -193,6 +194,10 @@ case "short": shortRun()
 case "pair":
     let child = try! Process.spawn("driver-kernels", arguments: ["short"])
     longRun(System.number(3, default: 200_000))
+    _ = try! child.wait()
+case "duo":
+    let child = try! Process.spawn("driver-kernels", arguments: ["long", "\(System.number(2, default: 200_000))"])
+    longRun(System.number(2, default: 200_000))
     _ = try! child.wait()
 case "runaway": runawayRun()
 case "pair-runaway":

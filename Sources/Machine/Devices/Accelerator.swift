@@ -52,6 +52,8 @@ public final class Accelerator {
     /// Per lane: whether it runs an item now, and which.
     var laneBusy: [Bool]
     var laneItem: [UInt64]
+    /// The context number handed out last.
+    var lastNumber = 0
     /// Events not yet handed to the kernel.
     var events: [AcceleratorEvent] = []
     /// The inner machine's trap hook (held here: the harts hold it unretained).
@@ -104,8 +106,12 @@ public final class Accelerator {
     /// A new context with an empty address space, its lanes' stacks and the return page
     /// mapped; nil when the device has no room (contexts or memory).
     public func createContext() -> Int? {
-        guard let number = (1..<contexts.count).first(where: { contexts[$0] == nil }),
+        // Numbers are handed out round robin, so a number just freed is the last one reused
+        // (a late event or a stale handle is less likely to name a new context).
+        let count = contexts.count - 1
+        guard let number = (0..<count).lazy.map({ (self.lastNumber + $0) % count + 1 }).first(where: { self.contexts[$0] == nil }),
               let root = memory.allocateFrame() else { return nil }
+        lastNumber = number
         let context = AcceleratorContext(number: number, root: root)
         let stackPages = AcceleratorLayout.stackSize / AcceleratorMemory.pageSize
         for lane in 0..<configuration.lanes {
