@@ -34,7 +34,8 @@ struct AcceleratorMemoryTests {
         #expect(accelerator.memoryInUse == bare + 2 * Self.page)   // the tables stay until the context goes
         #expect(accelerator.read(context, at: AcceleratorLayout.bufferBase, count: 1) == nil)
         #expect(accelerator.map(context, at: AcceleratorLayout.bufferBase, bytes: 1 << 20, writable: true, executable: false))
-        #expect(accelerator.read(context, at: AcceleratorLayout.bufferBase + 4000, count: 10) == Array(repeating: 0, count: 10))
+        // Whichever frames came back, none holds a byte of what was written before.
+        #expect(accelerator.read(context, at: AcceleratorLayout.bufferBase, count: 1 << 20)?.allSatisfy { $0 == 0 } == true)
         let other = try #require(accelerator.createContext())
         accelerator.destroyContext(context)
         #expect(accelerator.memoryInUse == bare)

@@ -38,12 +38,14 @@ struct AcceleratorPreemptionTests {
         #expect(accelerator.submit(adder, AcceleratorTests.vectorAddLaunch(items: 8)) == 1)
 
         accelerator.switchTo(summer)
-        #expect(accelerator.run(until: 6_000) == [.switchedIn(context: summer, cycle: 1_000)])
-        #expect(accelerator.run(until: 6_000) == [])
-        #expect(accelerator.cycle == 6_000)
+        // 5,001 cycles in: 3 to set up, 999 turns of 5 and 3 of the next, just after f1 was
+        // written — the sum lives in f1 alone from here to the next turn's fmv.x.d.
+        #expect(accelerator.run(until: 6_001) == [.switchedIn(context: summer, cycle: 1_000)])
+        #expect(accelerator.run(until: 6_001) == [])
+        #expect(accelerator.cycle == 6_001)
         accelerator.requestPreemption()
         #expect(accelerator.preemptionPending)
-        #expect(accelerator.run(until: 100_000) == [.switchedOut(context: summer, cycle: 11_000, why: .preempted)])
+        #expect(accelerator.run(until: 100_000) == [.switchedOut(context: summer, cycle: 11_001, why: .preempted)])
         #expect(accelerator.contextOnLanes == nil)
         #expect(accelerator.hasWork(summer))
 
@@ -54,9 +56,9 @@ struct AcceleratorPreemptionTests {
         let resumedFrom = accelerator.cycle
         accelerator.switchTo(summer)
         let events = accelerator.runUntilSwitchedOut()
-        // Back after the switch and the restore; each lane had 5,000 of its cycles done.
+        // Back after the switch and the restore; each lane had 5,001 of its cycles done.
         let resumed = resumedFrom + 1_000 + 5_000
-        let done = resumed + AcceleratorKernels.longSumCycles(loops: loops) - 5_000
+        let done = resumed + AcceleratorKernels.longSumCycles(loops: loops) - 5_001
         #expect(events == [.switchedIn(context: summer, cycle: resumed),
                            .completed(context: summer, submission: 1, cycle: done),
                            .switchedOut(context: summer, cycle: done, why: .idle)])
@@ -67,7 +69,7 @@ struct AcceleratorPreemptionTests {
         #expect(statistics.items == 2)
         // Not one instruction run twice or skipped across the save and the restore.
         #expect(statistics.instructions == 2 * (AcceleratorKernels.longSumCycles(loops: loops) - 1))
-        #expect(statistics.busyCycles == (11_000 - 0) + (done - resumedFrom))
+        #expect(statistics.busyCycles == 11_001 + (done - resumedFrom))
     }
 
     @Test("boundary preemption: the running group finishes (its remaining items too), no new group starts")
