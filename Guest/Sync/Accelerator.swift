@@ -106,7 +106,7 @@ public struct AcceleratorContext: Equatable {
     /// work-groups of `groupSize` items, after this context's earlier submissions. Returns
     /// at once; the kernel runs when the kernel's scheduler gives this context the lanes.
     /// Throws EINVAL for no items, a group size of 0 or a kernel outside the program's code,
-    /// EAGAIN while 1,024 of the context's submissions are unfinished, EIO when it faulted before.
+    /// EAGAIN while 256 of the context's submissions are unfinished, EIO when it faulted before.
     public func submit(kernel: AcceleratorKernel, items: Int, groupSize: Int, argument: UInt64 = 0) throws(SystemError) -> AcceleratorSubmission {
         guard items > 0, groupSize > 0 else { throw .invalidArgument }
         let entry = unsafeBitCast(kernel, to: Int.self)

@@ -16,11 +16,16 @@ import Testing
         #expect(finding["boundary short µs"] > 2 * finding["slice µs"])
         #expect(finding["instruction short µs"] <= 2 * finding["slice µs"])
         #expect(finding["short latency ratio"] >= 2)
+        // Only the instruction-level device took the lanes from the long kernel; the
+        // boundary one waited for its work-groups, which ended the kernel.
+        #expect(finding["instruction long preemptions"] >= 1)
+        #expect(finding["boundary long preemptions"] == 0)
     }
 
     @Test(.needsGuestToolchain) func theWatchdogResetsTheRunawayAndTheOtherContextSurvives() throws {
         let finding = try Self.finding.get()
         #expect(finding["runaway timed out"] == 1)
+        #expect(finding["runaway resets"] == 1)
         // Reset no sooner than the watchdog's limit after it was asked to leave, and not much
         // later: the vector add submits about 2 ms in (a 1 ms sleep and its set-up), the
         // runaway is asked to leave a slice after that, and reset the watchdog's limit later.

@@ -1062,9 +1062,10 @@ int epoll_create(int size);
  * addresses). Each call returns its result or -errno: -ENODEV no accelerator (run with
  * --accelerator), -EBADF not a context of this process, -ENOMEM device memory full,
  * -EINVAL a bad size, group or address, -EFAULT a bad pointer in process memory,
- * -EMFILE too many contexts, -EIO the context faulted earlier. accel_wait blocks the
- * thread and answers 0, -EFAULT (a lane faulted; the kernel reports where) or
- * -ETIMEDOUT (the watchdog reset the context; it takes new work). */
+ * -EMFILE too many contexts, -EAGAIN 256 submissions unfinished, -EIO the context
+ * faulted earlier. accel_wait blocks the thread and answers 0, -EFAULT (a lane
+ * faulted; the kernel reports where) or -ETIMEDOUT (the watchdog reset the context;
+ * it takes new work). */
 #ifdef __cplusplus
 extern "C" {
 #endif

@@ -50,7 +50,7 @@ struct GPUSharing {
         throw LabError("gpu-sharing (\(run)) printed no '\(prefix)…\(label)' line: \(result.ending)\n\(result.output)\(result.errors)")
     }
 
-    struct Latencies { var short: Int; var long: Int; var wrong: Int }
+    struct Latencies { var short: Int; var long: Int; var wrong: Int; var longPreemptions: UInt64 }
 
     /// Claim 1: the long and the short kernel side by side under one preemption granularity.
     func latencies(_ preemption: AcceleratorPreemption, traced: Bool = false) throws -> (Latencies, RunResult) {
@@ -61,7 +61,10 @@ struct GPUSharing {
                                              configuration: configuration(preemption), traced: traced))
         let measured = Latencies(short: try number(result, "short: ", "submit-to-completion-us ", run: run),
                                  long: try number(result, "long: ", "submit-to-completion-us ", run: run),
-                                 wrong: try number(result, "short: ", "wrong ", run: run) + (try number(result, "long: ", "wrong ", run: run)))
+                                 wrong: try number(result, "short: ", "wrong ", run: run) + (try number(result, "long: ", "wrong ", run: run)),
+                                 // The long program is the run's first process (pid 1): the driver's count of
+                                 // preemptions that took effect on its context.
+                                 longPreemptions: result.statistics.accelerator.filter { $0.pid == 1 }.reduce(0) { $0 + $1.device.preemptions })
         return (measured, result)
     }
 
@@ -85,13 +88,15 @@ struct GPUSharing {
             figures["\(key) short µs"] = Double(measured.short)
             figures["\(key) long µs"] = Double(measured.long)
             figures["\(key) wrong"] = Double(measured.wrong)
+            figures["\(key) long preemptions"] = Double(measured.longPreemptions)
             rows.append([preemption == .workGroup ? "work-group boundary (before 2016)" : "any instruction (Pascal, 2016+)",
-                         duration(microseconds: Double(measured.short)), duration(microseconds: Double(measured.long)), "\(measured.wrong)"])
+                         duration(microseconds: Double(measured.short)), duration(microseconds: Double(measured.long)),
+                         "\(measured.longPreemptions)", "\(measured.wrong)"])
         }
         let ratio = (figures["boundary short µs"] ?? 0) / max(1, figures["instruction short µs"] ?? 1)
         figures["short latency ratio"] = ratio
         finding.add(["Two programs share the accelerator: the short kernel's submit-to-completion time behind a long one."])
-        finding.add(table(["preemption", "short kernel", "long kernel", "wrong results"], rows))
+        finding.add(table(["preemption", "short kernel", "long kernel", "long one preempted", "wrong results"], rows))
         finding.add("Under boundary preemption the short kernel waits \(fixed(ratio, decimals: 1))× as long as under instruction-level preemption.")
 
         // (2) The watchdog.
@@ -106,6 +111,7 @@ struct GPUSharing {
         let survivorWrong = try number(watchdog, "vector-add: ", "wrong ", run: "watchdog")
         let survivorLatency = try number(watchdog, "vector-add: ", "submit-to-completion-us ", run: "watchdog")
         figures["runaway timed out"] = Double(timedOut)
+        figures["runaway resets"] = Double(watchdog.statistics.accelerator.filter { $0.pid == 1 }.reduce(0) { $0 + $1.resets })
         figures["runaway reset after µs"] = Double(resetAfter)
         figures["runaway wrong after reset"] = Double(usable)
         figures["survivor items"] = Double(survivorItems)
