@@ -1,9 +1,9 @@
 // The accelerator's contexts as the views see them: per context (in order of number), the
 // slices of device time it held the lanes (from `runs` to the next `preempted`, `idle`,
 // `faulted`, `reset` or `destroyed`), the stretches it had work queued but not the lanes
-// (from a `submitted` until the lanes or the end of that work), and its instants
-// (submitted, completed, faulted, reset). The terminal timeline and the SVG draw these, so
-// they agree with each other; the Chrome trace streams the same rules (ChromeTrace+Accelerator).
+// (from a `submitted`, or a preemption, until the lanes or the end of that work), and its instants
+// (submitted, completed, faulted, reset, destroyed). The terminal timeline and the SVG draw these, so
+// they agree with each other; the Chrome trace streams the same rules (ChromeAccelerator.swift).
 
 extension TraceLog {
     /// One context's lane.
@@ -12,7 +12,7 @@ extension TraceLog {
         public var pid: Int32
         /// Device time on the lanes; `stop` is what ended it (nil: still running at the end).
         public var slices: [AcceleratorSlice] = []
-        /// Work queued while another context held the lanes.
+        /// Work queued but not on the lanes yet (another context held them, or the switch was under way).
         public var waits: [ClosedRange<UInt64>] = []
         public var instants: [(cycle: UInt64, kind: AcceleratorTraceKind, submission: UInt64)] = []
 

@@ -1,6 +1,6 @@
 // The accelerator in the SVG timeline: below the threads, one lane per context in its
 // owner's colour — a bar where it held the device's lanes, a hatched bar where it had work
-// queued while another context held them, a tick with a letter where something happened
+// queued but not the lanes yet, a tick with a letter where something happened
 // (C completed, P preempted, R reset by the watchdog, F faulted, D destroyed). Built from
 // TraceLog.acceleratorLanes, as the terminal's lanes are.
 
@@ -18,7 +18,7 @@ extension SVGTimeline {
             for wait in lane.waits where wait.upperBound >= window.lowerBound && wait.lowerBound <= window.upperBound {
                 let x0 = x(wait.lowerBound), x1 = x(wait.upperBound)
                 guard thinning.admit(x0, x1) else { continue }
-                let text = "\(title): work queued, lanes busy \(during(wait.lowerBound, wait.upperBound))"
+                let text = "\(title): work queued, not on the lanes yet \(during(wait.lowerBound, wait.upperBound))"
                 svg.line("<g><title>\(escape(text))</title><rect x=\"\(x0.svg)\" y=\"\((laneTop + 8).svg)\" width=\"\(max(0.5, x1 - x0).svg)\" height=\"14\" fill=\"\(colour)\" fill-opacity=\"0.3\"/><rect x=\"\(x0.svg)\" y=\"\((laneTop + 8).svg)\" width=\"\(max(0.5, x1 - x0).svg)\" height=\"14\" fill=\"url(#hatch)\"/></g>")
             }
             thinning = Thinning()
@@ -47,7 +47,7 @@ extension SVGTimeline {
         guard !lanes.isEmpty else { return [] }
         var items = [LegendItem(swatch: Self.box("#777777"), label: "context on the device's lanes"),
                      LegendItem(swatch: { x, y in Self.box("#777777", opacity: "0.3")(x, y) + Self.box("url(#hatch)")(x, y) },
-                                label: "work queued, lanes busy")]
+                                label: "work queued, not on the lanes yet")]
         var kinds = Set<AcceleratorTraceKind>()
         for lane in lanes {
             for instant in lane.instants { kinds.insert(instant.kind) }

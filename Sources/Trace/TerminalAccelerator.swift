@@ -1,8 +1,9 @@
 // The accelerator in the terminal timeline: one lane per context below the threads'
 // lanes, in the colour of the process that owns it. `█` where the context held the
-// device's lanes, `░` where it had work queued while another held them, and a letter
-// where something happened: c a submission completed, p preempted, r reset by the
-// watchdog, f faulted, d destroyed. Built from TraceLog.acceleratorLanes, as the SVG is.
+// device's lanes, `░` where it had work queued but not the lanes yet (another context
+// held them, or the switch to it was under way), and a letter where something happened:
+// c a submission completed, p preempted, r reset by the watchdog, f faulted, d destroyed.
+// Built from TraceLog.acceleratorLanes, as the SVG is.
 
 extension TerminalTimeline {
     /// The context lanes (none when the run used no accelerator), noting in `legend` what they drew.
@@ -48,7 +49,7 @@ extension TerminalTimeline {
         guard !legend.contexts.isEmpty else { return [] }
         var items: [Line] = []
         if legend.accelerator.contains(.runs) { items.append(text("█ on the device's lanes")) }
-        if legend.accelerator.contains(.submitted) { items.append(text("░ work queued, lanes busy")) }
+        if legend.accelerator.contains(.submitted) { items.append(text("░ work queued, not on the lanes yet")) }
         for kind in AcceleratorTraceKind.allCases where legend.accelerator.contains(kind) {
             if let symbol = Self.acceleratorMark(kind) { items.append(text("\(symbol) \(kind.name)")) }
         }

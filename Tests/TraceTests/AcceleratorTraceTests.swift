@@ -132,7 +132,7 @@ import Testing
         let svg = SVGTimeline(log: Self.log).render()
         #expect(svg.contains("<g id=\"accelerator\">"))
         #expect(svg.contains("gpu context 1 (long, pid 1)") && svg.contains("gpu context 3 (short, pid 2)"))
-        #expect(svg.contains("then reset by the watchdog") && svg.contains("work queued, lanes busy"))
+        #expect(svg.contains("then reset by the watchdog") && svg.contains("work queued, not on the lanes yet"))
         #expect(svg.contains("accelerator: faulted"))
         #expect(svg == SVGTimeline(log: Self.log).render())
         let plain = TraceLog(events: Array(Self.log.events.prefix(4)), clockFrequency: 1_000_000, harts: 2)
