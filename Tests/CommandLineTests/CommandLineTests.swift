@@ -128,18 +128,18 @@ struct CommandLineTests {
         }
     }
 
-    @Test("the lab lists twenty-six experiments, names the known ones for an unknown name, and says why it refuses an option")
+    @Test("the lab lists twenty-seven experiments (issue 19's 28 here; 27 and 29 on the other branches), names the known ones for an unknown name, and says why it refuses an option")
     func labInput() throws {
         let list = try interleave(["lab", "list"])
         #expect(list.status == 0)
-        #expect(list.output.split(separator: "\n").count == 26)
+        #expect(list.output.split(separator: "\n").count == 27)
         let unknown = try interleave(["lab", "run", "race-detector"])
         #expect(unknown.status == 2)
         #expect(unknown.error.contains("no experiment named race-detector") && unknown.error.contains("multicore-race"))
         let refused = try interleave(["lab", "run", "single-tasking", "--harts", "2"])
         #expect(refused.status == 2)
         #expect(refused.error.contains("takes no --harts:"))
-        let tour = try interleave(["tour", "--chapter", "27"])
-        #expect(tour.status != 0 && tour.error.contains("--chapter must be between 1 and 26"))
+        let tour = try interleave(["tour", "--chapter", "29"])
+        #expect(tour.status != 0 && tour.error.contains("--chapter must be between 1 and 28"))
     }
 }
