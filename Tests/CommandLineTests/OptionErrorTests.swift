@@ -41,7 +41,7 @@ struct OptionErrorTests {
         try expectOptionError(["machine", "run", program, "--ram-mib", "0"], command: "interleave machine run", saying: ["--ram-mib"])
         try expectOptionError(["machine", "fuzz", "--bogus"], command: "interleave machine fuzz", saying: ["--bogus is not an option"])
         try expectOptionError(["lab", "run", "race", "--harts", "2"], command: "interleave lab run", saying: ["takes no --harts"])
-        try expectOptionError(["tour", "--chapter", "99"], command: "interleave tour", saying: ["--chapter must be between 1 and 26"])
+        try expectOptionError(["tour", "--chapter", "99"], command: "interleave tour", saying: ["--chapter must be between 1 and 28"])
         try expectOptionError(["bench", "--onyl", "x"], command: "interleave bench", saying: ["did you mean --only?"])
         try expectOptionError(["build"], command: "interleave build", saying: ["name the source files"])
         try expectOptionError(["build", program, "-o", program], command: "interleave build", saying: ["-o", "is an input"])
