@@ -3,6 +3,7 @@
 
 import Kernel
 import Testing
+import Trace
 @testable import Lab
 
 @Suite struct GPUSharingExperimentTests {
@@ -47,8 +48,21 @@ import Testing
         #expect(finding["stray new context wrong"] == 0 && finding["stray exited 0"] == 1)
     }
 
-    @Test(.needsGuestToolchain) func theSameOptionsGiveTheSameText() throws {
-        #expect(try LabSupport.finding("gpu-sharing").text == Self.finding.get().text)
+    /// Twice with the trace the tour draws: the same text, and the same trace — the
+    /// accelerator's lanes in Perfetto and the terminal — byte for byte.
+    @Test(.needsGuestToolchain) func theSameOptionsGiveTheSameTextAndTrace() throws {
+        func traced() throws -> Finding {
+            let context = LabContext(options: LabOptions(size: .small), builder: try LabSupport.builder.get(),
+                                     makeRecorder: { TraceRecorder(clockFrequency: $0, harts: $1) })
+            return try Experiment.gpuSharing.run(context)
+        }
+        let first = try traced(), second = try traced()
+        #expect(first.text == second.text)
+        #expect(first.text == (try Self.finding.get().text))
+        let log = try #require(first.trace), again = try #require(second.trace)
+        #expect(log.acceleratorLanes().count == 2)
+        #expect(ChromeTraceWriter.render(log) == ChromeTraceWriter.render(again))
+        #expect(TerminalTimeline(log: log, width: 100, color: false).render() == TerminalTimeline(log: again, width: 100, color: false).render())
     }
 }
 
