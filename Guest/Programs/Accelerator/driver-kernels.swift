@@ -45,10 +45,12 @@ let spin: @convention(c) (UInt64, UInt64) -> Void = { index, rounds in
     if value == 42 { UnsafeMutablePointer<UInt64>(bitPattern: 8).unsafelyUnwrapped.pointee = value }   // never: keeps the loop
 }
 
-/// Item 0 never returns.
-let runaway: @convention(c) (UInt64, UInt64) -> Void = { index, _ in
-    var value = index
-    while index == 0 { value = value &* 3 &+ 1; if value == 0 { break } }
+/// Item 0 never returns: it counts in the word at `argument` for ever (a store the
+/// compiler cannot drop, so the loop stays).
+let runaway: @convention(c) (UInt64, UInt64) -> Void = { index, counter in
+    guard index == 0 else { return }
+    let word = UnsafeMutablePointer<UInt64>(bitPattern: UInt(counter)).unsafelyUnwrapped
+    while true { word.pointee &+= 1 }
 }
 
 /// Reads the word at `argument` and stores it at bufferBase (the context's first buffer).
@@ -109,7 +111,8 @@ func shortRun() {
 
 func runawayRun() {
     let context = call(Accel.create)
-    let submission = call(Accel.submit, context, entry(runaway), 4, 4, 0)
+    let counter = call(Accel.alloc, context, 4096)
+    let submission = call(Accel.submit, context, entry(runaway), 4, 4, counter)
     print("runaway wait \(call(Accel.wait, context, submission))")
     // A reset context stays usable.
     let again = call(Accel.submit, context, entry(spin), 4, 4, 10)
@@ -182,7 +185,8 @@ func hostileRun() {
 
 func exitBusyRun() {
     let context = call(Accel.create)
-    print("exit-busy submitted \(call(Accel.submit, context, entry(runaway), 4, 4, 0))")
+    let counter = call(Accel.alloc, context, 4096)
+    print("exit-busy submitted \(call(Accel.submit, context, entry(runaway), 4, 4, counter))")
     System.exit(0)
 }
 
