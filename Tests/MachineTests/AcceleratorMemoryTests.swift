@@ -200,4 +200,24 @@ struct AcceleratorMemoryTests {
         configuration.memorySize = 4097
         #expect(throws: MachineError.self) { try Accelerator(configuration: configuration) }
     }
+
+    @Test("the largest device (64 lanes, 1 GiB) is made at once and runs; a machine configured with one has it")
+    func largestDevice() throws {
+        var configuration = AcceleratorConfiguration()
+        configuration.lanes = AcceleratorConfiguration.maximumLanes
+        configuration.memorySize = AcceleratorConfiguration.maximumMemory
+        let accelerator = try Accelerator(configuration: configuration)
+        let context = try #require(accelerator.createContext())
+        try AcceleratorKernels.load(AcceleratorKernels.vectorAdd(), into: context, on: accelerator)
+        #expect(accelerator.map(context, at: AcceleratorKernels.buffer, bytes: 0x6000, writable: true, executable: false))
+        #expect(accelerator.submit(context, AcceleratorLaunch(entry: AcceleratorKernels.codeBase, items: 640, groupSize: 64,
+                                                              argument: AcceleratorKernels.buffer)) == 1)
+        accelerator.switchTo(context)
+        #expect(accelerator.runUntilSwitchedOut().contains(.completed(context: context, submission: 1, cycle: 1_000 + 10 * 12)))
+
+        var machineConfiguration = MachineConfiguration()
+        #expect(try Machine(configuration: machineConfiguration).accelerator == nil)
+        machineConfiguration.accelerator = AcceleratorConfiguration()
+        #expect(try Machine(configuration: machineConfiguration).accelerator?.configuration.lanes == 4)
+    }
 }

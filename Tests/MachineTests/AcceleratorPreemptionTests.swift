@@ -147,6 +147,31 @@ struct AcceleratorPreemptionTests {
         #expect(accelerator.run(until: 1_000_000) == [.switchedOut(context: runaway, cycle: 55_000, why: .preempted)])
     }
 
+    @Test("a reset while an instruction-level preemption saves the lanes: out at once, the saved lanes dropped")
+    func resetWhileSaving() throws {
+        let accelerator = try Self.device(lanes: 2, preemption: .instruction)
+        let summer = try Self.summingContext(accelerator, loops: 3000, items: 2, groupSize: 1)
+        accelerator.switchTo(summer)
+        _ = accelerator.run(until: 3_000)
+        #expect(accelerator.run(until: 3_000) == [])
+        accelerator.requestPreemption()
+        #expect(accelerator.run(until: 4_000) == [])   // still saving (until 8,000)
+        #expect(accelerator.contextOnLanes == summer)
+        accelerator.reset(summer)
+        #expect(accelerator.contextOnLanes == nil && !accelerator.preemptionPending)
+        #expect(accelerator.run(until: 20_000) == [.switchedOut(context: summer, cycle: 4_000, why: .reset)])
+        #expect(accelerator.statistics(of: summer)?.preemptions == 0)
+        #expect(accelerator.submit(summer, AcceleratorLaunch(entry: AcceleratorKernels.codeBase, items: 2, groupSize: 1,
+                                                             argument: AcceleratorKernels.buffer)) == 2)
+        accelerator.switchTo(summer)
+        // Nothing to restore: the switch alone; the items start from their beginning.
+        let events = accelerator.runUntilSwitchedOut()
+        let done: UInt64 = 4_000 + 1_000 + AcceleratorKernels.longSumCycles(loops: 3000)
+        #expect(events == [.switchedIn(context: summer, cycle: 5_000), .completed(context: summer, submission: 2, cycle: done),
+                           .switchedOut(context: summer, cycle: done, why: .idle)])
+        #expect(try Self.sums(accelerator, summer, items: 2) == Array(repeating: AcceleratorKernels.longSumResult(loops: 3000), count: 2))
+    }
+
     @Test("a preemption asked for during the switch takes effect as the context arrives; reset off the lanes drops the queue")
     func preemptionDuringSwitchAndResetOffLanes() throws {
         let accelerator = try Self.device(lanes: 2, preemption: .instruction)

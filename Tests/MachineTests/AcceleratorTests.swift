@@ -162,6 +162,29 @@ struct AcceleratorTests {
         }
     }
 
+    @Test("a store to the kernel's own read-only code faults with the page's permissions in the reason")
+    func storeToReadOnlyCode() throws {
+        let accelerator = try Self.device(lanes: 1)
+        let context = try #require(accelerator.createContext())
+        var asm = Assembler(origin: AcceleratorKernels.codeBase)
+        asm.li(.t0, Int64(AcceleratorKernels.codeBase))
+        asm.sd(.zero, 0, .t0)
+        asm.ret()
+        try AcceleratorKernels.load(asm, into: context, on: accelerator)
+        #expect(accelerator.submit(context, AcceleratorLaunch(entry: AcceleratorKernels.codeBase, items: 3, groupSize: 1, argument: 0)) == 1)
+        accelerator.switchTo(context)
+        let events = accelerator.runUntilSwitchedOut()
+        guard case .faulted(let report, let cycle)? = events.dropFirst().first else {
+            Issue.record("no fault: \(events)")
+            return
+        }
+        #expect(report.cause == 15 && report.address == AcceleratorKernels.codeBase && report.item == 0 && report.lane == 0)
+        #expect(report.pc == AcceleratorKernels.codeBase + 4)   // li of 0x10000 is a lone lui
+        #expect(report.reason == "store/AMO page fault: 0x10000 is mapped r-x in context \(context), not writable")
+        #expect(cycle == 1_000 + 2)   // the lui and the store that trapped, a cycle each
+        #expect(accelerator.read(context, at: AcceleratorKernels.codeBase, count: 4) != [0, 0, 0, 0])
+    }
+
     @Test("every item starts with clean registers: nothing of an earlier item or context leaks, sp and ra as documented")
     func cleanRegisters() throws {
         // Each item ORs x3–x9, x12–x31, f0–f31 and fcsr into t6 and stores it, with ra and sp;

@@ -77,8 +77,10 @@ public struct AcceleratorContextStatistics: Sendable, Equatable {
     /// Device cycles it held the lanes, and instructions its lanes retired.
     public var busyCycles: UInt64 = 0
     public var instructions: UInt64 = 0
+    /// Launches accepted, and launches whose every item returned.
     public var submissions: UInt64 = 0
     public var completions: UInt64 = 0
+    /// Items that returned (through the return page), and work-groups started.
     public var items: UInt64 = 0
     public var workGroups: UInt64 = 0
     /// Times it took the lanes, and times a preemption took them from it.
