@@ -10,7 +10,7 @@ public enum Catalog {
         .caches, .falseSharing, .smt, .migration, .coherence,
         .eventLoop, .selectLimit, .workers,
         .offMachine, .explore, .races, .partition, .starvation,
-        .workerAffinity,
+        .gpuSharing, .workerAffinity,
     ].sorted { $0.number < $1.number }
 
     public static func experiment(named name: String) -> Experiment? {

@@ -214,6 +214,10 @@ struct ChromeTraceEncoder {
     var group = LaneGroup()
     /// Whether the machine's network lane has its name yet (NetworkFlows.swift).
     var networkLaneNamed = false
+    /// The accelerator's open slices and flows (ChromeAccelerator.swift).
+    var accelerator = ChromeAcceleratorState()
+    /// The clock the trace's microseconds are computed with.
+    var clockRate: UInt64 { clockFrequency }
 
     mutating func begin(clockFrequency: UInt64, harts: Int, midRun: Bool) {
         guard !begun else { return }
@@ -265,6 +269,7 @@ struct ChromeTraceEncoder {
             slice(hart: hart, tid: open.tid, start: open.start, end: max(endCycle, open.start), stop: nil, object: 0)
         }
         running = [:]
+        closeAcceleratorSlices(endCycle: endCycle)
     }
 
     mutating func encode<Names: TraceNames>(_ event: TraceEvent, names: Names) {
@@ -367,7 +372,7 @@ struct ChromeTraceEncoder {
         case .packetSent, .packetArrived, .retransmission, .networkFault:
             encodeNetwork(event, names: names)
         case .accelerator:
-            break   // placeholder: the accelerator's contexts get lanes of their own (issue 19)
+            encodeAccelerator(event, names: names)
         }
     }
 
@@ -558,6 +563,8 @@ struct ChromeTraceEncoder {
             0x1000: "thread_spawn", 0x1001: "thread_join", 0x1010: "process_spawn", 0x1011: "process_wait",
             0x1020: "post_message", 0x1021: "get_message", 0x1022: "peek_message",
             0x1030: "set_priority", 0x1031: "set_affinity", 0x1032: "set_foreground", 0x1040: "trace_mark", 0x1041: "trace_label", 0x1042: "trace_enabled",
+            0x1050: "accel_create", 0x1051: "accel_destroy", 0x1052: "accel_alloc", 0x1053: "accel_free",
+            0x1054: "accel_copy_in", 0x1055: "accel_copy_out", 0x1056: "accel_submit", 0x1057: "accel_wait",
     ]
 }
 

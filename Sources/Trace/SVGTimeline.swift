@@ -41,7 +41,9 @@ public struct SVGTimeline {
         let axisY = 84.0
         let hartsTop = axisY + 30
         let threadsTop = hartsTop + Double(hartCount) * Self.laneHeight + 26
-        let lanesBottom = threadsTop + Double(threads.count) * Self.laneHeight
+        let contexts = log.acceleratorLanes(endCycle: endCycle)
+        let contextsTop = threadsTop + Double(threads.count) * Self.laneHeight + (contexts.isEmpty ? 0 : 26)
+        let lanesBottom = contextsTop + Double(contexts.count) * Self.laneHeight
         let legend = legendItems(threads: threads, colours: colours, slices: slices)
         let legendRows = Self.layout(legend)
         let height = lanesBottom + 60 + Double(legendRows.count) * 22 + 4
@@ -109,6 +111,7 @@ public struct SVGTimeline {
         marks(&svg, laneTop: laneTop)
         svg.line("</g>")
         arrows(&svg, laneTop: laneTop)
+        acceleratorLanes(&svg, contexts, top: contextsTop, colours: colours)
 
         var y = lanesBottom + 60
         svg.line("<g id=\"legend\">")
@@ -161,7 +164,7 @@ public struct SVGTimeline {
         return text
     }
 
-    private func laneBackground(_ svg: inout Canvas, top: Double, label: String, index: Int) {
+    func laneBackground(_ svg: inout Canvas, top: Double, label: String, index: Int) {
         let short = label.count > 34 ? String(label.prefix(33)) + "…" : label
         svg.line("<text x=\"16\" y=\"\((top + 19).svg)\"><title>\(escape(label))</title>\(escape(short))</text>")
         if index % 2 == 0 {
@@ -360,6 +363,7 @@ public struct SVGTimeline {
             items.append(LegendItem(swatch: { x, y in "<line x1=\"\(x.svg)\" y1=\"\((y - 4).svg)\" x2=\"\((x + 22).svg)\" y2=\"\((y - 4).svg)\" stroke=\"#444444\" marker-end=\"url(#arrow)\"/>" },
                                     label: "futex wake"))
         }
+        items += acceleratorLegendItems()
         return items
     }
 
@@ -380,7 +384,7 @@ public struct SVGTimeline {
 
 /// Leaves out shapes narrower than half a pixel that fall where the lane is already
 /// painted, so a million switches still make a file of bounded size.
-private struct Thinning {
+struct Thinning {
     private var paintedTo = -Double.infinity
 
     mutating func admit(_ x0: Double, _ x1: Double) -> Bool {
@@ -391,13 +395,13 @@ private struct Thinning {
 }
 
 /// The document being built, one element a line.
-private struct Canvas {
+struct Canvas {
     var text = ""
     mutating func line(_ element: String) { text += element + "\n" }
 }
 
 /// Text for XML content and attribute values.
-private func escape(_ text: String) -> String {
+func escape(_ text: String) -> String {
     var result = ""
     for scalar in text.unicodeScalars {
         switch scalar {
@@ -416,7 +420,7 @@ private func escape(_ text: String) -> String {
 
 extension Double {
     /// One decimal, the same on every host ("12.5", "-3.0").
-    fileprivate var svg: String {
+    var svg: String {
         guard isFinite else { return "0" }
         let tenths = Int64((self * 10).rounded())
         return (tenths < 0 ? "-" : "") + "\(tenths.magnitude / 10).\(tenths.magnitude % 10)"

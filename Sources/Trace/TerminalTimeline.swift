@@ -39,6 +39,7 @@ public struct TerminalTimeline {
         lines += (0..<chart.hartCount).map { hartLane($0, chart) }
         lines += chart.threads.indices.compactMap { threadLane($0, chart, &legend) }
         lines += markLane(chart, &legend).map { [$0] } ?? []
+        lines += acceleratorLines(chart, &legend)
         lines += legendLines(legend, chart)
         return lines.map(draw).joined(separator: "\n") + "\n"
     }
@@ -78,6 +79,9 @@ public struct TerminalTimeline {
         var denseSwitching = false
         var labels = Set<String>()
         var killed = false
+        /// The accelerator's lanes (TerminalAccelerator.swift): what they drew, and whose.
+        var accelerator = Set<AcceleratorTraceKind>()
+        var contexts: [TraceLog.AcceleratorLane] = []
     }
 
     func title(_ chart: Chart) -> [Line] {
@@ -205,6 +209,7 @@ public struct TerminalTimeline {
         if !labels.isEmpty { lines += wrap(prefix: "labels:", labels.map { text("\(Self.labelSymbol($0)) \($0)") }) }
         let threads = legend.threads.map { [Cell(Self.symbol(at: $0), color: paint($0))] + text(" " + log.threadTitle(chart.threads[$0])) }
         if !threads.isEmpty { lines += wrap(prefix: "threads:", threads) }
+        lines += acceleratorLegend(legend)
         return lines
     }
 

@@ -42,7 +42,7 @@ struct TourCommand: ParsableCommand {
     var toolchain: String?
 
     /// The chapters where a picture of the run says more than its figures.
-    static let drawn: Set<String> = ["single-tasking", "race", "multicore-race", "semaphore-pool"]
+    static let drawn: Set<String> = ["single-tasking", "race", "multicore-race", "semaphore-pool", "gpu-sharing"]
 
     /// The chapters asked for: --chapter N, --chapters FIRST-LAST, or all of them.
     func selectedChapters() throws -> ClosedRange<Int> {

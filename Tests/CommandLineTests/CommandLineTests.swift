@@ -128,11 +128,11 @@ struct CommandLineTests {
         }
     }
 
-    @Test("the lab lists twenty-eight experiments, names the known ones for an unknown name, and says why it refuses an option")
+    @Test("the lab lists twenty-nine experiments, names the known ones for an unknown name, and says why it refuses an option")
     func labInput() throws {
         let list = try interleave(["lab", "list"])
         #expect(list.status == 0)
-        #expect(list.output.split(separator: "\n").count == 28)
+        #expect(list.output.split(separator: "\n").count == 29)
         let unknown = try interleave(["lab", "run", "race-detector"])
         #expect(unknown.status == 2)
         #expect(unknown.error.contains("no experiment named race-detector") && unknown.error.contains("multicore-race"))

@@ -1055,4 +1055,96 @@ int epoll_create(int size);
 #endif
 /* ---- end of the I/O block ---- */
 
+/* ---- The accelerator (issue 19): the driver's calls (Kernel/AcceleratorCalls.swift) ----
+ * A context is the process's own address space on the device; buffers are device
+ * addresses in it; a kernel is `void kernel(uint64_t index, uint64_t argument)`, a
+ * function of this program (the device runs a copy of the program's image at the same
+ * addresses). Each call returns its result or -errno: -ENODEV no accelerator (run with
+ * --accelerator), -EBADF not a context of this process, -ENOMEM device memory full,
+ * -EINVAL a bad size, group or address, -EFAULT a bad pointer in process memory,
+ * -EMFILE too many contexts, -EAGAIN 256 submissions unfinished, -EIO the context
+ * faulted earlier. accel_wait blocks the thread and answers 0, -EFAULT (a lane
+ * faulted; the kernel reports where) or -ETIMEDOUT (the watchdog reset the context;
+ * it takes new work). */
+#ifdef __cplusplus
+extern "C" {
+#endif
+#ifndef EIO
+#define EIO 5
+#endif
+#ifndef EBADF
+#define EBADF 9
+#endif
+#ifndef ENODEV
+#define ENODEV 19
+#endif
+#ifndef EMFILE
+#define EMFILE 24
+#endif
+#ifndef ETIMEDOUT
+#define ETIMEDOUT 110
+#endif
+#define SYS_accel_create   0x1050
+#define SYS_accel_destroy  0x1051
+#define SYS_accel_alloc    0x1052
+#define SYS_accel_free     0x1053
+#define SYS_accel_copy_in  0x1054
+#define SYS_accel_copy_out 0x1055
+#define SYS_accel_submit   0x1056
+#define SYS_accel_wait     0x1057
+
+typedef void (*accel_kernel)(uint64_t index, uint64_t argument);
+
+/* A new context: its handle (1, 2, ...). */
+static inline long accel_create(void)
+{
+    return interleave_syscall(SYS_accel_create, 0, 0, 0, 0, 0, 0);
+}
+
+/* Frees the context and all its device memory; running work is dropped. */
+static inline long accel_destroy(long ctx)
+{
+    return interleave_syscall(SYS_accel_destroy, ctx, 0, 0, 0, 0, 0);
+}
+
+/* `bytes` of zeroed device memory (whole pages): its device address. */
+static inline long accel_alloc(long ctx, size_t bytes)
+{
+    return interleave_syscall(SYS_accel_alloc, ctx, (long)bytes, 0, 0, 0, 0);
+}
+
+static inline long accel_free(long ctx, uint64_t device)
+{
+    return interleave_syscall(SYS_accel_free, ctx, (long)device, 0, 0, 0, 0);
+}
+
+/* Copies `length` bytes of process memory to the device at once. */
+static inline long accel_copy_in(long ctx, uint64_t device, const void *source, size_t length)
+{
+    return interleave_syscall(SYS_accel_copy_in, ctx, (long)device, (long)source, (long)length, 0, 0);
+}
+
+/* Copies `length` bytes of the device to process memory at once. */
+static inline long accel_copy_out(long ctx, void *destination, uint64_t device, size_t length)
+{
+    return interleave_syscall(SYS_accel_copy_out, ctx, (long)destination, (long)device, (long)length, 0, 0);
+}
+
+/* Queues kernel(index, argument) for index 0..items-1 in work-groups of `group`
+ * after the context's earlier submissions: the submission's number (from 1). */
+static inline long accel_submit(long ctx, accel_kernel kernel, uint64_t items, uint64_t group, uint64_t argument)
+{
+    return interleave_syscall(SYS_accel_submit, ctx, (long)kernel, (long)items, (long)group, (long)argument, 0);
+}
+
+/* Blocks until the submission ended: 0, -EFAULT (faulted) or -ETIMEDOUT (reset). */
+static inline long accel_wait(long ctx, long submission)
+{
+    return interleave_syscall(SYS_accel_wait, ctx, submission, 0, 0, 0, 0);
+}
+#ifdef __cplusplus
+}
+#endif
+/* ---- end of the accelerator ---- */
+
 #endif /* INTERLEAVE_H */
