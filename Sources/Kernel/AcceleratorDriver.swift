@@ -67,6 +67,13 @@ final class AcceleratorContext {
         }
     }
 
+    /// Forgets every submission still queued or running (a reset or a fault dropped them).
+    func dropPending() {
+        pending.removeAll()
+        pendingHead = 0
+        headStarted = false
+    }
+
     /// "process 2 (vector-add), context 3".
     var name: String { "process \(pid) (\(processName)), context \(serial)" }
 

@@ -135,9 +135,7 @@ extension Kernel {
         context.metrics.resets &+= 1
         context.metrics.resetSubmissions &+= context.lastIssued - min(context.lastIssued, context.finishedThrough)
         context.dropByReset()
-        context.pending.removeAll()
-        context.pendingHead = 0
-        context.headStarted = false
+        context.dropPending()
         let asked = driver.preemptionAskedAt.map { driver.clock.microseconds(deviceCycles: cycle - min(cycle, $0)) / 1_000 } ?? 0
         noteAccelerator("interleave: the accelerator stopped responding and has recovered: \(context.name) kept the lanes "
                         + "\(asked) ms after it was asked to leave, and the watchdog (TDR) reset it; its waiting submissions end with -ETIMEDOUT", driver)
@@ -190,9 +188,7 @@ extension Kernel {
             context.completedBeforeFault = context.finishedThrough
             context.faulted = true
             context.finishedThrough = context.lastIssued
-            context.pending.removeAll()
-            context.pendingHead = 0
-            context.headStarted = false
+            context.dropPending()
             context.metrics.faults &+= 1
             noteAccelerator(acceleratorFaultReport(fault, context), driver)
             traceAccelerator(context, .faulted, deviceCycle: cycle, submission: fault.submission)

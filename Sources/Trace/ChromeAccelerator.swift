@@ -59,7 +59,7 @@ extension ChromeTraceEncoder {
     private mutating func closeAcceleratorSlice(_ context: Int32, at cycle: UInt64, stop: String) {
         guard let open = accelerator.running.removeValue(forKey: context) else { return }
         let end = max(cycle, open.start)
-        let duration = Self.fixed(end - open.start, frequency: clockRate, digits: 9, decimals: 3)
+        let duration = Self.fixed(end - open.start, frequency: clockFrequency, digits: 9, decimals: 3)
         let args: [String: JSONArg] = ["stop": .string(stop), "pid": .int(Int64(open.pid))]
         emit("X", "kernel running", lane: (Self.acceleratorPid, Self.acceleratorPid + context), open.start,
              ",\"cat\":\"accelerator\",\"dur\":\(duration),\"args\":" + Self.object(args))

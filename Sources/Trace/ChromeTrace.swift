@@ -189,7 +189,7 @@ struct ChromeTraceEncoder {
     static let machinePid: Int32 = 1_000_000
     var output: [UInt8] = []
     private(set) var begun = false
-    private var clockFrequency: UInt64 = 1
+    private(set) var clockFrequency: UInt64 = 1
     private var harts = 0
     private var midRun = false
     private var first = true
@@ -216,8 +216,6 @@ struct ChromeTraceEncoder {
     var networkLaneNamed = false
     /// The accelerator's open slices and flows (ChromeAccelerator.swift).
     var accelerator = ChromeAcceleratorState()
-    /// The clock the trace's microseconds are computed with.
-    var clockRate: UInt64 { clockFrequency }
 
     mutating func begin(clockFrequency: UInt64, harts: Int, midRun: Bool) {
         guard !begun else { return }
